@@ -1,0 +1,128 @@
+import type { DataScope, Permission, TemplateContent } from '@docket/core';
+
+/**
+ * The example data `npm start` loads on a fresh database: an org tree, one user per role, a
+ * customer and two ticket templates with forms. Plain data; the server's seed loader writes it
+ * through the same services the API uses.
+ */
+export const EXAMPLE_PASSWORD = 'docket-demo';
+
+export type ExampleOrgUnit = { ref: string; name: string; kind: 'hq' | 'region' | 'store' | 'department'; parent?: string };
+export const orgUnits: ExampleOrgUnit[] = [
+  { ref: 'hq', name: 'Headquarters', kind: 'hq' },
+  { ref: 'north', name: 'North Region', kind: 'region', parent: 'hq' },
+  { ref: 'south', name: 'South Region', kind: 'region', parent: 'hq' },
+  { ref: 'storeA', name: 'Store A (Beijing Chaoyang)', kind: 'store', parent: 'north' },
+  { ref: 'storeB', name: 'Store B (Tianjin Heping)', kind: 'store', parent: 'north' },
+  { ref: 'storeC', name: 'Store C (Guangzhou Tianhe)', kind: 'store', parent: 'south' },
+  { ref: 'service', name: 'Customer Service Department', kind: 'department', parent: 'hq' },
+];
+
+const ticketWork: Permission[] = ['ticket.read', 'ticket.create', 'ticket.update', 'ticket.assign', 'ticket.reply', 'ticket.note'];
+export type ExampleRole = { key: string; name: string; permissions: Permission[]; dataScope: DataScope };
+export const roles: ExampleRole[] = [
+  {
+    key: 'admin',
+    name: 'Administrator',
+    permissions: [...ticketWork, 'template.manage', 'user.manage', 'role.manage', 'org.manage', 'team.manage', 'token.manage'],
+    dataScope: 'all',
+  },
+  { key: 'owner', name: 'Business owner', permissions: ['ticket.read', 'template.manage'], dataScope: 'all' },
+  { key: 'manager', name: 'Regional manager', permissions: [...ticketWork, 'team.manage'], dataScope: 'org_subtree' },
+  { key: 'agent', name: 'Store agent', permissions: ticketWork, dataScope: 'org_subtree' },
+  { key: 'service_agent', name: 'Service desk agent', permissions: ticketWork, dataScope: 'team' },
+  {
+    key: 'technician',
+    name: 'Field technician',
+    permissions: ['ticket.read', 'ticket.update', 'ticket.reply', 'ticket.note'],
+    dataScope: 'own',
+  },
+];
+
+export type ExampleUser = { email: string; name: string; org: string; roles: string[]; manager?: string };
+export const users: ExampleUser[] = [
+  { email: 'admin@docket.local', name: 'Ada Admin', org: 'hq', roles: ['admin'] },
+  { email: 'owner@docket.local', name: 'Olivia Owner', org: 'hq', roles: ['owner'] },
+  { email: 'manager.north@docket.local', name: 'Ming Manager', org: 'north', roles: ['manager'] },
+  { email: 'agent.a@docket.local', name: 'Anna Agent (Store A)', org: 'storeA', roles: ['agent'], manager: 'manager.north@docket.local' },
+  { email: 'agent.b@docket.local', name: 'Bo Agent (Store B)', org: 'storeB', roles: ['agent'], manager: 'manager.north@docket.local' },
+  { email: 'service@docket.local', name: 'Sam Service', org: 'service', roles: ['service_agent'] },
+  { email: 'tech@docket.local', name: 'Tao Technician', org: 'storeA', roles: ['technician'], manager: 'manager.north@docket.local' },
+];
+
+export const teams = [
+  { name: 'Service desk', org: 'service', members: [{ email: 'service@docket.local', skills: ['billing', 'complaint'] }] },
+  { name: 'Store A repairs', org: 'storeA', members: [{ email: 'tech@docket.local', skills: ['repair'] }] },
+];
+
+export const customers = [{ name: 'Chen Customer', email: 'customer@example.com', phone: '+8613800000001' }];
+
+export const templates: { key: string; content: TemplateContent }[] = [
+  {
+    key: 'returns',
+    content: {
+      name: 'Return or refund',
+      description: 'A customer returns a product or asks for a refund.',
+      categoryPath: ['After-sales', 'Returns'],
+      defaultPriority: 'normal',
+      numberPattern: 'RT-{yyyyMMdd}-{seq:6}',
+      formSchema: {
+        type: 'object',
+        required: ['returnReason', 'productModel', 'purchaseDate', 'logistics'],
+        properties: {
+          returnReason: {
+            type: 'string',
+            title: 'Return reason',
+            oneOf: [
+              { const: 'defective', title: 'Defective on arrival' },
+              { const: 'wrong_item', title: 'Wrong item delivered' },
+              { const: 'not_as_described', title: 'Not as described' },
+              { const: 'changed_mind', title: 'Changed mind (within 7 days)' },
+            ],
+          },
+          productModel: { type: 'string', title: 'Product model', minLength: 2, maxLength: 80 },
+          purchaseDate: { type: 'string', title: 'Purchase date', format: 'date' },
+          logistics: {
+            type: 'object',
+            title: 'Logistics information',
+            required: ['carrier', 'trackingNumber'],
+            properties: {
+              carrier: { type: 'string', title: 'Carrier', minLength: 1 },
+              trackingNumber: { type: 'string', title: 'Tracking number', minLength: 4 },
+            },
+          },
+          refundAmount: { type: 'number', title: 'Refund amount', minimum: 0 },
+        },
+      },
+      uiSchema: {
+        'ui:order': ['returnReason', 'productModel', 'purchaseDate', 'logistics', 'refundAmount'],
+        purchaseDate: { 'ui:widget': 'date' },
+      },
+    },
+  },
+  {
+    key: 'call-centre',
+    content: {
+      name: 'Call-centre service request',
+      description: 'An agent takes a call and records what the customer needs.',
+      categoryPath: ['Call centre', 'Service request'],
+      defaultPriority: 'normal',
+      numberPattern: 'CC-{yyyyMM}-{seq:5}',
+      formSchema: {
+        type: 'object',
+        required: ['callerNumber', 'serviceCategory', 'details'],
+        properties: {
+          callerNumber: { type: 'string', title: 'Caller number', pattern: '^\\+?[0-9 -]{5,20}$' },
+          serviceCategory: {
+            type: 'string',
+            title: 'Service category',
+            enum: ['billing', 'repair', 'complaint', 'consultation'],
+          },
+          details: { type: 'string', title: 'Details', minLength: 5 },
+          needsFollowUp: { type: 'boolean', title: 'Follow-up visit needed', default: false },
+        },
+      },
+      uiSchema: { details: { 'ui:widget': 'textarea' } },
+    },
+  },
+];

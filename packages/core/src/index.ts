@@ -1,0 +1,6 @@
+export * from './access/access.ts';
+export * from './field-error.ts';
+export * from './forms/form-validator.ts';
+export * from './templates/number-pattern.ts';
+export * from './templates/template-content.ts';
+export * from './tickets/status.ts';

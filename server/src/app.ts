@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { ValidationFailed } from '@docket/core';
+import type { Database } from '@docket/db';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import Router from '@koa/router';
+import { GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import Koa from 'koa';
+import { authenticate } from './auth/authenticate.ts';
+import { Principals } from './auth/principals.ts';
+import { SessionTokens } from './auth/session-tokens.ts';
+import type { Config } from './config.ts';
+import { forkEm, query, queryOne } from './db-access.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
+import type { Ctx } from './graphql/context.ts';
+import { createLoaders } from './graphql/loaders.ts';
+import { schema } from './graphql/schema.ts';
+import { BodyTooLarge, readBody } from './http/read-body.ts';
+import type { Services } from './services.ts';
+import { TemplateCatalog } from './templates/template-catalog.ts';
+
+export type App = { koa: Koa; services: Services; callback: ReturnType<Koa['callback']> };
+
+/** The session-signing secret: DOCKET_SECRET, else one generated on first start and kept in the database. */
+async function sessionSecret(db: Database, configured: string | undefined): Promise<string> {
+  if (configured) return configured;
+  const em = forkEm(db);
+  await query(em, "insert into app_setting (key, value) values ('session_secret', ?::jsonb) on conflict do nothing", [
+    JSON.stringify(randomBytes(32).toString('base64url')),
+  ]);
+  const row = await queryOne<{ value: string }>(em, "select value from app_setting where key = 'session_secret'");
+  return row!.value;
+}
+
+type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'>;
+
+/** Builds the Koa app: GraphQL at /graphql, GET /healthz. main.ts only listens. */
+export async function buildApp(db: Database, config: Config): Promise<App> {
+  const log: Services['log'] = (level, message, extra) => {
+    if (level === 'info' && process.env.NODE_ENV === 'test') return;
+    console[level === 'info' ? 'log' : level](JSON.stringify({ level, message, ...extra }));
+  };
+  const services: Services = {
+    db,
+    config,
+    principals: new Principals(() => forkEm(db)),
+    sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
+    templates: new TemplateCatalog(),
+    log,
+  };
+
+  const yoga = createYoga<ServerContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    plugins: [
+      maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
+      costLimitPlugin({ maxCost: 20_000, ignoreIntrospection: true }),
+      maxAliasesPlugin({ n: 30 }),
+    ],
+    context: ({ requestId, principal, channel, cookies }): Ctx => {
+      const em = forkEm(db);
+      return { requestId, principal, channel, cookies, services, em, loaders: createLoaders(em) };
+    },
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (original instanceof UnauthenticatedError)
+          return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED' } });
+        if (original instanceof ForbiddenError)
+          return new GraphQLError(original.message, {
+            extensions: { code: 'FORBIDDEN', permission: original.permission },
+          });
+        if (original instanceof NotFoundError)
+          return new GraphQLError(original.message, { extensions: { code: 'NOT_FOUND', path: original.path } });
+        if (original instanceof ValidationFailed)
+          return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT', fields: original.errors } });
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        const requestId = (error as { requestId?: string }).requestId;
+        log('error', 'unexpected error', { error: String((original as Error)?.stack ?? original), requestId });
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+  });
+
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    try {
+      await query(forkEm(db), 'select 1');
+      ctx.body = { ok: true, database: db.isEmbedded ? 'embedded' : 'postgresql' };
+    } catch (e) {
+      ctx.status = 503;
+      ctx.body = { ok: false, error: `The database does not answer: ${(e as Error).message}` };
+    }
+  });
+
+  router.all('/graphql', async (ctx) => {
+    const requestId = randomUUID();
+    ctx.set('x-request-id', requestId);
+    const fail = (status: number, message: string, code: string) => {
+      ctx.status = status;
+      ctx.body = { errors: [{ message, extensions: { code } }] };
+    };
+    let body: Buffer | undefined;
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      try {
+        body = await readBody(ctx.req, config.maxBodyBytes);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) return fail(413, e.message, 'PAYLOAD_TOO_LARGE');
+        throw e;
+      }
+    }
+    const auth = await authenticate(services, ctx.headers);
+    if ('error' in auth) return fail(auth.status, auth.error, 'UNAUTHENTICATED');
+    // A browser sends the session cookie on cross-site requests too; refuse the kinds of request
+    // a foreign page can make without a CORS preflight.
+    if (auth.viaCookie && ctx.method === 'POST') {
+      const type = String(ctx.get('content-type')).split(';')[0]?.trim();
+      const origin = ctx.get('origin');
+      const hostOrigin = `${ctx.protocol}://${ctx.host}`;
+      if ((type !== 'application/json' && !ctx.get('x-docket-csrf')) || (origin && origin !== hostOrigin))
+        return fail(
+          403,
+          'Cookie-authenticated requests must be same-origin JSON (or carry the x-docket-csrf header).',
+          'CSRF',
+        );
+    }
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(ctx.headers)) if (typeof v === 'string') headers.set(k, v);
+    const cookies: string[] = [];
+    const response = await yoga.fetch(
+      new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
+        method: ctx.method,
+        headers,
+        ...(body && body.length ? { body: new Uint8Array(body) } : {}),
+      }),
+      { requestId, principal: auth.principal, channel: auth.channel, cookies },
+    );
+    ctx.status = response.status;
+    response.headers.forEach((v, k) => {
+      if (k !== 'content-length') ctx.set(k, v);
+    });
+    if (cookies.length) ctx.set('set-cookie', cookies);
+    const type = response.headers.get('content-type') ?? '';
+    if (response.body && (type.includes('event-stream') || type.includes('multipart')))
+      ctx.body = Readable.fromWeb(response.body as unknown as NodeReadableStream);
+    else ctx.body = Buffer.from(await response.arrayBuffer());
+  });
+
+  const koa = new Koa({ proxy: process.env.DOCKET_TRUST_PROXY === '1' });
+  koa.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (e) {
+      log('error', 'request failed', { path: ctx.path, error: String((e as Error).stack ?? e) });
+      ctx.status = 500;
+      ctx.body = { errors: [{ message: 'Unexpected server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+    }
+  });
+  koa.use(router.routes()).use(router.allowedMethods());
+  return { koa, services, callback: koa.callback() };
+}

@@ -1,0 +1,58 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Channel, Principal } from '@docket/core';
+import type { Services } from '../services.ts';
+import { SESSION_COOKIE } from './login.ts';
+import { API_TOKEN_PREFIX } from './principals.ts';
+
+export type Authentication =
+  | { principal: Principal | null; channel: Channel; viaCookie: boolean }
+  | { error: string; status: 401 };
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * Who is asking: an API token or session token in "Authorization: Bearer", else the session
+ * cookie, else nobody. A token that was sent but is not valid is an error, not anonymity, so
+ * integrations learn at once that their token is wrong.
+ */
+export async function authenticate(services: Services, headers: IncomingHttpHeaders): Promise<Authentication> {
+  const auth = headers.authorization;
+  let token: string | undefined;
+  let viaCookie = false;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (!m) return { status: 401, error: 'Send the token as "Authorization: Bearer <token>".' };
+    token = m[1];
+  } else {
+    token = cookieValue(headers.cookie, SESSION_COOKIE);
+    viaCookie = Boolean(token);
+  }
+  if (!token) return { principal: null, channel: 'web', viaCookie: false };
+
+  if (token.startsWith(API_TOKEN_PREFIX)) {
+    const principal = await services.principals.byApiToken(token);
+    if (!principal) return { status: 401, error: 'The API token is unknown, revoked or expired.' };
+    return { principal, channel: 'api', viaCookie: false };
+  }
+  const claims = await services.sessions.verify(token);
+  if ('error' in claims) return { status: 401, error: claims.error };
+  if (claims.kind === 'user') {
+    const staff = await services.principals.staffById(claims.id);
+    if (!staff || staff.tokenVersion !== claims.version)
+      return { status: 401, error: 'This session has ended (the account changed or was deactivated); log in again.' };
+    const { tokenVersion: _v, ...principal } = staff;
+    return { principal, channel: 'agent', viaCookie };
+  }
+  const customer = await services.principals.customerById(claims.id);
+  if (!customer || customer.tokenVersion !== claims.version)
+    return { status: 401, error: 'This session has ended; log in again.' };
+  const { tokenVersion: _v, ...principal } = customer;
+  return { principal, channel: 'web', viaCookie };
+}

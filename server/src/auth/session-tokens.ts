@@ -1,0 +1,37 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+export type SessionClaims = { kind: 'user' | 'customer'; id: number; version: number };
+
+/** Signed session tokens (HS256). The version claim lets a password change end older sessions. */
+export class SessionTokens {
+  private readonly key: Uint8Array;
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  issue(claims: SessionClaims): Promise<string> {
+    return new SignJWT({ ver: claims.version })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`${claims.kind === 'user' ? 'u' : 'c'}:${claims.id}`)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setIssuer('docket')
+      .sign(this.key);
+  }
+
+  /** The claims, or a reason a person can act on. */
+  async verify(token: string): Promise<SessionClaims | { error: string }> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: 'docket', algorithms: ['HS256'] });
+      const m = /^(u|c):(\d+)$/.exec(payload.sub ?? '');
+      if (!m) return { error: 'The session token is malformed; log in again.' };
+      return { kind: m[1] === 'u' ? 'user' : 'customer', id: Number(m[2]), version: Number(payload.ver ?? 0) };
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) return { error: 'The session has expired; log in again.' };
+      return { error: 'The session token is not valid; log in again.' };
+    }
+  }
+}

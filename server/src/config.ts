@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  /** A real PostgreSQL; when absent the embedded database runs under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Signs session tokens. When absent one is generated once and kept in the database. */
+  secret: string | undefined;
+  /** Time zone for ticket numbers' dates and reports. */
+  timeZone: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  loadExamples: boolean;
+  sessionTtlSeconds: number;
+};
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number between 0 and 65535, not "${env.PORT}".`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    secret: env.DOCKET_SECRET || undefined,
+    timeZone: env.DOCKET_TIME_ZONE || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+    maxBodyBytes: Number(env.DOCKET_MAX_BODY_BYTES ?? 1_000_000),
+    loadExamples: env.DOCKET_EXAMPLES !== 'off',
+    sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
+  };
+}

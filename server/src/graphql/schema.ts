@@ -1,0 +1,9 @@
+import { builder } from './builder.ts';
+import './enums.ts';
+import '../users/users.schema.ts';
+import '../org/org.schema.ts';
+import '../templates/templates.schema.ts';
+import '../tickets/tickets.schema.ts';
+
+/** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
+export const schema = builder.toSchema({ sortSchema: true });

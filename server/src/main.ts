@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { EXAMPLE_PASSWORD } from '@docket/examples';
+import { openDatabase } from '@docket/db';
+import { buildApp } from './app.ts';
+import { readConfig } from './config.ts';
+import { loadExampleData } from './seed/load-example-data.ts';
+
+const config = readConfig();
+const started = Date.now();
+const db = await openDatabase(
+  config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
+);
+const app = await buildApp(db, config);
+const loaded = config.loadExamples ? await loadExampleData(app.services) : false;
+
+const server = createServer(app.callback);
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  console.log(
+    [
+      '',
+      `Docket is running (${db.isEmbedded ? `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}, ready in ${Date.now() - started} ms)`,
+      `  GraphQL API and GraphiQL: ${base}/graphql`,
+      `  Health check:             ${base}/healthz`,
+      loaded ? '  Example data loaded (org tree, one user per role, two templates).' : '',
+      config.loadExamples
+        ? `  First login: admin@docket.local / ${EXAMPLE_PASSWORD}  (other example users: owner@, manager.north@, agent.a@, agent.b@, service@, tech@docket.local)`
+        : '',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n'),
+  );
+});
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close();
+  await db.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,91 @@
+import * as examples from '@docket/examples';
+import { PERMISSIONS, type StaffPrincipal } from '@docket/core';
+import { query, queryOne } from '../db-access.ts';
+import { forkEm } from '../db-access.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import type { Services } from '../services.ts';
+import { createTemplate, publishTemplate } from '../templates/template-service.ts';
+
+/**
+ * Loads the example pack into an empty database (no users yet) and reports whether it did.
+ * Everything is written in one transaction: a failed load leaves the database empty.
+ */
+export async function loadExampleData(services: Services): Promise<boolean> {
+  const em = forkEm(services.db);
+  if (await queryOne(em, 'select 1 from app_user limit 1')) return false;
+  const passwordHash = await hashPassword(examples.EXAMPLE_PASSWORD);
+  await em.transactional(async (tx) => {
+    const org = new Map<string, { id: number; path: string }>();
+    for (const u of examples.orgUnits) {
+      const parent = u.parent ? org.get(u.parent) : undefined;
+      const { id } = (await queryOne<{ id: number }>(tx, "select nextval(pg_get_serial_sequence('org_unit', 'id'))::int as id"))!;
+      const path = `${parent?.path ?? '/'}${id}/`;
+      await query(tx, 'insert into org_unit (id, parent_id, name, kind, path) values (?, ?, ?, ?, ?)', [
+        id,
+        parent?.id ?? null,
+        u.name,
+        u.kind,
+        path,
+      ]);
+      org.set(u.ref, { id, path });
+    }
+    const roleIds = new Map<string, number>();
+    for (const r of examples.roles) {
+      const row = await queryOne<{ id: number }>(
+        tx,
+        'insert into role (key, name, permissions, data_scope) values (?, ?, ?, ?) returning id',
+        [r.key, r.name, r.permissions, r.dataScope],
+      );
+      roleIds.set(r.key, row!.id);
+    }
+    const userIds = new Map<string, number>();
+    for (const u of examples.users) {
+      const row = await queryOne<{ id: number }>(
+        tx,
+        'insert into app_user (email, name, password_hash, org_unit_id) values (?, ?, ?, ?) returning id',
+        [u.email, u.name, passwordHash, org.get(u.org)!.id],
+      );
+      userIds.set(u.email, row!.id);
+      for (const r of u.roles) await query(tx, 'insert into user_role (user_id, role_id) values (?, ?)', [row!.id, roleIds.get(r)]);
+    }
+    for (const u of examples.users)
+      if (u.manager)
+        await query(tx, 'update app_user set manager_id = ? where id = ?', [userIds.get(u.manager), userIds.get(u.email)]);
+    for (const t of examples.teams) {
+      const team = await queryOne<{ id: number }>(tx, 'insert into team (name, org_unit_id) values (?, ?) returning id', [
+        t.name,
+        org.get(t.org)!.id,
+      ]);
+      for (const m of t.members)
+        await query(tx, 'insert into team_member (team_id, user_id, skills) values (?, ?, ?)', [
+          team!.id,
+          userIds.get(m.email),
+          m.skills,
+        ]);
+    }
+    for (const c of examples.customers)
+      await query(tx, 'insert into customer (name, email, phone, password_hash) values (?, ?, ?, ?)', [
+        c.name,
+        c.email,
+        c.phone,
+        passwordHash,
+      ]);
+    const admin: StaffPrincipal = {
+      kind: 'user',
+      userId: userIds.get('admin@docket.local')!,
+      name: 'seed',
+      orgUnitId: org.get('hq')!.id,
+      orgPath: org.get('hq')!.path,
+      teamIds: [],
+      permissions: new Set(PERMISSIONS),
+      scope: 'all',
+      viaTokenId: null,
+    };
+    for (const t of examples.templates) {
+      const row = await createTemplate(services, tx, admin, t);
+      await publishTemplate(services, tx, admin, row.id);
+    }
+  });
+  services.principals.invalidate();
+  return true;
+}

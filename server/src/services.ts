@@ -1,0 +1,15 @@
+import type { Database } from '@docket/db';
+import type { SessionTokens } from './auth/session-tokens.ts';
+import type { Principals } from './auth/principals.ts';
+import type { Config } from './config.ts';
+import type { TemplateCatalog } from './templates/template-catalog.ts';
+
+/** What every request handler may use; built once by buildApp. */
+export type Services = {
+  db: Database;
+  config: Config;
+  principals: Principals;
+  sessions: SessionTokens;
+  templates: TemplateCatalog;
+  log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+};

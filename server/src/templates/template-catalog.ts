@@ -1,0 +1,57 @@
+import { type NumberPatternPart, parseNumberPattern, type TemplateContent } from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { queryOne } from '../db-access.ts';
+import { TtlCache } from '../auth/ttl-cache.ts';
+
+export type PublishedTemplate = {
+  templateId: number;
+  key: string;
+  versionId: number;
+  version: number;
+  content: TemplateContent;
+  numberPattern: NumberPatternPart[];
+};
+
+/**
+ * The newest published version of each template, as ticket creation needs it. Published versions
+ * never change, so only "which version is newest" can go stale: publishing in this process clears
+ * it at once, other processes pick it up within two seconds.
+ */
+export class TemplateCatalog {
+  private readonly latest = new TtlCache<string, PublishedTemplate | null>(2_000);
+
+  async latestPublished(em: EntityManager, ref: { id?: number; key?: string }): Promise<PublishedTemplate | null> {
+    const cacheKey = ref.id !== undefined ? `id:${ref.id}` : `key:${ref.key}`;
+    const hit = this.latest.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const row = await queryOne<{ id: number; key: string; vid: number; version: number; content: TemplateContent }>(
+      em,
+      `select t.id, t.key, v.id as vid, v.version, v.content
+         from ticket_template t
+         join ticket_template_version v on v.template_id = t.id and v.version = t.latest_version
+        where ${ref.id !== undefined ? 't.id = ?' : 't.key = ?'} and not t.is_archived`,
+      [ref.id ?? ref.key],
+    );
+    let found: PublishedTemplate | null = null;
+    if (row) {
+      const parts = parseNumberPattern(row.content.numberPattern);
+      if (!Array.isArray(parts)) throw new Error(`Published template ${row.key} has a bad number pattern`);
+      found = {
+        templateId: row.id,
+        key: row.key,
+        versionId: row.vid,
+        version: row.version,
+        content: row.content,
+        numberPattern: parts,
+      };
+    }
+    this.latest.set(cacheKey, found);
+    return found;
+  }
+
+  invalidate(): void {
+    this.latest.clear();
+  }
+}
+
+export const ticketNumberSequence = (templateId: number): string => `ticket_number_seq_${templateId}`;

@@ -1,0 +1,165 @@
+import {
+  checkTemplateContent,
+  checkTemplateKey,
+  type Principal,
+  type StaffPrincipal,
+  type TemplateContent,
+  ValidationFailed,
+  fieldError,
+} from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { requireStaff } from '../access/guards.ts';
+import { query, queryOne } from '../db-access.ts';
+import { NotFoundError } from '../errors.ts';
+import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
+import type { Services } from '../services.ts';
+import { ticketNumberSequence } from './template-catalog.ts';
+
+const TEMPLATE_COLUMNS = 'id, key, draft, latest_version, is_archived, created_at, updated_at';
+
+function normalise(c: TemplateContent): TemplateContent {
+  return {
+    name: c.name.trim(),
+    ...(c.description ? { description: c.description } : {}),
+    categoryPath: c.categoryPath.map((l) => l.trim()),
+    defaultPriority: c.defaultPriority,
+    numberPattern: c.numberPattern,
+    formSchema: c.formSchema,
+    uiSchema: c.uiSchema ?? {},
+  };
+}
+
+function checkOrThrow(content: TemplateContent, extra: ReturnType<typeof checkTemplateKey> = []): void {
+  const errors = [...extra, ...checkTemplateContent(content)];
+  if (errors.length) throw new ValidationFailed(errors, 'The template was not saved: fix the fields listed.');
+}
+
+export async function createTemplate(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: { key: string; content: TemplateContent },
+): Promise<TemplateRow> {
+  const staff = requireStaff(actor, 'template.manage');
+  checkOrThrow(input.content, checkTemplateKey(input.key));
+  const content = normalise(input.content);
+  return em.transactional(async (tx) => {
+    const clash = await queryOne(tx, 'select 1 from ticket_template where key = ?', [input.key]);
+    if (clash)
+      throw new ValidationFailed([fieldError('/key', 'taken', `A template with key "${input.key}" already exists.`)]);
+    const row = await queryOne<TemplateRow>(
+      tx,
+      `insert into ticket_template (key, draft, created_by) values (?, ?::jsonb, ?) returning ${TEMPLATE_COLUMNS}`,
+      [input.key, JSON.stringify(content), staff.userId],
+    );
+    await query(tx, `create sequence ${ticketNumberSequence(row!.id)}`);
+    services.templates.invalidate();
+    return row!;
+  });
+}
+
+async function loadTemplateForUpdate(tx: EntityManager, id: number): Promise<TemplateRow> {
+  const row = await queryOne<TemplateRow>(tx, `select ${TEMPLATE_COLUMNS} from ticket_template where id = ? for update`, [
+    id,
+  ]);
+  if (!row) throw new NotFoundError(`Template ${id}`, '/id');
+  return row;
+}
+
+export async function updateTemplateDraft(
+  em: EntityManager,
+  actor: Principal | null,
+  input: { id: number; content: TemplateContent },
+): Promise<TemplateRow> {
+  requireStaff(actor, 'template.manage');
+  checkOrThrow(input.content);
+  return em.transactional(async (tx) => {
+    await loadTemplateForUpdate(tx, input.id);
+    return (await queryOne<TemplateRow>(
+      tx,
+      `update ticket_template set draft = ?::jsonb, updated_at = now() where id = ? returning ${TEMPLATE_COLUMNS}`,
+      [JSON.stringify(normalise(input.content)), input.id],
+    ))!;
+  });
+}
+
+async function publishContent(
+  tx: EntityManager,
+  template: TemplateRow,
+  content: TemplateContent,
+  actor: StaffPrincipal,
+): Promise<TemplateVersionRow> {
+  const version = template.latest_version + 1;
+  const row = await queryOne<TemplateVersionRow>(
+    tx,
+    `insert into ticket_template_version (template_id, version, content, published_by)
+     values (?, ?, ?::jsonb, ?) returning id, template_id, version, content, published_by, published_at`,
+    [template.id, version, JSON.stringify(content), actor.userId],
+  );
+  await query(tx, 'update ticket_template set latest_version = ?, updated_at = now() where id = ?', [
+    version,
+    template.id,
+  ]);
+  return row!;
+}
+
+/** Freezes the draft as the next numbered version; tickets created from now on use it. */
+export async function publishTemplate(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  id: number,
+): Promise<TemplateVersionRow> {
+  const staff = requireStaff(actor, 'template.manage');
+  const version = await em.transactional(async (tx) => {
+    const template = await loadTemplateForUpdate(tx, id);
+    const content = template.draft as TemplateContent;
+    checkOrThrow(content);
+    return publishContent(tx, template, content, staff);
+  });
+  services.templates.invalidate();
+  return version;
+}
+
+/** Publishes an earlier version's content as the newest version, and makes it the draft too. */
+export async function revertTemplate(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: { id: number; version: number },
+): Promise<TemplateVersionRow> {
+  const staff = requireStaff(actor, 'template.manage');
+  const version = await em.transactional(async (tx) => {
+    const template = await loadTemplateForUpdate(tx, input.id);
+    const earlier = await queryOne<TemplateVersionRow>(
+      tx,
+      'select content from ticket_template_version where template_id = ? and version = ?',
+      [input.id, input.version],
+    );
+    if (!earlier) throw new NotFoundError(`Version ${input.version} of template ${input.id}`, '/version');
+    await query(tx, 'update ticket_template set draft = ?::jsonb where id = ?', [
+      JSON.stringify(earlier.content),
+      input.id,
+    ]);
+    return publishContent(tx, template, earlier.content as TemplateContent, staff);
+  });
+  services.templates.invalidate();
+  return version;
+}
+
+export async function setTemplateArchived(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: { id: number; isArchived: boolean },
+): Promise<TemplateRow> {
+  requireStaff(actor, 'template.manage');
+  const row = await queryOne<TemplateRow>(
+    em,
+    `update ticket_template set is_archived = ?, updated_at = now() where id = ? returning ${TEMPLATE_COLUMNS}`,
+    [input.isArchived, input.id],
+  );
+  if (!row) throw new NotFoundError(`Template ${input.id}`, '/id');
+  services.templates.invalidate();
+  return row;
+}

@@ -1,0 +1,230 @@
+import { GraphQLError } from 'graphql';
+import { query } from '../db-access.ts';
+import { builder, mutationErrors } from '../graphql/builder.ts';
+import { ChannelEnum, PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
+import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
+import { TemplateRef, TemplateVersionRef } from '../templates/templates.schema.ts';
+import { CustomerRef, UserRef } from '../users/users.schema.ts';
+import { assignTicket, postMessage, updateTicket } from './change-ticket.ts';
+import { createTicket } from './create-ticket.ts';
+import { type TicketPage, listTickets } from './list-tickets.ts';
+import { loadVisibleTicket } from './load-ticket.ts';
+import type { TicketEventRow, TicketRow } from './ticket-row.ts';
+
+const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implement({
+  description: 'One entry of the audit trail: who did what, when, through which channel, and what changed.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.exposeString('kind', { description: 'created, updated, assigned, reply, note, …' }),
+    actorKind: t.exposeString('actor_kind'),
+    actorUser: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (e, _a, ctx) => (e.actor_kind === 'user' && e.actor_id ? ctx.loaders.user.load(e.actor_id) : null),
+    }),
+    actorCustomer: t.field({
+      type: CustomerRef,
+      nullable: true,
+      resolve: (e, _a, ctx) =>
+        e.actor_kind === 'customer' && e.actor_id ? ctx.loaders.customer.load(e.actor_id) : null,
+    }),
+    viaApiToken: t.boolean({ resolve: (e) => e.via_token_id !== null }),
+    channel: t.field({ type: ChannelEnum, resolve: (e) => e.channel }),
+    isPublic: t.exposeBoolean('is_public'),
+    body: t.exposeString('body', { nullable: true }),
+    diff: t.field({ type: 'JSON', nullable: true, description: 'Changed fields as {field: {from, to}}.', resolve: (e) => e.diff }),
+    createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
+  }),
+});
+
+export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    number: t.exposeString('number'),
+    title: t.exposeString('title'),
+    description: t.exposeString('description'),
+    status: t.field({ type: StatusCategoryEnum, resolve: (r) => r.status }),
+    priority: t.field({ type: PriorityEnum, resolve: (r) => r.priority }),
+    channel: t.field({ type: ChannelEnum, resolve: (r) => r.channel }),
+    formData: t.field({ type: 'JSON', resolve: (r) => r.form_data }),
+    template: t.field({ type: TemplateRef, resolve: (r, _a, ctx) => ctx.loaders.template.load(r.template_id).then((x) => x!) }),
+    templateVersion: t.field({
+      type: TemplateVersionRef,
+      description: 'The version the ticket was created from; its form schema validates the ticket.',
+      resolve: (r, _a, ctx) => ctx.loaders.templateVersion.load(r.template_version_id).then((x) => x!),
+    }),
+    requester: t.field({
+      type: CustomerRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => (r.requester_id ? ctx.loaders.customer.load(r.requester_id) : null),
+    }),
+    creator: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => (r.creator_user_id ? ctx.loaders.user.load(r.creator_user_id) : null),
+    }),
+    assignee: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => (r.assignee_id ? ctx.loaders.user.load(r.assignee_id) : null),
+    }),
+    team: t.field({
+      type: TeamRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => (r.team_id ? ctx.loaders.team.load(r.team_id) : null),
+    }),
+    orgUnit: t.field({
+      type: OrgUnitRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => (r.org_unit_id ? ctx.loaders.orgUnit.load(r.org_unit_id) : null),
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.created_at }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updated_at }),
+    solvedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.solved_at }),
+    closedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.closed_at }),
+    timeline: t.field({
+      type: [TicketEventRef],
+      description: 'The audit trail, oldest first. Customers see public entries only.',
+      resolve: (r, _a, ctx) =>
+        query<TicketEventRow>(
+          ctx.em,
+          `select * from ticket_event where ticket_id = ? ${ctx.principal?.kind === 'user' ? '' : 'and is_public'} order by id`,
+          [r.id],
+        ),
+    }),
+  }),
+});
+
+const TicketFilterInput = builder.inputType('TicketFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [StatusCategoryEnum] }),
+    priority: t.field({ type: [PriorityEnum] }),
+    templateId: t.idList(),
+    assigneeId: t.id(),
+    teamId: t.id(),
+    orgUnitId: t.id({ description: 'This org unit and everything below it.' }),
+    channel: t.field({ type: [ChannelEnum] }),
+    requesterId: t.id(),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+    text: t.string({ description: 'Full-text search over title, description and form text.' }),
+  }),
+});
+const TicketSortFieldEnum = builder.enumType('TicketSortField', { values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const });
+const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
+const TicketOrderInput = builder.inputType('TicketOrder', {
+  fields: (t) => ({
+    field: t.field({ type: TicketSortFieldEnum, required: true }),
+    direction: t.field({ type: SortDirectionEnum, required: true }),
+  }),
+});
+
+const RequesterInput = builder.inputType('RequesterInput', {
+  description: 'Finds the customer by email, then phone; creates one when neither matches.',
+  fields: (t) => ({ name: t.string(), email: t.string(), phone: t.string() }),
+});
+
+const CreateTicketInput = builder.inputType('CreateTicketInput', {
+  fields: (t) => ({
+    templateKey: t.string(),
+    templateId: t.int(),
+    title: t.string({ required: true }),
+    description: t.string(),
+    formData: t.field({ type: 'JSON', description: "Checked against the template's published form schema." }),
+    priority: t.field({ type: PriorityEnum, description: "Defaults to the template's default priority." }),
+    channel: t.field({ type: ChannelEnum, description: 'Where the request came from (phone, email, …).' }),
+    requesterId: t.int(),
+    requester: t.field({ type: RequesterInput }),
+    orgUnitId: t.int(),
+    teamId: t.int(),
+    assigneeId: t.int(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tickets: t.connection(
+    {
+      type: TicketRef,
+      description: 'Tickets the caller may see, newest first unless ordered otherwise.',
+      args: {
+        filter: t.arg({ type: TicketFilterInput }),
+        orderBy: t.arg({ type: TicketOrderInput }),
+      },
+      resolve: (_r, a, ctx) => {
+        if (a.last != null || a.before != null)
+          throw new GraphQLError('Page forward with first and after; last and before are not supported.');
+        return listTickets(ctx.em, ctx.principal, {
+          filter: a.filter,
+          orderBy: a.orderBy,
+          first: a.first,
+          after: a.after,
+        }) as never;
+      },
+    },
+    {
+      name: 'TicketConnection',
+      fields: (c) => ({
+        totalCount: c.int({ resolve: (conn) => (conn as unknown as TicketPage).totalCount() }),
+      }),
+    },
+  ),
+  ticket: t.field({
+    type: TicketRef,
+    nullable: true,
+    description: 'Null when the ticket does not exist or the caller may not see it.',
+    args: { id: t.arg.id(), number: t.arg.string() },
+    resolve: (_r, a, ctx) =>
+      loadVisibleTicket(ctx.em, ctx.principal, { id: a.id, number: a.number }).catch((e) => {
+        if ((e as Error).name === 'NotFoundError') return null;
+        throw e;
+      }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createTicket: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    args: { input: t.arg({ type: CreateTicketInput, required: true }) },
+    resolve: (_r, a, ctx) => createTicket(ctx.services, ctx.em, ctx.principal, ctx.channel, a.input),
+  }),
+  updateTicket: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    args: {
+      id: t.arg.id({ required: true }),
+      title: t.arg.string(),
+      description: t.arg.string(),
+      priority: t.arg({ type: PriorityEnum }),
+      status: t.arg({ type: StatusCategoryEnum }),
+      formData: t.arg({ type: 'JSON' }),
+    },
+    resolve: (_r, a, ctx) => updateTicket(ctx.em, ctx.principal, ctx.channel, a),
+  }),
+  assignTicket: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    description: 'Omitted fields stay; an explicit null clears.',
+    args: {
+      id: t.arg.id({ required: true }),
+      assigneeId: t.arg.int(),
+      teamId: t.arg.int(),
+      orgUnitId: t.arg.int(),
+    },
+    resolve: (_r, a, ctx) => assignTicket(ctx.em, ctx.principal, ctx.channel, a),
+  }),
+  replyToTicket: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    description: 'A public reply the customer sees.',
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) => postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: true }),
+  }),
+  addNote: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    description: 'An internal note, hidden from the customer.',
+    args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
+    resolve: (_r, a, ctx) => postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: false }),
+  }),
+}));
