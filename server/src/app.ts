@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -36,6 +37,12 @@ async function sessionSecret(db: Database, configured: string | undefined): Prom
   return row!.value;
 }
 
+/** The id of the request being served, for logs and masked errors. */
+const requestIds = new AsyncLocalStorage<string>();
+
+const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
+  e instanceof Error && 'extensions' in e && 'locations' in e;
+
 type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'>;
 
 /** Builds the Koa app: GraphQL at /graphql, GET /healthz. main.ts only listens. */
@@ -69,7 +76,9 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     },
     maskedErrors: {
       maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        // graphql can be loaded both as ESM and CJS, so GraphQLError is recognised by shape, not class.
+        let original: unknown = error;
+        while (isGraphQLError(original) && original.originalError) original = original.originalError;
         if (original instanceof UnauthenticatedError)
           return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED' } });
         if (original instanceof ForbiddenError)
@@ -80,10 +89,13 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
           return new GraphQLError(original.message, { extensions: { code: 'NOT_FOUND', path: original.path } });
         if (original instanceof ValidationFailed)
           return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT', fields: original.errors } });
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        const requestId = (error as { requestId?: string }).requestId;
-        log('error', 'unexpected error', { error: String((original as Error)?.stack ?? original), requestId });
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        // Only GraphQL errors in the chain (syntax, validation, variable coercion): the outermost names the field.
+        if (isGraphQLError(original)) return error as GraphQLError;
+        const requestId = requestIds.getStore();
+        log('error', 'unexpected error', { requestId, error: String((original as Error)?.stack ?? original) });
+        return new GraphQLError(`${message} Quote request id ${requestId} when reporting it.`, {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+        });
       },
     },
   });
@@ -133,14 +145,14 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     const headers = new Headers();
     for (const [k, v] of Object.entries(ctx.headers)) if (typeof v === 'string') headers.set(k, v);
     const cookies: string[] = [];
-    const response = await yoga.fetch(
+    const response = await requestIds.run(requestId, () => yoga.fetch(
       new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
         method: ctx.method,
         headers,
         ...(body && body.length ? { body: new Uint8Array(body) } : {}),
       }),
       { requestId, principal: auth.principal, channel: auth.channel, cookies },
-    );
+    ));
     ctx.status = response.status;
     response.headers.forEach((v, k) => {
       if (k !== 'content-length') ctx.set(k, v);

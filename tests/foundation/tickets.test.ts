@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from '../helpers/test-database.ts';
+import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const CREATE = `mutation($input: CreateTicketInput!) {
@@ -12,12 +13,6 @@ const CREATE = `mutation($input: CreateTicketInput!) {
   }
 }`;
 
-export const validReturn = {
-  returnReason: 'defective',
-  productModel: 'X200 kettle',
-  purchaseDate: '2026-11-01',
-  logistics: { carrier: 'SF Express', trackingNumber: 'SF123456789' },
-};
 
 describe(`tickets (${databaseKind()})`, () => {
   let s: TestServer;
