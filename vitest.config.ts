@@ -1,13 +1,22 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
 
 /**
  * unit: pure tests beside the source (no database, no network).
  * api:  tests/ — real server, fresh database per suite (PGlite, or TEST_DATABASE_URL when set).
  */
 export default defineConfig({
+  resolve: {
+    // graphql 16 has no exports map: vite would pick its .mjs build while Node-loaded libraries
+    // (Pothos, yoga) get the CommonJS one, and the two cannot share a schema. Use Node's choice.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['packages/**/src/**/*.test.ts', 'server/src/**/*.test.ts', 'sdk/**/*.test.ts'],
@@ -15,6 +24,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'api',
           include: ['tests/**/*.test.ts'],
