@@ -7,7 +7,12 @@ import type { DataScope, Permission, TemplateContent } from '@docket/core';
  */
 export const EXAMPLE_PASSWORD = 'docket-demo';
 
-export type ExampleOrgUnit = { ref: string; name: string; kind: 'hq' | 'region' | 'store' | 'department'; parent?: string };
+export type ExampleOrgUnit = {
+  ref: string;
+  name: string;
+  kind: 'hq' | 'region' | 'store' | 'department';
+  parent?: string;
+};
 export const orgUnits: ExampleOrgUnit[] = [
   { ref: 'hq', name: 'Headquarters', kind: 'hq' },
   { ref: 'north', name: 'North Region', kind: 'region', parent: 'hq' },
@@ -18,17 +23,37 @@ export const orgUnits: ExampleOrgUnit[] = [
   { ref: 'service', name: 'Customer Service Department', kind: 'department', parent: 'hq' },
 ];
 
-const ticketWork: Permission[] = ['ticket.read', 'ticket.create', 'ticket.update', 'ticket.assign', 'ticket.reply', 'ticket.note'];
+const ticketWork: Permission[] = [
+  'ticket.read',
+  'ticket.create',
+  'ticket.update',
+  'ticket.assign',
+  'ticket.reply',
+  'ticket.note',
+];
 export type ExampleRole = { key: string; name: string; permissions: Permission[]; dataScope: DataScope };
 export const roles: ExampleRole[] = [
   {
     key: 'admin',
     name: 'Administrator',
-    permissions: [...ticketWork, 'template.manage', 'user.manage', 'role.manage', 'org.manage', 'team.manage', 'token.manage'],
+    permissions: [
+      ...ticketWork,
+      'template.manage',
+      'user.manage',
+      'role.manage',
+      'org.manage',
+      'team.manage',
+      'token.manage',
+    ],
     dataScope: 'all',
   },
   { key: 'owner', name: 'Business owner', permissions: ['ticket.read', 'template.manage'], dataScope: 'all' },
-  { key: 'manager', name: 'Regional manager', permissions: [...ticketWork, 'team.manage'], dataScope: 'org_subtree' },
+  {
+    key: 'manager',
+    name: 'Regional manager',
+    permissions: [...ticketWork, 'team.manage'],
+    dataScope: 'org_subtree',
+  },
   { key: 'agent', name: 'Store agent', permissions: ticketWork, dataScope: 'org_subtree' },
   { key: 'service_agent', name: 'Service desk agent', permissions: ticketWork, dataScope: 'team' },
   {
@@ -44,14 +69,36 @@ export const users: ExampleUser[] = [
   { email: 'admin@docket.local', name: 'Ada Admin', org: 'hq', roles: ['admin'] },
   { email: 'owner@docket.local', name: 'Olivia Owner', org: 'hq', roles: ['owner'] },
   { email: 'manager.north@docket.local', name: 'Ming Manager', org: 'north', roles: ['manager'] },
-  { email: 'agent.a@docket.local', name: 'Anna Agent (Store A)', org: 'storeA', roles: ['agent'], manager: 'manager.north@docket.local' },
-  { email: 'agent.b@docket.local', name: 'Bo Agent (Store B)', org: 'storeB', roles: ['agent'], manager: 'manager.north@docket.local' },
+  {
+    email: 'agent.a@docket.local',
+    name: 'Anna Agent (Store A)',
+    org: 'storeA',
+    roles: ['agent'],
+    manager: 'manager.north@docket.local',
+  },
+  {
+    email: 'agent.b@docket.local',
+    name: 'Bo Agent (Store B)',
+    org: 'storeB',
+    roles: ['agent'],
+    manager: 'manager.north@docket.local',
+  },
   { email: 'service@docket.local', name: 'Sam Service', org: 'service', roles: ['service_agent'] },
-  { email: 'tech@docket.local', name: 'Tao Technician', org: 'storeA', roles: ['technician'], manager: 'manager.north@docket.local' },
+  {
+    email: 'tech@docket.local',
+    name: 'Tao Technician',
+    org: 'storeA',
+    roles: ['technician'],
+    manager: 'manager.north@docket.local',
+  },
 ];
 
 export const teams = [
-  { name: 'Service desk', org: 'service', members: [{ email: 'service@docket.local', skills: ['billing', 'complaint'] }] },
+  {
+    name: 'Service desk',
+    org: 'service',
+    members: [{ email: 'service@docket.local', skills: ['billing', 'complaint'] }],
+  },
   { name: 'Store A repairs', org: 'storeA', members: [{ email: 'tech@docket.local', skills: ['repair'] }] },
 ];
 

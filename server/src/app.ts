@@ -30,10 +30,15 @@ export type App = { koa: Koa; services: Services; callback: ReturnType<Koa['call
 async function sessionSecret(db: Database, configured: string | undefined): Promise<string> {
   if (configured) return configured;
   const em = forkEm(db);
-  await query(em, "insert into app_setting (key, value) values ('session_secret', ?::jsonb) on conflict do nothing", [
-    JSON.stringify(randomBytes(32).toString('base64url')),
-  ]);
-  const row = await queryOne<{ value: string }>(em, "select value from app_setting where key = 'session_secret'");
+  await query(
+    em,
+    "insert into app_setting (key, value) values ('session_secret', ?::jsonb) on conflict do nothing",
+    [JSON.stringify(randomBytes(32).toString('base64url'))],
+  );
+  const row = await queryOne<{ value: string }>(
+    em,
+    "select value from app_setting where key = 'session_secret'",
+  );
   return row!.value;
 }
 
@@ -86,13 +91,20 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
             extensions: { code: 'FORBIDDEN', permission: original.permission },
           });
         if (original instanceof NotFoundError)
-          return new GraphQLError(original.message, { extensions: { code: 'NOT_FOUND', path: original.path } });
+          return new GraphQLError(original.message, {
+            extensions: { code: 'NOT_FOUND', path: original.path },
+          });
         if (original instanceof ValidationFailed)
-          return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT', fields: original.errors } });
+          return new GraphQLError(original.message, {
+            extensions: { code: 'BAD_USER_INPUT', fields: original.errors },
+          });
         // Only GraphQL errors in the chain (syntax, validation, variable coercion): the outermost names the field.
         if (isGraphQLError(original)) return error as GraphQLError;
         const requestId = requestIds.getStore();
-        log('error', 'unexpected error', { requestId, error: String((original as Error)?.stack ?? original) });
+        log('error', 'unexpected error', {
+          requestId,
+          error: String((original as Error)?.stack ?? original),
+        });
         return new GraphQLError(`${message} Quote request id ${requestId} when reporting it.`, {
           extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
         });
@@ -145,14 +157,16 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     const headers = new Headers();
     for (const [k, v] of Object.entries(ctx.headers)) if (typeof v === 'string') headers.set(k, v);
     const cookies: string[] = [];
-    const response = await requestIds.run(requestId, () => yoga.fetch(
-      new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
-        method: ctx.method,
-        headers,
-        ...(body && body.length ? { body: new Uint8Array(body) } : {}),
-      }),
-      { requestId, principal: auth.principal, channel: auth.channel, cookies },
-    ));
+    const response = await requestIds.run(requestId, () =>
+      yoga.fetch(
+        new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
+          method: ctx.method,
+          headers,
+          ...(body?.length ? { body: new Uint8Array(body) } : {}),
+        }),
+        { requestId, principal: auth.principal, channel: auth.channel, cookies },
+      ),
+    );
     ctx.status = response.status;
     response.headers.forEach((v, k) => {
       if (k !== 'content-length') ctx.set(k, v);
@@ -171,7 +185,9 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     } catch (e) {
       log('error', 'request failed', { path: ctx.path, error: String((e as Error).stack ?? e) });
       ctx.status = 500;
-      ctx.body = { errors: [{ message: 'Unexpected server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+      ctx.body = {
+        errors: [{ message: 'Unexpected server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+      };
     }
   });
   koa.use(router.routes()).use(router.allowedMethods());

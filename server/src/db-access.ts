@@ -10,7 +10,9 @@ export async function query<T = Record<string, unknown>>(
   params: unknown[] = [],
 ): Promise<T[]> {
   const bindings = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
-  return (await em.getConnection().execute(sql, bindings as never[], 'all', em.getTransactionContext())) as T[];
+  return (await em
+    .getConnection()
+    .execute(sql, bindings as never[], 'all', em.getTransactionContext())) as T[];
 }
 
 /** knex would spread an array into a list; a PostgreSQL array literal binds it as one value. */

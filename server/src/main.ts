@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { openDatabase } from '@docket/db';
+import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { buildApp } from './app.ts';
 import { readConfig } from './config.ts';
 import { loadExampleData } from './seed/load-example-data.ts';

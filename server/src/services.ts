@@ -1,6 +1,6 @@
 import type { Database } from '@docket/db';
-import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Principals } from './auth/principals.ts';
+import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 

@@ -1,8 +1,8 @@
 import { canSeeTicket } from '@docket/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validReturn } from '../helpers/fixtures.ts';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { validReturn } from '../helpers/fixtures.ts';
 
 /**
  * Every query and mutation, for each role and data scope of the example data, plus anonymous
@@ -57,7 +57,8 @@ describe(`access matrix (${databaseKind()})`, () => {
     token.customer1 = await s.customerLogin('customer@example.com');
     token.customer2 = await s.customerLogin('second@example.com');
     const one = async <R>(q: string) => (await s.sql<Record<string, R>>(q))[0]!;
-    const org = async (prefix: string) => (await one<number>(`select id from org_unit where name like '${prefix}%'`)).id;
+    const org = async (prefix: string) =>
+      (await one<number>(`select id from org_unit where name like '${prefix}%'`)).id;
     const [storeA, storeB, storeC] = [await org('Store A'), await org('Store B'), await org('Store C')];
     const serviceTeam = (await one<number>("select id from team where name = 'Service desk'")).id;
     const techId = (await one<number>("select id from app_user where email = 'tech@docket.local'")).id;
@@ -83,28 +84,38 @@ describe(`access matrix (${databaseKind()})`, () => {
   });
   afterAll(() => s?.close());
 
-  it.each(WHO)('%s sees exactly its tickets through ticket(id), ticket(number) and the tickets connection', async (who) => {
-    const tk = token[who];
-    const list = await s.gql('{ tickets(first: 100) { totalCount edges { node { title } } } }', {}, tk);
-    if (who === 'anonymous') {
-      expect(list.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      return;
-    }
-    expect(list.data!.tickets.edges.map((e: any) => e.node.title).sort()).toEqual([...VISIBLE[who]].sort());
-    expect(list.data!.tickets.totalCount).toBe(VISIBLE[who].length);
-    for (const t of TICKETS) {
-      const byId = await s.gql('query($id: ID!) { ticket(id: $id) { title } }', { id: ids[t] }, tk);
-      const byNumber = await s.gql('query($n: String!) { ticket(number: $n) { title } }', { n: numbers[t] }, tk);
-      const expected = VISIBLE[who].includes(t) ? { title: t } : null;
-      expect(byId.data!.ticket, `${who} ticket(id) ${t}`).toEqual(expected);
-      expect(byNumber.data!.ticket, `${who} ticket(number) ${t}`).toEqual(expected);
-    }
-  });
+  it.each(WHO)(
+    '%s sees exactly its tickets through ticket(id), ticket(number) and the tickets connection',
+    async (who) => {
+      const tk = token[who];
+      const list = await s.gql('{ tickets(first: 100) { totalCount edges { node { title } } } }', {}, tk);
+      if (who === 'anonymous') {
+        expect(list.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+        return;
+      }
+      expect(list.data!.tickets.edges.map((e: any) => e.node.title).sort()).toEqual([...VISIBLE[who]].sort());
+      expect(list.data!.tickets.totalCount).toBe(VISIBLE[who].length);
+      for (const t of TICKETS) {
+        const byId = await s.gql('query($id: ID!) { ticket(id: $id) { title } }', { id: ids[t] }, tk);
+        const byNumber = await s.gql(
+          'query($n: String!) { ticket(number: $n) { title } }',
+          { n: numbers[t] },
+          tk,
+        );
+        const expected = VISIBLE[who].includes(t) ? { title: t } : null;
+        expect(byId.data!.ticket, `${who} ticket(id) ${t}`).toEqual(expected);
+        expect(byNumber.data!.ticket, `${who} ticket(number) ${t}`).toEqual(expected);
+      }
+    },
+  );
 
   it('the SQL scope and the rule in packages/core agree for every staff member and ticket', async () => {
-    const rows = await s.sql<any>('select id, creator_user_id, assignee_id, team_id, org_path, requester_id from ticket');
+    const rows = await s.sql<any>(
+      'select id, creator_user_id, assignee_id, team_id, org_path, requester_id from ticket',
+    );
     for (const who of Object.keys(STAFF) as (keyof typeof STAFF)[]) {
-      const uid = (await s.sql<{ id: number }>('select id from app_user where email = ?', [STAFF[who]]))[0]!.id;
+      const uid = (await s.sql<{ id: number }>('select id from app_user where email = ?', [STAFF[who]]))[0]!
+        .id;
       const p = (await s.app.services.principals.staffById(uid))!;
       const seenByRule = rows
         .filter((r) =>
@@ -122,29 +133,37 @@ describe(`access matrix (${databaseKind()})`, () => {
     }
   });
 
-  it.each(Object.keys(TICKET_PERMS))('%s: permission, then scope, for every principal and ticket', async (mutation) => {
-    const args = mutation === 'updateTicket' ? 'description: "checked"' : mutation === 'assignTicket' ? '' : 'body: "checked"';
-    for (const who of WHO) {
-      for (const t of TICKETS) {
-        const r = await s.gql(
-          `mutation($id: ID!) { m: ${mutation}(id: $id${args ? `, ${args}` : ''}) { __typename } }`,
-          { id: ids[t] },
-          token[who],
-        );
-        const label = `${who} ${mutation} ${t}`;
-        if (who === 'anonymous') {
-          expect(r.errors?.[0]?.extensions?.code, label).toBe('UNAUTHENTICATED');
-          continue;
+  it.each(Object.keys(TICKET_PERMS))(
+    '%s: permission, then scope, for every principal and ticket',
+    async (mutation) => {
+      const args =
+        mutation === 'updateTicket'
+          ? 'description: "checked"'
+          : mutation === 'assignTicket'
+            ? ''
+            : 'body: "checked"';
+      for (const who of WHO) {
+        for (const t of TICKETS) {
+          const r = await s.gql(
+            `mutation($id: ID!) { m: ${mutation}(id: $id${args ? `, ${args}` : ''}) { __typename } }`,
+            { id: ids[t] },
+            token[who],
+          );
+          const label = `${who} ${mutation} ${t}`;
+          if (who === 'anonymous') {
+            expect(r.errors?.[0]?.extensions?.code, label).toBe('UNAUTHENTICATED');
+            continue;
+          }
+          const expected = !TICKET_PERMS[mutation]!.includes(who)
+            ? 'ForbiddenError'
+            : VISIBLE[who].includes(t)
+              ? 'Ticket'
+              : 'NotFoundError';
+          expect(r.data?.m.__typename, `${label}: ${JSON.stringify(r)}`).toBe(expected);
         }
-        const expected = !TICKET_PERMS[mutation]!.includes(who)
-          ? 'ForbiddenError'
-          : VISIBLE[who].includes(t)
-            ? 'Ticket'
-            : 'NotFoundError';
-        expect(r.data?.m.__typename, `${label}: ${JSON.stringify(r)}`).toBe(expected);
       }
-    }
-  });
+    },
+  );
 
   const VAR_TYPES: Record<string, string> = { k: 'String!', e: 'String!', f: 'JSON' };
   const declare = (op: string) => {
@@ -152,19 +171,51 @@ describe(`access matrix (${databaseKind()})`, () => {
     return used.length ? `(${used.map((v) => `$${v}: ${VAR_TYPES[v]}`).join(', ')})` : '';
   };
   const ADMIN_OPS: { name: string; op: string; allowed: Who[] }[] = [
-    { name: 'createTicket', op: 'createTicket(input: { templateKey: "returns", title: "m", formData: $f }) { __typename }', allowed: ['admin', 'manager', 'agentA', 'agentB', 'service', 'customer1', 'customer2'] },
-    { name: 'createTemplate', op: 'createTemplate(key: $k, content: { name: "T", categoryPath: ["A"], defaultPriority: low, numberPattern: "M-{seq}", formSchema: { type: "object" } }) { __typename }', allowed: ['admin', 'owner'] },
+    {
+      name: 'createTicket',
+      op: 'createTicket(input: { templateKey: "returns", title: "m", formData: $f }) { __typename }',
+      allowed: ['admin', 'manager', 'agentA', 'agentB', 'service', 'customer1', 'customer2'],
+    },
+    {
+      name: 'createTemplate',
+      op: 'createTemplate(key: $k, content: { name: "T", categoryPath: ["A"], defaultPriority: low, numberPattern: "M-{seq}", formSchema: { type: "object" } }) { __typename }',
+      allowed: ['admin', 'owner'],
+    },
     { name: 'publishTemplate', op: 'publishTemplate(id: 1) { __typename }', allowed: ['admin', 'owner'] },
     { name: 'createUser', op: 'createUser(email: $e, name: "N") { __typename }', allowed: ['admin'] },
     { name: 'updateUser', op: 'updateUser(id: 1, name: "Ada Admin") { __typename }', allowed: ['admin'] },
-    { name: 'createRole', op: 'createRole(key: $k, name: "R", permissions: [TICKET_READ], dataScope: own) { __typename }', allowed: ['admin'] },
+    {
+      name: 'createRole',
+      op: 'createRole(key: $k, name: "R", permissions: [TICKET_READ], dataScope: own) { __typename }',
+      allowed: ['admin'],
+    },
     { name: 'updateRole', op: 'updateRole(id: 1, name: "Administrator") { __typename }', allowed: ['admin'] },
-    { name: 'createOrgUnit', op: 'createOrgUnit(name: "New store", kind: store, parentId: 1) { __typename }', allowed: ['admin'] },
-    { name: 'updateOrgUnit', op: 'updateOrgUnit(id: 1, name: "Headquarters") { __typename }', allowed: ['admin'] },
+    {
+      name: 'createOrgUnit',
+      op: 'createOrgUnit(name: "New store", kind: store, parentId: 1) { __typename }',
+      allowed: ['admin'],
+    },
+    {
+      name: 'updateOrgUnit',
+      op: 'updateOrgUnit(id: 1, name: "Headquarters") { __typename }',
+      allowed: ['admin'],
+    },
     { name: 'createTeam', op: 'createTeam(name: $k) { __typename }', allowed: ['admin', 'manager'] },
-    { name: 'setTeamMembers', op: 'setTeamMembers(teamId: 2, members: [{ userId: 7, skills: ["repair"] }]) { __typename }', allowed: ['admin', 'manager'] },
-    { name: 'createApiToken (other user)', op: 'createApiToken(name: "x", userId: 1) { __typename }', allowed: ['admin'] },
-    { name: 'createApiToken (self)', op: 'createApiToken(name: "x") { __typename }', allowed: ['admin', 'owner', 'manager', 'agentA', 'agentB', 'service', 'tech'] },
+    {
+      name: 'setTeamMembers',
+      op: 'setTeamMembers(teamId: 2, members: [{ userId: 7, skills: ["repair"] }]) { __typename }',
+      allowed: ['admin', 'manager'],
+    },
+    {
+      name: 'createApiToken (other user)',
+      op: 'createApiToken(name: "x", userId: 1) { __typename }',
+      allowed: ['admin'],
+    },
+    {
+      name: 'createApiToken (self)',
+      op: 'createApiToken(name: "x") { __typename }',
+      allowed: ['admin', 'owner', 'manager', 'agentA', 'agentB', 'service', 'tech'],
+    },
   ];
   it.each(ADMIN_OPS)('$name', async ({ name, op, allowed }) => {
     let n = 0;
@@ -172,12 +223,17 @@ describe(`access matrix (${databaseKind()})`, () => {
       n++;
       const r = await s.gql(
         `mutation${declare(op)} { m: ${op} }`,
-        { k: `k${n}${name.length}-x`.toLowerCase().replace(/[^a-z0-9-]/g, ''), e: `u${n}-${name.length}@x.example`, f: validReturn },
+        {
+          k: `k${n}${name.length}-x`.toLowerCase().replace(/[^a-z0-9-]/g, ''),
+          e: `u${n}-${name.length}@x.example`,
+          f: validReturn,
+        },
         token[who],
       );
       const label = `${who} ${name}: ${JSON.stringify(r)}`;
       if (who === 'anonymous') expect(r.errors?.[0]?.extensions?.code, label).toBe('UNAUTHENTICATED');
-      else if (allowed.includes(who)) expect(r.data?.m.__typename, label).not.toMatch(/Forbidden|NotFound|ValidationError/);
+      else if (allowed.includes(who))
+        expect(r.data?.m.__typename, label).not.toMatch(/Forbidden|NotFound|ValidationError/);
       else expect(r.data?.m.__typename, label).toBe('ForbiddenError');
     }
   });
@@ -210,7 +266,11 @@ describe(`access matrix (${databaseKind()})`, () => {
   });
 
   it('customers see staff names but not their emails, and no internal notes', async () => {
-    const r = await s.gql('query($id: ID!) { ticket(id: $id) { creator { name email } } }', { id: ids.TA }, token.customer1);
+    const r = await s.gql(
+      'query($id: ID!) { ticket(id: $id) { creator { name email } } }',
+      { id: ids.TA },
+      token.customer1,
+    );
     expect(r.data!.ticket.creator).toEqual({ name: 'Ada Admin', email: null });
   });
 });

@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validReturn } from '../helpers/fixtures.ts';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { validReturn } from '../helpers/fixtures.ts';
 
 describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, () => {
   let s: TestServer;
   let agent: string;
   const counts = async () =>
-    (await s.sql<{ n: string }>('select (select count(*) from ticket) || \'/\' || (select count(*) from ticket_event) || \'/\' || (select count(*) from customer) as n'))[0]!.n;
+    (
+      await s.sql<{ n: string }>(
+        "select (select count(*) from ticket) || '/' || (select count(*) from ticket_event) || '/' || (select count(*) from customer) as n",
+      )
+    )[0]!.n;
 
   beforeAll(async () => {
     s = await startTestServer();
@@ -15,8 +19,12 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
   });
   afterAll(() => s?.close());
 
-  const raw = (body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}`, ...headers }, body });
+  const raw = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${agent}`, ...headers },
+      body,
+    });
 
   it('malformed GraphQL: a syntax error with its location', async () => {
     const before = await counts();
@@ -33,11 +41,19 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
   it('wrong types and unknown enum values name the input field', async () => {
     const before = await counts();
     const op = 'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }';
-    const title = await s.gql(op, { i: { templateKey: 'returns', title: 123, formData: validReturn } }, agent);
+    const title = await s.gql(
+      op,
+      { i: { templateKey: 'returns', title: 123, formData: validReturn } },
+      agent,
+    );
     expect(title.errors![0]!.message).toBe(
       'Variable "$i" got invalid value 123 at "i.title"; String cannot represent a non string value: 123',
     );
-    const priority = await s.gql(op, { i: { templateKey: 'returns', title: 't', priority: 'asap', formData: validReturn } }, agent);
+    const priority = await s.gql(
+      op,
+      { i: { templateKey: 'returns', title: 't', priority: 'asap', formData: validReturn } },
+      agent,
+    );
     expect(priority.errors![0]!.message).toMatch(/Value "asap" does not exist in "Priority" enum/);
     expect(await counts()).toBe(before);
   });
@@ -46,7 +62,13 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
     const before = await counts();
     const r = await s.gql(
       'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on ValidationError { message fields { path code message } } } }',
-      { i: { templateKey: 'returns', title: '', formData: { ...validReturn, refundAmount: 'lots', logistics: 'by post' } } },
+      {
+        i: {
+          templateKey: 'returns',
+          title: '',
+          formData: { ...validReturn, refundAmount: 'lots', logistics: 'by post' },
+        },
+      },
       agent,
     );
     const e = r.data!.createTicket;
@@ -66,7 +88,14 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
     const before = await counts();
     const huge = JSON.stringify({
       query: 'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }',
-      variables: { i: { templateKey: 'returns', title: 'big', description: 'x'.repeat(1_100_000), formData: validReturn } },
+      variables: {
+        i: {
+          templateKey: 'returns',
+          title: 'big',
+          description: 'x'.repeat(1_100_000),
+          formData: validReturn,
+        },
+      },
     });
     const res = await raw(huge);
     expect(res.status).toBe(413);
@@ -75,7 +104,8 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
   });
 
   it('queries that are too deep or use too many aliases are refused', async () => {
-    const deep = '{ tickets { edges { node { template { published { publishedBy { manager { manager { manager { manager { orgUnit { parent { parent { parent { name } } } } } } } } } } } } } } }';
+    const deep =
+      '{ tickets { edges { node { template { published { publishedBy { manager { manager { manager { manager { orgUnit { parent { parent { parent { name } } } } } } } } } } } } } } }';
     const r = await s.gql(deep, {}, agent);
     expect(r.errors?.[0]?.message).toMatch(/depth/i);
     const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: me { kind }`).join(' ')} }`;
@@ -100,14 +130,19 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
     const anon = await s.gql('mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }', {
       i: { templateKey: 'returns', title: 'x', formData: validReturn },
     });
-    expect(anon.errors?.[0]).toMatchObject({ message: 'Log in first: this needs a session or an API token.', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(anon.errors?.[0]).toMatchObject({
+      message: 'Log in first: this needs a session or an API token.',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('cookie sessions: cross-site style requests are refused (CSRF), same-origin JSON works', async () => {
     const login = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { login(email: "agent.a@docket.local", password: "docket-demo") { __typename } }' }),
+      body: JSON.stringify({
+        query: 'mutation { login(email: "agent.a@docket.local", password: "docket-demo") { __typename } }',
+      }),
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
@@ -133,7 +168,10 @@ describe(`bad input gets clear errors and writes nothing (${databaseKind()})`, (
 
   it('a cursor this list never returned is a clear error', async () => {
     const r = await s.gql('{ tickets(after: "garbage") { totalCount } }', {}, agent);
-    expect(r.errors?.[0]).toMatchObject({ message: expect.stringMatching(/cursor/), extensions: { code: 'BAD_USER_INPUT' } });
+    expect(r.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/cursor/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('template content errors name each field', async () => {

@@ -50,12 +50,17 @@ describe('npm start on the embedded database', () => {
       (await (
         await fetch(`${first.url.replace(/:\d+$/, '')}:${new URL(current.url).port}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify({ query }),
         })
       ).json()) as any;
     let current = first;
-    const login = await gql('mutation { login(email: "agent.a@docket.local", password: "docket-demo") { ... on Session { token } } }');
+    const login = await gql(
+      'mutation { login(email: "agent.a@docket.local", password: "docket-demo") { ... on Session { token } } }',
+    );
     const token = login.data.login.token;
     const created = await gql(
       'mutation { createTicket(input: { templateKey: "call-centre", title: "Survives restarts", formData: { callerNumber: "13800000000", serviceCategory: "repair", details: "Fridge is noisy" } }) { ... on Ticket { number } } }',

@@ -7,7 +7,11 @@ const content = (extra: Record<string, unknown> = {}) => ({
   categoryPath: ['Internal', 'IT', 'Hardware'],
   defaultPriority: 'high',
   numberPattern: 'IT-{yy}{MM}-{seq:4}',
-  formSchema: { type: 'object', required: ['device'], properties: { device: { type: 'string', title: 'Device' } } },
+  formSchema: {
+    type: 'object',
+    required: ['device'],
+    properties: { device: { type: 'string', title: 'Device' } },
+  },
   uiSchema: {},
   ...extra,
 });
@@ -35,17 +39,28 @@ describe(`versioned templates (${databaseKind()})`, () => {
     );
 
   it('a draft is editable and invisible to agents until published', async () => {
-    const r = await s.gql('mutation($c: TemplateContentInput!) { createTemplate(key: "it-support", content: $c) { ... on TicketTemplate { id latestVersion draft { name } } } }', { c: content() }, owner);
+    const r = await s.gql(
+      'mutation($c: TemplateContentInput!) { createTemplate(key: "it-support", content: $c) { ... on TicketTemplate { id latestVersion draft { name } } } }',
+      { c: content() },
+      owner,
+    );
     id = r.data!.createTemplate.id;
     expect(r.data!.createTemplate).toMatchObject({ latestVersion: 0, draft: { name: 'IT support' } });
     const seenByAgent = await s.gql('{ templates { key } template(key: "it-support") { key } }', {}, agent);
     expect(seenByAgent.data!.templates.map((t: any) => t.key)).not.toContain('it-support');
     expect(seenByAgent.data!.template).toBeNull();
-    expect((await create('too early', { device: 'laptop' })).data!.createTicket).toMatchObject({ __typename: 'NotFoundError', path: '/templateKey' });
+    expect((await create('too early', { device: 'laptop' })).data!.createTicket).toMatchObject({
+      __typename: 'NotFoundError',
+      path: '/templateKey',
+    });
   });
 
   it('publishing freezes a numbered version; tickets stay pinned to theirs', async () => {
-    const v1 = await s.gql(`mutation($id: ID!) { publishTemplate(id: $id) { ... on TemplateVersion { ${VERSION_FIELDS} } } }`, { id }, owner);
+    const v1 = await s.gql(
+      `mutation($id: ID!) { publishTemplate(id: $id) { ... on TemplateVersion { ${VERSION_FIELDS} } } }`,
+      { id },
+      owner,
+    );
     expect(v1.data!.publishTemplate.version).toBe(1);
     const t1 = (await create('Laptop broken', { device: 'laptop' })).data!.createTicket;
     expect(t1.number).toMatch(/^IT-\d{4}-0001$/);
@@ -53,10 +68,21 @@ describe(`versioned templates (${databaseKind()})`, () => {
 
     const v2content = content({
       name: 'IT support v2',
-      formSchema: { type: 'object', required: ['device', 'assetTag'], properties: { device: { type: 'string' }, assetTag: { type: 'string', title: 'Asset tag' } } },
+      formSchema: {
+        type: 'object',
+        required: ['device', 'assetTag'],
+        properties: { device: { type: 'string' }, assetTag: { type: 'string', title: 'Asset tag' } },
+      },
     });
-    const draft = await s.gql('mutation($id: ID!, $c: TemplateContentInput!) { updateTemplateDraft(id: $id, content: $c) { ... on TicketTemplate { draft { name } published { version content { name } } } } }', { id, c: v2content }, owner);
-    expect(draft.data!.updateTemplateDraft).toEqual({ draft: { name: 'IT support v2' }, published: { version: 1, content: { name: 'IT support' } } });
+    const draft = await s.gql(
+      'mutation($id: ID!, $c: TemplateContentInput!) { updateTemplateDraft(id: $id, content: $c) { ... on TicketTemplate { draft { name } published { version content { name } } } } }',
+      { id, c: v2content },
+      owner,
+    );
+    expect(draft.data!.updateTemplateDraft).toEqual({
+      draft: { name: 'IT support v2' },
+      published: { version: 1, content: { name: 'IT support' } },
+    });
     await s.gql('mutation($id: ID!) { publishTemplate(id: $id) { __typename } }', { id }, owner);
 
     const refused = (await create('Mouse', { device: 'mouse' })).data!.createTicket;
@@ -66,17 +92,33 @@ describe(`versioned templates (${databaseKind()})`, () => {
     expect(t2.number).toMatch(/-0002$/);
 
     // the old ticket is still checked against version 1's schema
-    const upd = await s.gql('mutation($id: ID!) { updateTicket(id: $id, formData: { device: "desktop" }) { __typename } }', { id: t1.id }, agent);
+    const upd = await s.gql(
+      'mutation($id: ID!) { updateTicket(id: $id, formData: { device: "desktop" }) { __typename } }',
+      { id: t1.id },
+      agent,
+    );
     expect(upd.data!.updateTicket.__typename).toBe('Ticket');
-    const v1again = await s.gql(`query($id: ID!) { template(id: $id) { version(version: 1) { ${VERSION_FIELDS} } } }`, { id }, owner);
+    const v1again = await s.gql(
+      `query($id: ID!) { template(id: $id) { version(version: 1) { ${VERSION_FIELDS} } } }`,
+      { id },
+      owner,
+    );
     expect(v1again.data!.template.version.content.name).toBe('IT support');
   });
 
   it('reverting publishes an earlier version as the newest, in one action', async () => {
-    const r = await s.gql(`mutation($id: ID!) { revertTemplate(id: $id, version: 1) { ... on TemplateVersion { ${VERSION_FIELDS} } } }`, { id }, owner);
+    const r = await s.gql(
+      `mutation($id: ID!) { revertTemplate(id: $id, version: 1) { ... on TemplateVersion { ${VERSION_FIELDS} } } }`,
+      { id },
+      owner,
+    );
     expect(r.data!.revertTemplate.version).toBe(3);
     expect(r.data!.revertTemplate.content.name).toBe('IT support');
-    const t = await s.gql(`query($id: ID!) { template(id: $id) { latestVersion draft { name } versions { version content { name } } } }`, { id }, owner);
+    const t = await s.gql(
+      `query($id: ID!) { template(id: $id) { latestVersion draft { name } versions { version content { name } } } }`,
+      { id },
+      owner,
+    );
     expect(t.data!.template.latestVersion).toBe(3);
     expect(t.data!.template.draft.name).toBe('IT support');
     expect(t.data!.template.versions.map((v: any) => [v.version, v.content.name])).toEqual([
@@ -84,20 +126,34 @@ describe(`versioned templates (${databaseKind()})`, () => {
       [2, 'IT support v2'],
       [1, 'IT support'],
     ]);
-    expect((await create('Keyboard', { device: 'keyboard' })).data!.createTicket.templateVersion.version).toBe(3);
-    const missing = await s.gql('mutation($id: ID!) { revertTemplate(id: $id, version: 9) { __typename ... on NotFoundError { path } } }', { id }, owner);
+    expect(
+      (await create('Keyboard', { device: 'keyboard' })).data!.createTicket.templateVersion.version,
+    ).toBe(3);
+    const missing = await s.gql(
+      'mutation($id: ID!) { revertTemplate(id: $id, version: 9) { __typename ... on NotFoundError { path } } }',
+      { id },
+      owner,
+    );
     expect(missing.data!.revertTemplate).toEqual({ __typename: 'NotFoundError', path: '/version' });
   });
 
   it('a bad draft is refused and the saved draft is kept', async () => {
-    const r = await s.gql('mutation($id: ID!, $c: TemplateContentInput!) { updateTemplateDraft(id: $id, content: $c) { __typename ... on ValidationError { fields { path } } } }', { id, c: content({ numberPattern: 'no counter' }) }, owner);
+    const r = await s.gql(
+      'mutation($id: ID!, $c: TemplateContentInput!) { updateTemplateDraft(id: $id, content: $c) { __typename ... on ValidationError { fields { path } } } }',
+      { id, c: content({ numberPattern: 'no counter' }) },
+      owner,
+    );
     expect(r.data!.updateTemplateDraft.fields).toEqual([{ path: '/numberPattern' }]);
     const t = await s.gql('query($id: ID!) { template(id: $id) { draft { numberPattern } } }', { id }, owner);
     expect(t.data!.template.draft.numberPattern).toBe('IT-{yy}{MM}-{seq:4}');
   });
 
   it('archived templates take no new tickets and disappear for agents', async () => {
-    await s.gql('mutation($id: ID!) { setTemplateArchived(id: $id, isArchived: true) { __typename } }', { id }, owner);
+    await s.gql(
+      'mutation($id: ID!) { setTemplateArchived(id: $id, isArchived: true) { __typename } }',
+      { id },
+      owner,
+    );
     expect((await create('x', { device: 'x' })).data!.createTicket.__typename).toBe('NotFoundError');
     const list = await s.gql('{ templates { key } }', {}, agent);
     expect(list.data!.templates.map((t: any) => t.key).sort()).toEqual(['call-centre', 'returns']);

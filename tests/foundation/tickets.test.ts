@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKind } from '../helpers/test-database.ts';
 import { validReturn } from '../helpers/fixtures.ts';
+import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const CREATE = `mutation($input: CreateTicketInput!) {
@@ -12,7 +12,6 @@ const CREATE = `mutation($input: CreateTicketInput!) {
     ... on ForbiddenError { message permission }
   }
 }`;
-
 
 describe(`tickets (${databaseKind()})`, () => {
   let s: TestServer;
@@ -47,7 +46,12 @@ describe(`tickets (${databaseKind()})`, () => {
     const t = r.data!.createTicket;
     expect(t.__typename).toBe('Ticket');
     expect(t.number).toMatch(/^RT-\d{8}-000001$/);
-    expect(t).toMatchObject({ status: 'new', priority: 'normal', channel: 'phone', orgUnit: { name: 'Store A (Beijing Chaoyang)' } });
+    expect(t).toMatchObject({
+      status: 'new',
+      priority: 'normal',
+      channel: 'phone',
+      orgUnit: { name: 'Store A (Beijing Chaoyang)' },
+    });
     expect(t.requester.email).toBe('li.lei@example.com');
     const detail = await s.gql(
       'query($id: ID!) { ticket(id: $id) { number timeline { kind actorUser { email } channel diff } templateVersion { version } } }',
@@ -55,13 +59,19 @@ describe(`tickets (${databaseKind()})`, () => {
       agentA,
     );
     expect(detail.data!.ticket.timeline).toEqual([
-      expect.objectContaining({ kind: 'created', actorUser: { email: 'agent.a@docket.local' }, channel: 'agent' }),
+      expect.objectContaining({
+        kind: 'created',
+        actorUser: { email: 'agent.a@docket.local' },
+        channel: 'agent',
+      }),
     ]);
     expect(detail.data!.ticket.templateVersion.version).toBe(1);
   });
 
   it('refuses form data that breaks the schema, naming every field by JSON pointer, and writes nothing', async () => {
-    const before = await s.sql<{ n: string }>('select (select count(*) from ticket) + (select count(*) from ticket_event) + (select count(*) from customer) as n');
+    const before = await s.sql<{ n: string }>(
+      'select (select count(*) from ticket) + (select count(*) from ticket_event) + (select count(*) from customer) as n',
+    );
     const r = await s.gql(
       CREATE,
       {
@@ -76,19 +86,27 @@ describe(`tickets (${databaseKind()})`, () => {
     );
     const t = r.data!.createTicket;
     expect(t.__typename).toBe('ValidationError');
-    const byPath = Object.fromEntries(t.fields.map((f: { path: string; message: string }) => [f.path, f.message]));
+    const byPath = Object.fromEntries(
+      t.fields.map((f: { path: string; message: string }) => [f.path, f.message]),
+    );
     expect(byPath['/formData/productModel']).toBe('"Product model" is required.');
     expect(byPath['/formData/purchaseDate']).toBe('"Purchase date" must be a valid date.');
     expect(byPath['/formData/logistics/trackingNumber']).toBe('"Tracking number" is required.');
     expect(Object.keys(byPath)).toContain('/formData/returnReason');
-    const after = await s.sql<{ n: string }>('select (select count(*) from ticket) + (select count(*) from ticket_event) + (select count(*) from customer) as n');
+    const after = await s.sql<{ n: string }>(
+      'select (select count(*) from ticket) + (select count(*) from ticket_event) + (select count(*) from customer) as n',
+    );
     expect(after[0]!.n).toBe(before[0]!.n);
   });
 
   it('names an unknown template and an unknown org unit', async () => {
     const unknown = await s.gql(CREATE, { input: { templateKey: 'nope', title: 'x', formData: {} } }, agentA);
     expect(unknown.data!.createTicket).toMatchObject({ __typename: 'NotFoundError', path: '/templateKey' });
-    const badOrg = await s.gql(CREATE, { input: { templateKey: 'returns', title: 'x', formData: validReturn, orgUnitId: 99999 } }, agentA);
+    const badOrg = await s.gql(
+      CREATE,
+      { input: { templateKey: 'returns', title: 'x', formData: validReturn, orgUnitId: 99999 } },
+      agentA,
+    );
     expect(badOrg.data!.createTicket.__typename).toBe('ValidationError');
     expect(badOrg.data!.createTicket.fields[0].path).toBe('/orgUnitId');
   });
@@ -96,7 +114,21 @@ describe(`tickets (${databaseKind()})`, () => {
   it('keeps ticket numbers unique under 200 concurrent creates', async () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        s.gql(CREATE, { input: { templateKey: 'call-centre', title: `Call ${i}`, formData: { callerNumber: '+86 138 0000 0000', serviceCategory: 'billing', details: `Question number ${i}` } } }, agentA),
+        s.gql(
+          CREATE,
+          {
+            input: {
+              templateKey: 'call-centre',
+              title: `Call ${i}`,
+              formData: {
+                callerNumber: '+86 138 0000 0000',
+                serviceCategory: 'billing',
+                details: `Question number ${i}`,
+              },
+            },
+          },
+          agentA,
+        ),
       ),
     );
     const numbers = results.map((r) => r.data?.createTicket.number);
@@ -134,7 +166,11 @@ describe(`tickets (${databaseKind()})`, () => {
   });
 
   it('updates fields, replies, notes and assigns, each on the timeline with its diff', async () => {
-    const created = await s.gql(CREATE, { input: { templateKey: 'returns', title: 'Wrong colour', formData: validReturn, orgUnitId: storeA } }, agentA);
+    const created = await s.gql(
+      CREATE,
+      { input: { templateKey: 'returns', title: 'Wrong colour', formData: validReturn, orgUnitId: storeA } },
+      agentA,
+    );
     const id = created.data!.createTicket.id;
     const upd = await s.gql(
       `mutation($id: ID!) { updateTicket(id: $id, priority: high, formData: { returnReason: "wrong_item", productModel: "X200 kettle", purchaseDate: "2026-11-01", logistics: { carrier: "SF", trackingNumber: "SF99999" } }) { __typename ... on Ticket { priority formData } } }`,
@@ -142,14 +178,39 @@ describe(`tickets (${databaseKind()})`, () => {
       agentA,
     );
     expect(upd.data!.updateTicket).toMatchObject({ __typename: 'Ticket', priority: 'high' });
-    const badUpd = await s.gql(`mutation($id: ID!) { updateTicket(id: $id, formData: { returnReason: "wrong_item" }) { __typename ... on ValidationError { fields { path } } } }`, { id }, agentA);
+    const badUpd = await s.gql(
+      `mutation($id: ID!) { updateTicket(id: $id, formData: { returnReason: "wrong_item" }) { __typename ... on ValidationError { fields { path } } } }`,
+      { id },
+      agentA,
+    );
     expect(badUpd.data!.updateTicket.fields.map((f: any) => f.path)).toContain('/formData/productModel');
-    const tech = (await s.sql<{ id: number }>("select id from app_user where email = 'tech@docket.local'"))[0]!.id;
-    const assigned = await s.gql(`mutation($id: ID!, $u: Int) { assignTicket(id: $id, assigneeId: $u) { __typename ... on Ticket { status assignee { email } } } }`, { id, u: tech }, agentA);
-    expect(assigned.data!.assignTicket).toMatchObject({ status: 'open', assignee: { email: 'tech@docket.local' } });
-    await s.gql(`mutation($id: ID!) { replyToTicket(id: $id, body: "We will pick it up tomorrow.") { __typename } }`, { id }, agentA);
-    await s.gql(`mutation($id: ID!) { addNote(id: $id, body: "Customer sounded upset.") { __typename } }`, { id }, agentA);
-    const tl = await s.gql(`query($id: ID!) { ticket(id: $id) { priority formData timeline { kind isPublic body diff } } }`, { id }, agentA);
+    const tech = (
+      await s.sql<{ id: number }>("select id from app_user where email = 'tech@docket.local'")
+    )[0]!.id;
+    const assigned = await s.gql(
+      `mutation($id: ID!, $u: Int) { assignTicket(id: $id, assigneeId: $u) { __typename ... on Ticket { status assignee { email } } } }`,
+      { id, u: tech },
+      agentA,
+    );
+    expect(assigned.data!.assignTicket).toMatchObject({
+      status: 'open',
+      assignee: { email: 'tech@docket.local' },
+    });
+    await s.gql(
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "We will pick it up tomorrow.") { __typename } }`,
+      { id },
+      agentA,
+    );
+    await s.gql(
+      `mutation($id: ID!) { addNote(id: $id, body: "Customer sounded upset.") { __typename } }`,
+      { id },
+      agentA,
+    );
+    const tl = await s.gql(
+      `query($id: ID!) { ticket(id: $id) { priority formData timeline { kind isPublic body diff } } }`,
+      { id },
+      agentA,
+    );
     const events = tl.data!.ticket.timeline;
     expect(events.map((e: any) => e.kind)).toEqual(['created', 'updated', 'assigned', 'reply', 'note']);
     expect(events[1].diff.priority).toEqual({ from: 'normal', to: 'high' });
@@ -162,15 +223,39 @@ describe(`tickets (${databaseKind()})`, () => {
 
   it('lets customers create and follow only their own tickets, without internal notes', async () => {
     const cust = await s.customerLogin('customer@example.com');
-    const mine = await s.gql(CREATE, { input: { templateKey: 'returns', title: 'My return', formData: validReturn } }, cust);
-    expect(mine.data!.createTicket).toMatchObject({ __typename: 'Ticket', channel: 'web', requester: { email: 'customer@example.com' } });
+    const mine = await s.gql(
+      CREATE,
+      { input: { templateKey: 'returns', title: 'My return', formData: validReturn } },
+      cust,
+    );
+    expect(mine.data!.createTicket).toMatchObject({
+      __typename: 'Ticket',
+      channel: 'web',
+      requester: { email: 'customer@example.com' },
+    });
     const id = mine.data!.createTicket.id;
-    await s.gql(`mutation($id: ID!) { addNote(id: $id, body: "internal only") { __typename } }`, { id }, admin);
-    await s.gql(`mutation($id: ID!) { replyToTicket(id: $id, body: "Thanks, we are on it") { __typename } }`, { id }, admin);
-    const list = await s.gql('{ tickets { totalCount edges { node { id title timeline { kind body } } } } }', {}, cust);
+    await s.gql(
+      `mutation($id: ID!) { addNote(id: $id, body: "internal only") { __typename } }`,
+      { id },
+      admin,
+    );
+    await s.gql(
+      `mutation($id: ID!) { replyToTicket(id: $id, body: "Thanks, we are on it") { __typename } }`,
+      { id },
+      admin,
+    );
+    const list = await s.gql(
+      '{ tickets { totalCount edges { node { id title timeline { kind body } } } } }',
+      {},
+      cust,
+    );
     expect(list.data!.tickets.totalCount).toBe(1);
     expect(list.data!.tickets.edges[0].node.timeline.map((e: any) => e.kind)).toEqual(['created', 'reply']);
-    const note = await s.gql(`mutation($id: ID!) { addNote(id: $id, body: "x") { __typename ... on ForbiddenError { message } } }`, { id }, cust);
+    const note = await s.gql(
+      `mutation($id: ID!) { addNote(id: $id, body: "x") { __typename ... on ForbiddenError { message } } }`,
+      { id },
+      cust,
+    );
     expect(note.data!.addNote.__typename).toBe('ForbiddenError');
   });
 });

@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Database, openDatabase } from '@docket/db';
 import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { type App, buildApp } from '@docket/server';
@@ -7,14 +7,22 @@ import { readConfig } from '../../server/src/config.ts';
 import { loadExampleData } from '../../server/src/seed/load-example-data.ts';
 import { freshDatabaseUrl } from './test-database.ts';
 
-export type GqlResult<T = Record<string, any>> = { status: number; data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+export type GqlResult<T = Record<string, any>> = {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+};
 
 export type TestServer = {
   url: string;
   app: App;
   db: Database;
   /** POSTs a GraphQL operation, with a bearer token when given. */
-  gql: <T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string) => Promise<GqlResult<T>>;
+  gql: <T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ) => Promise<GqlResult<T>>;
   /** Logs an example user in (password of the example data) and returns the bearer token. */
   login: (email: string, password?: string) => Promise<string>;
   customerLogin: (email: string, password?: string) => Promise<string>;
@@ -23,7 +31,9 @@ export type TestServer = {
 };
 
 /** A real server on a fresh database (PGlite in memory, or a new database on TEST_DATABASE_URL) with the example data. */
-export async function startTestServer(options: { examples?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { examples?: boolean; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const fresh = await freshDatabaseUrl();
   const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
   const config = { ...readConfig({ ...process.env, ...options.env }), timeZone: 'Asia/Shanghai' };
@@ -59,7 +69,10 @@ export async function startTestServer(options: { examples?: boolean; env?: Recor
     gql,
     login: (email, password) => loginAs('login', email, password),
     customerLogin: (email, password) => loginAs('customerLogin', email, password),
-    sql: async (text, params = []) => (await em().getConnection().execute(text, params as never[])) as never,
+    sql: async (text, params = []) =>
+      (await em()
+        .getConnection()
+        .execute(text, params as never[])) as never,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await db.close();

@@ -5,7 +5,9 @@ import { entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
-export const migrations = [{ name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation }];
+export const migrations = [
+  { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
+];
 
 export type Database = {
   orm: MikroORM;

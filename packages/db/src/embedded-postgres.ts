@@ -26,7 +26,9 @@ export type EmbeddedPostgresOptions = {
  * Starts PostgreSQL compiled to WASM (PGlite) behind a loopback socket, so the server talks to it
  * through the same driver, SQL and migrations as to a real PostgreSQL.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? 'memory://');
   const port = options.port || (await freePort());

@@ -9,7 +9,8 @@ export function requirePrincipal(p: Principal | null): Principal {
 /** A logged-in staff member (not a customer), holding the permission when one is named. */
 export function requireStaff(p: Principal | null, permission?: Permission): StaffPrincipal {
   const principal = requirePrincipal(p);
-  if (principal.kind !== 'user') throw new ForbiddenError('Only staff accounts can do this.', permission ?? null);
+  if (principal.kind !== 'user')
+    throw new ForbiddenError('Only staff accounts can do this.', permission ?? null);
   if (permission && !principal.permissions.has(permission))
     throw new ForbiddenError(`Your roles do not grant the "${permission}" permission.`, permission);
   return principal;

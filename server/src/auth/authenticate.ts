@@ -22,7 +22,10 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  * cookie, else nobody. A token that was sent but is not valid is an error, not anonymity, so
  * integrations learn at once that their token is wrong.
  */
-export async function authenticate(services: Services, headers: IncomingHttpHeaders): Promise<Authentication> {
+export async function authenticate(
+  services: Services,
+  headers: IncomingHttpHeaders,
+): Promise<Authentication> {
   const auth = headers.authorization;
   let token: string | undefined;
   let viaCookie = false;
@@ -46,7 +49,10 @@ export async function authenticate(services: Services, headers: IncomingHttpHead
   if (claims.kind === 'user') {
     const staff = await services.principals.staffById(claims.id);
     if (!staff || staff.tokenVersion !== claims.version)
-      return { status: 401, error: 'This session has ended (the account changed or was deactivated); log in again.' };
+      return {
+        status: 401,
+        error: 'This session has ended (the account changed or was deactivated); log in again.',
+      };
     const { tokenVersion: _v, ...principal } = staff;
     return { principal, channel: 'agent', viaCookie };
   }

@@ -18,7 +18,9 @@ import { TtlCache } from './ttl-cache.ts';
  */
 export class Principals {
   private readonly staff = new TtlCache<number, (StaffPrincipal & { tokenVersion: number }) | null>(5_000);
-  private readonly customers = new TtlCache<number, (CustomerPrincipal & { tokenVersion: number }) | null>(5_000);
+  private readonly customers = new TtlCache<number, (CustomerPrincipal & { tokenVersion: number }) | null>(
+    5_000,
+  );
   private readonly tokens = new TtlCache<string, { tokenId: number; userId: number } | null>(10_000);
   private readonly tokenLastUse = new Map<number, number>();
 

@@ -28,7 +28,11 @@ export class SessionTokens {
       const { payload } = await jwtVerify(token, this.key, { issuer: 'docket', algorithms: ['HS256'] });
       const m = /^(u|c):(\d+)$/.exec(payload.sub ?? '');
       if (!m) return { error: 'The session token is malformed; log in again.' };
-      return { kind: m[1] === 'u' ? 'user' : 'customer', id: Number(m[2]), version: Number(payload.ver ?? 0) };
+      return {
+        kind: m[1] === 'u' ? 'user' : 'customer',
+        id: Number(m[2]),
+        version: Number(payload.ver ?? 0),
+      };
     } catch (e) {
       if (e instanceof errors.JWTExpired) return { error: 'The session has expired; log in again.' };
       return { error: 'The session token is not valid; log in again.' };

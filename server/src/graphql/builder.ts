@@ -51,9 +51,12 @@ builder.scalarType('JSON', {
 });
 
 const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
-  description: 'One problem with the input: where it is (a JSON pointer into the input), a code and a message.',
+  description:
+    'One problem with the input: where it is (a JSON pointer into the input), a code and a message.',
   fields: (t) => ({
-    path: t.exposeString('path', { description: 'JSON pointer into the input, e.g. /formData/returnReason.' }),
+    path: t.exposeString('path', {
+      description: 'JSON pointer into the input, e.g. /formData/returnReason.',
+    }),
     code: t.exposeString('code'),
     message: t.exposeString('message'),
   }),
@@ -85,4 +88,7 @@ builder.objectType(ForbiddenError, {
 });
 
 /** The typed errors every mutation may return. */
-export const mutationErrors = { types: [ValidationFailed, NotFoundError, ForbiddenError], directResult: true as const };
+export const mutationErrors = {
+  types: [ValidationFailed, NotFoundError, ForbiddenError],
+  directResult: true as const,
+};

@@ -3,7 +3,8 @@ import { builder } from './builder.ts';
 
 export const PriorityEnum = builder.enumType('Priority', { values: PRIORITIES });
 export const StatusCategoryEnum = builder.enumType('StatusCategory', {
-  description: 'new, open, pending (waiting on the customer; pauses SLA), on_hold (waiting on a third party), solved, closed.',
+  description:
+    'new, open, pending (waiting on the customer; pauses SLA), on_hold (waiting on a third party), solved, closed.',
   values: STATUS_CATEGORIES,
 });
 export const ChannelEnum = builder.enumType('Channel', { values: CHANNELS });
@@ -12,10 +13,9 @@ export const DataScopeEnum = builder.enumType('DataScope', {
   values: DATA_SCOPES,
 });
 export const PermissionEnum = builder.enumType('Permission', {
-  values: Object.fromEntries(PERMISSIONS.map((p) => [p.replace('.', '_').toUpperCase(), { value: p }])) as Record<
-    string,
-    { value: (typeof PERMISSIONS)[number] }
-  >,
+  values: Object.fromEntries(
+    PERMISSIONS.map((p) => [p.replace('.', '_').toUpperCase(), { value: p }]),
+  ) as Record<string, { value: (typeof PERMISSIONS)[number] }>,
 });
 export const OrgUnitKindEnum = builder.enumType('OrgUnitKind', {
   values: ['hq', 'region', 'store', 'department'] as const,

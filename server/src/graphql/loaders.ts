@@ -13,7 +13,13 @@ export type UserRow = {
 };
 export type OrgUnitRow = { id: number; parent_id: number | null; name: string; kind: string; path: string };
 export type TeamRow = { id: number; name: string; org_unit_id: number | null };
-export type CustomerRow = { id: number; name: string; email: string | null; phone: string | null; tier: string };
+export type CustomerRow = {
+  id: number;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  tier: string;
+};
 export type TemplateRow = {
   id: number;
   key: string;
@@ -50,7 +56,9 @@ export function createLoaders(em: EntityManager) {
     orgUnit: new BatchLoader<number, OrgUnitRow>(
       byId(em, 'select id, parent_id, name, kind, path from org_unit where id in ($ids)'),
     ),
-    team: new BatchLoader<number, TeamRow>(byId(em, 'select id, name, org_unit_id from team where id in ($ids)')),
+    team: new BatchLoader<number, TeamRow>(
+      byId(em, 'select id, name, org_unit_id from team where id in ($ids)'),
+    ),
     customer: new BatchLoader<number, CustomerRow>(
       byId(em, 'select id, name, email, phone, tier from customer where id in ($ids)'),
     ),

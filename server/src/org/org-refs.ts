@@ -12,7 +12,10 @@ OrgUnitRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    kind: t.field({ type: OrgUnitKindEnum, resolve: (o) => o.kind as 'hq' | 'region' | 'store' | 'department' }),
+    kind: t.field({
+      type: OrgUnitKindEnum,
+      resolve: (o) => o.kind as 'hq' | 'region' | 'store' | 'department',
+    }),
     path: t.exposeString('path', { description: 'Ids from the root, e.g. /1/3/7/.' }),
     parent: t.field({
       type: OrgUnitRef,
@@ -21,7 +24,8 @@ OrgUnitRef.implement({
     }),
     children: t.field({
       type: [OrgUnitRef],
-      resolve: (o, _a, ctx) => query<OrgUnitRow>(ctx.em, 'select * from org_unit where parent_id = ? order by name', [o.id]),
+      resolve: (o, _a, ctx) =>
+        query<OrgUnitRow>(ctx.em, 'select * from org_unit where parent_id = ? order by name', [o.id]),
     }),
   }),
 });
@@ -29,7 +33,11 @@ OrgUnitRef.implement({
 type MemberRow = { team_id: number; user_id: number; skills: string[] };
 const TeamMemberRef = builder.objectRef<MemberRow>('TeamMember').implement({
   fields: (t) => ({
-    user: t.field({ type: UserRef, nullable: true, resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user_id) }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user_id),
+    }),
     skills: t.exposeStringList('skills'),
   }),
 });

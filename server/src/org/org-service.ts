@@ -15,13 +15,16 @@ export async function createOrgUnit(
   input: { name: string; kind: OrgKind; parentId?: number | null },
 ): Promise<OrgUnitRow> {
   requireStaff(actor, 'org.manage');
-  if (!input.name.trim()) throw new ValidationFailed([fieldError('/name', 'required', 'An org unit needs a name.')]);
+  if (!input.name.trim())
+    throw new ValidationFailed([fieldError('/name', 'required', 'An org unit needs a name.')]);
   const row = await em.transactional(async (tx) => {
     let parentPath = '/';
     if (input.parentId != null) {
       const parent = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [input.parentId]);
       if (!parent)
-        throw new ValidationFailed([fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`)]);
+        throw new ValidationFailed([
+          fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
+        ]);
       parentPath = parent.path;
     }
     const { id } = (await queryOne<{ id: number }>(
@@ -54,13 +57,18 @@ export async function updateOrgUnit(
   const row = await em.transactional(async (tx) => {
     const unit = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ? for update', [input.id]);
     if (!unit) throw new NotFoundError(`Org unit ${input.id}`, '/id');
-    if (input.name != null) await query(tx, 'update org_unit set name = ? where id = ?', [input.name.trim(), input.id]);
+    if (input.name != null)
+      await query(tx, 'update org_unit set name = ? where id = ?', [input.name.trim(), input.id]);
     if (input.parentId !== undefined && input.parentId !== unit.parent_id) {
       let newPath = `/${unit.id}/`;
       if (input.parentId !== null) {
-        const parent = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [input.parentId]);
+        const parent = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [
+          input.parentId,
+        ]);
         if (!parent)
-          throw new ValidationFailed([fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`)]);
+          throw new ValidationFailed([
+            fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
+          ]);
         if (parent.path.startsWith(unit.path))
           throw new ValidationFailed([
             fieldError('/parentId', 'cycle', 'An org unit cannot move under itself or one of its own units.'),
@@ -97,7 +105,10 @@ export async function createTeam(
   if (!input.name.trim()) errors.push(fieldError('/name', 'required', 'A team needs a name.'));
   else if (await queryOne(em, 'select 1 from team where name = ?', [input.name.trim()]))
     errors.push(fieldError('/name', 'taken', `A team named "${input.name.trim()}" already exists.`));
-  if (input.orgUnitId != null && !(await queryOne(em, 'select 1 from org_unit where id = ?', [input.orgUnitId])))
+  if (
+    input.orgUnitId != null &&
+    !(await queryOne(em, 'select 1 from org_unit where id = ?', [input.orgUnitId]))
+  )
     errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${input.orgUnitId} does not exist.`));
   if (errors.length) throw new ValidationFailed(errors);
   const row = await queryOne<TeamRow>(em, 'insert into team (name, org_unit_id) values (?, ?) returning *', [
@@ -126,11 +137,11 @@ export async function setTeamMembers(
   await em.transactional(async (tx) => {
     await query(tx, 'delete from team_member where team_id = ?', [input.teamId]);
     for (const m of input.members)
-      await query(tx, 'insert into team_member (team_id, user_id, skills) values (?, ?, ?) on conflict do nothing', [
-        input.teamId,
-        m.userId,
-        (m.skills ?? []).map((s) => s.trim()).filter(Boolean),
-      ]);
+      await query(
+        tx,
+        'insert into team_member (team_id, user_id, skills) values (?, ?, ?) on conflict do nothing',
+        [input.teamId, m.userId, (m.skills ?? []).map((s) => s.trim()).filter(Boolean)],
+      );
   });
   services.principals.invalidate();
   return team;

@@ -1,8 +1,7 @@
-import * as examples from '@docket/examples';
 import { PERMISSIONS, type StaffPrincipal } from '@docket/core';
-import { query, queryOne } from '../db-access.ts';
-import { forkEm } from '../db-access.ts';
+import * as examples from '@docket/examples';
 import { hashPassword } from '../auth/passwords.ts';
+import { forkEm, query, queryOne } from '../db-access.ts';
 import type { Services } from '../services.ts';
 import { createTemplate, publishTemplate } from '../templates/template-service.ts';
 
@@ -18,7 +17,10 @@ export async function loadExampleData(services: Services): Promise<boolean> {
     const org = new Map<string, { id: number; path: string }>();
     for (const u of examples.orgUnits) {
       const parent = u.parent ? org.get(u.parent) : undefined;
-      const { id } = (await queryOne<{ id: number }>(tx, "select nextval(pg_get_serial_sequence('org_unit', 'id'))::int as id"))!;
+      const { id } = (await queryOne<{ id: number }>(
+        tx,
+        "select nextval(pg_get_serial_sequence('org_unit', 'id'))::int as id",
+      ))!;
       const path = `${parent?.path ?? '/'}${id}/`;
       await query(tx, 'insert into org_unit (id, parent_id, name, kind, path) values (?, ?, ?, ?, ?)', [
         id,
@@ -46,16 +48,21 @@ export async function loadExampleData(services: Services): Promise<boolean> {
         [u.email, u.name, passwordHash, org.get(u.org)!.id],
       );
       userIds.set(u.email, row!.id);
-      for (const r of u.roles) await query(tx, 'insert into user_role (user_id, role_id) values (?, ?)', [row!.id, roleIds.get(r)]);
+      for (const r of u.roles)
+        await query(tx, 'insert into user_role (user_id, role_id) values (?, ?)', [row!.id, roleIds.get(r)]);
     }
     for (const u of examples.users)
       if (u.manager)
-        await query(tx, 'update app_user set manager_id = ? where id = ?', [userIds.get(u.manager), userIds.get(u.email)]);
+        await query(tx, 'update app_user set manager_id = ? where id = ?', [
+          userIds.get(u.manager),
+          userIds.get(u.email),
+        ]);
     for (const t of examples.teams) {
-      const team = await queryOne<{ id: number }>(tx, 'insert into team (name, org_unit_id) values (?, ?) returning id', [
-        t.name,
-        org.get(t.org)!.id,
-      ]);
+      const team = await queryOne<{ id: number }>(
+        tx,
+        'insert into team (name, org_unit_id) values (?, ?) returning id',
+        [t.name, org.get(t.org)!.id],
+      );
       for (const m of t.members)
         await query(tx, 'insert into team_member (team_id, user_id, skills) values (?, ?, ?)', [
           team!.id,

@@ -1,7 +1,7 @@
 import { type NumberPatternPart, parseNumberPattern, type TemplateContent } from '@docket/core';
 import type { EntityManager } from '@docket/db';
-import { queryOne } from '../db-access.ts';
 import { TtlCache } from '../auth/ttl-cache.ts';
+import { queryOne } from '../db-access.ts';
 
 export type PublishedTemplate = {
   templateId: number;
@@ -20,11 +20,20 @@ export type PublishedTemplate = {
 export class TemplateCatalog {
   private readonly latest = new TtlCache<string, PublishedTemplate | null>(2_000);
 
-  async latestPublished(em: EntityManager, ref: { id?: number; key?: string }): Promise<PublishedTemplate | null> {
+  async latestPublished(
+    em: EntityManager,
+    ref: { id?: number; key?: string },
+  ): Promise<PublishedTemplate | null> {
     const cacheKey = ref.id !== undefined ? `id:${ref.id}` : `key:${ref.key}`;
     const hit = this.latest.get(cacheKey);
     if (hit !== undefined) return hit;
-    const row = await queryOne<{ id: number; key: string; vid: number; version: number; content: TemplateContent }>(
+    const row = await queryOne<{
+      id: number;
+      key: string;
+      vid: number;
+      version: number;
+      content: TemplateContent;
+    }>(
       em,
       `select t.id, t.key, v.id as vid, v.version, v.content
          from ticket_template t

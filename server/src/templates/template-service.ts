@@ -1,11 +1,11 @@
 import {
   checkTemplateContent,
   checkTemplateKey,
+  fieldError,
   type Principal,
   type StaffPrincipal,
   type TemplateContent,
   ValidationFailed,
-  fieldError,
 } from '@docket/core';
 import type { EntityManager } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
@@ -46,7 +46,9 @@ export async function createTemplate(
   return em.transactional(async (tx) => {
     const clash = await queryOne(tx, 'select 1 from ticket_template where key = ?', [input.key]);
     if (clash)
-      throw new ValidationFailed([fieldError('/key', 'taken', `A template with key "${input.key}" already exists.`)]);
+      throw new ValidationFailed([
+        fieldError('/key', 'taken', `A template with key "${input.key}" already exists.`),
+      ]);
     const row = await queryOne<TemplateRow>(
       tx,
       `insert into ticket_template (key, draft, created_by) values (?, ?::jsonb, ?) returning ${TEMPLATE_COLUMNS}`,
@@ -59,9 +61,11 @@ export async function createTemplate(
 }
 
 async function loadTemplateForUpdate(tx: EntityManager, id: number): Promise<TemplateRow> {
-  const row = await queryOne<TemplateRow>(tx, `select ${TEMPLATE_COLUMNS} from ticket_template where id = ? for update`, [
-    id,
-  ]);
+  const row = await queryOne<TemplateRow>(
+    tx,
+    `select ${TEMPLATE_COLUMNS} from ticket_template where id = ? for update`,
+    [id],
+  );
   if (!row) throw new NotFoundError(`Template ${id}`, '/id');
   return row;
 }

@@ -95,7 +95,11 @@ const TemplateContentInput = builder.inputType('TemplateContentInput', {
     categoryPath: t.stringList({ required: true, description: 'One to four levels.' }),
     defaultPriority: t.field({ type: PriorityEnum, required: true }),
     numberPattern: t.string({ required: true, description: 'e.g. RT-{yyyyMMdd}-{seq:6}' }),
-    formSchema: t.field({ type: 'JSON', required: true, description: 'JSON Schema of the form (type object).' }),
+    formSchema: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'JSON Schema of the form (type object).',
+    }),
     uiSchema: t.field({ type: 'JSON', description: 'rjsf uiSchema.' }),
   }),
 });
@@ -126,8 +130,14 @@ builder.queryFields((t) => ({
     resolve: async (_r, a, ctx) => {
       const p = requirePrincipal(ctx.principal);
       const canManage = p.kind === 'user' && p.permissions.has('template.manage');
-      const where = [canManage ? 'true' : 'latest_version > 0', a.includeArchived && canManage ? 'true' : 'not is_archived'];
-      return query<TemplateRow>(ctx.em, `select * from ticket_template where ${where.join(' and ')} order by key`);
+      const where = [
+        canManage ? 'true' : 'latest_version > 0',
+        a.includeArchived && canManage ? 'true' : 'not is_archived',
+      ];
+      return query<TemplateRow>(
+        ctx.em,
+        `select * from ticket_template where ${where.join(' and ')} order by key`,
+      );
     },
   }),
   template: t.field({
@@ -152,15 +162,22 @@ builder.mutationFields((t) => ({
   createTemplate: t.field({
     type: TemplateRef,
     errors: mutationErrors,
-    args: { key: t.arg.string({ required: true }), content: t.arg({ type: TemplateContentInput, required: true }) },
+    args: {
+      key: t.arg.string({ required: true }),
+      content: t.arg({ type: TemplateContentInput, required: true }),
+    },
     resolve: (_r, a, ctx) =>
       createTemplate(ctx.services, ctx.em, ctx.principal, { key: a.key, content: toContent(a.content) }),
   }),
   updateTemplateDraft: t.field({
     type: TemplateRef,
     errors: mutationErrors,
-    args: { id: t.arg.id({ required: true }), content: t.arg({ type: TemplateContentInput, required: true }) },
-    resolve: (_r, a, ctx) => updateTemplateDraft(ctx.em, ctx.principal, { id: Number(a.id), content: toContent(a.content) }),
+    args: {
+      id: t.arg.id({ required: true }),
+      content: t.arg({ type: TemplateContentInput, required: true }),
+    },
+    resolve: (_r, a, ctx) =>
+      updateTemplateDraft(ctx.em, ctx.principal, { id: Number(a.id), content: toContent(a.content) }),
   }),
   publishTemplate: t.field({
     type: TemplateVersionRef,
@@ -181,6 +198,9 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     args: { id: t.arg.id({ required: true }), isArchived: t.arg.boolean({ required: true }) },
     resolve: (_r, a, ctx) =>
-      setTemplateArchived(ctx.services, ctx.em, ctx.principal, { id: Number(a.id), isArchived: a.isArchived }),
+      setTemplateArchived(ctx.services, ctx.em, ctx.principal, {
+        id: Number(a.id),
+        isArchived: a.isArchived,
+      }),
   }),
 }));

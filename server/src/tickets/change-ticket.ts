@@ -39,8 +39,10 @@ export async function updateTicket(
     const t = await loadVisibleTicket(tx, staff, { id: input.id }, { forUpdate: true });
     const errors: FieldError[] = [];
     const title = input.title?.trim();
-    if (input.title != null && !title) errors.push(fieldError('/title', 'required', 'A ticket needs a title.'));
-    if (title && title.length > 200) errors.push(fieldError('/title', 'too_long', 'The title may have at most 200 characters.'));
+    if (input.title != null && !title)
+      errors.push(fieldError('/title', 'required', 'A ticket needs a title.'));
+    if (title && title.length > 200)
+      errors.push(fieldError('/title', 'too_long', 'The title may have at most 200 characters.'));
     if (input.formData != null) {
       const version = await queryOne<{ content: TemplateContent }>(
         tx,
@@ -49,7 +51,8 @@ export async function updateTicket(
       );
       errors.push(...validateFormData(version!.content.formSchema, input.formData, '/formData'));
     }
-    if (errors.length) throw new ValidationFailed(errors, 'The ticket was not changed: fix the fields listed.');
+    if (errors.length)
+      throw new ValidationFailed(errors, 'The ticket was not changed: fix the fields listed.');
 
     const after = {
       title: title ?? undefined,
@@ -59,7 +62,13 @@ export async function updateTicket(
       formData: input.formData ?? undefined,
     };
     const diff = diffOf(
-      { title: t.title, description: t.description, priority: t.priority, status: t.status, formData: t.form_data },
+      {
+        title: t.title,
+        description: t.description,
+        priority: t.priority,
+        status: t.status,
+        formData: t.form_data,
+      },
       after,
     );
     if (Object.keys(diff).length === 0) return t;
@@ -106,17 +115,26 @@ export async function assignTicket(
   return em.transactional(async (tx) => {
     const t = await loadVisibleTicket(tx, staff, { id: input.id }, { forUpdate: true });
     const errors: FieldError[] = [];
-    if (input.assigneeId != null && !(await queryOne(tx, 'select 1 from app_user where id = ? and is_active', [input.assigneeId])))
-      errors.push(fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`));
+    if (
+      input.assigneeId != null &&
+      !(await queryOne(tx, 'select 1 from app_user where id = ? and is_active', [input.assigneeId]))
+    )
+      errors.push(
+        fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`),
+      );
     if (input.teamId != null && !(await queryOne(tx, 'select 1 from team where id = ?', [input.teamId])))
       errors.push(fieldError('/teamId', 'not_found', `Team ${input.teamId} does not exist.`));
     let orgPath = t.org_path;
     if (input.orgUnitId != null) {
-      const unit = await queryOne<{ path: string }>(tx, 'select path from org_unit where id = ?', [input.orgUnitId]);
-      if (!unit) errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${input.orgUnitId} does not exist.`));
+      const unit = await queryOne<{ path: string }>(tx, 'select path from org_unit where id = ?', [
+        input.orgUnitId,
+      ]);
+      if (!unit)
+        errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${input.orgUnitId} does not exist.`));
       else orgPath = unit.path;
     } else if (input.orgUnitId === null) orgPath = '/';
-    if (errors.length) throw new ValidationFailed(errors, 'The ticket was not reassigned: fix the fields listed.');
+    if (errors.length)
+      throw new ValidationFailed(errors, 'The ticket was not reassigned: fix the fields listed.');
     const before = { assigneeId: t.assignee_id, teamId: t.team_id, orgUnitId: t.org_unit_id };
     const after = {
       assigneeId: input.assigneeId === undefined ? undefined : input.assigneeId,
@@ -163,7 +181,9 @@ export async function postMessage(
   const body = input.body.trim();
   if (!body) throw new ValidationFailed([fieldError('/body', 'required', 'The message is empty.')]);
   if (body.length > MAX_BODY)
-    throw new ValidationFailed([fieldError('/body', 'too_long', `A message may have at most ${MAX_BODY} characters.`)]);
+    throw new ValidationFailed([
+      fieldError('/body', 'too_long', `A message may have at most ${MAX_BODY} characters.`),
+    ]);
   return em.transactional(async (tx) => {
     const t = await loadVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
     let next: StatusCategory = t.status;

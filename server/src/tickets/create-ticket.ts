@@ -64,7 +64,9 @@ export async function createTicket(
   if (p.kind === 'user' && input.assigneeId != null) requireStaff(p, 'ticket.assign');
 
   if (input.templateId == null && !input.templateKey)
-    throw new ValidationFailed([fieldError('/templateKey', 'required', 'Name the template by templateKey or templateId.')]);
+    throw new ValidationFailed([
+      fieldError('/templateKey', 'required', 'Name the template by templateKey or templateId.'),
+    ]);
   const template = await services.templates.latestPublished(
     em,
     input.templateId != null ? { id: input.templateId } : { key: input.templateKey! },
@@ -79,10 +81,18 @@ export async function createTicket(
   const title = (input.title ?? '').trim();
   if (!title) errors.push(fieldError('/title', 'required', 'A ticket needs a title.'));
   else if (title.length > MAX_TITLE)
-    errors.push(fieldError('/title', 'too_long', `The title has ${title.length} characters; at most ${MAX_TITLE}.`));
+    errors.push(
+      fieldError('/title', 'too_long', `The title has ${title.length} characters; at most ${MAX_TITLE}.`),
+    );
   const description = input.description ?? '';
   if (description.length > MAX_DESCRIPTION)
-    errors.push(fieldError('/description', 'too_long', `The description may have at most ${MAX_DESCRIPTION} characters.`));
+    errors.push(
+      fieldError(
+        '/description',
+        'too_long',
+        `The description may have at most ${MAX_DESCRIPTION} characters.`,
+      ),
+    );
   const formData = input.formData ?? {};
   errors.push(...validateFormData(template.content.formSchema, formData, '/formData'));
   const channel = input.channel ?? channelOfRequest;
@@ -92,7 +102,11 @@ export async function createTicket(
   if (p.kind === 'customer') {
     if (input.requesterId != null || input.requester || input.assigneeId != null || input.teamId != null)
       errors.push(
-        fieldError('/requesterId', 'not_allowed', 'Customers create tickets for themselves and cannot route them.'),
+        fieldError(
+          '/requesterId',
+          'not_allowed',
+          'Customers create tickets for themselves and cannot route them.',
+        ),
       );
     requesterId = p.customerId;
   } else if (input.requesterId != null) requesterId = input.requesterId;
@@ -106,8 +120,12 @@ export async function createTicket(
   if (errors.length) throw new ValidationFailed(errors, 'The ticket was not created: fix the fields listed.');
 
   const insert = async (tx: EntityManager): Promise<TicketRow> => {
-    if (requesterId === null && input.requester) requesterId = await findOrCreateCustomer(tx, input.requester);
-    if (input.assigneeId != null && !(await queryOne(tx, 'select 1 from app_user where id = ? and is_active', [input.assigneeId])))
+    if (requesterId === null && input.requester)
+      requesterId = await findOrCreateCustomer(tx, input.requester);
+    if (
+      input.assigneeId != null &&
+      !(await queryOne(tx, 'select 1 from app_user where id = ? and is_active', [input.assigneeId]))
+    )
       throw new ValidationFailed([
         fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`),
       ]);

@@ -29,7 +29,11 @@ const SORT_SQL: Record<TicketSortField, string> = {
   UPDATED_AT: 't.updated_at',
   PRIORITY: "(case t.priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end)",
 };
-const SORT_CAST: Record<TicketSortField, string> = { CREATED_AT: 'timestamptz', UPDATED_AT: 'timestamptz', PRIORITY: 'int' };
+const SORT_CAST: Record<TicketSortField, string> = {
+  CREATED_AT: 'timestamptz',
+  UPDATED_AT: 'timestamptz',
+  PRIORITY: 'int',
+};
 
 const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
@@ -40,7 +44,9 @@ function decodeCursor(s: string): Cursor {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString()) as Cursor;
     if (typeof c.id === 'number' && (typeof c.k === 'string' || typeof c.k === 'number')) return c;
   } catch {}
-  throw new ValidationFailed([fieldError('/after', 'bad_cursor', 'The cursor is not one this list returned.')]);
+  throw new ValidationFailed([
+    fieldError('/after', 'bad_cursor', 'The cursor is not one this list returned.'),
+  ]);
 }
 
 /** Builds the WHERE clause: the principal's scope first, then the filters. */
@@ -60,7 +66,9 @@ function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[
   if (f.teamId != null) inList('t.team_id', [Number(f.teamId)]);
   if (f.requesterId != null) inList('t.requester_id', [Number(f.requesterId)]);
   if (f.orgUnitId != null) {
-    parts.push(`t.org_path like (select replace(replace(replace(path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' from org_unit where id = ?)`);
+    parts.push(
+      `t.org_path like (select replace(replace(replace(path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' from org_unit where id = ?)`,
+    );
     params.push(Number(f.orgUnitId));
   }
   if (f.createdAfter) {
@@ -87,7 +95,12 @@ function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[
 
 export type TicketPage = {
   edges: { cursor: string; node: TicketRow }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
   totalCount: () => Promise<number>;
 };
 
@@ -97,12 +110,19 @@ export const MAX_PAGE = 100;
 export async function listTickets(
   em: EntityManager,
   principal: Principal | null,
-  args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null },
+  args: {
+    filter?: TicketFilter | null;
+    orderBy?: TicketOrder | null;
+    first?: number | null;
+    after?: string | null;
+  },
 ): Promise<TicketPage> {
   const p = requirePrincipal(principal);
   const first = args.first ?? 25;
   if (first < 0 || first > MAX_PAGE)
-    throw new ValidationFailed([fieldError('/first', 'out_of_range', `Ask for 0 to ${MAX_PAGE} tickets per page.`)]);
+    throw new ValidationFailed([
+      fieldError('/first', 'out_of_range', `Ask for 0 to ${MAX_PAGE} tickets per page.`),
+    ]);
   const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
   const where = whereOf(p, args.filter ?? {});
   const key = SORT_SQL[order.field];
@@ -123,7 +143,10 @@ export async function listTickets(
   );
   const hasNextPage = rows.length > first;
   const page = rows.slice(0, first);
-  const edges = page.map(({ _k, ...node }) => ({ cursor: encodeCursor({ k: _k, id: Number(node.id) }), node }));
+  const edges = page.map(({ _k, ...node }) => ({
+    cursor: encodeCursor({ k: _k, id: Number(node.id) }),
+    node,
+  }));
   return {
     edges,
     pageInfo: {
@@ -134,8 +157,13 @@ export async function listTickets(
     },
     totalCount: async () =>
       Number(
-        (await queryOne<{ n: string }>(em, `select count(*) as n from ticket t where ${where.sql}`, where.params))?.n ??
-          0,
+        (
+          await queryOne<{ n: string }>(
+            em,
+            `select count(*) as n from ticket t where ${where.sql}`,
+            where.params,
+          )
+        )?.n ?? 0,
       ),
   };
 }

@@ -4,7 +4,9 @@ import { query } from '../db-access.ts';
 
 export type Diff = Record<string, { from: unknown; to: unknown }>;
 
-export const actorOf = (p: Principal): { kind: 'user' | 'customer'; id: number; viaTokenId: number | null } =>
+export const actorOf = (
+  p: Principal,
+): { kind: 'user' | 'customer'; id: number; viaTokenId: number | null } =>
   p.kind === 'user'
     ? { kind: 'user', id: p.userId, viaTokenId: p.viaTokenId }
     : { kind: 'customer', id: p.customerId, viaTokenId: null };

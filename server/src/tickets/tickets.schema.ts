@@ -7,7 +7,7 @@ import { TemplateRef, TemplateVersionRef } from '../templates/templates.schema.t
 import { CustomerRef, UserRef } from '../users/users.schema.ts';
 import { assignTicket, postMessage, updateTicket } from './change-ticket.ts';
 import { createTicket } from './create-ticket.ts';
-import { type TicketPage, listTickets } from './list-tickets.ts';
+import { listTickets, type TicketPage } from './list-tickets.ts';
 import { loadVisibleTicket } from './load-ticket.ts';
 import type { TicketEventRow, TicketRow } from './ticket-row.ts';
 
@@ -20,7 +20,8 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
     actorUser: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (e, _a, ctx) => (e.actor_kind === 'user' && e.actor_id ? ctx.loaders.user.load(e.actor_id) : null),
+      resolve: (e, _a, ctx) =>
+        e.actor_kind === 'user' && e.actor_id ? ctx.loaders.user.load(e.actor_id) : null,
     }),
     actorCustomer: t.field({
       type: CustomerRef,
@@ -32,7 +33,12 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
     channel: t.field({ type: ChannelEnum, resolve: (e) => e.channel }),
     isPublic: t.exposeBoolean('is_public'),
     body: t.exposeString('body', { nullable: true }),
-    diff: t.field({ type: 'JSON', nullable: true, description: 'Changed fields as {field: {from, to}}.', resolve: (e) => e.diff }),
+    diff: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Changed fields as {field: {from, to}}.',
+      resolve: (e) => e.diff,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
   }),
 });
@@ -47,7 +53,10 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
     priority: t.field({ type: PriorityEnum, resolve: (r) => r.priority }),
     channel: t.field({ type: ChannelEnum, resolve: (r) => r.channel }),
     formData: t.field({ type: 'JSON', resolve: (r) => r.form_data }),
-    template: t.field({ type: TemplateRef, resolve: (r, _a, ctx) => ctx.loaders.template.load(r.template_id).then((x) => x!) }),
+    template: t.field({
+      type: TemplateRef,
+      resolve: (r, _a, ctx) => ctx.loaders.template.load(r.template_id).then((x) => x!),
+    }),
     templateVersion: t.field({
       type: TemplateVersionRef,
       description: 'The version the ticket was created from; its form schema validates the ticket.',
@@ -110,7 +119,9 @@ const TicketFilterInput = builder.inputType('TicketFilter', {
     text: t.string({ description: 'Full-text search over title, description and form text.' }),
   }),
 });
-const TicketSortFieldEnum = builder.enumType('TicketSortField', { values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const });
+const TicketSortFieldEnum = builder.enumType('TicketSortField', {
+  values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const,
+});
 const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
 const TicketOrderInput = builder.inputType('TicketOrder', {
   fields: (t) => ({
@@ -218,13 +229,15 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     description: 'A public reply the customer sees.',
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_r, a, ctx) => postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: true }),
+    resolve: (_r, a, ctx) =>
+      postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: true }),
   }),
   addNote: t.field({
     type: TicketRef,
     errors: mutationErrors,
     description: 'An internal note, hidden from the customer.',
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
-    resolve: (_r, a, ctx) => postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: false }),
+    resolve: (_r, a, ctx) =>
+      postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: false }),
   }),
 }));

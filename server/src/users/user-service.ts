@@ -36,9 +36,15 @@ async function checkRefs(
   refs: { orgUnitId?: number | null; managerId?: number | null; roleIds?: number[] },
 ): Promise<void> {
   const errors = [];
-  if (refs.orgUnitId != null && !(await queryOne(em, 'select 1 from org_unit where id = ?', [refs.orgUnitId])))
+  if (
+    refs.orgUnitId != null &&
+    !(await queryOne(em, 'select 1 from org_unit where id = ?', [refs.orgUnitId]))
+  )
     errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${refs.orgUnitId} does not exist.`));
-  if (refs.managerId != null && !(await queryOne(em, 'select 1 from app_user where id = ?', [refs.managerId])))
+  if (
+    refs.managerId != null &&
+    !(await queryOne(em, 'select 1 from app_user where id = ?', [refs.managerId]))
+  )
     errors.push(fieldError('/managerId', 'not_found', `User ${refs.managerId} (manager) does not exist.`));
   for (const [i, roleId] of (refs.roleIds ?? []).entries())
     if (!(await queryOne(em, 'select 1 from role where id = ?', [roleId])))
@@ -64,12 +70,19 @@ export async function createUser(
   requireStaff(actor, 'user.manage');
   const errors = [];
   const email = input.email.trim();
-  if (!EMAIL_RE.test(email)) errors.push(fieldError('/email', 'invalid', `"${input.email}" is not an email address.`));
+  if (!EMAIL_RE.test(email))
+    errors.push(fieldError('/email', 'invalid', `"${input.email}" is not an email address.`));
   if (!input.name.trim()) errors.push(fieldError('/name', 'required', 'A user needs a name.'));
   if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH)
-    errors.push(fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`));
+    errors.push(
+      fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
+    );
   if (errors.length) throw new ValidationFailed(errors);
-  await checkRefs(em, { orgUnitId: input.orgUnitId, managerId: input.managerId, roleIds: input.roleIds ?? [] });
+  await checkRefs(em, {
+    orgUnitId: input.orgUnitId,
+    managerId: input.managerId,
+    roleIds: input.roleIds ?? [],
+  });
   if (await queryOne(em, 'select 1 from app_user where lower(email) = lower(?)', [email]))
     throw new ValidationFailed([fieldError('/email', 'taken', `A user with email ${email} already exists.`)]);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
@@ -117,7 +130,11 @@ export async function updateUser(
     throw new ValidationFailed([fieldError('/name', 'required', 'A user needs a name.')]);
   if (input.managerId != null && input.managerId === input.id)
     throw new ValidationFailed([fieldError('/managerId', 'self', 'A user cannot be their own manager.')]);
-  await checkRefs(em, { orgUnitId: input.orgUnitId, managerId: input.managerId, roleIds: input.roleIds ?? [] });
+  await checkRefs(em, {
+    orgUnitId: input.orgUnitId,
+    managerId: input.managerId,
+    roleIds: input.roleIds ?? [],
+  });
   const passwordHash = input.password != null ? await hashPassword(input.password) : null;
   const user = await em.transactional(async (tx) => {
     const sets: string[] = [];
@@ -152,13 +169,22 @@ export async function updateUser(
   return user;
 }
 
-function checkRole(input: { key?: string; name?: string | null; permissions?: string[] | null; dataScope?: string | null }) {
+function checkRole(input: {
+  key?: string;
+  name?: string | null;
+  permissions?: string[] | null;
+  dataScope?: string | null;
+}) {
   const errors = [];
   if (input.key !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(input.key))
-    errors.push(fieldError('/key', 'invalid', 'A role key is 2 to 40 lowercase letters, digits, "-" or "_".'));
-  if (input.name != null && !input.name.trim()) errors.push(fieldError('/name', 'required', 'A role needs a name.'));
+    errors.push(
+      fieldError('/key', 'invalid', 'A role key is 2 to 40 lowercase letters, digits, "-" or "_".'),
+    );
+  if (input.name != null && !input.name.trim())
+    errors.push(fieldError('/name', 'required', 'A role needs a name.'));
   (input.permissions ?? []).forEach((p, i) => {
-    if (!isPermission(p)) errors.push(fieldError(`/permissions/${i}`, 'unknown', `"${p}" is not a permission.`));
+    if (!isPermission(p))
+      errors.push(fieldError(`/permissions/${i}`, 'unknown', `"${p}" is not a permission.`));
   });
   if (input.dataScope != null && !isDataScope(input.dataScope))
     errors.push(fieldError('/dataScope', 'invalid', 'The data scope must be own, team, org_subtree or all.'));
@@ -174,7 +200,9 @@ export async function createRole(
   requireStaff(actor, 'role.manage');
   checkRole(input);
   if (await queryOne(em, 'select 1 from role where key = ?', [input.key]))
-    throw new ValidationFailed([fieldError('/key', 'taken', `A role with key "${input.key}" already exists.`)]);
+    throw new ValidationFailed([
+      fieldError('/key', 'taken', `A role with key "${input.key}" already exists.`),
+    ]);
   const row = await queryOne<RoleRow>(
     em,
     'insert into role (key, name, permissions, data_scope) values (?, ?, ?, ?) returning id, key, name, permissions, data_scope',
@@ -188,7 +216,12 @@ export async function updateRole(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
-  input: { id: number; name?: string | null; permissions?: Permission[] | null; dataScope?: DataScope | null },
+  input: {
+    id: number;
+    name?: string | null;
+    permissions?: Permission[] | null;
+    dataScope?: DataScope | null;
+  },
 ): Promise<RoleRow> {
   requireStaff(actor, 'role.manage');
   checkRole(input);
@@ -216,7 +249,8 @@ export async function createApiToken(
   const userId = input.userId ?? staff.userId;
   if (userId !== staff.userId) requireStaff(actor, 'token.manage');
   const errors = [];
-  if (!input.name.trim()) errors.push(fieldError('/name', 'required', 'Name the token after what will use it.'));
+  if (!input.name.trim())
+    errors.push(fieldError('/name', 'required', 'Name the token after what will use it.'));
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
     errors.push(fieldError('/expiresAt', 'past', 'The expiry must be in the future.'));
   if (!(await queryOne(em, 'select 1 from app_user where id = ? and is_active', [userId])))
@@ -227,7 +261,14 @@ export async function createApiToken(
     em,
     `insert into api_token (name, prefix, token_hash, user_id, created_by, expires_at)
      values (?, ?, ?, ?, ?, ?) returning id, name, prefix, user_id, created_at, expires_at, last_used_at, revoked_at`,
-    [input.name.trim(), token.slice(0, 10), hashApiToken(token), userId, staff.userId, input.expiresAt ?? null],
+    [
+      input.name.trim(),
+      token.slice(0, 10),
+      hashApiToken(token),
+      userId,
+      staff.userId,
+      input.expiresAt ?? null,
+    ],
   );
   return { token, apiToken: row! };
 }

@@ -43,12 +43,14 @@ UserRef.implement({
     orgUnit: t.field({
       type: OrgUnitRef,
       nullable: true,
-      resolve: (u, _a, ctx) => (u.org_unit_id && ctx.principal?.kind === 'user' ? ctx.loaders.orgUnit.load(u.org_unit_id) : null),
+      resolve: (u, _a, ctx) =>
+        u.org_unit_id && ctx.principal?.kind === 'user' ? ctx.loaders.orgUnit.load(u.org_unit_id) : null,
     }),
     manager: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (u, _a, ctx) => (u.manager_id && ctx.principal?.kind === 'user' ? ctx.loaders.user.load(u.manager_id) : null),
+      resolve: (u, _a, ctx) =>
+        u.manager_id && ctx.principal?.kind === 'user' ? ctx.loaders.user.load(u.manager_id) : null,
     }),
     roles: t.field({
       type: [RoleRef],
@@ -65,9 +67,11 @@ UserRef.implement({
       type: [TeamRef],
       resolve: (u, _a, ctx) =>
         ctx.principal?.kind === 'user'
-          ? query<TeamRow>(ctx.em, 'select t.* from team t join team_member m on m.team_id = t.id where m.user_id = ? order by t.name', [
-              u.id,
-            ])
+          ? query<TeamRow>(
+              ctx.em,
+              'select t.* from team t join team_member m on m.team_id = t.id where m.user_id = ? order by t.name',
+              [u.id],
+            )
           : [],
     }),
   }),
@@ -89,7 +93,11 @@ const ApiTokenRef = builder.objectRef<ApiTokenRow>('ApiToken').implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     prefix: t.exposeString('prefix'),
-    user: t.field({ type: UserRef, nullable: true, resolve: (r, _a, ctx) => ctx.loaders.user.load(r.user_id) }),
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (r, _a, ctx) => ctx.loaders.user.load(r.user_id),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.created_at }),
     expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.expires_at }),
     lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.last_used_at }),
@@ -97,14 +105,23 @@ const ApiTokenRef = builder.objectRef<ApiTokenRow>('ApiToken').implement({
   }),
 });
 
-const CreatedApiTokenRef = builder.objectRef<{ token: string; apiToken: ApiTokenRow }>('CreatedApiToken').implement({
-  fields: (t) => ({
-    token: t.exposeString('token', { description: 'Shown once; send it as "Authorization: Bearer <token>".' }),
-    apiToken: t.field({ type: ApiTokenRef, resolve: (r) => r.apiToken }),
-  }),
-});
+const CreatedApiTokenRef = builder
+  .objectRef<{ token: string; apiToken: ApiTokenRow }>('CreatedApiToken')
+  .implement({
+    fields: (t) => ({
+      token: t.exposeString('token', {
+        description: 'Shown once; send it as "Authorization: Bearer <token>".',
+      }),
+      apiToken: t.field({ type: ApiTokenRef, resolve: (r) => r.apiToken }),
+    }),
+  });
 
-type MeShape = { kind: 'user' | 'customer'; id: number; permissions: Permission[]; dataScope: DataScope | null };
+type MeShape = {
+  kind: 'user' | 'customer';
+  id: number;
+  permissions: Permission[];
+  dataScope: DataScope | null;
+};
 const MeRef = builder.objectRef<MeShape>('Me').implement({
   description: 'Who is asking.',
   fields: (t) => ({
@@ -269,7 +286,11 @@ builder.mutationFields((t) => ({
   createApiToken: t.field({
     type: CreatedApiTokenRef,
     errors: mutationErrors,
-    args: { name: t.arg.string({ required: true }), userId: t.arg.int(), expiresAt: t.arg({ type: 'DateTime' }) },
+    args: {
+      name: t.arg.string({ required: true }),
+      userId: t.arg.int(),
+      expiresAt: t.arg({ type: 'DateTime' }),
+    },
     resolve: (_r, a, ctx) => createApiToken(ctx.em, ctx.principal, a),
   }),
   revokeApiToken: t.field({

@@ -56,7 +56,10 @@ export const User = defineEntity({
     isActive: p.boolean().default(true),
     tokenVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type User = InferEntity<typeof User>;
@@ -140,7 +143,10 @@ export const TicketTemplate = defineEntity({
     isArchived: p.boolean().default(false),
     createdBy: p.integer().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
 });
 export type TicketTemplate = InferEntity<typeof TicketTemplate>;
