@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -18,6 +17,7 @@ import type { Config } from './config.ts';
 import { forkEm, query, queryOne } from './db-access.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import type { Ctx } from './graphql/context.ts';
+import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
@@ -41,9 +41,6 @@ async function sessionSecret(db: Database, configured: string | undefined): Prom
   );
   return row!.value;
 }
-
-/** The id of the request being served, for logs and masked errors. */
-const requestIds = new AsyncLocalStorage<string>();
 
 const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
   e instanceof Error && 'extensions' in e && 'locations' in e;
@@ -100,13 +97,11 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
           });
         // Only GraphQL errors in the chain (syntax, validation, variable coercion): the outermost names the field.
         if (isGraphQLError(original)) return error as GraphQLError;
-        const requestId = requestIds.getStore();
-        log('error', 'unexpected error', {
-          requestId,
-          error: String((original as Error)?.stack ?? original),
-        });
-        return new GraphQLError(`${message} Quote request id ${requestId} when reporting it.`, {
-          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+        // The error id ties what the client sees to the logged stack trace.
+        const errorId = randomUUID();
+        log('error', 'unexpected error', { errorId, error: String((original as Error)?.stack ?? original) });
+        return new GraphQLError(`${message} Quote error id ${errorId} when reporting it.`, {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
         });
       },
     },
@@ -154,28 +149,43 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
           'CSRF',
         );
     }
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(ctx.headers)) if (typeof v === 'string') headers.set(k, v);
     const cookies: string[] = [];
-    const response = await requestIds.run(requestId, () =>
-      yoga.fetch(
-        new Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
-          method: ctx.method,
-          headers,
-          ...(body?.length ? { body: new Uint8Array(body) } : {}),
-        }),
-        { requestId, principal: auth.principal, channel: auth.channel, cookies },
-      ),
+    const serverContext = { requestId, principal: auth.principal, channel: auth.channel, cookies };
+    const type = String(ctx.get('content-type')).split(';')[0]?.trim();
+    const accept = ctx.get('accept');
+    if (
+      ctx.method === 'POST' &&
+      body &&
+      type === 'application/json' &&
+      (!accept || accept.includes('json') || accept === '*/*')
+    ) {
+      const json = await executeJsonPost(yoga as never, body, serverContext);
+      if (json !== undefined) {
+        if (cookies.length) ctx.set('set-cookie', cookies);
+        ctx.type = 'application/json; charset=utf-8';
+        ctx.body = json;
+        return;
+      }
+      cookies.length = 0;
+    }
+    // yoga's own fetch-API classes are much lighter than Node's built-in Request and streams.
+    const response = await yoga.fetch(
+      new yoga.fetchAPI.Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
+        method: ctx.method,
+        headers: ctx.headers as Record<string, string>,
+        ...(body?.length ? { body: body as unknown as BodyInit } : {}),
+      }),
+      serverContext,
     );
     ctx.status = response.status;
-    response.headers.forEach((v, k) => {
+    response.headers.forEach((v: string, k: string) => {
       if (k !== 'content-length') ctx.set(k, v);
     });
     if (cookies.length) ctx.set('set-cookie', cookies);
-    const type = response.headers.get('content-type') ?? '';
-    if (response.body && (type.includes('event-stream') || type.includes('multipart')))
+    const responseType = response.headers.get('content-type') ?? '';
+    if (response.body && (responseType.includes('event-stream') || responseType.includes('multipart')))
       ctx.body = Readable.fromWeb(response.body as unknown as NodeReadableStream);
-    else ctx.body = Buffer.from(await response.arrayBuffer());
+    else ctx.body = await response.text();
   });
 
   const koa = new Koa({ proxy: process.env.DOCKET_TRUST_PROXY === '1' });

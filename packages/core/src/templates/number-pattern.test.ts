@@ -18,7 +18,11 @@ describe('ticket number patterns', () => {
 
   it('splits around the counter so the database can fill it in', () => {
     const parts = parseNumberPattern('RT-{yyyyMMdd}-{seq:6}-X');
-    expect(Array.isArray(parts) && numberAround(parts, at, 'UTC')).toEqual({ prefix: 'RT-20261121-', width: 6, suffix: '-X' });
+    expect(Array.isArray(parts) && numberAround(parts, at, 'UTC')).toEqual({
+      prefix: 'RT-20261121-',
+      width: 6,
+      suffix: '-X',
+    });
   });
 
   it.each([

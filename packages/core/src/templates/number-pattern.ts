@@ -14,10 +14,14 @@ export type NumberPatternPart =
 
 const DATE_TOKEN = /^(yyyy|yy|MM|dd|HH|mm)+$/;
 
-export function parseNumberPattern(pattern: string, path = '/numberPattern'): NumberPatternPart[] | FieldError {
+export function parseNumberPattern(
+  pattern: string,
+  path = '/numberPattern',
+): NumberPatternPart[] | FieldError {
   if (typeof pattern !== 'string' || pattern.length === 0)
     return fieldError(path, 'required', 'A number pattern is required, e.g. "RT-{yyyyMMdd}-{seq:6}".');
-  if (pattern.length > 64) return fieldError(path, 'too_long', 'A number pattern may have at most 64 characters.');
+  if (pattern.length > 64)
+    return fieldError(path, 'too_long', 'A number pattern may have at most 64 characters.');
   const parts: NumberPatternPart[] = [];
   let seqCount = 0;
   const re = /\{([^{}]*)\}|([^{}]+)|([{}])/g;
@@ -47,17 +51,34 @@ export function parseNumberPattern(pattern: string, path = '/numberPattern'): Nu
   return parts;
 }
 
-/** Date parts of an instant in a time zone (yyyy, MM, dd, HH, mm). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+const lastFields = new Map<string, { minute: number; fields: Record<string, string> }>();
+
+/** Date parts of an instant in a time zone (yyyy, MM, dd, HH, mm), remembered for the current minute. */
 function dateFields(at: Date, timeZone: string): Record<string, string> {
-  const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const minute = Math.floor(at.getTime() / 60_000);
+  const last = lastFields.get(timeZone);
+  if (last?.minute === minute) return last.fields;
+  const fields = computeDateFields(at, timeZone);
+  lastFields.set(timeZone, { minute, fields });
+  return fields;
+}
+
+function computeDateFields(at: Date, timeZone: string): Record<string, string> {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
   const out: Record<string, string> = {};
   for (const p of f.formatToParts(at)) out[p.type] = p.value;
   return out;
@@ -107,7 +128,12 @@ export function numberAround(
   return { prefix, width, suffix };
 }
 
-export function formatTicketNumber(parts: NumberPatternPart[], seq: number, at: Date, timeZone: string): string {
+export function formatTicketNumber(
+  parts: NumberPatternPart[],
+  seq: number,
+  at: Date,
+  timeZone: string,
+): string {
   const { prefix, width, suffix } = numberAround(parts, at, timeZone);
   return prefix + String(seq).padStart(width, '0') + suffix;
 }

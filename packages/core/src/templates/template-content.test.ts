@@ -15,17 +15,31 @@ describe('template content', () => {
       formSchema: { type: 'object' },
       uiSchema: [] as never,
     });
-    expect(errors.map((e) => e.path)).toEqual(['/name', '/categoryPath/1', '/defaultPriority', '/numberPattern', '/uiSchema']);
+    expect(errors.map((e) => e.path)).toEqual([
+      '/name',
+      '/categoryPath/1',
+      '/defaultPriority',
+      '/numberPattern',
+      '/uiSchema',
+    ]);
   });
 
   it('allows one to four category levels', () => {
     const base = emptyTemplateContent('x');
     expect(checkTemplateContent({ ...base, categoryPath: ['a', 'b', 'c', 'd'] })).toEqual([]);
     expect(checkTemplateContent({ ...base, categoryPath: [] })[0]?.path).toBe('/categoryPath');
-    expect(checkTemplateContent({ ...base, categoryPath: ['a', 'b', 'c', 'd', 'e'] })[0]?.path).toBe('/categoryPath');
+    expect(checkTemplateContent({ ...base, categoryPath: ['a', 'b', 'c', 'd', 'e'] })[0]?.path).toBe(
+      '/categoryPath',
+    );
   });
 
-  it.each([['returns', true], ['it-support_2', true], ['Returns', false], ['r', false], ['9lives', false]])('key %s valid: %s', (key, ok) => {
+  it.each([
+    ['returns', true],
+    ['it-support_2', true],
+    ['Returns', false],
+    ['r', false],
+    ['9lives', false],
+  ])('key %s valid: %s', (key, ok) => {
     expect(checkTemplateKey(key).length === 0).toBe(ok);
   });
 });

@@ -34,24 +34,32 @@ export function checkTemplateContent(c: Partial<TemplateContent>): FieldError[] 
   const errors: FieldError[] = [];
   if (typeof c.name !== 'string' || c.name.trim().length === 0)
     errors.push(fieldError('/name', 'required', 'A template needs a name.'));
-  else if (c.name.length > 120) errors.push(fieldError('/name', 'too_long', 'A name may have at most 120 characters.'));
+  else if (c.name.length > 120)
+    errors.push(fieldError('/name', 'too_long', 'A name may have at most 120 characters.'));
 
   if (!Array.isArray(c.categoryPath) || c.categoryPath.length < 1 || c.categoryPath.length > 4)
     errors.push(fieldError('/categoryPath', 'bad_depth', 'The category path needs one to four levels.'));
   else
     c.categoryPath.forEach((level, i) => {
       if (typeof level !== 'string' || level.trim().length === 0 || level.length > 60)
-        errors.push(fieldError(`/categoryPath/${i}`, 'invalid', `Category level ${i + 1} must be 1 to 60 characters.`));
+        errors.push(
+          fieldError(`/categoryPath/${i}`, 'invalid', `Category level ${i + 1} must be 1 to 60 characters.`),
+        );
     });
 
   if (!isPriority(c.defaultPriority))
-    errors.push(fieldError('/defaultPriority', 'invalid', 'The default priority must be urgent, high, normal or low.'));
+    errors.push(
+      fieldError('/defaultPriority', 'invalid', 'The default priority must be urgent, high, normal or low.'),
+    );
 
   const pattern = parseNumberPattern(c.numberPattern as string);
   if (!Array.isArray(pattern)) errors.push(pattern);
 
   errors.push(...checkFormSchema(c.formSchema));
-  if (c.uiSchema !== undefined && (c.uiSchema === null || typeof c.uiSchema !== 'object' || Array.isArray(c.uiSchema)))
+  if (
+    c.uiSchema !== undefined &&
+    (c.uiSchema === null || typeof c.uiSchema !== 'object' || Array.isArray(c.uiSchema))
+  )
     errors.push(fieldError('/uiSchema', 'invalid', 'The uiSchema must be an object.'));
   return errors;
 }

@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import pg from 'pg';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export const benchDatabaseBase = (): string =>
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A new, empty database on the benchmark's PostgreSQL server; dropped by the returned function. */
+export async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = benchDatabaseBase();
+  const name = `docket_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** The real server in its own process, as `npm start` runs it, on the given database. */
+export async function startServerProcess(
+  databaseUrl: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    ['--no-node-snapshot', '--import', 'tsx', 'server/src/main.ts'],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    proc.stdout!.on('data', () => {
+      const m = /GraphQL API and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+    proc.on('exit', (c) => reject(new Error(`server exited ${c}:\n${out}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((r) => {
+        proc.on('exit', () => r());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** A lean GraphQL POST over a keep-alive socket (the load generator shares the machine with the server). */
+export function post(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${url}/graphql`);
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function login(url: string, email: string): Promise<string> {
+  const r = await post(
+    url,
+    JSON.stringify({
+      query: `mutation { login(email: "${email}", password: "docket-demo") { ... on Session { token } } }`,
+    }),
+  );
+  return JSON.parse(r.text).data.login.token;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `task` on `clients` concurrent loops until `total` calls are done; returns latencies in ms. */
+export async function load(total: number, clients: number, task: (i: number) => Promise<void>) {
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const t0 = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: total / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    seconds,
+  };
+}

@@ -1,0 +1,107 @@
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { benchDatabase, load, login, post, startServerProcess } from './bench-server.ts';
+
+const TOTAL = Number(process.env.BENCH_TICKETS ?? 20_000);
+const CLIENTS = 32;
+
+const MUTATION = JSON.stringify({
+  query: `mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id number } ... on Error { message } } }`,
+  variables: {
+    i: {
+      templateKey: 'returns',
+      title: 'Kettle leaks from the base',
+      description: 'Customer reports water under the kettle after each use.',
+      channel: 'phone',
+      orgUnitId: 4,
+      formData: {
+        returnReason: 'defective',
+        productModel: 'X200 kettle',
+        purchaseDate: '2026-11-01',
+        logistics: { carrier: 'SF Express', trackingNumber: 'SF123456789' },
+      },
+    },
+  },
+});
+
+/**
+ * createTicket over HTTP GraphQL with 32 concurrent clients on real PostgreSQL, beside a raw
+ * baseline in the same run: as many transactions inserting a ticket row and an audit row with `pg`.
+ */
+export async function run() {
+  const db = await benchDatabase();
+  const server = await startServerProcess(db.url);
+  try {
+    const token = await login(server.url, 'agent.a@docket.local');
+    // warm up: JIT, pools, caches
+    await load(500, CLIENTS, async () => {
+      await post(server.url, MUTATION, token);
+    });
+    let failures = 0;
+    const api = await load(TOTAL, CLIENTS, async () => {
+      const r = await post(server.url, MUTATION, token);
+      if (r.status !== 200 || !r.text.includes('"Ticket"')) failures++;
+    });
+    if (failures) throw new Error(`${failures} createTicket calls failed`);
+
+    const pool = new pg.Pool({ connectionString: db.url, max: CLIENTS });
+    const tpl = (
+      await pool.query(
+        "select t.id, v.id as vid from ticket_template t join ticket_template_version v on v.template_id = t.id where t.key = 'returns'",
+      )
+    ).rows[0];
+    // The same row Docket writes: same columns, same searchable text, so PostgreSQL does the same work.
+    const form = JSON.parse(MUTATION).variables.i.formData;
+    const formText = 'defective X200 kettle 2026-11-01 SF Express SF123456789';
+    const raw = await load(TOTAL, CLIENTS, async (i) => {
+      const c = await pool.connect();
+      try {
+        await c.query('begin');
+        const t = await c.query(
+          `insert into ticket (number, template_id, template_version_id, title, description, priority, form_data,
+                               form_text, creator_user_id, channel, org_unit_id, org_path)
+           values ($1, $2, $3, $4, $5, 'normal', $6, $7, 4, 'phone', 4, '/1/2/4/') returning id`,
+          [
+            `RAW-${i}`,
+            tpl.id,
+            tpl.vid,
+            'Kettle leaks from the base',
+            'Customer reports water under the kettle after each use.',
+            form,
+            formText,
+          ],
+        );
+        await c.query(
+          `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, diff)
+           values ($1, 'created', 'user', 4, 'agent', true, $2)`,
+          [
+            t.rows[0].id,
+            '{"template":{"from":null,"to":"returns@1"},"status":{"from":null,"to":"new"},"priority":{"from":null,"to":"normal"}}',
+          ],
+        );
+        await c.query('commit');
+      } finally {
+        c.release();
+      }
+    });
+    await pool.end();
+    return { api, raw, ratio: api.perSecond / raw.perSecond };
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+
+export function report(r: Awaited<ReturnType<typeof run>>): string[] {
+  const f = (x: number) => x.toFixed(1);
+  return [
+    `createTicket over HTTP GraphQL, ${CLIENTS} clients, ${TOTAL} tickets, real PostgreSQL:`,
+    `  docket   ${f(r.api.perSecond)} tickets/s   p50 ${f(r.api.p50)} ms   p99 ${f(r.api.p99)} ms`,
+    `  raw pg   ${f(r.raw.perSecond)} tx/s        p50 ${f(r.raw.p50)} ms   p99 ${f(r.raw.p99)} ms`,
+    `  ratio    ${r.ratio.toFixed(3)} of baseline (target >= 0.35)   throughput target >= 1000/s: ${r.api.perSecond >= 1000 ? 'met' : 'NOT met'}`,
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  console.log(report(await run()).join('\n'));
+}
