@@ -17,4 +17,8 @@ export class ValidationFailed extends Error {
   }
 }
 
-export const fieldError = (path: string, code: string, message: string): FieldError => ({ path, code, message });
+export const fieldError = (path: string, code: string, message: string): FieldError => ({
+  path,
+  code,
+  message,
+});

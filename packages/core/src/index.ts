@@ -1,4 +1,5 @@
 export * from './access/access.ts';
+export * from './calendar/index.ts';
 export * from './field-error.ts';
 export * from './forms/form-validator.ts';
 export * from './templates/number-pattern.ts';

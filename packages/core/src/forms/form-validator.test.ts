@@ -28,10 +28,18 @@ describe('form data validation', () => {
   });
 
   it('reports every error at the pointer of its field, with the field title', () => {
-    const errors = validateFormData(schema, { name: 'L', age: -1, kind: 'c', contact: { email: 'nope' }, 'a/b': 3 }, '/formData');
+    const errors = validateFormData(
+      schema,
+      { name: 'L', age: -1, kind: 'c', contact: { email: 'nope' }, 'a/b': 3 },
+      '/formData',
+    );
     expect(errors).toEqual(
       expect.arrayContaining([
-        { path: '/formData/name', code: 'minLength', message: '"Full name" must have at least 2 characters.' },
+        {
+          path: '/formData/name',
+          code: 'minLength',
+          message: '"Full name" must have at least 2 characters.',
+        },
         { path: '/formData/age', code: 'minimum', message: '"age" must be >= 0.' },
         { path: '/formData/kind', code: 'enum', message: '"kind" must be one of: "a", "b".' },
         { path: '/formData/contact/email', code: 'format', message: '"Email" must be a valid email.' },
@@ -49,13 +57,21 @@ describe('form data validation', () => {
   });
 
   it('applies conditional requirements (if/then) the way the form renders them', () => {
-    const errors = validateFormData(schema, { name: 'Li', contact: { email: 'li@example.com' }, hasWarranty: true });
-    expect(errors).toEqual([{ path: '/warrantyNumber', code: 'required', message: '"Warranty number" is required.' }]);
+    const errors = validateFormData(schema, {
+      name: 'Li',
+      contact: { email: 'li@example.com' },
+      hasWarranty: true,
+    });
+    expect(errors).toEqual([
+      { path: '/warrantyNumber', code: 'required', message: '"Warranty number" is required.' },
+    ]);
   });
 
   it('refuses schemas that are not usable forms', () => {
     expect(checkFormSchema({ type: 'array' })[0]).toMatchObject({ path: '/formSchema/type' });
-    expect(checkFormSchema({ type: 'object', properties: { a: { type: 'nonsense' } } })[0]).toMatchObject({ code: 'invalid_schema' });
+    expect(checkFormSchema({ type: 'object', properties: { a: { type: 'nonsense' } } })[0]).toMatchObject({
+      code: 'invalid_schema',
+    });
     expect(checkFormSchema('x')[0]).toMatchObject({ path: '/formSchema' });
     expect(checkFormSchema({ type: 'object' })).toEqual([]);
   });

@@ -23,13 +23,17 @@ export function checkFormSchema(schema: unknown, path = '/formSchema'): FieldErr
   }
   const s = schema as FormSchema;
   if (s.type !== undefined && s.type !== 'object') {
-    return [fieldError(`${path}/type`, 'invalid_schema', 'A form schema must describe an object (type "object").')];
+    return [
+      fieldError(`${path}/type`, 'invalid_schema', 'A form schema must describe an object (type "object").'),
+    ];
   }
   try {
     compile(s);
     return [];
   } catch (e) {
-    return [fieldError(path, 'invalid_schema', `The form schema is not valid JSON Schema: ${(e as Error).message}`)];
+    return [
+      fieldError(path, 'invalid_schema', `The form schema is not valid JSON Schema: ${(e as Error).message}`),
+    ];
   }
 }
 
@@ -60,7 +64,8 @@ export function validateFormData(schema: FormSchema, data: unknown, prefix = '')
 
 function toFieldError(e: ErrorObject, schema: FormSchema): FieldError {
   let pointer = e.instancePath;
-  if (e.keyword === 'required') pointer += `/${escapePointer((e.params as { missingProperty: string }).missingProperty)}`;
+  if (e.keyword === 'required')
+    pointer += `/${escapePointer((e.params as { missingProperty: string }).missingProperty)}`;
   if (e.keyword === 'additionalProperties')
     pointer += `/${escapePointer((e.params as { additionalProperty: string }).additionalProperty)}`;
   const label = labelFor(schema, pointer);
