@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * `npm run bench`: every benchmark in one run, each printing its figures and its ratio or target.
+ * Database benchmarks need a real PostgreSQL (BENCH_DATABASE_URL, default 127.0.0.1:5432).
+ * BENCH_ONLY=calendar,create-ticket runs a subset.
+ */
+type Bench = { name: string; file: string };
+const benches: Bench[] = [
+  { name: 'calendar', file: './calendar.bench.ts' },
+  { name: 'interpreter', file: './interpreter.bench.ts' },
+  { name: 'create-ticket', file: './create-ticket.bench.ts' },
+  { name: 'list-tickets', file: './list-tickets.bench.ts' },
+];
+
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const lines: string[] = [];
+for (const b of benches) {
+  if (only && !only.includes(b.name)) continue;
+  if (!existsSync(new URL(b.file, import.meta.url))) continue;
+  console.log(`\n== ${b.name}`);
+  const mod = (await import(b.file)) as { run: () => Promise<unknown>; report?: (r: never) => string[] };
+  const result = await mod.run();
+  const out = mod.report ? mod.report(result as never) : [JSON.stringify(result, null, 2)];
+  console.log(out.join('\n'));
+  lines.push(`== ${b.name}`, ...out);
+}
+console.log(`\nSummary (${new Date().toISOString()}, ${process.version}):\n${lines.join('\n')}`);
+process.exit(0);
