@@ -5,3 +5,4 @@ export * from './forms/form-validator.ts';
 export * from './templates/number-pattern.ts';
 export * from './templates/template-content.ts';
 export * from './tickets/status.ts';
+export * from './workflow/index.ts';
