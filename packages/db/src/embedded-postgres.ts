@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { servePglite } from './pglite-multiplexer.ts';
 
 export type EmbeddedPostgres = {
   /** A postgres:// URL any ordinary driver (pg, MikroORM, pg-boss) can connect to. */
@@ -15,9 +15,9 @@ export type EmbeddedPostgresOptions = {
   /** Loopback port; 0 or omitted picks a free one. */
   port?: number;
   /**
-   * PGlite serves one query at a time; the socket server multiplexes connections onto it and
-   * serialises transactions. It must allow more than one connection, or a pool's second
-   * connection is dropped ("Connection terminated unexpectedly").
+   * PGlite is one session; the server multiplexes connections onto it, one request cycle or
+   * transaction at a time (see SessionQueue). It must allow more than one connection, or a
+   * pool's second connection is refused.
    */
   maxConnections?: number;
 };
@@ -32,13 +32,12 @@ export async function startEmbeddedPostgres(
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? 'memory://');
   const port = options.port || (await freePort());
-  const server = new PGLiteSocketServer({
+  const server = await servePglite({
     db,
     host: '127.0.0.1',
     port,
     maxConnections: options.maxConnections ?? 32,
   });
-  await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: async () => {
