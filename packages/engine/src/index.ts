@@ -9,6 +9,7 @@
  * HTTP call, set ticket fields, end …) in one transaction. Step keys and idempotency keys are
  * deterministic, so handling the same event on the same stored state again gives the same result.
  */
+export * from './sla/index.ts';
 export * from './workflow/clock.ts';
 export * from './workflow/define-executor.ts';
 export * from './workflow/effects.ts';

@@ -1,0 +1,3 @@
+export * from './sla-clock.ts';
+export * from './sla-state.ts';
+export * from './urge.ts';
