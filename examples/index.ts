@@ -39,6 +39,7 @@ export const roles: ExampleRole[] = [
     permissions: [
       ...ticketWork,
       'template.manage',
+      'workflow.manage',
       'user.manage',
       'role.manage',
       'org.manage',
@@ -47,7 +48,12 @@ export const roles: ExampleRole[] = [
     ],
     dataScope: 'all',
   },
-  { key: 'owner', name: 'Business owner', permissions: ['ticket.read', 'template.manage'], dataScope: 'all' },
+  {
+    key: 'owner',
+    name: 'Business owner',
+    permissions: ['ticket.read', 'template.manage', 'workflow.manage'],
+    dataScope: 'all',
+  },
   {
     key: 'manager',
     name: 'Regional manager',
@@ -100,6 +106,8 @@ export const teams = [
     members: [{ email: 'service@docket.local', skills: ['billing', 'complaint'] }],
   },
   { name: 'Store A repairs', org: 'storeA', members: [{ email: 'tech@docket.local', skills: ['repair'] }] },
+  { name: 'Warehouse', org: 'storeA', members: [{ email: 'tech@docket.local', skills: ['warehouse'] }] },
+  { name: 'Finance', org: 'north', members: [{ email: 'manager.north@docket.local', skills: ['refund'] }] },
 ];
 
 export const customers = [{ name: 'Chen Customer', email: 'customer@example.com', phone: '+8613800000001' }];
@@ -145,6 +153,7 @@ export const templates: { key: string; content: TemplateContent }[] = [
         'ui:order': ['returnReason', 'productModel', 'purchaseDate', 'logistics', 'refundAmount'],
         purchaseDate: { 'ui:widget': 'date' },
       },
+      workflowKey: 'returns',
     },
   },
   {
@@ -170,6 +179,29 @@ export const templates: { key: string; content: TemplateContent }[] = [
         },
       },
       uiSchema: { details: { 'ui:widget': 'textarea' } },
+      workflowKey: 'call-centre',
+    },
+  },
+  {
+    key: 'store-complaint',
+    content: {
+      name: 'Store complaint',
+      description: 'A customer complains about a store; the service desk dispatches it to the store.',
+      categoryPath: ['After-sales', 'Complaint'],
+      defaultPriority: 'high',
+      numberPattern: 'SC-{yyyyMMdd}-{seq:4}',
+      formSchema: {
+        type: 'object',
+        required: ['complaint'],
+        properties: {
+          complaint: { type: 'string', title: 'What happened', minLength: 5 },
+          orderNumber: { type: 'string', title: 'Order number' },
+        },
+      },
+      uiSchema: { complaint: { 'ui:widget': 'textarea' } },
+      workflowKey: 'store-dispatch',
     },
   },
 ];
+
+export { workflows } from './workflows.ts';

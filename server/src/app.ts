@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { ValidationFailed } from '@docket/core';
-import type { Database } from '@docket/db';
+import { createCalendar, ValidationFailed } from '@docket/core';
+import { type Database, startJobBus } from '@docket/db';
+import { durationMs } from '@docket/engine';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -23,8 +24,16 @@ import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
 import type { Services } from './services.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
+import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
+import { WORKFLOW_QUEUES, WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
-export type App = { koa: Koa; services: Services; callback: ReturnType<Koa['callback']> };
+export type App = {
+  koa: Koa;
+  services: Services;
+  callback: ReturnType<Koa['callback']>;
+  /** Stops the job workers (the database stays open: its owner closes it). */
+  close: () => Promise<void>;
+};
 
 /** The session-signing secret: DOCKET_SECRET, else one generated on first start and kept in the database. */
 async function sessionSecret(db: Database, configured: string | undefined): Promise<string> {
@@ -53,14 +62,36 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     if (level === 'info' && process.env.NODE_ENV === 'test') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, message, ...extra }));
   };
+  const jobs = await startJobBus({
+    url: db.url,
+    queues: WORKFLOW_QUEUES,
+    onError: (e) => log('error', 'job queue error', { error: String(e.stack ?? e) }),
+  });
+  // Business time for workflow timers and step limits until SLA calendars are stored: weekdays
+  // 09:00-12:00 and 13:00-18:00 in the configured time zone.
+  const workday = [
+    { start: '09:00', end: '12:00' },
+    { start: '13:00', end: '18:00' },
+  ];
+  const officeHours = createCalendar({
+    timeZone: config.timeZone,
+    weeklyHours: [[], workday, workday, workday, workday, workday, []],
+  });
+  const workflows = new WorkflowRuntime(jobs, {
+    now: () => Date.now(),
+    addBusinessTime: (from, d) => officeHours.addMs(from, durationMs(d)),
+  });
   const services: Services = {
     db,
     config,
     principals: new Principals(() => forkEm(db)),
     sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
     templates: new TemplateCatalog(),
+    jobs,
+    workflows,
     log,
   };
+  await startWorkflowWorkers(db, jobs, workflows, log);
 
   const yoga = createYoga<ServerContext>({
     schema,
@@ -201,5 +232,5 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     }
   });
   koa.use(router.routes()).use(router.allowedMethods());
-  return { koa, services, callback: koa.callback() };
+  return { koa, services, callback: koa.callback(), close: () => jobs.stop() };
 }

@@ -42,6 +42,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`${signal}: shutting down`);
   server.close();
+  await app.close();
   await db.close();
   process.exit(0);
 }

@@ -1,8 +1,9 @@
-import type { Database } from '@docket/db';
+import type { Database, JobBus } from '@docket/db';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
+import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
 /** What every request handler may use; built once by buildApp. */
 export type Services = {
@@ -11,5 +12,8 @@ export type Services = {
   principals: Principals;
   sessions: SessionTokens;
   templates: TemplateCatalog;
+  /** Durable jobs (timers, outbound calls) on the same database. */
+  jobs: JobBus;
+  workflows: WorkflowRuntime;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 };

@@ -49,7 +49,7 @@ describe(`access matrix (${databaseKind()})`, () => {
   const numbers = {} as Record<T, string>;
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ workflows: false });
     for (const [who, email] of Object.entries(STAFF)) token[who as Who] = await s.login(email);
     await s.sql(
       "insert into customer (name, email, password_hash) select 'Second Customer', 'second@example.com', password_hash from customer where email = 'customer@example.com'",
@@ -111,7 +111,7 @@ describe(`access matrix (${databaseKind()})`, () => {
 
   it('the SQL scope and the rule in packages/core agree for every staff member and ticket', async () => {
     const rows = await s.sql<any>(
-      'select id, creator_user_id, assignee_id, team_id, org_path, requester_id from ticket',
+      'select id, creator_user_id, assignee_id, team_id, org_path, requester_id, participant_ids from ticket',
     );
     for (const who of Object.keys(STAFF) as (keyof typeof STAFF)[]) {
       const uid = (await s.sql<{ id: number }>('select id from app_user where email = ?', [STAFF[who]]))[0]!
@@ -125,6 +125,7 @@ describe(`access matrix (${databaseKind()})`, () => {
             teamId: r.team_id,
             orgPath: r.org_path,
             requesterId: r.requester_id,
+            participantIds: r.participant_ids,
           }),
         )
         .map((r) => String(r.id))

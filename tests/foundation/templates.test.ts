@@ -156,6 +156,10 @@ describe(`versioned templates (${databaseKind()})`, () => {
     );
     expect((await create('x', { device: 'x' })).data!.createTicket.__typename).toBe('NotFoundError');
     const list = await s.gql('{ templates { key } }', {}, agent);
-    expect(list.data!.templates.map((t: any) => t.key).sort()).toEqual(['call-centre', 'returns']);
+    expect(list.data!.templates.map((t: any) => t.key).sort()).toEqual([
+      'call-centre',
+      'returns',
+      'store-complaint',
+    ]);
   });
 });

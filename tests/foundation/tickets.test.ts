@@ -20,7 +20,7 @@ describe(`tickets (${databaseKind()})`, () => {
   let storeA: number;
 
   beforeAll(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ workflows: false });
     agentA = await s.login('agent.a@docket.local');
     admin = await s.login('admin@docket.local');
     storeA = (await s.sql<{ id: number }>("select id from org_unit where name like 'Store A%'"))[0]!.id;

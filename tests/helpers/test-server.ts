@@ -32,13 +32,19 @@ export type TestServer = {
 
 /** A real server on a fresh database (PGlite in memory, or a new database on TEST_DATABASE_URL) with the example data. */
 export async function startTestServer(
-  options: { examples?: boolean; env?: Record<string, string> } = {},
+  options: {
+    examples?: boolean;
+    /** false: the example templates run no workflow (suites about tickets alone). */
+    workflows?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestServer> {
   const fresh = await freshDatabaseUrl();
   const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
   const config = { ...readConfig({ ...process.env, ...options.env }), timeZone: 'Asia/Shanghai' };
   const app = await buildApp(db, config);
-  if (options.examples !== false) await loadExampleData(app.services);
+  if (options.examples !== false)
+    await loadExampleData(app.services, { withWorkflows: options.workflows ?? true });
   const server: Server = createServer(app.callback);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -75,6 +81,7 @@ export async function startTestServer(
         .execute(text, params as never[])) as never,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
+      await app.close();
       await db.close();
       await fresh.drop();
     },

@@ -3,10 +3,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
+import { Migration20261123000001_workflows } from './migrations/Migration20261123000001_workflows.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
 export const migrations = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
+  { name: 'Migration20261123000001_workflows', class: Migration20261123000001_workflows },
 ];
 
 export type Database = {

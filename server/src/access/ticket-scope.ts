@@ -8,8 +8,12 @@ export function ticketScopeSql(p: Principal, alias = 't'): { sql: string; params
   if (p.kind === 'customer') return { sql: `${alias}.requester_id = ?`, params: [p.customerId] };
   if (!p.permissions.has('ticket.read')) return { sql: 'false', params: [] };
   if (p.scope === 'all') return { sql: 'true', params: [] };
-  const parts = [`${alias}.creator_user_id = ?`, `${alias}.assignee_id = ?`];
-  const params: unknown[] = [p.userId, p.userId];
+  const parts = [
+    `${alias}.creator_user_id = ?`,
+    `${alias}.assignee_id = ?`,
+    `${alias}.participant_ids @> array[?::int]`,
+  ];
+  const params: unknown[] = [p.userId, p.userId, p.userId];
   if ((p.scope === 'team' || p.scope === 'org_subtree') && p.teamIds.length > 0) {
     parts.push(`${alias}.team_id in (${p.teamIds.map(() => '?').join(', ')})`);
     params.push(...p.teamIds);

@@ -36,6 +36,7 @@ export type TemplateVersionRow = {
   content: Record<string, unknown>;
   published_by: number | null;
   published_at: Date;
+  workflow_version_id: number | null;
 };
 
 const byId =
@@ -71,7 +72,7 @@ export function createLoaders(em: EntityManager) {
     templateVersion: new BatchLoader<number, TemplateVersionRow>(
       byId(
         em,
-        'select id, template_id, version, content, published_by, published_at from ticket_template_version where id in ($ids)',
+        'select id, template_id, version, content, published_by, published_at, workflow_version_id from ticket_template_version where id in ($ids)',
       ),
     ),
   };

@@ -4,6 +4,7 @@ import '../users/users.schema.ts';
 import '../org/org.schema.ts';
 import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';
+import '../workflows/workflows.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

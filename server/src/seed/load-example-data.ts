@@ -4,12 +4,18 @@ import { hashPassword } from '../auth/passwords.ts';
 import { forkEm, query, queryOne } from '../db-access.ts';
 import type { Services } from '../services.ts';
 import { createTemplate, publishTemplate } from '../templates/template-service.ts';
+import { createWorkflow, publishWorkflow } from '../workflows/workflow-service.ts';
 
 /**
  * Loads the example pack into an empty database (no users yet) and reports whether it did.
+ * Without workflows the templates run none (suites about tickets alone use that).
  * Everything is written in one transaction: a failed load leaves the database empty.
  */
-export async function loadExampleData(services: Services): Promise<boolean> {
+export async function loadExampleData(
+  services: Services,
+  options: { withWorkflows?: boolean } = {},
+): Promise<boolean> {
+  const withWorkflows = options.withWorkflows ?? true;
   const em = forkEm(services.db);
   if (await queryOne(em, 'select 1 from app_user limit 1')) return false;
   const passwordHash = await hashPassword(examples.EXAMPLE_PASSWORD);
@@ -88,8 +94,15 @@ export async function loadExampleData(services: Services): Promise<boolean> {
       scope: 'all',
       viaTokenId: null,
     };
+    if (withWorkflows)
+      for (const w of examples.workflows) {
+        const row = await createWorkflow(tx, admin, w);
+        await publishWorkflow(tx, admin, row.id);
+      }
     for (const t of examples.templates) {
-      const row = await createTemplate(services, tx, admin, t);
+      const { workflowKey, ...plain } = t.content;
+      const content = withWorkflows ? t.content : plain;
+      const row = await createTemplate(services, tx, admin, { key: t.key, content });
       await publishTemplate(services, tx, admin, row.id);
     }
   });

@@ -10,6 +10,8 @@ export type PublishedTemplate = {
   version: number;
   content: TemplateContent;
   numberPattern: NumberPatternPart[];
+  /** The workflow version this template version pins; null when tickets run no workflow. */
+  workflowVersionId: number | null;
 };
 
 /**
@@ -33,9 +35,10 @@ export class TemplateCatalog {
       vid: number;
       version: number;
       content: TemplateContent;
+      workflow_version_id: number | null;
     }>(
       em,
-      `select t.id, t.key, v.id as vid, v.version, v.content
+      `select t.id, t.key, v.id as vid, v.version, v.content, v.workflow_version_id
          from ticket_template t
          join ticket_template_version v on v.template_id = t.id and v.version = t.latest_version
         where ${ref.id !== undefined ? 't.id = ?' : 't.key = ?'} and not t.is_archived`,
@@ -52,6 +55,7 @@ export class TemplateCatalog {
         version: row.version,
         content: row.content,
         numberPattern: parts,
+        workflowVersionId: row.workflow_version_id,
       };
     }
     this.latest.set(cacheKey, found);

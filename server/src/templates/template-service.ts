@@ -6,6 +6,8 @@ import {
   type StaffPrincipal,
   type TemplateContent,
   ValidationFailed,
+  validateWorkflow,
+  type WorkflowGraph,
 } from '@docket/core';
 import type { EntityManager } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
@@ -13,6 +15,7 @@ import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';
+import { workflowContextOf } from '../workflows/workflow-runtime.ts';
 import { ticketNumberSequence } from './template-catalog.ts';
 
 const TEMPLATE_COLUMNS = 'id, key, draft, latest_version, is_archived, created_at, updated_at';
@@ -26,6 +29,7 @@ function normalise(c: TemplateContent): TemplateContent {
     numberPattern: c.numberPattern,
     formSchema: c.formSchema,
     uiSchema: c.uiSchema ?? {},
+    ...(c.workflowKey ? { workflowKey: c.workflowKey } : {}),
   };
 }
 
@@ -87,18 +91,56 @@ export async function updateTemplateDraft(
   });
 }
 
+/**
+ * The workflow version a template version runs: the one an earlier version pinned (revert), or
+ * the newest published version of the workflow the content names, checked against the form (its
+ * conditions must type-check against these fields).
+ */
+async function pinWorkflow(
+  tx: EntityManager,
+  content: TemplateContent,
+  pinnedVersionId: number | null,
+): Promise<number | null> {
+  if (!content.workflowKey) return null;
+  const wv = await queryOne<{ id: number; graph: WorkflowGraph }>(
+    tx,
+    pinnedVersionId !== null
+      ? 'select v.id, v.graph from workflow_version v where v.id = ?'
+      : `select v.id, v.graph from workflow w join workflow_version v on v.workflow_id = w.id and v.version = w.latest_version
+          where w.key = ?`,
+    [pinnedVersionId ?? content.workflowKey],
+  );
+  if (!wv)
+    throw new ValidationFailed([
+      fieldError(
+        '/workflowKey',
+        'not_published',
+        `Workflow "${content.workflowKey}" does not exist or has no published version; publish it first.`,
+      ),
+    ]);
+  const problems = validateWorkflow(wv.graph, workflowContextOf(content));
+  if (problems.length)
+    throw new ValidationFailed(
+      problems.map((p) => ({ ...p, path: `/workflowKey${p.path}` })),
+      `Workflow "${content.workflowKey}" does not fit this template's form: ${problems[0]!.message}`,
+    );
+  return wv.id;
+}
+
 async function publishContent(
   tx: EntityManager,
   template: TemplateRow,
   content: TemplateContent,
   actor: StaffPrincipal,
+  pinnedVersionId: number | null = null,
 ): Promise<TemplateVersionRow> {
   const version = template.latest_version + 1;
+  const workflowVersionId = await pinWorkflow(tx, content, pinnedVersionId);
   const row = await queryOne<TemplateVersionRow>(
     tx,
-    `insert into ticket_template_version (template_id, version, content, published_by)
-     values (?, ?, ?::jsonb, ?) returning id, template_id, version, content, published_by, published_at`,
-    [template.id, version, JSON.stringify(content), actor.userId],
+    `insert into ticket_template_version (template_id, version, content, published_by, workflow_version_id)
+     values (?, ?, ?::jsonb, ?, ?) returning id, template_id, version, content, published_by, published_at, workflow_version_id`,
+    [template.id, version, JSON.stringify(content), actor.userId, workflowVersionId],
   );
   await query(tx, 'update ticket_template set latest_version = ?, updated_at = now() where id = ?', [
     version,
@@ -137,7 +179,7 @@ export async function revertTemplate(
     const template = await loadTemplateForUpdate(tx, input.id);
     const earlier = await queryOne<TemplateVersionRow>(
       tx,
-      'select content from ticket_template_version where template_id = ? and version = ?',
+      'select content, workflow_version_id from ticket_template_version where template_id = ? and version = ?',
       [input.id, input.version],
     );
     if (!earlier) throw new NotFoundError(`Version ${input.version} of template ${input.id}`, '/version');
@@ -145,7 +187,13 @@ export async function revertTemplate(
       JSON.stringify(earlier.content),
       input.id,
     ]);
-    return publishContent(tx, template, earlier.content as TemplateContent, staff);
+    return publishContent(
+      tx,
+      template,
+      earlier.content as TemplateContent,
+      staff,
+      earlier.workflow_version_id,
+    );
   });
   services.templates.invalidate();
   return version;

@@ -23,6 +23,7 @@ export const TemplateContentRef = builder.objectRef<TemplateContent>('TemplateCo
     numberPattern: t.exposeString('numberPattern'),
     formSchema: t.field({ type: 'JSON', resolve: (c) => c.formSchema }),
     uiSchema: t.field({ type: 'JSON', resolve: (c) => c.uiSchema ?? {} }),
+    workflowKey: t.string({ nullable: true, resolve: (c) => c.workflowKey ?? null }),
   }),
 });
 
@@ -101,6 +102,9 @@ const TemplateContentInput = builder.inputType('TemplateContentInput', {
       description: 'JSON Schema of the form (type object).',
     }),
     uiSchema: t.field({ type: 'JSON', description: 'rjsf uiSchema.' }),
+    workflowKey: t.string({
+      description: "The workflow its tickets run; publishing pins that workflow's newest published version.",
+    }),
   }),
 });
 
@@ -112,6 +116,7 @@ const toContent = (c: {
   numberPattern: string;
   formSchema?: unknown;
   uiSchema?: unknown;
+  workflowKey?: string | null;
 }): TemplateContent => ({
   name: c.name,
   ...(c.description ? { description: c.description } : {}),
@@ -120,6 +125,7 @@ const toContent = (c: {
   numberPattern: c.numberPattern,
   formSchema: c.formSchema as TemplateContent['formSchema'],
   uiSchema: (c.uiSchema ?? {}) as Record<string, unknown>,
+  ...(c.workflowKey ? { workflowKey: c.workflowKey } : {}),
 });
 
 builder.queryFields((t) => ({

@@ -96,7 +96,8 @@ export async function createTicket(
   const formData = input.formData ?? {};
   errors.push(...validateFormData(template.content.formSchema, formData, '/formData'));
   const channel = input.channel ?? channelOfRequest;
-  if (!isChannel(channel)) errors.push(fieldError('/channel', 'invalid', `"${channel}" is not a channel.`));
+  if (!isChannel(channel) || channel === 'system')
+    errors.push(fieldError('/channel', 'invalid', `"${channel}" is not a channel a ticket can come from.`));
 
   let requesterId: number | null = null;
   if (p.kind === 'customer') {
@@ -188,8 +189,25 @@ export async function createTicket(
     ))!;
   };
 
+  const workflowVersionId = template.workflowVersionId;
+  // The ticket, its first audit event, its workflow instance and everything the workflow's first
+  // steps do (tasks, field changes, timer jobs) commit together or not at all.
+  const insertAndStart = async (tx: EntityManager): Promise<TicketRow> => {
+    const row = await insert(tx);
+    if (workflowVersionId === null) return row;
+    await services.workflows.startForTicket(
+      tx,
+      row,
+      workflowVersionId,
+      { templateVersionId: template.versionId, templateKey: template.key, content: template.content },
+      { userId: p.kind === 'user' ? p.userId : null, channel: channelOfRequest },
+    );
+    return (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [row.id]))!;
+  };
   try {
-    return input.requester && requesterId === null ? await em.transactional(insert) : await insert(em);
+    return (input.requester && requesterId === null) || workflowVersionId !== null
+      ? await em.transactional(insertAndStart)
+      : await insert(em);
   } catch (e) {
     const constraint = (e as { constraint?: string }).constraint;
     const path = constraint ? FK_FIELDS[constraint] : undefined;

@@ -7,6 +7,7 @@ export const PERMISSIONS = [
   'ticket.reply',
   'ticket.note',
   'template.manage',
+  'workflow.manage',
   'user.manage',
   'role.manage',
   'org.manage',
@@ -53,6 +54,8 @@ export type TicketAccessFacts = {
   teamId: number | null;
   orgPath: string;
   requesterId: number | null;
+  /** Staff who held one of its workflow tasks: whoever handled a step keeps seeing the ticket. */
+  participantIds?: readonly number[];
 };
 
 /** The rule, stated once; the SQL form in the server must agree with it (the access tests check both). */
@@ -60,6 +63,7 @@ export function canSeeTicket(p: Principal, t: TicketAccessFacts): boolean {
   if (p.kind === 'customer') return t.requesterId === p.customerId;
   if (!p.permissions.has('ticket.read')) return false;
   if (t.creatorUserId === p.userId || t.assigneeId === p.userId) return true;
+  if (t.participantIds?.includes(p.userId)) return true;
   switch (p.scope) {
     case 'all':
       return true;

@@ -13,6 +13,12 @@ export type TemplateContent = {
   numberPattern: string;
   formSchema: FormSchema;
   uiSchema: Record<string, unknown>;
+  /**
+   * The workflow tickets of this template run: its key in a draft. Publishing pins the workflow's
+   * newest published version to the template version, so later workflow versions change nothing
+   * until the template is published again.
+   */
+  workflowKey?: string;
 };
 
 export const TEMPLATE_KEY_RE = /^[a-z][a-z0-9_-]{1,39}$/;
@@ -56,6 +62,18 @@ export function checkTemplateContent(c: Partial<TemplateContent>): FieldError[] 
   if (!Array.isArray(pattern)) errors.push(pattern);
 
   errors.push(...checkFormSchema(c.formSchema));
+  if (
+    c.workflowKey !== undefined &&
+    c.workflowKey !== null &&
+    (typeof c.workflowKey !== 'string' || !TEMPLATE_KEY_RE.test(c.workflowKey))
+  )
+    errors.push(
+      fieldError(
+        '/workflowKey',
+        'invalid_key',
+        'A workflow key is 2 to 40 characters: lowercase letters, digits, "-" or "_", starting with a letter.',
+      ),
+    );
   if (
     c.uiSchema !== undefined &&
     (c.uiSchema === null || typeof c.uiSchema !== 'object' || Array.isArray(c.uiSchema))

@@ -5,7 +5,8 @@ export type StatusCategory = (typeof STATUS_CATEGORIES)[number];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api', 'messaging', 'agent'] as const;
+/** Where a ticket or a change came from; `system` is Docket itself (workflow steps, timers), never an input. */
+export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api', 'messaging', 'agent', 'system'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const isStatusCategory = (v: unknown): v is StatusCategory =>

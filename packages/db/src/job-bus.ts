@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import PgBoss from 'pg-boss';
+
+/** A durable job: runs at `startAfter` (or at once), at least once, on whichever process fetches it. */
+export type JobSpec = {
+  queue: string;
+  data: Record<string, unknown>;
+  /** When to run; at once when absent. */
+  startAfter?: Date;
+  /**
+   * A stable key for the job: the same key gives the same job id, so enqueueing it twice (a step
+   * retried after a crash) leaves one job.
+   */
+  key: string;
+  retryLimit?: number;
+};
+
+export type JobHandler = (jobs: { id: string; data: Record<string, unknown> }[]) => Promise<void>;
+
+export type JobBus = {
+  /** Inserts the jobs on the transaction's own connection: they exist only if it commits. */
+  sendInTransaction(em: EntityManager, jobs: JobSpec[]): Promise<void>;
+  /** Inserts the jobs now, outside any transaction. */
+  send(jobs: JobSpec[]): Promise<void>;
+  work(
+    queue: string,
+    options: { batchSize?: number; pollingIntervalSeconds?: number },
+    handler: JobHandler,
+  ): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** A job id derived from its key (UUID-shaped, as pg-boss stores ids as uuid). */
+export function jobIdOf(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+type PgClient = { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * pg-boss on the application's database (its own schema, `pgboss`). Jobs that belong to a business
+ * change are inserted inside that change's transaction, so a rolled-back change leaves no job and
+ * a committed one always has its job.
+ */
+export async function startJobBus(options: {
+  url: string;
+  queues: string[];
+  poolSize?: number;
+  onError?: (e: Error) => void;
+}): Promise<JobBus> {
+  const boss = new PgBoss({
+    connectionString: options.url,
+    max: options.poolSize ?? 4,
+    schema: 'pgboss',
+    // Timers must fire on time: check often for jobs whose time came.
+    clockMonitorIntervalSeconds: 60,
+    maintenanceIntervalSeconds: 120,
+  });
+  boss.on('error', (e) => options.onError?.(e as Error));
+  await boss.start();
+  for (const q of options.queues) await boss.createQueue(q);
+  const toInsert = (jobs: JobSpec[]) =>
+    jobs.map((j) => ({
+      id: jobIdOf(j.key),
+      name: j.queue,
+      data: j.data,
+      ...(j.startAfter ? { startAfter: j.startAfter.toISOString() } : {}),
+      retryLimit: j.retryLimit ?? 5,
+      retryDelay: 1,
+      retryBackoff: true,
+    }));
+  return {
+    async sendInTransaction(em, jobs) {
+      if (jobs.length === 0) return;
+      const trx = em.getTransactionContext() as
+        | { client: { acquireConnection(): Promise<PgClient> } }
+        | undefined;
+      if (!trx) throw new Error('sendInTransaction needs an open transaction');
+      const client = await trx.client.acquireConnection();
+      await boss.insert(
+        toInsert(jobs) as never,
+        {
+          db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
+        } as never,
+      );
+    },
+    async send(jobs) {
+      if (jobs.length) await boss.insert(toInsert(jobs) as never);
+    },
+    async work(queue, o, handler) {
+      await boss.work(
+        queue,
+        { batchSize: o.batchSize ?? 20, pollingIntervalSeconds: o.pollingIntervalSeconds ?? 0.5 },
+        async (jobs) => handler(jobs.map((j) => ({ id: j.id, data: j.data as Record<string, unknown> }))),
+      );
+    },
+    async stop() {
+      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { AssigneeRule, Recipient, StaffPrincipal } from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { query, queryOne } from '../db-access.ts';
+
+/** Where a task (or a ticket) goes: one person, or a queue (team, role or org unit) with nobody picked yet. */
+export type ResolvedAssignee = {
+  userId: number | null;
+  teamId: number | null;
+  roleId: number | null;
+  orgUnitId: number | null;
+};
+
+export class AssigneeError extends Error {}
+
+const isNumeric = (s: string): boolean => /^[0-9]+$/.test(s);
+
+async function idOf(
+  tx: EntityManager,
+  table: 'app_user' | 'team' | 'role' | 'org_unit',
+  ref: string,
+): Promise<number | null> {
+  const byName = {
+    app_user: 'lower(email) = lower(?)',
+    team: 'name = ?',
+    role: 'key = ?',
+    org_unit: 'name = ?',
+  };
+  const active = table === 'app_user' ? ' and is_active' : '';
+  const row = await queryOne<{ id: number }>(
+    tx,
+    `select id from ${table} where ${isNumeric(ref) ? 'id = ?::int' : byName[table]}${active}`,
+    [ref],
+  );
+  return row?.id ?? null;
+}
+
+const what = { app_user: 'user', team: 'team', role: 'role', org_unit: 'org unit' } as const;
+
+async function mustFind(
+  tx: EntityManager,
+  table: keyof typeof what,
+  ref: string | undefined,
+): Promise<number> {
+  const id = ref ? await idOf(tx, table, ref) : null;
+  if (id === null) throw new AssigneeError(`No active ${what[table]} "${ref ?? ''}" exists.`);
+  return id;
+}
+
+/**
+ * Resolves an assignee rule to a person or a queue. A team rule picks a member holding every
+ * listed skill, by round robin (the member who was given a task of this team longest ago) or by
+ * least open tasks; the team row is locked while picking, so concurrent picks take turns. A team
+ * with no such member keeps the task in its queue.
+ */
+export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Promise<ResolvedAssignee> {
+  const none: ResolvedAssignee = { userId: null, teamId: null, roleId: null, orgUnitId: null };
+  switch (rule.kind) {
+    case 'user':
+      return { ...none, userId: await mustFind(tx, 'app_user', rule.userId) };
+    case 'role':
+      return { ...none, roleId: await mustFind(tx, 'role', rule.roleId) };
+    case 'org_unit':
+      return { ...none, orgUnitId: await mustFind(tx, 'org_unit', rule.orgUnitId) };
+    case 'team': {
+      const teamId = await mustFind(tx, 'team', rule.teamId);
+      await query(tx, 'select id from team where id = ? for update', [teamId]);
+      const order =
+        rule.strategy === 'least_loaded'
+          ? `(select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open'), m.user_id`
+          : `(select max(w.created_at) from workflow_task w where w.team_id = m.team_id and w.assignee_user_id = m.user_id) asc nulls first, m.user_id`;
+      const picked = await queryOne<{ user_id: number }>(
+        tx,
+        `select m.user_id from team_member m join app_user u on u.id = m.user_id and u.is_active
+          where m.team_id = ? and m.skills @> ?::text[] order by ${order} limit 1`,
+        [teamId, rule.skills ?? []],
+      );
+      return { ...none, teamId, userId: picked?.user_id ?? null };
+    }
+  }
+}
+
+/**
+ * Whether a staff member may hand work to this target: anyone on staff with scope "all"; others
+ * to people and teams of their own org subtree or teams, and to any org unit (the org tree is
+ * known to everyone on staff).
+ */
+export async function canHandTo(
+  tx: EntityManager,
+  actor: StaffPrincipal,
+  rule: AssigneeRule,
+  target: ResolvedAssignee,
+): Promise<boolean> {
+  if (actor.scope === 'all') return true;
+  if (rule.kind === 'user' && target.userId !== null) {
+    const row = await queryOne(
+      tx,
+      `select 1 from app_user u left join org_unit o on o.id = u.org_unit_id
+        where u.id = ? and (o.path like ? or u.id = ? or exists (
+          select 1 from team_member m where m.user_id = u.id and m.team_id = any(?::int[])))`,
+      [target.userId, `${actor.orgPath ?? '//'}%`, actor.userId, actor.teamIds],
+    );
+    return Boolean(row);
+  }
+  return true;
+}
+
+/** People a notification reaches, as user and customer ids. */
+export async function resolveRecipients(
+  tx: EntityManager,
+  recipients: Recipient[],
+  ticket: { requester_id: number | null; assignee_id: number | null } | null,
+): Promise<{ userIds: number[]; customerIds: number[] }> {
+  const users = new Set<number>();
+  const customers = new Set<number>();
+  for (const r of recipients) {
+    switch (r.kind) {
+      case 'user': {
+        const id = r.id ? await idOf(tx, 'app_user', r.id) : null;
+        if (id !== null) users.add(id);
+        break;
+      }
+      case 'team':
+      case 'role':
+      case 'org_unit': {
+        const table = r.kind === 'org_unit' ? 'org_unit' : r.kind;
+        const id = r.id ? await idOf(tx, table, r.id) : null;
+        if (id === null) break;
+        const sql = {
+          team: 'select user_id as id from team_member where team_id = ?',
+          role: 'select user_id as id from user_role where role_id = ?',
+          org_unit: 'select id from app_user where org_unit_id = ? and is_active',
+        }[r.kind];
+        for (const row of await query<{ id: number }>(tx, sql, [id])) users.add(row.id);
+        break;
+      }
+      case 'requester':
+        if (ticket?.requester_id) customers.add(ticket.requester_id);
+        break;
+      case 'assignee':
+        if (ticket?.assignee_id) users.add(ticket.assignee_id);
+        break;
+    }
+  }
+  return { userIds: [...users], customerIds: [...customers] };
+}

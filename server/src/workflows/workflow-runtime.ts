@@ -1,0 +1,627 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CelSchema,
+  type Channel,
+  celTypeFromJsonSchema,
+  isPriority,
+  isStatusCategory,
+  type TemplateContent,
+  type WorkflowContext,
+  type WorkflowGraph,
+} from '@docket/core';
+import type { EntityManager, JobBus, JobSpec } from '@docket/db';
+import {
+  type Clock,
+  createInterpreter,
+  type Effect,
+  type InstanceState,
+  type Interpreter,
+  type StepOutcome,
+  SUB_WORKFLOW_ENDED_EVENT,
+  type WorkflowEvent,
+} from '@docket/engine';
+import { query, queryOne } from '../db-access.ts';
+import { NotFoundError } from '../errors.ts';
+import type { TicketRow } from '../tickets/ticket-row.ts';
+import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
+
+export const TIMER_QUEUE = 'workflow-timer';
+export const OUTBOUND_QUEUE = 'workflow-outbound';
+export const EVENT_QUEUE = 'workflow-event';
+export const WORKFLOW_QUEUES = [TIMER_QUEUE, OUTBOUND_QUEUE, EVENT_QUEUE];
+
+/** The ticket fields a workflow's CEL expressions see as `ticket.<field>`. */
+export const TICKET_CEL_SCHEMA: CelSchema = {
+  id: 'int',
+  number: 'string',
+  title: 'string',
+  description: 'string',
+  status: 'string',
+  priority: 'string',
+  channel: 'string',
+  template: 'string',
+  category: 'string',
+  categoryPath: 'list<string>',
+  orgUnitId: 'int',
+  teamId: 'int',
+  assigneeId: 'int',
+  requesterId: 'int',
+  createdAt: 'timestamp',
+};
+
+export type InstanceRow = {
+  id: string;
+  ticket_id: string | null;
+  parent_instance_id: string | null;
+  parent_reply: { name: string; key: string } | null;
+  workflow_version_id: number;
+  status: InstanceState['status'];
+  state: InstanceState;
+  seq: number;
+};
+
+/** Who caused a change: a staff member through a channel, or Docket itself. */
+export type Cause = { userId: number | null; channel: Channel };
+export const SYSTEM_CAUSE: Cause = { userId: null, channel: 'system' };
+
+type PinnedTemplate = { templateVersionId: number; templateKey: string; content: TemplateContent };
+
+/** The workflow context of a template version: typed ticket fields and its form, for CEL. */
+export function workflowContextOf(content: Pick<TemplateContent, 'formSchema'> | null): WorkflowContext {
+  const form = content ? celTypeFromJsonSchema(content.formSchema) : 'map<string, dyn>';
+  return {
+    ticket: TICKET_CEL_SCHEMA,
+    ...(typeof form === 'object' ? { form } : {}),
+  };
+}
+
+export function ticketFacts(t: TicketRow, pinned: { templateKey: string; categoryPath: string[] }) {
+  return {
+    id: Number(t.id),
+    number: t.number,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    priority: t.priority,
+    channel: t.channel,
+    template: pinned.templateKey,
+    category: pinned.categoryPath.join('/'),
+    categoryPath: pinned.categoryPath,
+    orgUnitId: t.org_unit_id ?? 0,
+    teamId: t.team_id ?? 0,
+    assigneeId: t.assignee_id ?? 0,
+    requesterId: t.requester_id ?? 0,
+    createdAt: new Date(t.created_at).toISOString(),
+  };
+}
+
+/** Columns a set-fields node may write directly; other fields go to the ticket's custom fields. */
+const TICKET_FIELD_COLUMNS: Record<string, { column: string; check: (v: unknown) => boolean }> = {
+  title: { column: 'title', check: (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 200 },
+  description: { column: 'description', check: (v) => typeof v === 'string' },
+  priority: { column: 'priority', check: isPriority },
+  status: { column: 'status', check: isStatusCategory },
+};
+
+/**
+ * Runs workflow instances durably. The interpreter is pure; this class loads an instance under a
+ * row lock, hands it one event, and in the same transaction stores the new state and performs
+ * every effect that touches the database (tasks, ticket fields, audit events, notifications) and
+ * enqueues the jobs for the rest (timers, outbound calls). A crash before commit leaves nothing;
+ * after commit, the jobs carry on. Handling the same event again finds it no longer applies.
+ */
+export class WorkflowRuntime {
+  private readonly interpreters = new Map<string, Interpreter>();
+
+  constructor(
+    private readonly jobs: JobBus,
+    readonly clock: Clock,
+  ) {}
+
+  async interpreterFor(
+    tx: EntityManager,
+    workflowVersionId: number,
+    templateVersionId: number | null,
+  ): Promise<Interpreter> {
+    const key = `${workflowVersionId}:${templateVersionId ?? ''}`;
+    const hit = this.interpreters.get(key);
+    if (hit) return hit;
+    const wv = await queryOne<{ graph: WorkflowGraph }>(
+      tx,
+      'select graph from workflow_version where id = ?',
+      [workflowVersionId],
+    );
+    if (!wv) throw new NotFoundError(`Workflow version ${workflowVersionId}`, '/workflowVersionId');
+    const tv = templateVersionId
+      ? await queryOne<{ content: TemplateContent }>(
+          tx,
+          'select content from ticket_template_version where id = ?',
+          [templateVersionId],
+        )
+      : undefined;
+    const interpreter = createInterpreter(wv.graph, { context: workflowContextOf(tv?.content ?? null) });
+    this.interpreters.set(key, interpreter);
+    return interpreter;
+  }
+
+  /** Starts a new ticket's instance, inside the transaction that creates the ticket. */
+  async startForTicket(
+    tx: EntityManager,
+    ticket: TicketRow,
+    workflowVersionId: number,
+    pinned: PinnedTemplate,
+    cause: Cause,
+  ): Promise<InstanceRow> {
+    const interpreter = await this.interpreterFor(tx, workflowVersionId, pinned.templateVersionId);
+    const id = randomUUID();
+    const outcome = interpreter.start(
+      {
+        instanceId: id,
+        ticket: ticketFacts(ticket, {
+          templateKey: pinned.templateKey,
+          categoryPath: pinned.content.categoryPath,
+        }),
+        form: ticket.form_data,
+      },
+      this.clock,
+    );
+    const row: InstanceRow = {
+      id,
+      ticket_id: String(ticket.id),
+      parent_instance_id: null,
+      parent_reply: null,
+      workflow_version_id: workflowVersionId,
+      status: outcome.state.status,
+      state: outcome.state,
+      seq: outcome.state.seq,
+    };
+    await query(
+      tx,
+      `insert into workflow_instance (id, ticket_id, workflow_version_id, status, state, seq)
+       values (?, ?, ?, ?, ?::jsonb, ?)`,
+      [id, ticket.id, workflowVersionId, row.status, JSON.stringify(row.state), row.seq],
+    );
+    await this.perform(tx, row, outcome.effects, cause, ticket);
+    return row;
+  }
+
+  /** Hands one event to an instance in a transaction of its own. */
+  dispatch(em: EntityManager, instanceId: string, event: WorkflowEvent, cause: Cause): Promise<StepOutcome> {
+    return em.transactional((tx) => this.dispatchIn(tx, instanceId, event, cause));
+  }
+
+  /** Hands one event to an instance inside the caller's transaction (row-locked until it ends). */
+  async dispatchIn(
+    tx: EntityManager,
+    instanceId: string,
+    event: WorkflowEvent,
+    cause: Cause,
+  ): Promise<StepOutcome> {
+    const row = await queryOne<InstanceRow>(
+      tx,
+      `select i.id, i.ticket_id, i.parent_instance_id, i.parent_reply, i.workflow_version_id, i.status, i.state, i.seq
+         from workflow_instance i where i.id = ? for update`,
+      [instanceId],
+    );
+    if (!row) throw new NotFoundError(`Workflow instance ${instanceId}`, '/instanceId');
+    const templateVersionId = row.ticket_id
+      ? ((
+          await queryOne<{ template_version_id: number }>(
+            tx,
+            'select template_version_id from ticket where id = ?',
+            [row.ticket_id],
+          )
+        )?.template_version_id ?? null)
+      : null;
+    const interpreter = await this.interpreterFor(tx, row.workflow_version_id, templateVersionId);
+    const outcome = interpreter.handle(row.state, event, this.clock);
+    if (outcome.outcome !== 'applied') return outcome;
+    await query(
+      tx,
+      'update workflow_instance set state = ?::jsonb, status = ?, seq = ?, updated_at = now() where id = ?',
+      [JSON.stringify(outcome.state), outcome.state.status, outcome.state.seq, row.id],
+    );
+    const next = { ...row, state: outcome.state, status: outcome.state.status, seq: outcome.state.seq };
+    await this.perform(tx, next, outcome.effects, cause, null);
+    return outcome;
+  }
+
+  /** Performs one event's effects inside its transaction. */
+  private async perform(
+    tx: EntityManager,
+    instance: InstanceRow,
+    effects: Effect[],
+    cause: Cause,
+    knownTicket: TicketRow | null,
+  ): Promise<void> {
+    if (effects.length === 0) return;
+    const jobs: JobSpec[] = [];
+    const ticketId = instance.ticket_id;
+    const audit = new AuditBatch(ticketId, cause);
+    const ticketPatch: Record<string, unknown> = {};
+    const customPatch: Record<string, unknown> = {};
+    let ticket: Pick<TicketRow, 'requester_id' | 'assignee_id'> | null = knownTicket;
+    const ticketRow = async () => {
+      if (!ticket && ticketId)
+        ticket =
+          (await queryOne<TicketRow>(tx, 'select requester_id, assignee_id from ticket where id = ?', [
+            ticketId,
+          ])) ?? null;
+      return ticket;
+    };
+    const participants = new Set<number>(cause.userId === null ? [] : [cause.userId]);
+    const route = async (assignee: ResolvedAssignee) => {
+      if (!ticketId) return;
+      // The ticket follows its open work: whoever must act on it can see it.
+      ticketPatch.assignee_id = assignee.userId;
+      if (assignee.userId !== null) participants.add(assignee.userId);
+      if (assignee.teamId !== null) ticketPatch.team_id = assignee.teamId;
+      if (assignee.orgUnitId !== null) ticketPatch.org_unit_id = assignee.orgUnitId;
+      if (ticket) ticket = { ...ticket, assignee_id: assignee.userId };
+    };
+
+    for (const e of effects) {
+      switch (e.type) {
+        case 'create_task': {
+          let assignee: ResolvedAssignee;
+          try {
+            assignee = await resolveAssignee(tx, e.assignee);
+          } catch (err) {
+            if (!(err instanceof AssigneeError)) throw err;
+            assignee = { userId: null, teamId: null, roleId: null, orgUnitId: null };
+            audit.add(
+              'workflow.assignee_missing',
+              { node: { from: null, to: e.nodeId } },
+              err.message,
+              false,
+            );
+          }
+          await query(
+            tx,
+            `insert into workflow_task (id, instance_id, ticket_id, node_id, title, status, assignee_user_id, team_id,
+                role_id, org_unit_id, cc, form_schema, ui_schema, actions, origin, due_at)
+             values (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)
+             on conflict (id) do nothing`,
+            [
+              taskKey(instance.id, e.taskId),
+              instance.id,
+              ticketId,
+              e.nodeId,
+              e.title,
+              assignee.userId,
+              assignee.teamId,
+              assignee.roleId,
+              assignee.orgUnitId,
+              JSON.stringify(e.cc),
+              JSON.stringify(e.formSchema),
+              e.uiSchema ? JSON.stringify(e.uiSchema) : null,
+              e.actions,
+              e.origin ? JSON.stringify(e.origin) : null,
+              e.dueAt ?? null,
+            ],
+          );
+          await route(assignee);
+          audit.add(
+            e.origin ? `task.${e.origin.action}ed_to` : 'task.created',
+            {
+              step: { from: e.origin?.fromNodeId ?? null, to: e.nodeId },
+              assignee: { from: null, to: describe(assignee) },
+              ...(e.dueAt ? { dueAt: { from: null, to: e.dueAt } } : {}),
+            },
+            e.origin ? e.origin.reason : e.title,
+          );
+          break;
+        }
+        case 'close_task':
+          await query(
+            tx,
+            `update workflow_task set status = ?, closed_by = ?, close_reason = ?, closed_at = now(),
+                output = case when ? = 'completed' then (?::jsonb) -> node_id else output end
+              where id = ? and status = 'open'`,
+            [
+              e.outcome,
+              cause.userId,
+              e.reason ?? null,
+              e.outcome,
+              JSON.stringify(instance.state.steps),
+              taskKey(instance.id, e.taskId),
+            ],
+          );
+          break;
+        case 'transfer_task': {
+          const assignee = await resolveAssignee(tx, e.assignee);
+          await query(
+            tx,
+            `update workflow_task set assignee_user_id = ?, team_id = coalesce(?, team_id), role_id = ?, org_unit_id = ?
+              where id = ? and status = 'open'`,
+            [
+              assignee.userId,
+              assignee.teamId,
+              assignee.roleId,
+              assignee.orgUnitId,
+              taskKey(instance.id, e.taskId),
+            ],
+          );
+          await route(assignee);
+          audit.add('task.transferred', { assignee: { from: null, to: describe(assignee) } }, e.reason);
+          break;
+        }
+        case 'step_overdue':
+          await query(tx, 'update workflow_task set is_overdue = true where id = ?', [
+            taskKey(instance.id, e.taskId),
+          ]);
+          audit.add('task.overdue', { step: { from: null, to: e.nodeId } }, null, false);
+          break;
+        case 'schedule_timer':
+          jobs.push({
+            queue: TIMER_QUEUE,
+            key: `timer:${instance.id}:${e.timerId}:${e.version}`,
+            startAfter: new Date(e.dueAt),
+            data: { instanceId: instance.id, timerId: e.timerId, version: e.version },
+          });
+          break;
+        case 'cancel_timer':
+          // A timer job that fires after its timer changed is ignored by the interpreter.
+          break;
+        case 'notify': {
+          const who = await resolveRecipients(tx, e.recipients, await ticketRow());
+          const rows = [
+            ...who.userIds.map((id) => ({ recipient: `user:${id}`, user: id, customer: null })),
+            ...who.customerIds.map((id) => ({ recipient: `customer:${id}`, user: null, customer: id })),
+          ];
+          if (rows.length)
+            await query(
+              tx,
+              `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
+               select ?, r.recipient, r.user_id, r.customer_id, ?, ?, ?, ?
+                 from jsonb_to_recordset(?::jsonb) as r(recipient text, user_id int, customer_id int)
+               on conflict do nothing`,
+              [
+                e.idempotencyKey,
+                ticketId,
+                e.channel,
+                e.subject ?? null,
+                e.body,
+                JSON.stringify(
+                  rows.map((r) => ({ recipient: r.recipient, user_id: r.user, customer_id: r.customer })),
+                ),
+              ],
+            );
+          break;
+        }
+        case 'http_request': {
+          const callId = `${e.idempotencyKey}#${e.attempt}`;
+          await query(
+            tx,
+            `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
+             values (?, ?, ?, ?::jsonb, ?::jsonb) on conflict (id) do nothing`,
+            [
+              callId,
+              e.idempotencyKey,
+              instance.id,
+              JSON.stringify({
+                method: e.method,
+                url: e.url,
+                headers: e.headers,
+                body: e.body,
+                timeoutMs: e.timeoutMs,
+              }),
+              JSON.stringify(e.reply),
+            ],
+          );
+          jobs.push({
+            queue: OUTBOUND_QUEUE,
+            key: `call:${callId}`,
+            // A failed attempt waits a little longer each time before the next.
+            ...(e.attempt > 1
+              ? { startAfter: new Date(this.clock.now() + 1000 * 2 ** (e.attempt - 2)) }
+              : {}),
+            data: { callId },
+          });
+          break;
+        }
+        case 'start_sub_workflow':
+          await this.startChild(tx, instance, e, cause);
+          break;
+        case 'set_ticket_fields':
+          for (const [field, value] of Object.entries(e.fields)) {
+            const col = TICKET_FIELD_COLUMNS[field];
+            if (col?.check(value)) ticketPatch[col.column] = value;
+            else if (col)
+              audit.add(
+                'workflow.field_refused',
+                null,
+                `"${field}" cannot be set to ${JSON.stringify(value)}.`,
+                false,
+              );
+            else customPatch[field] = value;
+          }
+          break;
+        case 'assign_ticket':
+          try {
+            await route(await resolveAssignee(tx, e.assignee));
+          } catch (err) {
+            if (!(err instanceof AssigneeError)) throw err;
+            audit.add('workflow.assignee_missing', null, err.message, false);
+          }
+          break;
+        case 'end_instance':
+          if (instance.parent_instance_id && instance.parent_reply) {
+            jobs.push({
+              queue: EVENT_QUEUE,
+              key: `event:${instance.parent_instance_id}:${instance.parent_reply.key}`,
+              data: {
+                instanceId: instance.parent_instance_id,
+                event: {
+                  type: 'outside_event',
+                  name: instance.parent_reply.name,
+                  key: instance.parent_reply.key,
+                  payload: { status: e.status, output: instance.state.steps },
+                },
+              },
+            });
+          } else if (!instance.parent_instance_id) {
+            ticketPatch.status = e.status;
+            audit.add('workflow.ended', { status: { from: null, to: e.statusName ?? e.status } }, null);
+          }
+          break;
+        case 'instance_failed':
+          audit.add('workflow.failed', { step: { from: null, to: e.nodeId } }, e.error, false);
+          break;
+      }
+    }
+
+    if (
+      ticketId &&
+      (Object.keys(ticketPatch).length > 0 || Object.keys(customPatch).length > 0 || participants.size)
+    ) {
+      const diff = await applyTicketPatch(tx, ticketId, ticketPatch, customPatch, [...participants]);
+      if (Object.keys(diff).length > 0) audit.add('updated', diff, null);
+    }
+    await audit.write(tx);
+    await this.jobs.sendInTransaction(tx, jobs);
+  }
+
+  private async startChild(
+    tx: EntityManager,
+    parent: InstanceRow,
+    e: Extract<Effect, { type: 'start_sub_workflow' }>,
+    cause: Cause,
+  ): Promise<void> {
+    const ref = e.workflowId;
+    const wv = await queryOne<{ id: number }>(
+      tx,
+      `select v.id from workflow w join workflow_version v on v.workflow_id = w.id
+        where ${/^[0-9]+$/.test(ref) ? 'w.id = ?::int' : 'w.key = ?'} and v.version = coalesce(?::int, w.latest_version)`,
+      [ref, e.version ?? null],
+    );
+    if (!wv) {
+      // Unreachable once published (validation checks it), but a workflow can be archived later.
+      await new AuditBatch(parent.ticket_id, cause)
+        .add('workflow.failed', null, `Sub-workflow "${ref}" has no published version.`, false)
+        .write(tx);
+      return;
+    }
+    const interpreter = await this.interpreterFor(tx, wv.id, null);
+    const id = randomUUID();
+    const outcome = interpreter.start(
+      { instanceId: id, ticket: parent.state.ticket, form: e.input },
+      this.clock,
+    );
+    const child: InstanceRow = {
+      id,
+      ticket_id: parent.ticket_id,
+      parent_instance_id: parent.id,
+      parent_reply: e.reply ?? null,
+      workflow_version_id: wv.id,
+      status: outcome.state.status,
+      state: outcome.state,
+      seq: outcome.state.seq,
+    };
+    await query(
+      tx,
+      `insert into workflow_instance (id, ticket_id, parent_instance_id, parent_reply, workflow_version_id, status, state, seq)
+       values (?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?) on conflict (id) do nothing`,
+      [
+        id,
+        parent.ticket_id,
+        parent.id,
+        e.reply ? JSON.stringify(e.reply) : null,
+        wv.id,
+        child.status,
+        JSON.stringify(child.state),
+        child.seq,
+      ],
+    );
+    await this.perform(tx, child, outcome.effects, cause, null);
+  }
+}
+
+export { SUB_WORKFLOW_ENDED_EVENT };
+
+export const taskKey = (instanceId: string, taskId: string): string => `${instanceId}:${taskId}`;
+
+function describe(a: ResolvedAssignee): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (a.userId !== null) out.userId = a.userId;
+  if (a.teamId !== null) out.teamId = a.teamId;
+  if (a.roleId !== null) out.roleId = a.roleId;
+  if (a.orgUnitId !== null) out.orgUnitId = a.orgUnitId;
+  return out;
+}
+
+/** Audit events of one workflow event, written with one statement. */
+class AuditBatch {
+  private readonly rows: { kind: string; diff: unknown; body: string | null; is_public: boolean }[] = [];
+  constructor(
+    private readonly ticketId: string | null,
+    private readonly cause: Cause,
+  ) {}
+
+  add(kind: string, diff: unknown, body: string | null, isPublic = false): this {
+    this.rows.push({ kind, diff, body, is_public: isPublic });
+    return this;
+  }
+
+  async write(tx: EntityManager): Promise<void> {
+    if (!this.ticketId || this.rows.length === 0) return;
+    await query(
+      tx,
+      `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
+       select ?, r.value->>'kind', ?, ?, ?, (r.value->>'is_public')::boolean, r.value->>'body',
+              nullif(r.value->'diff', 'null'::jsonb)
+         from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+        order by r.n`,
+      [
+        this.ticketId,
+        this.cause.userId === null ? 'system' : 'user',
+        this.cause.userId,
+        this.cause.channel,
+        JSON.stringify(this.rows),
+      ],
+    );
+  }
+}
+
+/** Writes the ticket columns a workflow changed and returns what changed, as {field: {from, to}}. */
+async function applyTicketPatch(
+  tx: EntityManager,
+  ticketId: string,
+  patch: Record<string, unknown>,
+  custom: Record<string, unknown>,
+  participants: number[],
+): Promise<Record<string, { from: unknown; to: unknown }>> {
+  const cols = Object.keys(patch);
+  const sets = cols.map((c) => `${c} = ?`);
+  const params: unknown[] = cols.map((c) => patch[c]);
+  if (patch.org_unit_id !== undefined)
+    sets.push(`org_path = coalesce((select path from org_unit where id = ?::int), '/')`),
+      params.push(patch.org_unit_id);
+  if (patch.status === 'solved') sets.push('solved_at = coalesce(solved_at, now())');
+  if (patch.status === 'closed') sets.push('closed_at = coalesce(closed_at, now())');
+  if (participants.length) {
+    sets.push('participant_ids = array(select distinct unnest(participant_ids || ?::int[]) order by 1)');
+    params.push(participants);
+  }
+  if (Object.keys(custom).length) {
+    sets.push('custom_fields = custom_fields || ?::jsonb');
+    params.push(JSON.stringify(custom));
+  }
+  const before = await queryOne<Record<string, unknown>>(
+    tx,
+    `select ${[...cols, 'custom_fields'].join(', ')} from ticket where id = ? for update`,
+    [ticketId],
+  );
+  await query(tx, `update ticket set ${sets.join(', ')}, updated_at = now() where id = ?`, [
+    ...params,
+    ticketId,
+  ]);
+  const diff: Record<string, { from: unknown; to: unknown }> = {};
+  const camel = (c: string) => c.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+  for (const c of cols)
+    if (before?.[c] !== patch[c]) diff[camel(c)] = { from: before?.[c] ?? null, to: patch[c] };
+  const oldCustom = (before?.custom_fields ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(custom))
+    if (JSON.stringify(oldCustom[k]) !== JSON.stringify(v)) diff[k] = { from: oldCustom[k] ?? null, to: v };
+  return diff;
+}

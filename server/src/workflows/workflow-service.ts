@@ -1,0 +1,244 @@
+import {
+  checkTemplateKey,
+  fieldError,
+  type Principal,
+  ValidationFailed,
+  validateWorkflow,
+  type WorkflowGraph,
+  type WorkflowProblem,
+} from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { type SimulationScript, simulate } from '@docket/engine';
+import { requireStaff } from '../access/guards.ts';
+import { query, queryOne } from '../db-access.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { SYSTEM_CAUSE } from './workflow-runtime.ts';
+
+export type WorkflowRow = {
+  id: number;
+  key: string;
+  name: string;
+  draft: WorkflowGraph;
+  latest_version: number;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export type WorkflowVersionRow = {
+  id: number;
+  workflow_id: number;
+  version: number;
+  graph: WorkflowGraph;
+  published_by: number | null;
+  published_at: Date;
+};
+
+const WORKFLOW_COLUMNS = 'id, key, name, draft, latest_version, created_at, updated_at';
+const MAX_NODES = 500;
+
+export const emptyWorkflowGraph = (): WorkflowGraph => ({
+  nodes: [
+    {
+      id: 'start',
+      type: 'start',
+      typeVersion: 1,
+      config: { trigger: 'ticket_created' },
+      position: { x: 0, y: 0 },
+    },
+  ],
+  edges: [],
+});
+
+/** A draft may be incomplete, but it must be a graph of bounded size. */
+function checkDraftShape(graph: unknown): WorkflowGraph {
+  const g = graph as WorkflowGraph;
+  if (!g || typeof g !== 'object' || !Array.isArray(g.nodes) || !Array.isArray(g.edges))
+    throw new ValidationFailed([
+      fieldError(
+        '/graph',
+        'invalid_graph',
+        'A workflow graph is an object with a list of nodes and a list of edges.',
+      ),
+    ]);
+  if (g.nodes.length > MAX_NODES)
+    throw new ValidationFailed([
+      fieldError(
+        '/graph/nodes',
+        'too_many',
+        `A workflow may have at most ${MAX_NODES} nodes; this one has ${g.nodes.length}.`,
+      ),
+    ]);
+  return g;
+}
+
+export async function createWorkflow(
+  em: EntityManager,
+  actor: Principal | null,
+  input: { key: string; name: string; graph?: unknown },
+): Promise<WorkflowRow> {
+  const staff = requireStaff(actor, 'workflow.manage');
+  const errors = checkTemplateKey(input.key).map((e) => ({
+    ...e,
+    message: e.message.replace('template key', 'workflow key'),
+  }));
+  if (!input.name?.trim()) errors.push(fieldError('/name', 'required', 'A workflow needs a name.'));
+  if (errors.length)
+    throw new ValidationFailed(errors, 'The workflow was not created: fix the fields listed.');
+  const graph = input.graph == null ? emptyWorkflowGraph() : checkDraftShape(input.graph);
+  if (await queryOne(em, 'select 1 from workflow where key = ?', [input.key]))
+    throw new ValidationFailed([
+      fieldError('/key', 'taken', `A workflow with key "${input.key}" already exists.`),
+    ]);
+  return (await queryOne<WorkflowRow>(
+    em,
+    `insert into workflow (key, name, draft, created_by) values (?, ?, ?::jsonb, ?) returning ${WORKFLOW_COLUMNS}`,
+    [input.key, input.name.trim(), JSON.stringify(graph), staff.userId],
+  ))!;
+}
+
+export async function loadWorkflow(
+  em: EntityManager,
+  ref: { id?: number | string | null; key?: string | null },
+) {
+  const row = await queryOne<WorkflowRow>(
+    em,
+    `select ${WORKFLOW_COLUMNS} from workflow where ${ref.id != null ? 'id = ?::int' : 'key = ?'}`,
+    [ref.id ?? ref.key],
+  );
+  if (!row) throw new NotFoundError(`Workflow ${ref.id ?? ref.key}`, ref.id != null ? '/id' : '/key');
+  return row;
+}
+
+export async function updateWorkflowDraft(
+  em: EntityManager,
+  actor: Principal | null,
+  input: { id: string | number; name?: string | null; graph?: unknown },
+): Promise<WorkflowRow> {
+  requireStaff(actor, 'workflow.manage');
+  const graph = input.graph === undefined || input.graph === null ? null : checkDraftShape(input.graph);
+  if (input.name != null && !input.name.trim())
+    throw new ValidationFailed([fieldError('/name', 'required', 'A workflow needs a name.')]);
+  const row = await queryOne<WorkflowRow>(
+    em,
+    `update workflow set draft = coalesce(?::jsonb, draft), name = coalesce(?, name), updated_at = now()
+      where id = ?::int returning ${WORKFLOW_COLUMNS}`,
+    [graph ? JSON.stringify(graph) : null, input.name?.trim() ?? null, input.id],
+  );
+  if (!row) throw new NotFoundError(`Workflow ${input.id}`, '/id');
+  return row;
+}
+
+/** Problems of a graph, each naming its node and field; with the form of the template that will run it when given. */
+export function workflowProblems(graph: WorkflowGraph): WorkflowProblem[] {
+  return validateWorkflow(graph, {});
+}
+
+/**
+ * Validates the draft and freezes it as the next numbered version. Running instances keep the
+ * version they started on; templates pick the new one up when they are published again.
+ */
+export async function publishWorkflow(
+  em: EntityManager,
+  actor: Principal | null,
+  id: string | number,
+): Promise<WorkflowVersionRow> {
+  const staff = requireStaff(actor, 'workflow.manage');
+  return em.transactional(async (tx) => {
+    const wf = await queryOne<WorkflowRow>(
+      tx,
+      `select ${WORKFLOW_COLUMNS} from workflow where id = ?::int for update`,
+      [id],
+    );
+    if (!wf) throw new NotFoundError(`Workflow ${id}`, '/id');
+    const problems = workflowProblems(wf.draft);
+    if (problems.length)
+      throw new ValidationFailed(
+        problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
+        `The workflow was not published: ${problems.length} problem${problems.length === 1 ? '' : 's'}, the first: ${problems[0]!.message}`,
+      );
+    const version = wf.latest_version + 1;
+    const row = await queryOne<WorkflowVersionRow>(
+      tx,
+      `insert into workflow_version (workflow_id, version, graph, published_by) values (?, ?, ?::jsonb, ?)
+       returning id, workflow_id, version, graph, published_by, published_at`,
+      [wf.id, version, JSON.stringify(wf.draft), staff.userId],
+    );
+    await query(tx, 'update workflow set latest_version = ?, updated_at = now() where id = ?', [
+      version,
+      wf.id,
+    ]);
+    return row!;
+  });
+}
+
+/**
+ * Runs failed steps of an instance again, once their cause was fixed (a host allowed, a user
+ * reactivated). Needs workflow.manage.
+ */
+export async function retryInstance(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  id: string,
+) {
+  const staff = requireStaff(actor, 'workflow.manage');
+  const outcome = await services.workflows.dispatch(
+    em,
+    id,
+    { type: 'retry' },
+    { ...SYSTEM_CAUSE, userId: staff.userId },
+  );
+  if (outcome.outcome !== 'applied')
+    throw new ValidationFailed([
+      fieldError('/id', 'nothing_to_retry', 'This instance has no failed step to retry.'),
+    ]);
+  return id;
+}
+
+export type SimulationInput = {
+  workflowId?: string | number | null;
+  graph?: unknown;
+  ticket?: Record<string, unknown> | null;
+  formData?: Record<string, unknown> | null;
+  /** Per node id: the actions its tasks get, in order (complete when it runs out). */
+  actions?: Record<string, unknown> | null;
+  startAt?: Date | null;
+};
+
+/** Runs a draft or a published graph against sample data on a virtual clock. Touches nothing. */
+export async function simulateWorkflow(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: SimulationInput,
+) {
+  requireStaff(actor, 'workflow.manage');
+  const graph =
+    input.graph != null
+      ? checkDraftShape(input.graph)
+      : input.workflowId != null
+        ? (await loadWorkflow(em, { id: input.workflowId })).draft
+        : null;
+  if (!graph)
+    throw new ValidationFailed([
+      fieldError('/workflowId', 'required', 'Give a workflowId or a graph to simulate.'),
+    ]);
+  const problems = workflowProblems(graph);
+  if (problems.length)
+    throw new ValidationFailed(
+      problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
+      'The workflow cannot run until these problems are fixed.',
+    );
+  const addBusinessTime = services.workflows.clock.addBusinessTime;
+  return simulate(
+    graph,
+    { ticket: input.ticket ?? {}, form: input.formData ?? {} },
+    (input.actions ?? {}) as SimulationScript,
+    {
+      ...(input.startAt ? { startAt: input.startAt.toISOString() } : {}),
+      ...(addBusinessTime ? { addBusinessTime } : {}),
+      maxEvents: 1_000,
+    },
+  );
+}
