@@ -210,6 +210,14 @@ export async function createTicket(
       : await insert(em);
   } catch (e) {
     const constraint = (e as { constraint?: string }).constraint;
+    if (constraint === 'ticket_number_key')
+      throw new ValidationFailed([
+        fieldError(
+          '/templateKey',
+          'number_taken',
+          `Template "${template.key}" numbered this ticket ${(e as { detail?: string }).detail?.match(/\(number\)=\(([^)]*)\)/)?.[1] ?? ''}, which another template already used: give its number pattern a prefix of its own.`,
+        ),
+      ]);
     const path = constraint ? FK_FIELDS[constraint] : undefined;
     if (path)
       throw new ValidationFailed([

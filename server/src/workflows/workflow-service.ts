@@ -13,7 +13,7 @@ import { requireStaff } from '../access/guards.ts';
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { SYSTEM_CAUSE } from './workflow-runtime.ts';
+import { SYSTEM_CAUSE, workflowContextOf } from './workflow-runtime.ts';
 
 export type WorkflowRow = {
   id: number;
@@ -129,9 +129,12 @@ export async function updateWorkflowDraft(
   return row;
 }
 
-/** Problems of a graph, each naming its node and field; with the form of the template that will run it when given. */
+/**
+ * Problems of a graph, each naming its node and field. Ticket fields are typed here; form fields
+ * are checked against each template's form when a template that runs the workflow is published.
+ */
 export function workflowProblems(graph: WorkflowGraph): WorkflowProblem[] {
-  return validateWorkflow(graph, {});
+  return validateWorkflow(graph, workflowContextOf(null));
 }
 
 /**

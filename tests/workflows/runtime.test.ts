@@ -1,0 +1,456 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKind } from '../helpers/test-database.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+/** The durable runtime through the API: publishing, timers, outbound calls, retries, versions, simulation. */
+
+type Node = {
+  id: string;
+  type: string;
+  typeVersion: number;
+  config: unknown;
+  position: { x: number; y: number };
+};
+const node = (id: string, type: string, config: unknown, i = 0): Node => ({
+  id,
+  type,
+  typeVersion: 1,
+  config,
+  position: { x: 0, y: i * 100 },
+});
+const edge = (source: string, target: string, sourcePort = 'out') => ({
+  id: `${source}-${sourcePort}-${target}`,
+  source,
+  sourcePort,
+  target,
+});
+
+const PUBLISH = `mutation($id: ID!) { publishWorkflow(id: $id) {
+  __typename ... on WorkflowVersion { id version } ... on ValidationError { message fields { path code message } } } }`;
+
+describe(`workflow runtime (${databaseKind()})`, () => {
+  let s: TestServer;
+  let admin: string;
+  let agent: string;
+  let endpoint: Server;
+  let endpointUrl: string;
+  const calls: { key: string; body: unknown }[] = [];
+  /** When set, the first attempt of every call is answered 503. */
+  let isFailingFirstAttempts = false;
+
+  beforeAll(async () => {
+    s = await startTestServer();
+    admin = await s.login('admin@docket.local');
+    agent = await s.login('agent.a@docket.local');
+    endpoint = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        const key = String(req.headers['idempotency-key'] ?? '');
+        calls.push({ key, body: body ? JSON.parse(body) : null });
+        if (isFailingFirstAttempts && calls.filter((c) => c.key === key).length === 1) {
+          res.writeHead(503).end('busy');
+          return;
+        }
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: true, ref: 'R-1' }));
+      });
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    await s?.close();
+    endpoint?.close();
+  });
+
+  async function publishFlow(key: string, graph: unknown): Promise<string> {
+    const created = await s.gql(
+      'mutation($k: String!, $g: JSON) { createWorkflow(key: $k, name: $k, graph: $g) { __typename ... on Workflow { id } ... on Error { message } } }',
+      { k: key, g: graph },
+      admin,
+    );
+    const id = created.data!.createWorkflow.id;
+    const published = await s.gql(PUBLISH, { id }, admin);
+    expect(published.data!.publishWorkflow.__typename, JSON.stringify(published)).toBe('WorkflowVersion');
+    return id;
+  }
+
+  async function templateFor(key: string, workflowKey: string): Promise<string> {
+    const t = await s.gql(
+      `mutation($k: String!, $c: TemplateContentInput!) { createTemplate(key: $k, content: $c) { __typename ... on TicketTemplate { id } ... on Error { message } } }`,
+      {
+        k: key,
+        c: {
+          name: key,
+          categoryPath: ['Tests'],
+          defaultPriority: 'normal',
+          numberPattern: `${key.toUpperCase()}-{seq:5}`,
+          formSchema: { type: 'object', properties: { amount: { type: 'number' } } },
+          workflowKey,
+        },
+      },
+      admin,
+    );
+    const id = t.data!.createTemplate.id;
+    const p = await s.gql(
+      'mutation($id: ID!) { publishTemplate(id: $id) { __typename ... on TemplateVersion { version workflowVersion { version workflowKey } } ... on ValidationError { message fields { path message } } } }',
+      { id },
+      admin,
+    );
+    expect(p.data!.publishTemplate.__typename, JSON.stringify(p)).toBe('TemplateVersion');
+    return id;
+  }
+
+  const createTicket = async (templateKey: string, formData: Record<string, unknown> = {}) => {
+    const r = await s.gql(
+      'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id status priority } ... on Error { message } } }',
+      { i: { templateKey, title: 'Runtime test', formData } },
+      agent,
+    );
+    expect(r.data!.createTicket.__typename, JSON.stringify(r)).toBe('Ticket');
+    return r.data!.createTicket as { id: string; status: string; priority: string };
+  };
+
+  const ticket = async (id: string) =>
+    (
+      await s.gql(
+        'query($id: ID!) { ticket(id: $id) { status priority timeline { kind body } workflowInstances { id status currentNodes failures trace } } }',
+        { id },
+        admin,
+      )
+    ).data!.ticket;
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('refuses to publish a broken graph, naming each node and field', async () => {
+    const graph = {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node('check', 'condition', { branches: [{ id: 'big', when: 'ticket.priority >' }] }, 1),
+        node('late', 'timer', { mode: 'duration', unit: 'hours', time: 'calendar' }, 2),
+        node('lonely', 'end', { status: 'solved' }, 3),
+        node('done', 'end', { status: 'solved' }, 4),
+      ],
+      edges: [
+        edge('start', 'check'),
+        edge('check', 'done', 'big'),
+        edge('check', 'late', 'else'),
+        edge('late', 'ghost'),
+      ],
+    };
+    const created = await s.gql(
+      'mutation($g: JSON) { createWorkflow(key: "broken", name: "Broken", graph: $g) { ... on Workflow { id draftProblems { path nodeId message } } } }',
+      { g: graph },
+      admin,
+    );
+    const wf = created.data!.createWorkflow;
+    expect(wf.draftProblems.length).toBeGreaterThan(0);
+    const r = await s.gql(PUBLISH, { id: wf.id }, admin);
+    const e = r.data!.publishWorkflow;
+    expect(e.__typename).toBe('ValidationError');
+    const byPath = Object.fromEntries(
+      e.fields.map((f: { path: string; message: string }) => [f.path, f.message]),
+    );
+    expect(byPath['/graph/nodes/1/config/branches/0/when']).toMatch(/"check"/);
+    expect(Object.keys(byPath).some((p) => p.startsWith('/graph/nodes/2/config'))).toBe(true);
+    expect(byPath['/graph/nodes/3']).toMatch(/"lonely": No path from the start/);
+    expect(Object.keys(byPath)).toContain('/graph/edges/3');
+    // A type error against the ticket's fields is caught too.
+    await s.gql(
+      'mutation($id: ID!, $g: JSON) { updateWorkflowDraft(id: $id, graph: $g) { __typename } }',
+      {
+        id: wf.id,
+        g: {
+          nodes: [
+            node('start', 'start', { trigger: 'ticket_created' }),
+            node('check', 'condition', { branches: [{ id: 'big', when: 'ticket.priority > 3' }] }, 1),
+            node('done', 'end', { status: 'solved' }, 2),
+          ],
+          edges: [edge('start', 'check'), edge('check', 'done', 'big'), edge('check', 'done', 'else')],
+        },
+      },
+      admin,
+    );
+    const typed = (await s.gql(PUBLISH, { id: wf.id }, admin)).data!.publishWorkflow;
+    expect(typed.__typename).toBe('ValidationError');
+    expect(typed.fields[0]).toMatchObject({ path: '/graph/nodes/1/config/branches/0/when' });
+    expect(typed.fields[0].message).toMatch(/"check"/);
+    // Nothing was published.
+    const after = await s.gql('{ workflow(key: "broken") { latestVersion } }', {}, admin);
+    expect(after.data!.workflow.latestVersion).toBe(0);
+    // Agents may not edit workflows.
+    const denied = await s.gql(PUBLISH, { id: wf.id }, agent);
+    expect(denied.data!.publishWorkflow.__typename).toBe('ForbiddenError');
+  });
+
+  it('runs a 4-node workflow inside the ticket transaction and a durable timer through the job queue', async () => {
+    await publishFlow('quick', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'big',
+          'condition',
+          { branches: [{ id: 'yes', when: 'has(form.amount) && form.amount > 100' }] },
+          1,
+        ),
+        node('raise', 'set_fields', { fields: [{ field: 'priority', value: 'urgent' }] }, 2),
+        node('wait', 'timer', { mode: 'duration', amount: 0.01, unit: 'minutes', time: 'calendar' }, 3),
+        node('done', 'end', { status: 'solved' }, 4),
+      ],
+      edges: [
+        edge('start', 'big'),
+        edge('big', 'raise', 'yes'),
+        edge('big', 'done', 'else'),
+        edge('raise', 'wait'),
+        edge('wait', 'done'),
+      ],
+    });
+    await templateFor('quick-t', 'quick');
+    const small = await createTicket('quick-t', { amount: 5 });
+    // Without waiting: the whole run happened in the create transaction.
+    expect(small).toMatchObject({ status: 'solved', priority: 'normal' });
+    const big = await createTicket('quick-t', { amount: 500 });
+    expect(big).toMatchObject({ status: 'new', priority: 'urgent' });
+    const t = await until('the timer to fire', async () => {
+      const x = await ticket(big.id);
+      return x.status === 'solved' ? x : undefined;
+    });
+    expect(t.workflowInstances[0].status).toBe('completed');
+    const steps = t.workflowInstances[0].trace.filter((e: { kind: string }) => e.kind === 'step');
+    expect(steps.map((e: { nodeId: string }) => e.nodeId)).toEqual(['start', 'big', 'raise', 'wait', 'done']);
+    const wait = steps.find((e: { nodeId: string }) => e.nodeId === 'wait');
+    expect(Date.parse(wait.endedAt) - Date.parse(wait.startedAt)).toBeGreaterThanOrEqual(550);
+    expect(t.timeline.map((e: { kind: string }) => e.kind)).toContain('workflow.ended');
+  });
+
+  it('calls out with an idempotency key, retries a failed call with the same key, and goes on with the answer', async () => {
+    await publishFlow('callout', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'hook',
+          'http_request',
+          {
+            method: 'POST',
+            url: endpointUrl,
+            body: { event: 'ticket' },
+            allowedHosts: ['127.0.0.1'],
+            timeoutMs: 2000,
+            retries: 2,
+          },
+          1,
+        ),
+        node('ok', 'condition', { branches: [{ id: 'yes', when: "steps.hook.body.ref == 'R-1'" }] }, 2),
+        node('done', 'end', { status: 'solved' }, 3),
+        node('odd', 'end', { status: 'closed' }, 4),
+      ],
+      edges: [
+        edge('start', 'hook'),
+        edge('hook', 'ok'),
+        edge('hook', 'odd', 'error'),
+        edge('ok', 'done', 'yes'),
+        edge('ok', 'odd', 'else'),
+      ],
+    });
+    await templateFor('callout-t', 'callout');
+    const before = calls.length;
+    isFailingFirstAttempts = true;
+    const t = await createTicket('callout-t');
+    const done = await until('the call to be answered', async () => {
+      const x = await ticket(t.id);
+      return x.status === 'solved' || x.status === 'closed' ? x : undefined;
+    });
+    isFailingFirstAttempts = false;
+    expect(done.status).toBe('solved');
+    const mine = calls.slice(before);
+    expect(mine).toHaveLength(2);
+    expect(mine[0]!.key).toBeTruthy();
+    expect(mine[1]!.key).toBe(mine[0]!.key);
+    expect(mine[0]!.body).toEqual({ event: 'ticket' });
+    const hook = done.workflowInstances[0].trace.find(
+      (e: { nodeId: string; kind: string }) => e.nodeId === 'hook' && e.kind === 'step',
+    );
+    expect(hook.output).toMatchObject({ status: 200, body: { ok: true, ref: 'R-1' } });
+  });
+
+  it('shows a failed step with its node and error, and retries it once the cause is fixed', async () => {
+    await publishFlow('needs-user', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node('calc', 'set_fields', { fields: [{ field: 'note', expression: 'form.amount * 2.0' }] }, 1),
+        node('done', 'end', { status: 'solved' }, 2),
+      ],
+      edges: [edge('start', 'calc'), edge('calc', 'done')],
+    });
+    await templateFor('needs-user-t', 'needs-user');
+    // No amount: form.amount does not exist, the step fails.
+    const t = await createTicket('needs-user-t', {});
+    const failed = await ticket(t.id);
+    const inst = failed.workflowInstances[0];
+    expect(inst.status).toBe('failed');
+    expect(inst.failures[0]).toMatchObject({ nodeId: 'calc' });
+    expect(inst.failures[0].error).toMatch(/amount/);
+    expect(failed.timeline.map((e: { kind: string }) => e.kind)).toContain('workflow.failed');
+    // The cause is fixed (the data is corrected), then the step is retried.
+    await s.sql(
+      `update workflow_instance set state = jsonb_set(state, '{form}', '{"amount": 21}') where id = ?`,
+      [inst.id],
+    );
+    const retried = await s.gql(
+      'mutation($id: ID!) { retryWorkflowInstance(id: $id) { __typename ... on WorkflowInstance { status } ... on Error { message } } }',
+      { id: inst.id },
+      admin,
+    );
+    expect(retried.data!.retryWorkflowInstance).toMatchObject({
+      __typename: 'WorkflowInstance',
+      status: 'completed',
+    });
+    const again = await s.gql(
+      'mutation($id: ID!) { retryWorkflowInstance(id: $id) { __typename ... on ValidationError { fields { path code } } } }',
+      { id: inst.id },
+      admin,
+    );
+    expect(again.data!.retryWorkflowInstance.fields[0].code).toBe('nothing_to_retry');
+    const custom = await s.sql<{ custom_fields: Record<string, unknown> }>(
+      'select custom_fields from ticket where id = ?',
+      [t.id],
+    );
+    expect(custom[0]!.custom_fields).toEqual({ note: 42 });
+  });
+
+  it('keeps running instances on their version; a template pins a workflow version until published again', async () => {
+    const wfId = await publishFlow('versioned', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'step',
+          'human_step',
+          {
+            title: 'Version one step',
+            assignee: { kind: 'user', userId: 'agent.a@docket.local' },
+            formSchema: { type: 'object', properties: {} },
+            actions: ['complete'],
+          },
+          1,
+        ),
+        node('done', 'end', { status: 'solved' }, 2),
+      ],
+      edges: [edge('start', 'step'), edge('step', 'done')],
+    });
+    const tplId = await templateFor('versioned-t', 'versioned');
+    const first = await createTicket('versioned-t');
+    // Version 2 closes instead of solving.
+    await s.gql(
+      'mutation($id: ID!, $g: JSON) { updateWorkflowDraft(id: $id, graph: $g) { __typename } }',
+      {
+        id: wfId,
+        g: {
+          nodes: [
+            node('start', 'start', { trigger: 'ticket_created' }),
+            node(
+              'step',
+              'human_step',
+              {
+                title: 'Version two step',
+                assignee: { kind: 'user', userId: 'agent.a@docket.local' },
+                formSchema: { type: 'object', properties: {} },
+                actions: ['complete'],
+              },
+              1,
+            ),
+            node('done', 'end', { status: 'closed' }, 2),
+          ],
+          edges: [edge('start', 'step'), edge('step', 'done')],
+        },
+      },
+      admin,
+    );
+    const v2 = await s.gql(PUBLISH, { id: wfId }, admin);
+    expect(v2.data!.publishWorkflow.version).toBe(2);
+    // The template still pins version 1 until it is published again.
+    const second = await createTicket('versioned-t');
+    await s.gql('mutation($id: ID!) { publishTemplate(id: $id) { __typename } }', { id: tplId }, admin);
+    const third = await createTicket('versioned-t');
+    const titles = async (id: string) =>
+      (await s.gql('query($id: ID!) { ticket(id: $id) { tasks { id title } } }', { id }, admin)).data!.ticket
+        .tasks;
+    expect((await titles(first.id))[0].title).toBe('Version one step');
+    expect((await titles(second.id))[0].title).toBe('Version one step');
+    expect((await titles(third.id))[0].title).toBe('Version two step');
+    // Reverting the template to its first version is one action, and pins workflow version 1 again.
+    const reverted = await s.gql(
+      'mutation($id: ID!) { revertTemplate(id: $id, version: 1) { __typename ... on TemplateVersion { version workflowVersion { version } } } }',
+      { id: tplId },
+      admin,
+    );
+    expect(reverted.data!.revertTemplate).toMatchObject({ version: 3, workflowVersion: { version: 1 } });
+    const fourth = await createTicket('versioned-t');
+    expect((await titles(fourth.id))[0].title).toBe('Version one step');
+  });
+
+  it('simulates a workflow on a virtual clock without touching tickets', async () => {
+    const before = await s.sql<{ n: string }>('select count(*) as n from ticket');
+    const wf = await s.gql('{ workflow(key: "returns") { id } }', {}, admin);
+    const r = await s.gql(
+      `mutation($id: ID!, $a: JSON, $f: JSON) { simulateWorkflow(workflowId: $id, formData: $f, actions: $a, startAt: "2026-11-23T01:00:00Z") {
+        __typename ... on WorkflowSimulation { status path timersFired timersPending endStatus } ... on Error { message } } }`,
+      {
+        id: wf.data!.workflow.id,
+        f: { returnReason: 'defective' },
+        a: {
+          cs_review: {
+            action: 'complete',
+            output: { approved: true, note: 'fine' },
+            after: { amount: 3, unit: 'hours' },
+          },
+          warehouse: [
+            { action: 'complete', output: { received: true, condition: 'as_new' } },
+            { action: 'complete', output: { received: true, condition: 'as_new' } },
+          ],
+          finance: [
+            { action: 'return', reason: 'Missing photo' },
+            { action: 'complete', output: { refundAmount: 10, transactionId: 'TX-1' } },
+          ],
+        },
+      },
+      admin,
+    );
+    const sim = r.data!.simulateWorkflow;
+    expect(sim.__typename, JSON.stringify(r)).toBe('WorkflowSimulation');
+    expect(sim.status).toBe('completed');
+    expect(sim.path).toEqual([
+      'start',
+      'cs_review',
+      'approved',
+      'warehouse',
+      'finance',
+      'warehouse',
+      'finance',
+      'refunded',
+    ]);
+    // Monday 09:00 in Shanghai: the review's limit of two business hours passed before it was
+    // completed three hours later.
+    expect(
+      sim.timersFired.some(
+        (t: { nodeId: string; purpose: string }) => t.nodeId === 'cs_review' && t.purpose === 'time_limit',
+      ),
+    ).toBe(true);
+    expect(sim.endStatus).toMatchObject({ status: 'solved' });
+    const after = await s.sql<{ n: string }>('select count(*) as n from ticket');
+    expect(after[0]!.n).toBe(before[0]!.n);
+  });
+});
