@@ -402,6 +402,100 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect((await titles(fourth.id))[0].title).toBe('Version one step');
   });
 
+  it('moves chosen running instances to a new version by mapping their nodes, checked before anything moves', async () => {
+    const step = (title: string, i: number, id: string) =>
+      node(
+        id,
+        'human_step',
+        {
+          title,
+          assignee: { kind: 'user', userId: 'agent.a@docket.local' },
+          formSchema: { type: 'object', properties: {} },
+          actions: ['complete', 'return'],
+        },
+        i,
+      );
+    const wfId = await publishFlow('movable', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        step('A', 1, 'a'),
+        step('B', 2, 'b'),
+        node('done', 'end', { status: 'solved' }, 3),
+      ],
+      edges: [edge('start', 'a'), edge('a', 'b'), edge('b', 'done')],
+    });
+    await templateFor('movable-t', 'movable');
+    const t = await createTicket('movable-t');
+    const tasks = async () =>
+      (
+        await s.gql(
+          'query($id: ID!) { ticket(id: $id) { status tasks { id nodeId status } workflowInstances { id } } }',
+          { id: t.id },
+          admin,
+        )
+      ).data!.ticket;
+    const first = (await tasks()).tasks[0];
+    await s.gql(
+      'mutation($id: ID!) { actOnTask(taskId: $id, action: complete, output: {}) { __typename } }',
+      { id: first.id },
+      agent,
+    );
+    const atB = await tasks();
+    const instanceId = atB.workflowInstances[0].id;
+    await s.gql(
+      'mutation($id: ID!, $g: JSON) { updateWorkflowDraft(id: $id, graph: $g) { __typename } }',
+      {
+        id: wfId,
+        g: {
+          nodes: [
+            node('start', 'start', { trigger: 'ticket_created' }),
+            step('A', 1, 'a'),
+            step('B two', 2, 'b2'),
+            node('done', 'end', { status: 'closed' }, 3),
+          ],
+          edges: [edge('start', 'a'), edge('a', 'b2'), edge('b2', 'done')],
+        },
+      },
+      admin,
+    );
+    await s.gql(PUBLISH, { id: wfId }, admin);
+    const versions = (await s.gql('{ workflow(key: "movable") { versions { id version } } }', {}, admin))
+      .data!.workflow.versions;
+    const v1 = versions.find((v: { version: number }) => v.version === 1).id;
+    const v2 = versions.find((v: { version: number }) => v.version === 2).id;
+    const MIGRATE = `mutation($from: ID!, $to: ID!, $ids: [ID!], $map: JSON, $dry: Boolean) {
+      migrateWorkflowInstances(fromVersionId: $from, toVersionId: $to, instanceIds: $ids, nodeMap: $map, isDryRun: $dry) {
+        __typename ... on WorkflowMigration { instanceIds isDryRun } ... on ValidationError { message fields { path code message } } } }`;
+    const unmapped = (await s.gql(MIGRATE, { from: v1, to: v2, ids: [instanceId] }, admin)).data!
+      .migrateWorkflowInstances;
+    expect(unmapped.__typename).toBe('ValidationError');
+    expect(unmapped.fields[0]).toMatchObject({ path: '/instances/0/nodeMap/b', code: 'unmapped' });
+    expect(unmapped.fields[0].message).toMatch(/"b"/);
+    const dry = (
+      await s.gql(MIGRATE, { from: v1, to: v2, ids: [instanceId], map: { b: 'b2' }, dry: true }, admin)
+    ).data!.migrateWorkflowInstances;
+    expect(dry).toMatchObject({ instanceIds: [instanceId], isDryRun: true });
+    expect((await tasks()).tasks[1].nodeId).toBe('b');
+    const denied = (await s.gql(MIGRATE, { from: v1, to: v2, ids: [instanceId], map: { b: 'b2' } }, agent))
+      .data!.migrateWorkflowInstances;
+    expect(denied.__typename).toBe('ForbiddenError');
+    const moved = (await s.gql(MIGRATE, { from: v1, to: v2, ids: [instanceId], map: { b: 'b2' } }, admin))
+      .data!.migrateWorkflowInstances;
+    expect(moved).toMatchObject({ instanceIds: [instanceId], isDryRun: false });
+    const after = await tasks();
+    const open = after.tasks.find((x: { status: string }) => x.status === 'open');
+    expect(open.nodeId).toBe('b2');
+    await s.gql(
+      'mutation($id: ID!) { actOnTask(taskId: $id, action: complete, output: {}) { __typename } }',
+      { id: open.id },
+      agent,
+    );
+    const final = await ticket(t.id);
+    // Version 2's end closes the ticket.
+    expect(final.status).toBe('closed');
+    expect(final.timeline.map((e: { kind: string }) => e.kind)).toContain('workflow.migrated');
+  });
+
   it('simulates a workflow on a virtual clock without touching tickets', async () => {
     const before = await s.sql<{ n: string }>('select count(*) as n from ticket');
     const wf = await s.gql('{ workflow(key: "returns") { id } }', {}, admin);

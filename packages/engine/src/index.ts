@@ -18,4 +18,5 @@ export * from './workflow/executors/index.ts';
 export * from './workflow/instance-state.ts';
 export * from './workflow/interpreter.ts';
 export * from './workflow/invariants.ts';
+export * from './workflow/migrate-instance.ts';
 export * from './workflow/simulate.ts';

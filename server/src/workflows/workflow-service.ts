@@ -1,5 +1,6 @@
 import {
   checkTemplateKey,
+  type FieldError,
   fieldError,
   type Principal,
   ValidationFailed,
@@ -8,12 +9,12 @@ import {
   type WorkflowProblem,
 } from '@docket/core';
 import type { EntityManager } from '@docket/db';
-import { type SimulationScript, simulate } from '@docket/engine';
+import { migrateInstance, type SimulationScript, simulate } from '@docket/engine';
 import { requireStaff } from '../access/guards.ts';
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { SYSTEM_CAUSE, workflowContextOf } from './workflow-runtime.ts';
+import { type InstanceRow, SYSTEM_CAUSE, taskKey, workflowContextOf } from './workflow-runtime.ts';
 
 export type WorkflowRow = {
   id: number;
@@ -244,4 +245,123 @@ export async function simulateWorkflow(
       maxEvents: 1_000,
     },
   );
+}
+
+export type MigrationInput = {
+  fromVersionId: string | number;
+  toVersionId: string | number;
+  /** The instances to move; every waiting or failed instance on the version when absent. */
+  instanceIds?: readonly (string | number)[] | null;
+  nodeMap?: Record<string, string> | null;
+  isDryRun?: boolean | null;
+};
+
+/**
+ * Moves chosen running instances from one published version of a workflow to another, mapping the
+ * nodes where they wait. Every instance is checked first; when any cannot be placed nothing moves,
+ * and each problem names the instance and the node. Open tasks keep their ids; timers keep firing.
+ */
+export async function migrateInstances(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: MigrationInput,
+): Promise<{ instanceIds: string[]; isDryRun: boolean }> {
+  const staff = requireStaff(actor, 'workflow.manage');
+  const nodeMap = input.nodeMap ?? {};
+  if (
+    typeof nodeMap !== 'object' ||
+    Array.isArray(nodeMap) ||
+    Object.values(nodeMap).some((v) => typeof v !== 'string')
+  )
+    throw new ValidationFailed([
+      fieldError(
+        '/nodeMap',
+        'invalid',
+        'nodeMap maps node ids of the running version to node ids of the target version.',
+      ),
+    ]);
+  return em.transactional(async (tx) => {
+    const versions = await query<WorkflowVersionRow>(
+      tx,
+      'select * from workflow_version where id in (?::int, ?::int)',
+      [input.fromVersionId, input.toVersionId],
+    );
+    const from = versions.find((v) => String(v.id) === String(input.fromVersionId));
+    const to = versions.find((v) => String(v.id) === String(input.toVersionId));
+    if (!from) throw new NotFoundError(`Workflow version ${input.fromVersionId}`, '/fromVersionId');
+    if (!to) throw new NotFoundError(`Workflow version ${input.toVersionId}`, '/toVersionId');
+    if (from.workflow_id !== to.workflow_id)
+      throw new ValidationFailed([
+        fieldError(
+          '/toVersionId',
+          'other_workflow',
+          'Instances can only move between versions of the same workflow.',
+        ),
+      ]);
+    const rows = await query<InstanceRow>(
+      tx,
+      `select * from workflow_instance where workflow_version_id = ? and status in ('waiting', 'failed')
+        ${input.instanceIds ? 'and id::text = any(?::text[])' : ''} order by created_at for update`,
+      input.instanceIds ? [from.id, input.instanceIds.map(String)] : [from.id],
+    );
+    if (input.instanceIds) {
+      const found = new Set(rows.map((r) => r.id));
+      const missing = input.instanceIds.map(String).filter((id) => !found.has(id));
+      if (missing.length)
+        throw new ValidationFailed(
+          missing.map((id) =>
+            fieldError(
+              `/instanceIds/${input.instanceIds!.map(String).indexOf(id)}`,
+              'not_running',
+              `Instance ${id} is not running on version ${from.version}.`,
+            ),
+          ),
+        );
+    }
+    const problems: FieldError[] = [];
+    const planned = rows.map((row, i) => {
+      const r = migrateInstance({ state: row.state, from: from.graph, to: to.graph, nodeMap });
+      if (!r.isValid)
+        for (const p of r.problems)
+          problems.push({
+            ...p,
+            path: `/instances/${i}${p.path}`,
+            message: `Instance ${row.id}: ${p.message}`,
+          });
+      return { row, result: r };
+    });
+    if (problems.length) throw new ValidationFailed(problems, 'No instance was moved: fix the node map.');
+    if (input.isDryRun) return { instanceIds: rows.map((r) => r.id), isDryRun: true };
+    for (const { row, result } of planned) {
+      if (!result.isValid) continue;
+      await query(
+        tx,
+        'update workflow_instance set workflow_version_id = ?, state = ?::jsonb, updated_at = now() where id = ?',
+        [to.id, JSON.stringify(result.state), row.id],
+      );
+      for (const task of Object.values(result.state.tasks))
+        await query(tx, 'update workflow_task set node_id = ? where id = ?', [
+          task.nodeId,
+          taskKey(row.id, task.taskId),
+        ]);
+      if (row.ticket_id)
+        await query(
+          tx,
+          `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, diff)
+           values (?, 'workflow.migrated', 'user', ?, ?, 'system', false, ?::jsonb)`,
+          [
+            row.ticket_id,
+            staff.userId,
+            staff.viaTokenId,
+            JSON.stringify({
+              version: { from: from.version, to: to.version },
+              nodes: { from: null, to: result.moved },
+            }),
+          ],
+        );
+    }
+    services.log('info', 'workflow instances migrated', { from: from.id, to: to.id, count: rows.length });
+    return { instanceIds: rows.map((r) => r.id), isDryRun: false };
+  });
 }

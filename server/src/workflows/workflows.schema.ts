@@ -15,6 +15,7 @@ import type { InstanceRow } from './workflow-runtime.ts';
 import {
   createWorkflow,
   loadWorkflow,
+  migrateInstances,
   publishWorkflow,
   retryInstance,
   simulateWorkflow,
@@ -256,6 +257,17 @@ const SimulationRef = builder.objectRef<SimulationResult>('WorkflowSimulation').
   }),
 });
 
+const WorkflowMigrationRef = builder
+  .objectRef<{ instanceIds: string[]; isDryRun: boolean }>('WorkflowMigration')
+  .implement({
+    fields: (t) => ({
+      instanceIds: t.exposeIDList('instanceIds', {
+        description: 'The instances moved (or that would move, on a dry run).',
+      }),
+      isDryRun: t.exposeBoolean('isDryRun'),
+    }),
+  });
+
 const TransferTargetInput = builder.inputType('TransferTarget', {
   description: 'Exactly one of the three.',
   fields: (t) => ({ userId: t.int(), teamId: t.int(), orgUnitId: t.int() }),
@@ -353,6 +365,29 @@ builder.mutationFields((t) => ({
         formData: a.formData as Record<string, unknown> | null,
         actions: a.actions as Record<string, unknown> | null,
         startAt: a.startAt,
+      }),
+  }),
+  migrateWorkflowInstances: t.field({
+    type: WorkflowMigrationRef,
+    errors: mutationErrors,
+    description:
+      'Moves running instances to another version of their workflow. nodeMap maps each node where they wait to its counterpart ({"b": "b2"}); nodes with the same id map by themselves. Checked first: nothing moves when any instance cannot be placed.',
+    args: {
+      fromVersionId: t.arg.id({ required: true }),
+      toVersionId: t.arg.id({ required: true }),
+      instanceIds: t.arg.idList({
+        description: 'Every waiting or failed instance of the version when absent.',
+      }),
+      nodeMap: t.arg({ type: 'JSON' }),
+      isDryRun: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_r, a, ctx) =>
+      migrateInstances(ctx.services, ctx.em, ctx.principal, {
+        fromVersionId: a.fromVersionId,
+        toVersionId: a.toVersionId,
+        instanceIds: a.instanceIds ?? null,
+        nodeMap: a.nodeMap as Record<string, string> | null,
+        isDryRun: a.isDryRun,
       }),
   }),
   retryWorkflowInstance: t.field({
