@@ -496,6 +496,59 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect(final.timeline.map((e: { kind: string }) => e.kind)).toContain('workflow.migrated');
   });
 
+  it("marks a step overdue at its time limit and tells the handler, the handler's manager and the CC list", async () => {
+    await publishFlow('limited', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'step',
+          'human_step',
+          {
+            title: 'Answer quickly',
+            assignee: { kind: 'user', userId: 'agent.a@docket.local' },
+            cc: [{ kind: 'user', id: 'service@docket.local' }],
+            formSchema: { type: 'object', properties: {} },
+            actions: ['complete'],
+            timeLimit: { amount: 0.01, unit: 'minutes', time: 'calendar' },
+          },
+          1,
+        ),
+        node('done', 'end', { status: 'solved' }, 2),
+      ],
+      edges: [edge('start', 'step'), edge('step', 'done')],
+    });
+    await templateFor('limited-t', 'limited');
+    const t = await createTicket('limited-t');
+    const task = await until('the step to be overdue', async () => {
+      const r = await s.gql(
+        'query($id: ID!) { ticket(id: $id) { tasks { id isOverdue } } }',
+        { id: t.id },
+        admin,
+      );
+      const x = r.data!.ticket.tasks[0];
+      return x.isOverdue ? x : undefined;
+    });
+    expect(task.isOverdue).toBe(true);
+    for (const who of ['agent.a', 'manager.north', 'service']) {
+      const token = await s.login(`${who}@docket.local`);
+      const n = (await s.gql('{ myNotifications(isUnreadOnly: true) { id subject ticketId } }', {}, token))
+        .data!.myNotifications;
+      expect(
+        n.some(
+          (x: { subject: string; ticketId: string }) =>
+            x.ticketId === t.id && x.subject === 'Overdue: Answer quickly',
+        ),
+        who,
+      ).toBe(true);
+      const read = await s.gql('mutation { markNotificationsRead { readAt } }', {}, token);
+      expect(
+        read.data!.markNotificationsRead.every((x: { readAt: string | null }) => x.readAt !== null),
+      ).toBe(true);
+    }
+    const events = (await ticket(t.id)).timeline.map((e: { kind: string }) => e.kind);
+    expect(events).toContain('task.overdue');
+  });
+
   it('simulates a workflow on a virtual clock without touching tickets', async () => {
     const before = await s.sql<{ n: string }>('select count(*) as n from ticket');
     const wf = await s.gql('{ workflow(key: "returns") { id } }', {}, admin);

@@ -132,6 +132,18 @@ describe(`workflow scenarios (${databaseKind()})`, () => {
     expect(again.__typename).toBe('ValidationError');
 
     const warehouse = await openTask(t.id, 'warehouse');
+    // The assignee hears of each new step, and so does the step's CC list (the service desk).
+    const notices = async (who: string) =>
+      (await s.gql('{ myNotifications { subject ticketId } }', {}, as(who))).data!.myNotifications.filter(
+        (n: { ticketId: string }) => n.ticketId === t.id,
+      );
+    expect((await notices('tech')).map((n: { subject: string }) => n.subject)).toEqual([
+      'Confirm the returned goods',
+    ]);
+    expect((await notices('service')).map((n: { subject: string }) => n.subject)).toEqual([
+      'Confirm the returned goods',
+      'Review the return request',
+    ]);
     expect(warehouse.assignee?.email).toBe('tech@docket.local');
     expect(warehouse.team?.name).toBe('Warehouse');
     // The warehouse technician (own scope) sees the ticket because it is now his.

@@ -5,6 +5,7 @@ import '../org/org.schema.ts';
 import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';
 import '../workflows/workflows.schema.ts';
+import '../notifications/notifications.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,6 +5,7 @@ import {
   celTypeFromJsonSchema,
   isPriority,
   isStatusCategory,
+  type Recipient,
   type TemplateContent,
   type WorkflowContext,
   type WorkflowGraph,
@@ -301,6 +302,18 @@ export class WorkflowRuntime {
             ],
           );
           await route(assignee);
+          const notified = await resolveRecipients(tx, e.cc, await ticketRow());
+          if (assignee.userId !== null) notified.userIds.push(assignee.userId);
+          await notify(tx, {
+            key: `${e.stepKey}:task`,
+            ticketId,
+            channel: 'in_app',
+            subject: e.title,
+            body: e.origin
+              ? `The step "${e.title}" came back (${e.origin.action}): ${e.origin.reason}`
+              : `New step: ${e.title}`,
+            to: notified,
+          });
           audit.add(
             e.origin ? `task.${e.origin.action}ed_to` : 'task.created',
             {
@@ -346,12 +359,35 @@ export class WorkflowRuntime {
           audit.add('task.transferred', { assignee: { from: null, to: describe(assignee) } }, e.reason);
           break;
         }
-        case 'step_overdue':
-          await query(tx, 'update workflow_task set is_overdue = true where id = ?', [
-            taskKey(instance.id, e.taskId),
-          ]);
+        case 'step_overdue': {
+          const task = await queryOne<{ title: string; assignee_user_id: number | null; cc: Recipient[] }>(
+            tx,
+            'update workflow_task set is_overdue = true where id = ? returning title, assignee_user_id, cc',
+            [taskKey(instance.id, e.taskId)],
+          );
           audit.add('task.overdue', { step: { from: null, to: e.nodeId } }, null, false);
+          if (!task) break;
+          // The handler, the handler's manager and the CC list hear that the step is late.
+          const to = await resolveRecipients(tx, task.cc, await ticketRow());
+          if (task.assignee_user_id !== null) {
+            to.userIds.push(task.assignee_user_id);
+            const manager = await queryOne<{ manager_id: number | null }>(
+              tx,
+              'select manager_id from app_user where id = ?',
+              [task.assignee_user_id],
+            );
+            if (manager?.manager_id) to.userIds.push(manager.manager_id);
+          }
+          await notify(tx, {
+            key: `${e.stepKey}:overdue`,
+            ticketId,
+            channel: 'in_app',
+            subject: `Overdue: ${task.title}`,
+            body: `The step "${task.title}" passed its time limit.`,
+            to,
+          });
           break;
+        }
         case 'schedule_timer':
           jobs.push({
             queue: TIMER_QUEUE,
@@ -363,32 +399,16 @@ export class WorkflowRuntime {
         case 'cancel_timer':
           // A timer job that fires after its timer changed is ignored by the interpreter.
           break;
-        case 'notify': {
-          const who = await resolveRecipients(tx, e.recipients, await ticketRow());
-          const rows = [
-            ...who.userIds.map((id) => ({ recipient: `user:${id}`, user: id, customer: null })),
-            ...who.customerIds.map((id) => ({ recipient: `customer:${id}`, user: null, customer: id })),
-          ];
-          if (rows.length)
-            await query(
-              tx,
-              `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
-               select ?, r.recipient, r.user_id, r.customer_id, ?, ?, ?, ?
-                 from jsonb_to_recordset(?::jsonb) as r(recipient text, user_id int, customer_id int)
-               on conflict do nothing`,
-              [
-                e.idempotencyKey,
-                ticketId,
-                e.channel,
-                e.subject ?? null,
-                e.body,
-                JSON.stringify(
-                  rows.map((r) => ({ recipient: r.recipient, user_id: r.user, customer_id: r.customer })),
-                ),
-              ],
-            );
+        case 'notify':
+          await notify(tx, {
+            key: e.idempotencyKey,
+            ticketId,
+            channel: e.channel,
+            subject: e.subject ?? null,
+            body: e.body,
+            to: await resolveRecipients(tx, e.recipients, await ticketRow()),
+          });
           break;
-        }
         case 'http_request': {
           const callId = `${e.idempotencyKey}#${e.attempt}`;
           await query(
@@ -548,6 +568,43 @@ function describe(a: ResolvedAssignee): Record<string, number> {
   if (a.roleId !== null) out.roleId = a.roleId;
   if (a.orgUnitId !== null) out.orgUnitId = a.orgUnitId;
   return out;
+}
+
+/** In-app notifications (and, later, those for notification-target plugins): once per key and recipient. */
+async function notify(
+  tx: EntityManager,
+  n: {
+    key: string;
+    ticketId: string | null;
+    channel: string;
+    subject: string | null;
+    body: string;
+    to: { userIds: number[]; customerIds: number[] };
+  },
+): Promise<void> {
+  const recipients = [
+    ...new Set([
+      ...n.to.userIds.map((id) => `user:${id}`),
+      ...n.to.customerIds.map((id) => `customer:${id}`),
+    ]),
+  ];
+  if (recipients.length === 0) return;
+  const rows = recipients.map((recipient) => {
+    const [kind, id] = recipient.split(':') as [string, string];
+    return {
+      recipient,
+      user_id: kind === 'user' ? Number(id) : null,
+      customer_id: kind === 'customer' ? Number(id) : null,
+    };
+  });
+  await query(
+    tx,
+    `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
+     select ?, r.recipient, r.user_id, r.customer_id, ?, ?, ?, ?
+       from jsonb_to_recordset(?::jsonb) as r(recipient text, user_id int, customer_id int)
+     on conflict do nothing`,
+    [n.key, n.ticketId, n.channel, n.subject, n.body, JSON.stringify(rows)],
+  );
 }
 
 /** Audit events of one workflow event, written with one statement. */
