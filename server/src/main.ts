@@ -25,7 +25,9 @@ server.listen(config.port, config.host, () => {
       `Docket is running (${db.isEmbedded ? `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}, ready in ${Date.now() - started} ms)`,
       `  GraphQL API and GraphiQL: ${base}/graphql`,
       `  Health check:             ${base}/healthz`,
-      loaded ? '  Example data loaded (org tree, one user per role, two templates).' : '',
+      loaded
+        ? '  Example data loaded (org tree, one user per role, three templates with their workflows).'
+        : '',
       config.loadExamples
         ? `  First login: admin@docket.local / ${EXAMPLE_PASSWORD}  (other example users: owner@, manager.north@, agent.a@, agent.b@, service@, tech@docket.local)`
         : '',

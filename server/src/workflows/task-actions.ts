@@ -15,6 +15,7 @@ import { query, queryOne } from '../db-access.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { AssigneeError, canHandTo, resolveAssignee } from './assignees.ts';
+import { engineTaskId } from './workflow-runtime.ts';
 
 export type TaskRow = {
   id: string;
@@ -176,20 +177,20 @@ export async function actOnTask(
         throw e;
       }
     }
-    const engineTaskId = task.id.slice(task.instance_id.length + 1);
+    const taskId = engineTaskId(task.instance_id, task.id);
     const actor = String(staff.userId);
     const event: HumanActionEvent =
       input.action === 'complete'
         ? {
             type: 'human_action',
-            taskId: engineTaskId,
+            taskId,
             actor,
             action: 'complete',
             output: input.output ?? {},
           }
         : input.action === 'transfer'
-          ? { type: 'human_action', taskId: engineTaskId, actor, action: 'transfer', to: rule!, reason }
-          : { type: 'human_action', taskId: engineTaskId, actor, action: input.action, reason };
+          ? { type: 'human_action', taskId, actor, action: 'transfer', to: rule!, reason }
+          : { type: 'human_action', taskId, actor, action: input.action, reason };
     const outcome = await services.workflows.dispatchIn(tx, task.instance_id, event, {
       userId: staff.userId,
       channel,

@@ -559,7 +559,13 @@ export class WorkflowRuntime {
 
 export { SUB_WORKFLOW_ENDED_EVENT };
 
-export const taskKey = (instanceId: string, taskId: string): string => `${instanceId}:${taskId}`;
+/** A task's row id: the engine's task id, which starts with its instance id and so is unique everywhere. */
+export const taskKey = (instanceId: string, taskId: string): string =>
+  taskId.startsWith(instanceId) ? taskId : `${instanceId}:${taskId}`;
+
+/** The engine's id of a task from its row id (the inverse of taskKey). */
+export const engineTaskId = (instanceId: string, rowId: string): string =>
+  rowId.startsWith(`${instanceId}:`) ? rowId.slice(instanceId.length + 1) : rowId;
 
 function describe(a: ResolvedAssignee): Record<string, number> {
   const out: Record<string, number> = {};
