@@ -549,6 +549,36 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect(events).toContain('task.overdue');
   });
 
+  it('starts a sub-workflow on the same ticket and waits for it to end', async () => {
+    await publishFlow('child', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node('raise', 'set_fields', { fields: [{ field: 'priority', value: 'high' }] }, 1),
+        node('done', 'end', { status: 'solved' }, 2),
+      ],
+      edges: [edge('start', 'raise'), edge('raise', 'done')],
+    });
+    await publishFlow('parent', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node('sub', 'sub_workflow', { workflowId: 'child', shouldWait: true }, 1),
+        node('done', 'end', { status: 'closed' }, 2),
+      ],
+      edges: [edge('start', 'sub'), edge('sub', 'done')],
+    });
+    await templateFor('parent-t', 'parent');
+    const t = await createTicket('parent-t');
+    const done = await until('the parent to end', async () => {
+      const x = await ticket(t.id);
+      return x.status === 'closed' ? x : undefined;
+    });
+    expect(done.priority).toBe('high');
+    expect(done.workflowInstances.map((i: { status: string }) => i.status)).toEqual([
+      'completed',
+      'completed',
+    ]);
+  });
+
   it('simulates a workflow on a virtual clock without touching tickets', async () => {
     const before = await s.sql<{ n: string }>('select count(*) as n from ticket');
     const wf = await s.gql('{ workflow(key: "returns") { id } }', {}, admin);
