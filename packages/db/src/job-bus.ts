@@ -14,6 +14,12 @@ export type JobSpec = {
    */
   key: string;
   retryLimit?: number;
+  /**
+   * How long a fetched job may run before pg-boss takes it for dead and hands it out again (a
+   * process that crashed mid-job never finishes it). 60 s when absent; a job that waits on the
+   * outside world needs its own timeout plus a margin.
+   */
+  expireInSeconds?: number;
 };
 
 export type JobHandler = (jobs: { id: string; data: Record<string, unknown> }[]) => Promise<void>;
@@ -54,9 +60,10 @@ export async function startJobBus(options: {
     connectionString: options.url,
     max: options.poolSize ?? 4,
     schema: 'pgboss',
-    // Timers must fire on time: check often for jobs whose time came.
     clockMonitorIntervalSeconds: 60,
-    maintenanceIntervalSeconds: 120,
+    // Maintenance returns the jobs of a crashed process once they expire: look often, so work
+    // resumes within a minute or so of a restart.
+    maintenanceIntervalSeconds: 15,
   });
   boss.on('error', (e) => options.onError?.(e as Error));
   await boss.start();
@@ -68,6 +75,7 @@ export async function startJobBus(options: {
       data: j.data,
       ...(j.startAfter ? { startAfter: j.startAfter.toISOString() } : {}),
       retryLimit: j.retryLimit ?? 5,
+      expireInSeconds: j.expireInSeconds ?? 60,
       retryDelay: 1,
       retryBackoff: true,
     }));
