@@ -35,7 +35,7 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
 /** The real server in its own process, as `npm start` runs it, on the given database. */
 export async function startServerProcess(
   databaseUrl: string,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const proc: ChildProcess = spawn(
     process.execPath,
     ['--no-node-snapshot', '--import', 'tsx', 'server/src/main.ts'],
@@ -61,6 +61,7 @@ export async function startServerProcess(
   });
   return {
     url,
+    pid: proc.pid!,
     stop: () =>
       new Promise((r) => {
         proc.on('exit', () => r());

@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: 'interpreter', file: './interpreter.bench.ts' },
   { name: 'create-ticket', file: './create-ticket.bench.ts' },
   { name: 'list-tickets', file: './list-tickets.bench.ts' },
+  { name: 'workflow', file: './workflow.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
