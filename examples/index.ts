@@ -2,8 +2,8 @@ import type { DataScope, Permission, TemplateContent } from '@docket/core';
 
 /**
  * The example data `npm start` loads on a fresh database: an org tree, one user per role, a
- * customer and two ticket templates with forms. Plain data; the server's seed loader writes it
- * through the same services the API uses.
+ * customer, ticket templates with forms and their workflows, and the SLA calendar and policies of
+ * scenario 3. Plain data; the server's seed loader writes it through the same services the API uses.
  */
 export const EXAMPLE_PASSWORD = 'docket-demo';
 
@@ -40,6 +40,7 @@ export const roles: ExampleRole[] = [
       ...ticketWork,
       'template.manage',
       'workflow.manage',
+      'sla.manage',
       'user.manage',
       'role.manage',
       'org.manage',
@@ -202,6 +203,45 @@ export const templates: { key: string; content: TemplateContent }[] = [
       workflowKey: 'store-dispatch',
     },
   },
+  {
+    key: 'product-a-fault',
+    content: {
+      name: 'Product A major fault',
+      description: 'A Product A unit is down or unsafe: urgent, first response within 15 minutes.',
+      categoryPath: ['Product A', 'Major fault'],
+      defaultPriority: 'urgent',
+      numberPattern: 'PA-{yyyyMMdd}-{seq:4}',
+      formSchema: {
+        type: 'object',
+        required: ['serialNumber', 'symptom'],
+        properties: {
+          serialNumber: { type: 'string', title: 'Serial number', minLength: 4 },
+          symptom: { type: 'string', title: 'What is wrong', minLength: 5 },
+        },
+      },
+      uiSchema: { symptom: { 'ui:widget': 'textarea' } },
+    },
+  },
+  {
+    key: 'product-b-issue',
+    content: {
+      name: 'Product B ordinary problem',
+      description: 'A question or minor problem with Product B: first response within 30 office minutes.',
+      categoryPath: ['Product B', 'Ordinary problem'],
+      defaultPriority: 'normal',
+      numberPattern: 'PB-{yyyyMMdd}-{seq:4}',
+      formSchema: {
+        type: 'object',
+        required: ['question'],
+        properties: {
+          serialNumber: { type: 'string', title: 'Serial number' },
+          question: { type: 'string', title: 'The problem', minLength: 5 },
+        },
+      },
+      uiSchema: { question: { 'ui:widget': 'textarea' } },
+    },
+  },
 ];
 
+export { businessCalendars, slaPolicies } from './sla.ts';
 export { workflows } from './workflows.ts';

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createCalendar, ValidationFailed } from '@docket/core';
 import { type Database, startJobBus } from '@docket/db';
 import { durationMs } from '@docket/engine';
@@ -11,9 +10,11 @@ import Router from '@koa/router';
 import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import Koa from 'koa';
+import { runAfterCommitWork } from './after-commit.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
+import { type Clock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { forkEm, query, queryOne } from './db-access.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
@@ -23,6 +24,9 @@ import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
 import type { Services } from './services.ts';
+import { registerSlaService, unregisterSlaService } from './sla/sla-hooks.ts';
+import { startSlaWorkers } from './sla/sla-jobs.ts';
+import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WORKFLOW_QUEUES, WorkflowRuntime } from './workflows/workflow-runtime.ts';
@@ -56,15 +60,20 @@ const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
 
 type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'>;
 
+export type BuildAppOptions = {
+  /** The time SLA clocks and urges run at; a test passes a clock it moves by hand. */
+  clock?: Clock;
+};
+
 /** Builds the Koa app: GraphQL at /graphql, GET /healthz. main.ts only listens. */
-export async function buildApp(db: Database, config: Config): Promise<App> {
+export async function buildApp(db: Database, config: Config, options: BuildAppOptions = {}): Promise<App> {
   const log: Services['log'] = (level, message, extra) => {
     if (level === 'info' && process.env.NODE_ENV === 'test') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, message, ...extra }));
   };
   const jobs = await startJobBus({
     url: db.url,
-    queues: WORKFLOW_QUEUES,
+    queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES],
     onError: (e) => log('error', 'job queue error', { error: String(e.stack ?? e) }),
   });
   // Business time for workflow timers and step limits until SLA calendars are stored: weekdays
@@ -81,6 +90,10 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     now: () => Date.now(),
     addBusinessTime: (from, d) => officeHours.addMs(from, durationMs(d)),
   });
+  runAfterCommitWork(db.orm, (e) =>
+    log('error', 'after-commit work failed', { error: String((e as Error)?.stack ?? e) }),
+  );
+  const sla = new SlaService({ jobs, now: () => services.clock.now() });
   const services: Services = {
     db,
     config,
@@ -89,9 +102,13 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     templates: new TemplateCatalog(),
     jobs,
     workflows,
+    sla,
+    clock: options.clock ?? systemClock,
     log,
   };
+  registerSlaService(db.orm, sla);
   await startWorkflowWorkers(db, jobs, workflows, log);
+  await startSlaWorkers(db, jobs, sla, log);
 
   const yoga = createYoga<ServerContext>({
     schema,
@@ -215,11 +232,17 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     if (cookies.length) ctx.set('set-cookie', cookies);
     const responseType = response.headers.get('content-type') ?? '';
     if (response.body && (responseType.includes('event-stream') || responseType.includes('multipart')))
-      ctx.body = Readable.fromWeb(response.body as unknown as NodeReadableStream);
+      // yoga's fetch API streams are not Node's web streams (Readable.fromWeb refuses them); both iterate.
+      ctx.body = Readable.from(response.body as unknown as AsyncIterable<Uint8Array>, { objectMode: false });
     else ctx.body = await response.text();
   });
 
   const koa = new Koa({ proxy: process.env.DOCKET_TRUST_PROXY === '1' });
+  // A subscriber that goes away ends its event stream early: that is not an error.
+  koa.on('error', (e: Error & { code?: string }, ctx?: Koa.Context) => {
+    if (e.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    log('error', 'response failed', { path: ctx?.path, error: String(e.stack ?? e) });
+  });
   koa.use(async (ctx, next) => {
     try {
       await next();
@@ -232,5 +255,13 @@ export async function buildApp(db: Database, config: Config): Promise<App> {
     }
   });
   koa.use(router.routes()).use(router.allowedMethods());
-  return { koa, services, callback: koa.callback(), close: () => jobs.stop() };
+  return {
+    koa,
+    services,
+    callback: koa.callback(),
+    close: async () => {
+      unregisterSlaService(db.orm, sla);
+      await jobs.stop();
+    },
+  };
 }

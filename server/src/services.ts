@@ -1,7 +1,9 @@
 import type { Database, JobBus } from '@docket/db';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
+import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
@@ -15,5 +17,9 @@ export type Services = {
   /** Durable jobs (timers, outbound calls) on the same database. */
   jobs: JobBus;
   workflows: WorkflowRuntime;
+  /** SLA clocks, policies and calendars. */
+  sla: SlaService;
+  /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */
+  clock: Clock;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 };

@@ -158,6 +158,8 @@ describe(`versioned templates (${databaseKind()})`, () => {
     const list = await s.gql('{ templates { key } }', {}, agent);
     expect(list.data!.templates.map((t: any) => t.key).sort()).toEqual([
       'call-centre',
+      'product-a-fault',
+      'product-b-issue',
       'returns',
       'store-complaint',
     ]);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Database, openDatabase } from '@docket/db';
 import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { type App, buildApp } from '@docket/server';
+import type { Clock } from '../../server/src/clock.ts';
 import { readConfig } from '../../server/src/config.ts';
 import { loadExampleData } from '../../server/src/seed/load-example-data.ts';
 import { freshDatabaseUrl } from './test-database.ts';
@@ -15,7 +16,13 @@ export type GqlResult<T = Record<string, any>> = {
 
 export type TestServer = {
   url: string;
+  /** The running app; restartApp() replaces it. */
   app: App;
+  /**
+   * Stops the app (its job workers) and builds a new one on the same database, as a restart
+   * would; with downForMs, waits that long in between (timers fall due while nothing runs).
+   */
+  restartApp: (options?: { downForMs?: number }) => Promise<App>;
   db: Database;
   /** POSTs a GraphQL operation, with a bearer token when given. */
   gql: <T = Record<string, any>>(
@@ -37,15 +44,18 @@ export async function startTestServer(
     /** false: the example templates run no workflow (suites about tickets alone). */
     workflows?: boolean;
     env?: Record<string, string>;
+    /** The clock SLA code runs at (services.clock); timer jobs still wait for real time. */
+    clock?: Clock;
   } = {},
 ): Promise<TestServer> {
   const fresh = await freshDatabaseUrl();
   const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
   const config = { ...readConfig({ ...process.env, ...options.env }), timeZone: 'Asia/Shanghai' };
-  const app = await buildApp(db, config);
+  const appOptions = options.clock ? { clock: options.clock } : {};
+  let app = await buildApp(db, config, appOptions);
   if (options.examples !== false)
     await loadExampleData(app.services, { withWorkflows: options.workflows ?? true });
-  const server: Server = createServer(app.callback);
+  const server: Server = createServer((req, res) => app.callback(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -68,9 +78,16 @@ export async function startTestServer(
     return token;
   };
   const em = () => db.orm.em.fork();
-  return {
+  const handle: TestServer = {
     url,
     app,
+    restartApp: async ({ downForMs = 0 } = {}) => {
+      await app.close();
+      if (downForMs > 0) await new Promise((r) => setTimeout(r, downForMs));
+      app = await buildApp(db, config, appOptions);
+      handle.app = app;
+      return app;
+    },
     db,
     gql,
     login: (email, password) => loginAs('login', email, password),
@@ -86,4 +103,5 @@ export async function startTestServer(
       await fresh.drop();
     },
   };
+  return handle;
 }

@@ -4,11 +4,13 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgre
 import { entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
 import { Migration20261123000001_workflows } from './migrations/Migration20261123000001_workflows.ts';
+import { Migration20261123000002_sla } from './migrations/Migration20261123000002_sla.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
 export const migrations = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
   { name: 'Migration20261123000001_workflows', class: Migration20261123000001_workflows },
+  { name: 'Migration20261123000002_sla', class: Migration20261123000002_sla },
 ];
 
 export type Database = {

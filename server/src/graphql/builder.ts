@@ -26,6 +26,7 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 builder.scalarType('DateTime', {
   description: 'An instant, as an ISO 8601 string in UTC.',
@@ -50,7 +51,7 @@ builder.scalarType('JSON', {
   parseValue: (v) => v,
 });
 
-const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
+export const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
   description:
     'One problem with the input: where it is (a JSON pointer into the input), a code and a message.',
   fields: (t) => ({

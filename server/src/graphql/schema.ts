@@ -6,6 +6,7 @@ import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';
 import '../workflows/workflows.schema.ts';
 import '../notifications/notifications.schema.ts';
+import '../sla/sla.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

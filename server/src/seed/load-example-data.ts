@@ -3,6 +3,8 @@ import * as examples from '@docket/examples';
 import { hashPassword } from '../auth/passwords.ts';
 import { forkEm, query, queryOne } from '../db-access.ts';
 import type { Services } from '../services.ts';
+import { createBusinessCalendar } from '../sla/calendar-service.ts';
+import { createSlaPolicy } from '../sla/policy-service.ts';
 import { createTemplate, publishTemplate } from '../templates/template-service.ts';
 import { createWorkflow, publishWorkflow } from '../workflows/workflow-service.ts';
 
@@ -105,7 +107,10 @@ export async function loadExampleData(
       const row = await createTemplate(services, tx, admin, { key: t.key, content });
       await publishTemplate(services, tx, admin, row.id);
     }
+    for (const c of examples.businessCalendars) await createBusinessCalendar(services, tx, admin, c);
+    for (const p of examples.slaPolicies) await createSlaPolicy(services, tx, admin, p);
   });
   services.principals.invalidate();
+  services.sla.catalog.invalidate();
   return true;
 }

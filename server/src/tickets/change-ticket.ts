@@ -14,6 +14,8 @@ import type { EntityManager } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
 import { queryOne } from '../db-access.ts';
 import { ForbiddenError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { SlaTicketEvent } from '../sla/sla-service.ts';
 import { loadVisibleTicket } from './load-ticket.ts';
 import { appendEvent, diffOf } from './ticket-events.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
@@ -27,8 +29,12 @@ export type UpdateTicketInput = {
   formData?: unknown;
 };
 
-/** Changes a ticket's fields. Form data is checked against the template version the ticket is pinned to. */
+/**
+ * Changes a ticket's fields. Form data is checked against the template version the ticket is
+ * pinned to. The SLA clocks hear a status or priority change in the same transaction.
+ */
 export async function updateTicket(
+  services: Services,
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -93,6 +99,10 @@ export async function updateTicket(
       ],
     );
     await appendEvent(tx, { ticketId: t.id, kind: 'updated', actor: staff, channel, diff });
+    const events: SlaTicketEvent[] = [];
+    if (diff.status) events.push({ type: 'status_changed', category: status });
+    if (diff.priority) events.push({ type: 'priority_changed', priority: row!.priority });
+    await services.sla.ticketChanged(tx, t.id, events);
     return row!;
   });
 }
@@ -106,6 +116,7 @@ export type AssignTicketInput = {
 
 /** Sets (or, with an explicit null, clears) a ticket's assignee, team and org unit. */
 export async function assignTicket(
+  services: Services,
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -159,6 +170,12 @@ export async function assignTicket(
     );
     if (row!.status !== t.status) diff.status = { from: t.status, to: row!.status };
     await appendEvent(tx, { ticketId: t.id, kind: 'assigned', actor: staff, channel, diff });
+    // A new org unit may select another SLA policy; a first assignee opens a new ticket.
+    await services.sla.ticketChanged(
+      tx,
+      t.id,
+      diff.status ? [{ type: 'status_changed', category: row!.status }] : [],
+    );
     return row!;
   });
 }
@@ -168,8 +185,10 @@ const MAX_BODY = 50_000;
 /**
  * A public reply (staff or the ticket's customer) or an internal note (staff only). An agent's
  * first reply opens a new ticket; a customer's reply reopens one waiting on them (pending).
+ * Public replies drive the SLA response clocks (first response, next response, periodic update).
  */
 export async function postMessage(
+  services: Services,
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -204,6 +223,13 @@ export async function postMessage(
       body,
       diff: next !== t.status ? { status: { from: t.status, to: next } } : null,
     });
+    if (input.isPublic) {
+      const events: SlaTicketEvent[] = [
+        { type: p.kind === 'user' ? 'agent_public_reply' : 'customer_message' },
+      ];
+      if (next !== t.status) events.push({ type: 'status_changed', category: next });
+      await services.sla.ticketChanged(tx, t.id, events);
+    }
     return row!;
   });
 }

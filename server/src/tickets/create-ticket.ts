@@ -49,8 +49,8 @@ const FK_FIELDS: Record<string, string> = {
 
 /**
  * Creates a ticket from the newest published version of a template. The form data is checked
- * against that version's JSON Schema first; on any error nothing is written. The ticket and its
- * first audit event are written by one statement, so either both exist or neither.
+ * against that version's JSON Schema first; on any error nothing is written. The ticket, its first
+ * audit event, its SLA clocks and its workflow's first steps are written in one transaction.
  */
 export async function createTicket(
   services: Services,
@@ -190,10 +190,14 @@ export async function createTicket(
   };
 
   const workflowVersionId = template.workflowVersionId;
-  // The ticket, its first audit event, its workflow instance and everything the workflow's first
-  // steps do (tasks, field changes, timer jobs) commit together or not at all.
+  // The ticket, its first audit event, its SLA clocks, its workflow instance and everything the
+  // workflow's first steps do (tasks, field changes, timer jobs) commit together or not at all.
   const insertAndStart = async (tx: EntityManager): Promise<TicketRow> => {
-    const row = await insert(tx);
+    const reread = async (id: TicketRow['id']) =>
+      (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
+    let row = await insert(tx);
+    // An SLA action due at once (an offset before the clock's start) may change the ticket.
+    if (await services.sla.startTicket(tx, row.id)) row = await reread(row.id);
     if (workflowVersionId === null) return row;
     await services.workflows.startForTicket(
       tx,
@@ -202,12 +206,10 @@ export async function createTicket(
       { templateVersionId: template.versionId, templateKey: template.key, content: template.content },
       { userId: p.kind === 'user' ? p.userId : null, channel: channelOfRequest },
     );
-    return (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [row.id]))!;
+    return reread(row.id);
   };
   try {
-    return (input.requester && requesterId === null) || workflowVersionId !== null
-      ? await em.transactional(insertAndStart)
-      : await insert(em);
+    return await em.transactional(insertAndStart);
   } catch (e) {
     const constraint = (e as { constraint?: string }).constraint;
     if (constraint === 'ticket_number_key')

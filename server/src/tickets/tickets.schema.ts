@@ -210,7 +210,7 @@ builder.mutationFields((t) => ({
       status: t.arg({ type: StatusCategoryEnum }),
       formData: t.arg({ type: 'JSON' }),
     },
-    resolve: (_r, a, ctx) => updateTicket(ctx.em, ctx.principal, ctx.channel, a),
+    resolve: (_r, a, ctx) => updateTicket(ctx.services, ctx.em, ctx.principal, ctx.channel, a),
   }),
   assignTicket: t.field({
     type: TicketRef,
@@ -222,7 +222,7 @@ builder.mutationFields((t) => ({
       teamId: t.arg.int(),
       orgUnitId: t.arg.int(),
     },
-    resolve: (_r, a, ctx) => assignTicket(ctx.em, ctx.principal, ctx.channel, a),
+    resolve: (_r, a, ctx) => assignTicket(ctx.services, ctx.em, ctx.principal, ctx.channel, a),
   }),
   replyToTicket: t.field({
     type: TicketRef,
@@ -230,7 +230,11 @@ builder.mutationFields((t) => ({
     description: 'A public reply the customer sees.',
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
     resolve: (_r, a, ctx) =>
-      postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: true }),
+      postMessage(ctx.services, ctx.em, ctx.principal, ctx.channel, {
+        id: a.id,
+        body: a.body,
+        isPublic: true,
+      }),
   }),
   addNote: t.field({
     type: TicketRef,
@@ -238,6 +242,10 @@ builder.mutationFields((t) => ({
     description: 'An internal note, hidden from the customer.',
     args: { id: t.arg.id({ required: true }), body: t.arg.string({ required: true }) },
     resolve: (_r, a, ctx) =>
-      postMessage(ctx.em, ctx.principal, ctx.channel, { id: a.id, body: a.body, isPublic: false }),
+      postMessage(ctx.services, ctx.em, ctx.principal, ctx.channel, {
+        id: a.id,
+        body: a.body,
+        isPublic: false,
+      }),
   }),
 }));

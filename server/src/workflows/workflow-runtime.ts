@@ -23,6 +23,7 @@ import {
 } from '@docket/engine';
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
+import { slaAfterTicketPatch } from '../sla/sla-hooks.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
 
@@ -437,6 +438,8 @@ export class WorkflowRuntime {
               ? { startAfter: new Date(this.clock.now() + 1000 * 2 ** (e.attempt - 2)) }
               : {}),
             data: { callId },
+            // Taken for dead (and handed out again) only well after the call's own timeout.
+            expireInSeconds: Math.ceil(e.timeoutMs / 1000) + 30,
           });
           break;
         }
@@ -686,5 +689,6 @@ async function applyTicketPatch(
   const oldCustom = (before?.custom_fields ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(custom))
     if (JSON.stringify(oldCustom[k]) !== JSON.stringify(v)) diff[k] = { from: oldCustom[k] ?? null, to: v };
+  await slaAfterTicketPatch(tx, ticketId, diff);
   return diff;
 }

@@ -8,6 +8,7 @@ export const PERMISSIONS = [
   'ticket.note',
   'template.manage',
   'workflow.manage',
+  'sla.manage',
   'user.manage',
   'role.manage',
   'org.manage',

@@ -1,0 +1,204 @@
+import {
+  type CalendarDefinition,
+  checkCalendar,
+  type FieldError,
+  fieldError,
+  importICalHolidays,
+  type Principal,
+  ValidationFailed,
+} from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { requireStaff } from '../access/guards.ts';
+import { query, queryOne } from '../db-access.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { BusinessCalendarRow } from './sla-catalog.ts';
+
+/** Business calendars: validated with the core's checkCalendar; holidays can come from an iCal feed. */
+
+const COLUMNS = 'id, key, name, definition, created_at, updated_at';
+const KEY_RE = /^[a-z][a-z0-9-]{1,62}$/;
+const MAX_NAME = 200;
+
+const under = (prefix: string, errors: FieldError[]): FieldError[] =>
+  errors.map((e) => ({ ...e, path: `${prefix}${e.path}` }));
+
+function checkName(name: string | null | undefined, errors: FieldError[]): void {
+  const trimmed = name?.trim() ?? '';
+  if (!trimmed)
+    errors.push(fieldError('/name', 'required', 'Give the calendar a name, e.g. "Shanghai office".'));
+  else if (trimmed.length > MAX_NAME)
+    errors.push(fieldError('/name', 'too_long', `The name may have at most ${MAX_NAME} characters.`));
+}
+
+export async function listBusinessCalendars(em: EntityManager, principal: Principal | null) {
+  requireStaff(principal);
+  return query<BusinessCalendarRow>(em, `select ${COLUMNS} from business_calendar order by key`);
+}
+
+export async function createBusinessCalendar(
+  services: Services,
+  em: EntityManager,
+  principal: Principal | null,
+  input: { key: string; name: string; definition: unknown },
+): Promise<BusinessCalendarRow> {
+  requireStaff(principal, 'sla.manage');
+  const errors: FieldError[] = [];
+  if (!KEY_RE.test(input.key))
+    errors.push(
+      fieldError(
+        '/key',
+        'invalid',
+        'A calendar key is 2 to 63 lowercase letters, digits and dashes, starting with a letter, e.g. "shanghai-office".',
+      ),
+    );
+  checkName(input.name, errors);
+  errors.push(...under('/definition', checkCalendar(input.definition)));
+  if (
+    errors.length === 0 &&
+    (await queryOne(em, 'select 1 from business_calendar where key = ?', [input.key]))
+  )
+    errors.push(
+      fieldError('/key', 'taken', `A calendar with key "${input.key}" exists already; pick another key.`),
+    );
+  if (errors.length) throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
+  try {
+    const row = await queryOne<BusinessCalendarRow>(
+      em,
+      `insert into business_calendar (key, name, definition) values (?, ?, ?::jsonb) returning ${COLUMNS}`,
+      [input.key, input.name.trim(), JSON.stringify(input.definition)],
+    );
+    services.sla.catalog.invalidate();
+    return row!;
+  } catch (e) {
+    if ((e as { constraint?: string }).constraint === 'business_calendar_key_key')
+      throw new ValidationFailed([
+        fieldError('/key', 'taken', `A calendar with key "${input.key}" exists already; pick another key.`),
+      ]);
+    throw e;
+  }
+}
+
+async function loadForUpdate(tx: EntityManager, id: string | number): Promise<BusinessCalendarRow> {
+  const row = /^\d{1,9}$/.test(String(id))
+    ? await queryOne<BusinessCalendarRow>(
+        tx,
+        `select ${COLUMNS} from business_calendar where id = ? for update`,
+        [Number(id)],
+      )
+    : undefined;
+  if (!row) throw new NotFoundError(`Business calendar ${id}`, '/id');
+  return row;
+}
+
+/** Renames a calendar or replaces its definition (clocks counting in it recount at their next change). */
+export async function updateBusinessCalendar(
+  services: Services,
+  em: EntityManager,
+  principal: Principal | null,
+  input: { id: string | number; name?: string | null; definition?: unknown },
+): Promise<BusinessCalendarRow> {
+  requireStaff(principal, 'sla.manage');
+  const row = await em.transactional(async (tx) => {
+    const current = await loadForUpdate(tx, input.id);
+    const errors: FieldError[] = [];
+    if (input.name !== undefined) checkName(input.name, errors);
+    if (input.definition != null) errors.push(...under('/definition', checkCalendar(input.definition)));
+    if (errors.length)
+      throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
+    return (await queryOne<BusinessCalendarRow>(
+      tx,
+      `update business_calendar set name = ?, definition = ?::jsonb, updated_at = now() where id = ? returning ${COLUMNS}`,
+      [
+        input.name?.trim() || current.name,
+        JSON.stringify(input.definition ?? current.definition),
+        current.id,
+      ],
+    ))!;
+  });
+  services.sla.catalog.invalidate();
+  return row;
+}
+
+export type HolidayImport = {
+  calendar: BusinessCalendarRow;
+  holidaysAdded: number;
+  extraWorkingDaysAdded: number;
+  warnings: FieldError[];
+};
+
+/**
+ * Adds the all-day events of an iCal (.ics) text to a calendar as holidays (or, for events whose
+ * summary matches `workingDaySummary`, as make-up working days). Days the calendar lists already
+ * are kept as they are; `replace` drops the calendar's holidays and extra days first. A malformed
+ * file imports nothing: every problem comes back with its pointer (/ics/events/3/DTSTART).
+ */
+export async function importCalendarHolidays(
+  services: Services,
+  em: EntityManager,
+  principal: Principal | null,
+  input: { id: string | number; ics: string; workingDaySummary?: string | null; replace?: boolean | null },
+): Promise<HolidayImport> {
+  requireStaff(principal, 'sla.manage');
+  let pattern: RegExp | undefined;
+  if (input.workingDaySummary) {
+    try {
+      pattern = new RegExp(input.workingDaySummary, 'i');
+    } catch (e) {
+      throw new ValidationFailed([
+        fieldError(
+          '/workingDaySummary',
+          'invalid',
+          `This is not a regular expression (${(e as Error).message}); e.g. "补班|上班|working day".`,
+        ),
+      ]);
+    }
+  }
+  const imported = importICalHolidays(input.ics, pattern ? { workingDaySummary: pattern } : {});
+  if (imported.errors.length)
+    throw new ValidationFailed(
+      under('/ics', imported.errors),
+      'Nothing was imported: fix the iCal entries listed.',
+    );
+  const result = await em.transactional(async (tx) => {
+    const current = await loadForUpdate(tx, input.id);
+    const base: CalendarDefinition = current.definition;
+    const holidays = input.replace ? [] : [...(base.holidays ?? [])];
+    const extra = input.replace ? [] : [...(base.extraWorkingDays ?? [])];
+    const holidayDates = new Set(holidays.map((h) => h.date));
+    const extraDates = new Set(extra.map((d) => d.date));
+    let holidaysAdded = 0;
+    let extraWorkingDaysAdded = 0;
+    for (const h of imported.holidays)
+      if (!holidayDates.has(h.date)) {
+        holidays.push(h);
+        holidayDates.add(h.date);
+        holidaysAdded++;
+      }
+    for (const d of imported.extraWorkingDays)
+      if (!extraDates.has(d.date)) {
+        extra.push(d);
+        extraDates.add(d.date);
+        extraWorkingDaysAdded++;
+      }
+    const definition: CalendarDefinition = {
+      ...base,
+      holidays: holidays.sort((a, b) => a.date.localeCompare(b.date)),
+      extraWorkingDays: extra.sort((a, b) => a.date.localeCompare(b.date)),
+    };
+    const problems = checkCalendar(definition);
+    if (problems.length)
+      throw new ValidationFailed(
+        under('/definition', problems),
+        'Nothing was imported: the imported days conflict with the calendar (see the fields listed).',
+      );
+    const calendar = (await queryOne<BusinessCalendarRow>(
+      tx,
+      `update business_calendar set definition = ?::jsonb, updated_at = now() where id = ? returning ${COLUMNS}`,
+      [JSON.stringify(definition), current.id],
+    ))!;
+    return { calendar, holidaysAdded, extraWorkingDaysAdded, warnings: under('/ics', imported.warnings) };
+  });
+  services.sla.catalog.invalidate();
+  return result;
+}

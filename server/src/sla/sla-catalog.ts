@@ -1,0 +1,111 @@
+import {
+  type BusinessCalendar,
+  type CalendarDefinition,
+  createCalendar,
+  type SlaActions,
+  type SlaPolicy,
+  type SlaTargets,
+} from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { createSlaEngine, type SlaEngine } from '@docket/engine';
+import { query } from '../db-access.ts';
+
+/** A policy as stored: the columns hold id, name and position; the rest is one JSON document. */
+export type SlaPolicyDefinition = {
+  condition: string;
+  /** The business calendar's key, when targets count business time. */
+  calendarId?: string;
+  pauseStatuses: string[];
+  targets: SlaTargets;
+  actions: SlaActions;
+};
+
+export type SlaPolicyRow = {
+  id: number;
+  name: string;
+  position: number;
+  definition: SlaPolicyDefinition;
+  is_active: boolean;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export type BusinessCalendarRow = {
+  id: number;
+  key: string;
+  name: string;
+  definition: CalendarDefinition;
+  created_at: Date;
+  updated_at: Date;
+};
+
+/**
+ * A copy with object keys sorted. jsonb reorders keys, and the SLA engine compares policies (and
+ * their actions) as JSON text: both sides must be in one order.
+ */
+export function canonical<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(canonical) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+/** The policy the SLA engine works with (its id is the row id as text). */
+export const policyOf = (row: Pick<SlaPolicyRow, 'id' | 'name' | 'position' | 'definition'>): SlaPolicy => ({
+  id: String(row.id),
+  name: row.name,
+  position: row.position,
+  condition: row.definition.condition,
+  ...(row.definition.calendarId ? { calendarId: row.definition.calendarId } : {}),
+  pauseStatuses: row.definition.pauseStatuses ?? [],
+  targets: row.definition.targets ?? {},
+  actions: row.definition.actions ?? {},
+});
+
+/** What the SLA hooks need: the active policies in order, and an engine that knows every calendar. */
+export type SlaSetup = {
+  policies: SlaPolicy[];
+  calendars: ReadonlyMap<string, BusinessCalendar>;
+  engine: SlaEngine;
+};
+
+/**
+ * Policies and calendars change rarely and every ticket change reads them: they are cached. A
+ * change in this process clears the cache at once; other processes see it within two seconds.
+ */
+export class SlaCatalog {
+  private cached: { setup: Promise<SlaSetup>; until: number } | undefined;
+
+  load(em: EntityManager): Promise<SlaSetup> {
+    const now = Date.now();
+    if (this.cached && this.cached.until > now) return this.cached.setup;
+    const setup = this.read(em);
+    this.cached = { setup, until: now + 2_000 };
+    setup.catch(() => {
+      this.cached = undefined;
+    });
+    return setup;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async read(em: EntityManager): Promise<SlaSetup> {
+    const [policyRows, calendarRows] = await Promise.all([
+      query<SlaPolicyRow>(
+        em,
+        'select id, name, position, definition from sla_policy where is_active order by position, id',
+      ),
+      query<BusinessCalendarRow>(em, 'select key, definition from business_calendar'),
+    ]);
+    const calendars = new Map<string, BusinessCalendar>();
+    for (const row of calendarRows) calendars.set(row.key, createCalendar(row.definition));
+    return {
+      policies: policyRows.map((row) => canonical(policyOf(row))),
+      calendars,
+      engine: createSlaEngine({ calendars }),
+    };
+  }
+}

@@ -1,0 +1,378 @@
+import {
+  type Priority,
+  type SlaMetric,
+  type SlaPolicy,
+  type SlaTicketFacts,
+  type StatusCategory,
+  selectPolicy,
+} from '@docket/core';
+import type { EntityManager, JobBus, JobSpec } from '@docket/db';
+import type {
+  SlaClock,
+  SlaClockView,
+  SlaEvent,
+  SlaFiring,
+  SlaResult,
+  SlaScheduledFiring,
+  SlaState,
+} from '@docket/engine';
+import { createPubSub } from 'graphql-yoga';
+import { afterCommit } from '../after-commit.ts';
+import { query, queryOne } from '../db-access.ts';
+import { runSlaAction } from './sla-actions.ts';
+import { clockChangeRows, type SlaAuditRow, writeSlaAudit } from './sla-audit.ts';
+import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
+
+export const SLA_TIMER_QUEUE = 'sla-timer';
+export const SLA_QUEUES = [SLA_TIMER_QUEUE];
+
+/** What a timer job carries: which clock, at which version, and which action (null: the breach). */
+export type SlaTimerData = {
+  ticketId: string;
+  metric: SlaMetric;
+  version: number;
+  actionIndex: number | null;
+};
+
+/** A ticket change the clocks must hear, as the ticket services report it (the instant is the SLA clock's). */
+export type SlaTicketEvent =
+  | { type: 'agent_public_reply' }
+  | { type: 'customer_message' }
+  | { type: 'status_changed'; category: StatusCategory; status?: string | null }
+  | { type: 'priority_changed'; priority: Priority };
+
+export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
+
+/** The topic subscriptions listen on: a ticket's clocks changed (after the change committed). */
+export type SlaPubSub = ReturnType<typeof createSlaPubSub>;
+const createSlaPubSub = () =>
+  createPubSub<{ ticketSlaChanged: [ticketId: string, payload: { ticketId: string }] }>();
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** One ticket's SLA changes within one transaction: the engine's results, gathered. */
+class SlaWork {
+  state: SlaState | null;
+  readonly scheduled: SlaScheduledFiring[] = [];
+  readonly fired: SlaFiring[] = [];
+  readonly audit: SlaAuditRow[] = [];
+  readonly changed = new Set<SlaMetric>();
+  ranActions = 0;
+  /** Whether the engine produced anything (else there is nothing to store). */
+  isTouched = false;
+
+  constructor(
+    readonly setup: SlaSetup,
+    state: SlaState | null,
+    readonly atMs: number,
+  ) {
+    this.state = state;
+  }
+
+  get at(): string {
+    return iso(this.atMs);
+  }
+
+  apply(event: SlaEvent): void {
+    this.absorb(this.setup.engine.applySlaEvent(this.state, event));
+  }
+
+  absorb(result: SlaResult): void {
+    this.isTouched = true;
+    this.audit.push(...clockChangeRows(this.state, result.state));
+    this.state = result.state;
+    this.scheduled.push(...result.scheduled);
+    this.fired.push(...result.fired);
+    for (const metric of result.changed) this.changed.add(metric);
+  }
+}
+
+type FactsRow = {
+  priority: Priority;
+  status: StatusCategory;
+  channel: string;
+  org_path: string;
+  form_data: Record<string, unknown>;
+  template_key: string;
+  category_path: string[] | null;
+  tier: string | null;
+};
+
+/** What a policy condition reads about a ticket, from the database (inside the ticket's transaction). */
+async function loadFacts(
+  tx: EntityManager,
+  ticketId: string | number,
+): Promise<{ row: FactsRow; facts: SlaTicketFacts }> {
+  const row = await queryOne<FactsRow>(
+    tx,
+    `select t.priority, t.status, t.channel, t.org_path, t.form_data, tt.key as template_key,
+            v.content->'categoryPath' as category_path, c.tier
+       from ticket t
+       join ticket_template tt on tt.id = t.template_id
+       join ticket_template_version v on v.id = t.template_version_id
+       left join customer c on c.id = t.requester_id
+      where t.id = ?`,
+    [ticketId],
+  );
+  if (!row) throw new Error(`Ticket ${ticketId} vanished inside its own transaction.`);
+  const categoryPath = row.category_path ?? [];
+  return {
+    row,
+    facts: {
+      template: row.template_key,
+      category: categoryPath.join('/'),
+      categoryPath,
+      priority: row.priority,
+      customerTier: row.tier ?? '',
+      channel: row.channel,
+      orgUnitPath: row.org_path,
+      form: row.form_data ?? {},
+    },
+  };
+}
+
+/** Locks the ticket, then its clocks (always in this order, as every ticket change does). */
+async function lockState(
+  tx: EntityManager,
+  ticketId: string | number,
+): Promise<{ state: SlaState } | undefined> {
+  await query(tx, 'select id from ticket where id = ? for update', [ticketId]);
+  const row = await queryOne<{ state: SlaState }>(
+    tx,
+    'select state from ticket_sla where ticket_id = ? for update',
+    [ticketId],
+  );
+  if (!row) return undefined;
+  const state = row.state;
+  if (state.policy) state.policy = canonical(state.policy);
+  return { state };
+}
+
+/**
+ * The SLA clocks of tickets, kept in ticket_sla (one JSON state per ticket) and driven by
+ * @docket/engine. Ticket services call it inside their transactions; it stores the new state,
+ * writes the audit trail, runs the actions that fall due and enqueues the timer jobs for the
+ * rest, all in the same transaction. Timer jobs land in handleTimer.
+ */
+export class SlaService {
+  readonly catalog = new SlaCatalog();
+  readonly pubsub: SlaPubSub = createSlaPubSub();
+
+  constructor(
+    private readonly deps: {
+      jobs: JobBus;
+      /** The SLA clock (services.clock, read at each use so a test can swap it). */
+      now: () => number;
+    },
+  ) {}
+
+  now(): number {
+    return this.deps.now();
+  }
+
+  /**
+   * Starts a new ticket's clocks with the policy its facts select, in the transaction creating it.
+   * True when an action ran at once (an offset before the clock's start) and may have changed the ticket.
+   */
+  async startTicket(tx: EntityManager, ticketId: string | number): Promise<boolean> {
+    const setup = await this.catalog.load(tx);
+    const { row, facts } = await loadFacts(tx, ticketId);
+    const work = new SlaWork(setup, null, this.now());
+    work.apply({
+      type: 'ticket_created',
+      at: work.at,
+      priority: row.priority,
+      category: row.status,
+      status: null,
+      policy: policyFor(setup, facts),
+    });
+    await this.runFired(tx, ticketId, work);
+    await this.finish(tx, ticketId, work, { isNew: true });
+    return work.ranActions > 0;
+  }
+
+  /**
+   * Feeds ticket changes to its clocks, then selects the policy again (a changed priority, org
+   * unit or form may select another). Tickets created before SLA existed have no clocks: skipped.
+   */
+  async ticketChanged(tx: EntityManager, ticketId: string | number, events: SlaTicketEvent[]): Promise<void> {
+    const locked = await lockState(tx, ticketId);
+    if (!locked) return;
+    const setup = await this.setupFor(tx, locked.state);
+    const work = new SlaWork(setup, locked.state, this.now());
+    for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
+    await this.reselect(tx, ticketId, work);
+    if (!work.isTouched) return;
+    await this.runFired(tx, ticketId, work);
+    await this.finish(tx, ticketId, work, {});
+  }
+
+  /**
+   * A timer job: under the ticket's lock, hands it to the engine. A job for an older clock version
+   * does nothing ('stale'); otherwise breaches are marked and due actions run.
+   */
+  handleTimer(
+    em: EntityManager,
+    data: SlaTimerData,
+    jobId: string,
+  ): Promise<'missing' | 'stale' | 'applied'> {
+    return em.transactional(async (tx) => {
+      const locked = await lockState(tx, data.ticketId);
+      if (!locked) return 'missing';
+      const setup = await this.setupFor(tx, locked.state);
+      const nowMs = this.now();
+      const result = setup.engine.onTimer(locked.state, {
+        metric: data.metric,
+        version: data.version,
+        actionIndex: data.actionIndex,
+        now: new Date(nowMs),
+      });
+      if (result.stale) return 'stale';
+      const work = new SlaWork(setup, locked.state, nowMs);
+      work.absorb(result);
+      await this.runFired(tx, data.ticketId, work);
+      await this.finish(tx, data.ticketId, work, { timer: { ...data, jobId } });
+      return 'applied';
+    });
+  }
+
+  /** Brings a ticket's clocks to now, as a timer would: marks breaches and runs the actions due. */
+  catchUp(em: EntityManager, ticketId: string | number): Promise<void> {
+    return em.transactional(async (tx) => {
+      const locked = await lockState(tx, ticketId);
+      if (!locked) return;
+      const setup = await this.setupFor(tx, locked.state);
+      const work = new SlaWork(setup, locked.state, this.now());
+      work.absorb(setup.engine.dueActions(locked.state, new Date(work.atMs)));
+      await this.runFired(tx, ticketId, work);
+      await this.finish(tx, ticketId, work, {});
+    });
+  }
+
+  /** Every clock of a ticket as the desk shows it now (first response, next response, periodic update, resolution). */
+  async clocksOf(em: EntityManager, ticketId: string | number): Promise<SlaClockWithView[]> {
+    const row = await queryOne<{ state: SlaState }>(em, 'select state from ticket_sla where ticket_id = ?', [
+      ticketId,
+    ]);
+    if (!row) return [];
+    return this.viewsOf(em, row.state);
+  }
+
+  async viewsOf(em: EntityManager, state: SlaState): Promise<SlaClockWithView[]> {
+    const setup = await this.setupFor(em, state);
+    const now = new Date(this.now());
+    return (['first_response', 'next_response', 'periodic_update', 'resolution'] as const)
+      .map((metric) => state.clocks[metric])
+      .filter((clock): clock is SlaClock => clock !== undefined)
+      .map((clock) => ({ clock, view: setup.engine.clockAt(clock, now) }));
+  }
+
+  /**
+   * The catalog, read again when the state counts in a calendar it does not know yet (one created
+   * in another process within the cache's two seconds).
+   */
+  private async setupFor(em: EntityManager, state: SlaState): Promise<SlaSetup> {
+    const setup = await this.catalog.load(em);
+    const keys = [state.policy?.calendarId, ...Object.values(state.clocks).map((c) => c?.calendarId)];
+    if (keys.every((key) => !key || setup.calendars.has(key))) return setup;
+    this.catalog.invalidate();
+    return this.catalog.load(em);
+  }
+
+  private async reselect(tx: EntityManager, ticketId: string | number, work: SlaWork): Promise<void> {
+    const { facts } = await loadFacts(tx, ticketId);
+    const policy = policyFor(work.setup, facts);
+    if (sameJson(policy, work.state?.policy ?? null)) return;
+    work.apply({ type: 'policy_changed', at: work.at, policy });
+  }
+
+  /** Runs the fired actions; a change they make to the ticket goes back to the clocks. */
+  private async runFired(tx: EntityManager, ticketId: string | number, work: SlaWork): Promise<void> {
+    for (let n = 0; work.fired.length > 0; n++) {
+      if (n >= 100)
+        throw new Error(
+          `SLA actions on ticket ${ticketId} kept setting one another off (100 in one change); check the policy's actions.`,
+        );
+      const firing = work.fired.shift()!;
+      const result = await runSlaAction(tx, ticketId, firing);
+      work.ranActions++;
+      work.audit.push(result.audit);
+      if (result.priority) work.apply({ type: 'priority_changed', at: work.at, priority: result.priority });
+      if (result.isFactChanged) await this.reselect(tx, ticketId, work);
+    }
+  }
+
+  /** Stores the state, writes the audit trail, enqueues the timers, and announces the change after commit. */
+  private async finish(
+    tx: EntityManager,
+    ticketId: string | number,
+    work: SlaWork,
+    options: { isNew?: boolean; timer?: SlaTimerData & { jobId: string } },
+  ): Promise<void> {
+    const state = work.state!;
+    const policyId = state.policy ? Number(state.policy.id) : null;
+    if (options.isNew)
+      await query(tx, 'insert into ticket_sla (ticket_id, policy_id, state) values (?, ?, ?::jsonb)', [
+        ticketId,
+        policyId,
+        JSON.stringify(state),
+      ]);
+    else
+      await query(
+        tx,
+        'update ticket_sla set state = ?::jsonb, policy_id = ?, updated_at = now() where ticket_id = ?',
+        [JSON.stringify(state), policyId, ticketId],
+      );
+    await writeSlaAudit(tx, ticketId, work.audit);
+    await this.deps.jobs.sendInTransaction(tx, this.jobsFor(ticketId, work, options.timer));
+    if (work.changed.size > 0 || work.ranActions > 0)
+      afterCommit(tx, () =>
+        this.pubsub.publish('ticketSlaChanged', String(ticketId), { ticketId: String(ticketId) }),
+      );
+  }
+
+  /**
+   * One job per (ticket, metric, clock version, action): its key gives a stable job id, so a
+   * retried transaction leaves one job. Jobs of versions a later change in the same work replaced
+   * are left out. A timer that ran early (clock skew) is owed again under a key of its own.
+   */
+  private jobsFor(
+    ticketId: string | number,
+    work: SlaWork,
+    timer: (SlaTimerData & { jobId: string }) | undefined,
+  ): JobSpec[] {
+    const state = work.state!;
+    // Jobs wait in real time: translate the SLA clock's instants (the same thing unless a test moved the clock).
+    const offsetMs = Date.now() - this.now();
+    const specs = new Map<string, JobSpec>();
+    for (const s of work.scheduled) {
+      if (state.clocks[s.metric]?.version !== s.clockVersion) continue;
+      const isOwed =
+        timer !== undefined &&
+        timer.metric === s.metric &&
+        timer.version === s.clockVersion &&
+        timer.actionIndex === s.actionIndex;
+      const base = `sla:${ticketId}:${s.metric}:${s.clockVersion}:${s.actionIndex ?? 'breach'}`;
+      const key = isOwed ? `${base}:after:${timer.jobId}` : base;
+      const fireMs = Date.parse(s.fireAt) + offsetMs;
+      specs.set(key, {
+        queue: SLA_TIMER_QUEUE,
+        key,
+        startAfter: new Date(isOwed ? Math.max(fireMs, Date.now() + 100) : fireMs),
+        data: {
+          ticketId: String(ticketId),
+          metric: s.metric,
+          version: s.clockVersion,
+          actionIndex: s.actionIndex,
+        },
+      });
+    }
+    return [...specs.values()];
+  }
+}
+
+/** The policy a ticket's facts select (the catalog keeps policies with sorted keys, as stored copies are compared). */
+const policyFor = (setup: SlaSetup, facts: SlaTicketFacts): SlaPolicy | null =>
+  selectPolicy(setup.policies, facts);

@@ -1,0 +1,211 @@
+import { type Channel, fieldError, type Principal, type Recipient, ValidationFailed } from '@docket/core';
+import type { EntityManager } from '@docket/db';
+import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
+import { requirePrincipal, requireStaff } from '../access/guards.ts';
+import { query, queryOne } from '../db-access.ts';
+import { notify } from '../notifications/notify.ts';
+import type { Services } from '../services.ts';
+import { loadVisibleTicket } from '../tickets/load-ticket.ts';
+import { appendEvent } from '../tickets/ticket-events.ts';
+import type { TicketRow } from '../tickets/ticket-row.ts';
+import { resolveRecipients } from '../workflows/assignees.ts';
+
+/**
+ * Urging (催单): the ticket's creator or anyone on the CC list of its open step asks, with one
+ * click, for it to be handled. The handler is notified; once the step is past its time limit the
+ * handler's manager too; one person may urge a ticket once per `minMinutesBetween` minutes.
+ */
+
+export const DEFAULT_URGE_RULES: UrgeRules = { minMinutesBetween: 30, managerFromUrge: 1 };
+const RULES_KEY = 'urge_rules';
+const MAX_NOTE = 2000;
+
+export async function urgeRules(em: EntityManager): Promise<UrgeRules> {
+  const row = await queryOne<{ value: UrgeRules }>(em, 'select value from app_setting where key = ?', [
+    RULES_KEY,
+  ]);
+  return row?.value ?? DEFAULT_URGE_RULES;
+}
+
+export async function updateUrgeRules(
+  em: EntityManager,
+  principal: Principal | null,
+  rules: unknown,
+): Promise<UrgeRules> {
+  requireStaff(principal, 'sla.manage');
+  const errors = checkUrgeRules(rules);
+  if (errors.length)
+    throw new ValidationFailed(errors, 'The urge rules were not saved: fix the fields listed.');
+  await query(
+    em,
+    `insert into app_setting (key, value) values (?, ?::jsonb)
+     on conflict (key) do update set value = excluded.value`,
+    [RULES_KEY, JSON.stringify(rules)],
+  );
+  return rules as UrgeRules;
+}
+
+export type UrgeOutcome = {
+  id: string;
+  ticket: TicketRow;
+  urgeNumber: number;
+  isOverdue: boolean;
+  notifiedUserIds: number[];
+  urgedAt: Date;
+};
+
+type OpenTask = {
+  id: string;
+  title: string;
+  assignee_user_id: number | null;
+  manager_id: number | null;
+  cc: Recipient[];
+  due_at: Date | null;
+};
+
+const principalId = (p: Principal): string =>
+  p.kind === 'user' ? `user:${p.userId}` : `customer:${p.customerId}`;
+const userIdOf = (id: string): number => Number(id.slice('user:'.length));
+
+export async function urgeTicket(
+  services: Services,
+  em: EntityManager,
+  principal: Principal | null,
+  channel: Channel,
+  input: { id: string | number; note?: string | null },
+): Promise<UrgeOutcome> {
+  const p = requirePrincipal(principal);
+  const note = input.note?.trim() || null;
+  if (note && note.length > MAX_NOTE)
+    throw new ValidationFailed([
+      fieldError('/note', 'too_long', `A note may have at most ${MAX_NOTE} characters.`),
+    ]);
+  return em.transactional(async (tx) => {
+    const ticket = await loadVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
+    const tasks = await query<OpenTask>(
+      tx,
+      `select w.id, w.title, w.assignee_user_id, u.manager_id, w.cc, w.due_at
+         from workflow_task w left join app_user u on u.id = w.assignee_user_id
+        where w.ticket_id = ? and w.status = 'open'
+        order by w.due_at nulls last, w.created_at`,
+      [ticket.id],
+    );
+    const cc = new Set<string>();
+    for (const task of tasks) {
+      const people = await resolveRecipients(tx, task.cc ?? [], ticket);
+      for (const id of people.userIds) cc.add(`user:${id}`);
+      for (const id of people.customerIds) cc.add(`customer:${id}`);
+    }
+    const handlers: UrgeHandler[] = tasks
+      .filter((t) => t.assignee_user_id !== null)
+      .map((t) => ({
+        userId: `user:${t.assignee_user_id}`,
+        managerId: t.manager_id === null ? null : `user:${t.manager_id}`,
+      }));
+    if (handlers.length === 0 && ticket.assignee_id !== null) {
+      const manager = await queryOne<{ manager_id: number | null }>(
+        tx,
+        'select manager_id from app_user where id = ?',
+        [ticket.assignee_id],
+      );
+      handlers.push({
+        userId: `user:${ticket.assignee_id}`,
+        managerId: manager?.manager_id ? `user:${manager.manager_id}` : null,
+      });
+    }
+    // The step's time limit; a ticket without an open step is measured by its resolution target.
+    const task = tasks[0];
+    let step: { id: string; dueAt: string | null; title: string };
+    if (task)
+      step = {
+        id: task.id,
+        dueAt: task.due_at ? new Date(task.due_at).toISOString() : null,
+        title: task.title,
+      };
+    else {
+      const sla = await queryOne<{ state: SlaState }>(
+        tx,
+        'select state from ticket_sla where ticket_id = ?',
+        [ticket.id],
+      );
+      step = { id: 'ticket', dueAt: sla?.state.clocks.resolution?.dueAt ?? null, title: 'the ticket' };
+    }
+    const previous = await query<{ urged_by: string; urged_at: Date; step_id: string }>(
+      tx,
+      'select urged_by, urged_at, step_id from ticket_urge where ticket_id = ? order by id',
+      [ticket.id],
+    );
+    const decision = decideUrge({
+      by: principalId(p),
+      at: new Date(services.clock.now()).toISOString(),
+      ticket: {
+        creatorId:
+          ticket.creator_user_id !== null
+            ? `user:${ticket.creator_user_id}`
+            : ticket.requester_id !== null
+              ? `customer:${ticket.requester_id}`
+              : null,
+        cc: [...cc],
+        category: ticket.status,
+        handlers,
+      },
+      step: { id: step.id, dueAt: step.dueAt },
+      previousUrges: previous.map((u) => ({
+        by: u.urged_by,
+        at: new Date(u.urged_at).toISOString(),
+        stepId: u.step_id,
+      })),
+      rules: await urgeRules(tx),
+    });
+    if (!decision.ok)
+      throw new ValidationFailed(
+        [fieldError('/id', decision.code, decision.message)],
+        `The ticket was not urged: ${decision.message}`,
+      );
+
+    const notifiedUserIds = decision.notify.map((n) => userIdOf(n.userId));
+    const row = (await queryOne<{ id: string }>(
+      tx,
+      `insert into ticket_urge (ticket_id, urged_by, step_id, note, urged_at, notified)
+       values (?, ?, ?, ?, ?, ?) returning id`,
+      [ticket.id, decision.record.by, decision.record.stepId, note, decision.record.at, notifiedUserIds],
+    ))!;
+    const who = p.name;
+    const late = decision.overdue ? ` It is past its time limit (${step.dueAt}).` : '';
+    const said = note ? ` "${note}"` : '';
+    for (const role of ['handler', 'handler_manager'] as const) {
+      const userIds = decision.notify.filter((n) => n.role === role).map((n) => userIdOf(n.userId));
+      await notify(tx, {
+        key: `urge:${row.id}:${role}`,
+        ticketId: ticket.id,
+        subject: `Urged (${decision.urgeNumber}): ${ticket.number}`,
+        body:
+          role === 'handler'
+            ? `${who} urged ticket ${ticket.number} "${ticket.title}" (${step.title}).${said}${late}`
+            : `${who} urged ticket ${ticket.number} "${ticket.title}", which your report handles (${step.title}).${said}${late}`,
+        to: { userIds, customerIds: [] },
+      });
+    }
+    await appendEvent(tx, {
+      ticketId: ticket.id,
+      kind: 'ticket.urged',
+      actor: p,
+      channel,
+      isPublic: p.kind === 'customer',
+      body: note,
+      diff: {
+        urgeNumber: { from: decision.urgeNumber - 1, to: decision.urgeNumber },
+        notified: { from: null, to: decision.notify.map((n) => `${n.userId} (${n.role})`) },
+        ...(decision.overdue ? { overdue: { from: null, to: step.dueAt } } : {}),
+      },
+    });
+    return {
+      id: row.id,
+      ticket,
+      urgeNumber: decision.urgeNumber,
+      isOverdue: decision.overdue,
+      notifiedUserIds,
+      urgedAt: new Date(decision.record.at),
+    };
+  });
+}
