@@ -13,6 +13,8 @@ export type Config = {
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   loadExamples: boolean;
+  /** Whether the example templates run their example workflows (DOCKET_EXAMPLE_WORKFLOWS=off: plain tickets). */
+  exampleWorkflows: boolean;
   sessionTtlSeconds: number;
 };
 
@@ -29,6 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: env.DOCKET_TIME_ZONE || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
     maxBodyBytes: Number(env.DOCKET_MAX_BODY_BYTES ?? 1_000_000),
     loadExamples: env.DOCKET_EXAMPLES !== 'off',
+    exampleWorkflows: env.DOCKET_EXAMPLE_WORKFLOWS !== 'off',
     sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
   };
 }

@@ -12,7 +12,9 @@ const db = await openDatabase(
   config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
 );
 const app = await buildApp(db, config);
-const loaded = config.loadExamples ? await loadExampleData(app.services) : false;
+const loaded = config.loadExamples
+  ? await loadExampleData(app.services, { withWorkflows: config.exampleWorkflows })
+  : false;
 
 const server = createServer(app.callback);
 server.listen(config.port, config.host, () => {

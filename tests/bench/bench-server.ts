@@ -35,13 +35,14 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
 /** The real server in its own process, as `npm start` runs it, on the given database. */
 export async function startServerProcess(
   databaseUrl: string,
+  env: Record<string, string> = {},
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const proc: ChildProcess = spawn(
     process.execPath,
     ['--no-node-snapshot', '--import', 'tsx', 'server/src/main.ts'],
     {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

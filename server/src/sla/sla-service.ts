@@ -89,7 +89,7 @@ class SlaWork {
   }
 }
 
-type FactsRow = {
+export type FactsRow = {
   priority: Priority;
   status: StatusCategory;
   channel: string;
@@ -117,6 +117,10 @@ async function loadFacts(
     [ticketId],
   );
   if (!row) throw new Error(`Ticket ${ticketId} vanished inside its own transaction.`);
+  return factsOf(row);
+}
+
+function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
   const categoryPath = row.category_path ?? [];
   return {
     row,
@@ -176,9 +180,22 @@ export class SlaService {
    * Starts a new ticket's clocks with the policy its facts select, in the transaction creating it.
    * True when an action ran at once (an offset before the clock's start) and may have changed the ticket.
    */
-  async startTicket(tx: EntityManager, ticketId: string | number): Promise<boolean> {
+  async startTicket(
+    tx: EntityManager,
+    ticketId: string | number,
+    known?: { row: Omit<FactsRow, 'tier'>; requesterId: number | null },
+  ): Promise<boolean> {
     const setup = await this.catalog.load(tx);
-    const { row, facts } = await loadFacts(tx, ticketId);
+    // The creating transaction knows the new ticket: only a requester's tier needs the database.
+    const tier =
+      known && known.requesterId !== null
+        ? ((
+            await queryOne<{ tier: string }>(tx, 'select tier from customer where id = ?', [
+              known.requesterId,
+            ])
+          )?.tier ?? null)
+        : null;
+    const { row, facts } = known ? factsOf({ ...known.row, tier }) : await loadFacts(tx, ticketId);
     const work = new SlaWork(setup, null, this.now());
     work.apply({
       type: 'ticket_created',
@@ -313,13 +330,19 @@ export class SlaService {
   ): Promise<void> {
     const state = work.state!;
     const policyId = state.policy ? Number(state.policy.id) : null;
-    if (options.isNew)
-      await query(tx, 'insert into ticket_sla (ticket_id, policy_id, state) values (?, ?, ?::jsonb)', [
-        ticketId,
-        policyId,
-        JSON.stringify(state),
-      ]);
-    else
+    if (options.isNew) {
+      // A new ticket's clocks and their first audit entries: one statement.
+      await query(
+        tx,
+        `with s as (insert into ticket_sla (ticket_id, policy_id, state) values (?, ?, ?::jsonb))
+         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
+         select ?, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
+           from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+          order by r.n`,
+        [ticketId, policyId, JSON.stringify(state), ticketId, JSON.stringify(work.audit)],
+      );
+      work.audit.length = 0;
+    } else
       await query(
         tx,
         'update ticket_sla set state = ?::jsonb, policy_id = ?, updated_at = now() where ticket_id = ?',

@@ -197,7 +197,19 @@ export async function createTicket(
       (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
     let row = await insert(tx);
     // An SLA action due at once (an offset before the clock's start) may change the ticket.
-    if (await services.sla.startTicket(tx, row.id)) row = await reread(row.id);
+    const isChangedBySla = await services.sla.startTicket(tx, row.id, {
+      requesterId: row.requester_id,
+      row: {
+        priority: row.priority,
+        status: row.status,
+        channel: row.channel,
+        org_path: row.org_path,
+        form_data: row.form_data,
+        template_key: template.key,
+        category_path: template.content.categoryPath,
+      },
+    });
+    if (isChangedBySla) row = await reread(row.id);
     if (workflowVersionId === null) return row;
     await services.workflows.startForTicket(
       tx,

@@ -49,8 +49,9 @@ async function mustFind(
 /**
  * Resolves an assignee rule to a person or a queue. A team rule picks a member holding every
  * listed skill, by round robin (the member who was given a task of this team longest ago) or by
- * least open tasks; the team row is locked while picking, so concurrent picks take turns. A team
- * with no such member keeps the task in its queue.
+ * least open tasks. Picks are not serialised (that would make every ticket of a team wait for the
+ * one before it to commit): two tickets created at the same instant may go to the same member. A
+ * team with no such member keeps the task in its queue.
  */
 export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Promise<ResolvedAssignee> {
   const none: ResolvedAssignee = { userId: null, teamId: null, roleId: null, orgUnitId: null };
@@ -63,7 +64,6 @@ export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Pr
       return { ...none, orgUnitId: await mustFind(tx, 'org_unit', rule.orgUnitId) };
     case 'team': {
       const teamId = await mustFind(tx, 'team', rule.teamId);
-      await query(tx, 'select id from team where id = ? for update', [teamId]);
       const order =
         rule.strategy === 'least_loaded'
           ? `(select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open'), m.user_id`
