@@ -23,6 +23,7 @@ import {
 } from '@docket/engine';
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
+import { notify } from '../notifications/notify.ts';
 import { slaAfterTicketPatch } from '../sla/sla-hooks.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
@@ -579,43 +580,6 @@ function describe(a: ResolvedAssignee): Record<string, number> {
   return out;
 }
 
-/** In-app notifications (and, later, those for notification-target plugins): once per key and recipient. */
-async function notify(
-  tx: EntityManager,
-  n: {
-    key: string;
-    ticketId: string | null;
-    channel: string;
-    subject: string | null;
-    body: string;
-    to: { userIds: number[]; customerIds: number[] };
-  },
-): Promise<void> {
-  const recipients = [
-    ...new Set([
-      ...n.to.userIds.map((id) => `user:${id}`),
-      ...n.to.customerIds.map((id) => `customer:${id}`),
-    ]),
-  ];
-  if (recipients.length === 0) return;
-  const rows = recipients.map((recipient) => {
-    const [kind, id] = recipient.split(':') as [string, string];
-    return {
-      recipient,
-      user_id: kind === 'user' ? Number(id) : null,
-      customer_id: kind === 'customer' ? Number(id) : null,
-    };
-  });
-  await query(
-    tx,
-    `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
-     select ?, r.recipient, r.user_id, r.customer_id, ?, ?, ?, ?
-       from jsonb_to_recordset(?::jsonb) as r(recipient text, user_id int, customer_id int)
-     on conflict do nothing`,
-    [n.key, n.ticketId, n.channel, n.subject, n.body, JSON.stringify(rows)],
-  );
-}
-
 /** Audit events of one workflow event, written with one statement. */
 class AuditBatch {
   private readonly rows: { kind: string; diff: unknown; body: string | null; is_public: boolean }[] = [];
@@ -660,9 +624,10 @@ async function applyTicketPatch(
   const cols = Object.keys(patch);
   const sets = cols.map((c) => `${c} = ?`);
   const params: unknown[] = cols.map((c) => patch[c]);
-  if (patch.org_unit_id !== undefined)
-    sets.push(`org_path = coalesce((select path from org_unit where id = ?::int), '/')`),
-      params.push(patch.org_unit_id);
+  if (patch.org_unit_id !== undefined) {
+    sets.push(`org_path = coalesce((select path from org_unit where id = ?::int), '/')`);
+    params.push(patch.org_unit_id);
+  }
   if (patch.status === 'solved') sets.push('solved_at = coalesce(solved_at, now())');
   if (patch.status === 'closed') sets.push('closed_at = coalesce(closed_at, now())');
   if (participants.length) {
