@@ -24,7 +24,7 @@ import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
 import type { Services } from './services.ts';
-import { registerSlaService, unregisterSlaService } from './sla/sla-hooks.ts';
+import { slaAfterTicketPatch } from './sla/sla-hooks.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
@@ -86,14 +86,18 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     timeZone: config.timeZone,
     weeklyHours: [[], workday, workday, workday, workday, workday, []],
   });
-  const workflows = new WorkflowRuntime(jobs, {
-    now: () => Date.now(),
-    addBusinessTime: (from, d) => officeHours.addMs(from, durationMs(d)),
-  });
   runAfterCommitWork(db.orm, (e) =>
     log('error', 'after-commit work failed', { error: String((e as Error)?.stack ?? e) }),
   );
   const sla = new SlaService({ jobs, now: () => services.clock.now() });
+  const workflows = new WorkflowRuntime(
+    jobs,
+    {
+      now: () => Date.now(),
+      addBusinessTime: (from, d) => officeHours.addMs(from, durationMs(d)),
+    },
+    (tx, ticketId, diff) => slaAfterTicketPatch(sla, tx, ticketId, diff),
+  );
   const services: Services = {
     db,
     config,
@@ -106,7 +110,6 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     clock: options.clock ?? systemClock,
     log,
   };
-  registerSlaService(db.orm, sla);
   await startWorkflowWorkers(db, jobs, workflows, log);
   await startSlaWorkers(db, jobs, sla, log);
 
@@ -259,9 +262,6 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     koa,
     services,
     callback: koa.callback(),
-    close: async () => {
-      unregisterSlaService(db.orm, sla);
-      await jobs.stop();
-    },
+    close: () => jobs.stop(),
   };
 }

@@ -24,7 +24,6 @@ import {
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
-import { slaAfterTicketPatch } from '../sla/sla-hooks.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
 
@@ -62,6 +61,13 @@ export type InstanceRow = {
   state: InstanceState;
   seq: number;
 };
+
+/** A change a workflow made to a ticket's fields, as {field: {from, to}}. */
+export type TicketPatchListener = (
+  tx: EntityManager,
+  ticketId: string,
+  diff: Record<string, { from: unknown; to: unknown }>,
+) => Promise<void>;
 
 /** Who caused a change: a staff member through a channel, or Docket itself. */
 export type Cause = { userId: number | null; channel: Channel };
@@ -119,6 +125,8 @@ export class WorkflowRuntime {
   constructor(
     private readonly jobs: JobBus,
     readonly clock: Clock,
+    /** Told of every ticket change a workflow makes, in its transaction (the SLA clocks listen). */
+    private readonly onTicketPatched: TicketPatchListener = async () => {},
   ) {}
 
   async interpreterFor(
@@ -500,7 +508,10 @@ export class WorkflowRuntime {
       (Object.keys(ticketPatch).length > 0 || Object.keys(customPatch).length > 0 || participants.size)
     ) {
       const diff = await applyTicketPatch(tx, ticketId, ticketPatch, customPatch, [...participants]);
-      if (Object.keys(diff).length > 0) audit.add('updated', diff, null);
+      if (Object.keys(diff).length > 0) {
+        audit.add('updated', diff, null);
+        await this.onTicketPatched(tx, ticketId, diff);
+      }
     }
     await audit.write(tx);
     await this.jobs.sendInTransaction(tx, jobs);
@@ -654,6 +665,5 @@ async function applyTicketPatch(
   const oldCustom = (before?.custom_fields ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(custom))
     if (JSON.stringify(oldCustom[k]) !== JSON.stringify(v)) diff[k] = { from: oldCustom[k] ?? null, to: v };
-  await slaAfterTicketPatch(tx, ticketId, diff);
   return diff;
 }
