@@ -18,7 +18,6 @@ import {
   type InstanceState,
   type Interpreter,
   type StepOutcome,
-  SUB_WORKFLOW_ENDED_EVENT,
   type WorkflowEvent,
 } from '@docket/engine';
 import { query, queryOne } from '../db-access.ts';
@@ -208,22 +207,16 @@ export class WorkflowRuntime {
     event: WorkflowEvent,
     cause: Cause,
   ): Promise<StepOutcome> {
-    const row = await queryOne<InstanceRow>(
+    const row = await queryOne<InstanceRow & { template_version_id: number | null }>(
       tx,
-      `select i.id, i.ticket_id, i.parent_instance_id, i.parent_reply, i.workflow_version_id, i.status, i.state, i.seq
-         from workflow_instance i where i.id = ? for update`,
+      `select i.id, i.ticket_id, i.parent_instance_id, i.parent_reply, i.workflow_version_id, i.status, i.state, i.seq,
+              t.template_version_id
+         from workflow_instance i left join ticket t on t.id = i.ticket_id
+        where i.id = ? for update of i`,
       [instanceId],
     );
     if (!row) throw new NotFoundError(`Workflow instance ${instanceId}`, '/instanceId');
-    const templateVersionId = row.ticket_id
-      ? ((
-          await queryOne<{ template_version_id: number }>(
-            tx,
-            'select template_version_id from ticket where id = ?',
-            [row.ticket_id],
-          )
-        )?.template_version_id ?? null)
-      : null;
+    const templateVersionId = row.template_version_id;
     const interpreter = await this.interpreterFor(tx, row.workflow_version_id, templateVersionId);
     const outcome = interpreter.handle(row.state, event, this.clock);
     if (outcome.outcome !== 'applied') return outcome;
@@ -571,8 +564,6 @@ export class WorkflowRuntime {
     await this.perform(tx, child, outcome.effects, cause, null);
   }
 }
-
-export { SUB_WORKFLOW_ENDED_EVENT };
 
 /** A task's row id: the engine's task id, which starts with its instance id and so is unique everywhere. */
 export const taskKey = (instanceId: string, taskId: string): string =>

@@ -79,10 +79,7 @@ export async function createWorkflow(
   input: { key: string; name: string; graph?: unknown },
 ): Promise<WorkflowRow> {
   const staff = requireStaff(actor, 'workflow.manage');
-  const errors = checkTemplateKey(input.key).map((e) => ({
-    ...e,
-    message: e.message.replace('template key', 'workflow key'),
-  }));
+  const errors = checkTemplateKey(input.key, '/key', 'workflow');
   if (!input.name?.trim()) errors.push(fieldError('/name', 'required', 'A workflow needs a name.'));
   if (errors.length)
     throw new ValidationFailed(errors, 'The workflow was not created: fix the fields listed.');

@@ -23,13 +23,14 @@ export type TemplateContent = {
 
 export const TEMPLATE_KEY_RE = /^[a-z][a-z0-9_-]{1,39}$/;
 
-export function checkTemplateKey(key: unknown, path = '/key'): FieldError[] {
+/** A key of a template or a workflow: what users type and URLs carry. */
+export function checkTemplateKey(key: unknown, path = '/key', what = 'template'): FieldError[] {
   if (typeof key !== 'string' || !TEMPLATE_KEY_RE.test(key))
     return [
       fieldError(
         path,
         'invalid_key',
-        'A template key is 2 to 40 characters: lowercase letters, digits, "-" or "_", starting with a letter (e.g. "returns").',
+        `A ${what} key is 2 to 40 characters: lowercase letters, digits, "-" or "_", starting with a letter (e.g. "returns").`,
       ),
     ];
   return [];
@@ -62,18 +63,7 @@ export function checkTemplateContent(c: Partial<TemplateContent>): FieldError[] 
   if (!Array.isArray(pattern)) errors.push(pattern);
 
   errors.push(...checkFormSchema(c.formSchema));
-  if (
-    c.workflowKey !== undefined &&
-    c.workflowKey !== null &&
-    (typeof c.workflowKey !== 'string' || !TEMPLATE_KEY_RE.test(c.workflowKey))
-  )
-    errors.push(
-      fieldError(
-        '/workflowKey',
-        'invalid_key',
-        'A workflow key is 2 to 40 characters: lowercase letters, digits, "-" or "_", starting with a letter.',
-      ),
-    );
+  if (c.workflowKey != null) errors.push(...checkTemplateKey(c.workflowKey, '/workflowKey', 'workflow'));
   if (
     c.uiSchema !== undefined &&
     (c.uiSchema === null || typeof c.uiSchema !== 'object' || Array.isArray(c.uiSchema))
