@@ -23,6 +23,7 @@ import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
+import { OrgPaths } from './org/org-paths.ts';
 import type { Services } from './services.ts';
 import { slaAfterTicketPatch } from './sla/sla-hooks.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
@@ -104,6 +105,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     principals: new Principals(() => forkEm(db)),
     sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
     templates: new TemplateCatalog(),
+    orgPaths: new OrgPaths(),
     jobs,
     workflows,
     sla,

@@ -3,6 +3,7 @@ import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import type { OrgPaths } from './org/org-paths.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
@@ -14,6 +15,8 @@ export type Services = {
   principals: Principals;
   sessions: SessionTokens;
   templates: TemplateCatalog;
+  /** Org paths of org units and teams, for decisions made before a ticket is written. */
+  orgPaths: OrgPaths;
   /** Durable jobs (timers, outbound calls) on the same database. */
   jobs: JobBus;
   workflows: WorkflowRuntime;

@@ -39,7 +39,14 @@ export async function startServerProcess(
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const proc: ChildProcess = spawn(
     process.execPath,
-    ['--no-node-snapshot', '--import', 'tsx', 'server/src/main.ts'],
+    // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+    [
+      '--no-node-snapshot',
+      ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'server/src/main.ts',
+    ],
     {
       cwd: root,
       env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production', ...env },

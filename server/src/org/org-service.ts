@@ -91,6 +91,7 @@ export async function updateOrgUnit(
     return (await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [input.id]))!;
   });
   services.principals.invalidate();
+  services.orgPaths.invalidate();
   return row;
 }
 

@@ -73,22 +73,26 @@ export type SlaSetup = {
 /**
  * Policies and calendars change rarely and every ticket change reads them: they are cached. A
  * change in this process clears the cache at once; other processes see it within two seconds.
+ * A miss reads through the caller's own entity manager and nobody waits on another caller's read:
+ * a transaction holding a pooled connection must never wait for a read that needs another one
+ * (with the pool full, that is a deadlock).
  */
 export class SlaCatalog {
-  private cached: { setup: Promise<SlaSetup>; until: number } | undefined;
+  private cached: { setup: SlaSetup; until: number } | undefined;
+  private generation = 0;
 
-  load(em: EntityManager): Promise<SlaSetup> {
-    const now = Date.now();
-    if (this.cached && this.cached.until > now) return this.cached.setup;
-    const setup = this.read(em);
-    this.cached = { setup, until: now + 2_000 };
-    setup.catch(() => {
-      this.cached = undefined;
-    });
+  async load(em: EntityManager): Promise<SlaSetup> {
+    if (this.cached && this.cached.until > Date.now()) return this.cached.setup;
+    const generation = this.generation;
+    const until = Date.now() + 2_000;
+    const setup = await this.read(em);
+    // A change made while this read ran may not be in it: keep it only if nothing was invalidated.
+    if (generation === this.generation) this.cached = { setup, until };
     return setup;
   }
 
   invalidate(): void {
+    this.generation++;
     this.cached = undefined;
   }
 

@@ -18,6 +18,7 @@ import type {
 } from '@docket/engine';
 import { createPubSub } from 'graphql-yoga';
 import { afterCommit } from '../after-commit.ts';
+import { TtlCache } from '../auth/ttl-cache.ts';
 import { query, queryOne } from '../db-access.ts';
 import { runSlaAction } from './sla-actions.ts';
 import { clockChangeRows, type SlaAuditRow, writeSlaAudit } from './sla-audit.ts';
@@ -40,6 +41,20 @@ export type SlaTicketEvent =
   | { type: 'customer_message' }
   | { type: 'status_changed'; category: StatusCategory; status?: string | null }
   | { type: 'priority_changed'; priority: Priority };
+
+/**
+ * A new ticket's clocks, planned before it is written. The creating statement stores `state`
+ * (ticket_sla, with `policyId`) and `audit` (ticket_event rows, actor system). A plan that is not
+ * self-contained has actions due at once or timers to enqueue: SlaService.completeStart does that
+ * in the creating transaction.
+ */
+export type SlaStart = {
+  readonly work: SlaWork;
+  readonly state: SlaState;
+  readonly policyId: number | null;
+  readonly audit: SlaAuditRow[];
+  readonly isSelfContained: boolean;
+};
 
 export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
 
@@ -163,6 +178,7 @@ async function lockState(
 export class SlaService {
   readonly catalog = new SlaCatalog();
   readonly pubsub: SlaPubSub = createSlaPubSub();
+  private readonly tiers = new TtlCache<number, string | null>(2_000);
 
   constructor(
     private readonly deps: {
@@ -177,25 +193,18 @@ export class SlaService {
   }
 
   /**
-   * Starts a new ticket's clocks with the policy its facts select, in the transaction creating it.
-   * True when an action ran at once (an offset before the clock's start) and may have changed the ticket.
+   * The clocks a new ticket starts with, worked out before the ticket is written: the policy its
+   * facts select, the clocks' first state and their audit entries. Nothing is touched; the
+   * creating statement stores `state` and `audit` (see SlaStart), and completeStart does the rest
+   * when `isSelfContained` is false.
    */
-  async startTicket(
-    tx: EntityManager,
-    ticketId: string | number,
-    known?: { row: Omit<FactsRow, 'tier'>; requesterId: number | null },
-  ): Promise<boolean> {
-    const setup = await this.catalog.load(tx);
-    // The creating transaction knows the new ticket: only a requester's tier needs the database.
-    const tier =
-      known && known.requesterId !== null
-        ? ((
-            await queryOne<{ tier: string }>(tx, 'select tier from customer where id = ?', [
-              known.requesterId,
-            ])
-          )?.tier ?? null)
-        : null;
-    const { row, facts } = known ? factsOf({ ...known.row, tier }) : await loadFacts(tx, ticketId);
+  async planStart(
+    em: EntityManager,
+    known: { row: Omit<FactsRow, 'tier'>; requesterId: number | null },
+  ): Promise<SlaStart> {
+    const setup = await this.catalog.load(em);
+    const tier = known.requesterId === null ? null : await this.tierOf(em, known.requesterId);
+    const { row, facts } = factsOf({ ...known.row, tier });
     const work = new SlaWork(setup, null, this.now());
     work.apply({
       type: 'ticket_created',
@@ -205,9 +214,40 @@ export class SlaService {
       status: null,
       policy: policyFor(setup, facts),
     });
+    const state = work.state!;
+    return {
+      work,
+      state,
+      policyId: state.policy ? Number(state.policy.id) : null,
+      audit: [...work.audit],
+      // Actions due at once, or timers to enqueue: the creation needs a transaction for them.
+      isSelfContained: work.fired.length === 0 && liveScheduled(work).length === 0,
+    };
+  }
+
+  /**
+   * After the creating statement stored a plan's state and audit entries (inside the creating
+   * transaction): runs the actions due at once and enqueues the timers. True when an action ran
+   * and may have changed the ticket.
+   */
+  async completeStart(tx: EntityManager, ticketId: string | number, start: SlaStart): Promise<boolean> {
+    if (start.isSelfContained) return false;
+    const work = start.work;
+    work.audit.length = 0;
     await this.runFired(tx, ticketId, work);
-    await this.finish(tx, ticketId, work, { isNew: true });
+    await this.finish(tx, ticketId, work, { isStored: work.ranActions === 0 });
     return work.ranActions > 0;
+  }
+
+  /** A customer's tier, for policy conditions; customers create tickets often, tiers change rarely. */
+  private async tierOf(em: EntityManager, customerId: number): Promise<string | null> {
+    const hit = this.tiers.get(customerId);
+    if (hit !== undefined) return hit;
+    const tier =
+      (await queryOne<{ tier: string | null }>(em, 'select tier from customer where id = ?', [customerId]))
+        ?.tier ?? null;
+    this.tiers.set(customerId, tier);
+    return tier;
   }
 
   /**
@@ -326,23 +366,12 @@ export class SlaService {
     tx: EntityManager,
     ticketId: string | number,
     work: SlaWork,
-    options: { isNew?: boolean; timer?: SlaTimerData & { jobId: string } },
+    /** isStored: the row already holds this state (written by the statement creating the ticket). */
+    options: { isStored?: boolean; timer?: SlaTimerData & { jobId: string } },
   ): Promise<void> {
     const state = work.state!;
     const policyId = state.policy ? Number(state.policy.id) : null;
-    if (options.isNew) {
-      // A new ticket's clocks and their first audit entries: one statement.
-      await query(
-        tx,
-        `with s as (insert into ticket_sla (ticket_id, policy_id, state) values (?, ?, ?::jsonb))
-         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
-         select ?, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
-           from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
-          order by r.n`,
-        [ticketId, policyId, JSON.stringify(state), ticketId, JSON.stringify(work.audit)],
-      );
-      work.audit.length = 0;
-    } else
+    if (!options.isStored)
       await query(
         tx,
         'update ticket_sla set state = ?::jsonb, policy_id = ?, updated_at = now() where ticket_id = ?',
@@ -366,12 +395,10 @@ export class SlaService {
     work: SlaWork,
     timer: (SlaTimerData & { jobId: string }) | undefined,
   ): JobSpec[] {
-    const state = work.state!;
     // Jobs wait in real time: translate the SLA clock's instants (the same thing unless a test moved the clock).
     const offsetMs = Date.now() - this.now();
     const specs = new Map<string, JobSpec>();
-    for (const s of work.scheduled) {
-      if (state.clocks[s.metric]?.version !== s.clockVersion) continue;
+    for (const s of liveScheduled(work)) {
       const isOwed =
         timer !== undefined &&
         timer.metric === s.metric &&
@@ -395,6 +422,10 @@ export class SlaService {
     return [...specs.values()];
   }
 }
+
+/** The timers of a work still due: those of clock versions no later change in the same work replaced. */
+const liveScheduled = (work: SlaWork): SlaScheduledFiring[] =>
+  work.scheduled.filter((s) => work.state?.clocks[s.metric]?.version === s.clockVersion);
 
 /** The policy a ticket's facts select (the catalog keeps policies with sorted keys, as stored copies are compared). */
 const policyFor = (setup: SlaSetup, facts: SlaTicketFacts): SlaPolicy | null =>

@@ -15,6 +15,7 @@ import { requirePrincipal, requireStaff } from '../access/guards.ts';
 import { queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import type { SlaStart } from '../sla/sla-service.ts';
 import { ticketNumberSequence } from '../templates/template-catalog.ts';
 import { actorOf } from './ticket-events.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
@@ -50,7 +51,8 @@ const FK_FIELDS: Record<string, string> = {
 /**
  * Creates a ticket from the newest published version of a template. The form data is checked
  * against that version's JSON Schema first; on any error nothing is written. The ticket, its first
- * audit event, its SLA clocks and its workflow's first steps are written in one transaction.
+ * audit event, its SLA clocks and its workflow's first steps are written together: in one
+ * statement when nothing else is due, else in one transaction.
  */
 export async function createTicket(
   services: Services,
@@ -120,30 +122,71 @@ export async function createTicket(
   }
   if (errors.length) throw new ValidationFailed(errors, 'The ticket was not created: fix the fields listed.');
 
-  const insert = async (tx: EntityManager): Promise<TicketRow> => {
+  const priority = input.priority ?? template.content.defaultPriority;
+  const teamId = input.teamId ?? null;
+  const orgUnitId = input.orgUnitId ?? null;
+  const workflowVersionId = template.workflowVersionId;
+
+  /** Reads (and a new requester's customer row) the write depends on; then the SLA clocks it starts. */
+  const prepare = async (db: EntityManager): Promise<SlaStart> => {
     if (requesterId === null && input.requester)
-      requesterId = await findOrCreateCustomer(tx, input.requester);
+      requesterId = await findOrCreateCustomer(db, input.requester);
     if (
       input.assigneeId != null &&
-      !(await queryOne(tx, 'select 1 from app_user where id = ? and is_active', [input.assigneeId]))
+      !(await queryOne(db, 'select 1 from app_user where id = ? and is_active', [input.assigneeId]))
     )
       throw new ValidationFailed([
         fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`),
       ]);
+    return services.sla.planStart(db, {
+      requesterId,
+      row: {
+        priority,
+        status: 'new',
+        channel,
+        org_path: await services.orgPaths.of(db, { orgUnitId, teamId }),
+        form_data: formData as Record<string, unknown>,
+        template_key: template.key,
+        category_path: template.content.categoryPath,
+      },
+    });
+  };
+
+  /** One statement: the ticket, its audit entries (created, then the SLA clocks started) and its clocks. */
+  const insert = async (db: EntityManager, sla: SlaStart): Promise<TicketRow> => {
     const now = new Date();
     const { prefix, width, suffix } = numberAround(template.numberPattern, now, services.config.timeZone);
     const actor = actorOf(p);
-    const priority = input.priority ?? template.content.defaultPriority;
     const created = {
       template: { from: null, to: `${template.key}@${template.version}` },
       status: { from: null, to: 'new' },
       priority: { from: null, to: priority },
       ...(input.assigneeId != null ? { assigneeId: { from: null, to: input.assigneeId } } : {}),
-      ...(input.teamId != null ? { teamId: { from: null, to: input.teamId } } : {}),
-      ...(input.orgUnitId != null ? { orgUnitId: { from: null, to: input.orgUnitId } } : {}),
+      ...(teamId !== null ? { teamId: { from: null, to: teamId } } : {}),
+      ...(orgUnitId !== null ? { orgUnitId: { from: null, to: orgUnitId } } : {}),
     };
+    const events = [
+      {
+        kind: 'created',
+        actor_kind: actor.kind,
+        actor_id: actor.id,
+        via_token_id: actor.viaTokenId,
+        channel: channelOfRequest,
+        is_public: true,
+        body: null,
+        diff: created,
+      },
+      ...sla.audit.map((a) => ({
+        ...a,
+        actor_kind: 'system',
+        actor_id: null,
+        via_token_id: null,
+        channel: 'system',
+        is_public: false,
+      })),
+    ];
     return (await queryOne<TicketRow>(
-      tx,
+      db,
       `with n as (select nextval(?::regclass)::text as seq),
        t as (
          insert into ticket (number, template_id, template_version_id, title, description, priority, form_data,
@@ -156,9 +199,14 @@ export async function createTicket(
          returning ${TICKET_COLUMNS}
        ),
        e as (
-         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, diff, created_at)
-         select t.id, 'created', ?, ?, ?, ?, true, ?::jsonb, t.created_at from t
-       )
+         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
+         select t.id, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
+                (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean,
+                r.value->>'body', r.value->'diff', t.created_at
+           from t cross join jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+          order by r.n
+       ),
+       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t)
        select * from t`,
       [
         ticketNumberSequence(template.templateId),
@@ -176,40 +224,25 @@ export async function createTicket(
         requesterId,
         p.kind === 'user' ? p.userId : null,
         input.assigneeId ?? null,
-        input.teamId ?? null,
+        teamId,
         channel,
-        input.orgUnitId ?? null,
-        input.teamId ?? null,
-        actor.kind,
-        actor.id,
-        actor.viaTokenId,
-        channelOfRequest,
-        JSON.stringify(created),
+        orgUnitId,
+        teamId,
+        JSON.stringify(events),
+        sla.policyId,
+        JSON.stringify(sla.state),
       ],
     ))!;
   };
 
-  const workflowVersionId = template.workflowVersionId;
-  // The ticket, its first audit event, its SLA clocks, its workflow instance and everything the
-  // workflow's first steps do (tasks, field changes, timer jobs) commit together or not at all.
-  const insertAndStart = async (tx: EntityManager): Promise<TicketRow> => {
+  // Everything the ticket's creation causes commits with it or not at all: actions its SLA runs at
+  // once, its timer jobs, its workflow instance and what the workflow's first steps do (tasks,
+  // field changes, jobs).
+  const insertAndStart = async (tx: EntityManager, sla: SlaStart): Promise<TicketRow> => {
     const reread = async (id: TicketRow['id']) =>
       (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
-    let row = await insert(tx);
-    // An SLA action due at once (an offset before the clock's start) may change the ticket.
-    const isChangedBySla = await services.sla.startTicket(tx, row.id, {
-      requesterId: row.requester_id,
-      row: {
-        priority: row.priority,
-        status: row.status,
-        channel: row.channel,
-        org_path: row.org_path,
-        form_data: row.form_data,
-        template_key: template.key,
-        category_path: template.content.categoryPath,
-      },
-    });
-    if (isChangedBySla) row = await reread(row.id);
+    let row = await insert(tx, sla);
+    if (await services.sla.completeStart(tx, row.id, sla)) row = await reread(row.id);
     if (workflowVersionId === null) return row;
     await services.workflows.startForTicket(
       tx,
@@ -220,8 +253,17 @@ export async function createTicket(
     );
     return reread(row.id);
   };
+  const create = async (): Promise<TicketRow> => {
+    // A requester given by email or phone may need a customer row: that write joins the transaction.
+    if (requesterId === null && input.requester)
+      return em.transactional(async (tx) => insertAndStart(tx, await prepare(tx)));
+    const sla = await prepare(em);
+    // Nothing beyond the rows themselves: one autocommit statement.
+    if (workflowVersionId === null && sla.isSelfContained) return insert(em, sla);
+    return em.transactional((tx) => insertAndStart(tx, sla));
+  };
   try {
-    return await em.transactional(insertAndStart);
+    return await create();
   } catch (e) {
     const constraint = (e as { constraint?: string }).constraint;
     if (constraint === 'ticket_number_key')
