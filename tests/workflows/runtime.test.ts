@@ -237,6 +237,161 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect(t.timeline.map((e: { kind: string }) => e.kind)).toContain('workflow.ended');
   });
 
+  it('writes a run that only changes its own ticket with the ticket, leaving what a stored run leaves', async () => {
+    // Clocks with targets, so the run's status and priority changes reach them.
+    const policy = await s.gql(
+      `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename ... on Error { message } } }`,
+      {
+        i: {
+          name: 'Fold tests',
+          position: 1,
+          condition: 'ticket.template in ["fold-a", "fold-b"]',
+          targets: {
+            first_response: { normal: { amount: 1, unit: 'hours', time: 'calendar' } },
+            resolution: {
+              normal: { amount: 8, unit: 'hours', time: 'calendar' },
+              high: { amount: 4, unit: 'hours', time: 'calendar' },
+            },
+          },
+        },
+      },
+      admin,
+    );
+    expect(policy.data!.createSlaPolicy.__typename, JSON.stringify(policy)).toBe('SlaPolicy');
+    const nodes = [
+      node('start', 'start', { trigger: 'ticket_created' }),
+      node(
+        'big',
+        'condition',
+        {
+          branches: [
+            { id: 'yes', when: 'has(form.amount) && form.amount > 100' },
+            { id: 'never', when: 'has(form.amount) && form.amount < 0' },
+          ],
+        },
+        1,
+      ),
+      node(
+        'raise',
+        'set_fields',
+        {
+          fields: [
+            { field: 'priority', value: 'high' },
+            { field: 'route', value: 'large refunds' },
+          ],
+        },
+        2,
+      ),
+      node('done', 'end', { status: 'solved' }, 3),
+    ];
+    const edges = [
+      edge('start', 'big'),
+      edge('big', 'raise', 'yes'),
+      edge('big', 'done', 'else'),
+      edge('raise', 'done'),
+    ];
+    // fold-a only changes its ticket: it runs before the ticket is written, in the same statement.
+    await publishFlow('fold-a', { nodes, edges: [...edges, edge('big', 'done', 'never')] });
+    // fold-b has a timer on a branch no ticket here takes: it runs after the insert, in the transaction.
+    await publishFlow('fold-b', {
+      nodes: [
+        ...nodes,
+        node('wait', 'timer', { mode: 'duration', amount: 1, unit: 'minutes', time: 'calendar' }, 4),
+      ],
+      edges: [...edges, edge('big', 'wait', 'never'), edge('wait', 'done')],
+    });
+    await templateFor('fold-a', 'fold-a');
+    await templateFor('fold-b', 'fold-b');
+
+    const outcome = async (templateKey: string, amount: number) => {
+      const created = await createTicket(templateKey, { amount });
+      const t = (
+        await s.gql(
+          `query($id: ID!) { ticket(id: $id) { status priority solvedAt slaPolicyName
+             timeline { kind actorKind actorUser { id } channel isPublic body diff }
+             slaClocks { metric status priority }
+             workflowInstances { status currentNodes trace } } }`,
+          { id: created.id },
+          admin,
+        )
+      ).data!.ticket;
+      const [row] = await s.sql<{ custom_fields: unknown; participant_ids: number[]; number: string }>(
+        'select custom_fields, participant_ids, number from ticket where id = ?',
+        [created.id],
+      );
+      return {
+        created,
+        ticket: {
+          ...t,
+          solvedAt: t.solvedAt !== null,
+          workflowInstances: t.workflowInstances.map(
+            (i: { status: string; currentNodes: string[]; trace: { kind: string; nodeId?: string }[] }) => ({
+              status: i.status,
+              currentNodes: i.currentNodes,
+              steps: i.trace.filter((e) => e.kind === 'step').map((e) => e.nodeId),
+            }),
+          ),
+        },
+        row: { custom_fields: row!.custom_fields, participant_ids: row!.participant_ids },
+        number: row!.number,
+      };
+    };
+    for (const amount of [500, 5]) {
+      const a = await outcome('fold-a', amount);
+      const b = await outcome('fold-b', amount);
+      // What the create answers is the ticket as the run left it.
+      expect(a.created).toMatchObject({ status: 'solved', priority: amount > 100 ? 'high' : 'normal' });
+      // The same ticket, trail, clocks and instance; clock entries of one instant may differ in
+      // order and in the fractions of a second the stored run took.
+      const comparable = (t: typeof a.ticket) => ({
+        ...t,
+        timeline: t.timeline
+          .map((e: { kind: string; body: string; diff: unknown }) =>
+            e.kind.startsWith('sla.')
+              ? { ...e, body: null, diff: null }
+              : JSON.parse(JSON.stringify(e).replace(/fold-[ab]@/g, 'fold@')),
+          )
+          .sort((x: { kind: string }, y: { kind: string }) =>
+            x.kind.startsWith('sla.') && y.kind.startsWith('sla.') ? x.kind.localeCompare(y.kind) : 0,
+          ),
+      });
+      expect(comparable(a.ticket)).toEqual(comparable(b.ticket));
+      expect(a.row).toEqual(b.row);
+      expect(a.number).toMatch(/^FOLD-A-\d{5}$/);
+      expect(a.ticket.workflowInstances).toEqual([
+        {
+          status: 'completed',
+          currentNodes: [],
+          steps: amount > 100 ? ['start', 'big', 'raise', 'done'] : ['start', 'big', 'done'],
+        },
+      ]);
+      // The run's own entries, then the clock changes they caused.
+      expect(a.ticket.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+        'created',
+        'sla.started',
+        'sla.started',
+        'workflow.ended',
+        'updated',
+        'sla.stopped',
+        'sla.met',
+      ]);
+      expect(a.ticket.timeline[4].diff).toEqual({
+        status: { from: 'new', to: 'solved' },
+        ...(amount > 100
+          ? { priority: { from: 'normal', to: 'high' }, route: { from: null, to: 'large refunds' } }
+          : {}),
+      });
+      if (amount > 100) {
+        expect(a.row.custom_fields).toEqual({ route: 'large refunds' });
+        expect(a.ticket.slaClocks).toContainEqual({
+          metric: 'resolution',
+          status: 'met',
+          priority: 'normal',
+        });
+      }
+    }
+  });
+
   it('calls out with an idempotency key, retries a failed call with the same key, and goes on with the answer', async () => {
     await publishFlow('callout', {
       nodes: [

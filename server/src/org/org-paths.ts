@@ -3,29 +3,31 @@ import { TtlCache } from '../auth/ttl-cache.ts';
 import { queryOne } from '../db-access.ts';
 
 /**
- * The org path a new ticket lands under (its org unit's, or its team's org unit's), for what is
+ * The org unit and path a new ticket lands under (its own, or its team's org unit's), for what is
  * decided before the ticket is written (the SLA policy a ticket's facts select). Paths change
  * only when a unit moves: a move in this process clears the cache, other processes see it
  * within two seconds, as with the SLA catalog. The ticket's own org_path column is always taken
  * from the database in the statement that writes it.
  */
-export class OrgPaths {
-  private readonly cache = new TtlCache<string, string>(2_000);
+export type OrgPlace = { orgUnitId: number | null; path: string };
 
-  async of(em: EntityManager, ref: { orgUnitId: number | null; teamId: number | null }): Promise<string> {
-    if (ref.orgUnitId === null && ref.teamId === null) return '/';
+export class OrgPaths {
+  private readonly cache = new TtlCache<string, OrgPlace>(2_000);
+
+  async of(em: EntityManager, ref: { orgUnitId: number | null; teamId: number | null }): Promise<OrgPlace> {
+    if (ref.orgUnitId === null && ref.teamId === null) return { orgUnitId: null, path: '/' };
     const key = ref.orgUnitId !== null ? `o${ref.orgUnitId}` : `t${ref.teamId}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
-    const row = await queryOne<{ path: string | null }>(
+    const row = await queryOne<{ id: number | null; path: string | null }>(
       em,
-      `select (select path from org_unit
-                where id = coalesce(?::int, (select org_unit_id from team where id = ?::int))) as path`,
+      `select w.id, (select path from org_unit where id = w.id) as path
+         from (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as id) w`,
       [ref.orgUnitId, ref.teamId],
     );
-    const path = row?.path ?? '/';
-    this.cache.set(key, path);
-    return path;
+    const place = { orgUnitId: row?.id ?? null, path: row?.path ?? '/' };
+    this.cache.set(key, place);
+    return place;
   }
 
   invalidate(): void {

@@ -48,13 +48,35 @@ export type SlaTicketEvent =
  * self-contained has actions due at once or timers to enqueue: SlaService.completeStart does that
  * in the creating transaction.
  */
-export type SlaStart = {
-  readonly work: SlaWork;
-  readonly state: SlaState;
-  readonly policyId: number | null;
-  readonly audit: SlaAuditRow[];
-  readonly isSelfContained: boolean;
-};
+export class SlaStart {
+  /** How many of the audit entries the start itself made (changes planned later follow them). */
+  readonly startAuditCount: number;
+
+  constructor(
+    readonly work: SlaWork,
+    /** The facts the policy was selected by. */
+    public row: FactsRow,
+  ) {
+    this.startAuditCount = work.audit.length;
+  }
+
+  get state(): SlaState {
+    return this.work.state!;
+  }
+
+  get policyId(): number | null {
+    return this.state.policy ? Number(this.state.policy.id) : null;
+  }
+
+  get audit(): readonly SlaAuditRow[] {
+    return this.work.audit;
+  }
+
+  /** No actions due at once and no timers to enqueue: storing state and audit is all there is. */
+  get isSelfContained(): boolean {
+    return this.work.fired.length === 0 && liveScheduled(this.work).length === 0;
+  }
+}
 
 export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
 
@@ -214,15 +236,21 @@ export class SlaService {
       status: null,
       policy: policyFor(setup, facts),
     });
-    const state = work.state!;
-    return {
-      work,
-      state,
-      policyId: state.policy ? Number(state.policy.id) : null,
-      audit: [...work.audit],
-      // Actions due at once, or timers to enqueue: the creation needs a transaction for them.
-      isSelfContained: work.fired.length === 0 && liveScheduled(work).length === 0,
-    };
+    return new SlaStart(work, row);
+  }
+
+  /**
+   * Feeds a planned start the changes the ticket goes through before it is written (a workflow's
+   * first steps may set its status or priority), then selects the policy again, as ticketChanged
+   * does for a stored ticket.
+   */
+  planChanges(start: SlaStart, events: SlaTicketEvent[], changed: Partial<Omit<FactsRow, 'tier'>>): void {
+    const work = start.work;
+    for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
+    start.row = { ...start.row, ...changed };
+    const policy = policyFor(work.setup, factsOf(start.row).facts);
+    if (!sameJson(policy, work.state?.policy ?? null))
+      work.apply({ type: 'policy_changed', at: work.at, policy });
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   numberAround,
   type Principal,
   type Priority,
+  type StatusCategory,
   ValidationFailed,
   validateFormData,
 } from '@docket/core';
@@ -14,9 +15,20 @@ import type { EntityManager } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
 import { queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
+import type { OrgPlace } from '../org/org-paths.ts';
 import type { Services } from '../services.ts';
+import { slaEventsOf } from '../sla/sla-hooks.ts';
 import type { SlaStart } from '../sla/sla-service.ts';
 import { ticketNumberSequence } from '../templates/template-catalog.ts';
+import {
+  type Cause,
+  foldTicketEffect,
+  type InstanceRow,
+  type PinnedTemplate,
+  patchDiff,
+  type WorkflowAuditRow,
+  type WorkflowStartPlan,
+} from '../workflows/workflow-runtime.ts';
 import { actorOf } from './ticket-events.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
 
@@ -127,6 +139,8 @@ export async function createTicket(
   const orgUnitId = input.orgUnitId ?? null;
   const workflowVersionId = template.workflowVersionId;
 
+  /** Where the ticket lands (its org unit, or its team's), as prepare found it. */
+  let place: OrgPlace = { orgUnitId: null, path: '/' };
   /** Reads (and a new requester's customer row) the write depends on; then the SLA clocks it starts. */
   const prepare = async (db: EntityManager): Promise<SlaStart> => {
     if (requesterId === null && input.requester)
@@ -138,13 +152,14 @@ export async function createTicket(
       throw new ValidationFailed([
         fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`),
       ]);
+    place = await services.orgPaths.of(db, { orgUnitId, teamId });
     return services.sla.planStart(db, {
       requesterId,
       row: {
         priority,
         status: 'new',
         channel,
-        org_path: await services.orgPaths.of(db, { orgUnitId, teamId }),
+        org_path: place.path,
         form_data: formData as Record<string, unknown>,
         template_key: template.key,
         category_path: template.content.categoryPath,
@@ -152,10 +167,29 @@ export async function createTicket(
     });
   };
 
-  /** One statement: the ticket, its audit entries (created, then the SLA clocks started) and its clocks. */
-  const insert = async (db: EntityManager, sla: SlaStart): Promise<TicketRow> => {
-    const now = new Date();
-    const { prefix, width, suffix } = numberAround(template.numberPattern, now, services.config.timeZone);
+  const cause: Cause = { userId: p.kind === 'user' ? p.userId : null, channel: channelOfRequest };
+  const pinned: PinnedTemplate = {
+    templateVersionId: template.versionId,
+    templateKey: template.key,
+    content: template.content,
+  };
+
+  /**
+   * One statement: the ticket, its audit trail (created; the SLA clocks started; what its workflow
+   * did, with the clock changes that caused) and its clocks; with a folded workflow run, its
+   * final fields and its instance too. Without `drawn`, the database numbers the ticket.
+   */
+  const insert = async (
+    db: EntityManager,
+    sla: SlaStart,
+    drawn?: Drawn,
+    run?: FoldedRun,
+  ): Promise<TicketRow> => {
+    const { prefix, width, suffix } = numberAround(
+      template.numberPattern,
+      drawn?.now ?? new Date(),
+      services.config.timeZone,
+    );
     const actor = actorOf(p);
     const created = {
       template: { from: null, to: `${template.key}@${template.version}` },
@@ -165,6 +199,14 @@ export async function createTicket(
       ...(teamId !== null ? { teamId: { from: null, to: teamId } } : {}),
       ...(orgUnitId !== null ? { orgUnitId: { from: null, to: orgUnitId } } : {}),
     };
+    const system = {
+      actor_kind: 'system',
+      actor_id: null,
+      via_token_id: null,
+      channel: 'system',
+      is_public: false,
+    };
+    const slaRows = sla.audit.map((a) => ({ ...a, ...system }));
     const events = [
       {
         kind: 'created',
@@ -176,24 +218,31 @@ export async function createTicket(
         body: null,
         diff: created,
       },
-      ...sla.audit.map((a) => ({
+      ...slaRows.slice(0, sla.startAuditCount),
+      ...(run?.audit ?? []).map((a) => ({
         ...a,
-        actor_kind: 'system',
-        actor_id: null,
+        actor_kind: cause.userId === null ? 'system' : 'user',
+        actor_id: cause.userId,
         via_token_id: null,
-        channel: 'system',
-        is_public: false,
+        channel: cause.channel,
       })),
+      ...slaRows.slice(sla.startAuditCount),
     ];
+    const final = { status: 'new', priority, title, description, ...run?.patch } as Record<string, unknown>;
+    const instance = run?.instance;
     return (await queryOne<TicketRow>(
       db,
-      `with n as (select nextval(?::regclass)::text as seq),
+      `with n as (select coalesce(?::text, nextval(?::regclass)::text) as seq),
        t as (
-         insert into ticket (number, template_id, template_version_id, title, description, priority, form_data,
-                             form_text, requester_id, creator_user_id, assignee_id, team_id, org_unit_id, org_path, channel)
-         select ? || case when length(n.seq) >= ? then n.seq else lpad(n.seq, ?, '0') end || ?,
-                ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, w.org_unit_id, coalesce(u.path, '/'), ?
+         insert into ticket (id, number, template_id, template_version_id, title, description, status, priority,
+                             form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
+                             assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
+         select coalesce(?::bigint, nextval('ticket_id_seq'::regclass)),
+                ? || case when length(n.seq) >= ? then n.seq else lpad(n.seq, ?, '0') end || ?,
+                ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::int[], ?, ?, ?, ?, w.org_unit_id, coalesce(u.path, '/'), ?,
+                c.at, c.at, case when ? = 'solved' then c.at end, case when ? = 'closed' then c.at end
            from n
+           cross join (select coalesce(?::timestamptz, now()) as at) c
            cross join (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as org_unit_id) w
            left join org_unit u on u.id = w.org_unit_id
          returning ${TICKET_COLUMNS}
@@ -202,64 +251,149 @@ export async function createTicket(
          insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
          select t.id, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
                 (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean,
-                r.value->>'body', r.value->'diff', t.created_at
+                r.value->>'body', nullif(r.value->'diff', 'null'::jsonb), t.created_at
            from t cross join jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
           order by r.n
        ),
-       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t)
+       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t),
+       i as (
+         insert into workflow_instance (id, ticket_id, workflow_version_id, status, state, seq)
+         select ?::uuid, t.id, ?, ?, ?::jsonb, ? from t where ?::uuid is not null
+       )
        select * from t`,
       [
+        drawn?.seq ?? null,
         ticketNumberSequence(template.templateId),
+        drawn?.id ?? null,
         prefix,
         width,
         width,
         suffix,
         template.templateId,
         template.versionId,
-        title,
-        description,
-        priority,
+        final.title,
+        final.description,
+        final.status,
+        final.priority,
         JSON.stringify(formData),
         formText(formData),
+        JSON.stringify(run?.custom ?? {}),
+        run?.participantIds ?? [],
         requesterId,
         p.kind === 'user' ? p.userId : null,
         input.assigneeId ?? null,
         teamId,
         channel,
+        final.status,
+        final.status,
+        drawn?.now ?? null,
         orgUnitId,
         teamId,
         JSON.stringify(events),
         sla.policyId,
         JSON.stringify(sla.state),
+        instance?.id ?? null,
+        instance?.workflow_version_id ?? null,
+        instance?.status ?? null,
+        instance ? JSON.stringify(instance.state) : null,
+        instance?.seq ?? null,
+        instance?.id ?? null,
       ],
     ))!;
   };
 
+  const reread = async (tx: EntityManager, id: TicketRow['id']) =>
+    (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
+
   // Everything the ticket's creation causes commits with it or not at all: actions its SLA runs at
   // once, its timer jobs, its workflow instance and what the workflow's first steps do (tasks,
   // field changes, jobs).
-  const insertAndStart = async (tx: EntityManager, sla: SlaStart): Promise<TicketRow> => {
-    const reread = async (id: TicketRow['id']) =>
-      (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
-    let row = await insert(tx, sla);
-    if (await services.sla.completeStart(tx, row.id, sla)) row = await reread(row.id);
+  const insertAndStart = async (
+    tx: EntityManager,
+    sla: SlaStart,
+    drawn?: Drawn,
+    plan?: WorkflowStartPlan,
+  ): Promise<TicketRow> => {
+    let row = await insert(tx, sla, drawn);
+    if (await services.sla.completeStart(tx, row.id, sla)) row = await reread(tx, row.id);
     if (workflowVersionId === null) return row;
     await services.workflows.startForTicket(
       tx,
       row,
-      workflowVersionId,
-      { templateVersionId: template.versionId, templateKey: template.key, content: template.content },
-      { userId: p.kind === 'user' ? p.userId : null, channel: channelOfRequest },
+      plan ?? (await services.workflows.planStart(tx, row, workflowVersionId, pinned)),
+      cause,
     );
-    return reread(row.id);
+    return reread(tx, row.id);
   };
+
+  /**
+   * A workflow that only ever changes its own ticket (start, conditions, set fields, end) runs to
+   * its end before the ticket is written, on a draft with the ticket's id, number and creation
+   * time drawn first; the ticket is then written as the run leaves it, with its instance, in the
+   * same statement. Anything else (human steps, timers, calls) starts after the insert.
+   */
+  const createWithSelfContainedRun = async (sla: SlaStart, wvId: number): Promise<TicketRow> => {
+    const got = (await queryOne<{ id: string; seq: string; now: Date | string }>(
+      em,
+      `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
+      [ticketNumberSequence(template.templateId)],
+    ))!;
+    const drawn: Drawn = { ...got, now: new Date(got.now) };
+    const { prefix, width, suffix } = numberAround(
+      template.numberPattern,
+      drawn.now,
+      services.config.timeZone,
+    );
+    const draft: TicketRow = {
+      id: drawn.id,
+      number: `${prefix}${drawn.seq.padStart(width, '0')}${suffix}`,
+      template_id: template.templateId,
+      template_version_id: template.versionId,
+      title,
+      description,
+      status: 'new',
+      priority,
+      form_data: formData as Record<string, unknown>,
+      requester_id: requesterId,
+      creator_user_id: cause.userId,
+      assignee_id: input.assigneeId ?? null,
+      team_id: teamId,
+      org_unit_id: place.orgUnitId,
+      org_path: place.path,
+      channel,
+      created_at: drawn.now,
+      updated_at: drawn.now,
+      solved_at: null,
+      closed_at: null,
+    };
+    const plan = await services.workflows.planStart(em, draft, wvId, pinned);
+    if (!plan.isSelfContained) return em.transactional((tx) => insertAndStart(tx, sla, drawn, plan));
+    const run = foldRun(plan, cause);
+    const diff = patchDiff(draft as unknown as Record<string, unknown>, run.patch, run.custom);
+    if (Object.keys(diff).length > 0) {
+      run.audit.push({ kind: 'updated', diff, body: null, is_public: false });
+      services.sla.planChanges(sla, slaEventsOf(diff), {
+        ...(run.patch.status ? { status: run.patch.status as StatusCategory } : {}),
+        ...(run.patch.priority ? { priority: run.patch.priority as Priority } : {}),
+      });
+    }
+    if (sla.isSelfContained) return insert(em, sla, drawn, run);
+    return em.transactional(async (tx) => {
+      const row = await insert(tx, sla, drawn, run);
+      return (await services.sla.completeStart(tx, row.id, sla)) ? reread(tx, row.id) : row;
+    });
+  };
+
   const create = async (): Promise<TicketRow> => {
     // A requester given by email or phone may need a customer row: that write joins the transaction.
     if (requesterId === null && input.requester)
       return em.transactional(async (tx) => insertAndStart(tx, await prepare(tx)));
     const sla = await prepare(em);
-    // Nothing beyond the rows themselves: one autocommit statement.
-    if (workflowVersionId === null && sla.isSelfContained) return insert(em, sla);
+    if (workflowVersionId === null)
+      // Nothing beyond the rows themselves: one autocommit statement.
+      return sla.isSelfContained ? insert(em, sla) : em.transactional((tx) => insertAndStart(tx, sla));
+    if (await services.workflows.isSelfContained(em, workflowVersionId, template.versionId))
+      return createWithSelfContainedRun(sla, workflowVersionId);
     return em.transactional((tx) => insertAndStart(tx, sla));
   };
   try {
@@ -299,4 +433,33 @@ async function findOrCreateCustomer(
     [r.name?.trim() || r.email || r.phone || 'Customer', r.email ?? null, r.phone ?? null],
   );
   return created!.id;
+}
+
+/** A ticket's id, counter and creation time, drawn before it is written. */
+type Drawn = { id: string; seq: string; now: Date };
+
+/** A workflow run folded into the ticket it creates: final fields, audit entries, its instance. */
+type FoldedRun = {
+  patch: Record<string, unknown>;
+  custom: Record<string, unknown>;
+  participantIds: number[];
+  audit: WorkflowAuditRow[];
+  instance: InstanceRow;
+};
+
+function foldRun(plan: WorkflowStartPlan, cause: Cause): FoldedRun {
+  const run: FoldedRun = {
+    patch: {},
+    custom: {},
+    // Whoever caused the run takes part in the ticket, as with every workflow event that does something.
+    participantIds: plan.effects.length > 0 && cause.userId !== null ? [cause.userId] : [],
+    audit: [],
+    instance: plan.instance,
+  };
+  const audit = {
+    add: (kind: string, diff: unknown, body: string | null, isPublic = false) =>
+      run.audit.push({ kind, diff, body, is_public: isPublic }),
+  };
+  for (const e of plan.effects) foldTicketEffect(e, { patch: run.patch, custom: run.custom, audit });
+  return run;
 }

@@ -72,7 +72,89 @@ export type TicketPatchListener = (
 export type Cause = { userId: number | null; channel: Channel };
 export const SYSTEM_CAUSE: Cause = { userId: null, channel: 'system' };
 
-type PinnedTemplate = { templateVersionId: number; templateKey: string; content: TemplateContent };
+/** A new ticket's workflow run to its first wait, planned in memory (see WorkflowRuntime.planStart). */
+export type WorkflowStartPlan = {
+  instance: InstanceRow;
+  effects: Effect[];
+  /** Every effect changes only the ticket's own row and audit trail (foldTicketEffect): no tasks, notices, jobs or lookups. */
+  isSelfContained: boolean;
+};
+
+const SELF_CONTAINED_NODES: ReadonlySet<string> = new Set([
+  'start',
+  'condition',
+  'parallel_split',
+  'parallel_join',
+  'set_fields',
+  'end',
+]);
+const SELF_CONTAINED_EFFECTS: ReadonlySet<Effect['type']> = new Set([
+  'set_ticket_fields',
+  'end_instance',
+  'instance_failed',
+  'cancel_timer',
+]);
+
+/** An audit entry of a workflow event (its actor and channel are the event's cause). */
+export type WorkflowAuditRow = { kind: string; diff: unknown; body: string | null; is_public: boolean };
+
+/**
+ * The effects that change only the ticket's own row, folded into a patch of its columns, its
+ * custom fields and audit entries: the one place their meaning is defined, for a stored run
+ * (perform) and for a new ticket's run written with the ticket itself.
+ */
+export function foldTicketEffect(
+  e: Effect,
+  into: {
+    patch: Record<string, unknown>;
+    custom: Record<string, unknown>;
+    audit: { add(kind: string, diff: unknown, body: string | null, isPublic?: boolean): unknown };
+  },
+): void {
+  switch (e.type) {
+    case 'set_ticket_fields':
+      for (const [field, value] of Object.entries(e.fields)) {
+        const col = TICKET_FIELD_COLUMNS[field];
+        if (col?.check(value)) into.patch[col.column] = value;
+        else if (col)
+          into.audit.add(
+            'workflow.field_refused',
+            null,
+            `"${field}" cannot be set to ${JSON.stringify(value)}.`,
+            false,
+          );
+        else into.custom[field] = value;
+      }
+      break;
+    case 'end_instance':
+      into.patch.status = e.status;
+      into.audit.add('workflow.ended', { status: { from: null, to: e.statusName ?? e.status } }, null);
+      break;
+    case 'instance_failed':
+      into.audit.add('workflow.failed', { step: { from: null, to: e.nodeId } }, e.error, false);
+      break;
+    default:
+      break;
+  }
+}
+
+/** What a patch changes against the values before it, as {field: {from, to}} (camelCase fields). */
+export function patchDiff(
+  before: Record<string, unknown> | undefined,
+  patch: Record<string, unknown>,
+  custom: Record<string, unknown>,
+): Record<string, { from: unknown; to: unknown }> {
+  const diff: Record<string, { from: unknown; to: unknown }> = {};
+  const camel = (c: string) => c.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+  for (const c of Object.keys(patch))
+    if (before?.[c] !== patch[c]) diff[camel(c)] = { from: before?.[c] ?? null, to: patch[c] };
+  const oldCustom = (before?.custom_fields ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(custom))
+    if (JSON.stringify(oldCustom[k]) !== JSON.stringify(v)) diff[k] = { from: oldCustom[k] ?? null, to: v };
+  return diff;
+}
+
+export type PinnedTemplate = { templateVersionId: number; templateKey: string; content: TemplateContent };
 
 /** The workflow context of a template version: typed ticket fields and its form, for CEL. */
 export function workflowContextOf(content: Pick<TemplateContent, 'formSchema'> | null): WorkflowContext {
@@ -154,15 +236,18 @@ export class WorkflowRuntime {
     return interpreter;
   }
 
-  /** Starts a new ticket's instance, inside the transaction that creates the ticket. */
-  async startForTicket(
-    tx: EntityManager,
+  /**
+   * Runs a new ticket's workflow to its first wait, in memory: the instance it would store and the
+   * effects of its first steps. Nothing is written. `ticket` may be a draft not yet inserted (its
+   * id, number and creation time already drawn).
+   */
+  async planStart(
+    em: EntityManager,
     ticket: TicketRow,
     workflowVersionId: number,
     pinned: PinnedTemplate,
-    cause: Cause,
-  ): Promise<InstanceRow> {
-    const interpreter = await this.interpreterFor(tx, workflowVersionId, pinned.templateVersionId);
+  ): Promise<WorkflowStartPlan> {
+    const interpreter = await this.interpreterFor(em, workflowVersionId, pinned.templateVersionId);
     const id = randomUUID();
     const outcome = interpreter.start(
       {
@@ -175,23 +260,46 @@ export class WorkflowRuntime {
       },
       this.clock,
     );
-    const row: InstanceRow = {
-      id,
-      ticket_id: String(ticket.id),
-      parent_instance_id: null,
-      parent_reply: null,
-      workflow_version_id: workflowVersionId,
-      status: outcome.state.status,
-      state: outcome.state,
-      seq: outcome.state.seq,
+    return {
+      instance: {
+        id,
+        ticket_id: String(ticket.id),
+        parent_instance_id: null,
+        parent_reply: null,
+        workflow_version_id: workflowVersionId,
+        status: outcome.state.status,
+        state: outcome.state,
+        seq: outcome.state.seq,
+      },
+      effects: outcome.effects,
+      isSelfContained: outcome.effects.every((e) => SELF_CONTAINED_EFFECTS.has(e.type)),
     };
+  }
+
+  /**
+   * Whether a workflow version only ever touches its ticket's own row (start, conditions, set
+   * fields, parallel paths, end): a new ticket's run can then be written with the ticket itself.
+   */
+  async isSelfContained(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
+    const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
+    return interpreter.graph.nodes.every((n) => SELF_CONTAINED_NODES.has(n.type));
+  }
+
+  /** Stores a planned instance and performs its effects, inside the transaction that creates the ticket. */
+  async startForTicket(
+    tx: EntityManager,
+    ticket: TicketRow,
+    plan: WorkflowStartPlan,
+    cause: Cause,
+  ): Promise<InstanceRow> {
+    const row = plan.instance;
     await query(
       tx,
       `insert into workflow_instance (id, ticket_id, workflow_version_id, status, state, seq)
        values (?, ?, ?, ?, ?::jsonb, ?)`,
-      [id, ticket.id, workflowVersionId, row.status, JSON.stringify(row.state), row.seq],
+      [row.id, ticket.id, row.workflow_version_id, row.status, JSON.stringify(row.state), row.seq],
     );
-    await this.perform(tx, row, outcome.effects, cause, ticket);
+    await this.perform(tx, row, plan.effects, cause, ticket);
     return row;
   }
 
@@ -449,18 +557,8 @@ export class WorkflowRuntime {
           await this.startChild(tx, instance, e, cause);
           break;
         case 'set_ticket_fields':
-          for (const [field, value] of Object.entries(e.fields)) {
-            const col = TICKET_FIELD_COLUMNS[field];
-            if (col?.check(value)) ticketPatch[col.column] = value;
-            else if (col)
-              audit.add(
-                'workflow.field_refused',
-                null,
-                `"${field}" cannot be set to ${JSON.stringify(value)}.`,
-                false,
-              );
-            else customPatch[field] = value;
-          }
+        case 'instance_failed':
+          foldTicketEffect(e, { patch: ticketPatch, custom: customPatch, audit });
           break;
         case 'assign_ticket':
           try {
@@ -485,13 +583,8 @@ export class WorkflowRuntime {
                 },
               },
             });
-          } else if (!instance.parent_instance_id) {
-            ticketPatch.status = e.status;
-            audit.add('workflow.ended', { status: { from: null, to: e.statusName ?? e.status } }, null);
-          }
-          break;
-        case 'instance_failed':
-          audit.add('workflow.failed', { step: { from: null, to: e.nodeId } }, e.error, false);
+          } else if (!instance.parent_instance_id)
+            foldTicketEffect(e, { patch: ticketPatch, custom: customPatch, audit });
           break;
       }
     }
@@ -503,6 +596,8 @@ export class WorkflowRuntime {
       const diff = await applyTicketPatch(tx, ticketId, ticketPatch, customPatch, [...participants]);
       if (Object.keys(diff).length > 0) {
         audit.add('updated', diff, null);
+        // The workflow's entries first, then the clock changes they cause.
+        await audit.write(tx);
         await this.onTicketPatched(tx, ticketId, diff);
       }
     }
@@ -583,8 +678,8 @@ function describe(a: ResolvedAssignee): Record<string, number> {
 }
 
 /** Audit events of one workflow event, written with one statement. */
-class AuditBatch {
-  private readonly rows: { kind: string; diff: unknown; body: string | null; is_public: boolean }[] = [];
+export class AuditBatch {
+  readonly rows: WorkflowAuditRow[] = [];
   constructor(
     private readonly ticketId: string | null,
     private readonly cause: Cause,
@@ -595,6 +690,7 @@ class AuditBatch {
     return this;
   }
 
+  /** Writes the entries gathered so far (a later write adds those gathered after). */
   async write(tx: EntityManager): Promise<void> {
     if (!this.ticketId || this.rows.length === 0) return;
     await query(
@@ -612,6 +708,7 @@ class AuditBatch {
         JSON.stringify(this.rows),
       ],
     );
+    this.rows.length = 0;
   }
 }
 
@@ -649,12 +746,5 @@ async function applyTicketPatch(
     ...params,
     ticketId,
   ]);
-  const diff: Record<string, { from: unknown; to: unknown }> = {};
-  const camel = (c: string) => c.replace(/_([a-z])/g, (_m, ch: string) => ch.toUpperCase());
-  for (const c of cols)
-    if (before?.[c] !== patch[c]) diff[camel(c)] = { from: before?.[c] ?? null, to: patch[c] };
-  const oldCustom = (before?.custom_fields ?? {}) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(custom))
-    if (JSON.stringify(oldCustom[k]) !== JSON.stringify(v)) diff[k] = { from: oldCustom[k] ?? null, to: v };
-  return diff;
+  return patchDiff(before, patch, custom);
 }
