@@ -12,6 +12,7 @@ const benches: Bench[] = [
   { name: 'create-ticket', file: './create-ticket.bench.ts' },
   { name: 'list-tickets', file: './list-tickets.bench.ts' },
   { name: 'workflow', file: './workflow.bench.ts' },
+  { name: 'sla-breach', file: './sla-breach.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -1,0 +1,293 @@
+/**
+ * SLA breaches on time with a million open tickets: 1,000,000 open tickets whose first-response
+ * clocks run (each with its pg-boss timer jobs, as ticket creation enqueues them), 10,000 of them
+ * due within the same minute. The real server process (`npm start`) fires them; the benchmark
+ * reads how late each breach action ran (its audit entry's transaction time minus the due time)
+ * and samples the server's resident memory before, during and after. Target: p99 lateness at most
+ * 1 second; memory flat.
+ *
+ *   BENCH_ONLY=sla-breach npm run bench      (or: npx tsx tests/bench/sla-breach.bench.ts)
+ *
+ * BENCH_SLA_TICKETS (default 1,000,000) and BENCH_SLA_HOT (default 10,000) change the sizes.
+ *
+ * The tickets are loaded with SQL, not created one by one (that would take an hour): one ticket
+ * is created through GraphQL under a bench policy (first response within 4 hours, counted round
+ * the clock; at breach, notify the assignee), and its clock state and timer jobs are copied to
+ * every loaded ticket with that ticket's own instants. Cold tickets were created up to three hours
+ * ago (due in one to four hours); the hot ones four hours before a due time spread evenly over one
+ * minute that starts a minute after they are loaded.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
+
+const TICKETS = Number(process.env.BENCH_SLA_TICKETS ?? 1_000_000);
+const HOT = Number(process.env.BENCH_SLA_HOT ?? 10_000);
+const TARGET_LATENESS_MS = 1_000;
+const WINDOW_MS = 60_000;
+/** The hot minute starts this long after the hot tickets are loaded. */
+const LEAD_MS = 60_000;
+
+const gql = async (url: string, token: string, query: string, variables: Record<string, unknown> = {}) => {
+  const r = await post(url, JSON.stringify({ query, variables }), token);
+  const body = JSON.parse(r.text) as { data?: Record<string, any>; errors?: unknown };
+  if (!body.data) throw new Error(`GraphQL failed: ${r.text}`);
+  return body.data;
+};
+
+const rssMb = (pid: number): number => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+};
+
+/** ISO 8601 as JavaScript writes it (toISOString), from a timestamptz expression. */
+const iso = (expr: string) => `to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+export async function run(log: (line: string) => void = console.log) {
+  const db = await benchDatabase();
+  const server = await startServerProcess(db.url, { DOCKET_EXAMPLE_WORKFLOWS: 'off' });
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const rss: { phase: string; mb: number }[] = [];
+  const sample = (phase: string) => rss.push({ phase, mb: rssMb(server.pid) });
+  try {
+    const admin = await login(server.url, 'admin@docket.local');
+    sample('started');
+    const policy = await gql(
+      server.url,
+      admin,
+      `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename ... on SlaPolicy { id } ... on Error { message } } }`,
+      {
+        i: {
+          name: 'SLA bench',
+          position: 1,
+          condition: 'ticket.template == "sla-bench"',
+          targets: { first_response: { normal: { amount: 4, unit: 'hours', time: 'calendar' } } },
+          actions: {
+            first_response: [{ offsetMinutes: 0, kind: 'notify', recipients: [{ kind: 'assignee' }] }],
+          },
+        },
+      },
+    );
+    if (policy.createSlaPolicy.__typename !== 'SlaPolicy') throw new Error(JSON.stringify(policy));
+    const template = await gql(
+      server.url,
+      admin,
+      `mutation($c: TemplateContentInput!) { createTemplate(key: "sla-bench", content: $c) { ... on TicketTemplate { id } } }`,
+      {
+        c: {
+          name: 'SLA bench',
+          categoryPath: ['Bench'],
+          defaultPriority: 'normal',
+          numberPattern: 'SLA-{seq:7}',
+          formSchema: { type: 'object', properties: {} },
+        },
+      },
+    );
+    await gql(server.url, admin, 'mutation($id: ID!) { publishTemplate(id: $id) { __typename } }', {
+      id: template.createTemplate.id,
+    });
+    const agent = (await pool.query("select id from app_user where email = 'agent.a@docket.local'")).rows[0]
+      .id as number;
+    const created = await gql(
+      server.url,
+      admin,
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id } ... on Error { message } } }`,
+      { i: { templateKey: 'sla-bench', title: 'Model ticket', assigneeId: agent, orgUnitId: 4 } },
+    );
+    if (created.createTicket.__typename !== 'Ticket') throw new Error(JSON.stringify(created));
+    const modelId = created.createTicket.id as string;
+
+    // The model: its row, its clock state (as text, with its two instants) and its timer jobs.
+    const model = (
+      await pool.query(
+        `select t.template_id, t.template_version_id, t.org_unit_id, t.org_path, s.policy_id, s.state::text as state,
+                s.state->'clocks'->'first_response'->>'startedAt' as started, s.state->'clocks'->'first_response'->>'dueAt' as due
+           from ticket t join ticket_sla s on s.ticket_id = t.id where t.id = $1`,
+        [modelId],
+      )
+    ).rows[0];
+    const jobs = (
+      await pool.query(
+        "select to_jsonb(j) as job from pgboss.job j where j.name = 'sla-timer' and j.data->>'ticketId' = $1",
+        [modelId],
+      )
+    ).rows.map((r) => r.job);
+    if (jobs.length === 0 || !model.due)
+      throw new Error('the model ticket has no running clock or no timer job');
+    await pool.query("delete from pgboss.job where name = 'sla-timer' and data->>'ticketId' = $1", [modelId]);
+    log(
+      `  model ticket: ${jobs.length} timer job(s) per ticket (${jobs.map((j) => j.data.actionIndex ?? 'breach').join(', ')})`,
+    );
+
+    /** Loads tickets g in [from, to], created at `createdAt` (SQL over g), each with its clocks and jobs. */
+    const loadTickets = (from: number, to: number, createdAt: string, extra: unknown[] = []) =>
+      pool.query(
+        `with t as (
+           insert into ticket (number, template_id, template_version_id, title, description, status, priority,
+                               form_data, form_text, creator_user_id, assignee_id, org_unit_id, org_path, channel,
+                               created_at, updated_at)
+           select 'SB-' || g, $1, $2, 'SLA bench ' || g, '', 'open', 'normal', '{}'::jsonb, '', $3, $3, $4, $5, 'phone',
+                  ${createdAt}, now()
+             from generate_series($6::int, $7::int) g
+           returning id, created_at
+         ),
+         s as (
+           insert into ticket_sla (ticket_id, policy_id, state)
+           select t.id, $8, replace(replace($9, $10, ${iso('t.created_at')}),
+                                    $11, ${iso("t.created_at + interval '4 hours'")})::jsonb
+             from t
+         ),
+         j as (
+           insert into pgboss.job
+           select (jsonb_populate_record(null::pgboss.job, m.job || jsonb_build_object(
+                    'id', gen_random_uuid(),
+                    'data', jsonb_set(m.job->'data', '{ticketId}', to_jsonb(t.id::text)),
+                    'start_after', t.created_at + interval '4 hours',
+                    'created_on', now(),
+                    'keep_until', t.created_at + interval '30 days'))).*
+             from t cross join jsonb_array_elements($12::jsonb) as m(job)
+         )
+         select count(*)::int as n from t`,
+        [
+          model.template_id,
+          model.template_version_id,
+          agent,
+          model.org_unit_id,
+          model.org_path,
+          from,
+          to,
+          model.policy_id,
+          model.state,
+          model.started,
+          model.due,
+          JSON.stringify(jobs),
+          ...extra,
+        ],
+      );
+
+    const cold = TICKETS - HOT;
+    const started = performance.now();
+    const batch = 50_000;
+    for (let from = 1; from <= cold; from += batch) {
+      const to = Math.min(from + batch - 1, cold);
+      // created up to three hours ago: due in one to four hours
+      await loadTickets(from, to, `now() - (g % 10800) * interval '1 second'`);
+      if (to % 200_000 === 0 || to === cold) log(`  loaded ${to.toLocaleString()} tickets`);
+    }
+    await pool.query('analyze ticket; analyze ticket_sla; analyze pgboss.job');
+    sample('cold tickets loaded');
+    // The hot minute: due times spread evenly over [hotStart, hotStart + 1 min).
+    const hotStart = Date.now() + LEAD_MS;
+    await loadTickets(
+      cold + 1,
+      TICKETS,
+      `$13::timestamptz - interval '4 hours' + ((g - $6::int) * $14::float8 / $15::int) * interval '1 millisecond'`,
+      [new Date(hotStart).toISOString(), WINDOW_MS, HOT],
+    );
+    const loadSeconds = (performance.now() - started) / 1000;
+    const [{ n: pending }] = (
+      await pool.query(
+        "select count(*)::int as n from pgboss.job where name = 'sla-timer' and state = 'created'",
+      )
+    ).rows;
+    log(
+      `  loaded ${TICKETS.toLocaleString()} open tickets with running clocks and ${pending.toLocaleString()} pending timer jobs in ${loadSeconds.toFixed(0)} s; ${HOT.toLocaleString()} due from ${new Date(hotStart).toISOString()} over one minute`,
+    );
+    sample('all loaded');
+
+    // Watch the minute go by.
+    const hotFrom = String(cold + 1);
+    const fired = async () =>
+      (
+        await pool.query(
+          `select count(distinct e.ticket_id)::int as n from ticket_event e
+            where e.kind = 'sla.action' and e.ticket_id >= (select min(id) from ticket where number = 'SB-' || $1)`,
+          [hotFrom],
+        )
+      ).rows[0].n as number;
+    while (Date.now() < hotStart) {
+      await sleep(500);
+      sample('before the minute');
+    }
+    const deadline = hotStart + WINDOW_MS + 120_000;
+    let done = 0;
+    while (Date.now() < deadline) {
+      await sleep(500);
+      sample(Date.now() < hotStart + WINDOW_MS ? 'during the minute' : 'after the minute');
+      done = await fired();
+      if (done >= HOT && Date.now() > hotStart + WINDOW_MS) break;
+    }
+    for (let i = 0; i < 10; i++) {
+      await sleep(500);
+      sample('after the minute');
+    }
+
+    const hotIds = `select id from ticket where number in (select 'SB-' || g from generate_series(${cold + 1}, ${TICKETS}) g)`;
+    const lateness = (
+      await pool.query(
+        `select extract(epoch from (min(e.created_at) - (t.created_at + interval '4 hours'))) * 1000 as ms
+           from ticket t join ticket_event e on e.ticket_id = t.id and e.kind = 'sla.action'
+          where t.id in (${hotIds})
+          group by t.id, t.created_at`,
+      )
+    ).rows
+      .map((r) => Number(r.ms))
+      .sort((a, b) => a - b);
+    const checks = (
+      await pool.query(
+        `select
+           (select count(*)::int from ticket_event where kind = 'sla.action' and ticket_id in (${hotIds})) as actions,
+           (select count(*)::int from notification where ticket_id in (${hotIds})) as notices,
+           (select count(*)::int from ticket_sla where ticket_id in (${hotIds})
+               and state->'clocks'->'first_response'->>'status' = 'breached') as breached,
+           (select count(*)::int from ticket_event where kind in ('sla.action', 'sla.breached')
+               and ticket_id not in (${hotIds}) and ticket_id <> $1) as early`,
+        [modelId],
+      )
+    ).rows[0];
+    return {
+      tickets: TICKETS,
+      hot: HOT,
+      pending,
+      loadSeconds,
+      fired: lateness.length,
+      lateness: {
+        p50: percentile(lateness, 50),
+        p99: percentile(lateness, 99),
+        max: lateness.at(-1) ?? Number.NaN,
+        min: lateness[0] ?? Number.NaN,
+      },
+      checks,
+      rss,
+    };
+  } finally {
+    await pool.end();
+    await server.stop();
+    await db.drop();
+  }
+}
+
+export function report(r: Awaited<ReturnType<typeof run>>): string[] {
+  const f = (x: number) => x.toFixed(0);
+  const byPhase = new Map<string, number[]>();
+  for (const s of r.rss) byPhase.set(s.phase, [...(byPhase.get(s.phase) ?? []), s.mb]);
+  const rssLine = [...byPhase].map(([phase, mbs]) => `${phase} ${f(Math.max(...mbs))}`).join(', ');
+  const first = r.rss.find((s) => s.phase === 'before the minute')?.mb ?? Number.NaN;
+  const peak = Math.max(...r.rss.filter((s) => s.phase !== 'started').map((s) => s.mb));
+  const last = r.rss.at(-1)?.mb ?? Number.NaN;
+  const isComplete = r.fired === r.hot && r.checks.actions === r.hot && r.checks.early === 0;
+  return [
+    `SLA breaches: ${r.tickets.toLocaleString()} open tickets with running clocks (${r.pending.toLocaleString()} pending timer jobs, loaded in ${f(r.loadSeconds)} s), ${r.hot.toLocaleString()} due within one minute, real PostgreSQL:`,
+    `  breach action lateness (audit entry's transaction time - due time): p50 ${f(r.lateness.p50)} ms   p99 ${f(r.lateness.p99)} ms   max ${f(r.lateness.max)} ms   min ${f(r.lateness.min)} ms`,
+    `  fired ${r.fired.toLocaleString()} of ${r.hot.toLocaleString()}; actions ${r.checks.actions}, notifications ${r.checks.notices}, clocks breached ${r.checks.breached}; actions on tickets not yet due: ${r.checks.early}`,
+    `  server RSS MB (max per phase): ${rssLine}; before the minute ${f(first)}, peak ${f(peak)}, at the end ${f(last)}`,
+    `  target p99 <= ${TARGET_LATENESS_MS} ms: ${isComplete && r.lateness.p99 <= TARGET_LATENESS_MS ? 'met' : 'NOT met'}${isComplete ? '' : ' (not every breach fired exactly once)'}`,
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  console.log(report(await run()).join('\n'));
+  process.exit(0);
+}
