@@ -77,8 +77,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES],
     onError: (e) => log('error', 'job queue error', { error: String(e.stack ?? e) }),
   });
-  // Business time for workflow timers and step limits until SLA calendars are stored: weekdays
-  // 09:00-12:00 and 13:00-18:00 in the configured time zone.
+  // Business time for workflow timers and step limits when no business calendar is stored:
+  // weekdays 09:00-12:00 and 13:00-18:00 in the configured time zone.
   const workday = [
     { start: '09:00', end: '12:00' },
     { start: '13:00', end: '18:00' },
@@ -95,7 +95,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     jobs,
     {
       now: () => Date.now(),
-      addBusinessTime: (from, d) => officeHours.addMs(from, durationMs(d)),
+      calendars: async (em) => (await sla.catalog.load(em)).calendars,
+      officeHours,
     },
     (tx, ticketId, diff) => slaAfterTicketPatch(sla, tx, ticketId, diff),
   );

@@ -392,6 +392,81 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     }
   });
 
+  it("counts a step's time limit in the business calendar its node names, and refuses a calendar that is not stored", async () => {
+    // Open one hour a week: Saturdays 10:00-11:00 in Berlin.
+    const definition = {
+      timeZone: 'Europe/Berlin',
+      weeklyHours: [[], [], [], [], [], [], [{ start: '10:00', end: '11:00' }]],
+    };
+    const cal = await s.gql(
+      'mutation($d: JSON!) { createBusinessCalendar(key: "saturday-hour", name: "Saturday hour", definition: $d) { __typename ... on Error { message } } }',
+      { d: definition },
+      admin,
+    );
+    expect(cal.data!.createBusinessCalendar.__typename, JSON.stringify(cal)).toBe('BusinessCalendar');
+    const graph = (calendarId: string) => ({
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'look',
+          'human_step',
+          {
+            title: 'Have a look',
+            assignee: { kind: 'user', userId: 'agent.a@docket.local' },
+            formSchema: { type: 'object', properties: {} },
+            actions: ['complete'],
+            timeLimit: { amount: 30, unit: 'minutes', time: 'business', calendarId },
+          },
+          1,
+        ),
+        node('done', 'end', { status: 'solved' }, 2),
+      ],
+      edges: [edge('start', 'look'), edge('look', 'done')],
+    });
+    const refused = await s.gql(
+      'mutation($g: JSON) { createWorkflow(key: "cal-bad", name: "Bad calendar", graph: $g) { ... on Workflow { id } } }',
+      { g: graph('nowhere') },
+      admin,
+    );
+    const r = await s.gql(PUBLISH, { id: refused.data!.createWorkflow.id }, admin);
+    expect(r.data!.publishWorkflow).toMatchObject({
+      __typename: 'ValidationError',
+      fields: [{ path: '/graph/nodes/1/config/timeLimit/calendarId' }],
+    });
+    expect(r.data!.publishWorkflow.fields[0].message).toMatch(
+      /"look": there is no business calendar with key "nowhere"/,
+    );
+
+    await publishFlow('cal-good', graph('saturday-hour'));
+    await templateFor('cal-t', 'cal-good');
+    const before = Date.now();
+    const t = await createTicket('cal-t');
+    const [task] = await s.sql<{ due_at: Date; created_at: Date }>(
+      'select due_at, created_at from workflow_task where ticket_id = ?',
+      [t.id],
+    );
+    // Half an hour into the next Saturday 10:00-11:00 in Berlin, counted from when the step began.
+    const due = new Date(task!.due_at);
+    const berlin = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Berlin',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(due);
+    const started = new Date(task!.created_at).getTime();
+    const isInsideTheHour =
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        weekday: 'short',
+        hour: '2-digit',
+        hourCycle: 'h23',
+      }).format(started) === 'Sat 10';
+    if (!isInsideTheHour) expect(berlin).toBe('Sat 10:30');
+    expect(due.getTime()).toBeGreaterThan(before);
+    expect(due.getTime() - started).toBeLessThanOrEqual(7 * 24 * 3_600_000 + 1_800_000);
+  });
+
   it('calls out with an idempotency key, retries a failed call with the same key, and goes on with the answer', async () => {
     await publishFlow('callout', {
       nodes: [

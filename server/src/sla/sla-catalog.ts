@@ -63,7 +63,7 @@ export const policyOf = (row: Pick<SlaPolicyRow, 'id' | 'name' | 'position' | 'd
   actions: row.definition.actions ?? {},
 });
 
-/** What the SLA hooks need: the active policies in order, and an engine that knows every calendar. */
+/** What the SLA hooks need: the active policies in order, and an engine that knows every calendar (in the order they were created). */
 export type SlaSetup = {
   policies: SlaPolicy[];
   calendars: ReadonlyMap<string, BusinessCalendar>;
@@ -102,7 +102,7 @@ export class SlaCatalog {
         em,
         'select id, name, position, definition from sla_policy where is_active order by position, id',
       ),
-      query<BusinessCalendarRow>(em, 'select key, definition from business_calendar'),
+      query<BusinessCalendarRow>(em, 'select key, definition from business_calendar order by id'),
     ]);
     const calendars = new Map<string, BusinessCalendar>();
     for (const row of calendarRows) calendars.set(row.key, createCalendar(row.definition));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type BusinessCalendar,
   type CelSchema,
   type Channel,
   celTypeFromJsonSchema,
@@ -14,6 +15,7 @@ import type { EntityManager, JobBus, JobSpec } from '@docket/db';
 import {
   type Clock,
   createInterpreter,
+  durationMs,
   type Effect,
   type InstanceState,
   type Interpreter,
@@ -154,6 +156,14 @@ export function patchDiff(
   return diff;
 }
 
+/** Where a workflow's time comes from: now, the stored business calendars (by key), the fallback. */
+export type WorkflowTime = {
+  now: () => number;
+  calendars: (em: EntityManager) => Promise<ReadonlyMap<string, BusinessCalendar>>;
+  /** Business time when no calendar is stored: weekdays 09:00-12:00 and 13:00-18:00. */
+  officeHours: BusinessCalendar;
+};
+
 export type PinnedTemplate = { templateVersionId: number; templateKey: string; content: TemplateContent };
 
 /** The workflow context of a template version: typed ticket fields and its form, for CEL. */
@@ -205,10 +215,24 @@ export class WorkflowRuntime {
 
   constructor(
     private readonly jobs: JobBus,
-    readonly clock: Clock,
+    private readonly time: WorkflowTime,
     /** Told of every ticket change a workflow makes, in its transaction (the SLA clocks listen). */
     private readonly onTicketPatched: TicketPatchListener = async () => {},
   ) {}
+
+  /**
+   * The clock a workflow event runs at: now, and business time in the calendar a node names, else
+   * the first stored business calendar, else the built-in office hours.
+   */
+  async clockFor(em: EntityManager): Promise<Clock> {
+    const calendars = await this.time.calendars(em);
+    const fallback = calendars.values().next().value ?? this.time.officeHours;
+    return {
+      now: this.time.now,
+      addBusinessTime: (from, duration, calendarId) =>
+        ((calendarId && calendars.get(calendarId)) || fallback).addMs(from, durationMs(duration)),
+    };
+  }
 
   async interpreterFor(
     tx: EntityManager,
@@ -258,7 +282,7 @@ export class WorkflowRuntime {
         }),
         form: ticket.form_data,
       },
-      this.clock,
+      await this.clockFor(em),
     );
     return {
       instance: {
@@ -326,7 +350,7 @@ export class WorkflowRuntime {
     if (!row) throw new NotFoundError(`Workflow instance ${instanceId}`, '/instanceId');
     const templateVersionId = row.template_version_id;
     const interpreter = await this.interpreterFor(tx, row.workflow_version_id, templateVersionId);
-    const outcome = interpreter.handle(row.state, event, this.clock);
+    const outcome = interpreter.handle(row.state, event, await this.clockFor(tx));
     if (outcome.outcome !== 'applied') return outcome;
     await query(
       tx,
@@ -544,9 +568,7 @@ export class WorkflowRuntime {
             queue: OUTBOUND_QUEUE,
             key: `call:${callId}`,
             // A failed attempt waits a little longer each time before the next.
-            ...(e.attempt > 1
-              ? { startAfter: new Date(this.clock.now() + 1000 * 2 ** (e.attempt - 2)) }
-              : {}),
+            ...(e.attempt > 1 ? { startAfter: new Date(this.time.now() + 1000 * 2 ** (e.attempt - 2)) } : {}),
             data: { callId },
             // Taken for dead (and handed out again) only well after the call's own timeout.
             expireInSeconds: Math.ceil(e.timeoutMs / 1000) + 30,
@@ -629,7 +651,7 @@ export class WorkflowRuntime {
     const id = randomUUID();
     const outcome = interpreter.start(
       { instanceId: id, ticket: parent.state.ticket, form: e.input },
-      this.clock,
+      await this.clockFor(tx),
     );
     const child: InstanceRow = {
       id,

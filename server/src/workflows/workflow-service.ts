@@ -136,6 +136,34 @@ export function workflowProblems(graph: WorkflowGraph): WorkflowProblem[] {
 }
 
 /**
+ * Business calendars a graph's durations name (a step's time limit, a timer) that are not stored:
+ * each a problem at its node's config.
+ */
+export function calendarProblems(graph: WorkflowGraph, calendarKeys: ReadonlySet<string>): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  const walk = (value: unknown, path: string, nodeId: string, label: string) => {
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, v] of Object.entries(value)) {
+      const at = `${path}/${key}`;
+      if (key === 'calendarId' && typeof v === 'string' && !calendarKeys.has(v))
+        problems.push({
+          ...fieldError(
+            at,
+            'not_found',
+            `${label} "${nodeId}": there is no business calendar with key "${v}"; pick a stored calendar, or leave it out to count in the first one.`,
+          ),
+          nodeId,
+        });
+      else walk(v, at, nodeId, label);
+    }
+  };
+  graph.nodes.forEach((node, i) => {
+    walk(node.config, `/nodes/${i}/config`, node.id, node.label || 'Node');
+  });
+  return problems;
+}
+
+/**
  * Validates the draft and freezes it as the next numbered version. Running instances keep the
  * version they started on; templates pick the new one up when they are published again.
  */
@@ -153,6 +181,10 @@ export async function publishWorkflow(
     );
     if (!wf) throw new NotFoundError(`Workflow ${id}`, '/id');
     const problems = workflowProblems(wf.draft);
+    if (problems.length === 0) {
+      const calendars = await query<{ key: string }>(tx, 'select key from business_calendar');
+      problems.push(...calendarProblems(wf.draft, new Set(calendars.map((c) => c.key))));
+    }
     if (problems.length)
       throw new ValidationFailed(
         problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
@@ -231,14 +263,14 @@ export async function simulateWorkflow(
       problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
       'The workflow cannot run until these problems are fixed.',
     );
-  const addBusinessTime = services.workflows.clock.addBusinessTime;
+  const { addBusinessTime } = await services.workflows.clockFor(em);
   return simulate(
     graph,
     { ticket: input.ticket ?? {}, form: input.formData ?? {} },
     (input.actions ?? {}) as SimulationScript,
     {
       ...(input.startAt ? { startAt: input.startAt.toISOString() } : {}),
-      ...(addBusinessTime ? { addBusinessTime } : {}),
+      addBusinessTime,
       maxEvents: 1_000,
     },
   );
