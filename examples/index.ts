@@ -244,4 +244,11 @@ export const templates: { key: string; content: TemplateContent }[] = [
 ];
 
 export { businessCalendars, slaPolicies } from './sla.ts';
+
+/** Named statuses the desks use, each within its category (an SLA policy may pause in them). */
+export const ticketStatuses: { name: string; category: 'pending' | 'on_hold' | 'open' }[] = [
+  { name: 'Awaiting customer reply', category: 'pending' },
+  { name: 'Waiting for parts', category: 'on_hold' },
+  { name: 'Engineer visit booked', category: 'on_hold' },
+];
 export { workflows } from './workflows.ts';

@@ -28,7 +28,7 @@ server.listen(config.port, config.host, () => {
       `  GraphQL API and GraphiQL: ${base}/graphql`,
       `  Health check:             ${base}/healthz`,
       loaded
-        ? '  Example data loaded (org tree, one user per role, five templates, their workflows, an SLA calendar and policies).'
+        ? '  Example data loaded (org tree, one user per role, five templates, their workflows, named statuses, an SLA calendar and policies).'
         : '',
       config.loadExamples
         ? `  First login: admin@docket.local / ${EXAMPLE_PASSWORD}  (other example users: owner@, manager.north@, agent.a@, agent.b@, service@, tech@docket.local)`

@@ -183,6 +183,16 @@ describe(`access matrix (${databaseKind()})`, () => {
       allowed: ['admin', 'owner'],
     },
     { name: 'publishTemplate', op: 'publishTemplate(id: 1) { __typename }', allowed: ['admin', 'owner'] },
+    {
+      name: 'createTicketStatus',
+      op: 'createTicketStatus(name: $k, category: on_hold) { __typename }',
+      allowed: ['admin', 'owner'],
+    },
+    {
+      name: 'updateTicketStatus',
+      op: 'updateTicketStatus(id: 1, position: 1) { __typename }',
+      allowed: ['admin', 'owner'],
+    },
     { name: 'createUser', op: 'createUser(email: $e, name: "N") { __typename }', allowed: ['admin'] },
     { name: 'updateUser', op: 'updateUser(id: 1, name: "Ada Admin") { __typename }', allowed: ['admin'] },
     {
@@ -245,6 +255,7 @@ describe(`access matrix (${databaseKind()})`, () => {
     { q: '{ orgUnits { id } }', staffOnly: true },
     { q: '{ teams { id } }', staffOnly: true },
     { q: '{ apiTokens { id } }', staffOnly: true },
+    { q: '{ ticketStatuses { name } }', staffOnly: true },
     { q: '{ templates { key } }', staffOnly: false },
     { q: '{ template(key: "returns") { key } }', staffOnly: false },
   ];

@@ -5,12 +5,14 @@ import { entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
 import { Migration20261123000001_workflows } from './migrations/Migration20261123000001_workflows.ts';
 import { Migration20261123000002_sla } from './migrations/Migration20261123000002_sla.ts';
+import { Migration20261124000001_statuses } from './migrations/Migration20261124000001_statuses.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
 export const migrations = [
   { name: 'Migration20261122000001_foundation', class: Migration20261122000001_foundation },
   { name: 'Migration20261123000001_workflows', class: Migration20261123000001_workflows },
   { name: 'Migration20261123000002_sla', class: Migration20261123000002_sla },
+  { name: 'Migration20261124000001_statuses', class: Migration20261124000001_statuses },
 ];
 
 export type Database = {

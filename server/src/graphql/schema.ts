@@ -4,6 +4,7 @@ import '../users/users.schema.ts';
 import '../org/org.schema.ts';
 import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';
+import '../tickets/ticket-statuses.schema.ts';
 import '../workflows/workflows.schema.ts';
 import '../notifications/notifications.schema.ts';
 import '../sla/sla.schema.ts';

@@ -6,6 +6,7 @@ import type { Services } from '../services.ts';
 import { createBusinessCalendar } from '../sla/calendar-service.ts';
 import { createSlaPolicy } from '../sla/policy-service.ts';
 import { createTemplate, publishTemplate } from '../templates/template-service.ts';
+import { createTicketStatus } from '../tickets/ticket-statuses.ts';
 import { createWorkflow, publishWorkflow } from '../workflows/workflow-service.ts';
 
 /**
@@ -107,6 +108,7 @@ export async function loadExampleData(
       const row = await createTemplate(services, tx, admin, { key: t.key, content });
       await publishTemplate(services, tx, admin, row.id);
     }
+    for (const st of examples.ticketStatuses) await createTicketStatus(tx, admin, st);
     for (const c of examples.businessCalendars) await createBusinessCalendar(services, tx, admin, c);
     for (const p of examples.slaPolicies) await createSlaPolicy(services, tx, admin, p);
   });

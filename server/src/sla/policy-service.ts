@@ -130,6 +130,21 @@ async function definitionOf(
       : e,
   );
   if (errors.length === 0) errors = await checkReferences(em, policy.actions as Record<string, SlaAction[]>);
+  if (errors.length === 0 && policy.pauseStatuses.length > 0) {
+    const names = new Set(
+      (await query<{ name: string }>(em, 'select name from ticket_status')).map((r) => r.name),
+    );
+    policy.pauseStatuses.forEach((name, i) => {
+      if (!names.has(name))
+        errors.push(
+          fieldError(
+            `/pauseStatuses/${i}`,
+            'not_found',
+            `There is no status named "${name}"; name one of ticketStatuses (create it first with createTicketStatus).`,
+          ),
+        );
+    });
+  }
   if (errors.length)
     throw new ValidationFailed(errors, 'The SLA policy was not saved: fix the fields listed.');
   return {

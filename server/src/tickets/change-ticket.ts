@@ -19,6 +19,7 @@ import type { SlaTicketEvent } from '../sla/sla-service.ts';
 import { loadVisibleTicket } from './load-ticket.ts';
 import { appendEvent, diffOf } from './ticket-events.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
+import { activeStatus, type TicketStatusRow } from './ticket-statuses.ts';
 
 export type UpdateTicketInput = {
   id: number | string;
@@ -26,6 +27,8 @@ export type UpdateTicketInput = {
   description?: string | null;
   priority?: Priority | null;
   status?: StatusCategory | null;
+  /** A named status (its category comes with it); '' clears the name. */
+  statusName?: string | null;
   formData?: unknown;
 };
 
@@ -57,14 +60,31 @@ export async function updateTicket(
       );
       errors.push(...validateFormData(version!.content.formSchema, input.formData, '/formData'));
     }
+    let named: TicketStatusRow | null | undefined;
+    if (input.statusName) {
+      named = await activeStatus(tx, input.statusName.trim(), '/statusName');
+      if (input.status != null && input.status !== named.category)
+        errors.push(
+          fieldError(
+            '/status',
+            'mismatch',
+            `The status "${named.name}" belongs to ${named.category}, not ${input.status}: give one of them or both matching.`,
+          ),
+        );
+    } else if (input.statusName === '') named = null;
     if (errors.length)
       throw new ValidationFailed(errors, 'The ticket was not changed: fix the fields listed.');
 
+    const nextStatus = named ? named.category : (input.status ?? t.status);
+    // A name stays while its category does; another category without a name drops it.
+    const nextName =
+      named !== undefined ? (named?.name ?? null) : nextStatus === t.status ? t.status_name : null;
     const after = {
       title: title ?? undefined,
       description: input.description ?? undefined,
       priority: input.priority ?? undefined,
-      status: input.status ?? undefined,
+      status: nextStatus,
+      statusName: nextName,
       formData: input.formData ?? undefined,
     };
     const diff = diffOf(
@@ -73,15 +93,16 @@ export async function updateTicket(
         description: t.description,
         priority: t.priority,
         status: t.status,
+        statusName: t.status_name,
         formData: t.form_data,
       },
       after,
     );
     if (Object.keys(diff).length === 0) return t;
-    const status = (input.status ?? t.status) as StatusCategory;
+    const status = nextStatus;
     const row = await queryOne<TicketRow>(
       tx,
-      `update ticket set title = ?, description = ?, priority = ?, status = ?, form_data = ?::jsonb, form_text = ?,
+      `update ticket set title = ?, description = ?, priority = ?, status = ?, status_name = ?, form_data = ?::jsonb, form_text = ?,
               solved_at = case when ? in ('solved', 'closed') then coalesce(solved_at, now()) else null end,
               closed_at = case when ? = 'closed' then coalesce(closed_at, now()) else null end,
               updated_at = now()
@@ -91,6 +112,7 @@ export async function updateTicket(
         input.description ?? t.description,
         input.priority ?? t.priority,
         status,
+        nextName,
         JSON.stringify(input.formData ?? t.form_data),
         formText(input.formData ?? t.form_data),
         status,
@@ -100,7 +122,8 @@ export async function updateTicket(
     );
     await appendEvent(tx, { ticketId: t.id, kind: 'updated', actor: staff, channel, diff });
     const events: SlaTicketEvent[] = [];
-    if (diff.status) events.push({ type: 'status_changed', category: status });
+    if (diff.status || diff.statusName)
+      events.push({ type: 'status_changed', category: status, status: nextName });
     if (diff.priority) events.push({ type: 'priority_changed', priority: row!.priority });
     await services.sla.ticketChanged(tx, t.id, events);
     return row!;

@@ -352,6 +352,7 @@ export async function createTicket(
       title,
       description,
       status: 'new',
+      status_name: null,
       priority,
       form_data: formData as Record<string, unknown>,
       requester_id: requesterId,

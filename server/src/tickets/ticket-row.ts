@@ -8,6 +8,8 @@ export type TicketRow = {
   title: string;
   description: string;
   status: StatusCategory;
+  /** A named status within the category (ticket_status), or null. */
+  status_name: string | null;
   priority: Priority;
   form_data: Record<string, unknown>;
   requester_id: number | null;
@@ -23,7 +25,7 @@ export type TicketRow = {
   closed_at: Date | null;
 };
 
-export const TICKET_COLUMNS = `id, number, template_id, template_version_id, title, description, status, priority,
+export const TICKET_COLUMNS = `id, number, template_id, template_version_id, title, description, status, status_name, priority,
   form_data, requester_id, creator_user_id, assignee_id, team_id, org_unit_id, org_path, channel,
   created_at, updated_at, solved_at, closed_at`;
 

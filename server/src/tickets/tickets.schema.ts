@@ -50,6 +50,10 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
     title: t.exposeString('title'),
     description: t.exposeString('description'),
     status: t.field({ type: StatusCategoryEnum, resolve: (r) => r.status }),
+    statusName: t.exposeString('status_name', {
+      nullable: true,
+      description: 'The named status within the category ("Waiting for parts"), if any.',
+    }),
     priority: t.field({ type: PriorityEnum, resolve: (r) => r.priority }),
     channel: t.field({ type: ChannelEnum, resolve: (r) => r.channel }),
     formData: t.field({ type: 'JSON', resolve: (r) => r.form_data }),
@@ -208,6 +212,10 @@ builder.mutationFields((t) => ({
       description: t.arg.string(),
       priority: t.arg({ type: PriorityEnum }),
       status: t.arg({ type: StatusCategoryEnum }),
+      statusName: t.arg.string({
+        description:
+          'A named status (ticketStatuses); sets its category too. An empty string clears the name. A category alone clears a name of another category.',
+      }),
       formData: t.arg({ type: 'JSON' }),
     },
     resolve: (_r, a, ctx) => updateTicket(ctx.services, ctx.em, ctx.principal, ctx.channel, a),
