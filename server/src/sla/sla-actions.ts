@@ -9,7 +9,12 @@ import {
 import type { EntityManager } from '@docket/db';
 import type { SlaFiring } from '@docket/engine';
 import { query, queryOne } from '../db-access.ts';
-import { type NotificationRecipients, notify } from '../notifications/notify.ts';
+import {
+  type Notice,
+  type NotificationRecipients,
+  notify,
+  recipientsOfNotice,
+} from '../notifications/notify.ts';
 import { AssigneeError, resolveAssignee, resolveRecipients } from '../workflows/assignees.ts';
 import { durationText, metricLabel, type SlaAuditRow } from './sla-audit.ts';
 
@@ -19,7 +24,7 @@ import { durationText, metricLabel, type SlaAuditRow } from './sla-audit.ts';
  * what it changed on the ticket, so the caller can feed the change back to the clocks.
  */
 
-type TicketFacts = {
+export type TicketFacts = {
   id: string | number;
   number: string;
   title: string;
@@ -37,12 +42,37 @@ export type ActionResult = {
   isFactChanged?: boolean;
 };
 
+const FACT_COLUMNS = 'id, number, title, priority, requester_id, assignee_id, org_unit_id';
+
 const loadTicket = async (tx: EntityManager, ticketId: string | number): Promise<TicketFacts> =>
-  (await queryOne<TicketFacts>(
-    tx,
-    'select id, number, title, priority, requester_id, assignee_id, org_unit_id from ticket where id = ?',
-    [ticketId],
-  ))!;
+  (await queryOne<TicketFacts>(tx, `select ${FACT_COLUMNS} from ticket where id = ?`, [ticketId]))!;
+
+/**
+ * What a batch of timers shares: the tickets' facts read with one statement (an action that
+ * changes a ticket drops its entry, so the next action reads it again), and the notices to
+ * write with one statement at the end.
+ */
+export class SlaActionBatch {
+  readonly notices: Notice[] = [];
+  private constructor(private readonly facts: Map<string, TicketFacts>) {}
+
+  static async load(tx: EntityManager, ticketIds: string[]): Promise<SlaActionBatch> {
+    const rows = await query<TicketFacts>(
+      tx,
+      `select ${FACT_COLUMNS} from ticket where id = any(?::bigint[])`,
+      [ticketIds],
+    );
+    return new SlaActionBatch(new Map(rows.map((r) => [String(r.id), r])));
+  }
+
+  factsOf(ticketId: string | number): TicketFacts | undefined {
+    return this.facts.get(String(ticketId));
+  }
+
+  forget(ticketId: string | number): void {
+    this.facts.delete(String(ticketId));
+  }
+}
 
 /** "10 min before the first response target", "at the resolution breach", "1 h after …". */
 function momentText(firing: SlaFiring): string {
@@ -124,6 +154,7 @@ async function runNotify(
   ticket: TicketFacts,
   firing: SlaFiring,
   action: SlaNotifyAction,
+  batch: SlaActionBatch | undefined,
 ): Promise<ActionResult> {
   const to = await recipientsOf(tx, ticket, action.recipients);
   const moment = momentText(firing);
@@ -133,13 +164,12 @@ async function runNotify(
     `Ticket ${ticket.number} "${ticket.title}": ${metricLabel(firing.metric).toLowerCase()} ${
       firing.action.offsetMinutes < 0 ? 'is due' : 'was due'
     } at ${firing.dueAt ?? firing.fireAt}.`;
-  const count = await notify(tx, {
-    key: `sla:${ticket.id}:${firing.key}`,
-    ticketId: ticket.id,
-    subject,
-    body,
-    to,
-  });
+  const notice: Notice = { key: `sla:${ticket.id}:${firing.key}`, ticketId: ticket.id, subject, body, to };
+  let count: number;
+  if (batch) {
+    batch.notices.push(notice);
+    count = recipientsOfNotice(notice).length;
+  } else count = await notify(tx, notice);
   const outside = action.targets?.length
     ? ` Outside targets (${action.targets.join(', ')}) need their notification plugins, which are not installed; only in-app notices went out.`
     : '';
@@ -291,17 +321,20 @@ async function runReassign(
   }
 }
 
-/** Runs one fired action on the (locked) ticket. */
+/** Runs one fired action on the (locked) ticket; within a batch, its notices wait for the batch. */
 export async function runSlaAction(
   tx: EntityManager,
   ticketId: string | number,
   firing: SlaFiring,
+  batch?: SlaActionBatch,
 ): Promise<ActionResult> {
-  const ticket = await loadTicket(tx, ticketId);
+  const ticket = batch?.factsOf(ticketId) ?? (await loadTicket(tx, ticketId));
   const action = firing.action;
+  // Every action but notify may change the ticket: a later action reads it again.
+  if (action.kind !== 'notify') batch?.forget(ticketId);
   switch (action.kind) {
     case 'notify':
-      return runNotify(tx, ticket, firing, action);
+      return runNotify(tx, ticket, firing, action, batch);
     case 'escalate':
       return runEscalate(tx, ticket, firing, action.levels ?? 1);
     case 'raise_priority':

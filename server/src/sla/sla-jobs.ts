@@ -14,7 +14,10 @@ function timerData(data: Record<string, unknown>): SlaTimerData | undefined {
 
 /**
  * The worker that fires SLA timers: polls every half second (a breach is marked within about a
- * second of its due time), each job in a transaction of its own under the ticket's row lock.
+ * second of its due time) and takes up to 100 due jobs at once, handled in one transaction
+ * (SlaService.handleTimers), so ten thousand breaches in a minute cost a few hundred
+ * transactions. When a batch fails, its jobs run one by one, each in its own transaction, so one
+ * bad ticket cannot hold back the others; only its own job fails and is retried.
  */
 export async function startSlaWorkers(
   db: Database,
@@ -22,21 +25,31 @@ export async function startSlaWorkers(
   sla: SlaService,
   log: Services['log'],
 ): Promise<void> {
-  await jobs.work(SLA_TIMER_QUEUE, { batchSize: 50, pollingIntervalSeconds: 0.5 }, async (batch) => {
-    const outcomes = await Promise.allSettled(
-      batch.map(async ({ id, data }) => {
-        const timer = timerData(data);
-        if (!timer) {
-          log('warn', 'SLA timer job without a usable payload; dropped', { jobId: id, data });
-          return;
-        }
-        const outcome = await sla.handleTimer(forkEm(db), timer, id);
-        if (outcome === 'missing')
-          log('warn', 'SLA timer for a ticket without SLA clocks; nothing to do', { jobId: id, ...timer });
-      }),
-    );
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    // pg-boss retries the batch; jobs that went through are no-ops the second time (stale or already fired).
-    if (failed) throw failed.reason;
+  await jobs.work(SLA_TIMER_QUEUE, { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (batch) => {
+    const timers: (SlaTimerData & { jobId: string })[] = [];
+    for (const { id, data } of batch) {
+      const timer = timerData(data);
+      if (timer) timers.push({ ...timer, jobId: id });
+      else log('warn', 'SLA timer job without a usable payload; dropped', { jobId: id, data });
+    }
+    if (timers.length === 0) return;
+    let outcomes: ('missing' | 'stale' | 'applied')[];
+    try {
+      outcomes = await sla.handleTimers(forkEm(db), timers);
+    } catch (e) {
+      log('warn', 'SLA timer batch failed; handling its jobs one by one', {
+        jobs: timers.length,
+        error: String((e as Error)?.message ?? e),
+      });
+      const settled = await Promise.allSettled(timers.map((t) => sla.handleTimer(forkEm(db), t, t.jobId)));
+      const failed = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      // pg-boss retries the batch; jobs that went through are no-ops the second time (stale or already fired).
+      if (failed) throw failed.reason;
+      outcomes = settled.map((o) => (o as PromiseFulfilledResult<'missing' | 'stale' | 'applied'>).value);
+    }
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'missing')
+        log('warn', 'SLA timer for a ticket without SLA clocks; nothing to do', { ...timers[i] });
+    });
   });
 }

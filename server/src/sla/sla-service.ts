@@ -20,7 +20,8 @@ import { createPubSub } from 'graphql-yoga';
 import { afterCommit } from '../after-commit.ts';
 import { TtlCache } from '../auth/ttl-cache.ts';
 import { query, queryOne } from '../db-access.ts';
-import { runSlaAction } from './sla-actions.ts';
+import { notifyMany } from '../notifications/notify.ts';
+import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
 import { clockChangeRows, type SlaAuditRow, writeSlaAudit } from './sla-audit.ts';
 import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
 
@@ -323,6 +324,93 @@ export class SlaService {
     });
   }
 
+  /**
+   * A batch of timer jobs in one transaction: their tickets locked in id order, each ticket's jobs
+   * handed to the engine (the first one due does all that is due; the rest find nothing), the
+   * actions run, and every clock, audit entry, notice and next timer written with one statement
+   * each. Outcomes are in the order of `timers`.
+   */
+  handleTimers(
+    em: EntityManager,
+    timers: (SlaTimerData & { jobId: string })[],
+  ): Promise<('missing' | 'stale' | 'applied')[]> {
+    return em.transactional(async (tx) => {
+      const ids = [...new Set(timers.map((t) => t.ticketId))].sort((a, b) => Number(a) - Number(b));
+      await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for update', [ids]);
+      const rows = await query<{ ticket_id: string; state: SlaState }>(
+        tx,
+        'select ticket_id::text as ticket_id, state from ticket_sla where ticket_id = any(?::bigint[]) for update',
+        [ids],
+      );
+      const states = new Map(rows.map((r) => [r.ticket_id, r.state]));
+      const outcomes = timers.map((): 'missing' | 'stale' | 'applied' => 'stale');
+      const batch = await SlaActionBatch.load(tx, ids);
+      const nowMs = this.now();
+      const done: { ticketId: string; work: SlaWork; timer: SlaTimerData & { jobId: string } }[] = [];
+      for (const ticketId of ids) {
+        const state = states.get(ticketId);
+        const mine = timers.flatMap((t, i) => (t.ticketId === ticketId ? [{ t, i }] : []));
+        if (!state) {
+          for (const { i } of mine) outcomes[i] = 'missing';
+          continue;
+        }
+        if (state.policy) state.policy = canonical(state.policy);
+        const setup = await this.setupFor(tx, state);
+        let work: SlaWork | undefined;
+        let applied: (SlaTimerData & { jobId: string }) | undefined;
+        for (const { t, i } of mine) {
+          const result = setup.engine.onTimer(work?.state ?? state, {
+            metric: t.metric,
+            version: t.version,
+            actionIndex: t.actionIndex,
+            now: new Date(nowMs),
+          });
+          if (result.stale) continue;
+          work ??= new SlaWork(setup, state, nowMs);
+          work.absorb(result);
+          outcomes[i] = 'applied';
+          applied = t;
+        }
+        if (!work || !applied) continue;
+        await this.runFired(tx, ticketId, work, batch);
+        done.push({ ticketId, work, timer: applied });
+      }
+      if (done.length === 0) return outcomes;
+      await query(
+        tx,
+        `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
+           from jsonb_to_recordset(?::jsonb) as v(ticket_id bigint, policy_id int, state jsonb)
+          where s.ticket_id = v.ticket_id`,
+        [
+          JSON.stringify(
+            done.map(({ ticketId, work }) => ({
+              ticket_id: ticketId,
+              policy_id: work.state!.policy ? Number(work.state!.policy.id) : null,
+              state: work.state,
+            })),
+          ),
+        ],
+      );
+      await query(
+        tx,
+        `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
+         select (r.value->>'ticketId')::bigint, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
+           from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+          order by r.n`,
+        [JSON.stringify(done.flatMap(({ ticketId, work }) => work.audit.map((a) => ({ ...a, ticketId }))))],
+      );
+      await notifyMany(tx, batch.notices);
+      await this.deps.jobs.sendInTransaction(
+        tx,
+        done.flatMap(({ ticketId, work, timer }) => this.jobsFor(ticketId, work, timer)),
+      );
+      for (const { ticketId, work } of done)
+        if (work.changed.size > 0 || work.ranActions > 0)
+          afterCommit(tx, () => this.pubsub.publish('ticketSlaChanged', ticketId, { ticketId }));
+      return outcomes;
+    });
+  }
+
   /** Brings a ticket's clocks to now, as a timer would: marks breaches and runs the actions due. */
   catchUp(em: EntityManager, ticketId: string | number): Promise<void> {
     return em.transactional(async (tx) => {
@@ -374,14 +462,19 @@ export class SlaService {
   }
 
   /** Runs the fired actions; a change they make to the ticket goes back to the clocks. */
-  private async runFired(tx: EntityManager, ticketId: string | number, work: SlaWork): Promise<void> {
+  private async runFired(
+    tx: EntityManager,
+    ticketId: string | number,
+    work: SlaWork,
+    batch?: SlaActionBatch,
+  ): Promise<void> {
     for (let n = 0; work.fired.length > 0; n++) {
       if (n >= 100)
         throw new Error(
           `SLA actions on ticket ${ticketId} kept setting one another off (100 in one change); check the policy's actions.`,
         );
       const firing = work.fired.shift()!;
-      const result = await runSlaAction(tx, ticketId, firing);
+      const result = await runSlaAction(tx, ticketId, firing, batch);
       work.ranActions++;
       work.audit.push(result.audit);
       if (result.priority) work.apply({ type: 'priority_changed', at: work.at, priority: result.priority });
@@ -426,7 +519,12 @@ export class SlaService {
     // Jobs wait in real time: translate the SLA clock's instants (the same thing unless a test moved the clock).
     const offsetMs = Date.now() - this.now();
     const specs = new Map<string, JobSpec>();
+    // One job per clock version and instant: the first job due does everything due by then.
+    const instants = new Set<string>();
     for (const s of liveScheduled(work)) {
+      const instant = `${s.metric}:${s.clockVersion}:${s.fireAt}`;
+      if (instants.has(instant)) continue;
+      instants.add(instant);
       const isOwed =
         timer !== undefined &&
         timer.metric === s.metric &&
