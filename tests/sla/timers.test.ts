@@ -207,6 +207,33 @@ describe(`SLA timers (${databaseKind()})`, () => {
     expect(waiting[0]!.n).toBe(0);
   });
 
+  it('a ticket whose clocks cannot be read fails alone: the others due with it breach on time', async () => {
+    const [a, b, c] = [
+      await fastTicket('urgent', 'Batch A'),
+      await fastTicket('urgent', 'Batch B (broken)'),
+      await fastTicket('urgent', 'Batch C'),
+    ];
+    await s.sql(
+      `update ticket_sla set state = jsonb_set(state, '{clocks,first_response,dueAt}', '"not a time"') where ticket_id = ?`,
+      [b!.id],
+    );
+    await waitFor('A and C to breach', async () =>
+      (await breachedEvents(a!.id)).length === 1 && (await breachedEvents(c!.id)).length === 1
+        ? true
+        : undefined,
+    );
+    const failed = await waitFor("the broken ticket's job to fail", async () => {
+      const [row] = await s.sql<{ state: string; output: unknown }>(
+        `select state, output from pgboss.job where name = 'sla-timer' and data->>'ticketId' = ? order by created_on limit 1`,
+        [String(b!.id)],
+      );
+      return row && row.state !== 'created' && row.state !== 'active' ? row : undefined;
+    });
+    expect(['retry', 'failed']).toContain(failed.state);
+    expect(JSON.stringify(failed.output)).toMatch(/not a time/);
+    expect(await breachedEvents(b!.id)).toEqual([]);
+  });
+
   it('a ticket that is answered in time has no breach, and its timer job finds nothing to do', async () => {
     const t = await fastTicket('urgent', 'Answered in time');
     await s.gql(
