@@ -2,9 +2,9 @@
  * Durable workflow executions per second on real PostgreSQL: one execution is one ticket whose
  * workflow instance runs start -> condition -> set fields -> end as the ticket is created, so the
  * ticket commits solved with its priority raised. Such a workflow only changes its own ticket:
- * Docket draws the ticket's id and number (one read), runs the instance to its end in memory, and
- * writes ticket, audit trail, SLA clocks and completed instance in one statement (the read counts
- * as a commit in pg_stat_database, so commits per execution show 2). Target: 1,000/s.
+ * Docket runs the instance to its end in memory and writes ticket, audit trail, SLA clocks and
+ * completed instance in one statement (a workflow that reads the ticket's id, number or creation
+ * time first draws them with one read). Target: 1,000/s.
  *
  *   BENCH_ONLY=workflow npm run bench        (or: npx tsx tests/bench/workflow.bench.ts)
  *

@@ -302,6 +302,29 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     });
     await templateFor('fold-a', 'fold-a');
     await templateFor('fold-b', 'fold-b');
+    // fold-c decides by the ticket's number: the id and number are drawn before its run.
+    await publishFlow('fold-c', {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'byNumber',
+          'condition',
+          { branches: [{ id: 'c', when: 'ticket.number.startsWith("FOLD-C-")' }] },
+          1,
+        ),
+        node('raise', 'set_fields', { fields: [{ field: 'priority', value: 'high' }] }, 2),
+        node('done', 'end', { status: 'solved' }, 3),
+      ],
+      edges: [
+        edge('start', 'byNumber'),
+        edge('byNumber', 'raise', 'c'),
+        edge('byNumber', 'done', 'else'),
+        edge('raise', 'done'),
+      ],
+    });
+    await templateFor('fold-c', 'fold-c');
+    const c = await createTicket('fold-c', { amount: 1 });
+    expect(c).toMatchObject({ status: 'solved', priority: 'high' });
 
     const outcome = async (templateKey: string, amount: number) => {
       const created = await createTicket(templateKey, { amount });
@@ -358,6 +381,18 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       expect(comparable(a.ticket)).toEqual(comparable(b.ticket));
       expect(a.row).toEqual(b.row);
       expect(a.number).toMatch(/^FOLD-A-\d{5}$/);
+      // fold-a reads neither id nor number: its run started before the ticket had them, and the
+      // statement writing the ticket filled them into the instance's state.
+      const [stored] = await s.sql<{ ticket: Record<string, unknown>; id: string; created_at: Date }>(
+        `select i.state->'ticket' as ticket, t.id::text as id, t.created_at
+           from workflow_instance i join ticket t on t.id = i.ticket_id where t.id = ?`,
+        [a.created.id],
+      );
+      expect(stored!.ticket).toMatchObject({
+        id: Number(stored!.id),
+        number: a.number,
+        createdAt: new Date(stored!.created_at).toISOString(),
+      });
       expect(a.ticket.workflowInstances).toEqual([
         {
           status: 'completed',

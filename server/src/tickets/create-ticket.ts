@@ -13,7 +13,7 @@ import {
 } from '@docket/core';
 import type { EntityManager } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
-import { queryOne } from '../db-access.ts';
+import { queryOne, queryPrepared } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgPlace } from '../org/org-paths.ts';
 import type { Services } from '../services.ts';
@@ -230,37 +230,9 @@ export async function createTicket(
     ];
     const final = { status: 'new', priority, title, description, ...run?.patch } as Record<string, unknown>;
     const instance = run?.instance;
-    return (await queryOne<TicketRow>(
+    const [row] = await queryPrepared<TicketRow>(
       db,
-      `with n as (select coalesce(?::text, nextval(?::regclass)::text) as seq),
-       t as (
-         insert into ticket (id, number, template_id, template_version_id, title, description, status, priority,
-                             form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
-                             assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
-         select coalesce(?::bigint, nextval('ticket_id_seq'::regclass)),
-                ? || case when length(n.seq) >= ? then n.seq else lpad(n.seq, ?, '0') end || ?,
-                ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::int[], ?, ?, ?, ?, w.org_unit_id, coalesce(u.path, '/'), ?,
-                c.at, c.at, case when ? = 'solved' then c.at end, case when ? = 'closed' then c.at end
-           from n
-           cross join (select coalesce(?::timestamptz, now()) as at) c
-           cross join (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as org_unit_id) w
-           left join org_unit u on u.id = w.org_unit_id
-         returning ${TICKET_COLUMNS}
-       ),
-       e as (
-         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
-         select t.id, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
-                (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean,
-                r.value->>'body', nullif(r.value->'diff', 'null'::jsonb), t.created_at
-           from t cross join jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
-          order by r.n
-       ),
-       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t),
-       i as (
-         insert into workflow_instance (id, ticket_id, workflow_version_id, status, state, seq)
-         select ?::uuid, t.id, ?, ?, ?::jsonb, ? from t where ?::uuid is not null
-       )
-       select * from t`,
+      { name: 'docket_create_ticket', sql: INSERT_TICKET, isShared: services.db.isEmbedded },
       [
         drawn?.seq ?? null,
         ticketNumberSequence(template.templateId),
@@ -295,11 +267,12 @@ export async function createTicket(
         instance?.id ?? null,
         instance?.workflow_version_id ?? null,
         instance?.status ?? null,
-        instance ? JSON.stringify(instance.state) : null,
         instance?.seq ?? null,
+        instance ? JSON.stringify(instance.state) : null,
         instance?.id ?? null,
       ],
-    ))!;
+    );
+    return row!;
   };
 
   const reread = async (tx: EntityManager, id: TicketRow['id']) =>
@@ -328,25 +301,33 @@ export async function createTicket(
 
   /**
    * A workflow that only ever changes its own ticket (start, conditions, set fields, end) runs to
-   * its end before the ticket is written, on a draft with the ticket's id, number and creation
-   * time drawn first; the ticket is then written as the run leaves it, with its instance, in the
-   * same statement. Anything else (human steps, timers, calls) starts after the insert.
+   * its end before the ticket is written, on a draft of the ticket; the ticket is then written as
+   * the run leaves it, with its instance, in the same statement. When the workflow reads the
+   * ticket's id, number or creation time, those are drawn first (one read); otherwise the
+   * statement fills them into the instance's state. Anything else (human steps, timers, calls)
+   * starts after the insert.
    */
   const createWithSelfContainedRun = async (sla: SlaStart, wvId: number): Promise<TicketRow> => {
-    const got = (await queryOne<{ id: string; seq: string; now: Date | string }>(
-      em,
-      `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
-      [ticketNumberSequence(template.templateId)],
-    ))!;
-    const drawn: Drawn = { ...got, now: new Date(got.now) };
-    const { prefix, width, suffix } = numberAround(
-      template.numberPattern,
-      drawn.now,
-      services.config.timeZone,
-    );
+    let drawn: Drawn | undefined;
+    if (await services.workflows.readsTicketIdentity(em, wvId, template.versionId)) {
+      const [got] = await queryPrepared<{ id: string; seq: string; now: Date | string }>(
+        em,
+        {
+          name: 'docket_draw_ticket',
+          sql: `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
+          isShared: services.db.isEmbedded,
+        },
+        [ticketNumberSequence(template.templateId)],
+      );
+      if (!got) throw new Error('Drawing a ticket id returned nothing.');
+      drawn = { ...got, now: new Date(got.now) };
+    }
+    const at = drawn?.now ?? new Date();
+    const { prefix, width, suffix } = numberAround(template.numberPattern, at, services.config.timeZone);
+    // Without a draw, id, number and creation time are placeholders no expression reads.
     const draft: TicketRow = {
-      id: drawn.id,
-      number: `${prefix}${drawn.seq.padStart(width, '0')}${suffix}`,
+      id: drawn?.id ?? '0',
+      number: drawn ? `${prefix}${drawn.seq.padStart(width, '0')}${suffix}` : '',
       template_id: template.templateId,
       template_version_id: template.versionId,
       title,
@@ -362,13 +343,14 @@ export async function createTicket(
       org_unit_id: place.orgUnitId,
       org_path: place.path,
       channel,
-      created_at: drawn.now,
-      updated_at: drawn.now,
+      created_at: at,
+      updated_at: at,
       solved_at: null,
       closed_at: null,
     };
     const plan = await services.workflows.planStart(em, draft, wvId, pinned);
-    if (!plan.isSelfContained) return em.transactional((tx) => insertAndStart(tx, sla, drawn, plan));
+    if (!plan.isSelfContained)
+      return em.transactional((tx) => insertAndStart(tx, sla, drawn, drawn ? plan : undefined));
     const run = foldRun(plan, cause);
     const diff = patchDiff(draft as unknown as Record<string, unknown>, run.patch, run.custom);
     if (Object.keys(diff).length > 0) {
@@ -435,6 +417,45 @@ async function findOrCreateCustomer(
   );
   return created!.id;
 }
+
+/**
+ * A new ticket in one statement: its number (drawn here unless given), the row, its audit trail,
+ * its SLA clocks and, with a folded workflow run, its completed instance.
+ */
+const INSERT_TICKET = `with n as (select coalesce(?::text, nextval(?::regclass)::text) as seq),
+       t as (
+         insert into ticket (id, number, template_id, template_version_id, title, description, status, priority,
+                             form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
+                             assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
+         select coalesce(?::bigint, nextval('ticket_id_seq'::regclass)),
+                ? || case when length(n.seq) >= ? then n.seq else lpad(n.seq, ?, '0') end || ?,
+                ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::int[], ?, ?, ?, ?, w.org_unit_id, coalesce(u.path, '/'), ?,
+                c.at, c.at, case when ? = 'solved' then c.at end, case when ? = 'closed' then c.at end
+           from n
+           cross join (select coalesce(?::timestamptz, now()) as at) c
+           cross join (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as org_unit_id) w
+           left join org_unit u on u.id = w.org_unit_id
+         returning ${TICKET_COLUMNS}
+       ),
+       e as (
+         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
+         select t.id, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
+                (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean,
+                r.value->>'body', nullif(r.value->'diff', 'null'::jsonb), t.created_at
+           from t cross join jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+          order by r.n
+       ),
+       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t),
+       i as (
+         insert into workflow_instance (id, ticket_id, workflow_version_id, status, seq, state)
+         select ?::uuid, t.id, ?, ?, ?,
+                -- the ticket as the run saw it, with what the database gave it
+                jsonb_set(x.s, '{ticket}', (x.s->'ticket') || jsonb_build_object(
+                  'id', t.id, 'number', t.number,
+                  'createdAt', to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+           from t cross join (select ?::jsonb as s) x where ?::uuid is not null
+       )
+       select * from t`;
 
 /** A ticket's id, counter and creation time, drawn before it is written. */
 type Drawn = { id: string; seq: string; now: Date };

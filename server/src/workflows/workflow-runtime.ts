@@ -90,6 +90,9 @@ const SELF_CONTAINED_NODES: ReadonlySet<string> = new Set([
   'set_fields',
   'end',
 ]);
+/** ticket.id, ticket.number, ticket.createdAt, or any field read by index (ticket["id"]). */
+const IDENTITY_READ = /\bticket\s*(\.\s*(id|number|createdAt)\b|\[)/;
+
 const SELF_CONTAINED_EFFECTS: ReadonlySet<Effect['type']> = new Set([
   'set_ticket_fields',
   'end_instance',
@@ -307,6 +310,16 @@ export class WorkflowRuntime {
   async isSelfContained(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
     const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
     return interpreter.graph.nodes.every((n) => SELF_CONTAINED_NODES.has(n.type));
+  }
+
+  /**
+   * Whether a workflow version's expressions read what the database gives a ticket as it is
+   * written (ticket.id, ticket.number, ticket.createdAt): a run that does not can start before
+   * they exist, and the statement writing the ticket fills them into the instance's state.
+   */
+  async readsTicketIdentity(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
+    const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
+    return IDENTITY_READ.test(JSON.stringify(interpreter.graph.nodes.map((n) => n.config)));
   }
 
   /** Stores a planned instance and performs its effects, inside the transaction that creates the ticket. */
