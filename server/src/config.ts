@@ -16,6 +16,11 @@ export type Config = {
   /** Whether the example templates run their example workflows (DOCKET_EXAMPLE_WORKFLOWS=off: plain tickets). */
   exampleWorkflows: boolean;
   sessionTtlSeconds: number;
+  /**
+   * Hot statements as named prepared statements (DOCKET_PREPARED_STATEMENTS=off behind a pooler
+   * that hands one session to many clients, e.g. PgBouncer in transaction mode).
+   */
+  preparedStatements: boolean;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -33,5 +38,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadExamples: env.DOCKET_EXAMPLES !== 'off',
     exampleWorkflows: env.DOCKET_EXAMPLE_WORKFLOWS !== 'off',
     sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
+    preparedStatements: env.DOCKET_PREPARED_STATEMENTS !== 'off',
   };
 }

@@ -13,12 +13,15 @@ export type OrgPlace = { orgUnitId: number | null; path: string };
 
 export class OrgPaths {
   private readonly cache = new TtlCache<string, OrgPlace>(2_000);
+  /** Bumped by invalidate: a read that ran across a change is not cached. */
+  private generation = 0;
 
   async of(em: EntityManager, ref: { orgUnitId: number | null; teamId: number | null }): Promise<OrgPlace> {
     if (ref.orgUnitId === null && ref.teamId === null) return { orgUnitId: null, path: '/' };
     const key = ref.orgUnitId !== null ? `o${ref.orgUnitId}` : `t${ref.teamId}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const row = await queryOne<{ id: number | null; path: string | null }>(
       em,
       `select w.id, (select path from org_unit where id = w.id) as path
@@ -26,11 +29,12 @@ export class OrgPaths {
       [ref.orgUnitId, ref.teamId],
     );
     const place = { orgUnitId: row?.id ?? null, path: row?.path ?? '/' };
-    this.cache.set(key, place);
+    if (generation === this.generation) this.cache.set(key, place);
     return place;
   }
 
   invalidate(): void {
+    this.generation++;
     this.cache.clear();
   }
 }

@@ -16,8 +16,9 @@ function timerData(data: Record<string, unknown>): SlaTimerData | undefined {
  * The worker that fires SLA timers: polls every half second (a breach is marked within about a
  * second of its due time) and takes up to 100 due jobs at once, handled in one transaction
  * (SlaService.handleTimers), so ten thousand breaches in a minute cost a few hundred
- * transactions. When a batch fails, its jobs run one by one, each in its own transaction, so one
- * bad ticket cannot hold back the others; only its own job fails and is retried.
+ * transactions. When a batch fails, its jobs run one after another, each in its own transaction,
+ * so one bad ticket cannot hold back the others' breaches; pg-boss then retries the batch, where
+ * the jobs that went through find nothing left to do.
  */
 export async function startSlaWorkers(
   db: Database,
@@ -41,11 +42,18 @@ export async function startSlaWorkers(
         jobs: timers.length,
         error: String((e as Error)?.message ?? e),
       });
-      const settled = await Promise.allSettled(timers.map((t) => sla.handleTimer(forkEm(db), t, t.jobId)));
-      const failed = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-      // pg-boss retries the batch; jobs that went through are no-ops the second time (stale or already fired).
-      if (failed) throw failed.reason;
-      outcomes = settled.map((o) => (o as PromiseFulfilledResult<'missing' | 'stale' | 'applied'>).value);
+      // One at a time: a hundred transactions at once would take the pool from everyone else.
+      outcomes = [];
+      let failure: unknown;
+      for (const t of timers) {
+        try {
+          outcomes.push(await sla.handleTimer(forkEm(db), t, t.jobId));
+        } catch (error) {
+          failure ??= error;
+          outcomes.push('stale');
+        }
+      }
+      if (failure !== undefined) throw failure;
     }
     outcomes.forEach((outcome, i) => {
       if (outcome === 'missing')

@@ -73,6 +73,11 @@ export class SlaStart {
     return this.work.audit;
   }
 
+  /** Actions fell due as the clocks started (offsets before a target shorter than the offset). */
+  get hasActionsDueAtOnce(): boolean {
+    return this.work.fired.length > 0;
+  }
+
   /** No actions due at once and no timers to enqueue: storing state and audit is all there is. */
   get isSelfContained(): boolean {
     return this.work.fired.length === 0 && liveScheduled(this.work).length === 0;
@@ -336,7 +341,9 @@ export class SlaService {
   ): Promise<('missing' | 'stale' | 'applied')[]> {
     return em.transactional(async (tx) => {
       const ids = [...new Set(timers.map((t) => t.ticketId))].sort((a, b) => Number(a) - Number(b));
-      await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for update', [ids]);
+      await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for no key update', [
+        ids,
+      ]);
       const rows = await query<{ ticket_id: string; state: SlaState }>(
         tx,
         'select ticket_id::text as ticket_id, state from ticket_sla where ticket_id = any(?::bigint[]) for update',
@@ -346,7 +353,7 @@ export class SlaService {
       const outcomes = timers.map((): 'missing' | 'stale' | 'applied' => 'stale');
       const batch = await SlaActionBatch.load(tx, ids);
       const nowMs = this.now();
-      const done: { ticketId: string; work: SlaWork; timer: SlaTimerData & { jobId: string } }[] = [];
+      const done: { ticketId: string; work: SlaWork; applied: (SlaTimerData & { jobId: string })[] }[] = [];
       for (const ticketId of ids) {
         const state = states.get(ticketId);
         const mine = timers.flatMap((t, i) => (t.ticketId === ticketId ? [{ t, i }] : []));
@@ -357,7 +364,7 @@ export class SlaService {
         if (state.policy) state.policy = canonical(state.policy);
         const setup = await this.setupFor(tx, state);
         let work: SlaWork | undefined;
-        let applied: (SlaTimerData & { jobId: string }) | undefined;
+        const applied: (SlaTimerData & { jobId: string })[] = [];
         for (const { t, i } of mine) {
           const result = setup.engine.onTimer(work?.state ?? state, {
             metric: t.metric,
@@ -369,11 +376,11 @@ export class SlaService {
           work ??= new SlaWork(setup, state, nowMs);
           work.absorb(result);
           outcomes[i] = 'applied';
-          applied = t;
+          applied.push(t);
         }
-        if (!work || !applied) continue;
+        if (!work) continue;
         await this.runFired(tx, ticketId, work, batch);
-        done.push({ ticketId, work, timer: applied });
+        done.push({ ticketId, work, applied });
       }
       if (done.length === 0) return outcomes;
       await query(
@@ -402,7 +409,7 @@ export class SlaService {
       await notifyMany(tx, batch.notices);
       await this.deps.jobs.sendInTransaction(
         tx,
-        done.flatMap(({ ticketId, work, timer }) => this.jobsFor(ticketId, work, timer)),
+        done.flatMap(({ ticketId, work, applied }) => this.jobsFor(ticketId, work, applied)),
       );
       for (const { ticketId, work } of done)
         if (work.changed.size > 0 || work.ranActions > 0)
@@ -499,7 +506,10 @@ export class SlaService {
         [JSON.stringify(state), policyId, ticketId],
       );
     await writeSlaAudit(tx, ticketId, work.audit);
-    await this.deps.jobs.sendInTransaction(tx, this.jobsFor(ticketId, work, options.timer));
+    await this.deps.jobs.sendInTransaction(
+      tx,
+      this.jobsFor(ticketId, work, options.timer ? [options.timer] : []),
+    );
     if (work.changed.size > 0 || work.ranActions > 0)
       afterCommit(tx, () =>
         this.pubsub.publish('ticketSlaChanged', String(ticketId), { ticketId: String(ticketId) }),
@@ -514,24 +524,34 @@ export class SlaService {
   private jobsFor(
     ticketId: string | number,
     work: SlaWork,
-    timer: (SlaTimerData & { jobId: string }) | undefined,
+    /** The timer jobs being handled for this ticket (one, or several in a batch). */
+    running: readonly (SlaTimerData & { jobId: string })[],
   ): JobSpec[] {
     // Jobs wait in real time: translate the SLA clock's instants (the same thing unless a test moved the clock).
     const offsetMs = Date.now() - this.now();
     const specs = new Map<string, JobSpec>();
-    // One job per clock version and instant: the first job due does everything due by then.
+    // One job per clock version and instant: the first job due does everything due by then. The
+    // breach (then the lowest action index) stands for its instant, so a firing scheduled again
+    // gets the key it had the first time.
     const instants = new Set<string>();
-    for (const s of liveScheduled(work)) {
+    const order = (x: SlaScheduledFiring) => x.actionIndex ?? -1;
+    const scheduled = [...liveScheduled(work)].sort(
+      (a, b) =>
+        a.metric.localeCompare(b.metric) ||
+        a.clockVersion - b.clockVersion ||
+        a.fireAt.localeCompare(b.fireAt) ||
+        order(a) - order(b),
+    );
+    for (const s of scheduled) {
       const instant = `${s.metric}:${s.clockVersion}:${s.fireAt}`;
       if (instants.has(instant)) continue;
       instants.add(instant);
-      const isOwed =
-        timer !== undefined &&
-        timer.metric === s.metric &&
-        timer.version === s.clockVersion &&
-        timer.actionIndex === s.actionIndex;
+      const owedTo = running.find(
+        (t) => t.metric === s.metric && t.version === s.clockVersion && t.actionIndex === s.actionIndex,
+      );
+      const isOwed = owedTo !== undefined;
       const base = `sla:${ticketId}:${s.metric}:${s.clockVersion}:${s.actionIndex ?? 'breach'}`;
-      const key = isOwed ? `${base}:after:${timer.jobId}` : base;
+      const key = owedTo ? `${base}:after:${owedTo.jobId}` : base;
       const fireMs = Date.parse(s.fireAt) + offsetMs;
       specs.set(key, {
         queue: SLA_TIMER_QUEUE,

@@ -232,7 +232,11 @@ export async function createTicket(
     const instance = run?.instance;
     const [row] = await queryPrepared<TicketRow>(
       db,
-      { name: 'docket_create_ticket', sql: INSERT_TICKET, isShared: services.db.isEmbedded },
+      {
+        name: 'docket_create_ticket',
+        sql: INSERT_TICKET,
+        isShared: services.db.isEmbedded || !services.config.preparedStatements,
+      },
       [
         drawn?.seq ?? null,
         ticketNumberSequence(template.templateId),
@@ -315,7 +319,7 @@ export async function createTicket(
         {
           name: 'docket_draw_ticket',
           sql: `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
-          isShared: services.db.isEmbedded,
+          isShared: services.db.isEmbedded || !services.config.preparedStatements,
         },
         [ticketNumberSequence(template.templateId)],
       );
@@ -375,7 +379,12 @@ export async function createTicket(
     if (workflowVersionId === null)
       // Nothing beyond the rows themselves: one autocommit statement.
       return sla.isSelfContained ? insert(em, sla) : em.transactional((tx) => insertAndStart(tx, sla));
-    if (await services.workflows.isSelfContained(em, workflowVersionId, template.versionId))
+    // SLA actions due at once run before the workflow starts (they may change what it reads):
+    // such a creation takes the stored path.
+    if (
+      !sla.hasActionsDueAtOnce &&
+      (await services.workflows.isSelfContained(em, workflowVersionId, template.versionId))
+    )
       return createWithSelfContainedRun(sla, workflowVersionId);
     return em.transactional((tx) => insertAndStart(tx, sla));
   };

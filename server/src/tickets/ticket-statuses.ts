@@ -70,12 +70,22 @@ export async function createTicketStatus(
   if (errors.length === 0 && (await queryOne(em, 'select 1 from ticket_status where name = ?', [name])))
     errors.push(fieldError('/name', 'taken', `A status named "${name}" exists already; pick another name.`));
   if (errors.length) throw new ValidationFailed(errors, 'The status was not saved: fix the fields listed.');
-  return (await queryOne<TicketStatusRow>(
-    em,
-    `insert into ticket_status (name, category, position) values (?, ?, coalesce(?::int, (select coalesce(max(position), 0) + 10 from ticket_status)))
-     returning ${COLUMNS}`,
-    [name, input.category, input.position ?? null],
-  ))!;
+  try {
+    return (await queryOne<TicketStatusRow>(
+      em,
+      `insert into ticket_status (name, category, position) values (?, ?, coalesce(?::int, (select coalesce(max(position), 0) + 10 from ticket_status)))
+       returning ${COLUMNS}`,
+      [name, input.category, input.position ?? null],
+    ))!;
+  } catch (e) {
+    // Another admin created the same name a moment ago.
+    if ((e as { constraint?: string }).constraint === 'ticket_status_name_key')
+      throw new ValidationFailed(
+        [fieldError('/name', 'taken', `A status named "${name}" exists already; pick another name.`)],
+        'The status was not saved: fix the fields listed.',
+      );
+    throw e;
+  }
 }
 
 export async function updateTicketStatus(
@@ -84,6 +94,7 @@ export async function updateTicketStatus(
   input: { id: number | string; position?: number | null; isActive?: boolean | null },
 ): Promise<TicketStatusRow> {
   requireStaff(principal, 'template.manage');
+  if (!/^[0-9]{1,9}$/.test(String(input.id))) throw new NotFoundError(`Status ${input.id}`, '/id');
   const row = await queryOne<TicketStatusRow>(
     em,
     `update ticket_status set position = coalesce(?::int, position), is_active = coalesce(?::boolean, is_active), updated_at = now()

@@ -90,8 +90,8 @@ const SELF_CONTAINED_NODES: ReadonlySet<string> = new Set([
   'set_fields',
   'end',
 ]);
-/** ticket.id, ticket.number, ticket.createdAt, or any field read by index (ticket["id"]). */
-const IDENTITY_READ = /\bticket\s*(\.\s*(id|number|createdAt)\b|\[)/;
+/** What the database gives a ticket as it is written. */
+const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['id', 'number', 'createdAt']);
 
 const SELF_CONTAINED_EFFECTS: ReadonlySet<Effect['type']> = new Set([
   'set_ticket_fields',
@@ -319,7 +319,12 @@ export class WorkflowRuntime {
    */
   async readsTicketIdentity(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
     const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
-    return IDENTITY_READ.test(JSON.stringify(interpreter.graph.nodes.map((n) => n.config)));
+    const text = JSON.stringify(interpreter.graph.nodes.map((n) => n.config));
+    // Every mention of `ticket` must be a plain read of another field (ticket.priority); anything
+    // else (ticket.id, ticket.?number, ticket["id"], the whole ticket) counts as reading them.
+    for (const m of text.matchAll(/\bticket\b(\s*\.\s*([A-Za-z_]\w*))?/g))
+      if (m[2] === undefined || IDENTITY_FIELDS.has(m[2])) return true;
+    return false;
   }
 
   /** Stores a planned instance and performs its effects, inside the transaction that creates the ticket. */
