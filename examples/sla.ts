@@ -71,12 +71,12 @@ export const slaPolicies: ExampleSlaPolicy[] = [
   },
   {
     // Ordinary problems of Product B are normal and counted in office hours; raised to urgent they
-    // get the urgent targets.
+    // get the urgent targets. Resolution stops counting while the ticket waits for parts.
     name: 'Product B ordinary problems',
     position: 20,
     condition: 'ticket.categoryPath[0] == "Product B"',
     calendarKey: 'shanghai-office',
-    pauseStatuses: [],
+    pauseStatuses: ['Waiting for parts'],
     targets: {
       first_response: { normal: minutes(30, 'business'), urgent: minutes(15, 'business') },
       periodic_update: { normal: hours(1, 'business'), urgent: minutes(30, 'business') },
