@@ -26,6 +26,7 @@ import {
   type InstanceRow,
   type PinnedTemplate,
   patchDiff,
+  type StartShape,
   type WorkflowAuditRow,
   type WorkflowStartPlan,
 } from '../workflows/workflow-runtime.ts';
@@ -311,9 +312,13 @@ export async function createTicket(
    * statement fills them into the instance's state. Anything else (human steps, timers, calls)
    * starts after the insert.
    */
-  const createWithSelfContainedRun = async (sla: SlaStart, wvId: number): Promise<TicketRow> => {
+  const createWithSelfContainedRun = async (
+    sla: SlaStart,
+    wvId: number,
+    shape: StartShape,
+  ): Promise<TicketRow> => {
     let drawn: Drawn | undefined;
-    if (await services.workflows.readsTicketIdentity(em, wvId, template.versionId)) {
+    if (shape.readsTicketIdentity) {
       const [got] = await queryPrepared<{ id: string; seq: string; now: Date | string }>(
         em,
         {
@@ -381,11 +386,9 @@ export async function createTicket(
       return sla.isSelfContained ? insert(em, sla) : em.transactional((tx) => insertAndStart(tx, sla));
     // SLA actions due at once run before the workflow starts (they may change what it reads):
     // such a creation takes the stored path.
-    if (
-      !sla.hasActionsDueAtOnce &&
-      (await services.workflows.isSelfContained(em, workflowVersionId, template.versionId))
-    )
-      return createWithSelfContainedRun(sla, workflowVersionId);
+    const shape = await services.workflows.startShape(em, workflowVersionId, template.versionId);
+    if (!sla.hasActionsDueAtOnce && shape.isSelfContained)
+      return createWithSelfContainedRun(sla, workflowVersionId, shape);
     return em.transactional((tx) => insertAndStart(tx, sla));
   };
   try {

@@ -90,6 +90,9 @@ const SELF_CONTAINED_NODES: ReadonlySet<string> = new Set([
   'set_fields',
   'end',
 ]);
+/** See WorkflowRuntime.startShape. */
+export type StartShape = { isSelfContained: boolean; readsTicketIdentity: boolean };
+
 /** What the database gives a ticket as it is written. */
 const IDENTITY_FIELDS: ReadonlySet<string> = new Set(['id', 'number', 'createdAt']);
 
@@ -215,6 +218,7 @@ const TICKET_FIELD_COLUMNS: Record<string, { column: string; check: (v: unknown)
  */
 export class WorkflowRuntime {
   private readonly interpreters = new Map<string, Interpreter>();
+  private readonly shapes = new Map<string, StartShape>();
 
   constructor(
     private readonly jobs: JobBus,
@@ -307,24 +311,34 @@ export class WorkflowRuntime {
    * Whether a workflow version only ever touches its ticket's own row (start, conditions, set
    * fields, parallel paths, end): a new ticket's run can then be written with the ticket itself.
    */
-  async isSelfContained(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
-    const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
-    return interpreter.graph.nodes.every((n) => SELF_CONTAINED_NODES.has(n.type));
-  }
-
   /**
-   * Whether a workflow version's expressions read what the database gives a ticket as it is
-   * written (ticket.id, ticket.number, ticket.createdAt): a run that does not can start before
-   * they exist, and the statement writing the ticket fills them into the instance's state.
+   * What creating a ticket needs to know of a workflow version, worked out once per version:
+   * whether it only ever touches its ticket's own row (start, conditions, set fields, parallel
+   * paths, end), so a new ticket's run can be written with the ticket itself; and whether its
+   * expressions read what the database gives a ticket as it is written (ticket.id, ticket.number,
+   * ticket.createdAt). A run that reads none of them can start before they exist, and the
+   * statement writing the ticket fills them into the instance's state.
    */
-  async readsTicketIdentity(em: EntityManager, workflowVersionId: number, templateVersionId: number) {
-    const interpreter = await this.interpreterFor(em, workflowVersionId, templateVersionId);
-    const text = JSON.stringify(interpreter.graph.nodes.map((n) => n.config));
+  async startShape(
+    em: EntityManager,
+    workflowVersionId: number,
+    templateVersionId: number,
+  ): Promise<StartShape> {
+    const key = `${workflowVersionId}:${templateVersionId}`;
+    const hit = this.shapes.get(key);
+    if (hit) return hit;
+    const { graph } = await this.interpreterFor(em, workflowVersionId, templateVersionId);
     // Every mention of `ticket` must be a plain read of another field (ticket.priority); anything
     // else (ticket.id, ticket.?number, ticket["id"], the whole ticket) counts as reading them.
-    for (const m of text.matchAll(/\bticket\b(\s*\.\s*([A-Za-z_]\w*))?/g))
-      if (m[2] === undefined || IDENTITY_FIELDS.has(m[2])) return true;
-    return false;
+    const mentions = JSON.stringify(graph.nodes.map((n) => n.config)).matchAll(
+      /\bticket\b(\s*\.\s*([A-Za-z_]\w*))?/g,
+    );
+    const shape: StartShape = {
+      isSelfContained: graph.nodes.every((n) => SELF_CONTAINED_NODES.has(n.type)),
+      readsTicketIdentity: [...mentions].some((m) => m[2] === undefined || IDENTITY_FIELDS.has(m[2])),
+    };
+    this.shapes.set(key, shape);
+    return shape;
   }
 
   /** Stores a planned instance and performs its effects, inside the transaction that creates the ticket. */
