@@ -108,6 +108,19 @@ export function post(url: string, body: string, token?: string): Promise<{ statu
   });
 }
 
+/** A GraphQL call that must succeed: throws with the answer on a non-200, `errors` or no `data`. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<T> {
+  const r = await post(url, JSON.stringify({ query, variables }), token);
+  const body = JSON.parse(r.text) as { data?: T; errors?: unknown };
+  if (r.status !== 200 || body.errors || !body.data) throw new Error(`GraphQL failed: ${r.text}`);
+  return body.data;
+}
+
 export async function login(url: string, email: string): Promise<string> {
   const r = await post(
     url,

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
+import { benchDatabase, gql, login, percentile, startServerProcess } from './bench-server.ts';
 
 const TICKETS = Number(process.env.BENCH_SLA_TICKETS ?? 1_000_000);
 const HOT = Number(process.env.BENCH_SLA_HOT ?? 10_000);
@@ -29,13 +29,6 @@ const TARGET_LATENESS_MS = 1_000;
 const WINDOW_MS = 60_000;
 /** The hot minute starts this long after the hot tickets are loaded. */
 const LEAD_MS = 60_000;
-
-const gql = async (url: string, token: string, query: string, variables: Record<string, unknown> = {}) => {
-  const r = await post(url, JSON.stringify({ query, variables }), token);
-  const body = JSON.parse(r.text) as { data?: Record<string, any>; errors?: unknown };
-  if (!body.data) throw new Error(`GraphQL failed: ${r.text}`);
-  return body.data;
-};
 
 const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -56,7 +49,6 @@ export async function run(log: (line: string) => void = console.log) {
     sample('started');
     const policy = await gql(
       server.url,
-      admin,
       `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename ... on SlaPolicy { id } ... on Error { message } } }`,
       {
         i: {
@@ -69,11 +61,11 @@ export async function run(log: (line: string) => void = console.log) {
           },
         },
       },
+      admin,
     );
     if (policy.createSlaPolicy.__typename !== 'SlaPolicy') throw new Error(JSON.stringify(policy));
     const template = await gql(
       server.url,
-      admin,
       `mutation($c: TemplateContentInput!) { createTemplate(key: "sla-bench", content: $c) { ... on TicketTemplate { id } } }`,
       {
         c: {
@@ -84,17 +76,23 @@ export async function run(log: (line: string) => void = console.log) {
           formSchema: { type: 'object', properties: {} },
         },
       },
+      admin,
     );
-    await gql(server.url, admin, 'mutation($id: ID!) { publishTemplate(id: $id) { __typename } }', {
-      id: template.createTemplate.id,
-    });
+    await gql(
+      server.url,
+      'mutation($id: ID!) { publishTemplate(id: $id) { __typename } }',
+      {
+        id: template.createTemplate.id,
+      },
+      admin,
+    );
     const agent = (await pool.query("select id from app_user where email = 'agent.a@docket.local'")).rows[0]
       .id as number;
     const created = await gql(
       server.url,
-      admin,
       `mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id } ... on Error { message } } }`,
       { i: { templateKey: 'sla-bench', title: 'Model ticket', assigneeId: agent, orgUnitId: 4 } },
+      admin,
     );
     if (created.createTicket.__typename !== 'Ticket') throw new Error(JSON.stringify(created));
     const modelId = created.createTicket.id as string;

@@ -40,7 +40,15 @@ import pg from 'pg';
 import { readConfig } from '../../server/src/config.ts';
 import { forkEm } from '../../server/src/db-access.ts';
 import { type CreateTicketInput, createTicket } from '../../server/src/tickets/create-ticket.ts';
-import { benchDatabase, benchDatabaseBase, load, login, post, startServerProcess } from './bench-server.ts';
+import {
+  benchDatabase,
+  benchDatabaseBase,
+  gql,
+  load,
+  login,
+  post,
+  startServerProcess,
+} from './bench-server.ts';
 
 export const TARGET_PER_SECOND = 1000;
 const TOTAL = Number(process.env.BENCH_WORKFLOW_TICKETS ?? 3_000);
@@ -131,18 +139,6 @@ const expected = {
   [FLOW]: { status: 'solved', priority: 'high' },
   [PLAIN]: { status: 'new', priority: 'normal' },
 };
-
-async function gql<T = Record<string, any>>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown>,
-  token: string,
-): Promise<T> {
-  const r = await post(url, JSON.stringify({ query, variables }), token);
-  const body = JSON.parse(r.text) as { data?: T; errors?: unknown };
-  if (r.status !== 200 || body.errors || !body.data) throw new Error(`GraphQL failed: ${r.text}`);
-  return body.data;
-}
 
 /** Creates and publishes the workflow and both templates through GraphQL, as the admin. */
 async function setUp(url: string, token: string): Promise<void> {

@@ -24,8 +24,4 @@ export class ManualClock {
   advanceMinutes(minutes: number): void {
     this.advance(minutes * 60_000);
   }
-
-  iso(): string {
-    return new Date(this.ms).toISOString();
-  }
 }

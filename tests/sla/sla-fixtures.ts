@@ -1,5 +1,7 @@
 import type { TestServer } from '../helpers/test-server.ts';
 
+export { waitFor } from '../helpers/wait.ts';
+
 /** GraphQL and helpers the SLA suites share. */
 
 export const CLOCKS = `slaClocks {
@@ -39,21 +41,6 @@ export const CREATE = `mutation($i: CreateTicketInput!) { createTicket(input: $i
 export const MINUTE = 60_000;
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** Polls until `probe` gives a value (not undefined), or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function createTicket(
   s: TestServer,

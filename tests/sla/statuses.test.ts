@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validReturn } from '../helpers/fixtures.ts';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { clocksOf, createTicket } from './sla-fixtures.ts';
+import { clocksOf, createTicket, timelineOf } from './sla-fixtures.ts';
 
 const UPDATE = `mutation($id: ID!, $status: StatusCategory, $statusName: String) {
   updateTicket(id: $id, status: $status, statusName: $statusName) {
@@ -127,10 +127,9 @@ describe(`named statuses and SLA pause statuses (${databaseKind()})`, () => {
     // Back to open by category: the on-hold name goes with it, and the clock resumes.
     expect(await update({ status: 'open' })).toMatchObject({ status: 'open', statusName: null });
     expect((await resolution()).status).toBe('running');
-    const timeline = (
-      await s.gql('query($id: ID!) { ticket(id: $id) { timeline { kind diff } } }', { id: t.id }, agent)
-    ).data!.ticket.timeline as { kind: string; diff: Record<string, { from: unknown; to: unknown }> }[];
-    const changes = timeline.filter((e) => e.kind === 'updated').map((e) => e.diff.statusName);
+    const changes = (await timelineOf(s, agent, t.id))
+      .filter((e) => e.kind === 'updated')
+      .map((e) => (e.diff as Record<string, unknown>).statusName);
     expect(changes).toEqual([
       { from: null, to: 'Waiting for parts' },
       { from: 'Waiting for parts', to: 'Engineer visit booked' },

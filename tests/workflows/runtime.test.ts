@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** The durable runtime through the API: publishing, timers, outbound calls, retries, versions, simulation. */
 
@@ -126,16 +127,6 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       )
     ).data!.ticket;
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await probe();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   it('refuses to publish a broken graph, naming each node and field', async () => {
     const graph = {
       nodes: [
@@ -225,7 +216,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect(small).toMatchObject({ status: 'solved', priority: 'normal' });
     const big = await createTicket('quick-t', { amount: 500 });
     expect(big).toMatchObject({ status: 'new', priority: 'urgent' });
-    const t = await until('the timer to fire', async () => {
+    const t = await waitFor('the timer to fire', async () => {
       const x = await ticket(big.id);
       return x.status === 'solved' ? x : undefined;
     });
@@ -535,7 +526,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     const before = calls.length;
     isFailingFirstAttempts = true;
     const t = await createTicket('callout-t');
-    const done = await until('the call to be answered', async () => {
+    const done = await waitFor('the call to be answered', async () => {
       const x = await ticket(t.id);
       return x.status === 'solved' || x.status === 'closed' ? x : undefined;
     });
@@ -784,7 +775,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     });
     await templateFor('limited-t', 'limited');
     const t = await createTicket('limited-t');
-    const task = await until('the step to be overdue', async () => {
+    const task = await waitFor('the step to be overdue', async () => {
       const r = await s.gql(
         'query($id: ID!) { ticket(id: $id) { tasks { id isOverdue } } }',
         { id: t.id },
@@ -833,7 +824,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     });
     await templateFor('parent-t', 'parent');
     const t = await createTicket('parent-t');
-    const done = await until('the parent to end', async () => {
+    const done = await waitFor('the parent to end', async () => {
       const x = await ticket(t.id);
       return x.status === 'closed' ? x : undefined;
     });
