@@ -122,18 +122,29 @@ export function clockChangeRows(before: SlaState | null, after: SlaState): SlaAu
 }
 
 /** Appends SLA rows to the ticket's audit trail in one statement. */
-export async function writeSlaAudit(
+export function writeSlaAudit(
   tx: EntityManager,
   ticketId: string | number,
   rows: SlaAuditRow[],
+): Promise<void> {
+  return writeSlaAuditOf(
+    tx,
+    rows.map((row) => ({ ...row, ticketId })),
+  );
+}
+
+/** Appends SLA rows to the audit trails of several tickets in one statement, in the order given. */
+export async function writeSlaAuditOf(
+  tx: EntityManager,
+  rows: (SlaAuditRow & { ticketId: string | number })[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await query(
     tx,
     `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
-     select ?, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
+     select (r.value->>'ticketId')::bigint, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
        from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
       order by r.n`,
-    [ticketId, JSON.stringify(rows)],
+    [JSON.stringify(rows)],
   );
 }

@@ -22,7 +22,7 @@ import { TtlCache } from '../auth/ttl-cache.ts';
 import { query, queryOne } from '../db-access.ts';
 import { notifyMany } from '../notifications/notify.ts';
 import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
-import { clockChangeRows, type SlaAuditRow, writeSlaAudit } from './sla-audit.ts';
+import { clockChangeRows, type SlaAuditRow, writeSlaAudit, writeSlaAuditOf } from './sla-audit.ts';
 import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
 
 export const SLA_TIMER_QUEUE = 'sla-timer';
@@ -398,13 +398,9 @@ export class SlaService {
           ),
         ],
       );
-      await query(
+      await writeSlaAuditOf(
         tx,
-        `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, channel, is_public, body, diff)
-         select (r.value->>'ticketId')::bigint, r.value->>'kind', 'system', null, 'system', false, r.value->>'body', r.value->'diff'
-           from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
-          order by r.n`,
-        [JSON.stringify(done.flatMap(({ ticketId, work }) => work.audit.map((a) => ({ ...a, ticketId }))))],
+        done.flatMap(({ ticketId, work }) => work.audit.map((a) => ({ ...a, ticketId }))),
       );
       await notifyMany(tx, batch.notices);
       await this.deps.jobs.sendInTransaction(
