@@ -1,7 +1,7 @@
 import type { Database, JobBus } from '@docket/db';
+import type { Clock } from '@docket/engine';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
-import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { OrgPaths } from './org/org-paths.ts';
 import type { SlaService } from './sla/sla-service.ts';

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Database, openDatabase } from '@docket/db';
+import type { Clock } from '@docket/engine';
 import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { type App, buildApp } from '@docket/server';
-import type { Clock } from '../../server/src/clock.ts';
 import { readConfig } from '../../server/src/config.ts';
 import { loadExampleData } from '../../server/src/seed/load-example-data.ts';
 import { freshDatabaseUrl } from './test-database.ts';

@@ -1,3 +1,4 @@
+import { fieldError, ValidationFailed } from '@docket/core';
 import { requireStaff } from '../access/guards.ts';
 import { query } from '../db-access.ts';
 import { builder } from '../graphql/builder.ts';
@@ -34,11 +35,14 @@ builder.queryFields((t) => ({
     args: { isUnreadOnly: t.arg.boolean({ defaultValue: false }), first: t.arg.int({ defaultValue: 50 }) },
     resolve: (_r, a, ctx) => {
       const staff = requireStaff(ctx.principal);
+      const first = a.first ?? 50;
+      if (!Number.isInteger(first) || first < 1 || first > 200)
+        throw new ValidationFailed([fieldError('/first', 'out_of_range', 'Ask for 1 to 200 notifications.')]);
       return query<NotificationRow>(
         ctx.em,
         `select ${COLUMNS} from notification where user_id = ? ${a.isUnreadOnly ? 'and read_at is null' : ''}
           order by id desc limit ?`,
-        [staff.userId, Math.min(a.first ?? 50, 200)],
+        [staff.userId, first],
       );
     },
   }),

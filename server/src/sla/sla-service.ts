@@ -474,7 +474,7 @@ export class SlaService {
     for (let n = 0; work.fired.length > 0; n++) {
       if (n >= 100)
         throw new Error(
-          `SLA actions on ticket ${ticketId} kept setting one another off (100 in one change); check the policy's actions.`,
+          `SLA actions on ticket ${ticketId} kept setting one another off (100 in one change): check the actions of SLA policy "${work.state?.policy?.name ?? '?'}", which raise priority or move the ticket into a policy that fires again.`,
         );
       const firing = work.fired.shift()!;
       const result = await runSlaAction(tx, ticketId, firing, batch);
