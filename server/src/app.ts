@@ -23,13 +23,15 @@ import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
 import { OrgPaths } from './org/org-paths.ts';
-import type { Services } from './services.ts';
+import { type Services, sharedSession } from './services.ts';
 import { slaAfterTicketPatch } from './sla/sla-hooks.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
+import { insertTickets } from './tickets/ticket-insert.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WORKFLOW_QUEUES, WorkflowRuntime } from './workflows/workflow-runtime.ts';
+import { WriteBatcher } from './write-batcher.ts';
 
 export type App = {
   koa: Koa;
@@ -108,6 +110,10 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     orgPaths: new OrgPaths(),
     jobs,
     workflows,
+    ticketWrites: new WriteBatcher(
+      (tickets) => insertTickets(forkEm(db), tickets, sharedSession({ db, config })),
+      { maxInFlight: config.writeStatements, maxBatch: config.writeBatch },
+    ),
     sla,
     clock: options.clock ?? systemClock,
     log,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export type Config = {
@@ -21,6 +22,14 @@ export type Config = {
    * that hands one session to many clients, e.g. PgBouncer in transaction mode).
    */
   preparedStatements: boolean;
+  /**
+   * Concurrent ticket creations share one insert statement: at most `writeBatch` tickets in one
+   * (DOCKET_WRITE_BATCH, default 64; 1 writes each alone), at most `writeStatements` such
+   * statements running at once (DOCKET_WRITE_STATEMENTS, default the number of cores, at least 2).
+   * Fewer statements at once make bigger batches: fewer commits and round trips per ticket.
+   */
+  writeBatch: number;
+  writeStatements: number;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,5 +48,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exampleWorkflows: env.DOCKET_EXAMPLE_WORKFLOWS !== 'off',
     sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
     preparedStatements: env.DOCKET_PREPARED_STATEMENTS !== 'off',
+    writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
+    writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', Math.max(2, availableParallelism())),
   };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a whole number of at least 1, not "${raw}".`);
+  return n;
 }

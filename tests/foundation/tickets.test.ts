@@ -136,6 +136,52 @@ describe(`tickets (${databaseKind()})`, () => {
     expect(new Set(numbers).size).toBe(200);
   });
 
+  it('writes concurrent creates together, and a bad one among them fails alone with its field', async () => {
+    const writes = s.app.services.ticketWrites.stats;
+    const before = { ...writes };
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        s.gql(
+          CREATE,
+          {
+            input: {
+              templateKey: 'returns',
+              title: `Batch ${i}`,
+              formData: { ...validReturn, logistics: { carrier: 'SF Express', trackingNumber: `SF-B${i}` } },
+              orgUnitId: storeA,
+              channel: 'email',
+              ...(i === 17 ? { requesterId: 999_999 } : {}),
+            },
+          },
+          agentA,
+        ),
+      ),
+    );
+    const bad = results[17]!.data!.createTicket;
+    expect(bad.__typename).toBe('ValidationError');
+    expect(bad.fields).toEqual([expect.objectContaining({ path: '/requesterId', code: 'not_found' })]);
+    const good = results.filter((_, i) => i !== 17).map((r) => r.data!.createTicket);
+    expect(good.every((t) => t.__typename === 'Ticket')).toBe(true);
+    // Each caller got its own ticket back, and each ticket has its row, its trail and its clocks.
+    expect(good.map((t) => t.title).sort()).toEqual(
+      Array.from({ length: 40 }, (_, i) => `Batch ${i}`)
+        .filter((t) => t !== 'Batch 17')
+        .sort(),
+    );
+    const ids = `{${good.map((t) => t.id).join(',')}}`;
+    const [stored] = await s.sql<{ tickets: number; created: number; clocks: number }>(
+      `select (select count(*)::int from ticket where id = any(?::bigint[])) as tickets,
+              (select count(*)::int from ticket_event where kind = 'created' and ticket_id = any(?::bigint[])) as created,
+              (select count(*)::int from ticket_sla where ticket_id = any(?::bigint[])) as clocks`,
+      [ids, ids, ids],
+    );
+    expect(stored).toEqual({ tickets: 39, created: 39, clocks: 39 });
+    expect(await s.sql("select 1 from ticket where title = 'Batch 17'")).toEqual([]);
+    // They shared statements (how a refused batch is retried row by row: write-batcher.test.ts).
+    expect(writes.rows - before.rows).toBe(39);
+    expect(writes.statements - before.statements).toBeLessThan(39);
+  });
+
   it('lists with filters, full-text search over form text, sorting and keyset pages', async () => {
     const q = `query($f: TicketFilter, $first: Int, $after: String, $o: TicketOrder) {
       tickets(filter: $f, first: $first, after: $after, orderBy: $o) { totalCount edges { node { number title priority createdAt } } pageInfo { hasNextPage endCursor } }

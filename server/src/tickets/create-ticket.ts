@@ -16,7 +16,7 @@ import { requirePrincipal, requireStaff } from '../access/guards.ts';
 import { queryOne, queryPrepared } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgPlace } from '../org/org-paths.ts';
-import type { Services } from '../services.ts';
+import { type Services, sharedSession } from '../services.ts';
 import { slaEventsOf } from '../sla/sla-hooks.ts';
 import type { SlaStart } from '../sla/sla-service.ts';
 import { ticketNumberSequence } from '../templates/template-catalog.ts';
@@ -31,6 +31,7 @@ import {
   type WorkflowStartPlan,
 } from '../workflows/workflow-runtime.ts';
 import { actorOf } from './ticket-events.ts';
+import { insertTickets, type NewTicket } from './ticket-insert.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
 
 export type CreateTicketInput = {
@@ -230,53 +231,36 @@ export async function createTicket(
       ...slaRows.slice(sla.startAuditCount),
     ];
     const final = { status: 'new', priority, title, description, ...run?.patch } as Record<string, unknown>;
-    const instance = run?.instance;
-    const [row] = await queryPrepared<TicketRow>(
-      db,
-      {
-        name: 'docket_create_ticket',
-        sql: INSERT_TICKET,
-        isShared: services.db.isEmbedded || !services.config.preparedStatements,
-      },
-      [
-        drawn?.seq ?? null,
-        ticketNumberSequence(template.templateId),
-        drawn?.id ?? null,
-        prefix,
-        width,
-        width,
-        suffix,
-        template.templateId,
-        template.versionId,
-        final.title,
-        final.description,
-        final.status,
-        final.priority,
-        JSON.stringify(formData),
-        formText(formData),
-        JSON.stringify(run?.custom ?? {}),
-        run?.participantIds ?? [],
-        requesterId,
-        p.kind === 'user' ? p.userId : null,
-        input.assigneeId ?? null,
-        teamId,
-        channel,
-        final.status,
-        final.status,
-        drawn?.now ?? null,
-        orgUnitId,
-        teamId,
-        JSON.stringify(events),
-        sla.policyId,
-        JSON.stringify(sla.state),
-        instance?.id ?? null,
-        instance?.workflow_version_id ?? null,
-        instance?.status ?? null,
-        instance?.seq ?? null,
-        instance ? JSON.stringify(instance.state) : null,
-        instance?.id ?? null,
-      ],
-    );
+    const ticket: NewTicket = {
+      ...(drawn ? { id: drawn.id, seq: drawn.seq, at: drawn.now.toISOString() } : {}),
+      sequence: ticketNumberSequence(template.templateId),
+      prefix,
+      width,
+      suffix,
+      template_id: template.templateId,
+      template_version_id: template.versionId,
+      title: final.title as string,
+      description: final.description as string,
+      status: final.status as string,
+      priority: final.priority as string,
+      form_data: formData,
+      form_text: formText(formData),
+      custom_fields: run?.custom ?? {},
+      participant_ids: run?.participantIds ?? [],
+      requester_id: requesterId,
+      creator_user_id: p.kind === 'user' ? p.userId : null,
+      assignee_id: input.assigneeId ?? null,
+      team_id: teamId,
+      org_unit_id: orgUnitId,
+      channel,
+      events,
+      policy_id: sla.policyId,
+      sla_state: sla.state,
+      ...(run ? { instance: run.instance } : {}),
+    };
+    // Outside a transaction, concurrent creations share one statement (services.ticketWrites).
+    if (!db.isInTransaction()) return services.ticketWrites.submit(ticket);
+    const [row] = await insertTickets(db, [ticket], sharedSession(services));
     return row!;
   };
 
@@ -324,7 +308,7 @@ export async function createTicket(
         {
           name: 'docket_draw_ticket',
           sql: `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
-          isShared: services.db.isEmbedded || !services.config.preparedStatements,
+          isShared: sharedSession(services),
         },
         [ticketNumberSequence(template.templateId)],
       );
@@ -429,45 +413,6 @@ async function findOrCreateCustomer(
   );
   return created!.id;
 }
-
-/**
- * A new ticket in one statement: its number (drawn here unless given), the row, its audit trail,
- * its SLA clocks and, with a folded workflow run, its completed instance.
- */
-const INSERT_TICKET = `with n as (select coalesce(?::text, nextval(?::regclass)::text) as seq),
-       t as (
-         insert into ticket (id, number, template_id, template_version_id, title, description, status, priority,
-                             form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
-                             assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
-         select coalesce(?::bigint, nextval('ticket_id_seq'::regclass)),
-                ? || case when length(n.seq) >= ? then n.seq else lpad(n.seq, ?, '0') end || ?,
-                ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::int[], ?, ?, ?, ?, w.org_unit_id, coalesce(u.path, '/'), ?,
-                c.at, c.at, case when ? = 'solved' then c.at end, case when ? = 'closed' then c.at end
-           from n
-           cross join (select coalesce(?::timestamptz, now()) as at) c
-           cross join (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as org_unit_id) w
-           left join org_unit u on u.id = w.org_unit_id
-         returning ${TICKET_COLUMNS}
-       ),
-       e as (
-         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
-         select t.id, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
-                (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean,
-                r.value->>'body', nullif(r.value->'diff', 'null'::jsonb), t.created_at
-           from t cross join jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
-          order by r.n
-       ),
-       s as (insert into ticket_sla (ticket_id, policy_id, state) select t.id, ?, ?::jsonb from t),
-       i as (
-         insert into workflow_instance (id, ticket_id, workflow_version_id, status, seq, state)
-         select ?::uuid, t.id, ?, ?, ?,
-                -- the ticket as the run saw it, with what the database gave it
-                jsonb_set(x.s, '{ticket}', (x.s->'ticket') || jsonb_build_object(
-                  'id', t.id, 'number', t.number,
-                  'createdAt', to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
-           from t cross join (select ?::jsonb as s) x where ?::uuid is not null
-       )
-       select * from t`;
 
 /** A ticket's id, counter and creation time, drawn before it is written. */
 type Drawn = { id: string; seq: string; now: Date };
