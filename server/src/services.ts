@@ -3,11 +3,11 @@ import type { Clock } from '@docket/engine';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
-import type { NewTicket } from './tickets/ticket-insert.ts';
-import type { TicketRow } from './tickets/ticket-row.ts';
 import type { OrgPaths } from './org/org-paths.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
+import type { NewTicket } from './tickets/ticket-insert.ts';
+import type { TicketRow } from './tickets/ticket-row.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 import type { WriteBatcher } from './write-batcher.ts';
 

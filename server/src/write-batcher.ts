@@ -42,7 +42,7 @@ export class WriteBatcher<In, Out> {
   private async run(batch: typeof this.queue): Promise<void> {
     try {
       const out = await this.statement(batch.map((b) => b.input));
-      batch.forEach((b, i) => b.resolve(out[i]!));
+      for (const [i, b] of batch.entries()) b.resolve(out[i]!);
     } catch (e) {
       if (batch.length === 1 || !isRefusedData(e)) {
         for (const b of batch) b.reject(e);
