@@ -246,9 +246,12 @@ export const templates: { key: string; content: TemplateContent }[] = [
 export { businessCalendars, slaPolicies } from './sla.ts';
 
 /** Named statuses the desks use, each within its category (an SLA policy may pause in them). */
-export const ticketStatuses: { name: string; category: 'pending' | 'on_hold' | 'open' }[] = [
+export const ticketStatuses: { name: string; category: 'pending' | 'on_hold' | 'solved' | 'closed' }[] = [
   { name: 'Awaiting customer reply', category: 'pending' },
   { name: 'Waiting for parts', category: 'on_hold' },
   { name: 'Engineer visit booked', category: 'on_hold' },
+  // Where the returns workflow ends (its end nodes name them).
+  { name: 'Refunded', category: 'solved' },
+  { name: 'Return declined', category: 'closed' },
 ];
 export { workflows } from './workflows.ts';

@@ -33,6 +33,8 @@ describe(`named statuses and SLA pause statuses (${databaseKind()})`, () => {
       'Awaiting customer reply',
       'Waiting for parts',
       'Engineer visit booked',
+      'Refunded',
+      'Return declined',
     ]);
     const denied = await s.gql(CREATE_STATUS, { n: 'Mine', c: 'open' }, agent);
     expect(denied.data!.createTicketStatus.__typename).toBe('ForbiddenError');

@@ -180,6 +180,37 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     expect(typed.__typename).toBe('ValidationError');
     expect(typed.fields[0]).toMatchObject({ path: '/graph/nodes/1/config/branches/0/when' });
     expect(typed.fields[0].message).toMatch(/"check"/);
+    // An end's named status must be stored, in the category the end leaves the ticket in.
+    await s.gql(
+      'mutation($id: ID!, $g: JSON) { updateWorkflowDraft(id: $id, graph: $g) { __typename } }',
+      {
+        id: wf.id,
+        g: {
+          nodes: [
+            node('start', 'start', { trigger: 'ticket_created' }),
+            node('check', 'condition', { branches: [{ id: 'big', when: 'ticket.priority == "high"' }] }, 1),
+            node('paid', 'end', { status: 'solved', statusName: 'Paid out' }, 2),
+            node('parts', 'end', { status: 'solved', statusName: 'Waiting for parts' }, 3),
+          ],
+          edges: [edge('start', 'check'), edge('check', 'paid', 'big'), edge('check', 'parts', 'else')],
+        },
+      },
+      admin,
+    );
+    const named = (await s.gql(PUBLISH, { id: wf.id }, admin)).data!.publishWorkflow;
+    expect(named.__typename).toBe('ValidationError');
+    expect(named.fields).toEqual([
+      expect.objectContaining({
+        path: '/graph/nodes/2/config/statusName',
+        code: 'not_found',
+        message: expect.stringMatching(/"paid": there is no status named "Paid out"/),
+      }),
+      expect.objectContaining({
+        path: '/graph/nodes/3/config/statusName',
+        code: 'invalid',
+        message: expect.stringMatching(/"parts": status "Waiting for parts" belongs to category "on_hold"/),
+      }),
+    ]);
     // Nothing was published.
     const after = await s.gql('{ workflow(key: "broken") { latestVersion } }', {}, admin);
     expect(after.data!.workflow.latestVersion).toBe(0);
@@ -273,7 +304,8 @@ describe(`workflow runtime (${databaseKind()})`, () => {
         },
         2,
       ),
-      node('done', 'end', { status: 'solved' }, 3),
+      // A named status of the example data.
+      node('done', 'end', { status: 'solved', statusName: 'Refunded' }, 3),
     ];
     const edges = [
       edge('start', 'big'),
@@ -321,7 +353,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       const created = await createTicket(templateKey, { amount });
       const t = (
         await s.gql(
-          `query($id: ID!) { ticket(id: $id) { status priority solvedAt slaPolicyName
+          `query($id: ID!) { ticket(id: $id) { status statusName priority solvedAt slaPolicyName
              timeline { kind actorKind actorUser { id } channel isPublic body diff }
              slaClocks { metric status priority }
              workflowInstances { status currentNodes trace } } }`,
@@ -355,6 +387,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       const b = await outcome('fold-b', amount);
       // What the create answers is the ticket as the run left it.
       expect(a.created).toMatchObject({ status: 'solved', priority: amount > 100 ? 'high' : 'normal' });
+      expect(a.ticket.statusName).toBe('Refunded');
       // The same ticket, trail, clocks and instance; clock entries of one instant may differ in
       // order and in the fractions of a second the stored run took.
       const comparable = (t: typeof a.ticket) => ({
@@ -403,6 +436,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       ]);
       expect(a.ticket.timeline[4].diff).toEqual({
         status: { from: 'new', to: 'solved' },
+        statusName: { from: null, to: 'Refunded' },
         ...(amount > 100
           ? { priority: { from: 'normal', to: 'high' }, route: { from: null, to: 'large refunds' } }
           : {}),

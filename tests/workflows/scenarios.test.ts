@@ -15,7 +15,7 @@ const CREATE = `mutation($input: CreateTicketInput!) {
 
 const TICKET = `query($id: ID!) {
   ticket(id: $id) {
-    id status priority assignee { email } team { name } orgUnit { name }
+    id status statusName priority assignee { email } team { name } orgUnit { name }
     tasks { id nodeId title status assignee { email } team { name } orgUnit { name } dueAt
             closedBy { email } closeReason output origin createdAt closedAt actions }
     timeline { kind actorKind actorUser { email } channel body diff createdAt }
@@ -188,6 +188,7 @@ describe(`workflow scenarios (${databaseKind()})`, () => {
 
     const final = await ticket(t.id);
     expect(final.status).toBe('solved');
+    expect(final.statusName).toBe('Refunded');
     expect(final.tasks.every((x: Task) => x.status !== 'open')).toBe(true);
     expect(final.tasks.map((x: Task) => `${x.nodeId}:${x.status}`)).toEqual([
       'cs_review:completed',
@@ -246,6 +247,7 @@ describe(`workflow scenarios (${databaseKind()})`, () => {
     });
     const final = await ticket(t.id);
     expect(final.status).toBe('closed');
+    expect(final.statusName).toBe('Return declined');
     expect(final.tasks).toHaveLength(1);
   });
 

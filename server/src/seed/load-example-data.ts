@@ -97,6 +97,9 @@ export async function loadExampleData(
       scope: 'all',
       viaTokenId: null,
     };
+    // Workflows name statuses (end nodes) and may name calendars: those come first.
+    for (const st of examples.ticketStatuses) await createTicketStatus(tx, admin, st);
+    for (const c of examples.businessCalendars) await createBusinessCalendar(services, tx, admin, c);
     if (withWorkflows)
       for (const w of examples.workflows) {
         const row = await createWorkflow(tx, admin, w);
@@ -108,8 +111,6 @@ export async function loadExampleData(
       const row = await createTemplate(services, tx, admin, { key: t.key, content });
       await publishTemplate(services, tx, admin, row.id);
     }
-    for (const st of examples.ticketStatuses) await createTicketStatus(tx, admin, st);
-    for (const c of examples.businessCalendars) await createBusinessCalendar(services, tx, admin, c);
     for (const p of examples.slaPolicies) await createSlaPolicy(services, tx, admin, p);
   });
   services.principals.invalidate();

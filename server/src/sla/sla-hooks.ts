@@ -7,7 +7,12 @@ type Diff = Record<string, { from: unknown; to: unknown }>;
 /** The clock events a change of ticket fields ({field: {from, to}}) means: status and priority. */
 export function slaEventsOf(diff: Diff): SlaTicketEvent[] {
   const events: SlaTicketEvent[] = [];
-  if (diff.status) events.push({ type: 'status_changed', category: diff.status.to as StatusCategory });
+  if (diff.status)
+    events.push({
+      type: 'status_changed',
+      category: diff.status.to as StatusCategory,
+      status: (diff.statusName?.to as string | null | undefined) ?? null,
+    });
   if (diff.priority) events.push({ type: 'priority_changed', priority: diff.priority.to as Priority });
   return events;
 }

@@ -242,6 +242,7 @@ export async function createTicket(
       title: final.title as string,
       description: final.description as string,
       status: final.status as string,
+      status_name: (final.status_name as string | null | undefined) ?? null,
       priority: final.priority as string,
       form_data: formData,
       form_text: formText(formData),

@@ -33,6 +33,7 @@ export type NewTicket = {
   title: string;
   description: string;
   status: string;
+  status_name: string | null;
   priority: string;
   form_data: unknown;
   form_text: string;
@@ -78,13 +79,13 @@ const INSERT_TICKETS = `with r as (
            from jsonb_array_elements(?::jsonb) with ordinality as x(v, n)
        ),
        t as (
-         insert into ticket (id, number, template_id, template_version_id, title, description, status, priority,
+         insert into ticket (id, number, template_id, template_version_id, title, description, status, status_name, priority,
                              form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
                              assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
          select r.id,
                 (r.v->>'prefix') || lpad(r.seq, greatest(length(r.seq), (r.v->>'width')::int), '0') || (r.v->>'suffix'),
                 (r.v->>'template_id')::int, (r.v->>'template_version_id')::int, r.v->>'title', r.v->>'description',
-                r.v->>'status', r.v->>'priority', r.v->'form_data', r.v->>'form_text', r.v->'custom_fields',
+                r.v->>'status', r.v->>'status_name', r.v->>'priority', r.v->'form_data', r.v->>'form_text', r.v->'custom_fields',
                 array(select jsonb_array_elements_text(r.v->'participant_ids')::int),
                 (r.v->>'requester_id')::int, (r.v->>'creator_user_id')::int, (r.v->>'assignee_id')::int,
                 (r.v->>'team_id')::int, r.org_unit_id, coalesce(u.path, '/'), r.v->>'channel', r.at, r.at,

@@ -136,6 +136,8 @@ export function foldTicketEffect(
       break;
     case 'end_instance':
       into.patch.status = e.status;
+      // The named status the end node gives (checked at publish), or the category alone.
+      into.patch.status_name = e.statusName ?? null;
       into.audit.add('workflow.ended', { status: { from: null, to: e.statusName ?? e.status } }, null);
       break;
     case 'instance_failed':

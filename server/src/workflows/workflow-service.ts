@@ -164,6 +164,40 @@ export function calendarProblems(graph: WorkflowGraph, calendarKeys: ReadonlySet
 }
 
 /**
+ * End nodes' named statuses that are not stored, or belong to another category than the status
+ * the node gives: each a problem at the node's statusName.
+ */
+export function statusProblems(
+  graph: WorkflowGraph,
+  statuses: ReadonlyMap<string, string>,
+): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  graph.nodes.forEach((node, i) => {
+    if (node.type !== 'end') return;
+    const { status, statusName } = (node.config ?? {}) as { status?: string; statusName?: string };
+    if (statusName === undefined) return;
+    const category = statuses.get(statusName);
+    const label = `${node.label || 'End'} "${node.id}"`;
+    const message =
+      category === undefined
+        ? `${label}: there is no status named "${statusName}"; create it first (createTicketStatus) in category "${status}", or leave statusName out.`
+        : category !== status
+          ? `${label}: status "${statusName}" belongs to category "${category}", but this end leaves the ticket "${status}"; pick a status of "${status}".`
+          : null;
+    if (message)
+      problems.push({
+        ...fieldError(
+          `/nodes/${i}/config/statusName`,
+          category === undefined ? 'not_found' : 'invalid',
+          message,
+        ),
+        nodeId: node.id,
+      });
+  });
+  return problems;
+}
+
+/**
  * Validates the draft and freezes it as the next numbered version. Running instances keep the
  * version they started on; templates pick the new one up when they are published again.
  */
@@ -184,6 +218,11 @@ export async function publishWorkflow(
     if (problems.length === 0) {
       const calendars = await query<{ key: string }>(tx, 'select key from business_calendar');
       problems.push(...calendarProblems(wf.draft, new Set(calendars.map((c) => c.key))));
+      const statuses = await query<{ name: string; category: string }>(
+        tx,
+        'select name, category from ticket_status where is_active',
+      );
+      problems.push(...statusProblems(wf.draft, new Map(statuses.map((s) => [s.name, s.category]))));
     }
     if (problems.length)
       throw new ValidationFailed(

@@ -422,7 +422,12 @@ export const endNode = defineNodeType({
     additionalProperties: false,
     properties: {
       status: { type: 'string', title: 'Resulting status', enum: ['solved', 'closed'] },
-      statusName: { type: 'string', title: 'Named status', minLength: 1 },
+      statusName: {
+        type: 'string',
+        title: 'Named status',
+        description: 'A stored status of the resulting category ("Refunded"), given to the ticket.',
+        minLength: 1,
+      },
     },
   },
   defaultConfig: { status: 'solved' },
