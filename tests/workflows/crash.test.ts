@@ -254,7 +254,7 @@ function crashGraph(endpointUrl: string) {
       500,
     ),
     node('done', 'end', { status: 'solved' }, 600),
-    node('failed', 'end', { status: 'closed', statusName: 'Failed' }, 700),
+    node('failed', 'end', { status: 'closed' }, 700),
   ];
   const edges = [
     ['start', 'out', 'call1'],

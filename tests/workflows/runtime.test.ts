@@ -197,6 +197,12 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       },
       admin,
     );
+    // The draft shows them before anyone tries to publish.
+    const draft = await s.gql('{ workflow(key: "broken") { draftProblems { path nodeId } } }', {}, admin);
+    expect(draft.data!.workflow.draftProblems).toEqual([
+      { path: '/nodes/2/config/statusName', nodeId: 'paid' },
+      { path: '/nodes/3/config/statusName', nodeId: 'parts' },
+    ]);
     const named = (await s.gql(PUBLISH, { id: wf.id }, admin)).data!.publishWorkflow;
     expect(named.__typename).toBe('ValidationError');
     expect(named.fields).toEqual([

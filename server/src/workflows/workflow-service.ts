@@ -198,6 +198,24 @@ export function statusProblems(
 }
 
 /**
+ * Everything that stops a graph from being published: its own problems, then what it names that
+ * is not stored (business calendars, named statuses).
+ */
+export async function publishProblems(em: EntityManager, graph: WorkflowGraph): Promise<WorkflowProblem[]> {
+  const problems = workflowProblems(graph);
+  if (problems.length > 0) return problems;
+  const calendars = await query<{ key: string }>(em, 'select key from business_calendar');
+  const statuses = await query<{ name: string; category: string }>(
+    em,
+    'select name, category from ticket_status where is_active',
+  );
+  return [
+    ...calendarProblems(graph, new Set(calendars.map((c) => c.key))),
+    ...statusProblems(graph, new Map(statuses.map((s) => [s.name, s.category]))),
+  ];
+}
+
+/**
  * Validates the draft and freezes it as the next numbered version. Running instances keep the
  * version they started on; templates pick the new one up when they are published again.
  */
@@ -214,16 +232,7 @@ export async function publishWorkflow(
       [id],
     );
     if (!wf) throw new NotFoundError(`Workflow ${id}`, '/id');
-    const problems = workflowProblems(wf.draft);
-    if (problems.length === 0) {
-      const calendars = await query<{ key: string }>(tx, 'select key from business_calendar');
-      problems.push(...calendarProblems(wf.draft, new Set(calendars.map((c) => c.key))));
-      const statuses = await query<{ name: string; category: string }>(
-        tx,
-        'select name, category from ticket_status where is_active',
-      );
-      problems.push(...statusProblems(wf.draft, new Map(statuses.map((s) => [s.name, s.category]))));
-    }
+    const problems = await publishProblems(tx, wf.draft);
     if (problems.length)
       throw new ValidationFailed(
         problems.map((p) => ({ ...p, path: `/graph${p.path}` })),

@@ -16,13 +16,13 @@ import {
   createWorkflow,
   loadWorkflow,
   migrateInstances,
+  publishProblems,
   publishWorkflow,
   retryInstance,
   simulateWorkflow,
   updateWorkflowDraft,
   type WorkflowRow,
   type WorkflowVersionRow,
-  workflowProblems,
 } from './workflow-service.ts';
 
 const WorkflowProblemRef = builder
@@ -73,7 +73,7 @@ const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
     draftProblems: t.field({
       type: [WorkflowProblemRef],
       description: 'What stops the draft from being published; empty when it can be.',
-      resolve: (w) => workflowProblems(w.draft),
+      resolve: (w, _a, ctx) => publishProblems(ctx.em, w.draft),
     }),
     latestVersion: t.int({ description: '0 while nothing is published.', resolve: (w) => w.latest_version }),
     versions: t.field({
