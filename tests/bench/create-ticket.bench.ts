@@ -35,8 +35,8 @@ export async function run() {
   const server = await startServerProcess(db.url, { DOCKET_EXAMPLE_WORKFLOWS: 'off' });
   try {
     const token = await login(server.url, 'agent.a@docket.local');
-    // warm up: JIT, pools, caches
-    await load(500, CLIENTS, async () => {
+    // warm up: JIT (V8 needs a few thousand calls to optimise the hot path), pools, caches
+    await load(2000, CLIENTS, async () => {
       await post(server.url, MUTATION, token);
     });
     const pool = new pg.Pool({ connectionString: db.url, max: CLIENTS });

@@ -26,7 +26,7 @@
  * The machine may be shared: besides executions/s, each row shows the CPU one call costs and
  * `cap/s`, the rate this machine's cores would sustain at that cost with nothing else running.
  *
- * BENCH_WORKFLOW_TICKETS (default 3000) sets the executions per measured run.
+ * BENCH_WORKFLOW_TICKETS (default 10000) sets the executions per measured run.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -51,9 +51,10 @@ import {
 } from './bench-server.ts';
 
 export const TARGET_PER_SECOND = 1000;
-const TOTAL = Number(process.env.BENCH_WORKFLOW_TICKETS ?? 3_000);
+const TOTAL = Number(process.env.BENCH_WORKFLOW_TICKETS ?? 10_000);
 const CLIENTS = 32;
-const WARMUP = Math.min(1000, Math.max(100, Math.round(TOTAL / 10)));
+// Long enough for V8 to optimise the hot path: shorter runs measure the JIT more than the server.
+const WARMUP = Math.min(2000, Math.max(100, Math.round(TOTAL / 5)));
 /** Sequential executions whose statements are counted and timed. */
 const PROFILE = 300;
 /** An idle backend flushes its pending statistics up to 10 s after its last transaction (PGSTAT_IDLE_INTERVAL). */

@@ -201,7 +201,7 @@ async function lockState(
  * The SLA clocks of tickets, kept in ticket_sla (one JSON state per ticket) and driven by
  * @docket/engine. Ticket services call it inside their transactions; it stores the new state,
  * writes the audit trail, runs the actions that fall due and enqueues the timer jobs for the
- * rest, all in the same transaction. Timer jobs land in handleTimer.
+ * rest, all in the same transaction. Timer jobs land in handleTimers.
  */
 export class SlaService {
   readonly catalog = new SlaCatalog();
@@ -294,39 +294,25 @@ export class SlaService {
     const setup = await this.setupFor(tx, locked.state);
     const work = new SlaWork(setup, locked.state, this.now());
     for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
-    await this.reselect(tx, ticketId, work);
+    // A message changes nothing a policy's condition reads; any other change may (fields, org, form).
+    if (!events.length || events.some((e) => e.type !== 'agent_public_reply' && e.type !== 'customer_message'))
+      await this.reselect(tx, ticketId, work);
     if (!work.isTouched) return;
     await this.runFired(tx, ticketId, work);
     await this.finish(tx, ticketId, work, {});
   }
 
   /**
-   * A timer job: under the ticket's lock, hands it to the engine. A job for an older clock version
-   * does nothing ('stale'); otherwise breaches are marked and due actions run.
+   * One timer job, as a batch of one (see handleTimers): a job for an older clock version does
+   * nothing ('stale'); otherwise breaches are marked and due actions run.
    */
-  handleTimer(
+  async handleTimer(
     em: EntityManager,
     data: SlaTimerData,
     jobId: string,
   ): Promise<'missing' | 'stale' | 'applied'> {
-    return em.transactional(async (tx) => {
-      const locked = await lockState(tx, data.ticketId);
-      if (!locked) return 'missing';
-      const setup = await this.setupFor(tx, locked.state);
-      const nowMs = this.now();
-      const result = setup.engine.onTimer(locked.state, {
-        metric: data.metric,
-        version: data.version,
-        actionIndex: data.actionIndex,
-        now: new Date(nowMs),
-      });
-      if (result.stale) return 'stale';
-      const work = new SlaWork(setup, locked.state, nowMs);
-      work.absorb(result);
-      await this.runFired(tx, data.ticketId, work);
-      await this.finish(tx, data.ticketId, work, { timer: { ...data, jobId } });
-      return 'applied';
-    });
+    const [outcome] = await this.handleTimers(em, [{ ...data, jobId }]);
+    return outcome!;
   }
 
   /**
@@ -491,7 +477,7 @@ export class SlaService {
     ticketId: string | number,
     work: SlaWork,
     /** isStored: the row already holds this state (written by the statement creating the ticket). */
-    options: { isStored?: boolean; timer?: SlaTimerData & { jobId: string } },
+    options: { isStored?: boolean },
   ): Promise<void> {
     const state = work.state!;
     const policyId = state.policy ? Number(state.policy.id) : null;
@@ -504,7 +490,7 @@ export class SlaService {
     await writeSlaAudit(tx, ticketId, work.audit);
     await this.deps.jobs.sendInTransaction(
       tx,
-      this.jobsFor(ticketId, work, options.timer ? [options.timer] : []),
+      this.jobsFor(ticketId, work, []),
     );
     if (work.changed.size > 0 || work.ranActions > 0)
       afterCommit(tx, () =>
