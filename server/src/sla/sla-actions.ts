@@ -83,7 +83,8 @@ function momentText(firing: SlaFiring): string {
   return offset < 0 ? `${span} before the ${label} target` : `${span} after the ${label} breach`;
 }
 
-async function managerOf(tx: EntityManager, userId: number | null): Promise<number | null> {
+/** The manager of an active user (none for a deactivated one). */
+export async function managerOf(tx: EntityManager, userId: number | null): Promise<number | null> {
   if (userId === null) return null;
   const row = await queryOne<{ manager_id: number | null }>(
     tx,

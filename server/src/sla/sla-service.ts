@@ -295,7 +295,10 @@ export class SlaService {
     const work = new SlaWork(setup, locked.state, this.now());
     for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
     // A message changes nothing a policy's condition reads; any other change may (fields, org, form).
-    if (!events.length || events.some((e) => e.type !== 'agent_public_reply' && e.type !== 'customer_message'))
+    if (
+      !events.length ||
+      events.some((e) => e.type !== 'agent_public_reply' && e.type !== 'customer_message')
+    )
       await this.reselect(tx, ticketId, work);
     if (!work.isTouched) return;
     await this.runFired(tx, ticketId, work);
@@ -488,10 +491,7 @@ export class SlaService {
         [JSON.stringify(state), policyId, ticketId],
       );
     await writeSlaAudit(tx, ticketId, work.audit);
-    await this.deps.jobs.sendInTransaction(
-      tx,
-      this.jobsFor(ticketId, work, []),
-    );
+    await this.deps.jobs.sendInTransaction(tx, this.jobsFor(ticketId, work, []));
     if (work.changed.size > 0 || work.ranActions > 0)
       afterCommit(tx, () =>
         this.pubsub.publish('ticketSlaChanged', String(ticketId), { ticketId: String(ticketId) }),

@@ -1,4 +1,4 @@
-import { type Channel, fieldError, type Principal, type Recipient, ValidationFailed } from '@docket/core';
+import { type Channel, fieldError, type Principal, ValidationFailed } from '@docket/core';
 import type { EntityManager } from '@docket/db';
 import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
@@ -8,7 +8,7 @@ import type { Services } from '../services.ts';
 import { loadVisibleTicket } from '../tickets/load-ticket.ts';
 import { appendEvent } from '../tickets/ticket-events.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
-import { resolveRecipients } from '../workflows/assignees.ts';
+import { ccOfOpenTasks, managerOf } from './sla-actions.ts';
 
 /**
  * Urging (催单): the ticket's creator or anyone on the CC list of its open step asks, with one
@@ -58,8 +58,6 @@ type OpenTask = {
   id: string;
   title: string;
   assignee_user_id: number | null;
-  manager_id: number | null;
-  cc: Recipient[];
   due_at: Date | null;
 };
 
@@ -84,34 +82,23 @@ export async function urgeTicket(
     const ticket = await loadVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
     const tasks = await query<OpenTask>(
       tx,
-      `select w.id, w.title, w.assignee_user_id, u.manager_id, w.cc, w.due_at
-         from workflow_task w left join app_user u on u.id = w.assignee_user_id
-        where w.ticket_id = ? and w.status = 'open'
-        order by w.due_at nulls last, w.created_at`,
+      `select id, title, assignee_user_id, due_at from workflow_task
+        where ticket_id = ? and status = 'open' order by due_at nulls last, created_at`,
       [ticket.id],
     );
-    const cc = new Set<string>();
-    for (const task of tasks) {
-      const people = await resolveRecipients(tx, task.cc ?? [], ticket);
-      for (const id of people.userIds) cc.add(`user:${id}`);
-      for (const id of people.customerIds) cc.add(`customer:${id}`);
-    }
-    const handlers: UrgeHandler[] = tasks
-      .filter((t) => t.assignee_user_id !== null)
-      .map((t) => ({
-        userId: `user:${t.assignee_user_id}`,
-        managerId: t.manager_id === null ? null : `user:${t.manager_id}`,
-      }));
-    if (handlers.length === 0 && ticket.assignee_id !== null) {
-      const manager = await queryOne<{ manager_id: number | null }>(
-        tx,
-        'select manager_id from app_user where id = ?',
-        [ticket.assignee_id],
-      );
-      handlers.push({
-        userId: `user:${ticket.assignee_id}`,
-        managerId: manager?.manager_id ? `user:${manager.manager_id}` : null,
-      });
+    // The same people an SLA escalation reaches: the open steps' CC lists, their handlers (else
+    // the ticket's assignee) and those handlers' managers.
+    const people = await ccOfOpenTasks(tx, ticket);
+    const cc = [
+      ...people.userIds.map((id) => `user:${id}`),
+      ...people.customerIds.map((id) => `customer:${id}`),
+    ];
+    const assigned = tasks.flatMap((t) => (t.assignee_user_id === null ? [] : [t.assignee_user_id]));
+    if (assigned.length === 0 && ticket.assignee_id !== null) assigned.push(ticket.assignee_id);
+    const handlers: UrgeHandler[] = [];
+    for (const userId of assigned) {
+      const managerId = await managerOf(tx, userId);
+      handlers.push({ userId: `user:${userId}`, managerId: managerId === null ? null : `user:${managerId}` });
     }
     // The step's time limit; a ticket without an open step is measured by its resolution target.
     const task = tasks[0];
@@ -145,7 +132,7 @@ export async function urgeTicket(
             : ticket.requester_id !== null
               ? `customer:${ticket.requester_id}`
               : null,
-        cc: [...cc],
+        cc,
         category: ticket.status,
         handlers,
       },
