@@ -13,6 +13,7 @@ import { requireStaff } from '../access/guards.ts';
 import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { idOf } from '../workflows/assignees.ts';
 import type { SlaPolicyDefinition, SlaPolicyRow } from './sla-catalog.ts';
 
 /**
@@ -46,22 +47,6 @@ export async function listSlaPolicies(
 
 const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
 
-/** Whether a named user, team, role or org unit exists (by id, or by email, name or key). */
-async function exists(
-  em: EntityManager,
-  table: 'app_user' | 'team' | 'role' | 'org_unit',
-  ref: string,
-): Promise<boolean> {
-  const byName = {
-    app_user: 'lower(email) = lower(?) and is_active',
-    team: 'name = ?',
-    role: 'key = ?',
-    org_unit: 'name = ?',
-  };
-  const where = isNumeric(ref) ? `id = ?::int${table === 'app_user' ? ' and is_active' : ''}` : byName[table];
-  return Boolean(await queryOne(em, `select 1 from ${table} where ${where}`, [ref]));
-}
-
 const ASSIGNEE_TABLE = { user: 'app_user', team: 'team', role: 'role', org_unit: 'org_unit' } as const;
 const ASSIGNEE_FIELD = { user: 'userId', team: 'teamId', role: 'roleId', org_unit: 'orgUnitId' } as const;
 
@@ -76,7 +61,7 @@ async function checkReferences(
       const at = `/actions/${metric}/${i}`;
       if (action.kind === 'notify')
         for (const [j, r] of action.recipients.entries())
-          if (r.kind === 'user' && !(await exists(em, 'app_user', r.id)))
+          if (r.kind === 'user' && (await idOf(em, 'app_user', r.id)) === null)
             errors.push(
               fieldError(
                 `${at}/recipients/${j}/id`,
@@ -88,7 +73,7 @@ async function checkReferences(
         const rule: AssigneeRule = action.to;
         const field = ASSIGNEE_FIELD[rule.kind];
         const ref = String((rule as Record<string, unknown>)[field]);
-        if (!(await exists(em, ASSIGNEE_TABLE[rule.kind], ref)))
+        if ((await idOf(em, ASSIGNEE_TABLE[rule.kind], ref)) === null)
           errors.push(
             fieldError(
               `${at}/to/${field}`,

@@ -12,9 +12,11 @@ export type ResolvedAssignee = {
 
 export class AssigneeError extends Error {}
 
-const isNumeric = (s: string): boolean => /^[0-9]+$/.test(s);
+// Up to nine digits: an id beyond PostgreSQL's int is no id (and would fail the cast).
+const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
 
-async function idOf(
+/** A user (active only), team, role or org unit named by id, or by email, name or key. */
+export async function idOf(
   tx: EntityManager,
   table: 'app_user' | 'team' | 'role' | 'org_unit',
   ref: string,
