@@ -54,13 +54,6 @@ export async function createBusinessCalendar(
     );
   checkName(input.name, errors);
   errors.push(...under('/definition', checkCalendar(input.definition)));
-  if (
-    errors.length === 0 &&
-    (await queryOne(em, 'select 1 from business_calendar where key = ?', [input.key]))
-  )
-    errors.push(
-      fieldError('/key', 'taken', `A calendar with key "${input.key}" exists already; pick another key.`),
-    );
   if (errors.length) throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
   try {
     const row = await queryOne<BusinessCalendarRow>(
@@ -71,6 +64,7 @@ export async function createBusinessCalendar(
     services.sla.catalog.invalidate();
     return row!;
   } catch (e) {
+    // The unique key is the one check: a read before the insert could race another create.
     if ((e as { constraint?: string }).constraint === 'business_calendar_key_key')
       throw new ValidationFailed([
         fieldError('/key', 'taken', `A calendar with key "${input.key}" exists already; pick another key.`),
