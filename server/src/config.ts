@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export type Config = {
@@ -25,7 +24,7 @@ export type Config = {
   /**
    * Concurrent ticket creations share one insert statement: at most `writeBatch` tickets in one
    * (DOCKET_WRITE_BATCH, default 64; 1 writes each alone), at most `writeStatements` such
-   * statements running at once (DOCKET_WRITE_STATEMENTS, default the number of cores, at least 2).
+   * statements running at once (DOCKET_WRITE_STATEMENTS, default 2).
    * Fewer statements at once make bigger batches: fewer commits and round trips per ticket.
    */
   writeBatch: number;
@@ -49,7 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
     preparedStatements: env.DOCKET_PREPARED_STATEMENTS !== 'off',
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
-    writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', Math.max(2, availableParallelism())),
+    writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
   };
 }
 

@@ -71,6 +71,7 @@ export class WriteBatcher<In, Out> {
 
 /** PostgreSQL refused the rows themselves: a data exception (22) or an integrity constraint (23). */
 function isRefusedData(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

@@ -150,7 +150,8 @@ describe(`tickets (${databaseKind()})`, () => {
               formData: { ...validReturn, logistics: { carrier: 'SF Express', trackingNumber: `SF-B${i}` } },
               orgUnitId: storeA,
               channel: 'email',
-              ...(i === 17 ? { requesterId: 999_999 } : {}),
+              // An org unit that does not exist: the database refuses the statement holding it.
+              ...(i === 17 ? { orgUnitId: 999_999 } : {}),
             },
           },
           agentA,
@@ -159,7 +160,7 @@ describe(`tickets (${databaseKind()})`, () => {
     );
     const bad = results[17]!.data!.createTicket;
     expect(bad.__typename).toBe('ValidationError');
-    expect(bad.fields).toEqual([expect.objectContaining({ path: '/requesterId', code: 'not_found' })]);
+    expect(bad.fields).toEqual([expect.objectContaining({ path: '/orgUnitId', code: 'not_found' })]);
     const good = results.filter((_, i) => i !== 17).map((r) => r.data!.createTicket);
     expect(good.every((t) => t.__typename === 'Ticket')).toBe(true);
     // Each caller got its own ticket back, and each ticket has its row, its trail and its clocks.
@@ -180,6 +181,34 @@ describe(`tickets (${databaseKind()})`, () => {
     // They shared statements (how a refused batch is retried row by row: write-batcher.test.ts).
     expect(writes.rows - before.rows).toBe(39);
     expect(writes.statements - before.statements).toBeLessThan(39);
+  });
+
+  it('refuses an unknown requester before writing, and keeps a title with half an emoji', async () => {
+    const unknown = await s.gql(
+      CREATE,
+      { input: { templateKey: 'returns', title: 'Who?', formData: validReturn, requesterId: 999_999 } },
+      agentA,
+    );
+    expect(unknown.data!.createTicket.fields).toEqual([
+      expect.objectContaining({
+        path: '/requesterId',
+        code: 'not_found',
+        message: 'Customer 999999 does not exist.',
+      }),
+    ]);
+    const cut = await s.gql(
+      CREATE,
+      {
+        input: {
+          templateKey: 'returns',
+          title: 'Kettle \ud83d',
+          channel: 'email',
+          formData: { ...validReturn, logistics: { carrier: 'SF Express', trackingNumber: 'SF-CUT' } },
+        },
+      },
+      agentA,
+    );
+    expect(cut.data!.createTicket).toMatchObject({ __typename: 'Ticket', title: 'Kettle \ufffd' });
   });
 
   it('lists with filters, full-text search over form text, sorting and keyset pages', async () => {

@@ -458,6 +458,36 @@ describe(`workflow runtime (${databaseKind()})`, () => {
     }
   });
 
+  it('gives the ticket the named status its end names, and the category alone where an older version names one not stored', async () => {
+    const graph = {
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node('done', 'end', { status: 'closed', statusName: 'Return declined' }, 1),
+      ],
+      edges: [edge('start', 'done')],
+    };
+    await publishFlow('named-end', graph);
+    await publishFlow('legacy-end', graph);
+    // As a version published before end statuses were checked would be.
+    await s.sql(
+      `update workflow_version v set graph = jsonb_set(graph, '{nodes,1,config,statusName}', '"Gone"')
+         from workflow w where w.id = v.workflow_id and w.key = 'legacy-end'`,
+    );
+    await templateFor('named-end', 'named-end');
+    await templateFor('legacy-end', 'legacy-end');
+    for (const [key, statusName] of [
+      ['named-end', 'Return declined'],
+      ['legacy-end', null],
+    ] as const) {
+      const t = await createTicket(key);
+      const [row] = await s.sql<{ status: string; status_name: string | null }>(
+        'select status, status_name from ticket where id = ?',
+        [t.id],
+      );
+      expect(row, key).toEqual({ status: 'closed', status_name: statusName });
+    }
+  });
+
   it("counts a step's time limit in the business calendar its node names, and refuses a calendar that is not stored", async () => {
     // Open one hour a week: Saturdays 10:00-11:00 in Berlin.
     const definition = {

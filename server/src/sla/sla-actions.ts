@@ -83,15 +83,15 @@ function momentText(firing: SlaFiring): string {
   return offset < 0 ? `${span} before the ${label} target` : `${span} after the ${label} breach`;
 }
 
-/** The manager of an active user (none for a deactivated one). */
+/** A user's manager while the manager is active (a deactivated handler's manager still counts). */
 export async function managerOf(tx: EntityManager, userId: number | null): Promise<number | null> {
   if (userId === null) return null;
-  const row = await queryOne<{ manager_id: number | null }>(
+  const row = await queryOne<{ id: number }>(
     tx,
-    'select manager_id from app_user where id = ? and is_active',
+    'select m.id from app_user u join app_user m on m.id = u.manager_id and m.is_active where u.id = ?',
     [userId],
   );
-  return row?.manager_id ?? null;
+  return row?.id ?? null;
 }
 
 /** The CC lists of the ticket's open workflow tasks, as people. */

@@ -294,12 +294,8 @@ export class SlaService {
     const setup = await this.setupFor(tx, locked.state);
     const work = new SlaWork(setup, locked.state, this.now());
     for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
-    // A message changes nothing a policy's condition reads; any other change may (fields, org, form).
-    if (
-      !events.length ||
-      events.some((e) => e.type !== 'agent_public_reply' && e.type !== 'customer_message')
-    )
-      await this.reselect(tx, ticketId, work);
+    // Every change, a reply too, picks up edited policies and customer tiers.
+    await this.reselect(tx, ticketId, work);
     if (!work.isTouched) return;
     await this.runFired(tx, ticketId, work);
     await this.finish(tx, ticketId, work, {});

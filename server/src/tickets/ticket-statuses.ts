@@ -35,6 +35,24 @@ export function listTicketStatuses(em: EntityManager, principal: Principal | nul
 }
 
 /** The active status of that name, or a field error at `path` naming the choices. */
+/**
+ * The name as stored within the category, or null when no such status is stored (a workflow
+ * published before its end's status was checked): the ticket then keeps the category alone.
+ */
+export async function storedStatusName(
+  em: EntityManager,
+  name: string | null | undefined,
+  category: string,
+): Promise<string | null> {
+  if (!name) return null;
+  const row = await queryOne<{ name: string }>(
+    em,
+    'select name from ticket_status where name = ? and category = ?',
+    [name, category],
+  );
+  return row?.name ?? null;
+}
+
 export async function activeStatus(em: EntityManager, name: string, path: string): Promise<TicketStatusRow> {
   const row = await queryOne<TicketStatusRow>(
     em,

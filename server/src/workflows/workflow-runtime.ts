@@ -26,6 +26,7 @@ import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
+import { storedStatusName } from '../tickets/ticket-statuses.ts';
 import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
 
 export const TIMER_QUEUE = 'workflow-timer';
@@ -645,6 +646,12 @@ export class WorkflowRuntime {
       }
     }
 
+    if (ticketPatch.status_name)
+      ticketPatch.status_name = await storedStatusName(
+        tx,
+        ticketPatch.status_name as string,
+        ticketPatch.status as string,
+      );
     if (
       ticketId &&
       (Object.keys(ticketPatch).length > 0 || Object.keys(customPatch).length > 0 || participants.size)
