@@ -4,6 +4,7 @@ import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import {
   clocksOf,
+  createSlaPolicy,
   createTicket,
   iso,
   MINUTE,
@@ -225,35 +226,28 @@ describe(`scenario 3: SLA by priority (${databaseKind()})`, () => {
 
   it('actions at breach can raise the priority (the clocks re-target to it) and reassign the ticket', async () => {
     const admin = await s.login('admin@docket.local');
-    const policy = await s.gql(
-      `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename ... on ValidationError { fields { path message } } } }`,
-      {
-        i: {
-          name: 'Email: raise and hand over',
-          position: 0,
-          condition: 'ticket.channel == "email"',
-          targets: {
-            first_response: { normal: { amount: 10, unit: 'minutes', time: 'calendar' } },
-            resolution: {
-              normal: { amount: 60, unit: 'minutes', time: 'calendar' },
-              high: { amount: 30, unit: 'minutes', time: 'calendar' },
-            },
-          },
-          actions: {
-            first_response: [
-              { offsetMinutes: 0, kind: 'raise_priority' },
-              {
-                offsetMinutes: 0,
-                kind: 'reassign',
-                to: { kind: 'user', userId: 'manager.north@docket.local' },
-              },
-            ],
-          },
+    await createSlaPolicy(s, admin, {
+      name: 'Email: raise and hand over',
+      position: 0,
+      condition: 'ticket.channel == "email"',
+      targets: {
+        first_response: { normal: { amount: 10, unit: 'minutes', time: 'calendar' } },
+        resolution: {
+          normal: { amount: 60, unit: 'minutes', time: 'calendar' },
+          high: { amount: 30, unit: 'minutes', time: 'calendar' },
         },
       },
-      admin,
-    );
-    expect(policy.data!.createSlaPolicy.__typename, JSON.stringify(policy)).toBe('SlaPolicy');
+      actions: {
+        first_response: [
+          { offsetMinutes: 0, kind: 'raise_priority' },
+          {
+            offsetMinutes: 0,
+            kind: 'reassign',
+            to: { kind: 'user', userId: 'manager.north@docket.local' },
+          },
+        ],
+      },
+    });
     clock.set(T0);
     const t = await createTicket(s, agent, {
       templateKey: 'product-b-issue',

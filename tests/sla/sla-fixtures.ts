@@ -53,6 +53,23 @@ export async function createTicket(
   return t;
 }
 
+/** Creates an SLA policy that must be accepted; returns its id. */
+export async function createSlaPolicy(
+  s: TestServer,
+  token: string,
+  input: Record<string, unknown>,
+): Promise<string> {
+  const r = await s.gql(
+    `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) {
+       __typename ... on SlaPolicy { id } ... on ValidationError { fields { path message } } ... on Error { message } } }`,
+    { i: input },
+    token,
+  );
+  const policy = r.data?.createSlaPolicy;
+  if (policy?.__typename !== 'SlaPolicy') throw new Error(`createSlaPolicy failed: ${JSON.stringify(r)}`);
+  return policy.id;
+}
+
 /** A ticket's clocks by metric: first response and resolution start with every open ticket. */
 export type TicketClocks = {
   first_response: ClockView;

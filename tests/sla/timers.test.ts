@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import {
   CLOCKS,
   clocksOf,
+  createSlaPolicy,
   createTicket,
   notificationsOf,
   orgUnitId,
@@ -51,35 +52,27 @@ describe(`SLA timers (${databaseKind()})`, () => {
       admin,
     );
     expect(published.data!.publishTemplate.__typename).toBe('TemplateVersion');
-    const policy = await s.gql(
-      `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) {
-         __typename ... on SlaPolicy { id } ... on ValidationError { fields { path message } } } }`,
-      {
-        i: {
-          name: 'Fast (seconds)',
-          position: 0,
-          condition: 'ticket.template == "sla-fast"',
-          targets: {
-            first_response: {
-              urgent: { amount: 0.05, unit: 'minutes', time: 'calendar' },
-              high: { amount: 0.1, unit: 'minutes', time: 'calendar' },
-            },
-          },
-          actions: {
-            first_response: [
-              {
-                offsetMinutes: 0,
-                kind: 'notify',
-                recipients: [{ kind: 'assignee' }, { kind: 'assignee_manager' }, { kind: 'customer' }],
-              },
-              { offsetMinutes: 0, kind: 'escalate' },
-            ],
-          },
+    await createSlaPolicy(s, admin, {
+      name: 'Fast (seconds)',
+      position: 0,
+      condition: 'ticket.template == "sla-fast"',
+      targets: {
+        first_response: {
+          urgent: { amount: 0.05, unit: 'minutes', time: 'calendar' },
+          high: { amount: 0.1, unit: 'minutes', time: 'calendar' },
         },
       },
-      admin,
-    );
-    expect(policy.data!.createSlaPolicy.__typename, JSON.stringify(policy)).toBe('SlaPolicy');
+      actions: {
+        first_response: [
+          {
+            offsetMinutes: 0,
+            kind: 'notify',
+            recipients: [{ kind: 'assignee' }, { kind: 'assignee_manager' }, { kind: 'customer' }],
+          },
+          { offsetMinutes: 0, kind: 'escalate' },
+        ],
+      },
+    });
   });
   afterAll(() => s?.close());
 

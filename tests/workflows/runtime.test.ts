@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { createSlaPolicy } from '../sla/sla-fixtures.ts';
 
 /** The durable runtime through the API: publishing, timers, outbound calls, retries, versions, simulation. */
 
@@ -267,25 +268,18 @@ describe(`workflow runtime (${databaseKind()})`, () => {
 
   it('writes a run that only changes its own ticket with the ticket, leaving what a stored run leaves', async () => {
     // Clocks with targets, so the run's status and priority changes reach them.
-    const policy = await s.gql(
-      `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename ... on Error { message } } }`,
-      {
-        i: {
-          name: 'Fold tests',
-          position: 1,
-          condition: 'ticket.template in ["fold-a", "fold-b"]',
-          targets: {
-            first_response: { normal: { amount: 1, unit: 'hours', time: 'calendar' } },
-            resolution: {
-              normal: { amount: 8, unit: 'hours', time: 'calendar' },
-              high: { amount: 4, unit: 'hours', time: 'calendar' },
-            },
-          },
+    await createSlaPolicy(s, admin, {
+      name: 'Fold tests',
+      position: 1,
+      condition: 'ticket.template in ["fold-a", "fold-b"]',
+      targets: {
+        first_response: { normal: { amount: 1, unit: 'hours', time: 'calendar' } },
+        resolution: {
+          normal: { amount: 8, unit: 'hours', time: 'calendar' },
+          high: { amount: 4, unit: 'hours', time: 'calendar' },
         },
       },
-      admin,
-    );
-    expect(policy.data!.createSlaPolicy.__typename, JSON.stringify(policy)).toBe('SlaPolicy');
+    });
     const nodes = [
       node('start', 'start', { trigger: 'ticket_created' }),
       node(
