@@ -1,5 +1,6 @@
 import type { EntityManager } from '@docket/db';
 import { query } from '../db-access.ts';
+import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
 
 export type UserRow = {
@@ -47,7 +48,10 @@ const byId =
   };
 
 export function createLoaders(em: EntityManager) {
+  let stored: Promise<StoredNames> | undefined;
   return {
+    /** What workflows may name (calendars, statuses), read once per request. */
+    storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
     user: new BatchLoader<number, UserRow>(
       byId(
         em,

@@ -201,18 +201,31 @@ export function statusProblems(
  * Everything that stops a graph from being published: its own problems, then what it names that
  * is not stored (business calendars, named statuses).
  */
-export async function publishProblems(em: EntityManager, graph: WorkflowGraph): Promise<WorkflowProblem[]> {
+export async function publishProblems(
+  em: EntityManager,
+  graph: WorkflowGraph,
+  /** What is stored, when the caller has read it already (a list of workflows reads it once). */
+  stored?: Promise<StoredNames>,
+): Promise<WorkflowProblem[]> {
   const problems = workflowProblems(graph);
   if (problems.length > 0) return problems;
+  const { calendarKeys, statuses } = await (stored ?? storedNames(em));
+  return [...calendarProblems(graph, calendarKeys), ...statusProblems(graph, statuses)];
+}
+
+/** The names a workflow may refer to: business calendars' keys, active statuses with their categories. */
+export type StoredNames = { calendarKeys: ReadonlySet<string>; statuses: ReadonlyMap<string, string> };
+
+export async function storedNames(em: EntityManager): Promise<StoredNames> {
   const calendars = await query<{ key: string }>(em, 'select key from business_calendar');
   const statuses = await query<{ name: string; category: string }>(
     em,
     'select name, category from ticket_status where is_active',
   );
-  return [
-    ...calendarProblems(graph, new Set(calendars.map((c) => c.key))),
-    ...statusProblems(graph, new Map(statuses.map((s) => [s.name, s.category]))),
-  ];
+  return {
+    calendarKeys: new Set(calendars.map((c) => c.key)),
+    statuses: new Map(statuses.map((s) => [s.name, s.category])),
+  };
 }
 
 /**

@@ -73,7 +73,7 @@ const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
     draftProblems: t.field({
       type: [WorkflowProblemRef],
       description: 'What stops the draft from being published; empty when it can be.',
-      resolve: (w, _a, ctx) => publishProblems(ctx.em, w.draft),
+      resolve: (w, _a, ctx) => publishProblems(ctx.em, w.draft, ctx.loaders.storedNames()),
     }),
     latestVersion: t.int({ description: '0 while nothing is published.', resolve: (w) => w.latest_version }),
     versions: t.field({
