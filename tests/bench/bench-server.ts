@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { join } from 'node:path';
 import pg from 'pg';
-
-const root = join(import.meta.dirname, '..', '..');
+import { startServerProcess as startServer } from '../helpers/server-process.ts';
 
 export const benchDatabaseBase = (): string =>
   process.env.BENCH_DATABASE_URL ??
@@ -37,45 +34,12 @@ export async function startServerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-    [
-      '--no-node-snapshot',
-      ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-      'server/src/main.ts',
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', NODE_ENV: 'production', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const server = await startServer(
+    { DATABASE_URL: databaseUrl, ...env },
+    (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    proc.stdout!.on('data', () => {
-      const m = /GraphQL API and GraphiQL: (http:\/\/\S+)\/graphql/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    proc.on('exit', (c) => reject(new Error(`server exited ${c}:\n${out}`)));
-  });
-  return {
-    url,
-    pid: proc.pid!,
-    stop: () =>
-      new Promise((r) => {
-        proc.on('exit', () => r());
-        proc.kill('SIGTERM');
-      }),
-  };
+  return { url: server.url, pid: server.pid, stop: () => server.stop() };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });

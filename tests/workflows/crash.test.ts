@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@docket/db';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
 
 /**
@@ -18,7 +19,6 @@ import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
  * most once per idempotency key) and waits on a durable timer between them.
  */
 
-const root = join(import.meta.dirname, '..', '..');
 const INSTANCES = 200;
 const CALLS_PER_RUN = 2;
 /** How long the restarted server gets to finish every instance. */
@@ -117,46 +117,8 @@ async function startEndpoint(): Promise<Endpoint> {
 // ---------------------------------------------------------------------------------------------
 // The server, as a child process on a database that survives it.
 
-type ServerProcess = { proc: ChildProcess; url: string; output: () => string; exited: Promise<unknown> };
-
-function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'server/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: '',
-      DOCKET_TIME_ZONE: 'Asia/Shanghai',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (d: Buffer) => {
-    out += d;
-    if (out.length > 400_000) out = out.slice(-200_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const exited = new Promise((r) => proc.once('exit', r));
-  return new Promise<ServerProcess>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 90 s:\n${out.slice(-4000)}`)), 90_000);
-    const check = () => {
-      const m = /GraphQL API and GraphiQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      proc.stdout!.off('data', check);
-      resolve({ proc, url: m[1]!, output: () => out, exited });
-    };
-    proc.stdout!.on('data', check);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code ?? signal}) before it was ready:\n${out.slice(-4000)}`));
-    });
-  });
-}
+const startServer = (env: Record<string, string>): Promise<ServerProcess> =>
+  startServerProcess({ DATABASE_URL: '', DOCKET_TIME_ZONE: 'Asia/Shanghai', ...env });
 
 /** The server's output without its info lines (one per outbound call). */
 const notInfo = (out: string) =>
@@ -167,11 +129,7 @@ const notInfo = (out: string) =>
 
 const isRunning = (p: ChildProcess | undefined) => !!p && p.exitCode === null && p.signalCode === null;
 
-async function kill(p: ServerProcess, signal: NodeJS.Signals): Promise<void> {
-  if (!isRunning(p.proc)) return;
-  p.proc.kill(signal);
-  await p.exited;
-}
+const kill = (p: ServerProcess, signal: NodeJS.Signals): Promise<void> => p.stop(signal);
 
 // ---------------------------------------------------------------------------------------------
 // GraphQL against whichever server process is current.
