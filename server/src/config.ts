@@ -41,12 +41,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR ?? './data'),
     secret: env.DOCKET_SECRET || undefined,
-    timeZone: env.DOCKET_TIME_ZONE || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
-    maxBodyBytes: Number(env.DOCKET_MAX_BODY_BYTES ?? 1_000_000),
-    loadExamples: env.DOCKET_EXAMPLES !== 'off',
-    exampleWorkflows: env.DOCKET_EXAMPLE_WORKFLOWS !== 'off',
-    sessionTtlSeconds: Number(env.DOCKET_SESSION_TTL ?? 12 * 3600),
-    preparedStatements: env.DOCKET_PREPARED_STATEMENTS !== 'off',
+    timeZone: timeZone(env),
+    maxBodyBytes: positiveInt(env, 'DOCKET_MAX_BODY_BYTES', 1_000_000),
+    loadExamples: onOff(env, 'DOCKET_EXAMPLES'),
+    exampleWorkflows: onOff(env, 'DOCKET_EXAMPLE_WORKFLOWS'),
+    sessionTtlSeconds: positiveInt(env, 'DOCKET_SESSION_TTL', 12 * 3600),
+    preparedStatements: onOff(env, 'DOCKET_PREPARED_STATEMENTS'),
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
   };
@@ -59,4 +59,24 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`${name} must be a whole number of at least 1, not "${raw}".`);
   return n;
+}
+
+/** A switch that is on unless set to off. */
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`${name} must be "on" or "off", not "${env[name]}".`);
+}
+
+function timeZone(env: NodeJS.ProcessEnv): string {
+  const zone = env.DOCKET_TIME_ZONE || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error(
+      `DOCKET_TIME_ZONE must be an IANA time zone such as "Asia/Shanghai" or "UTC", not "${zone}".`,
+    );
+  }
+  return zone;
 }

@@ -3,10 +3,17 @@ import { join } from 'node:path';
 import { openDatabase } from '@docket/db';
 import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { buildApp } from './app.ts';
-import { readConfig } from './config.ts';
+import { type Config, readConfig } from './config.ts';
 import { loadExampleData } from './seed/load-example-data.ts';
 
-const config = readConfig();
+let config: Config;
+try {
+  config = readConfig();
+} catch (e) {
+  // A setting a person can fix: say which, without a stack trace.
+  console.error(`Docket cannot start: ${(e as Error).message}`);
+  process.exit(1);
+}
 const started = Date.now();
 const db = await openDatabase(
   config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },

@@ -179,8 +179,12 @@ describe(`tickets (${databaseKind()})`, () => {
     expect(stored).toEqual({ tickets: 39, created: 39, clocks: 39 });
     expect(await s.sql("select 1 from ticket where title = 'Batch 17'")).toEqual([]);
     // They shared statements (how a refused batch is retried row by row: write-batcher.test.ts).
+    // Either some statement held several tickets, or the one holding the bad ticket held others,
+    // which were then written one by one.
     expect(writes.rows - before.rows).toBe(39);
-    expect(writes.statements - before.statements).toBeLessThan(39);
+    const shared = writes.statements - before.statements < 39;
+    const retried = writes.retriedAlone - before.retriedAlone > 1;
+    expect(shared || retried, JSON.stringify({ before, after: writes })).toBe(true);
   });
 
   it('refuses an unknown requester before writing, and keeps a title with half an emoji', async () => {

@@ -55,12 +55,12 @@ const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 20_000;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Foreign keys a create can break, and the input field each one names. */
-const FK_FIELDS: Record<string, string> = {
-  ticket_org_unit_id_fkey: '/orgUnitId',
-  ticket_team_id_fkey: '/teamId',
-  ticket_assignee_id_fkey: '/assigneeId',
-  ticket_requester_id_fkey: '/requesterId',
+/** Foreign keys a create can break: the input field each one names, and what it names. */
+const FK_FIELDS: Record<string, { path: keyof CreateTicketInput; what: string }> = {
+  ticket_org_unit_id_fkey: { path: 'orgUnitId', what: 'Org unit' },
+  ticket_team_id_fkey: { path: 'teamId', what: 'Team' },
+  ticket_assignee_id_fkey: { path: 'assigneeId', what: 'User' },
+  ticket_requester_id_fkey: { path: 'requesterId', what: 'Customer' },
 };
 
 /**
@@ -403,10 +403,10 @@ export async function createTicket(
           `Template "${template.key}" numbered this ticket ${(e as { detail?: string }).detail?.match(/\(number\)=\(([^)]*)\)/)?.[1] ?? ''}, which another template already used: give its number pattern a prefix of its own.`,
         ),
       ]);
-    const path = constraint ? FK_FIELDS[constraint] : undefined;
-    if (path)
+    const fk = constraint ? FK_FIELDS[constraint] : undefined;
+    if (fk)
       throw new ValidationFailed([
-        fieldError(path, 'not_found', `${path.slice(1)} names something that does not exist.`),
+        fieldError(`/${fk.path}`, 'not_found', `${fk.what} ${String(input[fk.path])} does not exist.`),
       ]);
     throw e;
   }

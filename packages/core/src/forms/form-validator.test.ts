@@ -67,6 +67,33 @@ describe('form data validation', () => {
     ]);
   });
 
+  it('says once which values a choice of labelled values allows, not once per value', () => {
+    const choice = {
+      type: 'object',
+      properties: {
+        reason: {
+          type: 'string',
+          title: 'Return reason',
+          oneOf: [
+            { const: 'defective', title: 'Defective on arrival' },
+            { const: 'wrong_item', title: 'Wrong item delivered' },
+          ],
+        },
+        mixed: { anyOf: [{ type: 'integer' }, { const: 'none' }] },
+      },
+    };
+    expect(validateFormData(choice, { reason: 'broken' }, '/formData')).toEqual([
+      {
+        path: '/formData/reason',
+        code: 'enum',
+        message:
+          '"Return reason" must be one of: "defective" (Defective on arrival), "wrong_item" (Wrong item delivered).',
+      },
+    ]);
+    // A choice that is not only values keeps each branch's reason.
+    expect(validateFormData(choice, { mixed: 'x' }).map((e) => e.code)).toEqual(['type', 'const', 'anyOf']);
+  });
+
   it('refuses schemas that are not usable forms', () => {
     expect(checkFormSchema({ type: 'array' })[0]).toMatchObject({ path: '/formSchema/type' });
     expect(checkFormSchema({ type: 'object', properties: { a: { type: 'nonsense' } } })[0]).toMatchObject({

@@ -10,7 +10,14 @@ const addFormats = ((addFormatsImport as unknown as { default?: unknown }).defau
  * The same validator @rjsf/validator-ajv8 uses in the browser: ajv 8, draft-07 by default,
  * all errors, standard formats. One instance, compiled schemas cached by their JSON text.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false, validateFormats: true });
+// verbose: errors carry the schema they broke (a choice's values and titles, for its message).
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  useDefaults: false,
+  validateFormats: true,
+  verbose: true,
+});
 addFormats(ajv);
 const cache = new Map<string, ValidateFunction>();
 
@@ -56,10 +63,29 @@ export function validateFormData(schema: FormSchema, data: unknown, prefix = '')
   const fn = compile(schema);
   if (fn(data)) return [];
   const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');
-  return errors.map((e) => {
-    const fe = toFieldError(e, schema);
-    return prefix ? { ...fe, path: fe.path === '/' ? prefix : prefix + fe.path } : fe;
-  });
+  // A choice of labelled values (oneOf/anyOf of consts, as rjsf renders a select) fails once, not
+  // once per value it is not.
+  const choices = errors.filter((e) => choiceOf(e) !== undefined);
+  const isBranchOfChoice = (e: ErrorObject) =>
+    choices.some(
+      (c) => c !== e && c.instancePath === e.instancePath && e.schemaPath.startsWith(`${c.schemaPath}/`),
+    );
+  return errors
+    .filter((e) => !isBranchOfChoice(e))
+    .map((e) => {
+      const fe = toFieldError(e, schema);
+      return prefix ? { ...fe, path: fe.path === '/' ? prefix : prefix + fe.path } : fe;
+    });
+}
+
+/** The values of a oneOf/anyOf whose every branch is a const, with their titles. */
+function choiceOf(e: ErrorObject): { const: unknown; title?: unknown }[] | undefined {
+  if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') return undefined;
+  const branches = e.schema;
+  if (!Array.isArray(branches) || branches.length === 0) return undefined;
+  return branches.every((b) => typeof b === 'object' && b !== null && 'const' in b)
+    ? (branches as { const: unknown; title?: unknown }[])
+    : undefined;
 }
 
 function toFieldError(e: ErrorObject, schema: FormSchema): FieldError {
@@ -69,6 +95,13 @@ function toFieldError(e: ErrorObject, schema: FormSchema): FieldError {
   if (e.keyword === 'additionalProperties')
     pointer += `/${escapePointer((e.params as { additionalProperty: string }).additionalProperty)}`;
   const label = labelFor(schema, pointer);
+  const choice = choiceOf(e);
+  if (choice)
+    return fieldError(
+      pointer || '/',
+      'enum',
+      `${label} must be one of: ${choice.map((b) => (typeof b.title === 'string' && b.title ? `${JSON.stringify(b.const)} (${b.title})` : JSON.stringify(b.const))).join(', ')}.`,
+    );
   return fieldError(pointer || '/', e.keyword, humanMessage(e, label));
 }
 
