@@ -191,21 +191,8 @@ export async function actOnTask(
         : input.action === 'transfer'
           ? { type: 'human_action', taskId, actor, action: 'transfer', to: rule!, reason }
           : { type: 'human_action', taskId, actor, action: input.action, reason };
-    const outcome = await services.workflows.dispatchIn(tx, task.instance_id, event, {
-      userId: staff.userId,
-      channel,
-    });
-    if (outcome.outcome === 'refused')
-      throw new ValidationFailed(
-        outcome.errors.map((e) =>
-          input.action === 'complete' ? { ...e, path: `/output${e.path.replace(/^\/output/, '')}` } : e,
-        ),
-        'The step did not accept this: fix the fields listed.',
-      );
-    if (outcome.outcome === 'ignored')
-      throw new ValidationFailed([
-        fieldError('/taskId', 'closed', 'This task no longer waits for an action.'),
-      ]);
+    // The action first on the timeline, then what it sets off (the next step's task); a refused or
+    // stale action rolls this back with the rest.
     await query(
       tx,
       `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff)
@@ -223,6 +210,21 @@ export async function actOnTask(
         }),
       ],
     );
+    const outcome = await services.workflows.dispatchIn(tx, task.instance_id, event, {
+      userId: staff.userId,
+      channel,
+    });
+    if (outcome.outcome === 'refused')
+      throw new ValidationFailed(
+        outcome.errors.map((e) =>
+          input.action === 'complete' ? { ...e, path: `/output${e.path.replace(/^\/output/, '')}` } : e,
+        ),
+        'The step did not accept this: fix the fields listed.',
+      );
+    if (outcome.outcome === 'ignored')
+      throw new ValidationFailed([
+        fieldError('/taskId', 'closed', 'This task no longer waits for an action.'),
+      ]);
     return (await queryOne<TaskRow>(tx, `select ${TASK_COLUMNS} from workflow_task w where w.id = ?`, [
       task.id,
     ]))!;
