@@ -139,7 +139,14 @@ export function foldTicketEffect(
       into.patch.status = e.status;
       // The named status the end node gives (checked at publish), or the category alone.
       into.patch.status_name = e.statusName ?? null;
-      into.audit.add('workflow.ended', { status: { from: null, to: e.statusName ?? e.status } }, null);
+      into.audit.add(
+        'workflow.ended',
+        {
+          status: { from: null, to: e.status },
+          ...(e.statusName ? { statusName: { from: null, to: e.statusName } } : {}),
+        },
+        null,
+      );
       break;
     case 'instance_failed':
       into.audit.add('workflow.failed', { step: { from: null, to: e.nodeId } }, e.error, false);
