@@ -210,7 +210,12 @@ describe(`workflow scenarios (${databaseKind()})`, () => {
     );
     // Each action comes before what it set off: review completed, then the warehouse task created.
     const taskKinds = kinds.filter((k: string) => k.startsWith('task.'));
-    expect(taskKinds.slice(0, 4)).toEqual(['task.created', 'task.completed', 'task.created', 'task.completed']);
+    expect(taskKinds.slice(0, 4)).toEqual([
+      'task.created',
+      'task.completed',
+      'task.created',
+      'task.completed',
+    ]);
     const ret = final.timeline.find((e: { kind: string }) => e.kind === 'task.returned');
     expect(ret).toMatchObject({
       actorUser: { email: 'manager.north@docket.local' },
