@@ -180,21 +180,29 @@ function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
   };
 }
 
-/** Locks the ticket, then its clocks (always in this order, as every ticket change does). */
+/**
+ * Locks the tickets (in id order), then their clocks: always in this order, as every ticket
+ * change does. Gives each ticket's clock state by id; a ticket without clocks is left out.
+ */
+async function lockStates(tx: EntityManager, ticketIds: readonly string[]): Promise<Map<string, SlaState>> {
+  await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for no key update', [
+    ticketIds,
+  ]);
+  const rows = await query<{ ticket_id: string; state: SlaState }>(
+    tx,
+    'select ticket_id::text as ticket_id, state from ticket_sla where ticket_id = any(?::bigint[]) for update',
+    [ticketIds],
+  );
+  for (const { state } of rows) if (state.policy) state.policy = canonical(state.policy);
+  return new Map(rows.map((r) => [r.ticket_id, r.state]));
+}
+
 async function lockState(
   tx: EntityManager,
   ticketId: string | number,
 ): Promise<{ state: SlaState } | undefined> {
-  await query(tx, 'select id from ticket where id = ? for update', [ticketId]);
-  const row = await queryOne<{ state: SlaState }>(
-    tx,
-    'select state from ticket_sla where ticket_id = ? for update',
-    [ticketId],
-  );
-  if (!row) return undefined;
-  const state = row.state;
-  if (state.policy) state.policy = canonical(state.policy);
-  return { state };
+  const state = (await lockStates(tx, [String(ticketId)])).get(String(ticketId));
+  return state ? { state } : undefined;
 }
 
 /**
@@ -326,15 +334,7 @@ export class SlaService {
   ): Promise<('missing' | 'stale' | 'applied')[]> {
     return em.transactional(async (tx) => {
       const ids = [...new Set(timers.map((t) => t.ticketId))].sort((a, b) => Number(a) - Number(b));
-      await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for no key update', [
-        ids,
-      ]);
-      const rows = await query<{ ticket_id: string; state: SlaState }>(
-        tx,
-        'select ticket_id::text as ticket_id, state from ticket_sla where ticket_id = any(?::bigint[]) for update',
-        [ids],
-      );
-      const states = new Map(rows.map((r) => [r.ticket_id, r.state]));
+      const states = await lockStates(tx, ids);
       const outcomes = timers.map((): 'missing' | 'stale' | 'applied' => 'stale');
       const batch = await SlaActionBatch.load(tx, ids);
       const nowMs = this.now();
@@ -346,7 +346,6 @@ export class SlaService {
           for (const { i } of mine) outcomes[i] = 'missing';
           continue;
         }
-        if (state.policy) state.policy = canonical(state.policy);
         const setup = await this.setupFor(tx, state);
         let work: SlaWork | undefined;
         const applied: (SlaTimerData & { jobId: string })[] = [];
@@ -527,14 +526,13 @@ export class SlaService {
       const owedTo = running.find(
         (t) => t.metric === s.metric && t.version === s.clockVersion && t.actionIndex === s.actionIndex,
       );
-      const isOwed = owedTo !== undefined;
       const base = `sla:${ticketId}:${s.metric}:${s.clockVersion}:${s.actionIndex ?? 'breach'}`;
       const key = owedTo ? `${base}:after:${owedTo.jobId}` : base;
       const fireMs = Date.parse(s.fireAt) + offsetMs;
       specs.set(key, {
         queue: SLA_TIMER_QUEUE,
         key,
-        startAfter: new Date(isOwed ? Math.max(fireMs, Date.now() + 100) : fireMs),
+        startAfter: new Date(owedTo ? Math.max(fireMs, Date.now() + 100) : fireMs),
         data: {
           ticketId: String(ticketId),
           metric: s.metric,

@@ -33,7 +33,7 @@ import {
 import { actorOf } from './ticket-events.ts';
 import { insertTickets, type NewTicket } from './ticket-insert.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
-import { storedStatusName } from './ticket-statuses.ts';
+import { keepStoredStatusName } from './ticket-statuses.ts';
 
 export type CreateTicketInput = {
   templateKey?: string | null;
@@ -148,13 +148,14 @@ export async function createTicket(
   const prepare = async (db: EntityManager): Promise<SlaStart> => {
     if (requesterId === null && input.requester)
       requesterId = await findOrCreateCustomer(db, input.requester);
+    // A requester named by id is checked here, before a shared statement could fail on it.
     if (
       p.kind === 'user' &&
-      requesterId !== null &&
-      !(await queryOne(db, 'select 1 from customer where id = ?::int', [requesterId]))
+      input.requesterId != null &&
+      !(await queryOne(db, 'select 1 from customer where id = ?::int', [input.requesterId]))
     )
       throw new ValidationFailed([
-        fieldError('/requesterId', 'not_found', `Customer ${requesterId} does not exist.`),
+        fieldError('/requesterId', 'not_found', `Customer ${input.requesterId} does not exist.`),
       ]);
     if (
       input.assigneeId != null &&
@@ -355,12 +356,7 @@ export async function createTicket(
     if (!plan.isSelfContained)
       return em.transactional((tx) => insertAndStart(tx, sla, drawn, drawn ? plan : undefined));
     const run = foldRun(plan, cause);
-    if (run.patch.status_name)
-      run.patch.status_name = await storedStatusName(
-        em,
-        run.patch.status_name as string,
-        run.patch.status as string,
-      );
+    await keepStoredStatusName(em, run.patch);
     const diff = patchDiff(draft as unknown as Record<string, unknown>, run.patch, run.custom);
     if (Object.keys(diff).length > 0) {
       run.audit.push({ kind: 'updated', diff, body: null, is_public: false });

@@ -36,21 +36,17 @@ export function listTicketStatuses(em: EntityManager, principal: Principal | nul
 
 /** The active status of that name, or a field error at `path` naming the choices. */
 /**
- * The name as stored within the category, or null when no such status is stored (a workflow
- * published before its end's status was checked): the ticket then keeps the category alone.
+ * A workflow's patch of a ticket keeps its named status only when that status is stored within
+ * the patch's category; otherwise (a version published before end statuses were checked) the
+ * ticket takes the category alone.
  */
-export async function storedStatusName(
-  em: EntityManager,
-  name: string | null | undefined,
-  category: string,
-): Promise<string | null> {
-  if (!name) return null;
-  const row = await queryOne<{ name: string }>(
-    em,
-    'select name from ticket_status where name = ? and category = ?',
-    [name, category],
-  );
-  return row?.name ?? null;
+export async function keepStoredStatusName(em: EntityManager, patch: Record<string, unknown>): Promise<void> {
+  if (!patch.status_name) return;
+  const row = await queryOne(em, 'select 1 from ticket_status where name = ? and category = ?', [
+    patch.status_name,
+    patch.status,
+  ]);
+  if (!row) patch.status_name = null;
 }
 
 export async function activeStatus(em: EntityManager, name: string, path: string): Promise<TicketStatusRow> {

@@ -26,7 +26,7 @@ import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
-import { storedStatusName } from '../tickets/ticket-statuses.ts';
+import { keepStoredStatusName } from '../tickets/ticket-statuses.ts';
 import { AssigneeError, type ResolvedAssignee, resolveAssignee, resolveRecipients } from './assignees.ts';
 
 export const TIMER_QUEUE = 'workflow-timer';
@@ -317,10 +317,6 @@ export class WorkflowRuntime {
     };
   }
 
-  /**
-   * Whether a workflow version only ever touches its ticket's own row (start, conditions, set
-   * fields, parallel paths, end): a new ticket's run can then be written with the ticket itself.
-   */
   /**
    * What creating a ticket needs to know of a workflow version, worked out once per version:
    * whether it only ever touches its ticket's own row (start, conditions, set fields, parallel
@@ -653,12 +649,7 @@ export class WorkflowRuntime {
       }
     }
 
-    if (ticketPatch.status_name)
-      ticketPatch.status_name = await storedStatusName(
-        tx,
-        ticketPatch.status_name as string,
-        ticketPatch.status as string,
-      );
+    await keepStoredStatusName(tx, ticketPatch);
     if (
       ticketId &&
       (Object.keys(ticketPatch).length > 0 || Object.keys(customPatch).length > 0 || participants.size)
