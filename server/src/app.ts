@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createCalendar, ValidationFailed } from '@docket/core';
-import { type Database, startJobBus } from '@docket/db';
+import {
+  type Database,
+  forkEm,
+  query,
+  queryOne,
+  runAfterCommitWork,
+  startJobBus,
+  WriteBatcher,
+} from '@docket/db';
 import { type Clock, systemClock } from '@docket/engine';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -10,12 +18,10 @@ import Router from '@koa/router';
 import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import Koa from 'koa';
-import { runAfterCommitWork } from './after-commit.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
-import { forkEm, query, queryOne } from './db-access.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
@@ -31,7 +37,6 @@ import { TemplateCatalog } from './templates/template-catalog.ts';
 import { insertTickets } from './tickets/ticket-insert.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WORKFLOW_QUEUES, WorkflowRuntime } from './workflows/workflow-runtime.ts';
-import { WriteBatcher } from './write-batcher.ts';
 
 export type App = {
   koa: Koa;

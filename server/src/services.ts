@@ -1,4 +1,4 @@
-import type { Database, JobBus } from '@docket/db';
+import type { Database, JobBus, WriteBatcher } from '@docket/db';
 import type { Clock } from '@docket/engine';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
@@ -9,7 +9,6 @@ import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { NewTicket } from './tickets/ticket-insert.ts';
 import type { TicketRow } from './tickets/ticket-row.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
-import type { WriteBatcher } from './write-batcher.ts';
 
 /** What every request handler may use; built once by buildApp. */
 export type Services = {

@@ -34,11 +34,10 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { Principal } from '@docket/core';
-import { openDatabase } from '@docket/db';
+import { forkEm, openDatabase } from '@docket/db';
 import { buildApp } from '@docket/server';
 import pg from 'pg';
 import { readConfig } from '../../server/src/config.ts';
-import { forkEm } from '../../server/src/db-access.ts';
 import { type CreateTicketInput, createTicket } from '../../server/src/tickets/create-ticket.ts';
 import {
   benchDatabase,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
+import { withTransactionConnection } from './sql.ts';
 
 /** A durable job: runs at `startAfter` (or at once), at least once, on whichever process fetches it. */
 export type JobSpec = {
@@ -43,8 +44,6 @@ export function jobIdOf(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-type PgClient = { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> };
-
 /**
  * pg-boss on the application's database (its own schema, `pgboss`). Jobs that belong to a business
  * change are inserted inside that change's transaction, so a rolled-back change leaves no job and
@@ -82,16 +81,11 @@ export async function startJobBus(options: {
   return {
     async sendInTransaction(em, jobs) {
       if (jobs.length === 0) return;
-      const trx = em.getTransactionContext() as
-        | { client: { acquireConnection(): Promise<PgClient> } }
-        | undefined;
-      if (!trx) throw new Error('sendInTransaction needs an open transaction');
-      const client = await trx.client.acquireConnection();
-      await boss.insert(
-        toInsert(jobs) as never,
-        {
-          db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) },
-        } as never,
+      await withTransactionConnection(em, (client) =>
+        boss.insert(
+          toInsert(jobs) as never,
+          { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } as never,
+        ),
       );
     },
     async send(jobs) {

@@ -1,4 +1,5 @@
 import type { Principal } from '@docket/core';
+import { escapeLike } from '@docket/db';
 
 /**
  * The SQL form of canSeeTicket (packages/core): a condition on the ticket table (alias `t`) with
@@ -24,5 +25,3 @@ export function ticketScopeSql(p: Principal, alias = 't'): { sql: string; params
   }
   return { sql: `(${parts.join(' or ')})`, params };
 }
-
-export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -1,6 +1,5 @@
 import { fieldError, ValidationFailed } from '@docket/core';
-import type { EntityManager } from '@docket/db';
-import { queryOne } from '../db-access.ts';
+import { type EntityManager, queryOne } from '@docket/db';
 import type { Services } from '../services.ts';
 import { verifyPassword } from './passwords.ts';
 

@@ -7,8 +7,7 @@ import {
   type StaffPrincipal,
   widestScope,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
-import { query, queryOne } from '../db-access.ts';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { TtlCache } from './ttl-cache.ts';
 
 /**

@@ -1,5 +1,4 @@
-import type { EntityManager } from '@docket/db';
-import { query } from '../db-access.ts';
+import { type EntityManager, query } from '@docket/db';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
 

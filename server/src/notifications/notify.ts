@@ -1,5 +1,4 @@
-import type { EntityManager } from '@docket/db';
-import { query } from '../db-access.ts';
+import { type EntityManager, query } from '@docket/db';
 
 export type NotificationRecipients = { userIds: number[]; customerIds: number[] };
 

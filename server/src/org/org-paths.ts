@@ -1,6 +1,5 @@
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, queryOne } from '@docket/db';
 import { TtlCache } from '../auth/ttl-cache.ts';
-import { queryOne } from '../db-access.ts';
 
 /**
  * The org unit and path a new ticket lands under (its own, or its team's org unit's), for what is

@@ -1,4 +1,4 @@
-import { query } from '../db-access.ts';
+import { query } from '@docket/db';
 import { builder } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
 import type { OrgUnitRow, TeamRow, UserRow } from '../graphql/loaders.ts';

@@ -1,7 +1,7 @@
 import { PERMISSIONS, type StaffPrincipal } from '@docket/core';
+import { forkEm, query, queryOne } from '@docket/db';
 import * as examples from '@docket/examples';
 import { hashPassword } from '../auth/passwords.ts';
-import { forkEm, query, queryOne } from '../db-access.ts';
 import type { Services } from '../services.ts';
 import { createBusinessCalendar } from '../sla/calendar-service.ts';
 import { createSlaPolicy } from '../sla/policy-service.ts';

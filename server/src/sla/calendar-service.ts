@@ -7,9 +7,8 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { BusinessCalendarRow } from './sla-catalog.ts';

@@ -8,9 +8,8 @@ import {
   type SlaAction,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { idOf } from '../workflows/assignees.ts';

@@ -6,9 +6,8 @@ import {
   type SlaNotifyAction,
   type SlaRecipient,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import type { SlaFiring } from '@docket/engine';
-import { query, queryOne } from '../db-access.ts';
 import {
   type Notice,
   type NotificationRecipients,

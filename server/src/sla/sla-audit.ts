@@ -1,7 +1,6 @@
 import type { SlaMetric } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query } from '@docket/db';
 import type { SlaClock, SlaHistoryEntry, SlaState } from '@docket/engine';
-import { query } from '../db-access.ts';
 
 /**
  * The SLA's entries on a ticket's audit trail: every change of a clock that has (or had) a target,

@@ -6,9 +6,8 @@ import {
   type SlaPolicy,
   type SlaTargets,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query } from '@docket/db';
 import { createSlaEngine, type SlaEngine } from '@docket/engine';
-import { query } from '../db-access.ts';
 
 /** A policy as stored: the columns hold id, name and position; the rest is one JSON document. */
 export type SlaPolicyDefinition = {

@@ -1,6 +1,5 @@
 import { SLA_METRICS, type SlaMetric } from '@docket/core';
-import type { Database, JobBus } from '@docket/db';
-import { forkEm } from '../db-access.ts';
+import { type Database, forkEm, type JobBus } from '@docket/db';
 import type { Services } from '../services.ts';
 import { SLA_TIMER_QUEUE, type SlaService, type SlaTimerData } from './sla-service.ts';
 

@@ -6,7 +6,7 @@ import {
   type StatusCategory,
   selectPolicy,
 } from '@docket/core';
-import type { EntityManager, JobBus, JobSpec } from '@docket/db';
+import { afterCommit, type EntityManager, type JobBus, type JobSpec, query, queryOne } from '@docket/db';
 import type {
   SlaClock,
   SlaClockView,
@@ -17,9 +17,7 @@ import type {
   SlaState,
 } from '@docket/engine';
 import { createPubSub } from 'graphql-yoga';
-import { afterCommit } from '../after-commit.ts';
 import { TtlCache } from '../auth/ttl-cache.ts';
-import { query, queryOne } from '../db-access.ts';
 import { notifyMany } from '../notifications/notify.ts';
 import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
 import { clockChangeRows, type SlaAuditRow, writeSlaAudit, writeSlaAuditOf } from './sla-audit.ts';

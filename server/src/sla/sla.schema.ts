@@ -1,4 +1,5 @@
 import { type FieldError, SLA_METRICS, SLA_TIME_BASES, SLA_TIME_UNITS, type SlaTarget } from '@docket/core';
+import { query } from '@docket/db';
 import {
   formatSlaCountdown,
   type SlaClockStatus,
@@ -8,7 +9,6 @@ import {
   type UrgeRules,
 } from '@docket/engine';
 import { requireStaff } from '../access/guards.ts';
-import { query } from '../db-access.ts';
 import { ForbiddenError } from '../errors.ts';
 import { BatchLoader } from '../graphql/batch-loader.ts';
 import { builder, FieldErrorRef, mutationErrors } from '../graphql/builder.ts';

@@ -1,8 +1,7 @@
 import { type Channel, fieldError, type Principal, ValidationFailed } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { notify } from '../notifications/notify.ts';
 import type { Services } from '../services.ts';
 import { loadVisibleTicket } from '../tickets/load-ticket.ts';

@@ -1,7 +1,6 @@
 import { type NumberPatternPart, parseNumberPattern, type TemplateContent } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, queryOne } from '@docket/db';
 import { TtlCache } from '../auth/ttl-cache.ts';
-import { queryOne } from '../db-access.ts';
 
 export type PublishedTemplate = {
   templateId: number;

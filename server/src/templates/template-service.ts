@@ -9,9 +9,8 @@ import {
   validateWorkflow,
   type WorkflowGraph,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';

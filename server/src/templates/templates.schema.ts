@@ -1,6 +1,6 @@
 import type { Priority, TemplateContent } from '@docket/core';
+import { query, queryOne } from '@docket/db';
 import { requirePrincipal } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { PriorityEnum } from '../graphql/enums.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';

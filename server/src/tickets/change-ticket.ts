@@ -10,9 +10,8 @@ import {
   ValidationFailed,
   validateFormData,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, queryOne } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
-import { queryOne } from '../db-access.ts';
 import { ForbiddenError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { SlaTicketEvent } from '../sla/sla-service.ts';

@@ -11,9 +11,8 @@ import {
   ValidationFailed,
   validateFormData,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, queryOne, queryPrepared } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
-import { queryOne, queryPrepared } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgPlace } from '../org/org-paths.ts';
 import { type Services, sharedSession } from '../services.ts';

@@ -1,9 +1,8 @@
 import type { Channel, Principal, Priority, StatusCategory } from '@docket/core';
 import { fieldError, ValidationFailed } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, escapeLike, query, queryOne } from '@docket/db';
 import { requirePrincipal } from '../access/guards.ts';
-import { escapeLike, ticketScopeSql } from '../access/ticket-scope.ts';
-import { query, queryOne } from '../db-access.ts';
+import { ticketScopeSql } from '../access/ticket-scope.ts';
 import { type TicketRow, ticketColumns } from './ticket-row.ts';
 
 export type TicketFilter = {

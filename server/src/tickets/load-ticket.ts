@@ -1,8 +1,7 @@
 import type { Principal } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, queryOne } from '@docket/db';
 import { requirePrincipal } from '../access/guards.ts';
 import { ticketScopeSql } from '../access/ticket-scope.ts';
-import { queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import { type TicketRow, ticketColumns } from './ticket-row.ts';
 

@@ -1,6 +1,5 @@
 import type { Channel, Principal } from '@docket/core';
-import type { EntityManager } from '@docket/db';
-import { query } from '../db-access.ts';
+import { type EntityManager, query } from '@docket/db';
 
 export type Diff = Record<string, { from: unknown; to: unknown }>;
 

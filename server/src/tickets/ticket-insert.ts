@@ -1,5 +1,4 @@
-import type { EntityManager } from '@docket/db';
-import { queryPrepared } from '../db-access.ts';
+import { type EntityManager, pgJson, queryPrepared } from '@docket/db';
 import type { InstanceRow } from '../workflows/workflow-runtime.ts';
 import { TICKET_COLUMNS, type TicketRow } from './ticket-row.ts';
 
@@ -66,18 +65,6 @@ export async function insertTickets(
   return queryPrepared<TicketRow>(em, { name: 'docket_insert_tickets', sql: INSERT_TICKETS, isShared }, [
     pgJson(tickets),
   ]);
-}
-
-/** A lone UTF-16 surrogate as JSON.stringify escapes it (not after an escaping backslash). */
-const LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g;
-
-/**
- * JSON for a jsonb parameter. PostgreSQL refuses a lone surrogate (half an emoji, cut by a client)
- * in jsonb; as a text parameter it would have become U+FFFD, and so it does here.
- */
-export function pgJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  return json.includes('\\u') ? json.replace(LONE_SURROGATE, '$1\\ufffd') : json;
 }
 
 // `r` is materialised (it calls nextval), so each ticket draws its id and counter exactly once.

@@ -5,9 +5,8 @@ import {
   type StatusCategory,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 
 /**

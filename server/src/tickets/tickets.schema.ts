@@ -1,5 +1,5 @@
+import { query } from '@docket/db';
 import { GraphQLError } from 'graphql';
-import { query } from '../db-access.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { ChannelEnum, PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';

@@ -7,11 +7,10 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/guards.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { hashApiToken, newApiToken } from '../auth/principals.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { UserRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';

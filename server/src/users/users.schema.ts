@@ -1,7 +1,7 @@
 import type { DataScope, Permission } from '@docket/core';
+import { query } from '@docket/db';
 import { requirePrincipal, requireStaff } from '../access/guards.ts';
 import { login, sessionCookie } from '../auth/login.ts';
-import { query } from '../db-access.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
 import type { CustomerRow, TeamRow, UserRow } from '../graphql/loaders.ts';

@@ -1,6 +1,5 @@
 import type { AssigneeRule, Recipient, StaffPrincipal } from '@docket/core';
-import type { EntityManager } from '@docket/db';
-import { query, queryOne } from '../db-access.ts';
+import { type EntityManager, query, queryOne } from '@docket/db';
 
 /** Where a task (or a ticket) goes: one person, or a queue (team, role or org unit) with nobody picked yet. */
 export type ResolvedAssignee = {

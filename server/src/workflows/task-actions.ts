@@ -8,10 +8,9 @@ import {
   type StaffPrincipal,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import type { HumanActionEvent } from '@docket/engine';
 import { hasPermission, requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { AssigneeError, canHandTo, resolveAssignee } from './assignees.ts';

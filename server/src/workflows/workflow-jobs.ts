@@ -1,6 +1,5 @@
-import type { Database, JobBus } from '@docket/db';
+import { type Database, forkEm, type JobBus, query, queryOne } from '@docket/db';
 import type { WorkflowEvent } from '@docket/engine';
-import { forkEm, query, queryOne } from '../db-access.ts';
 import type { Services } from '../services.ts';
 import {
   EVENT_QUEUE,

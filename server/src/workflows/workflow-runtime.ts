@@ -11,7 +11,7 @@ import {
   type WorkflowContext,
   type WorkflowGraph,
 } from '@docket/core';
-import type { EntityManager, JobBus, JobSpec } from '@docket/db';
+import { type EntityManager, type JobBus, type JobSpec, query, queryOne } from '@docket/db';
 import {
   type Clock,
   createInterpreter,
@@ -22,7 +22,6 @@ import {
   type StepOutcome,
   type WorkflowEvent,
 } from '@docket/engine';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import { notify } from '../notifications/notify.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';

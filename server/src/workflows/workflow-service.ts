@@ -8,10 +8,9 @@ import {
   type WorkflowGraph,
   type WorkflowProblem,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { type EntityManager, query, queryOne } from '@docket/db';
 import { migrateInstance, type SimulationScript, simulate } from '@docket/engine';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { type InstanceRow, SYSTEM_CAUSE, taskKey, workflowContextOf } from './workflow-runtime.ts';

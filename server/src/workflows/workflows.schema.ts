@@ -1,7 +1,7 @@
 import { coreNodeTypes, HUMAN_ACTIONS } from '@docket/core';
+import { query, queryOne } from '@docket/db';
 import type { InstanceState, SimulationResult } from '@docket/engine';
 import { requireStaff } from '../access/guards.ts';
-import { query, queryOne } from '../db-access.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { TemplateVersionRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';

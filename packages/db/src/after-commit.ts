@@ -1,4 +1,4 @@
-import type { EntityManager, MikroORM } from '@docket/db';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
 /**
  * Work to do once a transaction has committed (pushing subscription events, say): never for a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pgJson } from './ticket-insert.ts';
+import { pgJson } from './sql.ts';
 
 describe('pgJson', () => {
   it('replaces lone surrogates as a text parameter would, and leaves everything else as JSON.stringify has it', () => {

@@ -1,0 +1,115 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Database } from './database.ts';
+
+/**
+ * Hand-written SQL through MikroORM's connection, with `?` bindings, inside the entity manager's
+ * transaction when it has one. The hot paths (ticket inserts, step transactions, timer batches,
+ * lists, reports) use it from their domain's repository; configuration is read and written through
+ * entities. This module is the only place that knows how MikroORM's knex layer hands out
+ * connections.
+ */
+export async function query<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const bindings = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
+  return (await em
+    .getConnection()
+    .execute(sql, bindings as never[], 'all', em.getTransactionContext())) as T[];
+}
+
+/** knex would spread an array into a list; a PostgreSQL array literal binds it as one value. */
+function pgArray(values: unknown[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
+
+export async function queryOne<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T | undefined> {
+  return (await query<T>(em, sql, params))[0];
+}
+
+/** A node-postgres client, as the pool hands it out. */
+export type PgClient = {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+};
+type KnexClient = {
+  acquireConnection(): Promise<PgClient>;
+  releaseConnection(connection: PgClient): Promise<void>;
+};
+
+const knexClientOf = (em: EntityManager): { client: KnexClient; isTransaction: boolean } => {
+  const trx = em.getTransactionContext() as { client: KnexClient } | undefined;
+  if (trx) return { client: trx.client, isTransaction: true };
+  return {
+    client: (em.getConnection() as unknown as { getKnex(): { client: KnexClient } }).getKnex().client,
+    isTransaction: false,
+  };
+};
+
+/**
+ * Runs `work` on the raw connection of the entity manager's transaction (for libraries that take
+ * their own `executeSql`, such as pg-boss). Throws outside a transaction.
+ */
+export async function withTransactionConnection<T>(
+  em: EntityManager,
+  work: (client: PgClient) => Promise<T>,
+): Promise<T> {
+  const { client, isTransaction } = knexClientOf(em);
+  if (!isTransaction) throw new Error('This needs an open transaction.');
+  return work(await client.acquireConnection());
+}
+
+const positional = new Map<string, string>();
+
+/**
+ * A hot statement as a named prepared statement: PostgreSQL parses and plans it once per
+ * connection instead of on every call. Same `?` bindings and results as `query`; inside the
+ * entity manager's transaction when it has one. `isShared` says the connections share one
+ * session (the embedded database), where statement names would clash: then it is a plain query.
+ * The SQL must not use `?` for anything but bindings (no jsonb `?` operator).
+ */
+export async function queryPrepared<T = Record<string, unknown>>(
+  em: EntityManager,
+  statement: { name: string; sql: string; isShared: boolean },
+  params: unknown[],
+): Promise<T[]> {
+  if (statement.isShared) return query<T>(em, statement.sql, params);
+  let text = positional.get(statement.name);
+  if (text === undefined) {
+    let n = 0;
+    text = statement.sql.replace(/\?/g, () => `$${++n}`);
+    positional.set(statement.name, text);
+  }
+  const values = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
+  const { client, isTransaction } = knexClientOf(em);
+  const connection = await client.acquireConnection();
+  try {
+    return (await connection.query({ name: statement.name, text, values })).rows as T[];
+  } finally {
+    // A transaction's connection stays with the transaction.
+    if (!isTransaction) await client.releaseConnection(connection);
+  }
+}
+
+/** A fresh entity manager (its own identity map) on the database. */
+export const forkEm = (db: Pick<Database, 'orm'>): EntityManager => db.orm.em.fork() as EntityManager;
+
+/** A lone UTF-16 surrogate as JSON.stringify escapes it (not after an escaping backslash). */
+const LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\u[dD][89a-fA-F][0-9a-fA-F]{2}/g;
+
+/**
+ * JSON for a jsonb parameter. PostgreSQL refuses a lone surrogate (half an emoji, cut by a client)
+ * in jsonb; as a text parameter it would have become U+FFFD, and so it does here.
+ */
+export function pgJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('\\u') ? json.replace(LONE_SURROGATE, '$1\\ufffd') : json;
+}
+
+/** Escapes LIKE's wildcards so that a value matches itself. */
+export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
