@@ -45,9 +45,9 @@ export class Principals {
     let principal: (StaffPrincipal & { tokenVersion: number }) | null = null;
     if (user) {
       const [roles, teams] = await Promise.all([
-        query<{ permissions: string[]; data_scope: DataScope }>(
+        query<{ id: number; permissions: string[]; data_scope: DataScope }>(
           em,
-          'select r.permissions, r.data_scope from user_role ur join role r on r.id = ur.role_id where ur.user_id = ?',
+          'select r.id, r.permissions, r.data_scope from user_role ur join role r on r.id = ur.role_id where ur.user_id = ?',
           [userId],
         ),
         query<{ team_id: number }>(em, 'select team_id from team_member where user_id = ?', [userId]),
@@ -61,6 +61,7 @@ export class Principals {
         orgUnitId: user.org_unit_id,
         orgPath: user.path,
         teamIds: teams.map((t) => t.team_id),
+        roleIds: roles.map((r) => r.id),
         permissions,
         scope: widestScope(roles.map((r) => r.data_scope)),
         viaTokenId: null,

@@ -1,6 +1,6 @@
 import { fieldError, ValidationFailed } from '@docket/core';
 import { query } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 
 type NotificationRow = {

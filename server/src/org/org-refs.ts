@@ -1,4 +1,5 @@
 import { query } from '@docket/db';
+import { maySeeInternals } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
 import type { OrgUnitRow, TeamRow, UserRow } from '../graphql/loaders.ts';
@@ -54,7 +55,7 @@ TeamRef.implement({
     members: t.field({
       type: [TeamMemberRef],
       resolve: (r, _a, ctx) =>
-        ctx.principal?.kind === 'user'
+        maySeeInternals(ctx.principal)
           ? query<MemberRow>(ctx.em, 'select * from team_member where team_id = ? order by user_id', [r.id])
           : [],
     }),

@@ -1,6 +1,6 @@
 import { fieldError, type Principal, ValidationFailed } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgUnitRow, TeamRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';

@@ -1,5 +1,5 @@
 import { query } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
 import type { OrgUnitRow, TeamRow } from '../graphql/loaders.ts';

@@ -93,6 +93,7 @@ export async function loadExampleData(
       orgUnitId: org.get('hq')!.id,
       orgPath: org.get('hq')!.path,
       teamIds: [],
+      roleIds: [],
       permissions: new Set(PERMISSIONS),
       scope: 'all',
       viaTokenId: null,

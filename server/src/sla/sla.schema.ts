@@ -8,7 +8,7 @@ import {
   type SlaTargetRef,
   type UrgeRules,
 } from '@docket/engine';
-import { requireStaff } from '../access/guards.ts';
+import { maySeeInternals, requireStaff } from '../access/policy.ts';
 import { ForbiddenError } from '../errors.ts';
 import { BatchLoader } from '../graphql/batch-loader.ts';
 import { builder, FieldErrorRef, mutationErrors } from '../graphql/builder.ts';
@@ -177,7 +177,7 @@ builder.objectFields(TicketRef, (t) => ({
     description:
       'Every SLA clock of the ticket (first response, next response, periodic update, resolution) as of now. Staff only.',
     resolve: async (ticket, _a, ctx) => {
-      if (ctx.principal?.kind !== 'user') throw new ForbiddenError('SLA clocks are for staff only.');
+      if (!maySeeInternals(ctx.principal)) throw new ForbiddenError('SLA clocks are for staff only.');
       const row = await stateOf(ctx, String(ticket.id));
       return row ? ctx.services.sla.viewsOf(ctx.em, row.state) : [];
     },
@@ -186,7 +186,7 @@ builder.objectFields(TicketRef, (t) => ({
     nullable: true,
     description: 'The SLA policy the ticket is measured by; null when none applies. Staff only.',
     resolve: async (ticket, _a, ctx) => {
-      if (ctx.principal?.kind !== 'user') return null;
+      if (!maySeeInternals(ctx.principal)) return null;
       return (await stateOf(ctx, String(ticket.id)))?.state.policy?.name ?? null;
     },
   }),

@@ -1,7 +1,7 @@
 import { type Channel, fieldError, type Principal, ValidationFailed } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
-import { requirePrincipal, requireStaff } from '../access/guards.ts';
+import { requireSignedIn, requireStaff } from '../access/policy.ts';
 import { notify } from '../notifications/notify.ts';
 import type { Services } from '../services.ts';
 import { loadVisibleTicket } from '../tickets/load-ticket.ts';
@@ -71,7 +71,7 @@ export async function urgeTicket(
   channel: Channel,
   input: { id: string | number; note?: string | null },
 ): Promise<UrgeOutcome> {
-  const p = requirePrincipal(principal);
+  const p = requireSignedIn(principal);
   const note = input.note?.trim() || null;
   if (note && note.length > MAX_NOTE)
     throw new ValidationFailed([

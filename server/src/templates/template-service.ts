@@ -10,7 +10,7 @@ import {
   type WorkflowGraph,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';

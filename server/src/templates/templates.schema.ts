@@ -1,6 +1,6 @@
 import type { Priority, TemplateContent } from '@docket/core';
 import { query, queryOne } from '@docket/db';
-import { requirePrincipal } from '../access/guards.ts';
+import { hasPermission, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { PriorityEnum } from '../graphql/enums.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
@@ -134,8 +134,8 @@ builder.queryFields((t) => ({
     description: 'Ticket templates. Customers and agents see only published, unarchived ones.',
     args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_r, a, ctx) => {
-      const p = requirePrincipal(ctx.principal);
-      const canManage = p.kind === 'user' && p.permissions.has('template.manage');
+      const p = requireSignedIn(ctx.principal);
+      const canManage = hasPermission(p, 'template.manage');
       const where = [
         canManage ? 'true' : 'latest_version > 0',
         a.includeArchived && canManage ? 'true' : 'not is_archived',
@@ -151,8 +151,8 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id(), key: t.arg.string() },
     resolve: async (_r, a, ctx) => {
-      const p = requirePrincipal(ctx.principal);
-      const canManage = p.kind === 'user' && p.permissions.has('template.manage');
+      const p = requireSignedIn(ctx.principal);
+      const canManage = hasPermission(p, 'template.manage');
       const row = await queryOne<TemplateRow>(
         ctx.em,
         `select * from ticket_template where ${a.id != null ? 'id = ?' : 'key = ?'}`,

@@ -11,8 +11,7 @@ import {
   validateFormData,
 } from '@docket/core';
 import { type EntityManager, queryOne } from '@docket/db';
-import { requirePrincipal, requireStaff } from '../access/guards.ts';
-import { ForbiddenError } from '../errors.ts';
+import { requirePostMessage, requireStaff } from '../access/policy.ts';
 import type { Services } from '../services.ts';
 import type { SlaTicketEvent } from '../sla/sla-service.ts';
 import { loadVisibleTicket } from './load-ticket.ts';
@@ -216,9 +215,7 @@ export async function postMessage(
   channel: Channel,
   input: { id: number | string; body: string; isPublic: boolean },
 ): Promise<TicketRow> {
-  const p = requirePrincipal(principal);
-  if (p.kind === 'user') requireStaff(p, input.isPublic ? 'ticket.reply' : 'ticket.note');
-  else if (!input.isPublic) throw new ForbiddenError('Customers cannot add internal notes.');
+  const p = requirePostMessage(principal, input.isPublic);
   const body = input.body.trim();
   if (!body) throw new ValidationFailed([fieldError('/body', 'required', 'The message is empty.')]);
   if (body.length > MAX_BODY)

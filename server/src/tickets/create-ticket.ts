@@ -12,7 +12,7 @@ import {
   validateFormData,
 } from '@docket/core';
 import { type EntityManager, queryOne, queryPrepared } from '@docket/db';
-import { requirePrincipal, requireStaff } from '../access/guards.ts';
+import { requireCreateTicket } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgPlace } from '../org/org-paths.ts';
 import { type Services, sharedSession } from '../services.ts';
@@ -75,9 +75,7 @@ export async function createTicket(
   channelOfRequest: Channel,
   input: CreateTicketInput,
 ): Promise<TicketRow> {
-  const p = requirePrincipal(principal);
-  if (p.kind === 'user') requireStaff(p, 'ticket.create');
-  if (p.kind === 'user' && input.assigneeId != null) requireStaff(p, 'ticket.assign');
+  const p = requireCreateTicket(principal, input);
 
   if (input.templateId == null && !input.templateKey)
     throw new ValidationFailed([

@@ -1,8 +1,7 @@
 import type { Channel, Principal, Priority, StatusCategory } from '@docket/core';
 import { fieldError, ValidationFailed } from '@docket/core';
 import { type EntityManager, escapeLike, query, queryOne } from '@docket/db';
-import { requirePrincipal } from '../access/guards.ts';
-import { ticketScopeSql } from '../access/ticket-scope.ts';
+import { requireSignedIn, ticketScope } from '../access/policy.ts';
 import { type TicketRow, ticketColumns } from './ticket-row.ts';
 
 export type TicketFilter = {
@@ -50,7 +49,7 @@ function decodeCursor(s: string): Cursor {
 
 /** Builds the WHERE clause: the principal's scope first, then the filters. */
 function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[] } {
-  const scope = ticketScopeSql(p, 't');
+  const scope = ticketScope(p, 't');
   const parts = [scope.sql];
   const params = [...scope.params];
   const inList = (col: string, values: unknown[]) => {
@@ -116,7 +115,7 @@ export async function listTickets(
     after?: string | null;
   },
 ): Promise<TicketPage> {
-  const p = requirePrincipal(principal);
+  const p = requireSignedIn(principal);
   const first = args.first ?? 25;
   if (first < 0 || first > MAX_PAGE)
     throw new ValidationFailed([

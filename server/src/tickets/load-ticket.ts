@@ -1,7 +1,6 @@
 import type { Principal } from '@docket/core';
 import { type EntityManager, queryOne } from '@docket/db';
-import { requirePrincipal } from '../access/guards.ts';
-import { ticketScopeSql } from '../access/ticket-scope.ts';
+import { requireSignedIn, ticketScope } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { type TicketRow, ticketColumns } from './ticket-row.ts';
 
@@ -15,8 +14,8 @@ export async function loadVisibleTicket(
   ref: { id?: number | string | null; number?: string | null },
   options: { forUpdate?: boolean } = {},
 ): Promise<TicketRow> {
-  const p = requirePrincipal(principal);
-  const scope = ticketScopeSql(p, 't');
+  const p = requireSignedIn(principal);
+  const scope = ticketScope(p, 't');
   const byId = ref.id != null;
   if (byId && !/^\d{1,15}$/.test(String(ref.id))) throw new NotFoundError(`Ticket ${ref.id}`, '/id');
   const row = await queryOne<TicketRow>(

@@ -6,7 +6,7 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 
 /**

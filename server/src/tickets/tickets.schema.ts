@@ -1,5 +1,6 @@
 import { query } from '@docket/db';
 import { GraphQLError } from 'graphql';
+import { maySeeInternals } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { ChannelEnum, PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
@@ -101,7 +102,7 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
       resolve: (r, _a, ctx) =>
         query<TicketEventRow>(
           ctx.em,
-          `select * from ticket_event where ticket_id = ? ${ctx.principal?.kind === 'user' ? '' : 'and is_public'} order by id`,
+          `select * from ticket_event where ticket_id = ? ${maySeeInternals(ctx.principal) ? '' : 'and is_public'} order by id`,
           [r.id],
         ),
     }),

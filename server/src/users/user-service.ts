@@ -8,7 +8,7 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { requireStaff } from '../access/guards.ts';
+import { hasPermission, requireSelfOr, requireStaff } from '../access/policy.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { hashApiToken, newApiToken } from '../auth/principals.ts';
 import { NotFoundError } from '../errors.ts';
@@ -115,12 +115,12 @@ export async function updateUser(
   actor: Principal | null,
   input: UpdateUserInput,
 ): Promise<UserRow> {
-  const staff = requireStaff(actor);
-  const isSelfPasswordOnly =
-    input.id === staff.userId &&
+  const isPasswordOnly =
     input.password != null &&
     [input.name, input.orgUnitId, input.managerId, input.isActive, input.roleIds].every((v) => v == null);
-  if (!isSelfPasswordOnly) requireStaff(actor, 'user.manage');
+  // Anyone may change their own password; everything else about a user needs user.manage.
+  if (isPasswordOnly) requireSelfOr(actor, input.id, 'user.manage');
+  else requireStaff(actor, 'user.manage');
   if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH)
     throw new ValidationFailed([
       fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
@@ -244,9 +244,8 @@ export async function createApiToken(
   actor: Principal | null,
   input: { name: string; userId?: number | null; expiresAt?: Date | null },
 ): Promise<{ token: string; apiToken: ApiTokenRow }> {
-  const staff = requireStaff(actor);
-  const userId = input.userId ?? staff.userId;
-  if (userId !== staff.userId) requireStaff(actor, 'token.manage');
+  const userId = input.userId ?? requireStaff(actor).userId;
+  const staff = requireSelfOr(actor, userId, 'token.manage');
   const errors = [];
   if (!input.name.trim())
     errors.push(fieldError('/name', 'required', 'Name the token after what will use it.'));
@@ -279,7 +278,7 @@ export async function revokeApiToken(
   id: number,
 ): Promise<ApiTokenRow> {
   const staff = requireStaff(actor);
-  const canManage = staff.permissions.has('token.manage');
+  const canManage = hasPermission(staff, 'token.manage');
   const row = await queryOne<ApiTokenRow>(
     em,
     `update api_token set revoked_at = coalesce(revoked_at, now())

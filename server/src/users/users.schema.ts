@@ -1,6 +1,6 @@
 import type { DataScope, Permission } from '@docket/core';
 import { query } from '@docket/db';
-import { requirePrincipal, requireStaff } from '../access/guards.ts';
+import { hasPermission, maySeeInternals, requireStaff } from '../access/policy.ts';
 import { login, sessionCookie } from '../auth/login.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
@@ -37,25 +37,25 @@ UserRef.implement({
     email: t.string({
       nullable: true,
       description: 'Hidden from customers.',
-      resolve: (u, _a, ctx) => (ctx.principal?.kind === 'user' ? u.email : null),
+      resolve: (u, _a, ctx) => (maySeeInternals(ctx.principal) ? u.email : null),
     }),
     isActive: t.exposeBoolean('is_active'),
     orgUnit: t.field({
       type: OrgUnitRef,
       nullable: true,
       resolve: (u, _a, ctx) =>
-        u.org_unit_id && ctx.principal?.kind === 'user' ? ctx.loaders.orgUnit.load(u.org_unit_id) : null,
+        u.org_unit_id && maySeeInternals(ctx.principal) ? ctx.loaders.orgUnit.load(u.org_unit_id) : null,
     }),
     manager: t.field({
       type: UserRef,
       nullable: true,
       resolve: (u, _a, ctx) =>
-        u.manager_id && ctx.principal?.kind === 'user' ? ctx.loaders.user.load(u.manager_id) : null,
+        u.manager_id && maySeeInternals(ctx.principal) ? ctx.loaders.user.load(u.manager_id) : null,
     }),
     roles: t.field({
       type: [RoleRef],
       resolve: (u, _a, ctx) =>
-        ctx.principal?.kind === 'user'
+        maySeeInternals(ctx.principal)
           ? query<RoleRow>(
               ctx.em,
               'select r.* from role r join user_role ur on ur.role_id = r.id where ur.user_id = ? order by r.key',
@@ -66,7 +66,7 @@ UserRef.implement({
     teams: t.field({
       type: [TeamRef],
       resolve: (u, _a, ctx) =>
-        ctx.principal?.kind === 'user'
+        maySeeInternals(ctx.principal)
           ? query<TeamRow>(
               ctx.em,
               'select t.* from team t join team_member m on m.team_id = t.id where m.user_id = ? order by t.name',
@@ -188,7 +188,7 @@ builder.queryFields((t) => ({
     description: 'Your own tokens; with token.manage, everyone’s.',
     resolve: (_r, _a, ctx) => {
       const staff = requireStaff(ctx.principal);
-      const all = staff.permissions.has('token.manage');
+      const all = hasPermission(staff, 'token.manage');
       return query<ApiTokenRow>(
         ctx.em,
         `select id, name, prefix, user_id, created_at, expires_at, last_used_at, revoked_at from api_token
@@ -300,5 +300,3 @@ builder.mutationFields((t) => ({
     resolve: (_r, a, ctx) => revokeApiToken(ctx.services, ctx.em, ctx.principal, a.id),
   }),
 }));
-
-export { requirePrincipal };

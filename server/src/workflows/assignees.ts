@@ -1,5 +1,6 @@
 import type { AssigneeRule, Recipient, StaffPrincipal } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
+import { mayHandTo } from '../access/policy.ts';
 
 /** Where a task (or a ticket) goes: one person, or a queue (team, role or org unit) with nobody picked yet. */
 export type ResolvedAssignee = {
@@ -81,9 +82,8 @@ export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Pr
 }
 
 /**
- * Whether a staff member may hand work to this target: anyone on staff with scope "all"; others
- * to people and teams of their own org subtree or teams, and to any org unit (the org tree is
- * known to everyone on staff).
+ * Whether a staff member may hand work to this target (the rule: access policy mayHandTo), with
+ * the target person's place read here.
  */
 export async function canHandTo(
   tx: EntityManager,
@@ -91,18 +91,17 @@ export async function canHandTo(
   rule: AssigneeRule,
   target: ResolvedAssignee,
 ): Promise<boolean> {
-  if (actor.scope === 'all') return true;
-  if (rule.kind === 'user' && target.userId !== null) {
-    const row = await queryOne(
-      tx,
-      `select 1 from app_user u left join org_unit o on o.id = u.org_unit_id
-        where u.id = ? and (o.path like ? or u.id = ? or exists (
-          select 1 from team_member m where m.user_id = u.id and m.team_id = any(?::int[])))`,
-      [target.userId, `${actor.orgPath ?? '//'}%`, actor.userId, actor.teamIds],
-    );
-    return Boolean(row);
-  }
-  return true;
+  if (rule.kind !== 'user' || target.userId === null) return mayHandTo(actor, null);
+  const person = await queryOne<{ path: string | null; team_ids: number[] }>(
+    tx,
+    `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
+       from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
+    [target.userId],
+  );
+  return (
+    person !== undefined &&
+    mayHandTo(actor, { userId: target.userId, orgPath: person.path, teamIds: person.team_ids })
+  );
 }
 
 /** People a notification reaches, as user and customer ids. */

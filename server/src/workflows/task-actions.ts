@@ -1,16 +1,14 @@
 import {
   type AssigneeRule,
   type Channel,
-  canSeeTicket,
   type FieldError,
   fieldError,
   type Principal,
-  type StaffPrincipal,
   ValidationFailed,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import type { HumanActionEvent } from '@docket/engine';
-import { hasPermission, requireStaff } from '../access/guards.ts';
+import { mayActOnTask, maySeeTicket, requireStaff, requireTeamQueue } from '../access/policy.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { AssigneeError, canHandTo, resolveAssignee } from './assignees.ts';
@@ -53,23 +51,6 @@ type TaskWithTicket = TaskRow & {
   t_requester: number | null;
   t_participants: number[];
 };
-
-/** Whether a staff member may act on an open task: its assignee, a member of its queue, or a dispatcher. */
-async function mayAct(tx: EntityManager, staff: StaffPrincipal, t: TaskWithTicket): Promise<boolean> {
-  if (t.assignee_user_id === staff.userId) return true;
-  if (hasPermission(staff, 'ticket.assign') && staff.scope !== 'own') return true;
-  if (t.assignee_user_id !== null) return false;
-  if (t.team_id !== null && staff.teamIds.includes(t.team_id)) return true;
-  if (t.org_unit_id !== null && staff.orgUnitId === t.org_unit_id) return true;
-  if (t.role_id !== null)
-    return Boolean(
-      await queryOne(tx, 'select 1 from user_role where user_id = ? and role_id = ?', [
-        staff.userId,
-        t.role_id,
-      ]),
-    );
-  return false;
-}
 
 export type TaskActionInput = {
   taskId: string;
@@ -129,7 +110,7 @@ export async function actOnTask(
     );
     const visible =
       task &&
-      canSeeTicket(staff, {
+      maySeeTicket(staff, {
         creatorUserId: task.t_creator,
         assigneeId: task.t_assignee,
         teamId: task.t_team,
@@ -146,7 +127,14 @@ export async function actOnTask(
           `This task is already ${task.status}; reload to see the current step.`,
         ),
       ]);
-    if (!(await mayAct(tx, staff, task)))
+    if (
+      !mayActOnTask(staff, {
+        assigneeUserId: task.assignee_user_id,
+        teamId: task.team_id,
+        roleId: task.role_id,
+        orgUnitId: task.org_unit_id,
+      })
+    )
       throw new ForbiddenError(
         'This task is assigned to someone else, and you are not in its queue.',
         'ticket.update',
@@ -258,12 +246,7 @@ export async function teamQueue(
   principal: Principal | null,
   input: { teamId: number; first: number },
 ): Promise<TaskRow[]> {
-  const staff = requireStaff(principal, 'ticket.read');
-  if (!staff.teamIds.includes(input.teamId) && staff.scope !== 'all')
-    throw new ForbiddenError(
-      'Only members of this team (or staff who see every ticket) see its queue.',
-      'ticket.read',
-    );
+  requireTeamQueue(principal, input.teamId);
   return query<TaskRow>(
     em,
     `select ${TASK_COLUMNS} from workflow_task w where w.status = 'open' and w.team_id = ?

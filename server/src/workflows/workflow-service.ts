@@ -10,7 +10,7 @@ import {
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { migrateInstance, type SimulationScript, simulate } from '@docket/engine';
-import { requireStaff } from '../access/guards.ts';
+import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { type InstanceRow, SYSTEM_CAUSE, taskKey, workflowContextOf } from './workflow-runtime.ts';

@@ -1,7 +1,7 @@
 import { coreNodeTypes, HUMAN_ACTIONS } from '@docket/core';
 import { query, queryOne } from '@docket/db';
 import type { InstanceState, SimulationResult } from '@docket/engine';
-import { requireStaff } from '../access/guards.ts';
+import { maySeeInternals, requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { TemplateVersionRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
@@ -222,7 +222,7 @@ builder.objectFields(TicketRef, (t) => ({
     type: [TaskRef],
     description: "Every human step's task of this ticket, oldest first.",
     resolve: (r: TicketRow, _a, ctx) =>
-      ctx.principal?.kind === 'user'
+      maySeeInternals(ctx.principal)
         ? query<TaskRow>(
             ctx.em,
             `select ${TASK_COLUMNS} from workflow_task w where w.ticket_id = ? order by w.created_at, w.id`,
@@ -234,7 +234,7 @@ builder.objectFields(TicketRef, (t) => ({
     type: [WorkflowInstanceRef],
     description: 'Workflow runs of this ticket (sub-workflows included). Staff only.',
     resolve: (r: TicketRow, _a, ctx) =>
-      ctx.principal?.kind === 'user'
+      maySeeInternals(ctx.principal)
         ? query<InstanceRow>(
             ctx.em,
             'select * from workflow_instance where ticket_id = ? order by created_at',

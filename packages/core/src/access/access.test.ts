@@ -8,6 +8,7 @@ const staff = (over: Partial<StaffPrincipal>): StaffPrincipal => ({
   orgUnitId: 3,
   orgPath: '/1/2/3/',
   teamIds: [5],
+  roleIds: [],
   permissions: new Set(['ticket.read']),
   scope: 'own',
   viaTokenId: null,

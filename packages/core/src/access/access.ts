@@ -40,6 +40,8 @@ export type StaffPrincipal = {
   /** Materialized path of the user's org unit, e.g. "/1/3/"; null when the user has none. */
   orgPath: string | null;
   teamIds: number[];
+  /** The roles the user holds (a task may wait in a role's queue). */
+  roleIds: number[];
   permissions: ReadonlySet<Permission>;
   scope: DataScope;
   /** Set when the request came with an API token rather than a login. */

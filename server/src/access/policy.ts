@@ -1,0 +1,152 @@
+import {
+  canSeeTicket,
+  type Permission,
+  type Principal,
+  type StaffPrincipal,
+  type TicketAccessFacts,
+} from '@docket/core';
+import { escapeLike } from '@docket/db';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
+
+/**
+ * Who may do what, answered in one place for resolvers, services and (later) plugin
+ * capabilities: "may this principal do this to this thing" (the `may*` and `require*` rules) and
+ * "which rows may it see" (the `*Scope` conditions, in SQL, which must agree with the rules; the
+ * access tests check both forms). Rules that need facts from the database take them as
+ * arguments: the caller reads them, the rule stays pure.
+ */
+
+/** A SQL condition with its `?` bindings. */
+export type SqlCondition = { sql: string; params: unknown[] };
+
+/** Someone is signed in (staff or customer), else UnauthenticatedError. */
+export function requireSignedIn(p: Principal | null): Principal {
+  if (!p) throw new UnauthenticatedError();
+  return p;
+}
+
+/** A signed-in staff member (not a customer), holding the permission when one is named. */
+export function requireStaff(p: Principal | null, permission?: Permission): StaffPrincipal {
+  const principal = requireSignedIn(p);
+  if (principal.kind !== 'user')
+    throw new ForbiddenError('Only staff accounts can do this.', permission ?? null);
+  if (permission && !principal.permissions.has(permission))
+    throw new ForbiddenError(`Your roles do not grant the "${permission}" permission.`, permission);
+  return principal;
+}
+
+export const hasPermission = (p: Principal | null, permission: Permission): boolean =>
+  p?.kind === 'user' && p.permissions.has(permission);
+
+// ---------------------------------------------------------------------------------------------
+// Tickets
+
+/** Whether the principal sees this ticket (packages/core states the rule once). */
+export const maySeeTicket = (p: Principal, t: TicketAccessFacts): boolean => canSeeTicket(p, t);
+
+/**
+ * The SQL form of maySeeTicket: a condition on the ticket table (alias `t` by default). Every
+ * ticket read and write goes through it or through maySeeTicket.
+ */
+export function ticketScope(p: Principal, alias = 't'): SqlCondition {
+  if (p.kind === 'customer') return { sql: `${alias}.requester_id = ?`, params: [p.customerId] };
+  if (!p.permissions.has('ticket.read')) return { sql: 'false', params: [] };
+  if (p.scope === 'all') return { sql: 'true', params: [] };
+  const parts = [
+    `${alias}.creator_user_id = ?`,
+    `${alias}.assignee_id = ?`,
+    `${alias}.participant_ids @> array[?::int]`,
+  ];
+  const params: unknown[] = [p.userId, p.userId, p.userId];
+  if ((p.scope === 'team' || p.scope === 'org_subtree') && p.teamIds.length > 0) {
+    parts.push(`${alias}.team_id in (${p.teamIds.map(() => '?').join(', ')})`);
+    params.push(...p.teamIds);
+  }
+  if (p.scope === 'org_subtree' && p.orgPath) {
+    parts.push(`${alias}.org_path like ?`);
+    params.push(`${escapeLike(p.orgPath)}%`);
+  }
+  return { sql: `(${parts.join(' or ')})`, params };
+}
+
+/** Creating a ticket: staff need ticket.create (and ticket.assign to name an assignee); customers create their own. */
+export function requireCreateTicket(p: Principal | null, input: { assigneeId?: number | null }): Principal {
+  const principal = requireSignedIn(p);
+  if (principal.kind === 'user') {
+    requireStaff(principal, 'ticket.create');
+    if (input.assigneeId != null) requireStaff(principal, 'ticket.assign');
+  }
+  return principal;
+}
+
+/** A public reply (staff with ticket.reply, or the ticket's customer) or an internal note (staff with ticket.note). */
+export function requirePostMessage(p: Principal | null, isPublic: boolean): Principal {
+  const principal = requireSignedIn(p);
+  if (principal.kind === 'user') requireStaff(principal, isPublic ? 'ticket.reply' : 'ticket.note');
+  else if (!isPublic) throw new ForbiddenError('Customers cannot add internal notes.');
+  return principal;
+}
+
+/** SLA clocks and internal workflow details of a ticket are for staff. */
+export const maySeeInternals = (p: Principal | null): p is StaffPrincipal => p?.kind === 'user';
+
+// ---------------------------------------------------------------------------------------------
+// Workflow tasks
+
+/** Who holds a task, as the policy needs to know it. */
+export type TaskHolding = {
+  assigneeUserId: number | null;
+  teamId: number | null;
+  roleId: number | null;
+  orgUnitId: number | null;
+};
+
+/**
+ * Whether a staff member may act on an open task they can see: its assignee; a dispatcher (may
+ * assign, beyond their own tickets); or, while nobody holds it, a member of its queue (team, org
+ * unit or role).
+ */
+export function mayActOnTask(staff: StaffPrincipal, task: TaskHolding): boolean {
+  if (task.assigneeUserId === staff.userId) return true;
+  if (staff.permissions.has('ticket.assign') && staff.scope !== 'own') return true;
+  if (task.assigneeUserId !== null) return false;
+  if (task.teamId !== null && staff.teamIds.includes(task.teamId)) return true;
+  if (task.orgUnitId !== null && staff.orgUnitId === task.orgUnitId) return true;
+  return task.roleId !== null && staff.roleIds.includes(task.roleId);
+}
+
+/** Where a person stands, for deciding whether work may be handed to them. */
+export type PersonPlace = { userId: number; orgPath: string | null; teamIds: readonly number[] };
+
+/**
+ * Whether a staff member may hand work to a target: anyone with scope "all" to anyone; others to
+ * themselves, to people of their own org subtree or teams, and to any team or org unit (the org
+ * tree is known to everyone on staff). `person` is the target person when there is one.
+ */
+export function mayHandTo(staff: StaffPrincipal, person: PersonPlace | null): boolean {
+  if (staff.scope === 'all' || person === null) return true;
+  if (person.userId === staff.userId) return true;
+  if (staff.orgPath && person.orgPath?.startsWith(staff.orgPath)) return true;
+  return person.teamIds.some((id) => staff.teamIds.includes(id));
+}
+
+/** A team's queue: its members, and dispatchers who see every ticket. */
+export function requireTeamQueue(p: Principal | null, teamId: number): StaffPrincipal {
+  const staff = requireStaff(p, 'ticket.read');
+  if (!staff.teamIds.includes(teamId) && staff.scope !== 'all')
+    throw new ForbiddenError(
+      'Only members of this team (or staff who see every ticket) see its queue.',
+      'ticket.read',
+    );
+  return staff;
+}
+
+// ---------------------------------------------------------------------------------------------
+// People and their own things
+
+/** A user's own account (password, API tokens) or, with the permission, anyone's. */
+export function requireSelfOr(p: Principal | null, userId: number, permission: Permission): StaffPrincipal {
+  const staff = requireStaff(p);
+  if (userId !== staff.userId) requireStaff(staff, permission);
+  return staff;
+}
