@@ -1,15 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createCalendar, ValidationFailed } from '@docket/core';
-import {
-  type Database,
-  forkEm,
-  query,
-  queryOne,
-  runAfterCommitWork,
-  startJobBus,
-  WriteBatcher,
-} from '@docket/db';
+import { createCalendar, numberAround, ValidationFailed } from '@docket/core';
+import { type Database, forkEm, query, queryOne, runAfterCommitWork, startJobBus } from '@docket/db';
 import { type Clock, systemClock } from '@docket/engine';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -23,20 +15,23 @@ import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
+import { createRegistries } from './extensions/registries.ts';
 import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
+import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
+import { DELIVERY_QUEUE, Notifier } from './notifications/notifier.ts';
 import { OrgPaths } from './org/org-paths.ts';
-import { type Services, sharedSession } from './services.ts';
-import { slaAfterTicketPatch } from './sla/sla-hooks.ts';
+import { type Log, type Services, sharedSession } from './services.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
-import { insertTickets } from './tickets/ticket-insert.ts';
+import { TicketStore } from './tickets/ticket-store.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
-import { WORKFLOW_QUEUES, WorkflowRuntime } from './workflows/workflow-runtime.ts';
+import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
+import { WORKFLOW_QUEUES } from './workflows/workflow-types.ts';
 
 export type App = {
   koa: Koa;
@@ -74,13 +69,13 @@ export type BuildAppOptions = {
 
 /** Builds the Koa app: GraphQL at /graphql, GET /healthz. main.ts only listens. */
 export async function buildApp(db: Database, config: Config, options: BuildAppOptions = {}): Promise<App> {
-  const log: Services['log'] = (level, message, extra) => {
+  const log: Log = (level, message, extra) => {
     if (level === 'info' && process.env.NODE_ENV === 'test') return;
     console[level === 'info' ? 'log' : level](JSON.stringify({ level, message, ...extra }));
   };
   const jobs = await startJobBus({
     url: db.url,
-    queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES],
+    queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES, DELIVERY_QUEUE],
     onError: (e) => log('error', 'job queue error', { error: String(e.stack ?? e) }),
   });
   // Business time for workflow timers and step limits when no business calendar is stored:
@@ -96,35 +91,58 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   runAfterCommitWork(db.orm, (e) =>
     log('error', 'after-commit work failed', { error: String((e as Error)?.stack ?? e) }),
   );
-  const sla = new SlaService({ jobs, now: () => services.clock.now() });
-  const workflows = new WorkflowRuntime(
+  const registries = createRegistries();
+  const tickets = new TicketStore({
+    em: () => forkEm(db),
+    isSharedSession: sharedSession({ db, config }),
+    writeBatch: config.writeBatch,
+    writeStatements: config.writeStatements,
+    numberAround: (template, at) => numberAround(template.numberPattern, at, config.timeZone),
+  });
+  const notifier = new Notifier({ jobs, targets: registries.notificationTargets, tickets, log });
+  const clock = options.clock ?? systemClock;
+  const sla = new SlaService({
     jobs,
-    {
+    now: () => clock.now(),
+    tickets,
+    notifier,
+    actions: registries.slaActions,
+  });
+  const workflows = new WorkflowRuntime({
+    jobs,
+    time: {
       now: () => Date.now(),
       calendars: async (em) => (await sla.catalog.load(em)).calendars,
       officeHours,
     },
-    (tx, ticketId, diff) => slaAfterTicketPatch(sla, tx, ticketId, diff),
-  );
+    nodeTypes: registries.nodeTypes,
+    effects: registries.effects,
+    tickets,
+    notifier,
+  });
+  // A new ticket's clocks are planned first: its workflow's first steps may change what they measure.
+  tickets.addPlanner((em, plan) => sla.planCreation(em, plan));
+  tickets.addPlanner((em, plan) => workflows.planCreation(em, plan));
+  tickets.onChange((tx, change) => sla.onTicketChanged(tx, change));
   const services: Services = {
     db,
     config,
     principals: new Principals(() => forkEm(db)),
     sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
+    registries,
     templates: new TemplateCatalog(),
     orgPaths: new OrgPaths(),
     jobs,
+    tickets,
+    notifier,
     workflows,
-    ticketWrites: new WriteBatcher(
-      (tickets) => insertTickets(forkEm(db), tickets, sharedSession({ db, config })),
-      { maxInFlight: config.writeStatements, maxBatch: config.writeBatch },
-    ),
     sla,
-    clock: options.clock ?? systemClock,
+    clock,
     log,
   };
   await startWorkflowWorkers(db, jobs, workflows, log);
   await startSlaWorkers(db, jobs, sla, log);
+  await startDeliveryWorkers(db, jobs, notifier, log);
 
   const yoga = createYoga<ServerContext>({
     schema,

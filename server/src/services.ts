@@ -1,34 +1,47 @@
-import type { Database, JobBus, WriteBatcher } from '@docket/db';
+import type { Database, JobBus } from '@docket/db';
 import type { Clock } from '@docket/engine';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
+import type { Registries } from './extensions/registries.ts';
+import type { Notifier } from './notifications/notifier.ts';
 import type { OrgPaths } from './org/org-paths.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
-import type { NewTicket } from './tickets/ticket-insert.ts';
-import type { TicketRow } from './tickets/ticket-row.ts';
+import type { TicketStore } from './tickets/ticket-store.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
-/** What every request handler may use; built once by buildApp. */
+export type Log = (
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  extra?: Record<string, unknown>,
+) => void;
+
+/**
+ * What request handlers (resolvers, routes) and job workers may use; built once by buildApp.
+ * Domain code does not take this bag: each service takes the few things it needs.
+ */
 export type Services = {
   db: Database;
   config: Config;
   principals: Principals;
   sessions: SessionTokens;
+  /** The extension points: node types, effects, channels, notification targets, SLA actions. */
+  registries: Registries;
   templates: TemplateCatalog;
   /** Org paths of org units and teams, for decisions made before a ticket is written. */
   orgPaths: OrgPaths;
-  /** Durable jobs (timers, outbound calls) on the same database. */
+  /** Durable jobs (timers, outbound calls, deliveries) on the same database. */
   jobs: JobBus;
+  /** Every change to a ticket goes through it. */
+  tickets: TicketStore;
+  notifier: Notifier;
   workflows: WorkflowRuntime;
-  /** New tickets written outside a transaction: concurrent ones share one statement. */
-  ticketWrites: WriteBatcher<NewTicket, TicketRow>;
   /** SLA clocks, policies and calendars. */
   sla: SlaService;
   /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */
   clock: Clock;
-  log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  log: Log;
 };
 
 /**

@@ -137,7 +137,7 @@ describe(`tickets (${databaseKind()})`, () => {
   });
 
   it('writes concurrent creates together, and a bad one among them fails alone with its field', async () => {
-    const writes = s.app.services.ticketWrites.stats;
+    const writes = s.app.services.tickets.writes.stats;
     const before = { ...writes };
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>

@@ -23,7 +23,9 @@ export type JobSpec = {
   expireInSeconds?: number;
 };
 
-export type JobHandler = (jobs: { id: string; data: Record<string, unknown> }[]) => Promise<void>;
+/** A fetched job; `isLastAttempt` when a failure now would not be retried. */
+export type FetchedJob = { id: string; data: Record<string, unknown>; isLastAttempt: boolean };
+export type JobHandler = (jobs: FetchedJob[]) => Promise<void>;
 
 export type JobBus = {
   /** Inserts the jobs on the transaction's own connection: they exist only if it commits. */
@@ -94,8 +96,19 @@ export async function startJobBus(options: {
     async work(queue, o, handler) {
       await boss.work(
         queue,
-        { batchSize: o.batchSize ?? 20, pollingIntervalSeconds: o.pollingIntervalSeconds ?? 0.5 },
-        async (jobs) => handler(jobs.map((j) => ({ id: j.id, data: j.data as Record<string, unknown> }))),
+        {
+          batchSize: o.batchSize ?? 20,
+          pollingIntervalSeconds: o.pollingIntervalSeconds ?? 0.5,
+          includeMetadata: true,
+        },
+        async (jobs) =>
+          handler(
+            jobs.map((j) => ({
+              id: j.id,
+              data: j.data as Record<string, unknown>,
+              isLastAttempt: j.retryCount >= j.retryLimit,
+            })),
+          ),
       );
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { CHANNELS, DATA_SCOPES, PERMISSIONS, PRIORITIES, STATUS_CATEGORIES } from '@docket/core';
+import { DATA_SCOPES, PERMISSIONS, PRIORITIES, STATUS_CATEGORIES } from '@docket/core';
 import { builder } from './builder.ts';
 
 export const PriorityEnum = builder.enumType('Priority', { values: PRIORITIES });
@@ -7,7 +7,6 @@ export const StatusCategoryEnum = builder.enumType('StatusCategory', {
     'new, open, pending (waiting on the customer; pauses SLA), on_hold (waiting on a third party), solved, closed.',
   values: STATUS_CATEGORIES,
 });
-export const ChannelEnum = builder.enumType('Channel', { values: CHANNELS });
 export const DataScopeEnum = builder.enumType('DataScope', {
   description: 'Which tickets a role reaches: own, team, org_subtree (own org unit and below) or all.',
   values: DATA_SCOPES,

@@ -1,4 +1,5 @@
 import { type EntityManager, query } from '@docket/db';
+import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
 
@@ -49,6 +50,7 @@ const byId =
 export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
   return {
+    ...createWorkflowLoaders(em),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
     user: new BatchLoader<number, UserRow>(

@@ -7,7 +7,7 @@ import { createBusinessCalendar } from '../sla/calendar-service.ts';
 import { createSlaPolicy } from '../sla/policy-service.ts';
 import { createTemplate, publishTemplate } from '../templates/template-service.ts';
 import { createTicketStatus } from '../tickets/ticket-statuses.ts';
-import { createWorkflow, publishWorkflow } from '../workflows/workflow-service.ts';
+import { createWorkflow, publishCheckOf, publishWorkflow } from '../workflows/workflow-service.ts';
 
 /**
  * Loads the example pack into an empty database (no users yet) and reports whether it did.
@@ -104,7 +104,7 @@ export async function loadExampleData(
     if (withWorkflows)
       for (const w of examples.workflows) {
         const row = await createWorkflow(tx, admin, w);
-        await publishWorkflow(tx, admin, row.id);
+        await publishWorkflow(tx, publishCheckOf(services), admin, row.id);
       }
     for (const t of examples.templates) {
       const { workflowKey, ...plain } = t.content;

@@ -11,8 +11,8 @@ import {
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
+import { idOf } from '../org/assignees.ts';
 import type { Services } from '../services.ts';
-import { idOf } from '../workflows/assignees.ts';
 import type { SlaPolicyDefinition, SlaPolicyRow } from './sla-catalog.ts';
 
 /**

@@ -8,43 +8,31 @@ import {
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import type { SlaFiring } from '@docket/engine';
+import type { Notice, NotificationRecipients, Notifier } from '../notifications/notifier.ts';
+import { recipientsOfNotice } from '../notifications/notifier.ts';
+import { AssigneeError, resolveAssignee, resolveRecipients } from '../org/assignees.ts';
+import { SYSTEM_ACTOR, type TicketStore } from '../tickets/ticket-store.ts';
 import {
-  type Notice,
-  type NotificationRecipients,
-  notify,
-  recipientsOfNotice,
-} from '../notifications/notify.ts';
-import { AssigneeError, resolveAssignee, resolveRecipients } from '../workflows/assignees.ts';
+  type SlaActionContext,
+  type SlaActionRegistry,
+  type SlaActionResult,
+  type SlaTicketFacts,
+  slaActionKey,
+} from './sla-action-registry.ts';
 import { durationText, metricLabel, type SlaAuditRow } from './sla-audit.ts';
 
 /**
- * Runs the actions SLA timers fire, inside the ticket's transaction (the ticket row is locked):
- * notify, escalate one org level up, raise priority, reassign. Each returns its audit row and
- * what it changed on the ticket, so the caller can feed the change back to the clocks.
+ * The core SLA actions (notify, escalate one org level up, raise priority, reassign), run inside
+ * the ticket's transaction (the ticket row is locked) through the SLA action registry, where
+ * plugins' actions sit beside them. Each returns its audit row and what it changed on the
+ * ticket, so the caller can feed the change back to the clocks. Ticket changes go through the
+ * ticket store (origin "sla": the clocks hear them here, not again from the store).
  */
-
-export type TicketFacts = {
-  id: string | number;
-  number: string;
-  title: string;
-  priority: Priority;
-  requester_id: number | null;
-  assignee_id: number | null;
-  org_unit_id: number | null;
-};
-
-export type ActionResult = {
-  audit: SlaAuditRow;
-  /** The ticket's priority changed: the clocks must hear it. */
-  priority?: Priority;
-  /** Something a policy condition reads changed (org unit): select the policy again. */
-  isFactChanged?: boolean;
-};
 
 const FACT_COLUMNS = 'id, number, title, priority, requester_id, assignee_id, org_unit_id';
 
-const loadTicket = async (tx: EntityManager, ticketId: string | number): Promise<TicketFacts> =>
-  (await queryOne<TicketFacts>(tx, `select ${FACT_COLUMNS} from ticket where id = ?`, [ticketId]))!;
+const loadTicket = async (tx: EntityManager, ticketId: string | number): Promise<SlaTicketFacts> =>
+  (await queryOne<SlaTicketFacts>(tx, `select ${FACT_COLUMNS} from ticket where id = ?`, [ticketId]))!;
 
 /**
  * What a batch of timers shares: the tickets' facts read with one statement (an action that
@@ -53,10 +41,10 @@ const loadTicket = async (tx: EntityManager, ticketId: string | number): Promise
  */
 export class SlaActionBatch {
   readonly notices: Notice[] = [];
-  private constructor(private readonly facts: Map<string, TicketFacts>) {}
+  private constructor(private readonly facts: Map<string, SlaTicketFacts>) {}
 
   static async load(tx: EntityManager, ticketIds: string[]): Promise<SlaActionBatch> {
-    const rows = await query<TicketFacts>(
+    const rows = await query<SlaTicketFacts>(
       tx,
       `select ${FACT_COLUMNS} from ticket where id = any(?::bigint[])`,
       [ticketIds],
@@ -64,7 +52,7 @@ export class SlaActionBatch {
     return new SlaActionBatch(new Map(rows.map((r) => [String(r.id), r])));
   }
 
-  factsOf(ticketId: string | number): TicketFacts | undefined {
+  factsOf(ticketId: string | number): SlaTicketFacts | undefined {
     return this.facts.get(String(ticketId));
   }
 
@@ -115,7 +103,7 @@ export async function ccOfOpenTasks(
 
 async function recipientsOf(
   tx: EntityManager,
-  ticket: TicketFacts,
+  ticket: SlaTicketFacts,
   recipients: SlaRecipient[],
 ): Promise<NotificationRecipients> {
   const users = new Set<number>();
@@ -150,29 +138,34 @@ async function recipientsOf(
 }
 
 async function runNotify(
-  tx: EntityManager,
-  ticket: TicketFacts,
-  firing: SlaFiring,
+  { tx, ticket, firing, moment, notifier, defer }: SlaActionContext,
   action: SlaNotifyAction,
-  batch: SlaActionBatch | undefined,
-): Promise<ActionResult> {
+): Promise<SlaActionResult> {
   const to = await recipientsOf(tx, ticket, action.recipients);
-  const moment = momentText(firing);
   const subject = `SLA ${moment}: ${ticket.number}`;
   const body =
     action.message ??
     `Ticket ${ticket.number} "${ticket.title}": ${metricLabel(firing.metric).toLowerCase()} ${
       firing.action.offsetMinutes < 0 ? 'is due' : 'was due'
     } at ${firing.dueAt ?? firing.fireAt}.`;
-  const notice: Notice = { key: `sla:${ticket.id}:${firing.key}`, ticketId: ticket.id, subject, body, to };
-  let count: number;
-  if (batch) {
-    batch.notices.push(notice);
-    count = recipientsOfNotice(notice).length;
-  } else count = await notify(tx, notice);
-  const outside = action.targets?.length
-    ? ` Outside targets (${action.targets.join(', ')}) need their notification plugins, which are not installed; only in-app notices went out.`
-    : '';
+  const targets = (action.targets ?? []).filter((t) => notifier.knows(t));
+  const unknown = (action.targets ?? []).filter((t) => !notifier.knows(t));
+  const notice: Notice = {
+    key: `sla:${ticket.id}:${firing.key}`,
+    ticketId: ticket.id,
+    subject,
+    body,
+    to,
+    targets,
+  };
+  if (defer) defer(notice);
+  else await notifier.send(tx, [notice]);
+  const count = recipientsOfNotice(notice).length;
+  const outside =
+    (targets.length ? ` Also sent through ${targets.join(', ')}.` : '') +
+    (unknown.length
+      ? ` Not sent through ${unknown.join(', ')}: no such notification target is installed; only in-app notices went out there.`
+      : '');
   return {
     audit: {
       kind: 'sla.action',
@@ -191,12 +184,9 @@ async function runNotify(
 }
 
 async function runEscalate(
-  tx: EntityManager,
-  ticket: TicketFacts,
-  firing: SlaFiring,
+  { tx, ticket, moment, tickets }: SlaActionContext,
   levels: number,
-): Promise<ActionResult> {
-  const moment = momentText(firing);
+): Promise<SlaActionResult> {
   if (ticket.org_unit_id === null)
     return {
       audit: {
@@ -226,15 +216,10 @@ async function runEscalate(
       },
     };
   // The handler keeps seeing the ticket after it moves up.
-  await query(
-    tx,
-    `update ticket set org_unit_id = ?, org_path = (select path from org_unit where id = ?),
-            participant_ids = case when assignee_id is null then participant_ids
-                                   else array(select distinct unnest(participant_ids || assignee_id) order by 1) end,
-            updated_at = now()
-      where id = ?`,
-    [target, target, ticket.id],
-  );
+  await changeBySla(tickets, tx, ticket.id, {
+    fields: { orgUnitId: target },
+    participants: ticket.assignee_id === null ? [] : [ticket.assignee_id],
+  });
   const names = await query<{ id: number; name: string }>(
     tx,
     'select id, name from org_unit where id in (?, ?)',
@@ -252,12 +237,9 @@ async function runEscalate(
 }
 
 async function runRaisePriority(
-  tx: EntityManager,
-  ticket: TicketFacts,
-  firing: SlaFiring,
+  { tx, ticket, moment, tickets }: SlaActionContext,
   to: Priority | undefined,
-): Promise<ActionResult> {
-  const moment = momentText(firing);
+): Promise<SlaActionResult> {
   const current = PRIORITIES.indexOf(ticket.priority);
   const wanted = to === undefined ? Math.max(0, current - 1) : PRIORITIES.indexOf(to);
   if (wanted >= current)
@@ -269,7 +251,7 @@ async function runRaisePriority(
       },
     };
   const next = PRIORITIES[wanted]!;
-  await query(tx, 'update ticket set priority = ?, updated_at = now() where id = ?', [next, ticket.id]);
+  await changeBySla(tickets, tx, ticket.id, { fields: { priority: next } });
   return {
     audit: {
       kind: 'sla.action',
@@ -282,24 +264,19 @@ async function runRaisePriority(
 }
 
 async function runReassign(
-  tx: EntityManager,
-  ticket: TicketFacts,
-  firing: SlaFiring,
+  { tx, ticket, moment, tickets }: SlaActionContext,
   action: Extract<SlaAction, { kind: 'reassign' }>,
-): Promise<ActionResult> {
-  const moment = momentText(firing);
+): Promise<SlaActionResult> {
   try {
     const a = await resolveAssignee(tx, action.to);
-    await query(
-      tx,
-      `update ticket set assignee_id = ?, team_id = coalesce(?, team_id), org_unit_id = coalesce(?, org_unit_id),
-              org_path = coalesce((select path from org_unit where id = ?::int), org_path),
-              participant_ids = case when ?::int is null then participant_ids
-                                     else array(select distinct unnest(participant_ids || ?::int) order by 1) end,
-              updated_at = now()
-        where id = ?`,
-      [a.userId, a.teamId, a.orgUnitId, a.orgUnitId, a.userId, a.userId, ticket.id],
-    );
+    await changeBySla(tickets, tx, ticket.id, {
+      fields: {
+        assigneeId: a.userId,
+        ...(a.teamId !== null ? { teamId: a.teamId } : {}),
+        ...(a.orgUnitId !== null ? { orgUnitId: a.orgUnitId } : {}),
+      },
+      participants: a.userId === null ? [] : [a.userId],
+    });
     const diff: SlaAuditRow['diff'] = {};
     if (a.userId !== ticket.assignee_id) diff.assigneeId = { from: ticket.assignee_id, to: a.userId };
     if (a.teamId !== null) diff.teamId = { from: null, to: a.teamId };
@@ -321,33 +298,76 @@ async function runReassign(
   }
 }
 
+/** A change an SLA action makes: its own `sla.action` entry records it, so the store writes none. */
+const changeBySla = (
+  tickets: TicketStore,
+  tx: EntityManager,
+  ticketId: string | number,
+  change: { fields: Record<string, unknown>; participants?: number[] },
+) => tickets.change(tx, ticketId, { ...change, entry: null, actor: SYSTEM_ACTOR, origin: 'sla' });
+
+/** Registers the core SLA actions. */
+export function registerCoreSlaActions(registry: SlaActionRegistry): void {
+  registry.register(
+    'notify',
+    { title: 'Notify', isReadOnly: true, run: (ctx, a) => runNotify(ctx, a as SlaNotifyAction) },
+    'core',
+  );
+  registry.register(
+    'escalate',
+    {
+      title: 'Escalate one org level up',
+      run: (ctx, a) => runEscalate(ctx, (a as Extract<SlaAction, { kind: 'escalate' }>).levels ?? 1),
+    },
+    'core',
+  );
+  registry.register(
+    'raise_priority',
+    {
+      title: 'Raise the priority',
+      run: (ctx, a) => runRaisePriority(ctx, (a as Extract<SlaAction, { kind: 'raise_priority' }>).to),
+    },
+    'core',
+  );
+  registry.register(
+    'reassign',
+    { title: 'Reassign', run: (ctx, a) => runReassign(ctx, a as Extract<SlaAction, { kind: 'reassign' }>) },
+    'core',
+  );
+}
+
 /** Runs one fired action on the (locked) ticket; within a batch, its notices wait for the batch. */
 export async function runSlaAction(
-  tx: EntityManager,
+  deps: { tx: EntityManager; tickets: TicketStore; notifier: Notifier; actions: SlaActionRegistry },
   ticketId: string | number,
   firing: SlaFiring,
   batch?: SlaActionBatch,
-): Promise<ActionResult> {
-  const ticket = batch?.factsOf(ticketId) ?? (await loadTicket(tx, ticketId));
+): Promise<SlaActionResult> {
+  const ticket = batch?.factsOf(ticketId) ?? (await loadTicket(deps.tx, ticketId));
   const action = firing.action;
-  // Every action but notify may change the ticket: a later action reads it again.
-  if (action.kind !== 'notify') batch?.forget(ticketId);
-  switch (action.kind) {
-    case 'notify':
-      return runNotify(tx, ticket, firing, action, batch);
-    case 'escalate':
-      return runEscalate(tx, ticket, firing, action.levels ?? 1);
-    case 'raise_priority':
-      return runRaisePriority(tx, ticket, firing, action.to);
-    case 'reassign':
-      return runReassign(tx, ticket, firing, action);
-    case 'plugin':
-      return {
-        audit: {
-          kind: 'sla.action',
-          body: `The plugin SLA action ${action.plugin}/${action.action} ${momentText(firing)} did not run: plugins are not available yet.`,
-          diff: {},
-        },
-      };
-  }
+  const key = slaActionKey(action);
+  const kind = deps.actions.get(key);
+  const moment = momentText(firing);
+  if (!kind)
+    return {
+      audit: {
+        kind: 'sla.action',
+        body: `The SLA action "${key}" ${moment} did not run: no such action is installed${action.kind === 'plugin' ? ` (is the plugin "${action.plugin}" installed and enabled?)` : ''}.`,
+        diff: {},
+      },
+    };
+  // An action that may change the ticket makes a later action read it again.
+  if (!kind.isReadOnly) batch?.forget(ticketId);
+  return kind.run(
+    {
+      tx: deps.tx,
+      ticket,
+      firing,
+      moment,
+      tickets: deps.tickets,
+      notifier: deps.notifier,
+      ...(batch ? { defer: (notice: Notice) => batch.notices.push(notice) } : {}),
+    },
+    action,
+  );
 }

@@ -1,6 +1,6 @@
 import { SLA_METRICS, type SlaMetric } from '@docket/core';
 import { type Database, forkEm, type JobBus } from '@docket/db';
-import type { Services } from '../services.ts';
+import type { Log } from '../services.ts';
 import { SLA_TIMER_QUEUE, type SlaService, type SlaTimerData } from './sla-service.ts';
 
 function timerData(data: Record<string, unknown>): SlaTimerData | undefined {
@@ -19,12 +19,7 @@ function timerData(data: Record<string, unknown>): SlaTimerData | undefined {
  * so one bad ticket cannot hold back the others' breaches; pg-boss then retries the batch, where
  * the jobs that went through find nothing left to do.
  */
-export async function startSlaWorkers(
-  db: Database,
-  jobs: JobBus,
-  sla: SlaService,
-  log: Services['log'],
-): Promise<void> {
+export async function startSlaWorkers(db: Database, jobs: JobBus, sla: SlaService, log: Log): Promise<void> {
   await jobs.work(SLA_TIMER_QUEUE, { batchSize: 100, pollingIntervalSeconds: 0.5 }, async (batch) => {
     const timers: (SlaTimerData & { jobId: string })[] = [];
     for (const { id, data } of batch) {

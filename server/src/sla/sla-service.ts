@@ -18,9 +18,17 @@ import type {
 } from '@docket/engine';
 import { createPubSub } from 'graphql-yoga';
 import { TtlCache } from '../auth/ttl-cache.ts';
-import { notifyMany } from '../notifications/notify.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import {
+  type CreationPlan,
+  type Diff,
+  SYSTEM_ACTOR,
+  type TicketChanged,
+  type TicketStore,
+} from '../tickets/ticket-store.ts';
+import type { SlaActionRegistry } from './sla-action-registry.ts';
 import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
-import { clockChangeRows, type SlaAuditRow, writeSlaAudit, writeSlaAuditOf } from './sla-audit.ts';
+import { clockChangeRows, type SlaAuditRow } from './sla-audit.ts';
 import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
 
 export const SLA_TIMER_QUEUE = 'sla-timer';
@@ -40,47 +48,6 @@ export type SlaTicketEvent =
   | { type: 'customer_message' }
   | { type: 'status_changed'; category: StatusCategory; status?: string | null }
   | { type: 'priority_changed'; priority: Priority };
-
-/**
- * A new ticket's clocks, planned before it is written. The creating statement stores `state`
- * (ticket_sla, with `policyId`) and `audit` (ticket_event rows, actor system). A plan that is not
- * self-contained has actions due at once or timers to enqueue: SlaService.completeStart does that
- * in the creating transaction.
- */
-export class SlaStart {
-  /** How many of the audit entries the start itself made (changes planned later follow them). */
-  readonly startAuditCount: number;
-
-  constructor(
-    readonly work: SlaWork,
-    /** The facts the policy was selected by. */
-    public row: FactsRow,
-  ) {
-    this.startAuditCount = work.audit.length;
-  }
-
-  get state(): SlaState {
-    return this.work.state!;
-  }
-
-  get policyId(): number | null {
-    return this.state.policy ? Number(this.state.policy.id) : null;
-  }
-
-  get audit(): readonly SlaAuditRow[] {
-    return this.work.audit;
-  }
-
-  /** Actions fell due as the clocks started (offsets before a target shorter than the offset). */
-  get hasActionsDueAtOnce(): boolean {
-    return this.work.fired.length > 0;
-  }
-
-  /** No actions due at once and no timers to enqueue: storing state and audit is all there is. */
-  get isSelfContained(): boolean {
-    return this.work.fired.length === 0 && liveScheduled(this.work).length === 0;
-  }
-}
 
 export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
 
@@ -219,6 +186,9 @@ export class SlaService {
       jobs: JobBus;
       /** The SLA clock (services.clock, read at each use so a test can swap it). */
       now: () => number;
+      tickets: TicketStore;
+      notifier: Notifier;
+      actions: SlaActionRegistry;
     },
   ) {}
 
@@ -227,18 +197,26 @@ export class SlaService {
   }
 
   /**
-   * The clocks a new ticket starts with, worked out before the ticket is written: the policy its
-   * facts select, the clocks' first state and their audit entries. Nothing is touched; the
-   * creating statement stores `state` and `audit` (see SlaStart), and completeStart does the rest
-   * when `isSelfContained` is false.
+   * The SLA's part of a new ticket (a creation planner of the ticket store): the policy its facts
+   * select and its clocks' first state, with their audit entries, written by the statement that
+   * writes the ticket. Changes planned after it (a workflow's first steps setting a status or
+   * priority) go to the clocks as they are made, and the policy is selected again. Actions due at
+   * once and the clocks' timer jobs run in the creating transaction, after the insert.
    */
-  async planStart(
-    em: EntityManager,
-    known: { row: Omit<FactsRow, 'tier'>; requesterId: number | null },
-  ): Promise<SlaStart> {
+  async planCreation(em: EntityManager, plan: CreationPlan): Promise<void> {
     const setup = await this.catalog.load(em);
-    const tier = known.requesterId === null ? null : await this.tierOf(em, known.requesterId);
-    const { row, facts } = factsOf({ ...known.row, tier });
+    const d = plan.draft;
+    const tier = d.requester_id === null ? null : await this.tierOf(em, d.requester_id);
+    let row: FactsRow = {
+      priority: d.priority,
+      status: d.status,
+      channel: d.channel,
+      org_path: d.org_path,
+      form_data: d.form_data,
+      template_key: plan.input.template.key,
+      category_path: plan.input.template.content.categoryPath,
+      tier,
+    };
     const work = new SlaWork(setup, null, this.now());
     work.apply({
       type: 'ticket_created',
@@ -246,37 +224,47 @@ export class SlaService {
       priority: row.priority,
       category: row.status,
       status: null,
-      policy: policyFor(setup, facts),
+      policy: policyFor(setup, factsOf(row).facts),
     });
-    return new SlaStart(work, row);
+    const flush = () => {
+      for (const a of work.audit.splice(0)) plan.add(a, SYSTEM_ACTOR);
+      plan.slaClocks = { policyId: policyIdOf(work.state!), state: work.state };
+    };
+    flush();
+    // Actions due at once run after the insert, before anything else may read the ticket.
+    if (work.fired.length > 0) plan.changesAfterInsert = true;
+    plan.onChange((diff) => {
+      if (diff.status) row = { ...row, status: diff.status.to as StatusCategory };
+      if (diff.priority) row = { ...row, priority: diff.priority.to as Priority };
+      for (const event of slaEventsOf(diff, plan.draft)) work.apply({ ...event, at: work.at } as SlaEvent);
+      const policy = policyFor(setup, factsOf(row).facts);
+      if (!sameJson(policy, work.state?.policy ?? null))
+        work.apply({ type: 'policy_changed', at: work.at, policy });
+      flush();
+    });
+    plan.afterInsert.push({
+      isNeeded: () => work.fired.length > 0 || liveScheduled(work).length > 0,
+      run: async (tx, ticket) => {
+        await this.runFired(tx, ticket.id, work);
+        await this.finish(tx, ticket.id, work, { isStored: work.ranActions === 0 });
+        return work.ranActions > 0;
+      },
+    });
   }
 
   /**
-   * Feeds a planned start the changes the ticket goes through before it is written (a workflow's
-   * first steps may set its status or priority), then selects the policy again, as ticketChanged
-   * does for a stored ticket.
+   * A ticket changed (a listener of the ticket store): its clocks hear replies, status and
+   * priority changes, and the policy is selected again when a fact a condition reads changed.
+   * The SLA's own changes (its actions) are fed back where they are made.
    */
-  planChanges(start: SlaStart, events: SlaTicketEvent[], changed: Partial<Omit<FactsRow, 'tier'>>): void {
-    const work = start.work;
-    for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
-    start.row = { ...start.row, ...changed };
-    const policy = policyFor(work.setup, factsOf(start.row).facts);
-    if (!sameJson(policy, work.state?.policy ?? null))
-      work.apply({ type: 'policy_changed', at: work.at, policy });
-  }
-
-  /**
-   * After the creating statement stored a plan's state and audit entries (inside the creating
-   * transaction): runs the actions due at once and enqueues the timers. True when an action ran
-   * and may have changed the ticket.
-   */
-  async completeStart(tx: EntityManager, ticketId: string | number, start: SlaStart): Promise<boolean> {
-    if (start.isSelfContained) return false;
-    const work = start.work;
-    work.audit.length = 0;
-    await this.runFired(tx, ticketId, work);
-    await this.finish(tx, ticketId, work, { isStored: work.ranActions === 0 });
-    return work.ranActions > 0;
+  async onTicketChanged(tx: EntityManager, change: TicketChanged): Promise<void> {
+    if (change.origin === 'sla') return;
+    const events = slaEventsOf(change.diff, change.row);
+    const reply = change.entries.find((e) => e.kind === 'reply' && e.isPublic);
+    if (reply)
+      events.unshift({ type: change.actor.kind === 'customer' ? 'customer_message' : 'agent_public_reply' });
+    if (events.length === 0 && !POLICY_FACTS.some((field) => field in change.diff)) return;
+    await this.ticketChanged(tx, change.ticketId, events);
   }
 
   /** A customer's tier, for policy conditions; customers create tickets often, tiers change rarely. */
@@ -374,17 +362,17 @@ export class SlaService {
           JSON.stringify(
             done.map(({ ticketId, work }) => ({
               ticket_id: ticketId,
-              policy_id: work.state!.policy ? Number(work.state!.policy.id) : null,
+              policy_id: policyIdOf(work.state!),
               state: work.state,
             })),
           ),
         ],
       );
-      await writeSlaAuditOf(
+      await this.writeAudit(
         tx,
         done.flatMap(({ ticketId, work }) => work.audit.map((a) => ({ ...a, ticketId }))),
       );
-      await notifyMany(tx, batch.notices);
+      await this.deps.notifier.send(tx, batch.notices);
       await this.deps.jobs.sendInTransaction(
         tx,
         done.flatMap(({ ticketId, work, applied }) => this.jobsFor(ticketId, work, applied)),
@@ -459,7 +447,12 @@ export class SlaService {
           `SLA actions on ticket ${ticketId} kept setting one another off (100 in one change): check the actions of SLA policy "${work.state?.policy?.name ?? '?'}", which raise priority or move the ticket into a policy that fires again.`,
         );
       const firing = work.fired.shift()!;
-      const result = await runSlaAction(tx, ticketId, firing, batch);
+      const result = await runSlaAction(
+        { tx, tickets: this.deps.tickets, notifier: this.deps.notifier, actions: this.deps.actions },
+        ticketId,
+        firing,
+        batch,
+      );
       work.ranActions++;
       work.audit.push(result.audit);
       if (result.priority) work.apply({ type: 'priority_changed', at: work.at, priority: result.priority });
@@ -476,19 +469,39 @@ export class SlaService {
     options: { isStored?: boolean },
   ): Promise<void> {
     const state = work.state!;
-    const policyId = state.policy ? Number(state.policy.id) : null;
+    const policyId = policyIdOf(state);
     if (!options.isStored)
       await query(
         tx,
         'update ticket_sla set state = ?::jsonb, policy_id = ?, updated_at = now() where ticket_id = ?',
         [JSON.stringify(state), policyId, ticketId],
       );
-    await writeSlaAudit(tx, ticketId, work.audit);
+    await this.writeAudit(
+      tx,
+      work.audit.map((a) => ({ ...a, ticketId })),
+    );
     await this.deps.jobs.sendInTransaction(tx, this.jobsFor(ticketId, work, []));
     if (work.changed.size > 0 || work.ranActions > 0)
       afterCommit(tx, () =>
         this.pubsub.publish('ticketSlaChanged', String(ticketId), { ticketId: String(ticketId) }),
       );
+  }
+
+  /** The SLA's entries on audit trails (actor: Docket itself; internal), through the ticket store. */
+  private writeAudit(
+    tx: EntityManager,
+    rows: (SlaAuditRow & { ticketId: string | number })[],
+  ): Promise<void> {
+    return this.deps.tickets.append(
+      tx,
+      rows.map((r) => ({
+        kind: r.kind,
+        body: r.body,
+        diff: r.diff,
+        ticketId: r.ticketId,
+        actor: SYSTEM_ACTOR,
+      })),
+    );
   }
 
   /**
@@ -550,3 +563,23 @@ const liveScheduled = (work: SlaWork): SlaScheduledFiring[] =>
 /** The policy a ticket's facts select (the catalog keeps policies with sorted keys, as stored copies are compared). */
 const policyFor = (setup: SlaSetup, facts: SlaTicketFacts): SlaPolicy | null =>
   selectPolicy(setup.policies, facts);
+
+const policyIdOf = (state: SlaState): number | null => (state.policy ? Number(state.policy.id) : null);
+
+/** Ticket fields a policy condition reads (template, category and customer tier do not change). */
+const POLICY_FACTS = ['priority', 'status', 'orgUnitId', 'teamId', 'formData', 'channel'];
+
+/**
+ * The clock events a change of ticket fields ({field: {from, to}}) means: status (its category
+ * and named status after the change) and priority.
+ */
+export function slaEventsOf(
+  diff: Diff,
+  after: { status: StatusCategory; status_name: string | null },
+): SlaTicketEvent[] {
+  const events: SlaTicketEvent[] = [];
+  if (diff.status || diff.statusName)
+    events.push({ type: 'status_changed', category: after.status, status: after.status_name });
+  if (diff.priority) events.push({ type: 'priority_changed', priority: diff.priority.to as Priority });
+  return events;
+}

@@ -14,7 +14,7 @@ import { BatchLoader } from '../graphql/batch-loader.ts';
 import { builder, FieldErrorRef, mutationErrors } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
 import { PriorityEnum } from '../graphql/enums.ts';
-import { loadVisibleTicket } from '../tickets/load-ticket.ts';
+import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { TicketRef } from '../tickets/tickets.schema.ts';
 import { UserRef } from '../users/users.schema.ts';
 import {
@@ -201,7 +201,7 @@ builder.subscriptionField('ticketSlaChanged', (t) =>
     subscribe: async (_r, a, ctx) => {
       requireStaff(ctx.principal);
       const ticketId = String(a.ticketId);
-      await loadVisibleTicket(ctx.em, ctx.principal, { id: ticketId });
+      await findVisibleTicket(ctx.em, ctx.principal, { id: ticketId });
       return clockStream(ctx, ticketId);
     },
     resolve: (clocks) => clocks,
@@ -217,7 +217,7 @@ async function* clockStream(ctx: Ctx, ticketId: string): AsyncGenerator<SlaClock
     while (!(await next).done) {
       next = changes.next();
       // The ticket may have moved out of the subscriber's sight (escalated elsewhere): stop then.
-      const isVisible = await loadVisibleTicket(ctx.em, ctx.principal, { id: ticketId }).then(
+      const isVisible = await findVisibleTicket(ctx.em, ctx.principal, { id: ticketId }).then(
         () => true,
         () => false,
       );

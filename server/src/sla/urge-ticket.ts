@@ -2,11 +2,10 @@ import { type Channel, fieldError, type Principal, ValidationFailed } from '@doc
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requireSignedIn, requireStaff } from '../access/policy.ts';
-import { notify } from '../notifications/notify.ts';
-import type { Services } from '../services.ts';
-import { loadVisibleTicket } from '../tickets/load-ticket.ts';
-import { appendEvent } from '../tickets/ticket-events.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
+import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
 import { ccOfOpenTasks, managerOf } from './sla-actions.ts';
 
 /**
@@ -65,7 +64,7 @@ const principalId = (p: Principal): string =>
 const userIdOf = (id: string): number => Number(id.slice('user:'.length));
 
 export async function urgeTicket(
-  services: Services,
+  services: { tickets: TicketStore; notifier: Notifier; clock: { now(): number } },
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -78,7 +77,7 @@ export async function urgeTicket(
       fieldError('/note', 'too_long', `A note may have at most ${MAX_NOTE} characters.`),
     ]);
   return em.transactional(async (tx) => {
-    const ticket = await loadVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
+    const ticket = await findVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
     const tasks = await query<OpenTask>(
       tx,
       `select id, title, assignee_user_id, due_at from workflow_task
@@ -159,9 +158,9 @@ export async function urgeTicket(
     const who = p.name;
     const late = decision.overdue ? ` It is past its time limit (${step.dueAt}).` : '';
     const said = note ? ` "${note}"` : '';
-    for (const role of ['handler', 'handler_manager'] as const) {
-      const userIds = decision.notify.filter((n) => n.role === role).map((n) => userIdOf(n.userId));
-      await notify(tx, {
+    await services.notifier.send(
+      tx,
+      (['handler', 'handler_manager'] as const).map((role) => ({
         key: `urge:${row.id}:${role}`,
         ticketId: ticket.id,
         subject: `Urged (${decision.urgeNumber}): ${ticket.number}`,
@@ -169,22 +168,26 @@ export async function urgeTicket(
           role === 'handler'
             ? `${who} urged ticket ${ticket.number} "${ticket.title}" (${step.title}).${said}${late}`
             : `${who} urged ticket ${ticket.number} "${ticket.title}", which your report handles (${step.title}).${said}${late}`,
-        to: { userIds, customerIds: [] },
-      });
-    }
-    await appendEvent(tx, {
-      ticketId: ticket.id,
-      kind: 'ticket.urged',
-      actor: p,
-      channel,
-      isPublic: p.kind === 'customer',
-      body: note,
-      diff: {
-        urgeNumber: { from: decision.urgeNumber - 1, to: decision.urgeNumber },
-        notified: { from: null, to: decision.notify.map((n) => `${n.userId} (${n.role})`) },
-        ...(decision.overdue ? { overdue: { from: null, to: step.dueAt } } : {}),
+        to: {
+          userIds: decision.notify.filter((n) => n.role === role).map((n) => userIdOf(n.userId)),
+          customerIds: [],
+        },
+      })),
+    );
+    await services.tickets.append(tx, [
+      {
+        ticketId: ticket.id,
+        kind: 'ticket.urged',
+        actor: actorOf(p, channel),
+        isPublic: p.kind === 'customer',
+        body: note,
+        diff: {
+          urgeNumber: { from: decision.urgeNumber - 1, to: decision.urgeNumber },
+          notified: { from: null, to: decision.notify.map((n) => `${n.userId} (${n.role})`) },
+          ...(decision.overdue ? { overdue: { from: null, to: step.dueAt } } : {}),
+        },
       },
-    });
+    ]);
     return {
       id: row.id,
       ticket,

@@ -2,19 +2,20 @@ import {
   checkTemplateContent,
   checkTemplateKey,
   fieldError,
+  type NodeTypeRegistry,
   type Principal,
   type StaffPrincipal,
   type TemplateContent,
   ValidationFailed,
   validateWorkflow,
   type WorkflowGraph,
+  workflowContextOf,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';
-import { workflowContextOf } from '../workflows/workflow-runtime.ts';
 import { ticketNumberSequence } from './template-catalog.ts';
 
 const TEMPLATE_COLUMNS = 'id, key, draft, latest_version, is_archived, created_at, updated_at';
@@ -97,6 +98,7 @@ export async function updateTemplateDraft(
  */
 async function pinWorkflow(
   tx: EntityManager,
+  nodeTypes: NodeTypeRegistry,
   content: TemplateContent,
   pinnedVersionId: number | null,
 ): Promise<number | null> {
@@ -117,7 +119,7 @@ async function pinWorkflow(
         `Workflow "${content.workflowKey}" does not exist or has no published version; publish it first.`,
       ),
     ]);
-  const problems = validateWorkflow(wv.graph, workflowContextOf(content));
+  const problems = validateWorkflow(wv.graph, workflowContextOf(content, nodeTypes));
   if (problems.length)
     throw new ValidationFailed(
       problems.map((p) => ({ ...p, path: `/workflowKey${p.path}` })),
@@ -128,13 +130,14 @@ async function pinWorkflow(
 
 async function publishContent(
   tx: EntityManager,
+  nodeTypes: NodeTypeRegistry,
   template: TemplateRow,
   content: TemplateContent,
   actor: StaffPrincipal,
   pinnedVersionId: number | null = null,
 ): Promise<TemplateVersionRow> {
   const version = template.latest_version + 1;
-  const workflowVersionId = await pinWorkflow(tx, content, pinnedVersionId);
+  const workflowVersionId = await pinWorkflow(tx, nodeTypes, content, pinnedVersionId);
   const row = await queryOne<TemplateVersionRow>(
     tx,
     `insert into ticket_template_version (template_id, version, content, published_by, workflow_version_id)
@@ -160,7 +163,7 @@ export async function publishTemplate(
     const template = await loadTemplateForUpdate(tx, id);
     const content = template.draft as TemplateContent;
     checkOrThrow(content);
-    return publishContent(tx, template, content, staff);
+    return publishContent(tx, services.registries.nodeTypes.definitions, template, content, staff);
   });
   services.templates.invalidate();
   return version;
@@ -188,6 +191,7 @@ export async function revertTemplate(
     ]);
     return publishContent(
       tx,
+      services.registries.nodeTypes.definitions,
       template,
       earlier.content as TemplateContent,
       staff,

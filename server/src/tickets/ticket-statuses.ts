@@ -39,13 +39,16 @@ export function listTicketStatuses(em: EntityManager, principal: Principal | nul
  * the patch's category; otherwise (a version published before end statuses were checked) the
  * ticket takes the category alone.
  */
-export async function keepStoredStatusName(em: EntityManager, patch: Record<string, unknown>): Promise<void> {
-  if (!patch.status_name) return;
+export async function keepStoredStatusName(
+  em: EntityManager,
+  change: { status?: unknown; statusName?: unknown },
+): Promise<void> {
+  if (!change.statusName) return;
   const row = await queryOne(em, 'select 1 from ticket_status where name = ? and category = ?', [
-    patch.status_name,
-    patch.status,
+    change.statusName,
+    change.status,
   ]);
-  if (!row) patch.status_name = null;
+  if (!row) change.statusName = null;
 }
 
 export async function activeStatus(em: EntityManager, name: string, path: string): Promise<TicketStatusRow> {

@@ -1,15 +1,15 @@
-import { query } from '@docket/db';
+import type { ChannelDefinition } from '@docket/core';
 import { GraphQLError } from 'graphql';
-import { maySeeInternals } from '../access/policy.ts';
+import { maySeeInternals, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
-import { ChannelEnum, PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
+import { PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateRef, TemplateVersionRef } from '../templates/templates.schema.ts';
 import { CustomerRef, UserRef } from '../users/users.schema.ts';
 import { assignTicket, postMessage, updateTicket } from './change-ticket.ts';
 import { createTicket } from './create-ticket.ts';
 import { listTickets, type TicketPage } from './list-tickets.ts';
-import { loadVisibleTicket } from './load-ticket.ts';
+import { findVisibleTicket, ticketTimeline } from './ticket-repository.ts';
 import type { TicketEventRow, TicketRow } from './ticket-row.ts';
 
 const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implement({
@@ -31,7 +31,10 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
         e.actor_kind === 'customer' && e.actor_id ? ctx.loaders.customer.load(e.actor_id) : null,
     }),
     viaApiToken: t.boolean({ resolve: (e) => e.via_token_id !== null }),
-    channel: t.field({ type: ChannelEnum, resolve: (e) => e.channel }),
+    channel: t.string({
+      description: 'The key of the channel it came through (see channels).',
+      resolve: (e) => e.channel,
+    }),
     isPublic: t.exposeBoolean('is_public'),
     body: t.exposeString('body', { nullable: true }),
     diff: t.field({
@@ -56,7 +59,10 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
       description: 'The named status within the category ("Waiting for parts"), if any.',
     }),
     priority: t.field({ type: PriorityEnum, resolve: (r) => r.priority }),
-    channel: t.field({ type: ChannelEnum, resolve: (r) => r.channel }),
+    channel: t.string({
+      description: 'The key of the channel the ticket came in through (see channels).',
+      resolve: (r) => r.channel,
+    }),
     formData: t.field({ type: 'JSON', resolve: (r) => r.form_data }),
     template: t.field({
       type: TemplateRef,
@@ -100,11 +106,7 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
       type: [TicketEventRef],
       description: 'The audit trail, oldest first. Customers see public entries only.',
       resolve: (r, _a, ctx) =>
-        query<TicketEventRow>(
-          ctx.em,
-          `select * from ticket_event where ticket_id = ? ${maySeeInternals(ctx.principal) ? '' : 'and is_public'} order by id`,
-          [r.id],
-        ),
+        ticketTimeline(ctx.em, r.id, { isInternalIncluded: maySeeInternals(ctx.principal) }),
     }),
   }),
 });
@@ -117,7 +119,7 @@ const TicketFilterInput = builder.inputType('TicketFilter', {
     assigneeId: t.id(),
     teamId: t.id(),
     orgUnitId: t.id({ description: 'This org unit and everything below it.' }),
-    channel: t.field({ type: [ChannelEnum] }),
+    channel: t.stringList({ description: 'Channel keys (see channels).' }),
     requesterId: t.id(),
     createdAfter: t.field({ type: 'DateTime' }),
     createdBefore: t.field({ type: 'DateTime' }),
@@ -148,7 +150,9 @@ const CreateTicketInput = builder.inputType('CreateTicketInput', {
     description: t.string(),
     formData: t.field({ type: 'JSON', description: "Checked against the template's published form schema." }),
     priority: t.field({ type: PriorityEnum, description: "Defaults to the template's default priority." }),
-    channel: t.field({ type: ChannelEnum, description: 'Where the request came from (phone, email, …).' }),
+    channel: t.string({
+      description: 'The key of the channel the request came through (phone, email, …; see channels).',
+    }),
     requesterId: t.int(),
     requester: t.field({ type: RequesterInput }),
     orgUnitId: t.int(),
@@ -157,7 +161,26 @@ const CreateTicketInput = builder.inputType('CreateTicketInput', {
   }),
 });
 
+const ChannelRef = builder.objectRef<ChannelDefinition>('Channel').implement({
+  description:
+    'A way tickets come in (phone, email, the web form, a chat, a partner system): the core ones and those channel plugins add.',
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    title: t.exposeString('title'),
+    description: t.string({ nullable: true, resolve: (c) => c.description ?? null }),
+    isInbound: t.exposeBoolean('isInbound', { description: 'Tickets can be created through it.' }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  channels: t.field({
+    type: [ChannelRef],
+    description: 'Every channel the server knows, the core ones first.',
+    resolve: (_r, _a, ctx) => {
+      requireSignedIn(ctx.principal);
+      return ctx.services.registries.channels.values();
+    },
+  }),
   tickets: t.connection(
     {
       type: TicketRef,
@@ -190,7 +213,7 @@ builder.queryFields((t) => ({
     description: 'Null when the ticket does not exist or the caller may not see it.',
     args: { id: t.arg.id(), number: t.arg.string() },
     resolve: (_r, a, ctx) =>
-      loadVisibleTicket(ctx.em, ctx.principal, { id: a.id, number: a.number }).catch((e) => {
+      findVisibleTicket(ctx.em, ctx.principal, { id: a.id, number: a.number }).catch((e) => {
         if ((e as Error).name === 'NotFoundError') return null;
         throw e;
       }),

@@ -6,51 +6,23 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import type { EntityManager } from '@docket/db';
 import type { HumanActionEvent } from '@docket/engine';
 import { mayActOnTask, maySeeTicket, requireStaff, requireTeamQueue } from '../access/policy.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { AssigneeError, canHandTo, resolveAssignee } from './assignees.ts';
-import { engineTaskId } from './workflow-runtime.ts';
+import { AssigneeError, canHandTo, resolveAssignee } from '../org/assignees.ts';
+import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
+import {
+  openTasksOf,
+  openTasksOfTeam,
+  readTask,
+  readTaskWithTicket,
+  type TaskRow,
+} from './workflow-repository.ts';
+import type { WorkflowRuntime } from './workflow-runtime.ts';
+import { engineTaskId } from './workflow-types.ts';
 
-export type TaskRow = {
-  id: string;
-  instance_id: string;
-  ticket_id: string | null;
-  node_id: string;
-  title: string;
-  status: 'open' | 'completed' | 'returned' | 'rejected' | 'cancelled';
-  assignee_user_id: number | null;
-  team_id: number | null;
-  role_id: number | null;
-  org_unit_id: number | null;
-  cc: unknown[];
-  form_schema: Record<string, unknown>;
-  ui_schema: Record<string, unknown> | null;
-  actions: string[];
-  origin: { action: string; fromNodeId: string; reason: string; actor?: string } | null;
-  due_at: Date | null;
-  is_overdue: boolean;
-  output: unknown;
-  closed_by: number | null;
-  close_reason: string | null;
-  created_at: Date;
-  closed_at: Date | null;
-};
-
-export const TASK_COLUMNS = `w.id, w.instance_id, w.ticket_id, w.node_id, w.title, w.status, w.assignee_user_id, w.team_id,
-  w.role_id, w.org_unit_id, w.cc, w.form_schema, w.ui_schema, w.actions, w.origin, w.due_at, w.is_overdue, w.output,
-  w.closed_by, w.close_reason, w.created_at, w.closed_at`;
-
-type TaskWithTicket = TaskRow & {
-  t_creator: number | null;
-  t_assignee: number | null;
-  t_team: number | null;
-  t_org_path: string;
-  t_requester: number | null;
-  t_participants: number[];
-};
+export type { TaskRow };
 
 export type TaskActionInput = {
   taskId: string;
@@ -76,7 +48,7 @@ function ruleOf(to: NonNullable<TaskActionInput['to']>): AssigneeRule | FieldErr
  * records who acted, when, through which channel, from where and to where.
  */
 export async function actOnTask(
-  services: Services,
+  services: { tickets: TicketStore; workflows: WorkflowRuntime },
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -100,14 +72,7 @@ export async function actOnTask(
   if (errors.length) throw new ValidationFailed(errors, 'Nothing was changed: fix the fields listed.');
 
   return em.transactional(async (tx) => {
-    const task = await queryOne<TaskWithTicket>(
-      tx,
-      `select ${TASK_COLUMNS}, t.creator_user_id as t_creator, t.assignee_id as t_assignee, t.team_id as t_team,
-              t.org_path as t_org_path, t.requester_id as t_requester, t.participant_ids as t_participants
-         from workflow_task w left join ticket t on t.id = w.ticket_id
-        where w.id = ?`,
-      [input.taskId],
-    );
+    const task = await readTaskWithTicket(tx, input.taskId);
     const visible =
       task &&
       maySeeTicket(staff, {
@@ -180,23 +145,19 @@ export async function actOnTask(
           : { type: 'human_action', taskId, actor, action: input.action, reason };
     // The action first on the timeline, then what it sets off (the next step's task); a refused or
     // stale action rolls this back with the rest.
-    await query(
-      tx,
-      `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff)
-       values (?, ?, 'user', ?, ?, ?, false, ?, ?::jsonb)`,
-      [
-        task.ticket_id,
-        `task.${input.action === 'complete' ? 'completed' : `${input.action}ed`.replace('transfered', 'transferred')}`,
-        staff.userId,
-        staff.viaTokenId,
-        channel,
-        input.action === 'complete' ? task.title : reason,
-        JSON.stringify({
-          step: { from: task.node_id, to: null },
-          ...(input.output ? { output: { from: null, to: input.output } } : {}),
-        }),
-      ],
-    );
+    if (task.ticket_id)
+      await services.tickets.append(tx, [
+        {
+          ticketId: task.ticket_id,
+          kind: `task.${input.action === 'complete' ? 'completed' : `${input.action}ed`.replace('transfered', 'transferred')}`,
+          body: input.action === 'complete' ? task.title : reason,
+          diff: {
+            step: { from: task.node_id, to: null },
+            ...(input.output ? { output: { from: null, to: input.output } } : {}),
+          },
+          actor: actorOf(staff, channel),
+        },
+      ]);
     const outcome = await services.workflows.dispatchIn(tx, task.instance_id, event, {
       userId: staff.userId,
       channel,
@@ -212,45 +173,25 @@ export async function actOnTask(
       throw new ValidationFailed([
         fieldError('/taskId', 'closed', 'This task no longer waits for an action.'),
       ]);
-    return (await queryOne<TaskRow>(tx, `select ${TASK_COLUMNS} from workflow_task w where w.id = ?`, [
-      task.id,
-    ]))!;
+    return readTask(tx, task.id);
   });
 }
 
 /** Open tasks for a staff member: assigned to them, and (with queues) waiting in their teams', roles' and org unit's queues. */
-export async function myTasks(
+export function myTasks(
   em: EntityManager,
   principal: Principal | null,
   options: { includeQueues: boolean; first: number },
 ): Promise<TaskRow[]> {
-  const staff = requireStaff(principal);
-  const queue = options.includeQueues
-    ? `or (w.assignee_user_id is null and (w.team_id = any(?::int[]) or w.org_unit_id = ?
-          or w.role_id in (select role_id from user_role where user_id = ?)))`
-    : '';
-  return query<TaskRow>(
-    em,
-    `select ${TASK_COLUMNS} from workflow_task w
-      where w.status = 'open' and (w.assignee_user_id = ? ${queue})
-      order by w.due_at asc nulls last, w.created_at asc limit ?`,
-    options.includeQueues
-      ? [staff.userId, staff.teamIds, staff.orgUnitId ?? 0, staff.userId, options.first]
-      : [staff.userId, options.first],
-  );
+  return openTasksOf(em, requireStaff(principal), options);
 }
 
 /** A team's open tasks, for its members and for dispatchers who may see every ticket. */
-export async function teamQueue(
+export function teamQueue(
   em: EntityManager,
   principal: Principal | null,
   input: { teamId: number; first: number },
 ): Promise<TaskRow[]> {
   requireTeamQueue(principal, input.teamId);
-  return query<TaskRow>(
-    em,
-    `select ${TASK_COLUMNS} from workflow_task w where w.status = 'open' and w.team_id = ?
-      order by w.due_at asc nulls last, w.created_at asc limit ?`,
-    [input.teamId, input.first],
-  );
+  return openTasksOfTeam(em, input.teamId, input.first);
 }

@@ -1,29 +1,9 @@
-import { type Database, forkEm, type JobBus, query, queryOne } from '@docket/db';
+import { type Database, forkEm, type JobBus } from '@docket/db';
 import type { WorkflowEvent } from '@docket/engine';
-import type { Services } from '../services.ts';
-import {
-  EVENT_QUEUE,
-  OUTBOUND_QUEUE,
-  SYSTEM_CAUSE,
-  TIMER_QUEUE,
-  type WorkflowRuntime,
-} from './workflow-runtime.ts';
-
-type OutboundCall = {
-  id: string;
-  idempotency_key: string;
-  instance_id: string;
-  request: {
-    method: string;
-    url: string;
-    headers: Record<string, string>;
-    body?: unknown;
-    timeoutMs: number;
-  };
-  reply: { name: string; key: string };
-  status: 'pending' | 'done';
-  response: unknown;
-};
+import type { Log } from '../services.ts';
+import { type OutboundCall, readOutboundCall, recordCallAnswer } from './workflow-repository.ts';
+import type { WorkflowRuntime } from './workflow-runtime.ts';
+import { EVENT_QUEUE, OUTBOUND_QUEUE, SYSTEM_CAUSE, TIMER_QUEUE } from './workflow-types.ts';
 
 /**
  * Makes one outbound HTTP call. The Idempotency-Key header is the same on every retry of the
@@ -75,7 +55,7 @@ export async function startWorkflowWorkers(
   db: Database,
   jobs: JobBus,
   runtime: WorkflowRuntime,
-  log: Services['log'],
+  log: Log,
 ): Promise<void> {
   const dispatch = (instanceId: string, event: WorkflowEvent) =>
     runtime.dispatch(forkEm(db), instanceId, event, SYSTEM_CAUSE);
@@ -100,17 +80,11 @@ export async function startWorkflowWorkers(
     await Promise.all(
       batch.map(async ({ data }) => {
         const em = forkEm(db);
-        const call = await queryOne<OutboundCall>(em, 'select * from outbound_call where id = ?', [
-          data.callId,
-        ]);
+        const call = await readOutboundCall(em, String(data.callId));
         if (!call) return;
         const payload = call.status === 'done' ? call.response : await performCall(call);
         await em.transactional(async (tx) => {
-          await query(
-            tx,
-            "update outbound_call set status = 'done', response = ?::jsonb, done_at = coalesce(done_at, now()) where id = ?",
-            [JSON.stringify(payload), call.id],
-          );
+          await recordCallAnswer(tx, call.id, payload);
           await runtime.dispatchIn(
             tx,
             call.instance_id,

@@ -2,18 +2,22 @@ import {
   checkTemplateKey,
   type FieldError,
   fieldError,
+  type NodeTypeRegistry,
   type Principal,
   ValidationFailed,
   validateWorkflow,
   type WorkflowGraph,
   type WorkflowProblem,
+  workflowContextOf,
 } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { migrateInstance, type SimulationScript, simulate } from '@docket/engine';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { type InstanceRow, SYSTEM_CAUSE, taskKey, workflowContextOf } from './workflow-runtime.ts';
+import { actorOf } from '../tickets/ticket-store.ts';
+import type { WorkflowVersionRow } from './workflow-repository.ts';
+import { type InstanceRow, SYSTEM_CAUSE, taskKey } from './workflow-types.ts';
 
 export type WorkflowRow = {
   id: number;
@@ -23,15 +27,6 @@ export type WorkflowRow = {
   latest_version: number;
   created_at: Date;
   updated_at: Date;
-};
-
-export type WorkflowVersionRow = {
-  id: number;
-  workflow_id: number;
-  version: number;
-  graph: WorkflowGraph;
-  published_by: number | null;
-  published_at: Date;
 };
 
 const WORKFLOW_COLUMNS = 'id, key, name, draft, latest_version, created_at, updated_at';
@@ -130,8 +125,40 @@ export async function updateWorkflowDraft(
  * Problems of a graph, each naming its node and field. Ticket fields are typed here; form fields
  * are checked against each template's form when a template that runs the workflow is published.
  */
-export function workflowProblems(graph: WorkflowGraph): WorkflowProblem[] {
-  return validateWorkflow(graph, workflowContextOf(null));
+export function workflowProblems(graph: WorkflowGraph, nodeTypes: NodeTypeRegistry): WorkflowProblem[] {
+  return validateWorkflow(graph, workflowContextOf(null, nodeTypes));
+}
+
+/** What publishing checks a graph against: the node types in use and the notification targets installed. */
+export type PublishCheck = { nodeTypes: NodeTypeRegistry; knowsTarget: (key: string) => boolean };
+
+export const publishCheckOf = (services: Pick<Services, 'registries' | 'notifier'>): PublishCheck => ({
+  nodeTypes: services.registries.nodeTypes.definitions,
+  knowsTarget: (key) => services.notifier.knows(key),
+});
+
+/** Config fields naming a notification target (`"x-ref": "notification_target"`) that is not installed. */
+export function targetProblems(graph: WorkflowGraph, check: PublishCheck): WorkflowProblem[] {
+  const problems: WorkflowProblem[] = [];
+  graph.nodes.forEach((node, i) => {
+    const properties = (
+      check.nodeTypes.get(node.type)?.configSchema as { properties?: Record<string, { 'x-ref'?: string }> }
+    )?.properties;
+    for (const [field, schema] of Object.entries(properties ?? {})) {
+      const value = (node.config as Record<string, unknown> | null)?.[field];
+      if (schema['x-ref'] !== 'notification_target' || typeof value !== 'string' || check.knowsTarget(value))
+        continue;
+      problems.push({
+        ...fieldError(
+          `/nodes/${i}/config/${field}`,
+          'not_found',
+          `${node.label || 'Node'} "${node.id}": there is no notification target "${value}"; use in_app or install the plugin that adds it.`,
+        ),
+        nodeId: node.id,
+      });
+    }
+  });
+  return problems;
 }
 
 /**
@@ -202,14 +229,19 @@ export function statusProblems(
  */
 export async function publishProblems(
   em: EntityManager,
+  check: PublishCheck,
   graph: WorkflowGraph,
   /** What is stored, when the caller has read it already (a list of workflows reads it once). */
   stored?: Promise<StoredNames>,
 ): Promise<WorkflowProblem[]> {
-  const problems = workflowProblems(graph);
+  const problems = workflowProblems(graph, check.nodeTypes);
   if (problems.length > 0) return problems;
   const { calendarKeys, statuses } = await (stored ?? storedNames(em));
-  return [...calendarProblems(graph, calendarKeys), ...statusProblems(graph, statuses)];
+  return [
+    ...calendarProblems(graph, calendarKeys),
+    ...statusProblems(graph, statuses),
+    ...targetProblems(graph, check),
+  ];
 }
 
 /** The names a workflow may refer to: business calendars' keys, active statuses with their categories. */
@@ -233,9 +265,10 @@ export async function storedNames(em: EntityManager): Promise<StoredNames> {
  */
 export async function publishWorkflow(
   em: EntityManager,
+  check: PublishCheck,
   actor: Principal | null,
   id: string | number,
-): Promise<WorkflowVersionRow> {
+): Promise<WorkflowVersionRow & { workflow_key: string }> {
   const staff = requireStaff(actor, 'workflow.manage');
   return em.transactional(async (tx) => {
     const wf = await queryOne<WorkflowRow>(
@@ -244,7 +277,7 @@ export async function publishWorkflow(
       [id],
     );
     if (!wf) throw new NotFoundError(`Workflow ${id}`, '/id');
-    const problems = await publishProblems(tx, wf.draft);
+    const problems = await publishProblems(tx, check, wf.draft);
     if (problems.length)
       throw new ValidationFailed(
         problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
@@ -261,7 +294,7 @@ export async function publishWorkflow(
       version,
       wf.id,
     ]);
-    return row!;
+    return { ...row!, workflow_key: wf.key };
   });
 }
 
@@ -270,7 +303,7 @@ export async function publishWorkflow(
  * reactivated). Needs workflow.manage.
  */
 export async function retryInstance(
-  services: Services,
+  services: Pick<Services, 'workflows'>,
   em: EntityManager,
   actor: Principal | null,
   id: string,
@@ -301,7 +334,7 @@ export type SimulationInput = {
 
 /** Runs a draft or a published graph against sample data on a virtual clock. Touches nothing. */
 export async function simulateWorkflow(
-  services: Services,
+  services: Pick<Services, 'workflows' | 'registries'>,
   em: EntityManager,
   actor: Principal | null,
   input: SimulationInput,
@@ -317,7 +350,8 @@ export async function simulateWorkflow(
     throw new ValidationFailed([
       fieldError('/workflowId', 'required', 'Give a workflowId or a graph to simulate.'),
     ]);
-  const problems = workflowProblems(graph);
+  const nodeTypes = services.registries.nodeTypes;
+  const problems = workflowProblems(graph, nodeTypes.definitions);
   if (problems.length)
     throw new ValidationFailed(
       problems.map((p) => ({ ...p, path: `/graph${p.path}` })),
@@ -332,6 +366,8 @@ export async function simulateWorkflow(
       ...(input.startAt ? { startAt: input.startAt.toISOString() } : {}),
       addBusinessTime,
       maxEvents: 1_000,
+      context: { nodeTypes: nodeTypes.definitions },
+      executors: nodeTypes.executors,
     },
   );
 }
@@ -351,7 +387,7 @@ export type MigrationInput = {
  * and each problem names the instance and the node. Open tasks keep their ids; timers keep firing.
  */
 export async function migrateInstances(
-  services: Services,
+  services: Pick<Services, 'tickets' | 'log'>,
   em: EntityManager,
   actor: Principal | null,
   input: MigrationInput,
@@ -435,20 +471,17 @@ export async function migrateInstances(
           taskKey(row.id, task.taskId),
         ]);
       if (row.ticket_id)
-        await query(
-          tx,
-          `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, diff)
-           values (?, 'workflow.migrated', 'user', ?, ?, 'system', false, ?::jsonb)`,
-          [
-            row.ticket_id,
-            staff.userId,
-            staff.viaTokenId,
-            JSON.stringify({
+        await services.tickets.append(tx, [
+          {
+            ticketId: row.ticket_id,
+            kind: 'workflow.migrated',
+            diff: {
               version: { from: from.version, to: to.version },
               nodes: { from: null, to: result.moved },
-            }),
-          ],
-        );
+            },
+            actor: { ...actorOf(staff, 'system') },
+          },
+        ]);
     }
     services.log('info', 'workflow instances migrated', { from: from.id, to: to.id, count: rows.length });
     return { instanceIds: rows.map((r) => r.id), isDryRun: false };

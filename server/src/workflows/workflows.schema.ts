@@ -1,29 +1,30 @@
-import { coreNodeTypes, HUMAN_ACTIONS } from '@docket/core';
-import { query, queryOne } from '@docket/db';
+import { HUMAN_ACTIONS } from '@docket/core';
 import type { InstanceState, SimulationResult } from '@docket/engine';
 import { maySeeInternals, requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { TemplateVersionRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateVersionRef } from '../templates/templates.schema.ts';
-import { loadVisibleTicket } from '../tickets/load-ticket.ts';
+import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { TicketRef } from '../tickets/tickets.schema.ts';
 import { UserRef } from '../users/users.schema.ts';
-import { actOnTask, myTasks, TASK_COLUMNS, type TaskRow, teamQueue } from './task-actions.ts';
-import type { InstanceRow } from './workflow-runtime.ts';
+import { actOnTask, myTasks, teamQueue } from './task-actions.ts';
+import { NodeTypeRef, WorkflowGraphRef } from './workflow-graph.schema.ts';
+import { listWorkflows, readInstance, type TaskRow, type WorkflowVersionRow } from './workflow-repository.ts';
 import {
   createWorkflow,
   loadWorkflow,
   migrateInstances,
+  publishCheckOf,
   publishProblems,
   publishWorkflow,
   retryInstance,
   simulateWorkflow,
   updateWorkflowDraft,
   type WorkflowRow,
-  type WorkflowVersionRow,
 } from './workflow-service.ts';
+import type { InstanceRow } from './workflow-types.ts';
 
 const WorkflowProblemRef = builder
   .objectRef<{ path: string; code: string; message: string; nodeId?: string }>('WorkflowProblem')
@@ -39,25 +40,24 @@ const WorkflowProblemRef = builder
     }),
   });
 
-const WorkflowVersionRef = builder.objectRef<WorkflowVersionRow>('WorkflowVersion').implement({
-  description: 'An immutable published version of a workflow. Instances stay on the version they started on.',
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    version: t.exposeInt('version'),
-    graph: t.field({ type: 'JSON', resolve: (v) => v.graph }),
-    publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.published_at }),
-    publishedBy: t.field({
-      type: UserRef,
-      nullable: true,
-      resolve: (v, _a, ctx) => (v.published_by ? ctx.loaders.user.load(v.published_by) : null),
+const WorkflowVersionRef = builder
+  .objectRef<WorkflowVersionRow & { workflow_key: string }>('WorkflowVersion')
+  .implement({
+    description:
+      'An immutable published version of a workflow. Instances stay on the version they started on.',
+    fields: (t) => ({
+      id: t.exposeID('id'),
+      version: t.exposeInt('version'),
+      graph: t.field({ type: WorkflowGraphRef, resolve: (v) => v.graph }),
+      publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.published_at }),
+      publishedBy: t.field({
+        type: UserRef,
+        nullable: true,
+        resolve: (v, _a, ctx) => (v.published_by ? ctx.loaders.user.load(v.published_by) : null),
+      }),
+      workflowKey: t.string({ resolve: (v) => v.workflow_key }),
     }),
-    workflowKey: t.string({
-      resolve: async (v, _a, ctx) =>
-        (await queryOne<{ key: string }>(ctx.em, 'select key from workflow where id = ?', [v.workflow_id]))!
-          .key,
-    }),
-  }),
-});
+  });
 
 const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
   description: 'A workflow as the designer draws it: a draft, and its published versions.',
@@ -66,25 +66,21 @@ const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
     key: t.exposeString('key'),
     name: t.exposeString('name'),
     draft: t.field({
-      type: 'JSON',
+      type: WorkflowGraphRef,
       description: 'The graph being edited: nodes, edges, positions.',
       resolve: (w) => w.draft,
     }),
     draftProblems: t.field({
       type: [WorkflowProblemRef],
       description: 'What stops the draft from being published; empty when it can be.',
-      resolve: (w, _a, ctx) => publishProblems(ctx.em, w.draft, ctx.loaders.storedNames()),
+      resolve: (w, _a, ctx) =>
+        publishProblems(ctx.em, publishCheckOf(ctx.services), w.draft, ctx.loaders.storedNames()),
     }),
     latestVersion: t.int({ description: '0 while nothing is published.', resolve: (w) => w.latest_version }),
     versions: t.field({
       type: [WorkflowVersionRef],
       description: 'Every published version, newest first.',
-      resolve: (w, _a, ctx) =>
-        query<WorkflowVersionRow>(
-          ctx.em,
-          'select * from workflow_version where workflow_id = ? order by version desc',
-          [w.id],
-        ),
+      resolve: async (w, _a, ctx) => (await ctx.loaders.versionsOfWorkflow.load(w.id)) ?? [],
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (w) => w.created_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (w) => w.updated_at }),
@@ -97,11 +93,7 @@ builder.objectField(TemplateVersionRef, 'workflowVersion', (t) =>
     nullable: true,
     description: 'The workflow version tickets of this template version run.',
     resolve: (v: TemplateVersionRow, _a, ctx) =>
-      v.workflow_version_id
-        ? queryOne<WorkflowVersionRow>(ctx.em, 'select * from workflow_version where id = ?', [
-            v.workflow_version_id,
-          ]).then((r) => r ?? null)
-        : null,
+      v.workflow_version_id ? ctx.loaders.workflowVersion.load(v.workflow_version_id) : null,
   }),
 );
 
@@ -122,7 +114,7 @@ const TaskRef = builder.objectRef<TaskRow>('Task').implement({
       nullable: true,
       resolve: (r, _a, ctx) =>
         r.ticket_id
-          ? loadVisibleTicket(ctx.em, ctx.principal, { id: r.ticket_id }).catch(
+          ? findVisibleTicket(ctx.em, ctx.principal, { id: r.ticket_id }).catch(
               () => null as unknown as TicketRow,
             )
           : null,
@@ -180,10 +172,7 @@ const WorkflowInstanceRef = builder.objectRef<InstanceRow>('WorkflowInstance').i
     status: t.string({ description: 'waiting, failed, completed or cancelled.', resolve: (i) => i.status }),
     workflowVersion: t.field({
       type: WorkflowVersionRef,
-      resolve: async (i, _a, ctx) =>
-        (await queryOne<WorkflowVersionRow>(ctx.em, 'select * from workflow_version where id = ?', [
-          i.workflow_version_id,
-        ]))!,
+      resolve: async (i, _a, ctx) => (await ctx.loaders.workflowVersion.load(i.workflow_version_id))!,
     }),
     trace: t.field({
       type: 'JSON',
@@ -207,12 +196,7 @@ const WorkflowInstanceRef = builder.objectRef<InstanceRow>('WorkflowInstance').i
     }),
     tasks: t.field({
       type: [TaskRef],
-      resolve: (i, _a, ctx) =>
-        query<TaskRow>(
-          ctx.em,
-          `select ${TASK_COLUMNS} from workflow_task w where w.instance_id = ? order by w.created_at`,
-          [i.id],
-        ),
+      resolve: async (i, _a, ctx) => (await ctx.loaders.tasksOfInstance.load(i.id)) ?? [],
     }),
   }),
 });
@@ -221,26 +205,14 @@ builder.objectFields(TicketRef, (t) => ({
   tasks: t.field({
     type: [TaskRef],
     description: "Every human step's task of this ticket, oldest first.",
-    resolve: (r: TicketRow, _a, ctx) =>
-      maySeeInternals(ctx.principal)
-        ? query<TaskRow>(
-            ctx.em,
-            `select ${TASK_COLUMNS} from workflow_task w where w.ticket_id = ? order by w.created_at, w.id`,
-            [r.id],
-          )
-        : [],
+    resolve: async (r: TicketRow, _a, ctx) =>
+      maySeeInternals(ctx.principal) ? ((await ctx.loaders.tasksOfTicket.load(String(r.id))) ?? []) : [],
   }),
   workflowInstances: t.field({
     type: [WorkflowInstanceRef],
     description: 'Workflow runs of this ticket (sub-workflows included). Staff only.',
-    resolve: (r: TicketRow, _a, ctx) =>
-      maySeeInternals(ctx.principal)
-        ? query<InstanceRow>(
-            ctx.em,
-            'select * from workflow_instance where ticket_id = ? order by created_at',
-            [r.id],
-          )
-        : [],
+    resolve: async (r: TicketRow, _a, ctx) =>
+      maySeeInternals(ctx.principal) ? ((await ctx.loaders.instancesOfTicket.load(String(r.id))) ?? []) : [],
   }),
 }));
 
@@ -278,7 +250,7 @@ builder.queryFields((t) => ({
     type: [WorkflowRef],
     resolve: (_r, _a, ctx) => {
       requireStaff(ctx.principal, 'workflow.manage');
-      return query<WorkflowRow>(ctx.em, 'select * from workflow order by key');
+      return listWorkflows(ctx.em);
     },
   }),
   workflow: t.field({
@@ -291,12 +263,12 @@ builder.queryFields((t) => ({
     },
   }),
   workflowNodeTypes: t.field({
-    type: 'JSON',
+    type: [NodeTypeRef],
     description:
-      'Every node type the designer can place: type, version, title, category, config schema, ports.',
+      'Every node type the designer can place (the core ones and those plugins add): type, version, title, category, config schema, ports.',
     resolve: (_r, _a, ctx) => {
       requireStaff(ctx.principal);
-      return coreNodeTypes;
+      return ctx.services.registries.nodeTypes.list();
     },
   }),
   myTasks: t.field({
@@ -342,7 +314,7 @@ builder.mutationFields((t) => ({
     description:
       'Validates the draft (every problem names its node and field) and freezes it as the next version.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_r, a, ctx) => publishWorkflow(ctx.em, ctx.principal, a.id),
+    resolve: (_r, a, ctx) => publishWorkflow(ctx.em, publishCheckOf(ctx.services), ctx.principal, a.id),
   }),
   simulateWorkflow: t.field({
     type: SimulationRef,
@@ -396,7 +368,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_r, a, ctx) => {
       await retryInstance(ctx.services, ctx.em, ctx.principal, String(a.id));
-      return (await queryOne<InstanceRow>(ctx.em, 'select * from workflow_instance where id = ?', [a.id]))!;
+      return (await readInstance(ctx.em, String(a.id)))!;
     },
   }),
   actOnTask: t.field({

@@ -5,16 +5,47 @@ export type StatusCategory = (typeof STATUS_CATEGORIES)[number];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-/** Where a ticket or a change came from; `system` is Docket itself (workflow steps, timers), never an input. */
-export const CHANNELS = ['phone', 'email', 'web', 'chat', 'api', 'messaging', 'agent', 'system'] as const;
-export type Channel = (typeof CHANNELS)[number];
+/**
+ * Where a ticket or a change came from: the key of a channel the server has registered (the core
+ * ones below, and those plugins add). `system` is Docket itself (workflow steps, timers).
+ */
+export type Channel = string;
+
+/** A channel as the server registers it: its key, what people call it, and whether tickets come in through it. */
+export type ChannelDefinition = {
+  readonly key: string;
+  readonly title: string;
+  readonly description?: string;
+  /** Tickets can be created through it (false only for `system`). */
+  readonly isInbound: boolean;
+};
+
+/** The channels Docket knows without plugins. */
+export const CORE_CHANNELS: readonly ChannelDefinition[] = [
+  { key: 'phone', title: 'Phone', description: 'Entered by an agent during a call.', isInbound: true },
+  { key: 'email', title: 'Email', isInbound: true },
+  { key: 'web', title: 'Web form', description: 'The customer portal and public forms.', isInbound: true },
+  { key: 'chat', title: 'Chat', isInbound: true },
+  { key: 'api', title: 'API', description: 'Another system, with an API token.', isInbound: true },
+  { key: 'messaging', title: 'Messaging apps', isInbound: true },
+  {
+    key: 'agent',
+    title: 'Agent desk',
+    description: 'Created or changed by staff in Docket.',
+    isInbound: true,
+  },
+  {
+    key: 'system',
+    title: 'Docket',
+    description: 'Workflow steps, timers and SLA actions.',
+    isInbound: false,
+  },
+];
 
 export const isStatusCategory = (v: unknown): v is StatusCategory =>
   typeof v === 'string' && (STATUS_CATEGORIES as readonly string[]).includes(v);
 export const isPriority = (v: unknown): v is Priority =>
   typeof v === 'string' && (PRIORITIES as readonly string[]).includes(v);
-export const isChannel = (v: unknown): v is Channel =>
-  typeof v === 'string' && (CHANNELS as readonly string[]).includes(v);
 
 /** Which status categories count as open work (not solved or closed). */
 export const isOpenCategory = (c: StatusCategory): boolean => c !== 'solved' && c !== 'closed';

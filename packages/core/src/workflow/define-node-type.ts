@@ -1,3 +1,4 @@
+import type { WorkflowGraph } from './graph.ts';
 import type { FromSchema, JsonSchema } from './json-schema-type.ts';
 
 /** Where a node type sits in the designer's palette. */
@@ -49,6 +50,28 @@ export type NodeConfigMigration = {
  */
 export type NodeOutput = { readonly schema: JsonSchema } | { readonly configPointer: string };
 
+/** What a node type's validate hook sees beyond the node's own config. */
+export type NodeValidationContext = {
+  readonly graph: WorkflowGraph;
+  readonly nodeId: string;
+  /** The node type of another node of the graph, when the graph has that node and its type is known. */
+  typeOf(nodeId: string): AnyNodeTypeDefinition | undefined;
+};
+
+/** A problem inside a node's config: the field (a JSON pointer into the config), a code and a message. */
+export type NodeConfigProblem = {
+  readonly configPath: string;
+  readonly code: string;
+  readonly message: string;
+};
+
+/**
+ * What a config schema cannot say: rules that look at several fields of the config, or at other
+ * nodes. Runs on a config that already matches the node type's configSchema (at its current
+ * version). Code kept beside the data, like migrations: JSON.stringify of a definition drops it.
+ */
+export type NodeValidator<TConfig> = (config: TConfig, ctx: NodeValidationContext) => NodeConfigProblem[];
+
 /** The data a node type is: the designer renders it, the server stores it, the engine runs it. */
 export type NodeTypeDefinition<TType extends string = string, TConfig = unknown> = {
   readonly type: TType;
@@ -66,6 +89,8 @@ export type NodeTypeDefinition<TType extends string = string, TConfig = unknown>
   readonly isWaiting: boolean;
   readonly output?: NodeOutput;
   readonly migrations: readonly NodeConfigMigration[];
+  /** See NodeValidator. (Method syntax: a definition of a specific config is still a definition.) */
+  validate?(config: TConfig, ctx: NodeValidationContext): NodeConfigProblem[];
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds node types of any config type
@@ -86,6 +111,7 @@ export type DefineNodeTypeInput<TType extends string, TSchema extends JsonSchema
   isWaiting?: boolean;
   output?: NodeOutput;
   migrations?: readonly NodeConfigMigration[];
+  validate?: NodeValidator<FromSchema<TSchema>>;
 };
 
 const TYPE_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -131,6 +157,7 @@ export function defineNodeType<const TType extends string, const TSchema extends
     isWaiting: input.isWaiting ?? false,
     ...(input.output === undefined ? {} : { output: input.output }),
     migrations: Object.freeze(migrations),
+    ...(input.validate === undefined ? {} : { validate: input.validate }),
   });
 }
 

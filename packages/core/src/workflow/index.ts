@@ -5,5 +5,6 @@ export * from './graph-edits.ts';
 export * from './json-schema-type.ts';
 export * from './migrate.ts';
 export * from './node-types.ts';
+export * from './ticket-context.ts';
 export * from './validate-workflow.ts';
 export * from './workflow-cel.ts';

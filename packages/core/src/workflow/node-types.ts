@@ -1,4 +1,11 @@
-import { createNodeTypeRegistry, defineNodeType, type NodeConfigOf } from './define-node-type.ts';
+import { checkFormSchema } from '../forms/form-validator.ts';
+import {
+  createNodeTypeRegistry,
+  defineNodeType,
+  type NodeConfigOf,
+  type NodeConfigProblem,
+  type NodeValidationContext,
+} from './define-node-type.ts';
 
 /**
  * Who a human step's task (or an assign node's ticket) goes to. A team assignment picks a member
@@ -102,6 +109,45 @@ const humanStepDefault = {
   actions: ['complete' as const, 'transfer' as const, 'return' as const, 'reject' as const],
 };
 
+/** A human step must be able to end; its form must be a form; rejects go back to another human step. */
+function validateHumanStep(
+  c: { actions: readonly string[]; formSchema: unknown; rejectTo?: string },
+  ctx: NodeValidationContext,
+): NodeConfigProblem[] {
+  const problems: NodeConfigProblem[] = [];
+  if (!c.actions.includes('complete'))
+    problems.push({
+      configPath: '/actions',
+      code: 'no_complete',
+      message: 'A human step must allow "complete", or it could never end.',
+    });
+  for (const e of checkFormSchema(c.formSchema, '/formSchema'))
+    problems.push({ configPath: e.path, code: e.code, message: e.message });
+  if (c.rejectTo !== undefined) {
+    const target = ctx.graph.nodes.find((n) => n?.id === c.rejectTo);
+    const problem = !target
+      ? {
+          code: 'unknown_node',
+          message: `Rejects go to "${c.rejectTo}", which is not a node of this workflow.`,
+        }
+      : ctx.typeOf(target.id)?.category !== 'human'
+        ? { code: 'not_human_step', message: `Rejects go to "${c.rejectTo}", which is not a human step.` }
+        : target.id === ctx.nodeId
+          ? { code: 'reject_to_self', message: 'A step cannot reject a ticket back to itself.' }
+          : undefined;
+    if (problem) problems.push({ configPath: '/rejectTo', ...problem });
+  }
+  return problems;
+}
+
+/** Whether a host is allowed by an entry of an allow list: exactly, or under a `*.` wildcard. */
+export function hostMatches(host: string, allowed: string): boolean {
+  const a = allowed.toLowerCase();
+  const h = host.toLowerCase();
+  if (a.startsWith('*.')) return h.endsWith(a.slice(1)) && h.length > a.length - 1;
+  return h === a;
+}
+
 export const startNode = defineNodeType({
   type: 'start',
   version: 1,
@@ -144,6 +190,7 @@ export const humanStepNode = defineNodeType({
   ports: { hasInput: true, outputs: [{ id: 'out', label: 'Completed', isRequired: true }] },
   isWaiting: true,
   output: { configPointer: '/formSchema' },
+  validate: validateHumanStep,
 });
 
 export const followUpNode = defineNodeType({
@@ -164,6 +211,7 @@ export const followUpNode = defineNodeType({
   defaultConfig: { ...humanStepDefault, title: 'Follow-up visit', when: 'true', actions: ['complete'] },
   ports: { hasInput: true, outputs: [{ id: 'out', label: 'Next', isRequired: true }] },
   output: { configPointer: '/formSchema' },
+  validate: validateHumanStep,
 });
 
 export const conditionNode = defineNodeType({
@@ -201,6 +249,26 @@ export const conditionNode = defineNodeType({
     dynamicOutputs: { pointer: '/branches', idProperty: 'id', labelProperty: 'label', isRequired: true },
   },
   output: { schema: { type: 'object', properties: { branch: { type: 'string' } } } },
+  validate: (c) => {
+    const problems: NodeConfigProblem[] = [];
+    const seen = new Set<string>();
+    c.branches.forEach(({ id }, i) => {
+      if (id === 'else')
+        problems.push({
+          configPath: `/branches/${i}/id`,
+          code: 'reserved_branch_id',
+          message: '"else" is the else edge; give this branch another id.',
+        });
+      else if (seen.has(id))
+        problems.push({
+          configPath: `/branches/${i}/id`,
+          code: 'duplicate_branch_id',
+          message: `Two branches have the id "${id}".`,
+        });
+      seen.add(id);
+    });
+    return problems;
+  },
 });
 
 export const parallelSplitNode = defineNodeType({
@@ -293,6 +361,18 @@ export const setFieldsNode = defineNodeType({
   },
   defaultConfig: { fields: [{ field: 'priority', value: 'high' }] },
   ports: { hasInput: true, outputs: [{ id: 'out', label: 'Next', isRequired: true }] },
+  validate: (c) =>
+    c.fields.flatMap((f, i) =>
+      'value' in f === 'expression' in f
+        ? [
+            {
+              configPath: `/fields/${i}`,
+              code: 'value_or_expression',
+              message: `Field ${i + 1} needs either a fixed value or an expression (one of them, not both).`,
+            },
+          ]
+        : [],
+    ),
 });
 
 export const assignNode = defineNodeType({
@@ -322,7 +402,7 @@ export const notifyNode = defineNodeType({
     required: ['channel', 'recipients', 'body'],
     additionalProperties: false,
     properties: {
-      channel: { type: 'string', title: 'Send through', minLength: 1 },
+      channel: { type: 'string', title: 'Send through', minLength: 1, 'x-ref': 'notification_target' },
       recipients: { type: 'array', title: 'Recipients', minItems: 1, items: recipientSchema },
       subject: { type: 'string', title: 'Subject', maxLength: 200 },
       body: { type: 'string', title: 'Message', minLength: 1 },
@@ -381,6 +461,23 @@ export const httpRequestNode = defineNodeType({
         headers: { type: 'object' },
       },
     },
+  },
+  validate: (c) => {
+    let host: string;
+    try {
+      host = new URL(c.url).hostname;
+    } catch {
+      return []; // the schema already reports a malformed URL
+    }
+    return c.allowedHosts.some((h) => hostMatches(host, h))
+      ? []
+      : [
+          {
+            configPath: '/url',
+            code: 'host_not_allowed',
+            message: `The URL's host "${host}" is not among the allowed hosts (${c.allowedHosts.join(', ')}).`,
+          },
+        ];
   },
 });
 

@@ -148,107 +148,18 @@ class Validation {
     });
   }
 
-  /** What a schema cannot say: rules that look at several fields, or at other nodes. */
+  /** What a schema cannot say: the node type's own rules (its validate hook), on a config the schema accepted. */
   checkNodeSemantics(node: WorkflowNode, def: AnyNodeTypeDefinition, config: unknown): void {
-    if (config === null || typeof config !== 'object') return;
-    const c = config as Record<string, unknown>;
-    switch (def.type) {
-      case 'human_step':
-      case 'follow_up': {
-        if (Array.isArray(c.actions) && !c.actions.includes('complete'))
-          this.nodeProblem(
-            node.id,
-            'no_complete',
-            'A human step must allow "complete", or it could never end.',
-            '/actions',
-          );
-        if (c.formSchema !== undefined)
-          for (const e of checkFormSchema(c.formSchema, '/formSchema'))
-            this.nodeProblem(node.id, e.code, e.message, e.path);
-        if (typeof c.rejectTo === 'string') {
-          const target = this.graph.nodes.find((n) => n?.id === c.rejectTo);
-          if (!target)
-            this.nodeProblem(
-              node.id,
-              'unknown_node',
-              `Rejects go to "${c.rejectTo}", which is not a node of this workflow.`,
-              '/rejectTo',
-            );
-          else if (target.type !== 'human_step' && target.type !== 'follow_up')
-            this.nodeProblem(
-              node.id,
-              'not_human_step',
-              `Rejects go to "${c.rejectTo}", which is not a human step.`,
-              '/rejectTo',
-            );
-          else if (target.id === node.id)
-            this.nodeProblem(
-              node.id,
-              'reject_to_self',
-              'A step cannot reject a ticket back to itself.',
-              '/rejectTo',
-            );
-        }
-        break;
-      }
-      case 'condition': {
-        if (!Array.isArray(c.branches)) break;
-        const seen = new Set<string>();
-        c.branches.forEach((b: unknown, i) => {
-          const id = (b as { id?: unknown } | null)?.id;
-          if (typeof id !== 'string') return;
-          if (id === 'else')
-            this.nodeProblem(
-              node.id,
-              'reserved_branch_id',
-              '"else" is the else edge; give this branch another id.',
-              `/branches/${i}/id`,
-            );
-          else if (seen.has(id))
-            this.nodeProblem(
-              node.id,
-              'duplicate_branch_id',
-              `Two branches have the id "${id}".`,
-              `/branches/${i}/id`,
-            );
-          seen.add(id);
-        });
-        break;
-      }
-      case 'set_fields': {
-        if (!Array.isArray(c.fields)) break;
-        c.fields.forEach((f: unknown, i) => {
-          if (f === null || typeof f !== 'object') return;
-          const hasValue = 'value' in f;
-          const hasExpression = 'expression' in f;
-          if (hasValue === hasExpression)
-            this.nodeProblem(
-              node.id,
-              'value_or_expression',
-              `Field ${i + 1} needs either a fixed value or an expression (one of them, not both).`,
-              `/fields/${i}`,
-            );
-        });
-        break;
-      }
-      case 'http_request': {
-        if (typeof c.url !== 'string' || !Array.isArray(c.allowedHosts)) break;
-        let host: string;
-        try {
-          host = new URL(c.url).hostname;
-        } catch {
-          break; // the schema already reports a malformed URL
-        }
-        if (!c.allowedHosts.some((h) => typeof h === 'string' && hostMatches(host, h)))
-          this.nodeProblem(
-            node.id,
-            'host_not_allowed',
-            `The URL's host "${host}" is not among the allowed hosts (${c.allowedHosts.join(', ')}).`,
-            '/url',
-          );
-        break;
-      }
-    }
+    if (!def.validate || config === null || typeof config !== 'object') return;
+    if (this.problems.some((p) => p.nodeId === node.id)) return;
+    const ctx = { graph: this.graph, nodeId: node.id, typeOf: (id: string) => this.typeOf(id) };
+    for (const p of def.validate(config, ctx)) this.nodeProblem(node.id, p.code, p.message, p.configPath);
+  }
+
+  /** The node type of a node, also of one not checked yet. */
+  typeOf(nodeId: string): AnyNodeTypeDefinition | undefined {
+    const type = this.graph.nodes.find((n) => n?.id === nodeId)?.type;
+    return type === undefined ? undefined : this.registry.get(type);
   }
 
   checkEdges(): void {
@@ -606,11 +517,4 @@ function portConfigPath(def: AnyNodeTypeDefinition, config: unknown, portId: str
 }
 
 /** Whether a host name is one an allowed-hosts entry permits ("example.com" or "*.example.com"). */
-export function hostMatches(host: string, allowed: string): boolean {
-  const a = allowed.toLowerCase();
-  const h = host.toLowerCase();
-  if (a.startsWith('*.')) return h.endsWith(a.slice(1)) && h.length > a.length - 1;
-  return h === a;
-}
-
 const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);

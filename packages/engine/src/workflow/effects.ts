@@ -8,7 +8,17 @@ import type { TaskOrigin, TimerPurpose } from './instance-state.ts';
  */
 export type Effect = EffectDraft & { stepKey: string };
 
-export type EffectDraft =
+export type EffectDraft = CoreEffectDraft | ExtensionEffectDraft;
+
+/**
+ * An effect of a node type defined outside the core (a plugin's): a namespaced type
+ * ("parcel.lookup") and plain data. The server applies it with the handler registered for its
+ * type, as it applies the core ones.
+ */
+export type ExtensionEffectDraft = { type: `${string}.${string}`; [key: string]: unknown };
+
+/** The effects the core node types produce. */
+export type CoreEffectDraft =
   | {
       type: 'create_task';
       taskId: string;
@@ -69,6 +79,7 @@ export type EffectDraft =
   | { type: 'instance_failed'; nodeId: string; tokenId: string; error: string };
 
 export type EffectType = Effect['type'];
+export type CoreEffect = CoreEffectDraft & { stepKey: string };
 
 /** Outside events the engine itself asks for in its effects. */
 export const HTTP_RESPONSE_EVENT = 'http_response';

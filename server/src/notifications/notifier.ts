@@ -1,0 +1,176 @@
+import { type EntityManager, type JobBus, type JobSpec, query } from '@docket/db';
+import { SYSTEM_ACTOR, type TicketStore } from '../tickets/ticket-store.ts';
+import { IN_APP, type NotificationTargetRegistry, type TargetRecipient } from './targets.ts';
+
+export const DELIVERY_QUEUE = 'notification-delivery';
+
+export type NotificationRecipients = { userIds: number[]; customerIds: number[] };
+
+export type Notice = {
+  /** Idempotency key: a retried job or a repeated step leaves one notice per recipient. */
+  key: string;
+  ticketId: string | number | null;
+  subject: string | null;
+  body: string;
+  to: NotificationRecipients;
+  /** Outside notification targets it also goes out through (registered keys). */
+  targets?: string[];
+};
+
+/** The distinct recipients of a notice, as stored ("user:7", "customer:3"). */
+export function recipientsOfNotice(n: Notice): string[] {
+  return [
+    ...new Set([
+      ...n.to.userIds.map((id) => `user:${id}`),
+      ...n.to.customerIds.map((id) => `customer:${id}`),
+    ]),
+  ];
+}
+
+/** What a delivery job carries. */
+type DeliveryData = {
+  target: string;
+  key: string;
+  ticketId: string | null;
+  subject: string | null;
+  body: string;
+  to: string[];
+};
+
+/**
+ * Sends notices: the in-app rows in the caller's transaction (one statement for many notices),
+ * and, for each outside target a notice names, a delivery job enqueued in the same transaction,
+ * so a notice exists, and goes out, exactly when the change that caused it commits.
+ */
+export class Notifier {
+  constructor(
+    private readonly deps: {
+      jobs: JobBus;
+      targets: NotificationTargetRegistry;
+      tickets: TicketStore;
+      log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+    },
+  ) {}
+
+  /** Whether a target key can be named in a notice (in-app, or a registered target). */
+  knows(target: string): boolean {
+    return target === IN_APP || this.deps.targets.has(target);
+  }
+
+  async send(tx: EntityManager, notices: Notice[]): Promise<void> {
+    const rows = notices.flatMap((n) =>
+      recipientsOfNotice(n).map((recipient) => {
+        const [kind, id] = recipient.split(':') as [string, string];
+        return {
+          key: n.key,
+          recipient,
+          user_id: kind === 'user' ? Number(id) : null,
+          customer_id: kind === 'customer' ? Number(id) : null,
+          ticket_id: n.ticketId === null ? null : String(n.ticketId),
+          channel: IN_APP,
+          subject: n.subject,
+          body: n.body,
+        };
+      }),
+    );
+    if (rows.length > 0)
+      await query(
+        tx,
+        `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
+         select r.key, r.recipient, r.user_id, r.customer_id, r.ticket_id, r.channel, r.subject, r.body
+           from jsonb_to_recordset(?::jsonb) as r(key text, recipient text, user_id int, customer_id int,
+                                                  ticket_id bigint, channel text, subject text, body text)
+         on conflict do nothing`,
+        [JSON.stringify(rows)],
+      );
+    const jobs: JobSpec[] = [];
+    for (const n of notices)
+      for (const target of n.targets ?? []) {
+        if (target === IN_APP) continue;
+        const to = recipientsOfNotice(n);
+        if (to.length === 0) continue;
+        const data: DeliveryData = {
+          target,
+          key: n.key,
+          ticketId: n.ticketId === null ? null : String(n.ticketId),
+          subject: n.subject,
+          body: n.body,
+          to,
+        };
+        jobs.push({ queue: DELIVERY_QUEUE, key: `deliver:${target}:${n.key}`, data, retryLimit: 5 });
+      }
+    await this.deps.jobs.sendInTransaction(tx, jobs);
+  }
+
+  /**
+   * Delivers one notice through its target (a delivery job). A target that throws, or reports
+   * every recipient failed, gets the job retried (pg-boss, with backoff); the results of the
+   * last attempt go on the ticket's timeline.
+   */
+  async deliver(em: EntityManager, data: DeliveryData, attempt: { isLast: boolean }): Promise<void> {
+    const target = this.deps.targets.get(data.target);
+    const ticket = data.ticketId
+      ? ((
+          await query<{ id: string; number: string; title: string }>(
+            em,
+            'select id::text as id, number, title from ticket where id = ?',
+            [data.ticketId],
+          )
+        )[0] ?? null)
+      : null;
+    const record = async (kind: string, body: string, diff: unknown) => {
+      if (!ticket) return;
+      await em.transactional((tx) =>
+        this.deps.tickets.append(tx, [{ ticketId: ticket.id, kind, body, diff, actor: SYSTEM_ACTOR }]),
+      );
+    };
+    if (!target) {
+      await record(
+        'notification.failed',
+        `"${data.subject ?? data.body.slice(0, 60)}" was not sent through ${data.target}: that notification target is not installed.`,
+        { target: { from: null, to: data.target } },
+      );
+      return;
+    }
+    const recipients = await this.addresses(em, data.to);
+    let results: { recipient: string; isDelivered: boolean; error?: string }[];
+    try {
+      results = await target.deliver({ subject: data.subject, body: data.body, ticket }, recipients);
+    } catch (e) {
+      if (!attempt.isLast) throw e;
+      results = recipients.map((r) => ({
+        recipient: r.id,
+        isDelivered: false,
+        error: String((e as Error).message ?? e),
+      }));
+    }
+    const failed = results.filter((r) => !r.isDelivered);
+    if (failed.length === results.length && results.length > 0 && !attempt.isLast)
+      throw new Error(`${data.target}: every recipient failed (${failed[0]?.error ?? 'no reason given'})`);
+    this.deps.log(failed.length ? 'warn' : 'info', 'notification delivered', {
+      target: data.target,
+      key: data.key,
+      delivered: results.length - failed.length,
+      failed: failed.length,
+    });
+    await record(
+      failed.length ? 'notification.failed' : 'notification.delivered',
+      `${target.title}: ${results.length - failed.length} of ${results.length} delivered${failed.length ? `; ${failed.map((f) => `${f.recipient}: ${f.error ?? 'failed'}`).join('; ')}` : ''}.`,
+      { target: { from: null, to: data.target }, results: { from: null, to: results } },
+    );
+  }
+
+  /** Names, emails and phones of recipients ("user:7", "customer:3"). */
+  private async addresses(em: EntityManager, ids: string[]): Promise<TargetRecipient[]> {
+    const userIds = ids.filter((r) => r.startsWith('user:')).map((r) => Number(r.slice(5)));
+    const customerIds = ids.filter((r) => r.startsWith('customer:')).map((r) => Number(r.slice(9)));
+    const rows = await query<TargetRecipient>(
+      em,
+      `select 'user:' || id as id, name, email, null as phone from app_user where id = any(?::int[])
+       union all
+       select 'customer:' || id, name, email, phone from customer where id = any(?::int[])`,
+      [userIds, customerIds],
+    );
+    return rows;
+  }
+}

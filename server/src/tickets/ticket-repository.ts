@@ -1,0 +1,297 @@
+import type { Principal } from '@docket/core';
+import { type EntityManager, pgJson, query, queryOne, queryPrepared } from '@docket/db';
+import { requireSignedIn, ticketScope } from '../access/policy.ts';
+import { NotFoundError } from '../errors.ts';
+import { TICKET_COLUMNS, type TicketEventRow, type TicketRow, ticketColumns } from './ticket-row.ts';
+
+/**
+ * The tickets domain's SQL. Tickets and their audit trail are the hottest tables: every statement
+ * here is hand-written and set-based (one statement for many rows), and only the ticket store
+ * (ticket-store.ts) writes through it.
+ */
+
+/** One audit entry as the statements write it. */
+export type EventRow = {
+  ticket_id?: string;
+  kind: string;
+  actor_kind: 'user' | 'customer' | 'system';
+  actor_id: number | null;
+  via_token_id: number | null;
+  channel: string;
+  is_public: boolean;
+  body: string | null;
+  diff: unknown;
+};
+
+/**
+ * A ticket to insert, with everything written with it. `id`, `seq` and `at` are given when they
+ * were drawn beforehand; otherwise the statement draws them (`sequence` numbers the ticket).
+ */
+export type NewTicket = {
+  id?: string;
+  seq?: string;
+  at?: string;
+  sequence: string;
+  /** The number is prefix + the counter padded to width + suffix. */
+  prefix: string;
+  width: number;
+  suffix: string;
+  template_id: number;
+  template_version_id: number;
+  title: string;
+  description: string;
+  status: string;
+  status_name: string | null;
+  priority: string;
+  form_data: unknown;
+  form_text: string;
+  custom_fields: Record<string, unknown>;
+  participant_ids: number[];
+  requester_id: number | null;
+  creator_user_id: number | null;
+  assignee_id: number | null;
+  team_id: number | null;
+  org_unit_id: number | null;
+  channel: string;
+  /** Its audit trail, in order. */
+  events: EventRow[];
+  /**
+   * Written by the same statement for speed: the ticket's SLA clock state (the SLA's planner fills
+   * it) and a workflow run folded into the ticket (the workflows' planner fills it).
+   */
+  policy_id: number | null;
+  sla_state: unknown;
+  instance?: { id: string; workflow_version_id: number; status: string; seq: number; state: unknown };
+};
+
+/**
+ * Inserts tickets in one statement, each with its number (drawn here unless given), its audit
+ * trail, its SLA clocks and, with a folded workflow run, its instance. Returns the rows in the
+ * order given. Inside the entity manager's transaction when it has one.
+ */
+export function insertTickets(
+  em: EntityManager,
+  tickets: NewTicket[],
+  isShared: boolean,
+): Promise<TicketRow[]> {
+  return queryPrepared<TicketRow>(em, { name: 'docket_insert_tickets', sql: INSERT_TICKETS, isShared }, [
+    pgJson(tickets),
+  ]);
+}
+
+/** A new ticket's id, number counter and creation time, drawn before it is written. */
+export async function drawTicketIdentity(
+  em: EntityManager,
+  sequence: string,
+  isShared: boolean,
+): Promise<{ id: string; seq: string; now: Date }> {
+  const [got] = await queryPrepared<{ id: string; seq: string; now: Date | string }>(
+    em,
+    {
+      name: 'docket_draw_ticket',
+      sql: `select nextval('ticket_id_seq'::regclass)::text as id, nextval(?::regclass)::text as seq, now() as now`,
+      isShared,
+    },
+    [sequence],
+  );
+  if (!got) throw new Error('Drawing a ticket id returned nothing.');
+  return { ...got, now: new Date(got.now) };
+}
+
+// `r` is materialised (it calls nextval), so each ticket draws its id and counter exactly once.
+const INSERT_TICKETS = `with r as (
+         select x.n, x.v,
+                coalesce((x.v->>'id')::bigint, nextval('ticket_id_seq'::regclass)) as id,
+                coalesce(x.v->>'seq', nextval((x.v->>'sequence')::regclass)::text) as seq,
+                coalesce((x.v->>'at')::timestamptz, now()) as at,
+                coalesce((x.v->>'org_unit_id')::int,
+                         (select org_unit_id from team where id = (x.v->>'team_id')::int)) as org_unit_id
+           from jsonb_array_elements(?::jsonb) with ordinality as x(v, n)
+       ),
+       t as (
+         insert into ticket (id, number, template_id, template_version_id, title, description, status, status_name, priority,
+                             form_data, form_text, custom_fields, participant_ids, requester_id, creator_user_id,
+                             assignee_id, team_id, org_unit_id, org_path, channel, created_at, updated_at, solved_at, closed_at)
+         select r.id,
+                (r.v->>'prefix') || lpad(r.seq, greatest(length(r.seq), (r.v->>'width')::int), '0') || (r.v->>'suffix'),
+                (r.v->>'template_id')::int, (r.v->>'template_version_id')::int, r.v->>'title', r.v->>'description',
+                r.v->>'status', r.v->>'status_name', r.v->>'priority', r.v->'form_data', r.v->>'form_text', r.v->'custom_fields',
+                array(select jsonb_array_elements_text(r.v->'participant_ids')::int),
+                (r.v->>'requester_id')::int, (r.v->>'creator_user_id')::int, (r.v->>'assignee_id')::int,
+                (r.v->>'team_id')::int, r.org_unit_id, coalesce(u.path, '/'), r.v->>'channel', r.at, r.at,
+                case when r.v->>'status' = 'solved' then r.at end, case when r.v->>'status' = 'closed' then r.at end
+           from r left join org_unit u on u.id = r.org_unit_id
+          order by r.n
+         returning ${TICKET_COLUMNS}
+       ),
+       e as (
+         insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
+         select r.id, a.value->>'kind', a.value->>'actor_kind', (a.value->>'actor_id')::int,
+                (a.value->>'via_token_id')::int, a.value->>'channel', (a.value->>'is_public')::boolean,
+                a.value->>'body', nullif(a.value->'diff', 'null'::jsonb), r.at
+           from r cross join jsonb_array_elements(r.v->'events') with ordinality as a(value, n)
+          order by r.n, a.n
+       ),
+       s as (
+         insert into ticket_sla (ticket_id, policy_id, state)
+         select r.id, (r.v->>'policy_id')::int, r.v->'sla_state' from r
+       ),
+       i as (
+         insert into workflow_instance (id, ticket_id, workflow_version_id, status, seq, state)
+         select (w.v->>'id')::uuid, t.id, (w.v->>'workflow_version_id')::int, w.v->>'status', (w.v->>'seq')::int,
+                -- the ticket as the run saw it, with what the database gave it
+                jsonb_set(w.v->'state', '{ticket}', (w.v->'state'->'ticket') || jsonb_build_object(
+                  'id', t.id, 'number', t.number,
+                  'createdAt', to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+           from r cross join lateral (select r.v->'instance' as v) w
+           join t on t.id = r.id
+          where jsonb_typeof(w.v) = 'object'
+       )
+       select t.* from t join r on r.id = t.id order by r.n`;
+
+/** A ticket by id (with its custom fields and participants), locked for the transaction when asked. */
+export async function readTicketForChange(
+  tx: EntityManager,
+  ticketId: string | number,
+): Promise<(TicketRow & { custom_fields: Record<string, unknown>; participant_ids: number[] }) | undefined> {
+  return queryOne(
+    tx,
+    `select ${TICKET_COLUMNS}, custom_fields, participant_ids from ticket where id = ? for update`,
+    [ticketId],
+  );
+}
+
+/** The columns a change may set, by the name the audit trail uses for them. */
+export const CHANGEABLE_COLUMNS = {
+  title: 'title',
+  description: 'description',
+  priority: 'priority',
+  status: 'status',
+  statusName: 'status_name',
+  formData: 'form_data',
+  assigneeId: 'assignee_id',
+  teamId: 'team_id',
+  orgUnitId: 'org_unit_id',
+} as const;
+export type ChangeableField = keyof typeof CHANGEABLE_COLUMNS;
+
+/**
+ * Writes a change of a ticket's fields. The org path follows a new org unit; solved_at and
+ * closed_at follow the status (set on entering solved or closed, cleared on leaving them); form
+ * text follows form data; participants are added; custom fields are merged.
+ */
+export async function updateTicketRow(
+  tx: EntityManager,
+  ticketId: string | number,
+  change: {
+    columns: Partial<Record<ChangeableField, unknown>>;
+    formText?: string;
+    custom?: Record<string, unknown>;
+    participants?: number[];
+  },
+): Promise<TicketRow> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, value] of Object.entries(change.columns)) {
+    const column = CHANGEABLE_COLUMNS[field as ChangeableField];
+    sets.push(column === 'form_data' ? `${column} = ?::jsonb` : `${column} = ?`);
+    params.push(column === 'form_data' ? JSON.stringify(value) : value);
+  }
+  if ('orgUnitId' in change.columns) {
+    sets.push(`org_path = coalesce((select path from org_unit where id = ?::int), '/')`);
+    params.push(change.columns.orgUnitId);
+  }
+  if ('status' in change.columns) {
+    // SET expressions read the row as it was: the new status is bound where they compare it.
+    sets.push(
+      "solved_at = case when ?::text in ('solved', 'closed') then coalesce(solved_at, now()) end",
+      "closed_at = case when ?::text = 'closed' then coalesce(closed_at, now()) end",
+    );
+    params.push(change.columns.status, change.columns.status);
+  }
+  if (change.formText !== undefined) {
+    sets.push('form_text = ?');
+    params.push(change.formText);
+  }
+  if (change.participants?.length) {
+    sets.push('participant_ids = array(select distinct unnest(participant_ids || ?::int[]) order by 1)');
+    params.push(change.participants);
+  }
+  if (change.custom && Object.keys(change.custom).length) {
+    sets.push('custom_fields = custom_fields || ?::jsonb');
+    params.push(JSON.stringify(change.custom));
+  }
+  return (await queryOne<TicketRow>(
+    tx,
+    `update ticket set ${[...sets, 'updated_at = now()'].join(', ')} where id = ? returning ${TICKET_COLUMNS}`,
+    [...params, ticketId],
+  ))!;
+}
+
+/** Appends audit entries (to one ticket or many) in one statement, in the order given. */
+export async function insertEvents(
+  tx: EntityManager,
+  rows: (EventRow & { ticket_id: string })[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await query(
+    tx,
+    `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff)
+     select (r.value->>'ticket_id')::bigint, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
+            (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean, r.value->>'body',
+            nullif(r.value->'diff', 'null'::jsonb)
+       from jsonb_array_elements(?::jsonb) with ordinality as r(value, n)
+      order by r.n`,
+    [pgJson(rows)],
+  );
+}
+
+/** Moves every ticket under one org path to another (an org unit moved with its subtree). */
+export async function moveTicketOrgPaths(tx: EntityManager, from: string, to: string): Promise<void> {
+  await query(tx, 'update ticket set org_path = ? || substr(org_path, ?) where org_path like ?', [
+    to,
+    from.length + 1,
+    `${from.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+  ]);
+}
+
+/**
+ * A ticket the principal may see, or NotFoundError: a ticket outside one's scope looks exactly
+ * like one that does not exist. With forUpdate the row stays locked until the transaction ends.
+ */
+export async function findVisibleTicket(
+  em: EntityManager,
+  principal: Principal | null,
+  ref: { id?: number | string | null; number?: string | null },
+  options: { forUpdate?: boolean } = {},
+): Promise<TicketRow> {
+  const scope = ticketScope(requireSignedIn(principal), 't');
+  const byId = ref.id != null;
+  if (byId && !/^\d{1,15}$/.test(String(ref.id))) throw new NotFoundError(`Ticket ${ref.id}`, '/id');
+  const row = await queryOne<TicketRow>(
+    em,
+    `select ${ticketColumns('t')} from ticket t where ${byId ? 't.id = ?' : 't.number = ?'} and ${scope.sql}
+     ${options.forUpdate ? 'for update' : ''}`,
+    [byId ? Number(ref.id) : ref.number, ...scope.params],
+  );
+  if (!row) throw new NotFoundError(`Ticket ${ref.id ?? ref.number}`, byId ? '/id' : '/number');
+  return row;
+}
+
+/** A ticket's row again, inside the transaction that changed it. */
+export async function rereadTicket(tx: EntityManager, id: string | number): Promise<TicketRow> {
+  return (await queryOne<TicketRow>(tx, `select ${TICKET_COLUMNS} from ticket where id = ?`, [id]))!;
+}
+
+/** The audit trail, oldest first; public entries only unless asked otherwise. */
+export function ticketTimeline(
+  em: EntityManager,
+  ticketId: string | number,
+  options: { isInternalIncluded: boolean },
+): Promise<TicketEventRow[]> {
+  return query<TicketEventRow>(
+    em,
+    `select * from ticket_event where ticket_id = ? ${options.isInternalIncluded ? '' : 'and is_public'} order by id`,
+    [ticketId],
+  );
+}

@@ -1,0 +1,300 @@
+import { isPriority, isStatusCategory, type Recipient } from '@docket/core';
+import { IN_APP } from '../../notifications/targets.ts';
+import {
+  AssigneeError,
+  type ResolvedAssignee,
+  resolveAssignee,
+  resolveRecipients,
+} from '../../org/assignees.ts';
+import {
+  closeTask,
+  insertOutboundCall,
+  insertTask,
+  markTaskOverdue,
+  reassignTask,
+} from '../workflow-repository.ts';
+import { EVENT_QUEUE, OUTBOUND_QUEUE, TIMER_QUEUE, taskKey } from '../workflow-types.ts';
+import {
+  coreEffect,
+  type EffectHandlerRegistry,
+  foldOnly,
+  type TicketDraftChange,
+} from './effect-handler.ts';
+
+/** Ticket fields a set-fields node may write directly; other fields go to the ticket's custom fields. */
+const TICKET_FIELDS: Record<string, (v: unknown) => boolean> = {
+  title: (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 200,
+  description: (v) => typeof v === 'string',
+  priority: isPriority,
+  status: isStatusCategory,
+};
+
+function describe(a: ResolvedAssignee): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (a.userId !== null) out.userId = a.userId;
+  if (a.teamId !== null) out.teamId = a.teamId;
+  if (a.roleId !== null) out.roleId = a.roleId;
+  if (a.orgUnitId !== null) out.orgUnitId = a.orgUnitId;
+  return out;
+}
+
+const NOBODY: ResolvedAssignee = { userId: null, teamId: null, roleId: null, orgUnitId: null };
+
+/** Registers how the server applies the effects of the core node types. */
+export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): void {
+  const add = (type: string, handler: ReturnType<typeof coreEffect>) =>
+    registry.register(type, handler, 'core');
+
+  add(
+    'set_ticket_fields',
+    coreEffect(
+      'set_ticket_fields',
+      foldOnly((e, into: TicketDraftChange) => {
+        for (const [field, value] of Object.entries(e.fields)) {
+          const check = TICKET_FIELDS[field];
+          if (check?.(value)) into.fields[field as keyof typeof into.fields] = value;
+          else if (check)
+            into.audit({
+              kind: 'workflow.field_refused',
+              body: `"${field}" cannot be set to ${JSON.stringify(value)}.`,
+            });
+          else into.custom[field] = value;
+        }
+      }),
+    ),
+  );
+
+  const end = (e: { status: 'solved' | 'closed'; statusName?: string }, into: TicketDraftChange) => {
+    into.fields.status = e.status;
+    // The named status the end node gives (checked at publish), or the category alone.
+    into.fields.statusName = e.statusName ?? null;
+    into.audit({
+      kind: 'workflow.ended',
+      diff: {
+        status: { from: null, to: e.status },
+        ...(e.statusName ? { statusName: { from: null, to: e.statusName } } : {}),
+      },
+    });
+  };
+  add(
+    'end_instance',
+    coreEffect('end_instance', {
+      fold: end,
+      apply: async (ctx, e) => {
+        const { instance } = ctx;
+        if (!instance.parent_instance_id) end(e, ctx);
+        else if (instance.parent_reply)
+          // A sub-workflow reports its end to its parent, which waits for it.
+          ctx.enqueue({
+            queue: EVENT_QUEUE,
+            key: `event:${instance.parent_instance_id}:${instance.parent_reply.key}`,
+            data: {
+              instanceId: instance.parent_instance_id,
+              event: {
+                type: 'outside_event',
+                name: instance.parent_reply.name,
+                key: instance.parent_reply.key,
+                payload: { status: e.status, output: instance.state.steps },
+              },
+            },
+          });
+      },
+    }),
+  );
+
+  add(
+    'instance_failed',
+    coreEffect(
+      'instance_failed',
+      foldOnly((e, into) =>
+        into.audit({ kind: 'workflow.failed', diff: { step: { from: null, to: e.nodeId } }, body: e.error }),
+      ),
+    ),
+  );
+
+  // A timer job that fires after its timer changed is ignored by the interpreter: nothing to do.
+  add(
+    'cancel_timer',
+    coreEffect(
+      'cancel_timer',
+      foldOnly(() => {}),
+    ),
+  );
+
+  add(
+    'schedule_timer',
+    coreEffect('schedule_timer', {
+      apply: async (ctx, e) =>
+        ctx.enqueue({
+          queue: TIMER_QUEUE,
+          key: `timer:${ctx.instance.id}:${e.timerId}:${e.version}`,
+          startAfter: new Date(e.dueAt),
+          data: { instanceId: ctx.instance.id, timerId: e.timerId, version: e.version },
+        }),
+    }),
+  );
+
+  add(
+    'create_task',
+    coreEffect('create_task', {
+      apply: async (ctx, e) => {
+        let assignee: ResolvedAssignee;
+        try {
+          assignee = await resolveAssignee(ctx.tx, e.assignee);
+        } catch (err) {
+          if (!(err instanceof AssigneeError)) throw err;
+          assignee = NOBODY;
+          ctx.audit({
+            kind: 'workflow.assignee_missing',
+            diff: { node: { from: null, to: e.nodeId } },
+            body: err.message,
+          });
+        }
+        await insertTask(ctx.tx, {
+          id: taskKey(ctx.instance.id, e.taskId),
+          instance_id: ctx.instance.id,
+          ticket_id: ctx.ticketId,
+          node_id: e.nodeId,
+          title: e.title,
+          assignee_user_id: assignee.userId,
+          team_id: assignee.teamId,
+          role_id: assignee.roleId,
+          org_unit_id: assignee.orgUnitId,
+          cc: e.cc,
+          form_schema: e.formSchema,
+          ui_schema: e.uiSchema ?? null,
+          actions: e.actions,
+          origin: e.origin ?? null,
+          due_at: e.dueAt ?? null,
+        });
+        ctx.route(assignee);
+        const notified = await resolveRecipients(ctx.tx, e.cc, await ctx.ticket());
+        if (assignee.userId !== null) notified.userIds.push(assignee.userId);
+        ctx.notify({
+          key: `${e.stepKey}:task`,
+          ticketId: ctx.ticketId,
+          subject: e.title,
+          body: e.origin
+            ? `The step "${e.title}" came back (${e.origin.action}): ${e.origin.reason}`
+            : `New step: ${e.title}`,
+          to: notified,
+        });
+        ctx.audit({
+          kind: e.origin ? `task.${e.origin.action}ed_to` : 'task.created',
+          diff: {
+            step: { from: e.origin?.fromNodeId ?? null, to: e.nodeId },
+            assignee: { from: null, to: describe(assignee) },
+            ...(e.dueAt ? { dueAt: { from: null, to: e.dueAt } } : {}),
+          },
+          body: e.origin ? e.origin.reason : e.title,
+        });
+      },
+    }),
+  );
+
+  add(
+    'close_task',
+    coreEffect('close_task', {
+      apply: (ctx, e) =>
+        closeTask(ctx.tx, {
+          id: taskKey(ctx.instance.id, e.taskId),
+          outcome: e.outcome,
+          closedBy: ctx.cause.userId,
+          reason: e.reason ?? null,
+          outputs: ctx.instance.state.steps,
+        }),
+    }),
+  );
+
+  add(
+    'transfer_task',
+    coreEffect('transfer_task', {
+      apply: async (ctx, e) => {
+        const assignee = await resolveAssignee(ctx.tx, e.assignee);
+        await reassignTask(ctx.tx, taskKey(ctx.instance.id, e.taskId), assignee);
+        ctx.route(assignee);
+        ctx.audit({
+          kind: 'task.transferred',
+          diff: { assignee: { from: null, to: describe(assignee) } },
+          body: e.reason,
+        });
+      },
+    }),
+  );
+
+  add(
+    'step_overdue',
+    coreEffect('step_overdue', {
+      apply: async (ctx, e) => {
+        const task = await markTaskOverdue(ctx.tx, taskKey(ctx.instance.id, e.taskId));
+        ctx.audit({ kind: 'task.overdue', diff: { step: { from: null, to: e.nodeId } } });
+        if (!task) return;
+        // The handler, the handler's manager and the CC list hear that the step is late.
+        const to = await resolveRecipients(ctx.tx, task.cc as Recipient[], await ctx.ticket());
+        if (task.assignee_user_id !== null) to.userIds.push(task.assignee_user_id);
+        if (task.manager_id !== null) to.userIds.push(task.manager_id);
+        ctx.notify({
+          key: `${e.stepKey}:overdue`,
+          ticketId: ctx.ticketId,
+          subject: `Overdue: ${task.title}`,
+          body: `The step "${task.title}" passed its time limit.`,
+          to,
+        });
+      },
+    }),
+  );
+
+  add(
+    'notify',
+    coreEffect('notify', {
+      apply: async (ctx, e) =>
+        ctx.notify({
+          key: e.idempotencyKey,
+          ticketId: ctx.ticketId,
+          subject: e.subject ?? null,
+          body: e.body,
+          to: await resolveRecipients(ctx.tx, e.recipients, await ctx.ticket()),
+          targets: e.channel === IN_APP ? [] : [e.channel],
+        }),
+    }),
+  );
+
+  add(
+    'http_request',
+    coreEffect('http_request', {
+      apply: async (ctx, e) => {
+        const callId = `${e.idempotencyKey}#${e.attempt}`;
+        await insertOutboundCall(ctx.tx, {
+          id: callId,
+          idempotencyKey: e.idempotencyKey,
+          instanceId: ctx.instance.id,
+          request: { method: e.method, url: e.url, headers: e.headers, body: e.body, timeoutMs: e.timeoutMs },
+          reply: e.reply,
+        });
+        ctx.enqueue({
+          queue: OUTBOUND_QUEUE,
+          key: `call:${callId}`,
+          // A failed attempt waits a little longer each time before the next.
+          ...(e.attempt > 1 ? { startAfter: new Date(ctx.now() + 1000 * 2 ** (e.attempt - 2)) } : {}),
+          data: { callId },
+          // Taken for dead (and handed out again) only well after the call's own timeout.
+          expireInSeconds: Math.ceil(e.timeoutMs / 1000) + 30,
+        });
+      },
+    }),
+  );
+
+  add(
+    'assign_ticket',
+    coreEffect('assign_ticket', {
+      apply: async (ctx, e) => {
+        try {
+          ctx.route(await resolveAssignee(ctx.tx, e.assignee));
+        } catch (err) {
+          if (!(err instanceof AssigneeError)) throw err;
+          ctx.audit({ kind: 'workflow.assignee_missing', body: err.message });
+        }
+      },
+    }),
+  );
+}

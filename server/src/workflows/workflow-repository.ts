@@ -1,0 +1,392 @@
+import type { TemplateContent, WorkflowGraph } from '@docket/core';
+import { type EntityManager, pgJson, query, queryOne } from '@docket/db';
+import type { InstanceRow } from './workflow-types.ts';
+
+/**
+ * The workflows domain's SQL: instances, tasks, outbound calls, and the published graphs the
+ * runtime reads. Step transactions are hot paths: each statement here is hand-written.
+ */
+
+export type TaskRow = {
+  id: string;
+  instance_id: string;
+  ticket_id: string | null;
+  node_id: string;
+  title: string;
+  status: 'open' | 'completed' | 'returned' | 'rejected' | 'cancelled';
+  assignee_user_id: number | null;
+  team_id: number | null;
+  role_id: number | null;
+  org_unit_id: number | null;
+  cc: unknown[];
+  form_schema: Record<string, unknown>;
+  ui_schema: Record<string, unknown> | null;
+  actions: string[];
+  origin: { action: string; fromNodeId: string; reason: string; actor?: string } | null;
+  due_at: Date | null;
+  is_overdue: boolean;
+  output: unknown;
+  closed_by: number | null;
+  close_reason: string | null;
+  created_at: Date;
+  closed_at: Date | null;
+};
+
+export const TASK_COLUMNS = `w.id, w.instance_id, w.ticket_id, w.node_id, w.title, w.status, w.assignee_user_id, w.team_id,
+  w.role_id, w.org_unit_id, w.cc, w.form_schema, w.ui_schema, w.actions, w.origin, w.due_at, w.is_overdue, w.output,
+  w.closed_by, w.close_reason, w.created_at, w.closed_at`;
+
+const INSTANCE_COLUMNS =
+  'id, ticket_id, parent_instance_id, parent_reply, workflow_version_id, status, state, seq';
+
+/** The published graph of a workflow version, and the form of a template version (for typed CEL). */
+export async function readRunnable(
+  em: EntityManager,
+  workflowVersionId: number,
+  templateVersionId: number | null,
+): Promise<{ graph: WorkflowGraph; content: TemplateContent | null } | undefined> {
+  const row = await queryOne<{ graph: WorkflowGraph; content: TemplateContent | null }>(
+    em,
+    `select w.graph, (select content from ticket_template_version where id = ?::int) as content
+       from workflow_version w where w.id = ?`,
+    [templateVersionId, workflowVersionId],
+  );
+  return row;
+}
+
+/** An instance with its ticket's template version, locked for the transaction. */
+export function lockInstance(
+  tx: EntityManager,
+  instanceId: string,
+): Promise<(InstanceRow & { template_version_id: number | null }) | undefined> {
+  return queryOne(
+    tx,
+    `select i.id, i.ticket_id, i.parent_instance_id, i.parent_reply, i.workflow_version_id, i.status, i.state, i.seq,
+            t.template_version_id
+       from workflow_instance i left join ticket t on t.id = i.ticket_id
+      where i.id = ? for update of i`,
+    [instanceId],
+  );
+}
+
+export async function insertInstance(tx: EntityManager, row: InstanceRow): Promise<void> {
+  await query(
+    tx,
+    `insert into workflow_instance (id, ticket_id, parent_instance_id, parent_reply, workflow_version_id, status, state, seq)
+     values (?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?) on conflict (id) do nothing`,
+    [
+      row.id,
+      row.ticket_id,
+      row.parent_instance_id,
+      row.parent_reply ? JSON.stringify(row.parent_reply) : null,
+      row.workflow_version_id,
+      row.status,
+      pgJson(row.state),
+      row.seq,
+    ],
+  );
+}
+
+export async function saveInstanceState(tx: EntityManager, row: InstanceRow): Promise<void> {
+  await query(
+    tx,
+    'update workflow_instance set state = ?::jsonb, status = ?, seq = ?, updated_at = now() where id = ?',
+    [pgJson(row.state), row.status, row.seq, row.id],
+  );
+}
+
+/** The newest (or the named) published version of a workflow named by id or key. */
+export async function findPublishedVersion(
+  tx: EntityManager,
+  ref: string,
+  version: number | undefined,
+): Promise<{ id: number } | undefined> {
+  return queryOne<{ id: number }>(
+    tx,
+    `select v.id from workflow w join workflow_version v on v.workflow_id = w.id
+      where ${/^[0-9]+$/.test(ref) ? 'w.id = ?::int' : 'w.key = ?'} and v.version = coalesce(?::int, w.latest_version)`,
+    [ref, version ?? null],
+  );
+}
+
+export type NewTask = {
+  id: string;
+  instance_id: string;
+  ticket_id: string | null;
+  node_id: string;
+  title: string;
+  assignee_user_id: number | null;
+  team_id: number | null;
+  role_id: number | null;
+  org_unit_id: number | null;
+  cc: unknown[];
+  form_schema: unknown;
+  ui_schema: unknown;
+  actions: string[];
+  origin: unknown;
+  due_at: string | null;
+};
+
+export async function insertTask(tx: EntityManager, t: NewTask): Promise<void> {
+  await query(
+    tx,
+    `insert into workflow_task (id, instance_id, ticket_id, node_id, title, status, assignee_user_id, team_id,
+        role_id, org_unit_id, cc, form_schema, ui_schema, actions, origin, due_at)
+     values (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)
+     on conflict (id) do nothing`,
+    [
+      t.id,
+      t.instance_id,
+      t.ticket_id,
+      t.node_id,
+      t.title,
+      t.assignee_user_id,
+      t.team_id,
+      t.role_id,
+      t.org_unit_id,
+      JSON.stringify(t.cc),
+      JSON.stringify(t.form_schema),
+      t.ui_schema ? JSON.stringify(t.ui_schema) : null,
+      t.actions,
+      t.origin ? JSON.stringify(t.origin) : null,
+      t.due_at,
+    ],
+  );
+}
+
+export async function closeTask(
+  tx: EntityManager,
+  input: { id: string; outcome: string; closedBy: number | null; reason: string | null; outputs: unknown },
+): Promise<void> {
+  await query(
+    tx,
+    `update workflow_task set status = ?, closed_by = ?, close_reason = ?, closed_at = now(),
+        output = case when ? = 'completed' then (?::jsonb) -> node_id else output end
+      where id = ? and status = 'open'`,
+    [input.outcome, input.closedBy, input.reason, input.outcome, JSON.stringify(input.outputs), input.id],
+  );
+}
+
+export async function reassignTask(
+  tx: EntityManager,
+  id: string,
+  a: { userId: number | null; teamId: number | null; roleId: number | null; orgUnitId: number | null },
+): Promise<void> {
+  await query(
+    tx,
+    `update workflow_task set assignee_user_id = ?, team_id = coalesce(?, team_id), role_id = ?, org_unit_id = ?
+      where id = ? and status = 'open'`,
+    [a.userId, a.teamId, a.roleId, a.orgUnitId, id],
+  );
+}
+
+/** Marks a task overdue; returns what telling people about it needs (with its handler's manager). */
+export function markTaskOverdue(
+  tx: EntityManager,
+  id: string,
+): Promise<
+  { title: string; assignee_user_id: number | null; manager_id: number | null; cc: unknown[] } | undefined
+> {
+  return queryOne(
+    tx,
+    `update workflow_task w set is_overdue = true where w.id = ?
+     returning w.title, w.assignee_user_id, w.cc,
+               (select manager_id from app_user where id = w.assignee_user_id) as manager_id`,
+    [id],
+  );
+}
+
+export async function insertOutboundCall(
+  tx: EntityManager,
+  call: { id: string; idempotencyKey: string; instanceId: string; request: unknown; reply: unknown },
+): Promise<void> {
+  await query(
+    tx,
+    `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
+     values (?, ?, ?, ?::jsonb, ?::jsonb) on conflict (id) do nothing`,
+    [call.id, call.idempotencyKey, call.instanceId, JSON.stringify(call.request), JSON.stringify(call.reply)],
+  );
+}
+
+export type OutboundCall = {
+  id: string;
+  idempotency_key: string;
+  instance_id: string;
+  request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body?: unknown;
+    timeoutMs: number;
+  };
+  reply: { name: string; key: string };
+  status: 'pending' | 'done';
+  response: unknown;
+};
+
+export const readOutboundCall = (em: EntityManager, id: string): Promise<OutboundCall | undefined> =>
+  queryOne<OutboundCall>(em, 'select * from outbound_call where id = ?', [id]);
+
+export async function recordCallAnswer(tx: EntityManager, id: string, payload: unknown): Promise<void> {
+  await query(
+    tx,
+    "update outbound_call set status = 'done', response = ?::jsonb, done_at = coalesce(done_at, now()) where id = ?",
+    [JSON.stringify(payload), id],
+  );
+}
+
+/** An open or closed task with the facts of its ticket that decide who may see it. */
+export type TaskWithTicket = TaskRow & {
+  t_creator: number | null;
+  t_assignee: number | null;
+  t_team: number | null;
+  t_org_path: string;
+  t_requester: number | null;
+  t_participants: number[];
+};
+
+export const readTaskWithTicket = (tx: EntityManager, taskId: string): Promise<TaskWithTicket | undefined> =>
+  queryOne<TaskWithTicket>(
+    tx,
+    `select ${TASK_COLUMNS}, t.creator_user_id as t_creator, t.assignee_id as t_assignee, t.team_id as t_team,
+            t.org_path as t_org_path, t.requester_id as t_requester, t.participant_ids as t_participants
+       from workflow_task w left join ticket t on t.id = w.ticket_id
+      where w.id = ?`,
+    [taskId],
+  );
+
+export const readTask = async (em: EntityManager, id: string): Promise<TaskRow> =>
+  (await queryOne<TaskRow>(em, `select ${TASK_COLUMNS} from workflow_task w where w.id = ?`, [id]))!;
+
+/** Open tasks of a staff member, and (with queues) of their teams', roles' and org unit's queues. */
+export function openTasksOf(
+  em: EntityManager,
+  who: { userId: number; teamIds: number[]; roleIds: number[]; orgUnitId: number | null },
+  options: { includeQueues: boolean; first: number },
+): Promise<TaskRow[]> {
+  const queue = options.includeQueues
+    ? `or (w.assignee_user_id is null and (w.team_id = any(?::int[]) or w.org_unit_id = ? or w.role_id = any(?::int[])))`
+    : '';
+  return query<TaskRow>(
+    em,
+    `select ${TASK_COLUMNS} from workflow_task w
+      where w.status = 'open' and (w.assignee_user_id = ? ${queue})
+      order by w.due_at asc nulls last, w.created_at asc limit ?`,
+    options.includeQueues
+      ? [who.userId, who.teamIds, who.orgUnitId ?? 0, who.roleIds, options.first]
+      : [who.userId, options.first],
+  );
+}
+
+export const openTasksOfTeam = (em: EntityManager, teamId: number, first: number): Promise<TaskRow[]> =>
+  query<TaskRow>(
+    em,
+    `select ${TASK_COLUMNS} from workflow_task w where w.status = 'open' and w.team_id = ?
+      order by w.due_at asc nulls last, w.created_at asc limit ?`,
+    [teamId, first],
+  );
+
+/** Tasks of many instances or tickets at once (the GraphQL loaders batch them). */
+export async function tasksOf(
+  em: EntityManager,
+  by: 'instance_id' | 'ticket_id',
+  ids: readonly string[],
+): Promise<Map<string, TaskRow[]>> {
+  const rows = await query<TaskRow>(
+    em,
+    `select ${TASK_COLUMNS} from workflow_task w where w.${by}::text = any(?::text[]) order by w.created_at, w.id`,
+    [ids],
+  );
+  const out = new Map<string, TaskRow[]>();
+  for (const r of rows) {
+    const key = String(by === 'instance_id' ? r.instance_id : r.ticket_id);
+    const list = out.get(key);
+    if (list) list.push(r);
+    else out.set(key, [r]);
+  }
+  return out;
+}
+
+/** Instances of many tickets at once (the GraphQL loaders batch them). */
+export async function instancesOfTickets(
+  em: EntityManager,
+  ticketIds: readonly string[],
+): Promise<Map<string, InstanceRow[]>> {
+  const rows = await query<InstanceRow>(
+    em,
+    `select ${INSTANCE_COLUMNS} from workflow_instance where ticket_id::text = any(?::text[]) order by created_at`,
+    [ticketIds],
+  );
+  const out = new Map<string, InstanceRow[]>();
+  for (const r of rows) {
+    const key = String(r.ticket_id);
+    const list = out.get(key);
+    if (list) list.push(r);
+    else out.set(key, [r]);
+  }
+  return out;
+}
+
+export const readInstance = async (em: EntityManager, id: string): Promise<InstanceRow | undefined> =>
+  queryOne<InstanceRow>(em, `select ${INSTANCE_COLUMNS} from workflow_instance where id::text = ?`, [id]);
+
+export type WorkflowVersionRow = {
+  id: number;
+  workflow_id: number;
+  version: number;
+  graph: WorkflowGraph;
+  published_by: number | null;
+  published_at: Date;
+};
+
+const VERSION_COLUMNS = 'v.id, v.workflow_id, v.version, v.graph, v.published_by, v.published_at';
+
+/** Published versions by id, with their workflow's key. */
+export async function versionsById(
+  em: EntityManager,
+  ids: readonly number[],
+): Promise<Map<number, WorkflowVersionRow & { workflow_key: string }>> {
+  const rows = await query<WorkflowVersionRow & { workflow_key: string }>(
+    em,
+    `select ${VERSION_COLUMNS}, w.key as workflow_key from workflow_version v join workflow w on w.id = v.workflow_id
+      where v.id = any(?::int[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Every published version of many workflows, newest first. */
+export async function versionsOfWorkflows(
+  em: EntityManager,
+  workflowIds: readonly number[],
+): Promise<Map<number, (WorkflowVersionRow & { workflow_key: string })[]>> {
+  const rows = await query<WorkflowVersionRow & { workflow_key: string }>(
+    em,
+    `select ${VERSION_COLUMNS}, w.key as workflow_key from workflow_version v join workflow w on w.id = v.workflow_id
+      where v.workflow_id = any(?::int[]) order by v.version desc`,
+    [workflowIds],
+  );
+  const out = new Map<number, (WorkflowVersionRow & { workflow_key: string })[]>();
+  for (const r of rows) {
+    const list = out.get(r.workflow_id);
+    if (list) list.push(r);
+    else out.set(r.workflow_id, [r]);
+  }
+  return out;
+}
+
+export type WorkflowListRow = {
+  id: number;
+  key: string;
+  name: string;
+  draft: WorkflowGraph;
+  latest_version: number;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export const listWorkflows = (em: EntityManager): Promise<WorkflowListRow[]> =>
+  query<WorkflowListRow>(
+    em,
+    'select id, key, name, draft, latest_version, created_at, updated_at from workflow order by key',
+  );
