@@ -1,9 +1,7 @@
 import { query } from '@docket/db';
-import { maySeeInternals } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
-import type { OrgUnitRow, TeamRow, UserRow } from '../graphql/loaders.ts';
-import { UserRef } from '../users/users.schema.ts';
+import type { OrgUnitRow, TeamRow } from '../graphql/loaders.ts';
 
 export const OrgUnitRef = builder.objectRef<OrgUnitRow>('OrgUnit');
 export const TeamRef = builder.objectRef<TeamRow>('Team');
@@ -31,18 +29,6 @@ OrgUnitRef.implement({
   }),
 });
 
-type MemberRow = { team_id: number; user_id: number; skills: string[] };
-const TeamMemberRef = builder.objectRef<MemberRow>('TeamMember').implement({
-  fields: (t) => ({
-    user: t.field({
-      type: UserRef,
-      nullable: true,
-      resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user_id),
-    }),
-    skills: t.exposeStringList('skills'),
-  }),
-});
-
 TeamRef.implement({
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -52,14 +38,6 @@ TeamRef.implement({
       nullable: true,
       resolve: (r, _a, ctx) => (r.org_unit_id ? ctx.loaders.orgUnit.load(r.org_unit_id) : null),
     }),
-    members: t.field({
-      type: [TeamMemberRef],
-      resolve: (r, _a, ctx) =>
-        maySeeInternals(ctx.principal)
-          ? query<MemberRow>(ctx.em, 'select * from team_member where team_id = ? order by user_id', [r.id])
-          : [],
-    }),
   }),
 });
 
-export type { UserRow };

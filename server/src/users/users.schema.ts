@@ -300,3 +300,26 @@ builder.mutationFields((t) => ({
     resolve: (_r, a, ctx) => revokeApiToken(ctx.services, ctx.em, ctx.principal, a.id),
   }),
 }));
+
+/** A team's members (their user records are this module's). */
+type MemberRow = { team_id: number; user_id: number; skills: string[] };
+const TeamMemberRef = builder.objectRef<MemberRow>('TeamMember').implement({
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user_id),
+    }),
+    skills: t.exposeStringList('skills'),
+  }),
+});
+
+builder.objectField(TeamRef, 'members', (t) =>
+  t.field({
+    type: [TeamMemberRef],
+    resolve: (r, _a, ctx) =>
+      maySeeInternals(ctx.principal)
+        ? query<MemberRow>(ctx.em, 'select * from team_member where team_id = ? order by user_id', [r.id])
+        : [],
+  }),
+);
