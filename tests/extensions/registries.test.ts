@@ -240,7 +240,14 @@ describe(`extension registries (${databaseKind()})`, () => {
     expect(row.data!.ticket.channel).toBe('acme.kiosk');
     const refused = await s.gql(
       'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on ValidationError { fields { path message } } } }',
-      { i: { templateKey: 'product-b-issue', title: 'x', channel: 'fax', formData: { question: 'Can I send a fax?' } } },
+      {
+        i: {
+          templateKey: 'product-b-issue',
+          title: 'x',
+          channel: 'fax',
+          formData: { question: 'Can I send a fax?' },
+        },
+      },
       agent,
     );
     expect(refused.data!.createTicket.fields).toHaveLength(1);
@@ -250,7 +257,14 @@ describe(`extension registries (${databaseKind()})`, () => {
     // `system` is Docket itself: no ticket comes in through it.
     const system = await s.gql(
       'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }',
-      { i: { templateKey: 'product-b-issue', title: 'x', channel: 'system', formData: { question: 'Who am I?' } } },
+      {
+        i: {
+          templateKey: 'product-b-issue',
+          title: 'x',
+          channel: 'system',
+          formData: { question: 'Who am I?' },
+        },
+      },
       agent,
     );
     expect(system.data!.createTicket.__typename).toBe('ValidationError');

@@ -40,4 +40,3 @@ TeamRef.implement({
     }),
   }),
 });
-

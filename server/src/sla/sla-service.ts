@@ -6,7 +6,7 @@ import {
   type StatusCategory,
   selectPolicy,
 } from '@docket/core';
-import { afterCommit, type EntityManager, type JobBus, type JobSpec, query, queryOne } from '@docket/db';
+import { afterCommit, type EntityManager, type JobBus, type JobSpec } from '@docket/db';
 import type {
   SlaClock,
   SlaClockView,
@@ -30,6 +30,14 @@ import type { SlaActionRegistry } from './sla-action-registry.ts';
 import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
 import { clockChangeRows, type SlaAuditRow } from './sla-audit.ts';
 import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
+import {
+  type FactsRow,
+  lockClockStates,
+  readClockState,
+  readCustomerTier,
+  readFacts,
+  saveClockStates,
+} from './sla-repository.ts';
 
 export const SLA_TIMER_QUEUE = 'sla-timer';
 export const SLA_QUEUES = [SLA_TIMER_QUEUE];
@@ -97,35 +105,12 @@ class SlaWork {
   }
 }
 
-export type FactsRow = {
-  priority: Priority;
-  status: StatusCategory;
-  channel: string;
-  org_path: string;
-  form_data: Record<string, unknown>;
-  template_key: string;
-  category_path: string[] | null;
-  tier: string | null;
-};
-
 /** What a policy condition reads about a ticket, from the database (inside the ticket's transaction). */
 async function loadFacts(
   tx: EntityManager,
   ticketId: string | number,
 ): Promise<{ row: FactsRow; facts: SlaTicketFacts }> {
-  const row = await queryOne<FactsRow>(
-    tx,
-    `select t.priority, t.status, t.channel, t.org_path, t.form_data, tt.key as template_key,
-            v.content->'categoryPath' as category_path, c.tier
-       from ticket t
-       join ticket_template tt on tt.id = t.template_id
-       join ticket_template_version v on v.id = t.template_version_id
-       left join customer c on c.id = t.requester_id
-      where t.id = ?`,
-    [ticketId],
-  );
-  if (!row) throw new Error(`Ticket ${ticketId} vanished inside its own transaction.`);
-  return factsOf(row);
+  return factsOf(await readFacts(tx, ticketId));
 }
 
 function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
@@ -150,14 +135,7 @@ function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
  * change does. Gives each ticket's clock state by id; a ticket without clocks is left out.
  */
 async function lockStates(tx: EntityManager, ticketIds: readonly string[]): Promise<Map<string, SlaState>> {
-  await query(tx, 'select id from ticket where id = any(?::bigint[]) order by id for no key update', [
-    ticketIds,
-  ]);
-  const rows = await query<{ ticket_id: string; state: SlaState }>(
-    tx,
-    'select ticket_id::text as ticket_id, state from ticket_sla where ticket_id = any(?::bigint[]) for update',
-    [ticketIds],
-  );
+  const rows = await lockClockStates(tx, ticketIds);
   for (const { state } of rows) if (state.policy) state.policy = canonical(state.policy);
   return new Map(rows.map((r) => [r.ticket_id, r.state]));
 }
@@ -271,9 +249,7 @@ export class SlaService {
   private async tierOf(em: EntityManager, customerId: number): Promise<string | null> {
     const hit = this.tiers.get(customerId);
     if (hit !== undefined) return hit;
-    const tier =
-      (await queryOne<{ tier: string | null }>(em, 'select tier from customer where id = ?', [customerId]))
-        ?.tier ?? null;
+    const tier = await readCustomerTier(em, customerId);
     this.tiers.set(customerId, tier);
     return tier;
   }
@@ -353,20 +329,13 @@ export class SlaService {
         done.push({ ticketId, work, applied });
       }
       if (done.length === 0) return outcomes;
-      await query(
+      await saveClockStates(
         tx,
-        `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
-           from jsonb_to_recordset(?::jsonb) as v(ticket_id bigint, policy_id int, state jsonb)
-          where s.ticket_id = v.ticket_id`,
-        [
-          JSON.stringify(
-            done.map(({ ticketId, work }) => ({
-              ticket_id: ticketId,
-              policy_id: policyIdOf(work.state!),
-              state: work.state,
-            })),
-          ),
-        ],
+        done.map(({ ticketId, work }) => ({
+          ticket_id: ticketId,
+          policy_id: policyIdOf(work.state!),
+          state: work.state!,
+        })),
       );
       await this.writeAudit(
         tx,
@@ -399,11 +368,8 @@ export class SlaService {
 
   /** Every clock of a ticket as the desk shows it now (first response, next response, periodic update, resolution). */
   async clocksOf(em: EntityManager, ticketId: string | number): Promise<SlaClockWithView[]> {
-    const row = await queryOne<{ state: SlaState }>(em, 'select state from ticket_sla where ticket_id = ?', [
-      ticketId,
-    ]);
-    if (!row) return [];
-    return this.viewsOf(em, row.state);
+    const state = await readClockState(em, ticketId);
+    return state ? this.viewsOf(em, state) : [];
   }
 
   async viewsOf(em: EntityManager, state: SlaState): Promise<SlaClockWithView[]> {
@@ -471,11 +437,7 @@ export class SlaService {
     const state = work.state!;
     const policyId = policyIdOf(state);
     if (!options.isStored)
-      await query(
-        tx,
-        'update ticket_sla set state = ?::jsonb, policy_id = ?, updated_at = now() where ticket_id = ?',
-        [JSON.stringify(state), policyId, ticketId],
-      );
+      await saveClockStates(tx, [{ ticket_id: String(ticketId), policy_id: policyId, state }]);
     await this.writeAudit(
       tx,
       work.audit.map((a) => ({ ...a, ticketId })),

@@ -1,5 +1,4 @@
 import { type FieldError, SLA_METRICS, SLA_TIME_BASES, SLA_TIME_UNITS, type SlaTarget } from '@docket/core';
-import { query } from '@docket/db';
 import {
   formatSlaCountdown,
   type SlaClockStatus,
@@ -26,6 +25,7 @@ import {
 } from './calendar-service.ts';
 import { createSlaPolicy, listSlaPolicies, type SlaPolicyInput, updateSlaPolicy } from './policy-service.ts';
 import type { BusinessCalendarRow, SlaPolicyRow } from './sla-catalog.ts';
+import { clockStatesOf } from './sla-repository.ts';
 import type { SlaClockWithView } from './sla-service.ts';
 import { type UrgeOutcome, updateUrgeRules, urgeRules, urgeTicket } from './urge-ticket.ts';
 
@@ -157,14 +157,7 @@ const stateLoaders = new WeakMap<Ctx, BatchLoader<string, { state: SlaState }>>(
 function stateOf(ctx: Ctx, ticketId: string): Promise<{ state: SlaState } | null> {
   let loader = stateLoaders.get(ctx);
   if (!loader) {
-    loader = new BatchLoader(async (ids) => {
-      const rows = await query<{ ticket_id: string; state: SlaState }>(
-        ctx.em,
-        'select ticket_id::text, state from ticket_sla where ticket_id = any(?::bigint[])',
-        [ids],
-      );
-      return new Map(rows.map((r) => [r.ticket_id, { state: r.state }]));
-    });
+    loader = new BatchLoader((ids: string[]) => clockStatesOf(ctx.em, ids));
     stateLoaders.set(ctx, loader);
   }
   return loader.load(ticketId);

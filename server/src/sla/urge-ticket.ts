@@ -1,12 +1,13 @@
 import { type Channel, fieldError, type Principal, ValidationFailed } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { checkUrgeRules, decideUrge, type SlaState, type UrgeHandler, type UrgeRules } from '@docket/engine';
+import { checkUrgeRules, decideUrge, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requireSignedIn, requireStaff } from '../access/policy.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
 import { ccOfOpenTasks, managerOf } from './sla-actions.ts';
+import { insertUrge, openStepsOf, readClockState, urgesOf } from './sla-repository.ts';
 
 /**
  * Urging (催单): the ticket's creator or anyone on the CC list of its open step asks, with one
@@ -52,13 +53,6 @@ export type UrgeOutcome = {
   urgedAt: Date;
 };
 
-type OpenTask = {
-  id: string;
-  title: string;
-  assignee_user_id: number | null;
-  due_at: Date | null;
-};
-
 const principalId = (p: Principal): string =>
   p.kind === 'user' ? `user:${p.userId}` : `customer:${p.customerId}`;
 const userIdOf = (id: string): number => Number(id.slice('user:'.length));
@@ -78,12 +72,7 @@ export async function urgeTicket(
     ]);
   return em.transactional(async (tx) => {
     const ticket = await findVisibleTicket(tx, p, { id: input.id }, { forUpdate: true });
-    const tasks = await query<OpenTask>(
-      tx,
-      `select id, title, assignee_user_id, due_at from workflow_task
-        where ticket_id = ? and status = 'open' order by due_at nulls last, created_at`,
-      [ticket.id],
-    );
+    const tasks = await openStepsOf(tx, ticket.id);
     // The same people an SLA escalation reaches: the open steps' CC lists, their handlers (else
     // the ticket's assignee) and those handlers' managers.
     const people = await ccOfOpenTasks(tx, ticket);
@@ -108,18 +97,10 @@ export async function urgeTicket(
         title: task.title,
       };
     else {
-      const sla = await queryOne<{ state: SlaState }>(
-        tx,
-        'select state from ticket_sla where ticket_id = ?',
-        [ticket.id],
-      );
-      step = { id: 'ticket', dueAt: sla?.state.clocks.resolution?.dueAt ?? null, title: 'the ticket' };
+      const sla = { state: await readClockState(tx, ticket.id) };
+      step = { id: 'ticket', dueAt: sla.state?.clocks.resolution?.dueAt ?? null, title: 'the ticket' };
     }
-    const previous = await query<{ urged_by: string; urged_at: Date; step_id: string }>(
-      tx,
-      'select urged_by, urged_at, step_id from ticket_urge where ticket_id = ? order by id',
-      [ticket.id],
-    );
+    const previous = await urgesOf(tx, ticket.id);
     const decision = decideUrge({
       by: principalId(p),
       at: new Date(services.clock.now()).toISOString(),
@@ -149,19 +130,21 @@ export async function urgeTicket(
       );
 
     const notifiedUserIds = decision.notify.map((n) => userIdOf(n.userId));
-    const row = (await queryOne<{ id: string }>(
-      tx,
-      `insert into ticket_urge (ticket_id, urged_by, step_id, note, urged_at, notified)
-       values (?, ?, ?, ?, ?, ?) returning id`,
-      [ticket.id, decision.record.by, decision.record.stepId, note, decision.record.at, notifiedUserIds],
-    ))!;
+    const urgeId = await insertUrge(tx, {
+      ticketId: ticket.id,
+      by: decision.record.by,
+      stepId: decision.record.stepId,
+      note,
+      at: decision.record.at,
+      notified: notifiedUserIds,
+    });
     const who = p.name;
     const late = decision.overdue ? ` It is past its time limit (${step.dueAt}).` : '';
     const said = note ? ` "${note}"` : '';
     await services.notifier.send(
       tx,
       (['handler', 'handler_manager'] as const).map((role) => ({
-        key: `urge:${row.id}:${role}`,
+        key: `urge:${urgeId}:${role}`,
         ticketId: ticket.id,
         subject: `Urged (${decision.urgeNumber}): ${ticket.number}`,
         body:
@@ -189,7 +172,7 @@ export async function urgeTicket(
       },
     ]);
     return {
-      id: row.id,
+      id: urgeId,
       ticket,
       urgeNumber: decision.urgeNumber,
       isOverdue: decision.overdue,

@@ -1,5 +1,5 @@
 import { type FieldError, fieldError } from '../field-error.ts';
-import { checkFormSchema, validateFormData } from '../forms/form-validator.ts';
+import { validateFormData } from '../forms/form-validator.ts';
 import { checkCel, createCelEnvironment } from './cel.ts';
 import { type AnyNodeTypeDefinition, outputPortsOf, readPointer } from './define-node-type.ts';
 import type { WorkflowEdge, WorkflowGraph, WorkflowNode } from './graph.ts';
