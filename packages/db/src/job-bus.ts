@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
+import { insertJobsSql, JOB_ROW_COLUMNS, jobRowOf } from './job-rows.ts';
 import { withTransactionConnection } from './sql.ts';
 
 /** A durable job: runs at `startAfter` (or at once), at least once, on whichever process fetches it. */
@@ -69,29 +70,16 @@ export async function startJobBus(options: {
   boss.on('error', (e) => options.onError?.(e as Error));
   await boss.start();
   for (const q of options.queues) await boss.createQueue(q);
-  const toInsert = (jobs: JobSpec[]) =>
-    jobs.map((j) => ({
-      id: jobIdOf(j.key),
-      name: j.queue,
-      data: j.data,
-      ...(j.startAfter ? { startAfter: j.startAfter.toISOString() } : {}),
-      retryLimit: j.retryLimit ?? 5,
-      expireInSeconds: j.expireInSeconds ?? 60,
-      retryDelay: 1,
-      retryBackoff: true,
-    }));
+  const INSERT = insertJobsSql(`jsonb_to_recordset($1::jsonb) as j(${JOB_ROW_COLUMNS})`);
   return {
     async sendInTransaction(em, jobs) {
       if (jobs.length === 0) return;
       await withTransactionConnection(em, (client) =>
-        boss.insert(
-          toInsert(jobs) as never,
-          { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } as never,
-        ),
+        client.query(INSERT, [JSON.stringify(jobs.map(jobRowOf))]),
       );
     },
     async send(jobs) {
-      if (jobs.length) await boss.insert(toInsert(jobs) as never);
+      if (jobs.length) await boss.getDb().executeSql(INSERT, [JSON.stringify(jobs.map(jobRowOf))]);
     },
     async work(queue, o, handler) {
       await boss.work(

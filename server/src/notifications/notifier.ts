@@ -1,5 +1,5 @@
 import { type EntityManager, type JobBus, type JobSpec, query } from '@docket/db';
-import { SYSTEM_ACTOR, type TicketStore } from '../tickets/ticket-store.ts';
+import { SYSTEM_ACTOR, TICKET_ID_PLACEHOLDER, type TicketStore } from '../tickets/ticket-store.ts';
 import { IN_APP, type NotificationTargetRegistry, type TargetRecipient } from './targets.ts';
 
 export const DELIVERY_QUEUE = 'notification-delivery';
@@ -27,6 +27,39 @@ export function recipientsOfNotice(n: Notice): string[] {
   ];
 }
 
+/** The key of the notification rows planned with a new ticket. */
+export const NOTIFICATION_ROWS = 'notifications';
+
+/** An in-app notification row (see notificationInsertSelect). */
+export type NotificationRow = {
+  key: string;
+  recipient: string;
+  user_id: number | null;
+  customer_id: number | null;
+  ticket_id: string | null;
+  channel: string;
+  subject: string | null;
+  body: string;
+};
+
+/** The columns and select list that insert notification rows from JSON rows `x`, of the ticket `ticketExpr` when given. */
+export const NOTIFICATION_INSERT_COLUMNS =
+  'idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body';
+export const notificationInsertSelect = (ticketExpr?: string): string =>
+  `x->>'key', x->>'recipient', (x->>'user_id')::int, (x->>'customer_id')::int, ${ticketExpr ?? "(x->>'ticket_id')::bigint"},
+   x->>'channel', x->>'subject', x->>'body'`;
+
+async function insertNotificationRows(tx: EntityManager, rows: NotificationRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await query(
+    tx,
+    `insert into notification (${NOTIFICATION_INSERT_COLUMNS})
+     select ${notificationInsertSelect()} from jsonb_array_elements(?::jsonb) as n(x)
+     on conflict do nothing`,
+    [JSON.stringify(rows)],
+  );
+}
+
 /** What a delivery job carries. */
 type DeliveryData = {
   target: string;
@@ -50,16 +83,29 @@ export class Notifier {
       tickets: TicketStore;
       log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
     },
-  ) {}
+  ) {
+    // Notices planned with a new ticket are written by the statement that writes it.
+    deps.tickets.addRowWriter({
+      key: NOTIFICATION_ROWS,
+      insert: (from) =>
+        `insert into notification (${NOTIFICATION_INSERT_COLUMNS}) select ${notificationInsertSelect('r.id')} from ${from}
+         on conflict do nothing`,
+    });
+  }
 
   /** Whether a target key can be named in a notice (in-app, or a registered target). */
   knows(target: string): boolean {
     return target === IN_APP || this.deps.targets.has(target);
   }
 
-  async send(tx: EntityManager, notices: Notice[]): Promise<void> {
-    const rows = notices.flatMap((n) =>
-      recipientsOfNotice(n).map((recipient) => {
+  /**
+   * The rows notices write: in-app notification rows (one per recipient; the insert skips a key
+   * and recipient it has) and the delivery jobs of outside targets. `ticketId` may be null for a
+   * ticket not yet written: the statement writing it fills it in.
+   */
+  rowsOf(notices: Notice[]): { inbox: NotificationRow[]; jobs: JobSpec[] } {
+    const inbox = notices.flatMap((n) =>
+      recipientsOfNotice(n).map((recipient): NotificationRow => {
         const [kind, id] = recipient.split(':') as [string, string];
         return {
           key: n.key,
@@ -73,16 +119,6 @@ export class Notifier {
         };
       }),
     );
-    if (rows.length > 0)
-      await query(
-        tx,
-        `insert into notification (idempotency_key, recipient, user_id, customer_id, ticket_id, channel, subject, body)
-         select r.key, r.recipient, r.user_id, r.customer_id, r.ticket_id, r.channel, r.subject, r.body
-           from jsonb_to_recordset(?::jsonb) as r(key text, recipient text, user_id int, customer_id int,
-                                                  ticket_id bigint, channel text, subject text, body text)
-         on conflict do nothing`,
-        [JSON.stringify(rows)],
-      );
     const jobs: JobSpec[] = [];
     for (const n of notices)
       for (const target of n.targets ?? []) {
@@ -92,13 +128,20 @@ export class Notifier {
         const data: DeliveryData = {
           target,
           key: n.key,
-          ticketId: n.ticketId === null ? null : String(n.ticketId),
+          ticketId: n.ticketId === null ? TICKET_ID_PLACEHOLDER : String(n.ticketId),
           subject: n.subject,
           body: n.body,
           to,
         };
         jobs.push({ queue: DELIVERY_QUEUE, key: `deliver:${target}:${n.key}`, data, retryLimit: 5 });
       }
+    return { inbox, jobs };
+  }
+
+  /** Writes notices in the caller's transaction: the inbox with one statement, the delivery jobs with another. */
+  async send(tx: EntityManager, notices: Notice[]): Promise<void> {
+    const { inbox, jobs } = this.rowsOf(notices);
+    await insertNotificationRows(tx, inbox);
     await this.deps.jobs.sendInTransaction(tx, jobs);
   }
 

@@ -23,6 +23,7 @@ import {
   type CreationPlan,
   type Diff,
   SYSTEM_ACTOR,
+  TICKET_ID_PLACEHOLDER,
   type TicketChanged,
   type TicketStore,
 } from '../tickets/ticket-store.ts';
@@ -220,8 +221,13 @@ export class SlaService {
         work.apply({ type: 'policy_changed', at: work.at, policy });
       flush();
     });
+    // The clocks' timer jobs are written with the ticket; actions due at once run after the insert
+    // (they act on the stored ticket), and their work writes the jobs then.
+    plan.beforeWrite.push(() => {
+      if (work.fired.length === 0) plan.jobs.push(...this.jobsFor(TICKET_ID_PLACEHOLDER, work, []));
+    });
     plan.afterInsert.push({
-      isNeeded: () => work.fired.length > 0 || liveScheduled(work).length > 0,
+      isNeeded: () => work.fired.length > 0,
       run: async (tx, ticket) => {
         await this.runFired(tx, ticket.id, work);
         await this.finish(tx, ticket.id, work, { isStored: work.ranActions === 0 });

@@ -1,5 +1,13 @@
 import type { Principal } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne, queryPrepared } from '@docket/db';
+import {
+  type EntityManager,
+  insertJobsSql,
+  type JobRow,
+  pgJson,
+  query,
+  queryOne,
+  queryPrepared,
+} from '@docket/db';
 import { requireSignedIn, ticketScope } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { TICKET_COLUMNS, type TicketEventRow, type TicketRow, ticketColumns } from './ticket-row.ts';
@@ -62,22 +70,32 @@ export type NewTicket = {
   policy_id: number | null;
   sla_state: unknown;
   instance?: { id: string; workflow_version_id: number; status: string; seq: number; state: unknown };
+  /** Rows other domains write with the ticket, by their writer's key (see CreationRowWriter). */
+  rows: Record<string, unknown[]>;
+  /** Jobs (timers, calls, deliveries); TICKET_ID_PLACEHOLDER in a key or data stands for the ticket's id. */
+  jobs: JobRow[];
 };
 
 /**
- * Inserts tickets in one statement, each with its number (drawn here unless given), its audit
- * trail, its SLA clocks and, with a folded workflow run, its instance. Returns the rows in the
- * order given. Inside the entity manager's transaction when it has one.
+ * Inserts tickets in one statement (insertTicketsSql), each with its number (drawn here unless
+ * given), its audit trail, its SLA clocks, a folded workflow run, and the rows other domains
+ * write with it. Returns the rows in the order given. Inside the entity manager's transaction when
+ * it has one.
  */
 export function insertTickets(
   em: EntityManager,
+  statement: { sql: string; isShared: boolean },
   tickets: NewTicket[],
-  isShared: boolean,
 ): Promise<TicketRow[]> {
-  return queryPrepared<TicketRow>(em, { name: 'docket_insert_tickets', sql: INSERT_TICKETS, isShared }, [
-    pgJson(tickets),
-  ]);
+  return queryPrepared<TicketRow>(em, { name: 'docket_insert_tickets', ...statement }, [pgJson(tickets)]);
 }
+
+/**
+ * Rows another domain writes with a new ticket, in the same statement (a planned workflow's tasks,
+ * notices): `insert` is an INSERT … SELECT reading rows `x` (jsonb) of the ticket `r.id` FROM the
+ * clause it is given.
+ */
+export type CreationRowWriter = { key: string; insert: (from: string) => string };
 
 /** A new ticket's id, number counter and creation time, drawn before it is written. */
 export async function drawTicketIdentity(
@@ -98,8 +116,14 @@ export async function drawTicketIdentity(
   return { ...got, now: new Date(got.now) };
 }
 
-// `r` is materialised (it calls nextval), so each ticket draws its id and counter exactly once.
-const INSERT_TICKETS = `with r as (
+/** Stands for the ticket's id in planned job keys and data (ticket-store's TICKET_ID_PLACEHOLDER). */
+const PLACEHOLDER = '{ticketId}';
+
+/**
+ * The statement inserting tickets with everything written with them. `r` is materialised (it calls
+ * nextval), so each ticket draws its id and counter exactly once.
+ */
+export const insertTicketsSql = (writers: readonly CreationRowWriter[]): string => `with r as (
          select x.n, x.v,
                 coalesce((x.v->>'id')::bigint, nextval('ticket_id_seq'::regclass)) as id,
                 coalesce(x.v->>'seq', nextval((x.v->>'sequence')::regclass)::text) as seq,
@@ -146,6 +170,13 @@ const INSERT_TICKETS = `with r as (
            from r cross join lateral (select r.v->'instance' as v) w
            join t on t.id = r.id
           where jsonb_typeof(w.v) = 'object'
+       ),
+${writers.map((w, i) => `       w${i} as (\n${w.insert(`r cross join jsonb_array_elements(r.v->'rows'->'${w.key}') as e${i}(x)`)}\n       ),\n`).join('')}       j as (
+         ${insertJobsSql(`(select replace(x->>'key', '${PLACEHOLDER}', r.id::text) as key, x->>'name' as name,
+                                  replace((x->'data')::text, '${PLACEHOLDER}', r.id::text)::jsonb as data,
+                                  (x->>'start_after')::timestamptz as start_after, (x->>'retry_limit')::int as retry_limit,
+                                  (x->>'expire_seconds')::int as expire_seconds
+                             from r cross join jsonb_array_elements(r.v->'jobs') as jb(x)) j`)}
        )
        select t.* from t join r on r.id = t.id order by r.n`;
 

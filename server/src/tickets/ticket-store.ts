@@ -1,13 +1,15 @@
 import { formText, type Principal } from '@docket/core';
-import { type EntityManager, WriteBatcher } from '@docket/db';
+import { type EntityManager, type JobSpec, jobRowOf, WriteBatcher } from '@docket/db';
 import { type PublishedTemplate, ticketNumberSequence } from '../templates/template-catalog.ts';
 import {
   CHANGEABLE_COLUMNS,
   type ChangeableField,
+  type CreationRowWriter,
   drawTicketIdentity,
   type EventRow,
   insertEvents,
   insertTickets,
+  insertTicketsSql,
   type NewTicket,
   readTicketForChange,
   rereadTicket,
@@ -35,6 +37,12 @@ export type Actor = {
 };
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, viaTokenId: null, channel: 'system' };
+
+/**
+ * Stands for a new ticket's id in what is planned before the ticket exists (job keys and data):
+ * the statement writing the ticket puts the id in its place.
+ */
+export const TICKET_ID_PLACEHOLDER = '{ticketId}';
 
 export const actorOf = (p: Principal, channel: string): Actor =>
   p.kind === 'user'
@@ -127,6 +135,12 @@ export class CreationPlan {
   readonly events: EventRow[] = [];
   slaClocks: { policyId: number | null; state: unknown } = { policyId: null, state: null };
   workflowInstance: NewTicket['instance'];
+  /** Rows other domains write with the ticket, by writer key (a planned workflow's tasks, notices). */
+  readonly rows: Record<string, unknown[]> = {};
+  /** Jobs written with the ticket (timers, deliveries); TICKET_ID_PLACEHOLDER stands for its id. */
+  readonly jobs: JobSpec[] = [];
+  /** Work done once every planner has planned, before the ticket is written (final timer jobs, say). */
+  readonly beforeWrite: (() => void)[] = [];
   readonly afterInsert: AfterInsert[] = [];
   /** Something will change the ticket right after it is written (an SLA action due at once). */
   changesAfterInsert = false;
@@ -165,6 +179,11 @@ export class CreationPlan {
       closed_at: null,
     };
     this.add({ kind: 'created', diff: input.createdDiff, isPublic: true }, input.actor);
+  }
+
+  /** Adds rows a registered writer writes with the ticket (see TicketStore.addRowWriter). */
+  addRows(key: string, rows: readonly unknown[]): void {
+    if (rows.length) (this.rows[key] ??= []).push(...rows);
   }
 
   /** Appends an audit entry to the new ticket's trail. */
@@ -247,6 +266,8 @@ export class CreationPlan {
       policy_id: this.slaClocks.policyId,
       sla_state: this.slaClocks.state,
       ...(this.workflowInstance ? { instance: this.workflowInstance } : {}),
+      rows: this.rows,
+      jobs: this.jobs.map(jobRowOf),
     };
   }
 }
@@ -262,6 +283,8 @@ export type NumberAround = (
 
 export class TicketStore {
   private readonly planners: CreationPlanner[] = [];
+  private readonly writers: CreationRowWriter[] = [];
+  private statement: { sql: string; isShared: boolean } | undefined;
   private readonly listeners: TicketChangeListener[] = [];
   /** New tickets written outside a transaction: concurrent ones share one statement. */
   readonly writes: WriteBatcher<NewTicket, TicketRow>;
@@ -276,10 +299,22 @@ export class TicketStore {
       numberAround: NumberAround;
     },
   ) {
-    this.writes = new WriteBatcher((tickets) => insertTickets(deps.em(), tickets, deps.isSharedSession), {
+    this.writes = new WriteBatcher((tickets) => insertTickets(deps.em(), this.insertStatement(), tickets), {
       maxInFlight: deps.writeStatements,
       maxBatch: deps.writeBatch,
     });
+  }
+
+  /** Another domain's rows written with new tickets; added while the app is built, before the first ticket. */
+  addRowWriter(writer: CreationRowWriter): void {
+    if (this.statement)
+      throw new Error('Row writers are added while the app is built, before any ticket is created.');
+    this.writers.push(writer);
+  }
+
+  private insertStatement(): { sql: string; isShared: boolean } {
+    this.statement ??= { sql: insertTicketsSql(this.writers), isShared: this.deps.isSharedSession };
+    return this.statement;
   }
 
   /** Planners run in the order added, on every new ticket. */
@@ -306,13 +341,14 @@ export class TicketStore {
       numberAround: this.deps.numberAround,
     });
     for (const planner of this.planners) await planner(em, plan);
+    for (const work of plan.beforeWrite) work();
     const after = plan.afterInsert.filter((a) => a.isNeeded?.() ?? true);
     if (after.length === 0) {
       if (!em.isInTransaction()) return this.writes.submit(plan.toNewTicket());
-      return (await insertTickets(em, [plan.toNewTicket()], this.deps.isSharedSession))[0]!;
+      return (await insertTickets(em, this.insertStatement(), [plan.toNewTicket()]))[0]!;
     }
     const write = async (tx: EntityManager) => {
-      let row = (await insertTickets(tx, [plan.toNewTicket()], this.deps.isSharedSession))[0]!;
+      let row = (await insertTickets(tx, this.insertStatement(), [plan.toNewTicket()]))[0]!;
       let isChanged = false;
       for (const work of after) {
         if (isChanged) row = await rereadTicket(tx, row.id);

@@ -109,10 +109,10 @@ export async function findPublishedVersion(
   );
 }
 
+/** A task a step creates (its ticket is the instance's). */
 export type NewTask = {
   id: string;
   instance_id: string;
-  ticket_id: string | null;
   node_id: string;
   title: string;
   assignee_user_id: number | null;
@@ -127,86 +127,131 @@ export type NewTask = {
   due_at: string | null;
 };
 
-export async function insertTask(tx: EntityManager, t: NewTask): Promise<void> {
+/** A change of an open task a step makes. */
+export type TaskUpdate =
+  | {
+      kind: 'close';
+      id: string;
+      outcome: string;
+      closedBy: number | null;
+      reason: string | null;
+      output: unknown;
+    }
+  | {
+      kind: 'reassign';
+      id: string;
+      userId: number | null;
+      teamId: number | null;
+      roleId: number | null;
+      orgUnitId: number | null;
+    }
+  | { kind: 'overdue'; id: string };
+
+/** An outbound call a step makes (its job makes the call). */
+export type NewCall = {
+  id: string;
+  idempotency_key: string;
+  instance_id: string;
+  request: unknown;
+  reply: unknown;
+};
+
+/** The task row columns a new task writes, in insert order (see TASK_INSERT_SELECT). */
+export const TASK_INSERT_COLUMNS =
+  'id, instance_id, ticket_id, node_id, title, status, assignee_user_id, team_id, role_id, org_unit_id, cc, form_schema, ui_schema, actions, origin, due_at';
+
+/** The select list inserting tasks from JSON rows `x` (NewTask) of the ticket `ticketExpr`. */
+export const taskInsertSelect = (ticketExpr: string): string =>
+  `x->>'id', (x->>'instance_id')::uuid, ${ticketExpr}, x->>'node_id', x->>'title', 'open',
+   (x->>'assignee_user_id')::int, (x->>'team_id')::int, (x->>'role_id')::int, (x->>'org_unit_id')::int,
+   x->'cc', x->'form_schema', nullif(x->'ui_schema', 'null'::jsonb),
+   array(select jsonb_array_elements_text(x->'actions')), nullif(x->'origin', 'null'::jsonb), (x->>'due_at')::timestamptz`;
+
+/** The select list inserting outbound calls from JSON rows `x` (NewCall). */
+export const CALL_INSERT_SELECT = `x->>'id', x->>'idempotency_key', (x->>'instance_id')::uuid, x->'request', x->'reply'`;
+
+/**
+ * Writes a step's task and call rows with one statement: new tasks of the ticket, closed,
+ * reassigned and overdue tasks, new outbound calls.
+ */
+export async function writeStepRows(
+  tx: EntityManager,
+  ticketId: string | null,
+  rows: { tasks: NewTask[]; taskUpdates: TaskUpdate[]; calls: NewCall[] },
+): Promise<void> {
+  if (rows.tasks.length + rows.taskUpdates.length + rows.calls.length === 0) return;
   await query(
     tx,
-    `insert into workflow_task (id, instance_id, ticket_id, node_id, title, status, assignee_user_id, team_id,
-        role_id, org_unit_id, cc, form_schema, ui_schema, actions, origin, due_at)
-     values (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?::jsonb, ?)
+    `with input as (select ?::jsonb as v),
+     new_tasks as (
+       insert into workflow_task (${TASK_INSERT_COLUMNS})
+       select ${taskInsertSelect('?::bigint')} from input, jsonb_array_elements(input.v->'tasks') as t(x)
+       on conflict (id) do nothing
+     ),
+     closed as (
+       update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
+              closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
+         from input, jsonb_array_elements(input.v->'updates') as u(x)
+        where x->>'kind' = 'close' and w.id = x->>'id' and w.status = 'open'
+     ),
+     reassigned as (
+       update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
+              role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
+         from input, jsonb_array_elements(input.v->'updates') as u(x)
+        where x->>'kind' = 'reassign' and w.id = x->>'id' and w.status = 'open'
+     ),
+     overdue as (
+       update workflow_task w set is_overdue = true
+         from input, jsonb_array_elements(input.v->'updates') as u(x)
+        where x->>'kind' = 'overdue' and w.id = x->>'id'
+     )
+     insert into outbound_call (id, idempotency_key, instance_id, request, reply)
+     select ${CALL_INSERT_SELECT} from input, jsonb_array_elements(input.v->'calls') as c(x)
      on conflict (id) do nothing`,
-    [
-      t.id,
-      t.instance_id,
-      t.ticket_id,
-      t.node_id,
-      t.title,
-      t.assignee_user_id,
-      t.team_id,
-      t.role_id,
-      t.org_unit_id,
-      JSON.stringify(t.cc),
-      JSON.stringify(t.form_schema),
-      t.ui_schema ? JSON.stringify(t.ui_schema) : null,
-      t.actions,
-      t.origin ? JSON.stringify(t.origin) : null,
-      t.due_at,
-    ],
+    [pgJson({ tasks: rows.tasks, updates: rows.taskUpdates, calls: rows.calls }), ticketId],
   );
 }
 
-export async function closeTask(
+/** The keys of the rows a new ticket's planned first steps write with it (see registerCreationWriters). */
+export const TASK_ROWS = 'workflow_tasks';
+export const CALL_ROWS = 'outbound_calls';
+
+/** The task and call rows of a new ticket's planned first steps, written by the statement that writes the ticket. */
+export function registerCreationWriters(tickets: {
+  addRowWriter(w: { key: string; insert: (from: string) => string }): void;
+}): void {
+  tickets.addRowWriter({
+    key: TASK_ROWS,
+    insert: (from) =>
+      `insert into workflow_task (${TASK_INSERT_COLUMNS}) select ${taskInsertSelect('r.id')} from ${from}`,
+  });
+  tickets.addRowWriter({
+    key: CALL_ROWS,
+    insert: (from) =>
+      `insert into outbound_call (id, idempotency_key, instance_id, request, reply) select ${CALL_INSERT_SELECT} from ${from}`,
+  });
+}
+
+/** A ticket's requester and assignee, for recipients a step names by role. */
+export const readTicketPeople = (
   tx: EntityManager,
-  input: { id: string; outcome: string; closedBy: number | null; reason: string | null; outputs: unknown },
-): Promise<void> {
-  await query(
-    tx,
-    `update workflow_task set status = ?, closed_by = ?, close_reason = ?, closed_at = now(),
-        output = case when ? = 'completed' then (?::jsonb) -> node_id else output end
-      where id = ? and status = 'open'`,
-    [input.outcome, input.closedBy, input.reason, input.outcome, JSON.stringify(input.outputs), input.id],
-  );
-}
+  ticketId: string,
+): Promise<{ requester_id: number | null; assignee_id: number | null } | undefined> =>
+  queryOne(tx, 'select requester_id, assignee_id from ticket where id = ?', [ticketId]);
 
-export async function reassignTask(
-  tx: EntityManager,
-  id: string,
-  a: { userId: number | null; teamId: number | null; roleId: number | null; orgUnitId: number | null },
-): Promise<void> {
-  await query(
-    tx,
-    `update workflow_task set assignee_user_id = ?, team_id = coalesce(?, team_id), role_id = ?, org_unit_id = ?
-      where id = ? and status = 'open'`,
-    [a.userId, a.teamId, a.roleId, a.orgUnitId, id],
-  );
-}
-
-/** Marks a task overdue; returns what telling people about it needs (with its handler's manager). */
-export function markTaskOverdue(
+/** What telling people a task is overdue needs: its title, CC list, holder and the holder's manager. */
+export const readTaskForNotice = (
   tx: EntityManager,
   id: string,
 ): Promise<
   { title: string; assignee_user_id: number | null; manager_id: number | null; cc: unknown[] } | undefined
-> {
-  return queryOne(
+> =>
+  queryOne(
     tx,
-    `update workflow_task w set is_overdue = true where w.id = ?
-     returning w.title, w.assignee_user_id, w.cc,
-               (select manager_id from app_user where id = w.assignee_user_id) as manager_id`,
+    `select w.title, w.assignee_user_id, w.cc, (select manager_id from app_user where id = w.assignee_user_id) as manager_id
+       from workflow_task w where w.id = ?`,
     [id],
   );
-}
-
-export async function insertOutboundCall(
-  tx: EntityManager,
-  call: { id: string; idempotencyKey: string; instanceId: string; request: unknown; reply: unknown },
-): Promise<void> {
-  await query(
-    tx,
-    `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
-     values (?, ?, ?, ?::jsonb, ?::jsonb) on conflict (id) do nothing`,
-    [call.id, call.idempotencyKey, call.instanceId, JSON.stringify(call.request), JSON.stringify(call.reply)],
-  );
-}
 
 export type OutboundCall = {
   id: string;

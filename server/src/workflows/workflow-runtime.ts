@@ -5,7 +5,7 @@ import {
   ticketFactsOf,
   workflowContextOf,
 } from '@docket/core';
-import { type EntityManager, type JobBus, type JobSpec, queryOne } from '@docket/db';
+import type { EntityManager, JobBus } from '@docket/db';
 import {
   type Clock,
   createInterpreter,
@@ -16,7 +16,7 @@ import {
   type WorkflowEvent,
 } from '@docket/engine';
 import { NotFoundError } from '../errors.ts';
-import type { Notice, Notifier } from '../notifications/notifier.ts';
+import { NOTIFICATION_ROWS, type Notifier } from '../notifications/notifier.ts';
 import type { ResolvedAssignee } from '../org/assignees.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { keepStoredStatusName } from '../tickets/ticket-statuses.ts';
@@ -28,14 +28,19 @@ import {
   type TicketFields,
   type TicketStore,
 } from '../tickets/ticket-store.ts';
-import type { EffectContext, EffectHandlerRegistry, TicketDraftChange } from './effects/effect-handler.ts';
+import { type EffectContext, type EffectHandlerRegistry, emptyStepWrites } from './effects/effect-handler.ts';
 import type { NodeTypeCatalog } from './node-type-catalog.ts';
 import {
+  CALL_ROWS,
   findPublishedVersion,
   insertInstance,
   lockInstance,
   readRunnable,
+  readTicketPeople,
+  registerCreationWriters,
   saveInstanceState,
+  TASK_ROWS,
+  writeStepRows,
 } from './workflow-repository.ts';
 import type { Cause, InstanceRow, PinnedTemplate, StartShape, WorkflowStartPlan } from './workflow-types.ts';
 
@@ -53,13 +58,18 @@ export const actorOfCause = (cause: Cause): Actor =>
     ? { ...SYSTEM_ACTOR, channel: cause.channel }
     : { kind: 'user', id: cause.userId, viaTokenId: null, channel: cause.channel };
 
+/** An effect context with what it gathered for the ticket. */
+type GatheringContext = EffectContext & { entries: AuditEntry[]; participants: Set<number> };
+
 /**
  * Runs workflow instances durably. The interpreter is pure; this class loads an instance under a
  * row lock, hands it one event, and in the same transaction stores the new state and applies
- * every effect through the handler registered for its kind (tasks, notices, outbound calls,
- * timers, ticket fields), the ticket's changes going through the ticket store. A crash before
- * commit leaves nothing; after commit, the jobs carry on. Handling the same event again finds it
- * no longer applies.
+ * every effect through the handler registered for its kind. Handlers only gather: the task and
+ * call rows, the ticket's change (through the ticket store), the notices and the jobs are written
+ * once every effect is applied. A new ticket's first steps are planned the same way before the
+ * ticket exists and written by the statement that writes it. A crash before commit leaves
+ * nothing; after commit, the jobs carry on. Handling the same event again finds it no longer
+ * applies.
  */
 export class WorkflowRuntime {
   private readonly interpreters = new Map<string, Interpreter>();
@@ -75,9 +85,11 @@ export class WorkflowRuntime {
       notifier: Notifier;
     },
   ) {
+    registerCreationWriters(deps.tickets);
     deps.effects.register(
       'start_sub_workflow',
       {
+        needsStoredTicket: true,
         apply: (ctx, e) =>
           this.startChild(
             ctx.tx,
@@ -159,16 +171,14 @@ export class WorkflowRuntime {
         seq: outcome.state.seq,
       },
       effects: outcome.effects,
-      isSelfContained: outcome.effects.every((e) => this.deps.effects.get(e.type)?.fold !== undefined),
     };
   }
 
   /**
    * What creating a ticket needs to know of a workflow version, worked out once per version:
-   * whether every node runs to its end at once and changes only its own ticket (its executor says
-   * so), so a new ticket's run can be written with the ticket itself; and whether its expressions
-   * read what the database gives a ticket as it is written (ticket.id, ticket.number,
-   * ticket.createdAt).
+   * whether its expressions read what the database gives a ticket as it is written (ticket.id,
+   * ticket.number, ticket.createdAt). A run that reads none of them is planned before they exist,
+   * and the statement writing the ticket fills them into the instance's state.
    */
   async startShape(
     em: EntityManager,
@@ -184,9 +194,7 @@ export class WorkflowRuntime {
     const mentions = JSON.stringify(graph.nodes.map((n) => n.config)).matchAll(
       /\bticket\b(\s*\.\s*([A-Za-z_]\w*))?/g,
     );
-    const executors = this.deps.nodeTypes.executors;
     const shape: StartShape = {
-      isSelfContained: graph.nodes.every((n) => executors.get(n.type)?.isSelfContained === true),
       readsTicketIdentity: [...mentions].some((m) => m[2] === undefined || TICKET_IDENTITY_FIELDS.has(m[2])),
     };
     this.shapes.set(key, shape);
@@ -194,11 +202,13 @@ export class WorkflowRuntime {
   }
 
   /**
-   * The workflows' part of a new ticket (a creation planner of the ticket store). A run that only
-   * changes its own ticket (start, conditions, set fields, end) runs to its end before the ticket
-   * is written, on the plan's draft: its changes, trail and completed instance are written with
-   * the ticket. When the run reads the ticket's id, number or creation time, those are drawn first.
-   * Anything else (human steps, timers, calls) starts after the insert, in the same transaction.
+   * The workflows' part of a new ticket (a creation planner of the ticket store): its run to the
+   * first wait is planned on the plan's draft before the ticket exists, and everything the run
+   * writes (its instance, the first tasks and their notices, timer and call jobs, the ticket's field
+   * changes and trail) goes into the statement that writes the ticket. When the run reads the
+   * ticket's id, number or creation time, those are drawn first. The run starts after the insert
+   * instead when something changes the ticket right after it is written (SLA actions due at once),
+   * or when one of its effects needs the ticket stored (a sub-workflow).
    */
   async planCreation(em: EntityManager, plan: CreationPlan): Promise<void> {
     const template = plan.input.template;
@@ -222,37 +232,29 @@ export class WorkflowRuntime {
           return true;
         },
       });
-    // Something changes the ticket right after it is written (SLA actions due at once): the run
-    // starts after that, on the ticket as it then is.
+    if (plan.changesAfterInsert) return void startAfterInsert();
     const shape = await this.startShape(em, workflowVersionId, template.versionId);
-    if (plan.changesAfterInsert || !shape.isSelfContained) return void startAfterInsert();
     if (shape.readsTicketIdentity) await plan.drawIdentity();
     const start = await this.planStart(em, plan.draft, workflowVersionId, pinned);
-    if (!start.isSelfContained) return void startAfterInsert(plan.drawn ? start : undefined);
-    const change = this.fold(start.effects);
-    await keepStoredStatusName(em, change.fields);
-    // Whoever caused the run takes part in the ticket, as with every workflow event that does something.
-    if (start.effects.length > 0 && cause.userId !== null) plan.participants.add(cause.userId);
-    plan.change({
-      fields: change.fields,
-      custom: change.custom,
-      entries: change.entries,
-      actor: actorOfCause(cause),
+    if (start.effects.some((e) => this.deps.effects.get(e.type)?.needsStoredTicket))
+      return void startAfterInsert(plan.drawn ? start : undefined);
+    const ctx = this.effectContext({
+      tx: em,
+      instance: start.instance,
+      cause,
+      ticketId: null,
+      ticket: plan.draft,
     });
+    await this.applyEffects(ctx, start.effects);
+    await keepStoredStatusName(em, ctx.fields);
+    for (const id of ctx.participants) plan.participants.add(id);
+    plan.change({ fields: ctx.fields, custom: ctx.custom, entries: ctx.entries, actor: actorOfCause(cause) });
     plan.workflowInstance = start.instance;
-  }
-
-  /** Folds effects that change only the ticket (each handler's fold) into one change. */
-  private fold(effects: Effect[]): TicketDraftChange & { entries: AuditEntry[] } {
-    const entries: AuditEntry[] = [];
-    const change = {
-      fields: {} as TicketFields,
-      custom: {},
-      entries,
-      audit: (e: AuditEntry) => void entries.push(e),
-    };
-    for (const e of effects) this.deps.effects.get(e.type)?.fold?.(e, change);
-    return change;
+    plan.addRows(TASK_ROWS, ctx.writes.tasks);
+    plan.addRows(CALL_ROWS, ctx.writes.calls);
+    const notices = this.deps.notifier.rowsOf(ctx.writes.notices);
+    plan.addRows(NOTIFICATION_ROWS, notices.inbox);
+    plan.jobs.push(...ctx.writes.jobs, ...notices.jobs);
   }
 
   /** Stores a planned instance and applies its effects, inside the transaction that creates the ticket. */
@@ -290,10 +292,68 @@ export class WorkflowRuntime {
     return outcome;
   }
 
+  /** The context effects are applied in: what they gather is written once they are all applied. */
+  private effectContext(input: {
+    tx: EntityManager;
+    instance: InstanceRow;
+    cause: Cause;
+    /** Null while a new ticket is planned. */
+    ticketId: string | null;
+    ticket: { requester_id: number | null; assignee_id: number | null } | null;
+  }): GatheringContext {
+    const { tx, ticketId } = input;
+    const entries: AuditEntry[] = [];
+    const fields: TicketFields = {};
+    const participants = new Set<number>();
+    let ticket = input.ticket;
+    // A sub-workflow of no ticket has nothing to route.
+    const hasTicket = ticketId !== null || input.instance.ticket_id !== null;
+    return {
+      tx,
+      instance: input.instance,
+      cause: input.cause,
+      ticketId,
+      fields,
+      custom: {},
+      entries,
+      participants,
+      writes: emptyStepWrites(),
+      audit: (e) => void entries.push(e),
+      ticket: async () => {
+        if (!ticket && ticketId) ticket = (await readTicketPeople(tx, ticketId)) ?? null;
+        return ticket;
+      },
+      route: (assignee: ResolvedAssignee) => {
+        if (!hasTicket) return;
+        fields.assigneeId = assignee.userId;
+        if (assignee.userId !== null) participants.add(assignee.userId);
+        if (assignee.teamId !== null) fields.teamId = assignee.teamId;
+        if (assignee.orgUnitId !== null) fields.orgUnitId = assignee.orgUnitId;
+        if (ticket) ticket = { ...ticket, assignee_id: assignee.userId };
+      },
+      now: this.deps.time.now,
+    };
+  }
+
+  /** Applies effects through their handlers; an effect nothing can apply is recorded as a failure. */
+  private async applyEffects(ctx: GatheringContext, effects: Effect[]): Promise<void> {
+    for (const e of effects) {
+      const handler = this.deps.effects.get(e.type);
+      if (handler) await handler.apply(ctx, e);
+      else
+        ctx.audit({
+          kind: 'workflow.failed',
+          body: `Nothing can apply the effect "${e.type}" (is the plugin that adds it installed and enabled?).`,
+        });
+    }
+    // Whoever caused a run that did something takes part in the ticket.
+    if (effects.length > 0 && ctx.cause.userId !== null) ctx.participants.add(ctx.cause.userId);
+  }
+
   /**
    * Applies one event's effects inside its transaction, each through its kind's handler; then
-   * writes what they gathered: the ticket's change with its audit entries (through the ticket
-   * store, whose listeners hear it), the notices, and the jobs.
+   * writes what they gathered: the task and call rows, the ticket's change with its audit entries
+   * (through the ticket store, whose listeners hear it), the notices, and the jobs.
    */
   private async perform(
     tx: EntityManager,
@@ -303,65 +363,27 @@ export class WorkflowRuntime {
     knownTicket: TicketRow | null,
   ): Promise<void> {
     if (effects.length === 0) return;
-    const ticketId = instance.ticket_id;
-    const entries: AuditEntry[] = [];
-    const notices: Notice[] = [];
-    const jobs: JobSpec[] = [];
-    const fields: TicketFields = {};
-    const custom: Record<string, unknown> = {};
-    const participants = new Set<number>(cause.userId === null ? [] : [cause.userId]);
-    let ticket: { requester_id: number | null; assignee_id: number | null } | null = knownTicket;
-    const ctx: EffectContext = {
+    const ctx = this.effectContext({
       tx,
       instance,
       cause,
-      ticketId,
-      fields,
-      custom,
-      audit: (e) => void entries.push(e),
-      ticket: async () => {
-        if (!ticket && ticketId)
-          ticket =
-            (await queryOne<{ requester_id: number | null; assignee_id: number | null }>(
-              tx,
-              'select requester_id, assignee_id from ticket where id = ?',
-              [ticketId],
-            )) ?? null;
-        return ticket;
-      },
-      route: (assignee: ResolvedAssignee) => {
-        if (!ticketId) return;
-        fields.assigneeId = assignee.userId;
-        if (assignee.userId !== null) participants.add(assignee.userId);
-        if (assignee.teamId !== null) fields.teamId = assignee.teamId;
-        if (assignee.orgUnitId !== null) fields.orgUnitId = assignee.orgUnitId;
-        if (ticket) ticket = { ...ticket, assignee_id: assignee.userId };
-      },
-      notify: (n) => void notices.push(n),
-      enqueue: (j) => void jobs.push(j),
-      now: this.deps.time.now,
-    };
-    for (const e of effects) {
-      const handler = this.deps.effects.get(e.type);
-      if (handler) await handler.apply(ctx, e);
-      else
-        entries.push({
-          kind: 'workflow.failed',
-          body: `Nothing can apply the effect "${e.type}" (is the plugin that adds it installed and enabled?).`,
-        });
-    }
-    await keepStoredStatusName(tx, fields);
-    if (ticketId)
-      await this.deps.tickets.change(tx, ticketId, {
-        fields,
-        custom,
-        participants: [...participants],
-        entries,
+      ticketId: instance.ticket_id,
+      ticket: knownTicket,
+    });
+    await this.applyEffects(ctx, effects);
+    await keepStoredStatusName(tx, ctx.fields);
+    await writeStepRows(tx, instance.ticket_id, ctx.writes);
+    if (instance.ticket_id)
+      await this.deps.tickets.change(tx, instance.ticket_id, {
+        fields: ctx.fields,
+        custom: ctx.custom,
+        participants: [...ctx.participants],
+        entries: ctx.entries,
         actor: actorOfCause(cause),
         origin: 'workflow',
       });
-    await this.deps.notifier.send(tx, notices);
-    await this.deps.jobs.sendInTransaction(tx, jobs);
+    await this.deps.notifier.send(tx, ctx.writes.notices);
+    await this.deps.jobs.sendInTransaction(tx, ctx.writes.jobs);
   }
 
   private async startChild(

@@ -28,12 +28,10 @@ export type PinnedTemplate = { templateVersionId: number; templateKey: string; c
 export type WorkflowStartPlan = {
   instance: InstanceRow;
   effects: Effect[];
-  /** Every effect changes only the ticket's own row and audit trail (its handler folds): no tasks, notices, jobs or lookups. */
-  isSelfContained: boolean;
 };
 
 /** See WorkflowRuntime.startShape. */
-export type StartShape = { isSelfContained: boolean; readsTicketIdentity: boolean };
+export type StartShape = { readsTicketIdentity: boolean };
 
 /** A task's row id: the engine's task id, which starts with its instance id and so is unique everywhere. */
 export const taskKey = (instanceId: string, taskId: string): string =>

@@ -86,12 +86,6 @@ export type ResumeSignal =
   | { kind: 'event'; event: OutsideEvent };
 
 export type ExecutorImplementation<TConfig> = {
-  /**
-   * Every step of this node runs to its end at once and changes nothing but its ticket's own
-   * fields (no wait, no effect beyond a ticket patch): start, conditions, parallel paths, set
-   * fields, end. A new ticket whose workflow has only such nodes is written with its whole run.
-   */
-  isSelfContained?: boolean;
   /** Runs when a token arrives at the node. */
   run(ctx: ExecutorContext<TConfig>): StepResult;
   /** Runs when something the waiting token waits for happens. */

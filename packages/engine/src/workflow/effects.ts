@@ -36,6 +36,8 @@ export type CoreEffectDraft =
   | {
       type: 'close_task';
       taskId: string;
+      /** The human step the task belongs to (its output is recorded under this node). */
+      nodeId: string;
       outcome: 'completed' | 'returned' | 'rejected' | 'cancelled';
       actor?: string;
       reason?: string;

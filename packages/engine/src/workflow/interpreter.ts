@@ -692,6 +692,7 @@ class Run {
       this.effects.push({
         type: 'close_task',
         taskId: token.wait.taskId,
+        nodeId: token.nodeId,
         outcome,
         ...(actor ? { actor } : {}),
         ...(reason ? { reason } : {}),

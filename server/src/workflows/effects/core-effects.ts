@@ -6,20 +6,9 @@ import {
   resolveAssignee,
   resolveRecipients,
 } from '../../org/assignees.ts';
-import {
-  closeTask,
-  insertOutboundCall,
-  insertTask,
-  markTaskOverdue,
-  reassignTask,
-} from '../workflow-repository.ts';
+import { readTaskForNotice } from '../workflow-repository.ts';
 import { EVENT_QUEUE, OUTBOUND_QUEUE, TIMER_QUEUE, taskKey } from '../workflow-types.ts';
-import {
-  coreEffect,
-  type EffectHandlerRegistry,
-  foldOnly,
-  type TicketDraftChange,
-} from './effect-handler.ts';
+import { coreEffect, type EffectContext, type EffectHandlerRegistry } from './effect-handler.ts';
 
 /** Ticket fields a set-fields node may write directly; other fields go to the ticket's custom fields. */
 const TICKET_FIELDS: Record<string, (v: unknown) => boolean> = {
@@ -40,52 +29,56 @@ function describe(a: ResolvedAssignee): Record<string, number> {
 
 const NOBODY: ResolvedAssignee = { userId: null, teamId: null, roleId: null, orgUnitId: null };
 
-/** Registers how the server applies the effects of the core node types. */
+/** An end gives the ticket the end's status (and named status), and says so on the trail. */
+function end(e: { status: 'solved' | 'closed'; statusName?: string }, ctx: EffectContext): void {
+  ctx.fields.status = e.status;
+  // The named status the end node gives (checked at publish), or the category alone.
+  ctx.fields.statusName = e.statusName ?? null;
+  ctx.audit({
+    kind: 'workflow.ended',
+    diff: {
+      status: { from: null, to: e.status },
+      ...(e.statusName ? { statusName: { from: null, to: e.statusName } } : {}),
+    },
+  });
+}
+
+/**
+ * Registers how the server applies the effects of the core node types. Handlers read what they
+ * need and add rows to the event's writes; none writes on its own, so a new ticket's first steps
+ * are planned before the ticket exists and written with it.
+ */
 export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): void {
   const add = (type: string, handler: ReturnType<typeof coreEffect>) =>
     registry.register(type, handler, 'core');
 
   add(
     'set_ticket_fields',
-    coreEffect(
-      'set_ticket_fields',
-      foldOnly((e, into: TicketDraftChange) => {
+    coreEffect('set_ticket_fields', {
+      apply: async (ctx, e) => {
         for (const [field, value] of Object.entries(e.fields)) {
           const check = TICKET_FIELDS[field];
-          if (check?.(value)) into.fields[field as keyof typeof into.fields] = value;
+          if (check?.(value)) ctx.fields[field as keyof typeof ctx.fields] = value;
           else if (check)
-            into.audit({
+            ctx.audit({
               kind: 'workflow.field_refused',
               body: `"${field}" cannot be set to ${JSON.stringify(value)}.`,
             });
-          else into.custom[field] = value;
+          else ctx.custom[field] = value;
         }
-      }),
-    ),
+      },
+    }),
   );
 
-  const end = (e: { status: 'solved' | 'closed'; statusName?: string }, into: TicketDraftChange) => {
-    into.fields.status = e.status;
-    // The named status the end node gives (checked at publish), or the category alone.
-    into.fields.statusName = e.statusName ?? null;
-    into.audit({
-      kind: 'workflow.ended',
-      diff: {
-        status: { from: null, to: e.status },
-        ...(e.statusName ? { statusName: { from: null, to: e.statusName } } : {}),
-      },
-    });
-  };
   add(
     'end_instance',
     coreEffect('end_instance', {
-      fold: end,
       apply: async (ctx, e) => {
         const { instance } = ctx;
         if (!instance.parent_instance_id) end(e, ctx);
         else if (instance.parent_reply)
           // A sub-workflow reports its end to its parent, which waits for it.
-          ctx.enqueue({
+          ctx.writes.jobs.push({
             queue: EVENT_QUEUE,
             key: `event:${instance.parent_instance_id}:${instance.parent_reply.key}`,
             data: {
@@ -104,28 +97,20 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
 
   add(
     'instance_failed',
-    coreEffect(
-      'instance_failed',
-      foldOnly((e, into) =>
-        into.audit({ kind: 'workflow.failed', diff: { step: { from: null, to: e.nodeId } }, body: e.error }),
-      ),
-    ),
+    coreEffect('instance_failed', {
+      apply: async (ctx, e) =>
+        ctx.audit({ kind: 'workflow.failed', diff: { step: { from: null, to: e.nodeId } }, body: e.error }),
+    }),
   );
 
   // A timer job that fires after its timer changed is ignored by the interpreter: nothing to do.
-  add(
-    'cancel_timer',
-    coreEffect(
-      'cancel_timer',
-      foldOnly(() => {}),
-    ),
-  );
+  add('cancel_timer', coreEffect('cancel_timer', { apply: async () => {} }));
 
   add(
     'schedule_timer',
     coreEffect('schedule_timer', {
       apply: async (ctx, e) =>
-        ctx.enqueue({
+        void ctx.writes.jobs.push({
           queue: TIMER_QUEUE,
           key: `timer:${ctx.instance.id}:${e.timerId}:${e.version}`,
           startAfter: new Date(e.dueAt),
@@ -150,10 +135,9 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
             body: err.message,
           });
         }
-        await insertTask(ctx.tx, {
+        ctx.writes.tasks.push({
           id: taskKey(ctx.instance.id, e.taskId),
           instance_id: ctx.instance.id,
-          ticket_id: ctx.ticketId,
           node_id: e.nodeId,
           title: e.title,
           assignee_user_id: assignee.userId,
@@ -170,7 +154,7 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
         ctx.route(assignee);
         const notified = await resolveRecipients(ctx.tx, e.cc, await ctx.ticket());
         if (assignee.userId !== null) notified.userIds.push(assignee.userId);
-        ctx.notify({
+        ctx.writes.notices.push({
           key: `${e.stepKey}:task`,
           ticketId: ctx.ticketId,
           subject: e.title,
@@ -195,13 +179,15 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
   add(
     'close_task',
     coreEffect('close_task', {
-      apply: (ctx, e) =>
-        closeTask(ctx.tx, {
+      apply: async (ctx, e) =>
+        void ctx.writes.taskUpdates.push({
+          kind: 'close',
           id: taskKey(ctx.instance.id, e.taskId),
           outcome: e.outcome,
           closedBy: ctx.cause.userId,
           reason: e.reason ?? null,
-          outputs: ctx.instance.state.steps,
+          // What the step recorded (the instance's outputs by node).
+          output: e.outcome === 'completed' ? (ctx.instance.state.steps[e.nodeId] ?? null) : null,
         }),
     }),
   );
@@ -211,7 +197,11 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     coreEffect('transfer_task', {
       apply: async (ctx, e) => {
         const assignee = await resolveAssignee(ctx.tx, e.assignee);
-        await reassignTask(ctx.tx, taskKey(ctx.instance.id, e.taskId), assignee);
+        ctx.writes.taskUpdates.push({
+          kind: 'reassign',
+          id: taskKey(ctx.instance.id, e.taskId),
+          ...assignee,
+        });
         ctx.route(assignee);
         ctx.audit({
           kind: 'task.transferred',
@@ -226,14 +216,16 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     'step_overdue',
     coreEffect('step_overdue', {
       apply: async (ctx, e) => {
-        const task = await markTaskOverdue(ctx.tx, taskKey(ctx.instance.id, e.taskId));
+        const id = taskKey(ctx.instance.id, e.taskId);
+        ctx.writes.taskUpdates.push({ kind: 'overdue', id });
         ctx.audit({ kind: 'task.overdue', diff: { step: { from: null, to: e.nodeId } } });
+        const task = await readTaskForNotice(ctx.tx, id);
         if (!task) return;
         // The handler, the handler's manager and the CC list hear that the step is late.
         const to = await resolveRecipients(ctx.tx, task.cc as Recipient[], await ctx.ticket());
         if (task.assignee_user_id !== null) to.userIds.push(task.assignee_user_id);
         if (task.manager_id !== null) to.userIds.push(task.manager_id);
-        ctx.notify({
+        ctx.writes.notices.push({
           key: `${e.stepKey}:overdue`,
           ticketId: ctx.ticketId,
           subject: `Overdue: ${task.title}`,
@@ -248,7 +240,7 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     'notify',
     coreEffect('notify', {
       apply: async (ctx, e) =>
-        ctx.notify({
+        void ctx.writes.notices.push({
           key: e.idempotencyKey,
           ticketId: ctx.ticketId,
           subject: e.subject ?? null,
@@ -264,14 +256,14 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     coreEffect('http_request', {
       apply: async (ctx, e) => {
         const callId = `${e.idempotencyKey}#${e.attempt}`;
-        await insertOutboundCall(ctx.tx, {
+        ctx.writes.calls.push({
           id: callId,
-          idempotencyKey: e.idempotencyKey,
-          instanceId: ctx.instance.id,
+          idempotency_key: e.idempotencyKey,
+          instance_id: ctx.instance.id,
           request: { method: e.method, url: e.url, headers: e.headers, body: e.body, timeoutMs: e.timeoutMs },
           reply: e.reply,
         });
-        ctx.enqueue({
+        ctx.writes.jobs.push({
           queue: OUTBOUND_QUEUE,
           key: `call:${callId}`,
           // A failed attempt waits a little longer each time before the next.

@@ -4,31 +4,49 @@ import { Registry } from '../../extensions/registry.ts';
 import type { Notice } from '../../notifications/notifier.ts';
 import type { ResolvedAssignee } from '../../org/assignees.ts';
 import type { AuditEntry, TicketFields } from '../../tickets/ticket-store.ts';
+import type { NewCall, NewTask, TaskUpdate } from '../workflow-repository.ts';
 import type { Cause, InstanceRow } from '../workflow-types.ts';
 
-/** Where an effect that changes only its ticket's own fields and trail writes (see EffectHandler.fold). */
-export type TicketDraftChange = {
-  fields: TicketFields;
-  custom: Record<string, unknown>;
-  audit(entry: AuditEntry): void;
+/**
+ * The rows one workflow event writes besides its instance and its ticket: tasks, outbound calls,
+ * notices and jobs. Effect handlers add to it; the runtime writes it when every effect of the event
+ * has been applied (for a new ticket's first steps, in the statement that writes the ticket).
+ */
+export type StepWrites = {
+  tasks: NewTask[];
+  taskUpdates: TaskUpdate[];
+  calls: NewCall[];
+  notices: Notice[];
+  jobs: JobSpec[];
 };
 
+export const emptyStepWrites = (): StepWrites => ({
+  tasks: [],
+  taskUpdates: [],
+  calls: [],
+  notices: [],
+  jobs: [],
+});
+
 /**
- * What applying an effect works with, inside the transaction of the event that produced it. The
- * ticket's field changes, audit entries, notices and jobs are gathered and written once, when
- * every effect of the event has been applied.
+ * What applying an effect works with, inside the transaction of the event that produced it (or
+ * while a new ticket is planned, before it is written). Handlers read through `tx` and write only
+ * into the context: the ticket's field changes and audit entries, and `writes`.
  */
-export type EffectContext = TicketDraftChange & {
+export type EffectContext = {
   tx: EntityManager;
   instance: InstanceRow;
   cause: Cause;
+  /** The ticket's id; null while a new ticket is planned (the statement writing it fills it in). */
   ticketId: string | null;
+  fields: TicketFields;
+  custom: Record<string, unknown>;
+  audit(entry: AuditEntry): void;
   /** The ticket's requester and assignee (read once, the first time a handler asks). */
   ticket(): Promise<{ requester_id: number | null; assignee_id: number | null } | null>;
   /** The ticket follows its open work: whoever must act on it sees it. */
   route(assignee: ResolvedAssignee): void;
-  notify(notice: Notice): void;
-  enqueue(job: JobSpec): void;
+  writes: StepWrites;
   now(): number;
 };
 
@@ -37,12 +55,9 @@ export type EffectContext = TicketDraftChange & {
  * built; a plugin's node types bring handlers for their own (namespaced) kinds.
  */
 export type EffectHandler<E = Effect> = {
-  /**
-   * Present when the effect changes only its ticket's own fields and audit trail: then a new
-   * ticket's run made of such effects is folded into the statement that writes the ticket.
-   */
-  fold?(effect: E, into: TicketDraftChange): void;
   apply(ctx: EffectContext, effect: E): Promise<void>;
+  /** The effect needs its ticket stored first (it writes on its own): a new ticket's run then starts after the insert. */
+  needsStoredTicket?: boolean;
 };
 
 export type EffectHandlerRegistry = Registry<EffectHandler>;
@@ -55,9 +70,3 @@ export const coreEffect = <K extends CoreEffect['type']>(
   _type: K,
   handler: EffectHandler<Extract<CoreEffect, { type: K }>>,
 ): EffectHandler => handler as EffectHandler;
-
-/** An effect that only folds into its ticket applies by folding into the event's change. */
-export const foldOnly = <E>(fold: (effect: E, into: TicketDraftChange) => void): EffectHandler<E> => ({
-  fold,
-  apply: async (ctx, effect) => fold(effect, ctx),
-});

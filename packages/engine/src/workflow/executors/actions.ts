@@ -12,7 +12,6 @@ import { HTTP_RESPONSE_EVENT } from '../effects.ts';
 
 /** Sets ticket fields to fixed values or computed ones; later steps see the new values. */
 export const setFieldsExecutor = defineExecutor(setFieldsNode, {
-  isSelfContained: true,
   run(ctx) {
     const fields: Record<string, unknown> = {};
     for (const [i, f] of ctx.config.fields.entries())

@@ -13,13 +13,11 @@ import { defineExecutor } from '../define-executor.ts';
 import { SUB_WORKFLOW_ENDED_EVENT } from '../effects.ts';
 
 export const startExecutor = defineExecutor(startNode, {
-  isSelfContained: true,
   run: () => ({ kind: 'next' }),
 });
 
 /** If / else-if / else: the first branch whose condition is true; else the else edge. */
 export const conditionExecutor = defineExecutor(conditionNode, {
-  isSelfContained: true,
   run(ctx) {
     const evaluated: { branch: string; value: unknown }[] = [];
     for (const [i, branch] of ctx.config.branches.entries()) {
@@ -39,12 +37,10 @@ export const conditionExecutor = defineExecutor(conditionNode, {
 });
 
 export const parallelSplitExecutor = defineExecutor(parallelSplitNode, {
-  isSelfContained: true,
   run: () => ({ kind: 'split' }),
 });
 
 export const parallelJoinExecutor = defineExecutor(parallelJoinNode, {
-  isSelfContained: true,
   run: (ctx) => ({ kind: 'join', mode: ctx.config.mode }),
 });
 
@@ -127,7 +123,6 @@ export const subWorkflowExecutor = defineExecutor(subWorkflowNode, {
 });
 
 export const endExecutor = defineExecutor(endNode, {
-  isSelfContained: true,
   run: (ctx) => ({
     kind: 'end',
     status: ctx.config.status,

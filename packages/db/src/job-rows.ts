@@ -1,0 +1,49 @@
+import type { JobSpec } from './job-bus.ts';
+
+/**
+ * Jobs written by Docket's own statements: the same rows pg-boss 10's insert writes (id from the
+ * job's key, retries with backoff, the queue's policy and dead letter, 14 days kept), so a
+ * statement that writes a ticket or a workflow step can write the jobs it schedules too, instead
+ * of a round trip through pg-boss's API. The job bus's own inserts use the same SQL.
+ */
+
+/** A job as a JSON row of a statement's input (see JOB_ROW_COLUMNS). */
+export type JobRow = {
+  key: string;
+  name: string;
+  data: Record<string, unknown>;
+  start_after: string | null;
+  retry_limit: number;
+  expire_seconds: number;
+};
+
+export const jobRowOf = (spec: JobSpec): JobRow => ({
+  key: spec.key,
+  name: spec.queue,
+  data: spec.data,
+  start_after: spec.startAfter ? spec.startAfter.toISOString() : null,
+  retry_limit: spec.retryLimit ?? 5,
+  expire_seconds: spec.expireInSeconds ?? 60,
+});
+
+/** The record definition of JobRow, for jsonb_to_recordset. */
+export const JOB_ROW_COLUMNS =
+  'key text, name text, data jsonb, start_after timestamptz, retry_limit int, expire_seconds int';
+
+/** The job id of a key, as jobIdOf computes it (sha256 of the key, shaped as a UUID). */
+export const jobIdSql = (keyExpr: string): string =>
+  `(select (substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-5' || substr(h, 14, 3) || '-a' || substr(h, 18, 3) || '-' || substr(h, 21, 12))::uuid
+      from (select encode(sha256(convert_to(${keyExpr}, 'UTF8')), 'hex') as h) k)`;
+
+/**
+ * Inserts jobs from a relation `source` with the columns of JobRow (aliased `j`). A job whose id
+ * exists already is left alone (the same key enqueued twice is one job).
+ */
+export const insertJobsSql = (source: string): string =>
+  `insert into pgboss.job (id, name, data, priority, start_after, expire_in, keep_until, retry_limit, retry_delay,
+                           retry_backoff, policy, dead_letter)
+   select ${jobIdSql('j.key')}, j.name, j.data, 0, coalesce(j.start_after, now()), j.expire_seconds * interval '1 second',
+          coalesce(j.start_after, now()) + coalesce(q.retention_minutes * interval '1 minute', interval '14 days'),
+          j.retry_limit, 1, true, q.policy, q.dead_letter
+     from ${source} join pgboss.queue q on q.name = j.name
+   on conflict do nothing`;
