@@ -113,3 +113,32 @@ export function pgJson(value: unknown): string {
 
 /** Escapes LIKE's wildcards so that a value matches itself. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** One data-modifying statement of writeTogether: `sql` reads its input as the jsonb expression it is given. */
+export type WritePart = { sql: (input: string) => string; input: unknown };
+
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs several writes as one statement (data-modifying CTEs), one round trip for all of them:
+ * each part reads its own input from one jsonb parameter. With `returning`, the rows of the part
+ * at that index (its SQL must end with RETURNING) are the result. The parts see the same snapshot
+ * and must not touch the same rows. Repeated shapes run as named prepared statements unless
+ * `isShared` (see queryPrepared).
+ */
+export async function writeTogether<T = Record<string, unknown>>(
+  em: EntityManager,
+  parts: WritePart[],
+  options: { returning?: number; isShared: boolean },
+): Promise<T[]> {
+  if (parts.length === 0) return [];
+  const ctes = parts.map((p, i) => `w${i} as (${p.sql(`(select v->${i} from input)`)})`);
+  const last = options.returning === undefined ? 'select 1 as done' : `select * from w${options.returning}`;
+  const sql = `with input as (select ?::jsonb as v), ${ctes.join(',\n')}\n${last}`;
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `docket_w_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return queryPrepared<T>(em, { name, sql, isShared: options.isShared }, [pgJson(parts.map((p) => p.input))]);
+}
