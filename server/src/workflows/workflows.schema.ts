@@ -1,9 +1,8 @@
 import { coreNodeTypes, HUMAN_ACTIONS } from '@docket/core';
-import { query, queryOne } from '@docket/db';
+import { query, queryOne, type TicketTemplateVersion } from '@docket/db';
 import type { InstanceState, SimulationResult } from '@docket/engine';
 import { maySeeInternals, requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
-import type { TemplateVersionRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateVersionRef } from '../templates/templates.schema.ts';
 import { loadVisibleTicket } from '../tickets/load-ticket.ts';
@@ -96,10 +95,10 @@ builder.objectField(TemplateVersionRef, 'workflowVersion', (t) =>
     type: WorkflowVersionRef,
     nullable: true,
     description: 'The workflow version tickets of this template version run.',
-    resolve: (v: TemplateVersionRow, _a, ctx) =>
-      v.workflow_version_id
+    resolve: (v: TicketTemplateVersion, _a, ctx) =>
+      v.workflowVersion
         ? queryOne<WorkflowVersionRow>(ctx.em, 'select * from workflow_version where id = ?', [
-            v.workflow_version_id,
+            v.workflowVersion.id,
           ]).then((r) => r ?? null)
         : null,
   }),

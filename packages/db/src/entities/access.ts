@@ -51,7 +51,7 @@ export const User = defineEntity({
     /** Unique regardless of case (app_user_email_idx). */
     email: p.text(),
     name: p.text(),
-    passwordHash: p.text().nullable().hidden().lazy(),
+    passwordHash: p.text().nullable().lazy(true, false),
     orgUnit: () => p.manyToOne(OrgUnit).ref().nullable().deleteRule('no action').updateRule('no action'),
     manager: () => p.manyToOne(User).ref().nullable().deleteRule('no action').updateRule('no action'),
     isActive: p.boolean().default(true),
@@ -149,7 +149,7 @@ export const Customer = defineEntity({
     name: p.text(),
     email: p.text().nullable(),
     phone: p.text().nullable(),
-    passwordHash: p.text().nullable().hidden().lazy(),
+    passwordHash: p.text().nullable().lazy(true, false),
     tier: p.text().default('standard'),
     tokenVersion: p.integer().default(0),
     createdAt: p.datetime().defaultRaw('now()'),

@@ -1,4 +1,4 @@
-import type { CalendarDefinition } from '@docket/core';
+import type { CalendarDefinition, SlaPolicy as SlaPolicyData } from '@docket/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { indexDefinition } from './index-definition.ts';
 import { Ticket } from './tickets.ts';
@@ -27,6 +27,9 @@ export const BusinessCalendar = defineEntity({
 });
 export type BusinessCalendar = InferEntity<typeof BusinessCalendar>;
 
+/** A policy as stored: id, name and position are columns; the rest is one JSON document. */
+export type SlaPolicyDefinition = Omit<SlaPolicyData, 'id' | 'name' | 'position'>;
+
 export const SlaPolicy = defineEntity({
   name: 'SlaPolicy',
   tableName: 'sla_policy',
@@ -35,8 +38,8 @@ export const SlaPolicy = defineEntity({
     name: p.text(),
     /** Policies are tried in position order (then id); the first whose condition holds applies. */
     position: p.integer(),
-    /** Condition, calendar key, pause statuses, targets and actions, as SlaPolicyDefinition. */
-    definition: p.json<Record<string, unknown>>(),
+    /** The rest of the policy as the core validates it: condition, calendar key, pause statuses, targets, actions. */
+    definition: p.json<SlaPolicyDefinition>(),
     isActive: p.boolean().default(true),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p

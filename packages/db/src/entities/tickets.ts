@@ -89,7 +89,7 @@ export const Ticket = defineEntity({
       .generated(
         "(to_tsvector('simple'::regconfig, ((((title || ' '::text) || description) || ' '::text) || form_text))) stored",
       )
-      .lazy()
+      .lazy(true, false)
       .hidden(),
   },
   indexes: [
