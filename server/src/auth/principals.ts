@@ -21,12 +21,15 @@ export class Principals {
   );
   private readonly tokens = new TtlCache<string, { tokenId: number; userId: number } | null>(10_000);
   private readonly tokenLastUse = new Map<number, number>();
+  /** Bumped by invalidate: a read that ran across a change is not cached. */
+  private generation = 0;
 
   constructor(private readonly em: () => EntityManager) {}
 
   async staffById(userId: number): Promise<(StaffPrincipal & { tokenVersion: number }) | null> {
     const hit = this.staff.get(userId);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const em = this.em();
     // One query for the user, its org unit and roles; one for its teams.
     const [user, memberships] = await Promise.all([
@@ -52,13 +55,14 @@ export class Principals {
         tokenVersion: user.tokenVersion,
       };
     }
-    this.staff.set(userId, principal);
+    if (generation === this.generation) this.staff.set(userId, principal);
     return principal;
   }
 
   async customerById(customerId: number): Promise<(CustomerPrincipal & { tokenVersion: number }) | null> {
     const hit = this.customers.get(customerId);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const customer = await this.em().findOne(Customer, customerId);
     const principal = customer
       ? {
@@ -68,7 +72,7 @@ export class Principals {
           tokenVersion: customer.tokenVersion,
         }
       : null;
-    this.customers.set(customerId, principal);
+    if (generation === this.generation) this.customers.set(customerId, principal);
     return principal;
   }
 
@@ -77,13 +81,14 @@ export class Principals {
     const tokenHash = hashApiToken(token);
     let hit = this.tokens.get(tokenHash);
     if (hit === undefined) {
+      const generation = this.generation;
       const apiToken = await this.em().findOne(ApiToken, {
         tokenHash,
         revokedAt: null,
         $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }],
       });
       hit = apiToken ? { tokenId: apiToken.id, userId: apiToken.user.id } : null;
-      this.tokens.set(tokenHash, hit);
+      if (generation === this.generation) this.tokens.set(tokenHash, hit);
     }
     if (!hit) return null;
     const staff = await this.staffById(hit.userId);
@@ -104,6 +109,7 @@ export class Principals {
 
   /** Call after any change to users, roles, teams, org units or tokens. */
   invalidate(): void {
+    this.generation++;
     this.staff.clear();
     this.customers.clear();
     this.tokens.clear();

@@ -37,3 +37,20 @@ export async function moveTicketOrgPaths(
     `${escapeLike(move.fromPath)}%`,
   ]);
 }
+
+/**
+ * The org unit a new ticket lands under (its own, or its team's) and that unit's path. SQL: one
+ * statement on the ticket-create path (when OrgPaths' cache misses), into no identity map.
+ */
+export async function orgPlaceOf(
+  em: EntityManager,
+  ref: { orgUnitId: number | null; teamId: number | null },
+): Promise<{ orgUnitId: number | null; path: string }> {
+  const row = await queryOne<{ id: number | null; path: string | null }>(
+    em,
+    `select w.id, (select path from org_unit where id = w.id) as path
+       from (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as id) w`,
+    [ref.orgUnitId, ref.teamId],
+  );
+  return { orgUnitId: row?.id ?? null, path: row?.path ?? '/' };
+}

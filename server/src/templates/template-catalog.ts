@@ -21,6 +21,8 @@ export type PublishedTemplate = {
  */
 export class TemplateCatalog {
   private readonly latest = new TtlCache<string, PublishedTemplate | null>(2_000);
+  /** Bumped by invalidate: a read that ran across a publish is not cached. */
+  private generation = 0;
 
   async latestPublished(
     em: EntityManager,
@@ -29,6 +31,7 @@ export class TemplateCatalog {
     const cacheKey = ref.id !== undefined ? `id:${ref.id}` : `key:${ref.key}`;
     const hit = this.latest.get(cacheKey);
     if (hit !== undefined) return hit;
+    const generation = this.generation;
     const row = await latestPublishedRow(em, ref);
     let found: PublishedTemplate | null = null;
     if (row) {
@@ -44,11 +47,12 @@ export class TemplateCatalog {
         workflowVersionId: row.workflow_version_id,
       };
     }
-    this.latest.set(cacheKey, found);
+    if (generation === this.generation) this.latest.set(cacheKey, found);
     return found;
   }
 
   invalidate(): void {
+    this.generation++;
     this.latest.clear();
   }
 }
