@@ -11,5 +11,5 @@ export default (async () => {
   const embedded = await startEmbeddedPostgres({ isBackground: true });
   // Builds the schema the listed migrations make (then lets go of it; the CLI connects on its own).
   await (await openDatabase({ databaseUrl: embedded.url, poolSize: 2 })).close();
-  return ormOptions({ clientUrl: embedded.url, poolSize: 2 });
+  return ormOptions({ clientUrl: embedded.url, poolSize: 2, isForSchema: true });
 })();

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
-import { entities } from './entities/index.ts';
+import { CONSTRAINT_ONLY_RELATIONS, entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
 import { Migration20261123000001_workflows } from './migrations/Migration20261123000001_workflows.ts';
 import { Migration20261123000002_sla } from './migrations/Migration20261123000002_sla.ts';
@@ -43,12 +43,24 @@ export function ormOptions(options: {
   clientUrl: string;
   poolSize: number;
   debug?: boolean | undefined;
+  /**
+   * For comparing the entities with a database or generating migrations: keeps the relations
+   * that only declare a constraint (CONSTRAINT_ONLY_RELATIONS), which the server's ORM leaves out.
+   */
+  isForSchema?: boolean;
 }): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: options.clientUrl,
     entities,
     namingStrategy: DocketNamingStrategy,
+    discovery: {
+      afterDiscovered: (storage) => {
+        if (options.isForSchema) return;
+        for (const [entity, properties] of Object.entries(CONSTRAINT_ONLY_RELATIONS))
+          for (const property of properties) storage.get(entity).removeProperty(property);
+      },
+    },
     debug: options.debug ?? false,
     logger: (message: string) => {
       if (options.debug) console.log(message);

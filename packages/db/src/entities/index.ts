@@ -47,3 +47,11 @@ export const entities = [
   TicketSla,
   TicketUrge,
 ];
+
+/**
+ * Relations that only declare a foreign key for the schema comparison and generated migrations,
+ * and that MikroORM cannot load: the server's ORM leaves them out (see ormOptions).
+ */
+export const CONSTRAINT_ONLY_RELATIONS: Readonly<Record<string, readonly string[]>> = {
+  Ticket: ['namedStatus'],
+};

@@ -46,8 +46,10 @@ export const Ticket = defineEntity({
     /**
      * The named status must belong to the ticket's category: a foreign key over (status_name,
      * status) onto ticket_status (name, category). Declared between the two columns it shares with
-     * them so that each keeps its own nullability, default and check. Not loaded or written
-     * through here: statusName and status are.
+     * them so that each keeps its own nullability, default and check. It declares the constraint
+     * and nothing else: MikroORM 6 cannot load a relation onto a key other than the target's
+     * primary key, so the server's ORM drops it (CONSTRAINT_ONLY_RELATIONS); statusName and status
+     * are read and written.
      */
     namedStatus: () =>
       p
@@ -57,9 +59,7 @@ export const Ticket = defineEntity({
         .referencedColumnNames('name', 'category')
         .foreignKeyName('ticket_status_name_fkey')
         .deleteRule('no action')
-        .updateRule('no action')
-        .hydrate(false)
-        .hidden(),
+        .updateRule('no action'),
     status: p.enum([...STATUS_CATEGORIES]).default('new'),
     priority: p.enum([...PRIORITIES]),
     formData: p.json<Record<string, unknown>>().defaultRaw("'{}'::jsonb"),
