@@ -1,4 +1,10 @@
-import type { DataScope, Permission, TemplateContent } from '@docket/core';
+import {
+  type DataScope,
+  type OrgUnitKind,
+  PERMISSIONS,
+  type Permission,
+  type TemplateContent,
+} from '@docket/core';
 
 /**
  * The example data `npm start` loads on a fresh database: an org tree, one user per role, a
@@ -10,7 +16,7 @@ export const EXAMPLE_PASSWORD = 'docket-demo';
 export type ExampleOrgUnit = {
   ref: string;
   name: string;
-  kind: 'hq' | 'region' | 'store' | 'department';
+  kind: OrgUnitKind;
   parent?: string;
 };
 export const orgUnits: ExampleOrgUnit[] = [
@@ -36,17 +42,7 @@ export const roles: ExampleRole[] = [
   {
     key: 'admin',
     name: 'Administrator',
-    permissions: [
-      ...ticketWork,
-      'template.manage',
-      'workflow.manage',
-      'sla.manage',
-      'user.manage',
-      'role.manage',
-      'org.manage',
-      'team.manage',
-      'token.manage',
-    ],
+    permissions: [...PERMISSIONS],
     dataScope: 'all',
   },
   {

@@ -20,6 +20,8 @@ export type EmbeddedPostgresOptions = {
    * pool's second connection is refused.
    */
   maxConnections?: number;
+  /** Do not keep the process running for this database (a command-line tool that ends when its work does). */
+  isBackground?: boolean;
 };
 
 /**
@@ -37,6 +39,7 @@ export async function startEmbeddedPostgres(
     host: '127.0.0.1',
     port,
     maxConnections: options.maxConnections ?? 32,
+    ...(options.isBackground ? { isBackground: true } : {}),
   });
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

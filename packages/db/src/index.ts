@@ -5,5 +5,6 @@ export * from './embedded-postgres.ts';
 export * from './entities/index.ts';
 export * from './job-bus.ts';
 export * from './job-rows.ts';
+export * from './orm.ts';
 export * from './sql.ts';
 export * from './write-batcher.ts';

@@ -100,6 +100,8 @@ export async function servePglite(options: {
   host: string;
   port: number;
   maxConnections: number;
+  /** Do not keep the process running for this server (a command-line tool that ends when its work does). */
+  isBackground?: boolean;
 }): Promise<{ stop: () => Promise<void> }> {
   const queue = new SessionQueue(options.db);
   const handlers = new Set<PGLiteSocketHandler>();
@@ -123,6 +125,7 @@ export async function servePglite(options: {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  if (options.isBackground) server.unref();
   return {
     stop: async () => {
       for (const h of handlers) await h.detach(true);

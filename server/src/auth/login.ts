@@ -1,5 +1,5 @@
 import { fieldError, ValidationFailed } from '@docket/core';
-import { type EntityManager, queryOne } from '@docket/db';
+import { Customer, type EntityManager, raw, User } from '@docket/db';
 import type { Services } from '../services.ts';
 import { verifyPassword } from './passwords.ts';
 
@@ -14,16 +14,19 @@ export async function login(
   em: EntityManager,
   input: { email: string; password: string; kind: 'user' | 'customer' },
 ): Promise<{ token: string; id: number }> {
-  const table = input.kind === 'user' ? 'app_user' : 'customer';
-  const active = input.kind === 'user' ? 'and is_active' : '';
-  const row = await queryOne<{ id: number; password_hash: string | null; token_version: number }>(
-    em,
-    `select id, password_hash, token_version from ${table} where lower(email) = lower(?) ${active}`,
-    [input.email.trim()],
-  );
-  if (!row || !(await verifyPassword(row.password_hash, input.password))) throw WRONG();
-  const token = await services.sessions.issue({ kind: input.kind, id: row.id, version: row.token_version });
-  return { token, id: row.id };
+  // Compared in lower case, as the unique email indexes are.
+  const byEmail = { [raw('lower(email)')]: raw('lower(?)', [input.email.trim()]) };
+  const account =
+    input.kind === 'user'
+      ? await em.findOne(User, { ...byEmail, isActive: true }, { populate: ['passwordHash'] })
+      : await em.findOne(Customer, byEmail, { populate: ['passwordHash'] });
+  if (!account || !(await verifyPassword(account.passwordHash, input.password))) throw WRONG();
+  const token = await services.sessions.issue({
+    kind: input.kind,
+    id: account.id,
+    version: account.tokenVersion,
+  });
+  return { token, id: account.id };
 }
 
 export function sessionCookie(token: string | null, ttlSeconds: number, secure: boolean): string {

@@ -1,4 +1,4 @@
-import { DATA_SCOPES, PERMISSIONS, PRIORITIES, STATUS_CATEGORIES } from '@docket/core';
+import { DATA_SCOPES, ORG_UNIT_KINDS, PERMISSIONS, PRIORITIES, STATUS_CATEGORIES } from '@docket/core';
 import { builder } from './builder.ts';
 
 export const PriorityEnum = builder.enumType('Priority', { values: PRIORITIES });
@@ -16,6 +16,4 @@ export const PermissionEnum = builder.enumType('Permission', {
     PERMISSIONS.map((p) => [p.replace('.', '_').toUpperCase(), { value: p }]),
   ) as Record<string, { value: (typeof PERMISSIONS)[number] }>,
 });
-export const OrgUnitKindEnum = builder.enumType('OrgUnitKind', {
-  values: ['hq', 'region', 'store', 'department'] as const,
-});
+export const OrgUnitKindEnum = builder.enumType('OrgUnitKind', { values: ORG_UNIT_KINDS });

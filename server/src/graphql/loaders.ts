@@ -1,51 +1,44 @@
-import { type EntityManager, query } from '@docket/db';
+import {
+  Customer,
+  type EntityManager,
+  type EntityName,
+  type FilterQuery,
+  OrgUnit,
+  type Role,
+  Team,
+  TeamMember,
+  TicketTemplate,
+  TicketTemplateVersion,
+  User,
+  UserRole,
+} from '@docket/db';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
 
-export type UserRow = {
-  id: number;
-  email: string;
-  name: string;
-  org_unit_id: number | null;
-  manager_id: number | null;
-  is_active: boolean;
-  created_at: Date;
-};
-export type OrgUnitRow = { id: number; parent_id: number | null; name: string; kind: string; path: string };
-export type TeamRow = { id: number; name: string; org_unit_id: number | null };
-export type CustomerRow = {
-  id: number;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  tier: string;
-};
-export type TemplateRow = {
-  id: number;
-  key: string;
-  draft: Record<string, unknown>;
-  latest_version: number;
-  is_archived: boolean;
-  created_at: Date;
-  updated_at: Date;
-};
-export type TemplateVersionRow = {
-  id: number;
-  template_id: number;
-  version: number;
-  content: Record<string, unknown>;
-  published_by: number | null;
-  published_at: Date;
-  workflow_version_id: number | null;
-};
+/**
+ * The request's loaders: what nested fields ask for within one tick is read with one query, into
+ * the request's entity manager (its identity map hands the same row to every field that asks).
+ */
+
+type WithId = { id: number };
 
 const byId =
-  <T extends { id: number }>(em: EntityManager, sql: string) =>
+  <T extends WithId>(em: EntityManager, entity: EntityName<T>) =>
   async (ids: number[]): Promise<Map<number, T>> => {
-    const rows = await query<T>(em, sql.replace('$ids', ids.map(() => '?').join(', ')), ids);
-    return new Map(rows.map((r) => [r.id, r]));
+    const rows = await em.find(entity, { id: { $in: ids } } as unknown as FilterQuery<T>);
+    return new Map(rows.map((r) => [r.id, r as T]));
   };
+
+/** Rows grouped under the key each belongs to, in the order they were read; every asked key gets a list. */
+function groupedBy<K, T>(keys: K[], rows: T[], keyOf: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>(keys.map((k) => [k, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return groups;
+}
+
+/** A template's version by number, as the loader's key: `${templateId}/${version}`. */
+export const templateVersionKey = (templateId: number, version: number): string => `${templateId}/${version}`;
 
 export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
@@ -53,33 +46,68 @@ export function createLoaders(em: EntityManager) {
     ...createWorkflowLoaders(em),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
-    user: new BatchLoader<number, UserRow>(
-      byId(
-        em,
-        'select id, email, name, org_unit_id, manager_id, is_active, created_at from app_user where id in ($ids)',
+    user: new BatchLoader<number, User>(byId(em, User)),
+    orgUnit: new BatchLoader<number, OrgUnit>(byId(em, OrgUnit)),
+    team: new BatchLoader<number, Team>(byId(em, Team)),
+    customer: new BatchLoader<number, Customer>(byId(em, Customer)),
+    template: new BatchLoader<number, TicketTemplate>(byId(em, TicketTemplate)),
+    templateVersion: new BatchLoader<number, TicketTemplateVersion>(byId(em, TicketTemplateVersion)),
+    /** A user's roles, by key. */
+    rolesOfUser: new BatchLoader<number, Role[]>(async (userIds) => {
+      const links = await em.find(
+        UserRole,
+        { user: { $in: userIds } },
+        { populate: ['role'], orderBy: { role: { key: 'asc' } } },
+      );
+      const roles = groupedBy(userIds, links, (l) => l.user.id);
+      return new Map([...roles].map(([id, ls]) => [id, ls.map((l) => l.role)]));
+    }),
+    /** The teams a user belongs to, by name. */
+    teamsOfUser: new BatchLoader<number, Team[]>(async (userIds) => {
+      const memberships = await em.find(
+        TeamMember,
+        { user: { $in: userIds } },
+        { populate: ['team'], orderBy: { team: { name: 'asc' } } },
+      );
+      const teams = groupedBy(userIds, memberships, (m) => m.user.id);
+      return new Map([...teams].map(([id, ms]) => [id, ms.map((m) => m.team.getEntity())]));
+    }),
+    /** A team's members with their skills, by user id. */
+    membersOfTeam: new BatchLoader<number, TeamMember[]>(async (teamIds) =>
+      groupedBy(
+        teamIds,
+        await em.find(TeamMember, { team: { $in: teamIds } }, { orderBy: { user: 'asc' } }),
+        (m) => m.team.id,
       ),
     ),
-    orgUnit: new BatchLoader<number, OrgUnitRow>(
-      byId(em, 'select id, parent_id, name, kind, path from org_unit where id in ($ids)'),
-    ),
-    team: new BatchLoader<number, TeamRow>(
-      byId(em, 'select id, name, org_unit_id from team where id in ($ids)'),
-    ),
-    customer: new BatchLoader<number, CustomerRow>(
-      byId(em, 'select id, name, email, phone, tier from customer where id in ($ids)'),
-    ),
-    template: new BatchLoader<number, TemplateRow>(
-      byId(
-        em,
-        'select id, key, draft, latest_version, is_archived, created_at, updated_at from ticket_template where id in ($ids)',
+    /** An org unit's children, by name. */
+    orgUnitChildren: new BatchLoader<number, OrgUnit[]>(async (parentIds) =>
+      groupedBy(
+        parentIds,
+        await em.find(OrgUnit, { parent: { $in: parentIds } }, { orderBy: { name: 'asc' } }),
+        (o) => o.parent!.id,
       ),
     ),
-    templateVersion: new BatchLoader<number, TemplateVersionRow>(
-      byId(
-        em,
-        'select id, template_id, version, content, published_by, published_at, workflow_version_id from ticket_template_version where id in ($ids)',
+    /** Every published version of a template, newest first. */
+    templateVersions: new BatchLoader<number, TicketTemplateVersion[]>(async (templateIds) =>
+      groupedBy(
+        templateIds,
+        await em.find(
+          TicketTemplateVersion,
+          { template: { $in: templateIds } },
+          { orderBy: { version: 'desc' } },
+        ),
+        (v) => v.template.id,
       ),
     ),
+    /** A template's version by number (key: templateVersionKey). */
+    templateVersionByNumber: new BatchLoader<string, TicketTemplateVersion>(async (keys) => {
+      const pairs = keys.map((k) => k.split('/').map(Number) as [number, number]);
+      const versions = await em.find(TicketTemplateVersion, {
+        $or: pairs.map(([template, version]) => ({ template, version })),
+      });
+      return new Map(versions.map((v) => [templateVersionKey(v.template.id, v.version), v]));
+    }),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

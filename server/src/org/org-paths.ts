@@ -1,5 +1,6 @@
-import { type EntityManager, queryOne } from '@docket/db';
+import type { EntityManager } from '@docket/db';
 import { TtlCache } from '../auth/ttl-cache.ts';
+import { orgPlaceOf } from './org-repository.ts';
 
 /**
  * The org unit and path a new ticket lands under (its own, or its team's org unit's), for what is
@@ -21,13 +22,7 @@ export class OrgPaths {
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     const generation = this.generation;
-    const row = await queryOne<{ id: number | null; path: string | null }>(
-      em,
-      `select w.id, (select path from org_unit where id = w.id) as path
-         from (select coalesce(?::int, (select org_unit_id from team where id = ?::int)) as id) w`,
-      [ref.orgUnitId, ref.teamId],
-    );
-    const place = { orgUnitId: row?.id ?? null, path: row?.path ?? '/' };
+    const place = await orgPlaceOf(em, ref);
     if (generation === this.generation) this.cache.set(key, place);
     return place;
   }

@@ -1,148 +1,172 @@
-import { fieldError, type Principal, ValidationFailed } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import {
+  type FieldError,
+  fieldError,
+  type OrgUnitKind,
+  type Principal,
+  ValidationFailed,
+} from '@docket/core';
+import {
+  type EntityManager,
+  isUniqueViolation,
+  LockMode,
+  OrgUnit,
+  ref,
+  Team,
+  TeamMember,
+  User,
+} from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
-import type { OrgUnitRow, TeamRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';
+import { findSubtree, moveTicketOrgPaths, nextOrgUnitId } from './org-repository.ts';
 
-type OrgKind = 'hq' | 'region' | 'store' | 'department';
+/**
+ * The org tree and teams, through the entity manager. A unit's path lists the ids from the root
+ * (/1/3/7/); moving a unit rewrites its subtree's paths and its tickets' in one transaction, so
+ * data scopes follow the tree at once.
+ */
+
+const nameRequired = (what: string) =>
+  new ValidationFailed([fieldError('/name', 'required', `${what} needs a name.`)]);
 
 export async function createOrgUnit(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
-  input: { name: string; kind: OrgKind; parentId?: number | null },
-): Promise<OrgUnitRow> {
+  input: { name: string; kind: OrgUnitKind; parentId?: number | null },
+): Promise<OrgUnit> {
   requireStaff(actor, 'org.manage');
-  if (!input.name.trim())
-    throw new ValidationFailed([fieldError('/name', 'required', 'An org unit needs a name.')]);
-  const row = await em.transactional(async (tx) => {
-    let parentPath = '/';
-    if (input.parentId != null) {
-      const parent = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [input.parentId]);
-      if (!parent)
-        throw new ValidationFailed([
-          fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
-        ]);
-      parentPath = parent.path;
-    }
-    const { id } = (await queryOne<{ id: number }>(
-      tx,
-      "select nextval(pg_get_serial_sequence('org_unit', 'id'))::int as id",
-    ))!;
-    return (await queryOne<OrgUnitRow>(
-      tx,
-      'insert into org_unit (id, parent_id, name, kind, path) values (?, ?, ?, ?, ?) returning *',
-      [id, input.parentId ?? null, input.name.trim(), input.kind, `${parentPath}${id}/`],
-    ))!;
+  if (!input.name.trim()) throw nameRequired('An org unit');
+  const unit = await em.transactional(async (tx) => {
+    const parent = input.parentId != null ? await tx.findOne(OrgUnit, input.parentId) : null;
+    if (input.parentId != null && !parent)
+      throw new ValidationFailed([
+        fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
+      ]);
+    const id = await nextOrgUnitId(tx);
+    return tx.create(OrgUnit, {
+      id,
+      parent,
+      name: input.name.trim(),
+      kind: input.kind,
+      path: `${parent?.path ?? '/'}${id}/`,
+    });
   });
   services.principals.invalidate();
-  return row;
+  return unit;
 }
 
-/**
- * Renames or moves an org unit. A move rewrites the paths of the unit, its subtree and their
- * tickets in one transaction, so data scopes follow the tree at once.
- */
+/** Renames or moves an org unit (a null parentId makes it a root). */
 export async function updateOrgUnit(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   input: { id: number; name?: string | null; parentId?: number | null },
-): Promise<OrgUnitRow> {
+): Promise<OrgUnit> {
   requireStaff(actor, 'org.manage');
-  if (input.name != null && !input.name.trim())
-    throw new ValidationFailed([fieldError('/name', 'required', 'An org unit needs a name.')]);
-  const row = await em.transactional(async (tx) => {
-    const unit = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ? for update', [input.id]);
+  if (input.name != null && !input.name.trim()) throw nameRequired('An org unit');
+  const unit = await em.transactional(async (tx) => {
+    const unit = await tx.findOne(OrgUnit, input.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!unit) throw new NotFoundError(`Org unit ${input.id}`, '/id');
-    if (input.name != null)
-      await query(tx, 'update org_unit set name = ? where id = ?', [input.name.trim(), input.id]);
-    if (input.parentId !== undefined && input.parentId !== unit.parent_id) {
-      let newPath = `/${unit.id}/`;
-      if (input.parentId !== null) {
-        const parent = await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [
-          input.parentId,
+    if (input.name != null) unit.name = input.name.trim();
+    if (input.parentId !== undefined && input.parentId !== (unit.parent?.id ?? null)) {
+      const parent = input.parentId !== null ? await tx.findOne(OrgUnit, input.parentId) : null;
+      if (input.parentId !== null && !parent)
+        throw new ValidationFailed([
+          fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
         ]);
-        if (!parent)
-          throw new ValidationFailed([
-            fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
-          ]);
-        if (parent.path.startsWith(unit.path))
-          throw new ValidationFailed([
-            fieldError('/parentId', 'cycle', 'An org unit cannot move under itself or one of its own units.'),
-          ]);
-        newPath = `${parent.path}${unit.id}/`;
-      }
-      const old = unit.path;
-      await query(tx, 'update org_unit set parent_id = ? where id = ?', [input.parentId, unit.id]);
-      await query(tx, 'update org_unit set path = ? || substr(path, ?) where path like ?', [
-        newPath,
-        old.length + 1,
-        `${old}%`,
-      ]);
-      await query(tx, 'update ticket set org_path = ? || substr(org_path, ?) where org_path like ?', [
-        newPath,
-        old.length + 1,
-        `${old}%`,
-      ]);
+      if (parent?.path.startsWith(unit.path))
+        throw new ValidationFailed([
+          fieldError('/parentId', 'cycle', 'An org unit cannot move under itself or one of its own units.'),
+        ]);
+      const fromPath = unit.path;
+      const toPath = `${parent?.path ?? '/'}${unit.id}/`;
+      for (const u of await findSubtree(tx, unit)) u.path = toPath + u.path.slice(fromPath.length);
+      unit.parent = parent ? ref(parent) : null;
+      await moveTicketOrgPaths(tx, { fromPath, toPath });
     }
-    return (await queryOne<OrgUnitRow>(tx, 'select * from org_unit where id = ?', [input.id]))!;
+    return unit;
   });
   services.principals.invalidate();
   services.orgPaths.invalidate();
-  return row;
+  return unit;
 }
+
+const teamNameTaken = (name: string) =>
+  new ValidationFailed([fieldError('/name', 'taken', `A team named "${name}" already exists.`)]);
 
 export async function createTeam(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   input: { name: string; orgUnitId?: number | null },
-): Promise<TeamRow> {
+): Promise<Team> {
   requireStaff(actor, 'team.manage');
-  const errors = [];
-  if (!input.name.trim()) errors.push(fieldError('/name', 'required', 'A team needs a name.'));
-  else if (await queryOne(em, 'select 1 from team where name = ?', [input.name.trim()]))
-    errors.push(fieldError('/name', 'taken', `A team named "${input.name.trim()}" already exists.`));
-  if (
-    input.orgUnitId != null &&
-    !(await queryOne(em, 'select 1 from org_unit where id = ?', [input.orgUnitId]))
-  )
+  const name = input.name.trim();
+  const [clash, orgUnit] = await Promise.all([
+    name ? em.findOne(Team, { name }) : null,
+    input.orgUnitId != null ? em.findOne(OrgUnit, input.orgUnitId) : null,
+  ]);
+  const errors: FieldError[] = [];
+  if (!name) errors.push(fieldError('/name', 'required', 'A team needs a name.'));
+  else if (clash) errors.push(teamNameTaken(name).errors[0]!);
+  if (input.orgUnitId != null && !orgUnit)
     errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${input.orgUnitId} does not exist.`));
   if (errors.length) throw new ValidationFailed(errors);
-  const row = await queryOne<TeamRow>(em, 'insert into team (name, org_unit_id) values (?, ?) returning *', [
-    input.name.trim(),
-    input.orgUnitId ?? null,
-  ]);
+  const team = em.create(Team, { name, orgUnit });
+  try {
+    await em.flush();
+  } catch (e) {
+    // Another admin took the name a moment ago.
+    if (isUniqueViolation(e, 'team_name_key')) {
+      em.clear();
+      throw teamNameTaken(name);
+    }
+    throw e;
+  }
   services.principals.invalidate();
-  return row!;
+  return team;
 }
 
-/** Replaces a team's members and their skills. */
+/**
+ * Replaces a team's members and their skills. Members who stay keep their row (their skills are
+ * updated), new ones are added, the rest removed, in one flush. A person listed twice counts once,
+ * with the skills first given.
+ */
 export async function setTeamMembers(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   input: { teamId: number; members: { userId: number; skills?: string[] | null }[] },
-): Promise<TeamRow> {
+): Promise<Team> {
   requireStaff(actor, 'team.manage');
-  const team = await queryOne<TeamRow>(em, 'select * from team where id = ?', [input.teamId]);
+  const userIds = [...new Set(input.members.map((m) => m.userId))];
+  const [team, users] = await Promise.all([
+    em.findOne(Team, input.teamId, { populate: ['members'] }),
+    userIds.length ? em.find(User, { id: { $in: userIds } }) : [],
+  ]);
   if (!team) throw new NotFoundError(`Team ${input.teamId}`, '/teamId');
-  const errors = [];
-  for (const [i, m] of input.members.entries())
-    if (!(await queryOne(em, 'select 1 from app_user where id = ?', [m.userId])))
-      errors.push(fieldError(`/members/${i}/userId`, 'not_found', `User ${m.userId} does not exist.`));
+  const found = new Map(users.map((u) => [u.id, u]));
+  const errors = input.members.flatMap((m, i) =>
+    found.has(m.userId)
+      ? []
+      : [fieldError(`/members/${i}/userId`, 'not_found', `User ${m.userId} does not exist.`)],
+  );
   if (errors.length) throw new ValidationFailed(errors);
-  await em.transactional(async (tx) => {
-    await query(tx, 'delete from team_member where team_id = ?', [input.teamId]);
-    for (const m of input.members)
-      await query(
-        tx,
-        'insert into team_member (team_id, user_id, skills) values (?, ?, ?) on conflict do nothing',
-        [input.teamId, m.userId, (m.skills ?? []).map((s) => s.trim()).filter(Boolean)],
-      );
-  });
+  const wanted = new Map<number, string[]>();
+  for (const m of input.members)
+    if (!wanted.has(m.userId)) wanted.set(m.userId, (m.skills ?? []).map((s) => s.trim()).filter(Boolean));
+  for (const member of team.members.getItems()) {
+    const skills = wanted.get(member.user.id);
+    if (skills === undefined) team.members.remove(member);
+    else {
+      member.skills = skills;
+      wanted.delete(member.user.id);
+    }
+  }
+  for (const [userId, skills] of wanted)
+    team.members.add(em.create(TeamMember, { team, user: found.get(userId)!, skills }));
+  await em.flush();
   services.principals.invalidate();
   return team;
 }

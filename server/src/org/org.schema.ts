@@ -1,9 +1,8 @@
-import { query } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
-import type { OrgUnitRow, TeamRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from './org-refs.ts';
+import { listOrgUnits, listTeams } from './org-repository.ts';
 import { createOrgUnit, createTeam, setTeamMembers, updateOrgUnit } from './org-service.ts';
 
 const TeamMemberInput = builder.inputType('TeamMemberInput', {
@@ -16,14 +15,14 @@ builder.queryFields((t) => ({
     description: 'The whole org tree, in path order (staff only).',
     resolve: (_r, _a, ctx) => {
       requireStaff(ctx.principal);
-      return query<OrgUnitRow>(ctx.em, 'select * from org_unit order by path');
+      return listOrgUnits(ctx.em);
     },
   }),
   teams: t.field({
     type: [TeamRef],
     resolve: (_r, _a, ctx) => {
       requireStaff(ctx.principal);
-      return query<TeamRow>(ctx.em, 'select * from team order by name');
+      return listTeams(ctx.em);
     },
   }),
 }));

@@ -7,15 +7,15 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import { BusinessCalendar, type EntityManager, isUniqueViolation, LockMode } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import type { BusinessCalendarRow } from './sla-catalog.ts';
 
-/** Business calendars: validated with the core's checkCalendar; holidays can come from an iCal feed. */
-
-const COLUMNS = 'id, key, name, definition, created_at, updated_at';
+/**
+ * Business calendars through the entity manager: validated with the core's checkCalendar;
+ * holidays can come from an iCal feed. A change clears the SLA catalog, which caches them.
+ */
 const KEY_RE = /^[a-z][a-z0-9-]{1,62}$/;
 const MAX_NAME = 200;
 
@@ -30,17 +30,25 @@ function checkName(name: string | null | undefined, errors: FieldError[]): void 
     errors.push(fieldError('/name', 'too_long', `The name may have at most ${MAX_NAME} characters.`));
 }
 
-export async function listBusinessCalendars(em: EntityManager, principal: Principal | null) {
+export async function listBusinessCalendars(
+  em: EntityManager,
+  principal: Principal | null,
+): Promise<BusinessCalendar[]> {
   requireStaff(principal);
-  return query<BusinessCalendarRow>(em, `select ${COLUMNS} from business_calendar order by key`);
+  return em.find(BusinessCalendar, {}, { orderBy: { key: 'asc' } });
 }
+
+const keyTaken = (key: string) =>
+  new ValidationFailed([
+    fieldError('/key', 'taken', `A calendar with key "${key}" exists already; pick another key.`),
+  ]);
 
 export async function createBusinessCalendar(
   services: Services,
   em: EntityManager,
   principal: Principal | null,
   input: { key: string; name: string; definition: unknown },
-): Promise<BusinessCalendarRow> {
+): Promise<BusinessCalendar> {
   requireStaff(principal, 'sla.manage');
   const errors: FieldError[] = [];
   if (!KEY_RE.test(input.key))
@@ -54,34 +62,32 @@ export async function createBusinessCalendar(
   checkName(input.name, errors);
   errors.push(...under('/definition', checkCalendar(input.definition)));
   if (errors.length) throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
+  const calendar = em.create(BusinessCalendar, {
+    key: input.key,
+    name: input.name.trim(),
+    definition: input.definition as CalendarDefinition,
+  });
   try {
-    const row = await queryOne<BusinessCalendarRow>(
-      em,
-      `insert into business_calendar (key, name, definition) values (?, ?, ?::jsonb) returning ${COLUMNS}`,
-      [input.key, input.name.trim(), JSON.stringify(input.definition)],
-    );
-    services.sla.catalog.invalidate();
-    return row!;
+    await em.flush();
   } catch (e) {
     // The unique key is the one check: a read before the insert could race another create.
-    if ((e as { constraint?: string }).constraint === 'business_calendar_key_key')
-      throw new ValidationFailed([
-        fieldError('/key', 'taken', `A calendar with key "${input.key}" exists already; pick another key.`),
-      ]);
+    if (isUniqueViolation(e, 'business_calendar_key_key')) {
+      em.clear();
+      throw keyTaken(input.key);
+    }
     throw e;
   }
+  services.sla.catalog.invalidate();
+  return calendar;
 }
 
-async function loadForUpdate(tx: EntityManager, id: string | number): Promise<BusinessCalendarRow> {
-  const row = /^\d{1,9}$/.test(String(id))
-    ? await queryOne<BusinessCalendarRow>(
-        tx,
-        `select ${COLUMNS} from business_calendar where id = ? for update`,
-        [Number(id)],
-      )
-    : undefined;
-  if (!row) throw new NotFoundError(`Business calendar ${id}`, '/id');
-  return row;
+/** The calendar, locked until the transaction ends (an import reads, merges and writes its days). */
+async function lockCalendar(tx: EntityManager, id: string | number): Promise<BusinessCalendar> {
+  const calendar = /^\d{1,9}$/.test(String(id))
+    ? await tx.findOne(BusinessCalendar, Number(id), { lockMode: LockMode.PESSIMISTIC_WRITE })
+    : null;
+  if (!calendar) throw new NotFoundError(`Business calendar ${id}`, '/id');
+  return calendar;
 }
 
 /** Renames a calendar or replaces its definition (clocks counting in it recount at their next change). */
@@ -90,31 +96,26 @@ export async function updateBusinessCalendar(
   em: EntityManager,
   principal: Principal | null,
   input: { id: string | number; name?: string | null; definition?: unknown },
-): Promise<BusinessCalendarRow> {
+): Promise<BusinessCalendar> {
   requireStaff(principal, 'sla.manage');
-  const row = await em.transactional(async (tx) => {
-    const current = await loadForUpdate(tx, input.id);
+  const calendar = await em.transactional(async (tx) => {
+    const calendar = await lockCalendar(tx, input.id);
     const errors: FieldError[] = [];
     if (input.name !== undefined) checkName(input.name, errors);
     if (input.definition != null) errors.push(...under('/definition', checkCalendar(input.definition)));
     if (errors.length)
       throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
-    return (await queryOne<BusinessCalendarRow>(
-      tx,
-      `update business_calendar set name = ?, definition = ?::jsonb, updated_at = now() where id = ? returning ${COLUMNS}`,
-      [
-        input.name?.trim() || current.name,
-        JSON.stringify(input.definition ?? current.definition),
-        current.id,
-      ],
-    ))!;
+    calendar.name = input.name?.trim() || calendar.name;
+    if (input.definition != null) calendar.definition = input.definition as CalendarDefinition;
+    calendar.updatedAt = new Date();
+    return calendar;
   });
   services.sla.catalog.invalidate();
-  return row;
+  return calendar;
 }
 
 export type HolidayImport = {
-  calendar: BusinessCalendarRow;
+  calendar: BusinessCalendar;
   holidaysAdded: number;
   extraWorkingDaysAdded: number;
   warnings: FieldError[];
@@ -154,8 +155,8 @@ export async function importCalendarHolidays(
       'Nothing was imported: fix the iCal entries listed.',
     );
   const result = await em.transactional(async (tx) => {
-    const current = await loadForUpdate(tx, input.id);
-    const base: CalendarDefinition = current.definition;
+    const calendar = await lockCalendar(tx, input.id);
+    const base: CalendarDefinition = calendar.definition;
     const holidays = input.replace ? [] : [...(base.holidays ?? [])];
     const extra = input.replace ? [] : [...(base.extraWorkingDays ?? [])];
     const holidayDates = new Set(holidays.map((h) => h.date));
@@ -185,11 +186,8 @@ export async function importCalendarHolidays(
         under('/definition', problems),
         'Nothing was imported: the imported days conflict with the calendar (see the fields listed).',
       );
-    const calendar = (await queryOne<BusinessCalendarRow>(
-      tx,
-      `update business_calendar set definition = ?::jsonb, updated_at = now() where id = ? returning ${COLUMNS}`,
-      [JSON.stringify(definition), current.id],
-    ))!;
+    calendar.definition = definition;
+    calendar.updatedAt = new Date();
     return { calendar, holidaysAdded, extraWorkingDaysAdded, warnings: under('/ics', imported.warnings) };
   });
   services.sla.catalog.invalidate();

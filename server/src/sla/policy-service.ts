@@ -8,12 +8,18 @@ import {
   type SlaAction,
   ValidationFailed,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import {
+  BusinessCalendar,
+  type EntityManager,
+  LockMode,
+  SlaPolicy,
+  type SlaPolicyDefinition,
+  TicketStatus,
+} from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { idOf } from '../org/assignees.ts';
 import type { Services } from '../services.ts';
-import type { SlaPolicyDefinition, SlaPolicyRow } from './sla-catalog.ts';
 
 /**
  * SLA policies as admins edit them. The input's fields are the policy's fields (the calendar named
@@ -30,18 +36,16 @@ export type SlaPolicyInput = {
   isActive?: boolean | null;
 };
 
-const COLUMNS = 'id, name, position, definition, is_active, created_at, updated_at';
-
+/** Policies in the order they are tried (position, then id). */
 export async function listSlaPolicies(
   em: EntityManager,
   principal: Principal | null,
   includeInactive: boolean,
-): Promise<SlaPolicyRow[]> {
+): Promise<SlaPolicy[]> {
   requireStaff(principal);
-  return query<SlaPolicyRow>(
-    em,
-    `select ${COLUMNS} from sla_policy ${includeInactive ? '' : 'where is_active'} order by position, id`,
-  );
+  return em.find(SlaPolicy, includeInactive ? {} : { isActive: true }, {
+    orderBy: { position: 'asc', id: 'asc' },
+  });
 }
 
 const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
@@ -91,9 +95,7 @@ async function definitionOf(
   input: SlaPolicyInput,
   id: string,
 ): Promise<SlaPolicyDefinition> {
-  const calendarKeys = (await query<{ key: string }>(em, 'select key from business_calendar')).map(
-    (r) => r.key,
-  );
+  const calendarKeys = (await em.find(BusinessCalendar, {}, { fields: ['key'] })).map((c) => c.key);
   const policy = {
     id,
     name: input.name,
@@ -115,9 +117,7 @@ async function definitionOf(
   );
   if (errors.length === 0) errors = await checkReferences(em, policy.actions as Record<string, SlaAction[]>);
   if (errors.length === 0 && policy.pauseStatuses.length > 0) {
-    const names = new Set(
-      (await query<{ name: string }>(em, 'select name from ticket_status')).map((r) => r.name),
-    );
+    const names = new Set((await em.find(TicketStatus, {}, { fields: ['name'] })).map((s) => s.name));
     policy.pauseStatuses.forEach((name, i) => {
       if (!names.has(name))
         errors.push(
@@ -145,21 +145,24 @@ export async function createSlaPolicy(
   em: EntityManager,
   principal: Principal | null,
   input: SlaPolicyInput,
-): Promise<SlaPolicyRow> {
+): Promise<SlaPolicy> {
   requireStaff(principal, 'sla.manage');
   const definition = await definitionOf(em, input, 'new');
-  const row = await queryOne<SlaPolicyRow>(
-    em,
-    `insert into sla_policy (name, position, definition, is_active) values (?, ?, ?::jsonb, ?) returning ${COLUMNS}`,
-    [input.name.trim(), input.position, JSON.stringify(definition), input.isActive ?? true],
-  );
+  const policy = em.create(SlaPolicy, {
+    name: input.name.trim(),
+    position: input.position,
+    definition,
+    isActive: input.isActive ?? true,
+  });
+  await em.flush();
   services.sla.catalog.invalidate();
-  return row!;
+  return policy;
 }
 
 /**
- * Replaces a policy. Tickets already under it keep their copy until their next change, when the
- * policy is selected again and their clocks re-target (history keeps the old due time).
+ * Replaces a policy (its order and whether it is active included). Tickets already under it keep
+ * their copy until their next change, when the policy is selected again and their clocks
+ * re-target (history keeps the old due time).
  */
 export async function updateSlaPolicy(
   services: Services,
@@ -167,29 +170,20 @@ export async function updateSlaPolicy(
   principal: Principal | null,
   id: string | number,
   input: SlaPolicyInput,
-): Promise<SlaPolicyRow> {
+): Promise<SlaPolicy> {
   requireStaff(principal, 'sla.manage');
-  const row = await em.transactional(async (tx) => {
-    const current = isNumeric(String(id))
-      ? await queryOne<SlaPolicyRow>(tx, `select ${COLUMNS} from sla_policy where id = ? for update`, [
-          Number(id),
-        ])
-      : undefined;
-    if (!current) throw new NotFoundError(`SLA policy ${id}`, '/id');
-    const definition = await definitionOf(tx, input, String(current.id));
-    return (await queryOne<SlaPolicyRow>(
-      tx,
-      `update sla_policy set name = ?, position = ?, definition = ?::jsonb, is_active = ?, updated_at = now()
-        where id = ? returning ${COLUMNS}`,
-      [
-        input.name.trim(),
-        input.position,
-        JSON.stringify(definition),
-        input.isActive ?? current.is_active,
-        current.id,
-      ],
-    ))!;
+  const policy = await em.transactional(async (tx) => {
+    const policy = isNumeric(String(id))
+      ? await tx.findOne(SlaPolicy, Number(id), { lockMode: LockMode.PESSIMISTIC_WRITE })
+      : null;
+    if (!policy) throw new NotFoundError(`SLA policy ${id}`, '/id');
+    policy.definition = await definitionOf(tx, input, String(policy.id));
+    policy.name = input.name.trim();
+    policy.position = input.position;
+    policy.isActive = input.isActive ?? policy.isActive;
+    policy.updatedAt = new Date();
+    return policy;
   });
   services.sla.catalog.invalidate();
-  return row;
+  return policy;
 }

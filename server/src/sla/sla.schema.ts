@@ -1,4 +1,5 @@
 import { type FieldError, SLA_METRICS, SLA_TIME_BASES, SLA_TIME_UNITS, type SlaTarget } from '@docket/core';
+import type { BusinessCalendar, SlaPolicy } from '@docket/db';
 import {
   formatSlaCountdown,
   type SlaClockStatus,
@@ -24,7 +25,6 @@ import {
   updateBusinessCalendar,
 } from './calendar-service.ts';
 import { createSlaPolicy, listSlaPolicies, type SlaPolicyInput, updateSlaPolicy } from './policy-service.ts';
-import type { BusinessCalendarRow, SlaPolicyRow } from './sla-catalog.ts';
 import { clockStatesOf } from './sla-repository.ts';
 import type { SlaClockWithView } from './sla-service.ts';
 import { type UrgeOutcome, updateUrgeRules, urgeRules, urgeTicket } from './urge-ticket.ts';
@@ -226,7 +226,7 @@ async function* clockStream(ctx: Ctx, ticketId: string): AsyncGenerator<SlaClock
  * Calendars
  * ---------------------------------------------------------------------------------------------- */
 
-const BusinessCalendarRef = builder.objectRef<BusinessCalendarRow>('BusinessCalendar').implement({
+const BusinessCalendarRef = builder.objectRef<BusinessCalendar>('BusinessCalendar').implement({
   description:
     'Working time for SLA targets counted in business time: time zone, weekly hours with breaks, holidays, make-up working days.',
   fields: (t) => ({
@@ -239,8 +239,8 @@ const BusinessCalendarRef = builder.objectRef<BusinessCalendarRow>('BusinessCale
       description: '{timeZone, weeklyHours (seven lists, Sunday first), holidays, extraWorkingDays}.',
       resolve: (c) => c.definition,
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.created_at }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updated_at }),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
   }),
 });
 
@@ -261,7 +261,7 @@ const HolidayImportRef = builder.objectRef<HolidayImport>('HolidayImport').imple
  * Policies
  * ---------------------------------------------------------------------------------------------- */
 
-const SlaPolicyRef = builder.objectRef<SlaPolicyRow>('SlaPolicy').implement({
+const SlaPolicyRef = builder.objectRef<SlaPolicy>('SlaPolicy').implement({
   description:
     'Targets per priority for each metric and the actions around them. The active policy with the lowest position whose condition holds applies to a ticket.',
   fields: (t) => ({
@@ -273,9 +273,9 @@ const SlaPolicyRef = builder.objectRef<SlaPolicyRow>('SlaPolicy').implement({
     pauseStatuses: t.stringList({ resolve: (p) => p.definition.pauseStatuses ?? [] }),
     targets: t.field({ type: 'JSON', resolve: (p) => p.definition.targets }),
     actions: t.field({ type: 'JSON', resolve: (p) => p.definition.actions }),
-    isActive: t.exposeBoolean('is_active'),
-    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.created_at }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (p) => p.updated_at }),
+    isActive: t.exposeBoolean('isActive'),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => p.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (p) => p.updatedAt }),
   }),
 });
 

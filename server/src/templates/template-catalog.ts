@@ -1,6 +1,7 @@
 import { type NumberPatternPart, parseNumberPattern, type TemplateContent } from '@docket/core';
-import { type EntityManager, queryOne } from '@docket/db';
+import type { EntityManager } from '@docket/db';
 import { TtlCache } from '../auth/ttl-cache.ts';
+import { latestPublishedRow, ticketNumberSequence } from './template-repository.ts';
 
 export type PublishedTemplate = {
   templateId: number;
@@ -20,6 +21,8 @@ export type PublishedTemplate = {
  */
 export class TemplateCatalog {
   private readonly latest = new TtlCache<string, PublishedTemplate | null>(2_000);
+  /** Bumped by invalidate: a read that ran across a publish is not cached. */
+  private generation = 0;
 
   async latestPublished(
     em: EntityManager,
@@ -28,21 +31,8 @@ export class TemplateCatalog {
     const cacheKey = ref.id !== undefined ? `id:${ref.id}` : `key:${ref.key}`;
     const hit = this.latest.get(cacheKey);
     if (hit !== undefined) return hit;
-    const row = await queryOne<{
-      id: number;
-      key: string;
-      vid: number;
-      version: number;
-      content: TemplateContent;
-      workflow_version_id: number | null;
-    }>(
-      em,
-      `select t.id, t.key, v.id as vid, v.version, v.content, v.workflow_version_id
-         from ticket_template t
-         join ticket_template_version v on v.template_id = t.id and v.version = t.latest_version
-        where ${ref.id !== undefined ? 't.id = ?' : 't.key = ?'} and not t.is_archived`,
-      [ref.id ?? ref.key],
-    );
+    const generation = this.generation;
+    const row = await latestPublishedRow(em, ref);
     let found: PublishedTemplate | null = null;
     if (row) {
       const parts = parseNumberPattern(row.content.numberPattern);
@@ -57,13 +47,15 @@ export class TemplateCatalog {
         workflowVersionId: row.workflow_version_id,
       };
     }
-    this.latest.set(cacheKey, found);
+    if (generation === this.generation) this.latest.set(cacheKey, found);
     return found;
   }
 
   invalidate(): void {
+    this.generation++;
     this.latest.clear();
   }
 }
 
-export const ticketNumberSequence = (templateId: number): string => `ticket_number_seq_${templateId}`;
+// create-ticket.ts names the sequence through this module.
+export { ticketNumberSequence };

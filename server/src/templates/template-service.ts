@@ -11,14 +11,24 @@ import {
   type WorkflowGraph,
   workflowContextOf,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import {
+  type EntityManager,
+  isUniqueViolation,
+  LockMode,
+  TicketTemplate,
+  TicketTemplateVersion,
+  User,
+  type WorkflowVersion,
+} from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
-import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';
-import { ticketNumberSequence } from './template-catalog.ts';
+import { createTicketNumberSequence, latestWorkflowVersion } from './template-repository.ts';
 
-const TEMPLATE_COLUMNS = 'id, key, draft, latest_version, is_archived, created_at, updated_at';
+/**
+ * Ticket templates through the entity manager: drafts, numbered immutable versions (publish,
+ * revert), archiving. Publishing locks the template row so versions are numbered one at a time.
+ */
 
 function normalise(c: TemplateContent): TemplateContent {
   return {
@@ -38,56 +48,56 @@ function checkOrThrow(content: TemplateContent, extra: ReturnType<typeof checkTe
   if (errors.length) throw new ValidationFailed(errors, 'The template was not saved: fix the fields listed.');
 }
 
+const keyTaken = (key: string) =>
+  new ValidationFailed([fieldError('/key', 'taken', `A template with key "${key}" already exists.`)]);
+
 export async function createTemplate(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   input: { key: string; content: TemplateContent },
-): Promise<TemplateRow> {
+): Promise<TicketTemplate> {
   const staff = requireStaff(actor, 'template.manage');
   checkOrThrow(input.content, checkTemplateKey(input.key));
-  const content = normalise(input.content);
-  return em.transactional(async (tx) => {
-    const clash = await queryOne(tx, 'select 1 from ticket_template where key = ?', [input.key]);
-    if (clash)
-      throw new ValidationFailed([
-        fieldError('/key', 'taken', `A template with key "${input.key}" already exists.`),
-      ]);
-    const row = await queryOne<TemplateRow>(
-      tx,
-      `insert into ticket_template (key, draft, created_by) values (?, ?::jsonb, ?) returning ${TEMPLATE_COLUMNS}`,
-      [input.key, JSON.stringify(content), staff.userId],
-    );
-    await query(tx, `create sequence ${ticketNumberSequence(row!.id)}`);
-    services.templates.invalidate();
-    return row!;
-  });
+  const template = await em
+    .transactional(async (tx) => {
+      if (await tx.findOne(TicketTemplate, { key: input.key })) throw keyTaken(input.key);
+      const template = tx.create(TicketTemplate, {
+        key: input.key,
+        draft: normalise(input.content),
+        createdBy: tx.getReference(User, staff.userId),
+      });
+      await tx.flush();
+      await createTicketNumberSequence(tx, template.id);
+      return template;
+    })
+    .catch((e: unknown) => {
+      // Another admin took the key a moment ago.
+      throw isUniqueViolation(e, 'ticket_template_key_key') ? keyTaken(input.key) : e;
+    });
+  services.templates.invalidate();
+  return template;
 }
 
-async function loadTemplateForUpdate(tx: EntityManager, id: number): Promise<TemplateRow> {
-  const row = await queryOne<TemplateRow>(
-    tx,
-    `select ${TEMPLATE_COLUMNS} from ticket_template where id = ? for update`,
-    [id],
-  );
-  if (!row) throw new NotFoundError(`Template ${id}`, '/id');
-  return row;
+/** The template, locked until the transaction ends (publishing numbers versions one at a time). */
+async function lockTemplate(tx: EntityManager, id: number): Promise<TicketTemplate> {
+  const template = await tx.findOne(TicketTemplate, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!template) throw new NotFoundError(`Template ${id}`, '/id');
+  return template;
 }
 
 export async function updateTemplateDraft(
   em: EntityManager,
   actor: Principal | null,
   input: { id: number; content: TemplateContent },
-): Promise<TemplateRow> {
+): Promise<TicketTemplate> {
   requireStaff(actor, 'template.manage');
   checkOrThrow(input.content);
   return em.transactional(async (tx) => {
-    await loadTemplateForUpdate(tx, input.id);
-    return (await queryOne<TemplateRow>(
-      tx,
-      `update ticket_template set draft = ?::jsonb, updated_at = now() where id = ? returning ${TEMPLATE_COLUMNS}`,
-      [JSON.stringify(normalise(input.content)), input.id],
-    ))!;
+    const template = await lockTemplate(tx, input.id);
+    template.draft = normalise(input.content);
+    template.updatedAt = new Date();
+    return template;
   });
 }
 
@@ -100,17 +110,10 @@ async function pinWorkflow(
   tx: EntityManager,
   nodeTypes: NodeTypeRegistry,
   content: TemplateContent,
-  pinnedVersionId: number | null,
-): Promise<number | null> {
+  pinned: WorkflowVersion | null,
+): Promise<WorkflowVersion | null> {
   if (!content.workflowKey) return null;
-  const wv = await queryOne<{ id: number; graph: WorkflowGraph }>(
-    tx,
-    pinnedVersionId !== null
-      ? 'select v.id, v.graph from workflow_version v where v.id = ?'
-      : `select v.id, v.graph from workflow w join workflow_version v on v.workflow_id = w.id and v.version = w.latest_version
-          where w.key = ?`,
-    [pinnedVersionId ?? content.workflowKey],
-  );
+  const wv = pinned ?? (await latestWorkflowVersion(tx, content.workflowKey));
   if (!wv)
     throw new ValidationFailed([
       fieldError(
@@ -119,36 +122,38 @@ async function pinWorkflow(
         `Workflow "${content.workflowKey}" does not exist or has no published version; publish it first.`,
       ),
     ]);
-  const problems = validateWorkflow(wv.graph, workflowContextOf(content, nodeTypes));
+  const problems = validateWorkflow(wv.graph as WorkflowGraph, workflowContextOf(content, nodeTypes));
   if (problems.length)
     throw new ValidationFailed(
       problems.map((p) => ({ ...p, path: `/workflowKey${p.path}` })),
       `Workflow "${content.workflowKey}" does not fit this template's form: ${problems[0]!.message}`,
     );
-  return wv.id;
+  return wv;
 }
 
+/** Adds the next numbered version with this content; the caller holds the template's lock. */
 async function publishContent(
   tx: EntityManager,
-  nodeTypes: NodeTypeRegistry,
-  template: TemplateRow,
-  content: TemplateContent,
-  actor: StaffPrincipal,
-  pinnedVersionId: number | null = null,
-): Promise<TemplateVersionRow> {
-  const version = template.latest_version + 1;
-  const workflowVersionId = await pinWorkflow(tx, nodeTypes, content, pinnedVersionId);
-  const row = await queryOne<TemplateVersionRow>(
-    tx,
-    `insert into ticket_template_version (template_id, version, content, published_by, workflow_version_id)
-     values (?, ?, ?::jsonb, ?, ?) returning id, template_id, version, content, published_by, published_at, workflow_version_id`,
-    [template.id, version, JSON.stringify(content), actor.userId, workflowVersionId],
-  );
-  await query(tx, 'update ticket_template set latest_version = ?, updated_at = now() where id = ?', [
-    version,
-    template.id,
-  ]);
-  return row!;
+  input: {
+    template: TicketTemplate;
+    content: TemplateContent;
+    actor: StaffPrincipal;
+    pinned?: WorkflowVersion | null;
+    /** The node types the pinned workflow is checked with. */
+    nodeTypes: NodeTypeRegistry;
+  },
+): Promise<TicketTemplateVersion> {
+  const { template, content } = input;
+  const workflowVersion = await pinWorkflow(tx, input.nodeTypes, content, input.pinned ?? null);
+  template.latestVersion += 1;
+  template.updatedAt = new Date();
+  return tx.create(TicketTemplateVersion, {
+    template,
+    version: template.latestVersion,
+    content,
+    publishedBy: tx.getReference(User, input.actor.userId),
+    workflowVersion,
+  });
 }
 
 /** Freezes the draft as the next numbered version; tickets created from now on use it. */
@@ -157,13 +162,17 @@ export async function publishTemplate(
   em: EntityManager,
   actor: Principal | null,
   id: number,
-): Promise<TemplateVersionRow> {
+): Promise<TicketTemplateVersion> {
   const staff = requireStaff(actor, 'template.manage');
   const version = await em.transactional(async (tx) => {
-    const template = await loadTemplateForUpdate(tx, id);
-    const content = template.draft as TemplateContent;
-    checkOrThrow(content);
-    return publishContent(tx, services.registries.nodeTypes.definitions, template, content, staff);
+    const template = await lockTemplate(tx, id);
+    checkOrThrow(template.draft);
+    return publishContent(tx, {
+      template,
+      content: template.draft,
+      actor: staff,
+      nodeTypes: services.registries.nodeTypes.definitions,
+    });
   });
   services.templates.invalidate();
   return version;
@@ -175,28 +184,24 @@ export async function revertTemplate(
   em: EntityManager,
   actor: Principal | null,
   input: { id: number; version: number },
-): Promise<TemplateVersionRow> {
+): Promise<TicketTemplateVersion> {
   const staff = requireStaff(actor, 'template.manage');
   const version = await em.transactional(async (tx) => {
-    const template = await loadTemplateForUpdate(tx, input.id);
-    const earlier = await queryOne<TemplateVersionRow>(
-      tx,
-      'select content, workflow_version_id from ticket_template_version where template_id = ? and version = ?',
-      [input.id, input.version],
+    const template = await lockTemplate(tx, input.id);
+    const earlier = await tx.findOne(
+      TicketTemplateVersion,
+      { template, version: input.version },
+      { populate: ['workflowVersion'] },
     );
     if (!earlier) throw new NotFoundError(`Version ${input.version} of template ${input.id}`, '/version');
-    await query(tx, 'update ticket_template set draft = ?::jsonb where id = ?', [
-      JSON.stringify(earlier.content),
-      input.id,
-    ]);
-    return publishContent(
-      tx,
-      services.registries.nodeTypes.definitions,
+    template.draft = earlier.content;
+    return publishContent(tx, {
       template,
-      earlier.content as TemplateContent,
-      staff,
-      earlier.workflow_version_id,
-    );
+      content: earlier.content,
+      actor: staff,
+      pinned: earlier.workflowVersion?.getEntity() ?? null,
+      nodeTypes: services.registries.nodeTypes.definitions,
+    });
   });
   services.templates.invalidate();
   return version;
@@ -207,14 +212,13 @@ export async function setTemplateArchived(
   em: EntityManager,
   actor: Principal | null,
   input: { id: number; isArchived: boolean },
-): Promise<TemplateRow> {
+): Promise<TicketTemplate> {
   requireStaff(actor, 'template.manage');
-  const row = await queryOne<TemplateRow>(
-    em,
-    `update ticket_template set is_archived = ?, updated_at = now() where id = ? returning ${TEMPLATE_COLUMNS}`,
-    [input.isArchived, input.id],
-  );
-  if (!row) throw new NotFoundError(`Template ${input.id}`, '/id');
+  const template = await em.findOne(TicketTemplate, input.id);
+  if (!template) throw new NotFoundError(`Template ${input.id}`, '/id');
+  template.isArchived = input.isArchived;
+  template.updatedAt = new Date();
+  await em.flush();
   services.templates.invalidate();
-  return row;
+  return template;
 }

@@ -1,10 +1,11 @@
 import type { Priority, TemplateContent } from '@docket/core';
-import { query, queryOne } from '@docket/db';
+import type { TicketTemplate, TicketTemplateVersion } from '@docket/db';
 import { hasPermission, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { PriorityEnum } from '../graphql/enums.ts';
-import type { TemplateRow, TemplateVersionRow } from '../graphql/loaders.ts';
-import { UserRef } from '../users/users.schema.ts';
+import { templateVersionKey } from '../graphql/loaders.ts';
+import { UserRef } from '../users/user-refs.ts';
+import { findTemplate, listTemplates } from './template-repository.ts';
 import {
   createTemplate,
   publishTemplate,
@@ -27,64 +28,50 @@ export const TemplateContentRef = builder.objectRef<TemplateContent>('TemplateCo
   }),
 });
 
-export const TemplateVersionRef = builder.objectRef<TemplateVersionRow>('TemplateVersion').implement({
+export const TemplateVersionRef = builder.objectRef<TicketTemplateVersion>('TemplateVersion').implement({
   description: 'An immutable published version. Tickets stay on the version they were created from.',
   fields: (t) => ({
     id: t.exposeID('id'),
     version: t.exposeInt('version'),
-    content: t.field({ type: TemplateContentRef, resolve: (v) => v.content as TemplateContent }),
-    publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.published_at }),
+    content: t.field({ type: TemplateContentRef, resolve: (v) => v.content }),
+    publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.publishedAt }),
     publishedBy: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (v, _a, ctx) => (v.published_by ? ctx.loaders.user.load(v.published_by) : null),
+      resolve: (v, _a, ctx) => (v.publishedBy ? ctx.loaders.user.load(v.publishedBy.id) : null),
     }),
   }),
 });
 
-export const TemplateRef = builder.objectRef<TemplateRow>('TicketTemplate').implement({
+export const TemplateRef = builder.objectRef<TicketTemplate>('TicketTemplate').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     key: t.exposeString('key'),
     name: t.string({ resolve: (r) => String(r.draft.name ?? r.key) }),
-    draft: t.field({ type: TemplateContentRef, resolve: (r) => r.draft as TemplateContent }),
-    latestVersion: t.int({ description: '0 while nothing is published.', resolve: (r) => r.latest_version }),
-    isArchived: t.exposeBoolean('is_archived'),
-    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.created_at }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updated_at }),
+    draft: t.field({ type: TemplateContentRef, resolve: (r) => r.draft }),
+    latestVersion: t.int({ description: '0 while nothing is published.', resolve: (r) => r.latestVersion }),
+    isArchived: t.exposeBoolean('isArchived'),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
     published: t.field({
       type: TemplateVersionRef,
       nullable: true,
       description: 'The newest published version.',
       resolve: (r, _a, ctx) =>
-        r.latest_version
-          ? queryOne<TemplateVersionRow>(
-              ctx.em,
-              'select * from ticket_template_version where template_id = ? and version = ?',
-              [r.id, r.latest_version],
-            ).then((v) => v ?? null)
+        r.latestVersion
+          ? ctx.loaders.templateVersionByNumber.load(templateVersionKey(r.id, r.latestVersion))
           : null,
     }),
     version: t.field({
       type: TemplateVersionRef,
       nullable: true,
       args: { version: t.arg.int({ required: true }) },
-      resolve: (r, a, ctx) =>
-        queryOne<TemplateVersionRow>(
-          ctx.em,
-          'select * from ticket_template_version where template_id = ? and version = ?',
-          [r.id, a.version],
-        ).then((v) => v ?? null),
+      resolve: (r, a, ctx) => ctx.loaders.templateVersionByNumber.load(templateVersionKey(r.id, a.version)),
     }),
     versions: t.field({
       type: [TemplateVersionRef],
       description: 'Every published version, newest first.',
-      resolve: (r, _a, ctx) =>
-        query<TemplateVersionRow>(
-          ctx.em,
-          'select * from ticket_template_version where template_id = ? order by version desc',
-          [r.id],
-        ),
+      resolve: async (r, _a, ctx) => (await ctx.loaders.templateVersions.load(r.id)) ?? [],
     }),
   }),
 });
@@ -135,15 +122,10 @@ builder.queryFields((t) => ({
     args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_r, a, ctx) => {
       const p = requireSignedIn(ctx.principal);
-      const canManage = hasPermission(p, 'template.manage');
-      const where = [
-        canManage ? 'true' : 'latest_version > 0',
-        a.includeArchived && canManage ? 'true' : 'not is_archived',
-      ];
-      return query<TemplateRow>(
-        ctx.em,
-        `select * from ticket_template where ${where.join(' and ')} order by key`,
-      );
+      return listTemplates(ctx.em, {
+        canManage: hasPermission(p, 'template.manage'),
+        includeArchived: a.includeArchived ?? false,
+      });
     },
   }),
   template: t.field({
@@ -153,13 +135,16 @@ builder.queryFields((t) => ({
     resolve: async (_r, a, ctx) => {
       const p = requireSignedIn(ctx.principal);
       const canManage = hasPermission(p, 'template.manage');
-      const row = await queryOne<TemplateRow>(
-        ctx.em,
-        `select * from ticket_template where ${a.id != null ? 'id = ?' : 'key = ?'}`,
-        [a.id != null ? Number(a.id) : a.key],
-      );
-      if (!row || (!canManage && (row.latest_version === 0 || row.is_archived))) return null;
-      return row;
+      const template =
+        a.id != null
+          ? /^[0-9]{1,9}$/.test(String(a.id))
+            ? await findTemplate(ctx.em, { id: Number(a.id) })
+            : null
+          : a.key != null
+            ? await findTemplate(ctx.em, { key: a.key })
+            : null;
+      if (!template || (!canManage && (template.latestVersion === 0 || template.isArchived))) return null;
+      return template;
     },
   }),
 }));

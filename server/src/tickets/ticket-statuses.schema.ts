@@ -3,11 +3,11 @@ import { StatusCategoryEnum } from '../graphql/enums.ts';
 import {
   createTicketStatus,
   listTicketStatuses,
-  type TicketStatusRow,
+  type TicketStatus,
   updateTicketStatus,
 } from './ticket-statuses.ts';
 
-export const TicketStatusRef = builder.objectRef<TicketStatusRow>('TicketStatus').implement({
+export const TicketStatusRef = builder.objectRef<TicketStatus>('TicketStatus').implement({
   description:
     'A named status ("Waiting for parts") within a status category. Lists and SLA clocks go by the category; an SLA policy may pause its clocks in statuses it names.',
   fields: (t) => ({
@@ -15,7 +15,7 @@ export const TicketStatusRef = builder.objectRef<TicketStatusRow>('TicketStatus'
     name: t.exposeString('name'),
     category: t.field({ type: StatusCategoryEnum, resolve: (s) => s.category }),
     position: t.exposeInt('position'),
-    isActive: t.exposeBoolean('is_active'),
+    isActive: t.exposeBoolean('isActive'),
   }),
 });
 

@@ -1,5 +1,6 @@
 import {
   type DataScope,
+  type FieldError,
   fieldError,
   isDataScope,
   isPermission,
@@ -7,49 +8,46 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import { ApiToken, type EntityManager, isUniqueViolation, Role, ref, User } from '@docket/db';
 import { hasPermission, requireSelfOr, requireStaff } from '../access/policy.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { hashApiToken, newApiToken } from '../auth/principals.ts';
 import { NotFoundError } from '../errors.ts';
-import type { UserRow } from '../graphql/loaders.ts';
 import type { Services } from '../services.ts';
+import { findUserByEmail, loadUserRefs, type UserRefs } from './user-repository.ts';
 
-export type RoleRow = { id: number; key: string; name: string; permissions: string[]; data_scope: DataScope };
-export type ApiTokenRow = {
-  id: number;
-  name: string;
-  prefix: string;
-  user_id: number;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-};
+/**
+ * Staff users, roles and API tokens, through the entity manager: a change is made to the loaded
+ * entities and written by one flush (its own transaction), user_role rows included.
+ */
 
-const USER_COLUMNS = 'id, email, name, org_unit_id, manager_id, is_active, created_at';
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-async function checkRefs(
-  em: EntityManager,
-  refs: { orgUnitId?: number | null; managerId?: number | null; roleIds?: number[] },
-): Promise<void> {
-  const errors = [];
-  if (
-    refs.orgUnitId != null &&
-    !(await queryOne(em, 'select 1 from org_unit where id = ?', [refs.orgUnitId]))
-  )
-    errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${refs.orgUnitId} does not exist.`));
-  if (
-    refs.managerId != null &&
-    !(await queryOne(em, 'select 1 from app_user where id = ?', [refs.managerId]))
-  )
-    errors.push(fieldError('/managerId', 'not_found', `User ${refs.managerId} (manager) does not exist.`));
-  for (const [i, roleId] of (refs.roleIds ?? []).entries())
-    if (!(await queryOne(em, 'select 1 from role where id = ?', [roleId])))
-      errors.push(fieldError(`/roleIds/${i}`, 'not_found', `Role ${roleId} does not exist.`));
-  if (errors.length) throw new ValidationFailed(errors);
+function passwordErrors(password: string | null | undefined): FieldError[] {
+  return password != null && password.length < MIN_PASSWORD_LENGTH
+    ? [fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`)]
+    : [];
 }
+
+/** Field errors for the references the input names that do not exist. */
+function missingRefs(
+  input: { orgUnitId?: number | null; managerId?: number | null; roleIds?: number[] | null },
+  found: UserRefs,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  if (input.orgUnitId != null && !found.orgUnit)
+    errors.push(fieldError('/orgUnitId', 'not_found', `Org unit ${input.orgUnitId} does not exist.`));
+  if (input.managerId != null && !found.manager)
+    errors.push(fieldError('/managerId', 'not_found', `User ${input.managerId} (manager) does not exist.`));
+  const roleIds = new Set(found.roles?.map((r) => r.id));
+  for (const [i, roleId] of (input.roleIds ?? []).entries())
+    if (!roleIds.has(roleId))
+      errors.push(fieldError(`/roleIds/${i}`, 'not_found', `Role ${roleId} does not exist.`));
+  return errors;
+}
+
+const emailTaken = (email: string) =>
+  new ValidationFailed([fieldError('/email', 'taken', `A user with email ${email} already exists.`)]);
 
 export type CreateUserInput = {
   email: string;
@@ -65,36 +63,37 @@ export async function createUser(
   em: EntityManager,
   actor: Principal | null,
   input: CreateUserInput,
-): Promise<UserRow> {
+): Promise<User> {
   requireStaff(actor, 'user.manage');
-  const errors = [];
   const email = input.email.trim();
+  const errors: FieldError[] = [];
   if (!EMAIL_RE.test(email))
     errors.push(fieldError('/email', 'invalid', `"${input.email}" is not an email address.`));
   if (!input.name.trim()) errors.push(fieldError('/name', 'required', 'A user needs a name.'));
-  if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH)
-    errors.push(
-      fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
-    );
+  errors.push(...passwordErrors(input.password));
   if (errors.length) throw new ValidationFailed(errors);
-  await checkRefs(em, {
-    orgUnitId: input.orgUnitId,
-    managerId: input.managerId,
-    roleIds: input.roleIds ?? [],
+  const refs = await loadUserRefs(em, { ...input, roleIds: input.roleIds ?? [] });
+  const missing = missingRefs(input, refs);
+  if (missing.length) throw new ValidationFailed(missing);
+  if (await findUserByEmail(em, email)) throw emailTaken(email);
+  const user = em.create(User, {
+    email,
+    name: input.name.trim(),
+    passwordHash: input.password ? await hashPassword(input.password) : null,
+    orgUnit: refs.orgUnit ?? null,
+    manager: refs.manager ?? null,
   });
-  if (await queryOne(em, 'select 1 from app_user where lower(email) = lower(?)', [email]))
-    throw new ValidationFailed([fieldError('/email', 'taken', `A user with email ${email} already exists.`)]);
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const user = await em.transactional(async (tx) => {
-    const row = await queryOne<UserRow>(
-      tx,
-      `insert into app_user (email, name, password_hash, org_unit_id, manager_id) values (?, ?, ?, ?, ?) returning ${USER_COLUMNS}`,
-      [email, input.name.trim(), passwordHash, input.orgUnitId ?? null, input.managerId ?? null],
-    );
-    for (const roleId of input.roleIds ?? [])
-      await query(tx, 'insert into user_role (user_id, role_id) values (?, ?)', [row!.id, roleId]);
-    return row!;
-  });
+  user.roles.set(refs.roles ?? []);
+  try {
+    await em.flush();
+  } catch (e) {
+    // Another admin took the email a moment ago: app_user_email_idx is the one check that cannot race.
+    if (isUniqueViolation(e, 'app_user_email_idx')) {
+      em.clear();
+      throw emailTaken(email);
+    }
+    throw e;
+  }
   services.principals.invalidate();
   return user;
 }
@@ -114,56 +113,37 @@ export async function updateUser(
   em: EntityManager,
   actor: Principal | null,
   input: UpdateUserInput,
-): Promise<UserRow> {
+): Promise<User> {
   const isPasswordOnly =
     input.password != null &&
     [input.name, input.orgUnitId, input.managerId, input.isActive, input.roleIds].every((v) => v == null);
   // Anyone may change their own password; everything else about a user needs user.manage.
   if (isPasswordOnly) requireSelfOr(actor, input.id, 'user.manage');
   else requireStaff(actor, 'user.manage');
-  if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH)
-    throw new ValidationFailed([
-      fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`),
-    ]);
+  const errors = passwordErrors(input.password);
   if (input.name != null && !input.name.trim())
-    throw new ValidationFailed([fieldError('/name', 'required', 'A user needs a name.')]);
+    errors.push(fieldError('/name', 'required', 'A user needs a name.'));
   if (input.managerId != null && input.managerId === input.id)
-    throw new ValidationFailed([fieldError('/managerId', 'self', 'A user cannot be their own manager.')]);
-  await checkRefs(em, {
-    orgUnitId: input.orgUnitId,
-    managerId: input.managerId,
-    roleIds: input.roleIds ?? [],
-  });
-  const passwordHash = input.password != null ? await hashPassword(input.password) : null;
-  const user = await em.transactional(async (tx) => {
-    const sets: string[] = [];
-    const params: unknown[] = [];
-    const set = (col: string, v: unknown) => {
-      sets.push(`${col} = ?`);
-      params.push(v);
-    };
-    if (input.name != null) set('name', input.name.trim());
-    if (input.orgUnitId !== undefined) set('org_unit_id', input.orgUnitId);
-    if (input.managerId !== undefined) set('manager_id', input.managerId);
-    if (input.isActive != null) set('is_active', input.isActive);
-    if (passwordHash) {
-      set('password_hash', passwordHash);
-      sets.push('token_version = token_version + 1');
-    }
-    sets.push('updated_at = now()');
-    const row = await queryOne<UserRow>(
-      tx,
-      `update app_user set ${sets.join(', ')} where id = ? returning ${USER_COLUMNS}`,
-      [...params, input.id],
-    );
-    if (!row) throw new NotFoundError(`User ${input.id}`, '/id');
-    if (input.roleIds != null) {
-      await query(tx, 'delete from user_role where user_id = ?', [input.id]);
-      for (const roleId of input.roleIds)
-        await query(tx, 'insert into user_role (user_id, role_id) values (?, ?)', [input.id, roleId]);
-    }
-    return row;
-  });
+    errors.push(fieldError('/managerId', 'self', 'A user cannot be their own manager.'));
+  if (errors.length) throw new ValidationFailed(errors);
+  const [user, refs] = await Promise.all([
+    em.findOne(User, input.id, input.roleIds != null ? { populate: ['roles'] } : {}),
+    loadUserRefs(em, input),
+  ]);
+  if (!user) throw new NotFoundError(`User ${input.id}`, '/id');
+  const missing = missingRefs(input, refs);
+  if (missing.length) throw new ValidationFailed(missing);
+  if (input.name != null) user.name = input.name.trim();
+  if (input.orgUnitId !== undefined) user.orgUnit = refs.orgUnit ? ref(refs.orgUnit) : null;
+  if (input.managerId !== undefined) user.manager = refs.manager ? ref(refs.manager) : null;
+  if (input.isActive != null) user.isActive = input.isActive;
+  if (input.roleIds != null) user.roles.set(refs.roles ?? []);
+  if (input.password != null) {
+    user.passwordHash = await hashPassword(input.password);
+    // Sessions issued before the change end.
+    user.tokenVersion += 1;
+  }
+  await em.flush();
   services.principals.invalidate();
   return user;
 }
@@ -173,8 +153,8 @@ function checkRole(input: {
   name?: string | null;
   permissions?: string[] | null;
   dataScope?: string | null;
-}) {
-  const errors = [];
+}): void {
+  const errors: FieldError[] = [];
   if (input.key !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(input.key))
     errors.push(
       fieldError('/key', 'invalid', 'A role key is 2 to 40 lowercase letters, digits, "-" or "_".'),
@@ -190,25 +170,35 @@ function checkRole(input: {
   if (errors.length) throw new ValidationFailed(errors);
 }
 
+const roleKeyTaken = (key: string) =>
+  new ValidationFailed([fieldError('/key', 'taken', `A role with key "${key}" already exists.`)]);
+
 export async function createRole(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   input: { key: string; name: string; permissions: Permission[]; dataScope: DataScope },
-): Promise<RoleRow> {
+): Promise<Role> {
   requireStaff(actor, 'role.manage');
   checkRole(input);
-  if (await queryOne(em, 'select 1 from role where key = ?', [input.key]))
-    throw new ValidationFailed([
-      fieldError('/key', 'taken', `A role with key "${input.key}" already exists.`),
-    ]);
-  const row = await queryOne<RoleRow>(
-    em,
-    'insert into role (key, name, permissions, data_scope) values (?, ?, ?, ?) returning id, key, name, permissions, data_scope',
-    [input.key, input.name.trim(), input.permissions, input.dataScope],
-  );
+  if (await em.findOne(Role, { key: input.key })) throw roleKeyTaken(input.key);
+  const role = em.create(Role, {
+    key: input.key,
+    name: input.name.trim(),
+    permissions: [...new Set(input.permissions)],
+    dataScope: input.dataScope,
+  });
+  try {
+    await em.flush();
+  } catch (e) {
+    if (isUniqueViolation(e, 'role_key_key')) {
+      em.clear();
+      throw roleKeyTaken(input.key);
+    }
+    throw e;
+  }
   services.principals.invalidate();
-  return row!;
+  return role;
 }
 
 export async function updateRole(
@@ -221,18 +211,17 @@ export async function updateRole(
     permissions?: Permission[] | null;
     dataScope?: DataScope | null;
   },
-): Promise<RoleRow> {
+): Promise<Role> {
   requireStaff(actor, 'role.manage');
   checkRole(input);
-  const row = await queryOne<RoleRow>(
-    em,
-    `update role set name = coalesce(?, name), permissions = coalesce(?, permissions), data_scope = coalesce(?, data_scope)
-      where id = ? returning id, key, name, permissions, data_scope`,
-    [input.name?.trim() ?? null, input.permissions ?? null, input.dataScope ?? null, input.id],
-  );
-  if (!row) throw new NotFoundError(`Role ${input.id}`, '/id');
+  const role = await em.findOne(Role, input.id);
+  if (!role) throw new NotFoundError(`Role ${input.id}`, '/id');
+  if (input.name != null) role.name = input.name.trim();
+  if (input.permissions != null) role.permissions = [...new Set(input.permissions)];
+  if (input.dataScope != null) role.dataScope = input.dataScope;
+  await em.flush();
   services.principals.invalidate();
-  return row;
+  return role;
 }
 
 /**
@@ -243,50 +232,46 @@ export async function createApiToken(
   em: EntityManager,
   actor: Principal | null,
   input: { name: string; userId?: number | null; expiresAt?: Date | null },
-): Promise<{ token: string; apiToken: ApiTokenRow }> {
+): Promise<{ token: string; apiToken: ApiToken }> {
   const userId = input.userId ?? requireStaff(actor).userId;
   const staff = requireSelfOr(actor, userId, 'token.manage');
-  const errors = [];
+  const errors: FieldError[] = [];
   if (!input.name.trim())
     errors.push(fieldError('/name', 'required', 'Name the token after what will use it.'));
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
     errors.push(fieldError('/expiresAt', 'past', 'The expiry must be in the future.'));
-  if (!(await queryOne(em, 'select 1 from app_user where id = ? and is_active', [userId])))
+  const user = await em.findOne(User, { id: userId, isActive: true });
+  if (!user)
     errors.push(fieldError('/userId', 'not_found', `User ${userId} does not exist or is deactivated.`));
-  if (errors.length) throw new ValidationFailed(errors);
+  if (errors.length || !user) throw new ValidationFailed(errors);
   const token = newApiToken();
-  const row = await queryOne<ApiTokenRow>(
-    em,
-    `insert into api_token (name, prefix, token_hash, user_id, created_by, expires_at)
-     values (?, ?, ?, ?, ?, ?) returning id, name, prefix, user_id, created_at, expires_at, last_used_at, revoked_at`,
-    [
-      input.name.trim(),
-      token.slice(0, 10),
-      hashApiToken(token),
-      userId,
-      staff.userId,
-      input.expiresAt ?? null,
-    ],
-  );
-  return { token, apiToken: row! };
+  const apiToken = em.create(ApiToken, {
+    name: input.name.trim(),
+    prefix: token.slice(0, 10),
+    tokenHash: hashApiToken(token),
+    user,
+    createdBy: em.getReference(User, staff.userId),
+    expiresAt: input.expiresAt ?? null,
+  });
+  await em.flush();
+  return { token, apiToken };
 }
 
+/** Revokes a token (once: a second revoke keeps the first time). Others' tokens need token.manage. */
 export async function revokeApiToken(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
   id: number,
-): Promise<ApiTokenRow> {
+): Promise<ApiToken> {
   const staff = requireStaff(actor);
-  const canManage = hasPermission(staff, 'token.manage');
-  const row = await queryOne<ApiTokenRow>(
-    em,
-    `update api_token set revoked_at = coalesce(revoked_at, now())
-      where id = ? and (? or user_id = ?)
-      returning id, name, prefix, user_id, created_at, expires_at, last_used_at, revoked_at`,
-    [id, canManage, staff.userId],
+  const apiToken = await em.findOne(
+    ApiToken,
+    hasPermission(staff, 'token.manage') ? { id } : { id, user: staff.userId },
   );
-  if (!row) throw new NotFoundError(`API token ${id}`, '/id');
+  if (!apiToken) throw new NotFoundError(`API token ${id}`, '/id');
+  apiToken.revokedAt ??= new Date();
+  await em.flush();
   services.principals.invalidate();
-  return row;
+  return apiToken;
 }

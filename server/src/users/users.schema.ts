@@ -1,93 +1,24 @@
 import type { DataScope, Permission } from '@docket/core';
-import { query } from '@docket/db';
-import { hasPermission, maySeeInternals, requireStaff } from '../access/policy.ts';
+import type { ApiToken } from '@docket/db';
+import { hasPermission, requireStaff } from '../access/policy.ts';
 import { login, sessionCookie } from '../auth/login.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
-import type { CustomerRow, TeamRow, UserRow } from '../graphql/loaders.ts';
-import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
+import { CustomerRef, RoleRef, UserRef } from './user-refs.ts';
+import { listApiTokens, listRoles, listUsers } from './user-repository.ts';
 import {
-  type ApiTokenRow,
   createApiToken,
   createRole,
   createUser,
-  type RoleRow,
   revokeApiToken,
   updateRole,
   updateUser,
 } from './user-service.ts';
 
-export const RoleRef = builder.objectRef<RoleRow>('Role').implement({
-  description: 'A permission set with a data scope.',
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    key: t.exposeString('key'),
-    name: t.exposeString('name'),
-    permissions: t.field({ type: [PermissionEnum], resolve: (r) => r.permissions as Permission[] }),
-    dataScope: t.field({ type: DataScopeEnum, resolve: (r) => r.data_scope }),
-  }),
-});
+// Other domains' schemas still import these from here.
+export { CustomerRef, RoleRef, UserRef };
 
-export const UserRef = builder.objectRef<UserRow>('User');
-UserRef.implement({
-  description: 'A staff member. Customers see staff names only.',
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    email: t.string({
-      nullable: true,
-      description: 'Hidden from customers.',
-      resolve: (u, _a, ctx) => (maySeeInternals(ctx.principal) ? u.email : null),
-    }),
-    isActive: t.exposeBoolean('is_active'),
-    orgUnit: t.field({
-      type: OrgUnitRef,
-      nullable: true,
-      resolve: (u, _a, ctx) =>
-        u.org_unit_id && maySeeInternals(ctx.principal) ? ctx.loaders.orgUnit.load(u.org_unit_id) : null,
-    }),
-    manager: t.field({
-      type: UserRef,
-      nullable: true,
-      resolve: (u, _a, ctx) =>
-        u.manager_id && maySeeInternals(ctx.principal) ? ctx.loaders.user.load(u.manager_id) : null,
-    }),
-    roles: t.field({
-      type: [RoleRef],
-      resolve: (u, _a, ctx) =>
-        maySeeInternals(ctx.principal)
-          ? query<RoleRow>(
-              ctx.em,
-              'select r.* from role r join user_role ur on ur.role_id = r.id where ur.user_id = ? order by r.key',
-              [u.id],
-            )
-          : [],
-    }),
-    teams: t.field({
-      type: [TeamRef],
-      resolve: (u, _a, ctx) =>
-        maySeeInternals(ctx.principal)
-          ? query<TeamRow>(
-              ctx.em,
-              'select t.* from team t join team_member m on m.team_id = t.id where m.user_id = ? order by t.name',
-              [u.id],
-            )
-          : [],
-    }),
-  }),
-});
-
-export const CustomerRef = builder.objectRef<CustomerRow>('Customer').implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    email: t.exposeString('email', { nullable: true }),
-    phone: t.exposeString('phone', { nullable: true }),
-    tier: t.exposeString('tier'),
-  }),
-});
-
-const ApiTokenRef = builder.objectRef<ApiTokenRow>('ApiToken').implement({
+const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken').implement({
   description: 'An API token; only its first characters are kept in the clear.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -96,17 +27,17 @@ const ApiTokenRef = builder.objectRef<ApiTokenRow>('ApiToken').implement({
     user: t.field({
       type: UserRef,
       nullable: true,
-      resolve: (r, _a, ctx) => ctx.loaders.user.load(r.user_id),
+      resolve: (r, _a, ctx) => ctx.loaders.user.load(r.user.id),
     }),
-    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.created_at }),
-    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.expires_at }),
-    lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.last_used_at }),
-    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.revoked_at }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
+    expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.expiresAt ?? null }),
+    lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.lastUsedAt ?? null }),
+    revokedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.revokedAt ?? null }),
   }),
 });
 
 const CreatedApiTokenRef = builder
-  .objectRef<{ token: string; apiToken: ApiTokenRow }>('CreatedApiToken')
+  .objectRef<{ token: string; apiToken: ApiToken }>('CreatedApiToken')
   .implement({
     fields: (t) => ({
       token: t.exposeString('token', {
@@ -169,18 +100,14 @@ builder.queryFields((t) => ({
     args: { includeInactive: t.arg.boolean({ defaultValue: false }) },
     resolve: (_r, a, ctx) => {
       requireStaff(ctx.principal);
-      return query<UserRow>(
-        ctx.em,
-        `select id, email, name, org_unit_id, manager_id, is_active, created_at from app_user
-          ${a.includeInactive ? '' : 'where is_active'} order by name`,
-      );
+      return listUsers(ctx.em, { includeInactive: a.includeInactive ?? false });
     },
   }),
   roles: t.field({
     type: [RoleRef],
     resolve: (_r, _a, ctx) => {
       requireStaff(ctx.principal);
-      return query<RoleRow>(ctx.em, 'select * from role order by key');
+      return listRoles(ctx.em);
     },
   }),
   apiTokens: t.field({
@@ -188,13 +115,8 @@ builder.queryFields((t) => ({
     description: 'Your own tokens; with token.manage, everyone’s.',
     resolve: (_r, _a, ctx) => {
       const staff = requireStaff(ctx.principal);
-      const all = hasPermission(staff, 'token.manage');
-      return query<ApiTokenRow>(
-        ctx.em,
-        `select id, name, prefix, user_id, created_at, expires_at, last_used_at, revoked_at from api_token
-          where ? or user_id = ? order by id desc`,
-        [all, staff.userId],
-      );
+      const isEveryones = hasPermission(staff, 'token.manage');
+      return listApiTokens(ctx.em, { userId: isEveryones ? null : staff.userId });
     },
   }),
 }));
@@ -300,26 +222,3 @@ builder.mutationFields((t) => ({
     resolve: (_r, a, ctx) => revokeApiToken(ctx.services, ctx.em, ctx.principal, a.id),
   }),
 }));
-
-/** A team's members (their user records are this module's). */
-type MemberRow = { team_id: number; user_id: number; skills: string[] };
-const TeamMemberRef = builder.objectRef<MemberRow>('TeamMember').implement({
-  fields: (t) => ({
-    user: t.field({
-      type: UserRef,
-      nullable: true,
-      resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user_id),
-    }),
-    skills: t.exposeStringList('skills'),
-  }),
-});
-
-builder.objectField(TeamRef, 'members', (t) =>
-  t.field({
-    type: [TeamMemberRef],
-    resolve: (r, _a, ctx) =>
-      maySeeInternals(ctx.principal)
-        ? query<MemberRow>(ctx.em, 'select * from team_member where team_id = ? order by user_id', [r.id])
-        : [],
-  }),
-);

@@ -1,8 +1,8 @@
 import { HUMAN_ACTIONS } from '@docket/core';
+import type { TicketTemplateVersion } from '@docket/db';
 import type { InstanceState, SimulationResult } from '@docket/engine';
 import { maySeeInternals, requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
-import type { TemplateVersionRow } from '../graphql/loaders.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateVersionRef } from '../templates/templates.schema.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
@@ -92,8 +92,8 @@ builder.objectField(TemplateVersionRef, 'workflowVersion', (t) =>
     type: WorkflowVersionRef,
     nullable: true,
     description: 'The workflow version tickets of this template version run.',
-    resolve: (v: TemplateVersionRow, _a, ctx) =>
-      v.workflow_version_id ? ctx.loaders.workflowVersion.load(v.workflow_version_id) : null,
+    resolve: (v: TicketTemplateVersion, _a, ctx) =>
+      v.workflowVersion ? ctx.loaders.workflowVersion.load(v.workflowVersion.id) : null,
   }),
 );
 

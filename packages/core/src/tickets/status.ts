@@ -42,6 +42,10 @@ export const CORE_CHANNELS: readonly ChannelDefinition[] = [
   },
 ];
 
+/** Who a ticket event is by: staff, a customer, or Docket itself (workflow steps, timers). */
+export const ACTOR_KINDS = ['user', 'customer', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
 export const isStatusCategory = (v: unknown): v is StatusCategory =>
   typeof v === 'string' && (STATUS_CATEGORIES as readonly string[]).includes(v);
 export const isPriority = (v: unknown): v is Priority =>

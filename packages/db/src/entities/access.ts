@@ -1,0 +1,183 @@
+import { DATA_SCOPES, ORG_UNIT_KINDS, type Permission } from '@docket/core';
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+/**
+ * Who works in Docket and where: the org tree, roles (permission sets with a data scope), staff
+ * users, teams with their members' skills, and API tokens. Every column, default, key, check and
+ * index as the migrations create them (tests/db/entities-match-tables.test.ts compares them).
+ */
+
+export const OrgUnit = defineEntity({
+  name: 'OrgUnit',
+  tableName: 'org_unit',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    parent: () =>
+      p
+        .manyToOne(OrgUnit)
+        .ref()
+        .nullable()
+        .deleteRule('no action')
+        .updateRule('no action')
+        .index('org_unit_parent_idx'),
+    name: p.text(),
+    kind: p.enum([...ORG_UNIT_KINDS]),
+    /** Ids from the root, e.g. /1/3/7/: a subtree is every unit whose path starts with its root's. */
+    path: p.text().unique(),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export type OrgUnit = InferEntity<typeof OrgUnit>;
+
+export const Role = defineEntity({
+  name: 'Role',
+  tableName: 'role',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    key: p.text().unique(),
+    name: p.text(),
+    permissions: p.array<Permission>().defaultRaw("'{}'::text[]"),
+    dataScope: p.enum([...DATA_SCOPES]),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export type Role = InferEntity<typeof Role>;
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'app_user',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    /** Unique regardless of case (app_user_email_idx). */
+    email: p.text(),
+    name: p.text(),
+    passwordHash: p.text().nullable().lazy(true, false),
+    orgUnit: () => p.manyToOne(OrgUnit).ref().nullable().deleteRule('no action').updateRule('no action'),
+    manager: () => p.manyToOne(User).ref().nullable().deleteRule('no action').updateRule('no action'),
+    isActive: p.boolean().default(true),
+    /** Bumped by a password change: older sessions end. */
+    tokenVersion: p.integer().default(0),
+    createdAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onUpdate(() => new Date()),
+    roles: () => p.manyToMany(Role).pivotEntity(() => UserRole),
+  },
+  uniques: [
+    {
+      name: 'app_user_email_idx',
+      expression: 'CREATE UNIQUE INDEX app_user_email_idx ON public.app_user USING btree (lower(email))',
+    },
+  ],
+});
+export type User = InferEntity<typeof User>;
+
+export const UserRole = defineEntity({
+  name: 'UserRole',
+  tableName: 'user_role',
+  properties: {
+    user: () => p.manyToOne(User).primary().deleteRule('cascade').updateRule('no action'),
+    role: () => p.manyToOne(Role).primary().deleteRule('cascade').updateRule('no action'),
+  },
+});
+export type UserRole = InferEntity<typeof UserRole>;
+
+export const Team = defineEntity({
+  name: 'Team',
+  tableName: 'team',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.text().unique(),
+    orgUnit: () => p.manyToOne(OrgUnit).ref().nullable().deleteRule('no action').updateRule('no action'),
+    createdAt: p.datetime().defaultRaw('now()'),
+    members: () => p.oneToMany(TeamMember).mappedBy('team').orphanRemoval(),
+  },
+});
+export type Team = InferEntity<typeof Team>;
+
+export const TeamMember = defineEntity({
+  name: 'TeamMember',
+  tableName: 'team_member',
+  properties: {
+    team: () => p.manyToOne(Team).primary().ref().deleteRule('cascade').updateRule('no action'),
+    user: () =>
+      p
+        .manyToOne(User)
+        .primary()
+        .ref()
+        .deleteRule('cascade')
+        .updateRule('no action')
+        .index('team_member_user_idx'),
+    skills: p.array().defaultRaw("'{}'::text[]"),
+  },
+});
+export type TeamMember = InferEntity<typeof TeamMember>;
+
+export const ApiToken = defineEntity({
+  name: 'ApiToken',
+  tableName: 'api_token',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.text(),
+    /** The token's first characters, kept in the clear so a person can tell tokens apart. */
+    prefix: p.text(),
+    tokenHash: p.text().unique().hidden(),
+    user: () => p.manyToOne(User).ref().deleteRule('cascade').updateRule('no action'),
+    createdBy: () =>
+      p
+        .manyToOne(User)
+        .ref()
+        .nullable()
+        .fieldName('created_by')
+        .deleteRule('no action')
+        .updateRule('no action'),
+    createdAt: p.datetime().defaultRaw('now()'),
+    expiresAt: p.datetime().nullable(),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+export type ApiToken = InferEntity<typeof ApiToken>;
+
+/** Customers are their own kind of principal (customer portal, channels). */
+export const Customer = defineEntity({
+  name: 'Customer',
+  tableName: 'customer',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.text(),
+    email: p.text().nullable(),
+    phone: p.text().nullable(),
+    passwordHash: p.text().nullable().lazy(true, false),
+    tier: p.text().default('standard'),
+    tokenVersion: p.integer().default(0),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+  indexes: [
+    {
+      name: 'customer_phone_idx',
+      expression:
+        'CREATE INDEX customer_phone_idx ON public.customer USING btree (phone) WHERE (phone IS NOT NULL)',
+    },
+  ],
+  uniques: [
+    {
+      name: 'customer_email_idx',
+      expression:
+        'CREATE UNIQUE INDEX customer_email_idx ON public.customer USING btree (lower(email)) WHERE (email IS NOT NULL)',
+    },
+  ],
+});
+export type Customer = InferEntity<typeof Customer>;
+
+/** Settings the server keeps for itself (the session-signing secret). */
+export const AppSetting = defineEntity({
+  name: 'AppSetting',
+  tableName: 'app_setting',
+  properties: {
+    key: p.text().primary(),
+    value: p.json<unknown>(),
+  },
+});
+export type AppSetting = InferEntity<typeof AppSetting>;

@@ -1,0 +1,87 @@
+import type { Customer, Role, TeamMember, User } from '@docket/db';
+import { maySeeInternals } from '../access/policy.ts';
+import { builder } from '../graphql/builder.ts';
+import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
+import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
+
+/**
+ * The users domain's GraphQL objects: staff, roles, customers, and the people side of teams
+ * (their members). Above org/org-refs.ts, which names no person.
+ */
+
+export const RoleRef = builder.objectRef<Role>('Role').implement({
+  description: 'A permission set with a data scope.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    key: t.exposeString('key'),
+    name: t.exposeString('name'),
+    permissions: t.field({ type: [PermissionEnum], resolve: (r) => r.permissions }),
+    dataScope: t.field({ type: DataScopeEnum, resolve: (r) => r.dataScope }),
+  }),
+});
+
+export const UserRef = builder.objectRef<User>('User');
+UserRef.implement({
+  description: 'A staff member. Customers see staff names only.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    email: t.string({
+      nullable: true,
+      description: 'Hidden from customers.',
+      resolve: (u, _a, ctx) => (maySeeInternals(ctx.principal) ? u.email : null),
+    }),
+    isActive: t.exposeBoolean('isActive'),
+    orgUnit: t.field({
+      type: OrgUnitRef,
+      nullable: true,
+      resolve: (u, _a, ctx) =>
+        u.orgUnit && maySeeInternals(ctx.principal) ? ctx.loaders.orgUnit.load(u.orgUnit.id) : null,
+    }),
+    manager: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (u, _a, ctx) =>
+        u.manager && maySeeInternals(ctx.principal) ? ctx.loaders.user.load(u.manager.id) : null,
+    }),
+    roles: t.field({
+      type: [RoleRef],
+      resolve: async (u, _a, ctx) =>
+        maySeeInternals(ctx.principal) ? ((await ctx.loaders.rolesOfUser.load(u.id)) ?? []) : [],
+    }),
+    teams: t.field({
+      type: [TeamRef],
+      resolve: async (u, _a, ctx) =>
+        maySeeInternals(ctx.principal) ? ((await ctx.loaders.teamsOfUser.load(u.id)) ?? []) : [],
+    }),
+  }),
+});
+
+export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+    tier: t.exposeString('tier'),
+  }),
+});
+
+const TeamMemberRef = builder.objectRef<TeamMember>('TeamMember').implement({
+  fields: (t) => ({
+    user: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (m, _a, ctx) => ctx.loaders.user.load(m.user.id),
+    }),
+    skills: t.exposeStringList('skills'),
+  }),
+});
+
+builder.objectField(TeamRef, 'members', (t) =>
+  t.field({
+    type: [TeamMemberRef],
+    resolve: async (team, _a, ctx) =>
+      maySeeInternals(ctx.principal) ? ((await ctx.loaders.membersOfTeam.load(team.id)) ?? []) : [],
+  }),
+);
