@@ -1,0 +1,166 @@
+import { Button, Card, Descriptions, Result, Space, Table, Tag, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { graphql } from '../../../graphql/graphql.ts';
+import { useQuery } from '../../../graphql/use-query.ts';
+import { DateTime } from '../../../ui/DateTime/index.tsx';
+import { PageHeading } from '../../../ui/PageHeading/index.tsx';
+import { PageLoading } from '../../../ui/PageLoading/index.tsx';
+import { QueryError } from '../../../ui/QueryError/index.tsx';
+
+const WorkflowQuery = graphql(`
+  query Workflow($key: String!) {
+    workflow(key: $key) {
+      id
+      key
+      name
+      latestVersion
+      createdAt
+      updatedAt
+      draft
+      draftProblems {
+        code
+        nodeId
+        path
+        message
+      }
+      versions {
+        id
+        version
+        publishedAt
+        publishedBy {
+          name
+        }
+      }
+    }
+  }
+`);
+
+/** How many entries the graph's list holds (the draft is the designer's JSON: nodes, edges). */
+function countIn(graph: unknown, list: 'nodes' | 'edges'): number {
+  if (!graph || typeof graph !== 'object') return 0;
+  const entries = (graph as Record<string, unknown>)[list];
+  return Array.isArray(entries) ? entries.length : 0;
+}
+
+/** /admin/workflows/<key>: the workflow's facts, draft problems and versions (the designer grows here). */
+export default function WorkflowDetailPage() {
+  const { t } = useTranslation('workflows');
+  const navigate = useNavigate();
+  const key = useParams().key ?? '';
+  const { data, error, isLoading, refetch } = useQuery(WorkflowQuery, { key });
+
+  if (error) return <QueryError error={error} onRetry={refetch} />;
+  if (isLoading && !data) return <PageLoading />;
+  const workflow = data?.workflow;
+  if (!workflow)
+    return (
+      <Result
+        status="404"
+        title={<h1 style={{ fontSize: 24, margin: 0 }}>{t('detail.notFound.title', { key })}</h1>}
+        subTitle={t('detail.notFound.subtitle')}
+        extra={
+          <Button type="primary" onClick={() => navigate('/admin/workflows')}>
+            {t('detail.back')}
+          </Button>
+        }
+      />
+    );
+  const problems = workflow.draftProblems ?? [];
+  const versions = workflow.versions ?? [];
+
+  return (
+    <>
+      <Link to="/admin/workflows">← {t('detail.back')}</Link>
+      <PageHeading
+        title={workflow.name}
+        extra={
+          <Space>
+            <Typography.Text code>{workflow.key}</Typography.Text>
+            {workflow.latestVersion ? (
+              <Tag color="blue">{t('list.version', { version: workflow.latestVersion })}</Tag>
+            ) : (
+              <Tag>{t('list.notPublished')}</Tag>
+            )}
+          </Space>
+        }
+      />
+      <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+        <Card title={t('detail.facts')}>
+          <Descriptions
+            column={{ xs: 1, md: 2 }}
+            items={[
+              { key: 'key', label: t('detail.key'), children: workflow.key },
+              {
+                key: 'latestVersion',
+                label: t('detail.latestVersion'),
+                children: workflow.latestVersion
+                  ? t('list.version', { version: workflow.latestVersion })
+                  : t('list.notPublished'),
+              },
+              { key: 'nodes', label: t('detail.draftNodes'), children: countIn(workflow.draft, 'nodes') },
+              { key: 'edges', label: t('detail.draftEdges'), children: countIn(workflow.draft, 'edges') },
+              {
+                key: 'createdAt',
+                label: t('detail.createdAt'),
+                children: <DateTime value={workflow.createdAt} />,
+              },
+              {
+                key: 'updatedAt',
+                label: t('detail.updatedAt'),
+                children: <DateTime value={workflow.updatedAt} />,
+              },
+            ]}
+          />
+        </Card>
+        <Card title={t('detail.problems.title')}>
+          {problems.length === 0 ? (
+            <Typography.Text type="success">{t('detail.problems.none')}</Typography.Text>
+          ) : (
+            <Table
+              size="small"
+              pagination={false}
+              rowKey={(p) => `${p.nodeId}${p.path}${p.code}`}
+              dataSource={problems}
+              columns={[
+                { key: 'node', title: t('detail.problems.node'), dataIndex: 'nodeId' },
+                {
+                  key: 'path',
+                  title: t('detail.problems.path'),
+                  render: (_, p) => <Typography.Text code>{p.path}</Typography.Text>,
+                },
+                { key: 'message', title: t('detail.problems.message'), dataIndex: 'message' },
+              ]}
+            />
+          )}
+        </Card>
+        <Card title={t('detail.versions.title')}>
+          <Table
+            size="small"
+            pagination={false}
+            rowKey={(v) => v.id ?? String(v.version)}
+            dataSource={versions}
+            locale={{ emptyText: t('detail.versions.none') }}
+            columns={[
+              {
+                key: 'version',
+                title: t('detail.versions.version'),
+                render: (_, v) => t('list.version', { version: v.version ?? 0 }),
+              },
+              {
+                key: 'publishedAt',
+                title: t('detail.versions.publishedAt'),
+                render: (_, v) => <DateTime value={v.publishedAt} />,
+              },
+              {
+                key: 'publishedBy',
+                title: t('detail.versions.publishedBy'),
+                render: (_, v) => v.publishedBy?.name,
+              },
+            ]}
+          />
+        </Card>
+      </Space>
+    </>
+  );
+}
