@@ -13,6 +13,8 @@ export function RequireSignIn({ children }: { children: ReactNode }) {
   const session = useReadySession();
   const location = useLocation();
   if (session.me) return children;
+  // After a logout the login starts afresh; a session that ended by itself comes back here after.
+  if (session.hasSignedOut) return <Navigate to="/login" replace />;
   const next = `${location.pathname}${location.search}${location.hash}`;
   const isPortal = location.pathname === '/portal' || location.pathname.startsWith('/portal/');
   const query = new URLSearchParams({

@@ -29,7 +29,10 @@ describe('translations', () => {
       it('has every key in both English and Chinese, and no key in only one', () => {
         const missingInChinese = [...en.keys()].filter((k) => !zh.has(k));
         const missingInEnglish = [...zh.keys()].filter((k) => !en.has(k));
-        expect({ missingInChinese, missingInEnglish }).toEqual({ missingInChinese: [], missingInEnglish: [] });
+        expect({ missingInChinese, missingInEnglish }).toEqual({
+          missingInChinese: [],
+          missingInEnglish: [],
+        });
       });
 
       it('has text for every key, with the same placeholders in both languages', () => {

@@ -17,6 +17,8 @@ export type Session =
   | {
       status: 'ready';
       me: Me | null;
+      /** The person logged out here (rather than the session ending by itself). */
+      hasSignedOut: boolean;
       access: Access;
       /** After a successful login: the person the server answered with. */
       signedIn: (me: Me) => void;
@@ -30,6 +32,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<GraphQLRequestError | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
+  const [hasSignedOut, setSignedOut] = useState(false);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: attempt re-runs the question after a failure
   useEffect(() => {
@@ -57,8 +60,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await request(LogoutMutation, {});
     } finally {
+      setSignedOut(true);
       setMe(null);
     }
+  }, []);
+  const signedIn = useCallback((person: Me) => {
+    setSignedOut(false);
+    setMe(person);
   }, []);
   const retry = useCallback(() => {
     setError(undefined);
@@ -68,8 +76,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const session = useMemo<Session>(() => {
     if (error) return { status: 'unreachable', error, retry };
     if (me === undefined) return { status: 'loading' };
-    return { status: 'ready', me, access: accessOf(me), signedIn: setMe, signOut };
-  }, [me, error, retry, signOut]);
+    return { status: 'ready', me, hasSignedOut, access: accessOf(me), signedIn, signOut };
+  }, [me, hasSignedOut, error, retry, signOut, signedIn]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 

@@ -1,6 +1,6 @@
 import { Button, Flex, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, Outlet, useLocation } from 'react-router';
 import { namespaces } from '../../i18n/resources.ts';
 import { displayNameOf } from '../../session/access.ts';
 import { useReadySession } from '../../session/session.tsx';
@@ -11,7 +11,6 @@ import { areasFor } from '../areas.ts';
 export function AppShell() {
   const { t } = useTranslation(namespaces);
   const session = useReadySession();
-  const navigate = useNavigate();
   const location = useLocation();
   const me = session.me!;
   const visible = areasFor(session.access);
@@ -54,14 +53,7 @@ export function AppShell() {
             </span>
           </Flex>
           <LanguageSwitch />
-          <Button
-            onClick={async () => {
-              await session.signOut();
-              navigate('/login', { replace: true });
-            }}
-          >
-            {t('header.logout')}
-          </Button>
+          <Button onClick={() => void session.signOut()}>{t('header.logout')}</Button>
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: 24 }}>

@@ -36,7 +36,7 @@ export function TemplatesTable({
     <Table
       rowKey={(x) => x.id ?? x.key ?? ''}
       dataSource={rows}
-      pagination={false}
+      pagination={{ defaultPageSize: 50, showSizeChanger: true, hideOnSinglePage: false }}
       locale={{ emptyText: t('list.empty') }}
       columns={[
         {

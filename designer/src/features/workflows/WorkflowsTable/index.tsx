@@ -29,7 +29,7 @@ export function WorkflowsTable({
     <Table
       rowKey={(w) => w.id ?? w.key ?? ''}
       dataSource={rows}
-      pagination={false}
+      pagination={{ defaultPageSize: 50, showSizeChanger: true, hideOnSinglePage: false }}
       locale={{ emptyText: t('list.empty') }}
       columns={[
         {
