@@ -10,6 +10,7 @@ const require = createRequire(import.meta.url);
  *          depend on the database kind, so DOCKET_SKIP_BROWSER_TESTS=1 leaves them out of the
  *          second pass of .ci/run (on PostgreSQL).
  */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: vitest reads it, not a turbo task
 const isBrowserSkipped = process.env.DOCKET_SKIP_BROWSER_TESTS === '1';
 
 export default defineConfig({
@@ -56,6 +57,8 @@ export default defineConfig({
                 globalSetup: ['tests/browser/global-setup.ts'],
                 testTimeout: 90_000,
                 hookTimeout: 180_000,
+                // Pages load lazily (code split per area) on a machine shared with other work.
+                expect: { poll: { timeout: 10_000 } },
                 env: { NODE_ENV: 'test' },
               },
             },

@@ -12,8 +12,9 @@ import { fileURLToPath } from 'node:url';
  */
 const designerDir = fileURLToPath(new URL('..', import.meta.url));
 const rootDir = join(designerDir, '..');
-const distDir = join(designerDir, 'dist');
-const stampFile = join(distDir, '.build-stamp');
+/** Where `npm start` and the server look for the web app. */
+export const WEB_APP_DIST = join(designerDir, 'dist');
+const stampName = '.build-stamp';
 
 const isBuildInput = (path: string) =>
   !/\.test\.tsx?$/.test(path) && !path.endsWith('.d.ts') && !path.includes('node_modules');
@@ -48,27 +49,35 @@ export function sourceStamp(): string {
   return hash.digest('hex');
 }
 
-export const isWebAppFresh = (stamp = sourceStamp()): boolean =>
-  existsSync(join(distDir, 'index.html')) &&
-  existsSync(stampFile) &&
-  readFileSync(stampFile, 'utf8') === stamp;
+export const isWebAppFresh = (outDir = WEB_APP_DIST, stamp = sourceStamp()): boolean =>
+  existsSync(join(outDir, 'index.html')) &&
+  existsSync(join(outDir, stampName)) &&
+  readFileSync(join(outDir, stampName), 'utf8') === stamp;
 
-/** Builds designer/dist unless it is up to date; returns whether it built and how long it took. */
-export async function ensureWebAppBuilt(options: { log?: (line: string) => void } = {}): Promise<{
-  isBuilt: boolean;
-  ms: number;
-}> {
+/**
+ * Builds the web app into outDir (designer/dist unless given) unless it is up to date; returns
+ * whether it built and how long it took.
+ */
+export async function ensureWebAppBuilt(
+  options: { outDir?: string; log?: (line: string) => void } = {},
+): Promise<{ isBuilt: boolean; ms: number }> {
   const started = performance.now();
+  const outDir = options.outDir ?? WEB_APP_DIST;
   const stamp = sourceStamp();
-  if (isWebAppFresh(stamp)) return { isBuilt: false, ms: performance.now() - started };
+  if (isWebAppFresh(outDir, stamp)) return { isBuilt: false, ms: performance.now() - started };
   options.log?.(
-    existsSync(join(distDir, 'index.html'))
-      ? 'The web app changed since its last build: building it (designer/dist)…'
-      : 'Building the web app (designer/dist) once…',
+    existsSync(join(outDir, 'index.html'))
+      ? `The web app changed since its last build: building it (${relative(rootDir, outDir)})…`
+      : `Building the web app (${relative(rootDir, outDir)}) once…`,
   );
   const { build } = await import('vite');
-  await build({ root: designerDir, configFile: join(designerDir, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(stampFile, stamp);
+  await build({
+    root: designerDir,
+    configFile: join(designerDir, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  writeFileSync(join(outDir, stampName), stamp);
   const ms = performance.now() - started;
   options.log?.(`Web app built in ${(ms / 1000).toFixed(1)} s.`);
   return { isBuilt: true, ms };

@@ -1,15 +1,18 @@
-import { App as AntApp, Button, ConfigProvider, Result } from 'antd';
+import { Button, ConfigProvider, Result } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router';
-import { LoginPage } from '../features/auth/LoginPage/index.tsx';
 import { i18n } from '../i18n/i18n.ts';
 import { SessionProvider, useSession } from '../session/session.tsx';
 import { PageLoading } from '../ui/PageLoading/index.tsx';
 import { AppShell } from './AppShell/index.tsx';
 import { areas } from './areas.ts';
 import { AreaGate, NotFound, RequireSignIn, StartRedirect } from './guards.tsx';
+
+// Only people who are not signed in need the login form (and antd's Form with it).
+const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
 
 function Routed() {
   const { t } = useTranslation('shell');
@@ -30,7 +33,14 @@ function Routed() {
     );
   return (
     <Routes>
-      <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/login"
+        element={
+          <Suspense fallback={<PageLoading />}>
+            <LoginPage />
+          </Suspense>
+        }
+      />
       <Route
         element={
           <RequireSignIn>
@@ -51,11 +61,7 @@ function Routed() {
 /** antd speaks the page's language: its own texts (pagination, empty tables, date pickers) follow i18next. */
 function LocalizedAntd({ children }: { children: React.ReactNode }) {
   const { i18n: current } = useTranslation();
-  return (
-    <ConfigProvider locale={current.language === 'zh-CN' ? zhCN : enUS}>
-      <AntApp>{children}</AntApp>
-    </ConfigProvider>
-  );
+  return <ConfigProvider locale={current.language === 'zh-CN' ? zhCN : enUS}>{children}</ConfigProvider>;
 }
 
 export function App() {

@@ -1,4 +1,4 @@
-import { Button, Flex, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { Button, Flex, Layout, Menu, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { namespaces } from '../../i18n/resources.ts';
@@ -37,9 +37,9 @@ export function AppShell() {
         </nav>
         <Space size="middle" wrap={false}>
           <Flex vertical style={{ lineHeight: 1.3 }}>
-            <Typography.Text style={{ color: '#fff' }} data-testid="signed-in-name">
+            <span style={{ color: '#fff' }} data-testid="signed-in-name">
               {displayNameOf(me)}
-            </Typography.Text>
+            </span>
             <span data-testid="signed-in-roles" title={t('header.roles')}>
               {session.access.isCustomer ? (
                 <Tag color="blue">{t('header.customer')}</Tag>

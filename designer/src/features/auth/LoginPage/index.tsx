@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Flex, Form, Input, Segmented, Typography } from 'antd';
+import { Alert, Button, Flex, Form, Input, Segmented, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
@@ -10,6 +10,7 @@ import { accessOf } from '../../../session/access.ts';
 import { MeQuery } from '../../../session/me.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { LanguageSwitch } from '../../../ui/LanguageSwitch/index.tsx';
+import { Text } from '../../../ui/Text/index.tsx';
 
 const LoginMutation = graphql(
   `
@@ -55,8 +56,9 @@ type Kind = 'staff' | 'customer';
 type Values = { email: string; password: string };
 
 /** Staff sign in with login, customers with customerLogin; both get the HttpOnly session cookie. */
-export function LoginPage() {
+export default function LoginPage() {
   const { t } = useTranslation('auth');
+  const { token } = theme.useToken();
   const session = useReadySession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -107,11 +109,18 @@ export function LoginPage() {
 
   return (
     <Flex justify="center" align="center" style={{ minHeight: '100vh', padding: 16, background: '#f5f5f5' }}>
-      <Card style={{ width: 400, maxWidth: '100%' }}>
+      <main
+        style={{
+          width: 400,
+          maxWidth: '100%',
+          padding: 24,
+          background: token.colorBgContainer,
+          borderRadius: token.borderRadiusLG,
+          boxShadow: token.boxShadowTertiary,
+        }}
+      >
         <Flex justify="space-between" align="center" style={{ marginBottom: 16 }}>
-          <Typography.Title level={1} style={{ margin: 0, fontSize: 22 }}>
-            {t('title')}
-          </Typography.Title>
+          <h1 style={{ margin: 0, fontSize: 22, fontWeight: 600, color: token.colorText }}>{t('title')}</h1>
           <LanguageSwitch />
         </Flex>
         <Segmented<Kind>
@@ -128,9 +137,7 @@ export function LoginPage() {
           ]}
           style={{ marginBottom: 8 }}
         />
-        <Typography.Paragraph type="secondary">
-          {kind === 'staff' ? t('kind.staffHint') : t('kind.customerHint')}
-        </Typography.Paragraph>
+        <Text as="p">{kind === 'staff' ? t('kind.staffHint') : t('kind.customerHint')}</Text>
         <Form<Values> layout="vertical" onFinish={submit} requiredMark={false} name="login">
           <Form.Item
             label={t('email.label')}
@@ -163,7 +170,7 @@ export function LoginPage() {
             {t('submit')}
           </Button>
         </Form>
-      </Card>
+      </main>
     </Flex>
   );
 }

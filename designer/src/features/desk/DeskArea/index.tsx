@@ -1,4 +1,3 @@
-import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../app/guards.tsx';
@@ -7,6 +6,7 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { Text } from '../../../ui/Text/index.tsx';
 import { MyTaskFragment, MyTasks } from '../MyTasks/index.tsx';
 
 const MyTasksQuery = graphql(
@@ -26,7 +26,7 @@ function MyTasksPage() {
   return (
     <>
       <PageHeading title={t('myTasks.title')} />
-      <Typography.Paragraph type="secondary">{t('myTasks.hint')}</Typography.Paragraph>
+      <Text as="p">{t('myTasks.hint')}</Text>
       {error ? <QueryError error={error} onRetry={refetch} /> : null}
       {isLoading && !data ? <PageLoading /> : null}
       {data ? <MyTasks tasks={data.myTasks ?? []} /> : null}

@@ -1,7 +1,9 @@
-import { Space, Table, Tag, Typography } from 'antd';
+import { Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { type FragmentOf, graphql, readFragment } from '../../../graphql/graphql.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
+import { SimpleTable } from '../../../ui/SimpleTable/index.tsx';
+import { Code } from '../../../ui/Text/index.tsx';
 
 export const MyTaskFragment = graphql(`
   fragment MyTask on Task {
@@ -26,38 +28,32 @@ export const MyTaskFragment = graphql(`
   }
 `);
 
-/** The open steps a person should work on, oldest first as the server lists them. */
+const priorityColor = { urgent: 'red', high: 'orange', normal: undefined, low: undefined } as const;
+
+/** The open steps a person should work on, as the server lists them. */
 export function MyTasks({ tasks }: { tasks: readonly FragmentOf<typeof MyTaskFragment>[] }) {
   const { t } = useTranslation(['desk', 'shell']);
   const rows = tasks.map((task) => readFragment(MyTaskFragment, task));
   return (
-    <Table
+    <SimpleTable
+      label={t('myTasks.title')}
+      rows={rows}
       rowKey={(task) => task.id ?? ''}
-      dataSource={rows}
-      pagination={false}
-      locale={{ emptyText: t('myTasks.empty') }}
+      empty={t('myTasks.empty')}
       columns={[
         {
           key: 'ticket',
           title: t('myTasks.columns.ticket'),
-          render: (_, task) => <Typography.Text code>{task.ticket?.number}</Typography.Text>,
+          render: (task) => <Code>{task.ticket?.number}</Code>,
         },
-        { key: 'step', title: t('myTasks.columns.step'), dataIndex: 'title' },
-        { key: 'title', title: t('myTasks.columns.title'), render: (_, task) => task.ticket?.title },
+        { key: 'step', title: t('myTasks.columns.step'), render: (task) => task.title },
+        { key: 'title', title: t('myTasks.columns.title'), render: (task) => task.ticket?.title },
         {
           key: 'priority',
           title: t('myTasks.columns.priority'),
-          render: (_, task) =>
+          render: (task) =>
             task.ticket?.priority ? (
-              <Tag
-                color={
-                  task.ticket.priority === 'urgent'
-                    ? 'red'
-                    : task.ticket.priority === 'high'
-                      ? 'orange'
-                      : undefined
-                }
-              >
+              <Tag color={priorityColor[task.ticket.priority]}>
                 {t(`shell:priority.${task.ticket.priority}`)}
               </Tag>
             ) : null,
@@ -65,14 +61,14 @@ export function MyTasks({ tasks }: { tasks: readonly FragmentOf<typeof MyTaskFra
         {
           key: 'holder',
           title: t('myTasks.columns.holder'),
-          render: (_, task) =>
+          render: (task) =>
             task.assignee?.name ??
             (task.team?.name ? t('myTasks.queue', { team: task.team.name }) : t('myTasks.unassigned')),
         },
         {
           key: 'due',
           title: t('myTasks.columns.due'),
-          render: (_, task) => (
+          render: (task) => (
             <Space size={4}>
               <DateTime value={task.dueAt} />
               {task.isOverdue ? <Tag color="error">{t('myTasks.overdue')}</Tag> : null}

@@ -1,4 +1,4 @@
-import { Button, Card, Descriptions, Result, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Result, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { graphql } from '../../../graphql/graphql.ts';
@@ -7,6 +7,7 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { Code } from '../../../ui/Text/index.tsx';
 import { categoryLabel } from '../category.ts';
 
 const TemplateQuery = graphql(`
@@ -81,7 +82,7 @@ export default function TemplateDetailPage() {
         title={template.name}
         extra={
           <Space>
-            <Typography.Text code>{template.key}</Typography.Text>
+            <Code>{template.key}</Code>
             {template.isArchived ? <Tag>{t('list.archived')}</Tag> : null}
             {template.latestVersion ? (
               <Tag color="blue">{t('list.version', { version: template.latestVersion })}</Tag>
@@ -113,7 +114,7 @@ export default function TemplateDetailPage() {
               {
                 key: 'numberPattern',
                 label: t('detail.numberPattern'),
-                children: <Typography.Text code>{draft?.numberPattern}</Typography.Text>,
+                children: <Code>{draft?.numberPattern}</Code>,
               },
               {
                 key: 'workflow',

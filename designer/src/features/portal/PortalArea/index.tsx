@@ -1,4 +1,4 @@
-import { Table, Tag, Typography } from 'antd';
+import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../app/guards.tsx';
@@ -8,6 +8,8 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { SimpleTable } from '../../../ui/SimpleTable/index.tsx';
+import { Code, Text } from '../../../ui/Text/index.tsx';
 
 // A customer sees only their own tickets: the server scopes `tickets` to the requester.
 const MyTicketsQuery = graphql(`
@@ -38,37 +40,30 @@ function MyTicketsPage() {
         title={t('tickets.title')}
         extra={
           data ? (
-            <Typography.Text type="secondary">
-              {t('tickets.count', { count: data.tickets?.totalCount ?? tickets.length })}
-            </Typography.Text>
+            <Text>{t('tickets.count', { count: data.tickets?.totalCount ?? tickets.length })}</Text>
           ) : null
         }
       />
       {error ? <QueryError error={error} onRetry={refetch} /> : null}
       {isLoading && !data ? <PageLoading /> : null}
       {data ? (
-        <Table
+        <SimpleTable
+          label={t('tickets.title')}
+          rows={tickets}
           rowKey={(x) => x.id ?? ''}
-          dataSource={tickets}
-          pagination={false}
-          locale={{ emptyText: t('tickets.empty') }}
+          empty={t('tickets.empty')}
           columns={[
-            {
-              key: 'number',
-              title: t('tickets.columns.number'),
-              render: (_, x) => <Typography.Text code>{x.number}</Typography.Text>,
-            },
-            { key: 'title', title: t('tickets.columns.title'), dataIndex: 'title' },
+            { key: 'number', title: t('tickets.columns.number'), render: (x) => <Code>{x.number}</Code> },
+            { key: 'title', title: t('tickets.columns.title'), render: (x) => x.title },
             {
               key: 'status',
               title: t('tickets.columns.status'),
-              render: (_, x) =>
-                x.status ? <Tag>{x.statusName ?? t(`shell:status.${x.status}`)}</Tag> : null,
+              render: (x) => (x.status ? <Tag>{x.statusName ?? t(`shell:status.${x.status}`)}</Tag> : null),
             },
             {
               key: 'createdAt',
               title: t('tickets.columns.createdAt'),
-              render: (_, x) => <DateTime value={x.createdAt} />,
+              render: (x) => <DateTime value={x.createdAt} />,
             },
           ]}
         />

@@ -1,4 +1,4 @@
-import { Card, Col, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Row, Statistic } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { Text } from '../../../ui/Text/index.tsx';
 
 const OverviewQuery = graphql(`
   query ReportsOverview($today: DateTime!, $week: DateTime!, $month: DateTime!) {
@@ -58,7 +59,7 @@ function Overview() {
       </Card>
       <Card title={t('backlog')} style={{ marginTop: 16 }}>
         <Statistic value={data?.backlog?.totalCount ?? 0} />
-        <Typography.Text type="secondary">{t('backlogHint')}</Typography.Text>
+        <Text>{t('backlogHint')}</Text>
       </Card>
     </>
   );

@@ -1,4 +1,4 @@
-import { Card, Col, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Row, Statistic } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { SectionTitle } from '../../../ui/Text/index.tsx';
 
 // Counts within the viewer's scope (the server applies it to every list, totals included).
 const WallQuery = graphql(`
@@ -57,9 +58,7 @@ function WallBoard() {
           </Card>
         </Col>
       </Row>
-      <Typography.Title level={2} style={{ fontSize: 18, marginTop: 24 }}>
-        {t('byStatus')}
-      </Typography.Title>
+      <SectionTitle>{t('byStatus')}</SectionTitle>
       <Row gutter={[16, 16]}>
         {statuses.map(([status, count]) => (
           <Col key={status} xs={12} md={8} lg={4}>

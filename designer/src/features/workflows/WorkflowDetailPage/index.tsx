@@ -1,4 +1,4 @@
-import { Button, Card, Descriptions, Result, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Result, Space, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { graphql } from '../../../graphql/graphql.ts';
@@ -7,6 +7,7 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { Code, Text } from '../../../ui/Text/index.tsx';
 
 const WorkflowQuery = graphql(`
   query Workflow($key: String!) {
@@ -76,7 +77,7 @@ export default function WorkflowDetailPage() {
         title={workflow.name}
         extra={
           <Space>
-            <Typography.Text code>{workflow.key}</Typography.Text>
+            <Code>{workflow.key}</Code>
             {workflow.latestVersion ? (
               <Tag color="blue">{t('list.version', { version: workflow.latestVersion })}</Tag>
             ) : (
@@ -115,7 +116,7 @@ export default function WorkflowDetailPage() {
         </Card>
         <Card title={t('detail.problems.title')}>
           {problems.length === 0 ? (
-            <Typography.Text type="success">{t('detail.problems.none')}</Typography.Text>
+            <Text tone="success">{t('detail.problems.none')}</Text>
           ) : (
             <Table
               size="small"
@@ -127,7 +128,7 @@ export default function WorkflowDetailPage() {
                 {
                   key: 'path',
                   title: t('detail.problems.path'),
-                  render: (_, p) => <Typography.Text code>{p.path}</Typography.Text>,
+                  render: (_, p) => <Code>{p.path}</Code>,
                 },
                 { key: 'message', title: t('detail.problems.message'), dataIndex: 'message' },
               ]}

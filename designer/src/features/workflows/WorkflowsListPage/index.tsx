@@ -1,10 +1,10 @@
-import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { Text } from '../../../ui/Text/index.tsx';
 import { WorkflowRowFragment, WorkflowsTable } from '../WorkflowsTable/index.tsx';
 
 const WorkflowsQuery = graphql(
@@ -27,11 +27,7 @@ export function WorkflowsListPage() {
     <>
       <PageHeading
         title={t('list.title')}
-        extra={
-          data ? (
-            <Typography.Text type="secondary">{t('list.count', { count: workflows.length })}</Typography.Text>
-          ) : null
-        }
+        extra={data ? <Text>{t('list.count', { count: workflows.length })}</Text> : null}
       />
       {error ? <QueryError error={error} onRetry={refetch} /> : null}
       {isLoading && !data ? <PageLoading /> : null}
