@@ -69,7 +69,17 @@ function failureOf(status: number, body: unknown): GraphQLRequestError {
   return error;
 }
 
-const endpoint = '/graphql';
+let endpoint = '/graphql';
+let extraHeaders: Record<string, string> = {};
+
+/**
+ * Where requests go and what they carry besides the session cookie. The app keeps the defaults
+ * (its own server's /graphql); a test or a page with a token of its own (the wall) sets them.
+ */
+export function configureClient(options: { endpoint?: string; headers?: Record<string, string> }): void {
+  if (options.endpoint) endpoint = options.endpoint;
+  if (options.headers) extraHeaders = options.headers;
+}
 
 /**
  * Runs a query or mutation as same-origin JSON (the session cookie goes along; the server's CSRF
@@ -87,7 +97,7 @@ export async function request<TResult, TVariables>(
     response = await fetch(endpoint, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { ...extraHeaders, 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ query: textOf(document), variables: variables ?? {} }),
       ...(options?.signal ? { signal: options.signal } : {}),
     });
@@ -126,7 +136,7 @@ export function subscribe<TResult, TVariables>(
     const response = await fetch(endpoint, {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { ...extraHeaders, 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ query: textOf(document), variables: variables ?? {} }),
       signal: controller.signal,
     });
