@@ -53,9 +53,8 @@ describe('the web app shell', () => {
     expect(watched.problems).toEqual([]);
   });
 
-  const signIn = async (page: Page, email: string, options: { isCustomer?: boolean } = {}) => {
+  const signIn = async (page: Page, email: string) => {
     await page.goto(`${server.url}/login`);
-    if (options.isCustomer) await page.getByText('Customer', { exact: true }).click();
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('docket-demo');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -183,6 +182,16 @@ describe('the web app shell', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
     await screenshot(page, 'login-wrong-password.en');
 
+    // Customers sign in on their own tab (customerLogin): a staff account is not a customer.
+    await page.getByText('Customer', { exact: true }).click();
+    await page.getByLabel('Password').fill('docket-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => alert.textContent())
+      .toBe('The email or the password is wrong. Check both and try again.');
+    await page.getByText('Staff', { exact: true }).click();
+    await page.getByLabel('Password').fill('not-the-password');
+
     await chooseLanguage(page, '中文');
     // antd spaces out a two-character Chinese label: "登 录".
     await page.getByRole('button', { name: /^登\s?录$/ }).click();
@@ -250,9 +259,13 @@ describe('the web app shell', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
 
-    // A customer signs in on the customer tab and lands in the portal with their own ticket.
-    await signIn(page, 'customer@example.com', { isCustomer: true });
-    expect(new URL(page.url()).pathname).toBe('/portal');
+    // The portal's address sends a visitor to the login's customer tab, and back after it.
+    await page.goto(`${server.url}/portal`);
+    await page.waitForURL('**/login?as=customer&next=%2Fportal');
+    await page.getByLabel('Email').fill('customer@example.com');
+    await page.getByLabel('Password').fill('docket-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/portal');
     await visit('/portal', { en: 'My tickets', zh: '我的工单' }, 'portal');
     expect(await page.getByRole('row', { name: new RegExp(ticketNumber) }).innerText()).toMatch(
       /Kettle leaks/,
