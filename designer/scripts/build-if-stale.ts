@@ -71,12 +71,22 @@ export async function ensureWebAppBuilt(
       : `Building the web app (${relative(rootDir, outDir)}) once…`,
   );
   const { build } = await import('vite');
-  await build({
-    root: designerDir,
-    configFile: join(designerDir, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  });
+  // Always the production build: callers such as vitest set NODE_ENV=test, which would make Vite
+  // bundle React's development build (larger and slower) under the same stamp.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root: designerDir,
+      configFile: join(designerDir, 'vite.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(join(outDir, stampName), stamp);
   const ms = performance.now() - started;
   options.log?.(`Web app built in ${(ms / 1000).toFixed(1)} s.`);

@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +23,11 @@ describe('npm start builds the web app only when it is missing or stale', () => 
     expect(existsSync(join(outDir, 'index.html'))).toBe(true);
     expect(readdirSync(join(outDir, 'assets')).some((f) => /^index-[\w-]+\.js$/.test(f))).toBe(true);
     expect(isWebAppFresh(outDir)).toBe(true);
+    // React's production build even though vitest runs with NODE_ENV=test: no development warnings.
+    const scripts = readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js'));
+    const bundle = scripts.map((f) => readFileSync(join(outDir, 'assets', f), 'utf8')).join('\n');
+    expect(process.env.NODE_ENV).toBe('test');
+    expect(bundle.includes('unique "key" prop'), "React's development build is in the bundle").toBe(false);
 
     const second = await ensureWebAppBuilt({ outDir });
     expect(second.isBuilt).toBe(false);
