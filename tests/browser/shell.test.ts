@@ -63,6 +63,8 @@ describe('the web app shell', () => {
 
   const chooseLanguage = async (page: Page, label: 'English' | '中文') => {
     await page.getByTestId('language-switch').getByText(label, { exact: true }).click();
+    const code = label === '中文' ? 'zh-CN' : 'en';
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(code);
   };
 
   it('lets an admin sign in by keyboard, see the admin lists, switch to Chinese, reload a deep link and log out', async () => {

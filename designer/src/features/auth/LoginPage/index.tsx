@@ -166,7 +166,9 @@ export default function LoginPage() {
               style={{ marginBottom: 16 }}
             />
           ) : null}
-          <Button type="primary" htmlType="submit" block loading={isSubmitting}>
+          {/* Disabled rather than antd's loading state: its spinner, fading out, kept its "loading" label
+              in the button's accessible name after a refused login. */}
+          <Button type="primary" htmlType="submit" block disabled={isSubmitting} aria-busy={isSubmitting}>
             {t('submit')}
           </Button>
         </Form>
