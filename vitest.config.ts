@@ -4,9 +4,15 @@ import { defineConfig } from 'vitest/config';
 const require = createRequire(import.meta.url);
 
 /**
- * unit: pure tests beside the source (no database, no network).
- * api:  tests/ — real server, fresh database per suite (PGlite, or TEST_DATABASE_URL when set).
+ * unit:    pure tests beside the source (no database, no network), the web app's included.
+ * api:     tests/ — real server, fresh database per suite (PGlite, or TEST_DATABASE_URL when set).
+ * browser: tests/browser/ — the built web app in Chromium against a real server. They do not
+ *          depend on the database kind, so DOCKET_SKIP_BROWSER_TESTS=1 leaves them out of the
+ *          second pass of .ci/run (on PostgreSQL).
  */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: vitest reads it, not a turbo task
+const isBrowserSkipped = process.env.DOCKET_SKIP_BROWSER_TESTS === '1';
+
 export default defineConfig({
   resolve: {
     // graphql 16 has no exports map: vite would pick its .mjs build while Node-loaded libraries
@@ -19,7 +25,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/**/src/**/*.test.ts', 'server/src/**/*.test.ts', 'sdk/**/*.test.ts'],
+          include: [
+            'packages/**/src/**/*.test.ts',
+            'server/src/**/*.test.ts',
+            'sdk/**/*.test.ts',
+            'designer/src/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
         },
       },
@@ -28,12 +39,30 @@ export default defineConfig({
         test: {
           name: 'api',
           include: ['tests/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'tests/bench/**'],
+          exclude: ['**/node_modules/**', 'tests/bench/**', 'tests/browser/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           env: { NODE_ENV: 'test' },
         },
       },
+      ...(isBrowserSkipped
+        ? []
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'browser',
+                include: ['tests/browser/**/*.test.ts'],
+                exclude: ['**/node_modules/**'],
+                globalSetup: ['tests/browser/global-setup.ts'],
+                testTimeout: 90_000,
+                hookTimeout: 180_000,
+                // Pages load lazily (code split per area) on a machine shared with other work.
+                expect: { poll: { timeout: 10_000 } },
+                env: { NODE_ENV: 'test' },
+              },
+            },
+          ]),
     ],
   },
 });

@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import Koa from 'koa';
 import { authenticate } from './auth/authenticate.ts';
+import { sessionCookie } from './auth/login.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
@@ -20,7 +21,9 @@ import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
+import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
+import { webAppMiddleware } from './http/web-app.ts';
 import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
 import { DELIVERY_QUEUE, Notifier } from './notifications/notifier.ts';
 import { OrgPaths } from './org/org-paths.ts';
@@ -65,9 +68,11 @@ type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'
 export type BuildAppOptions = {
   /** The time SLA clocks and urges run at; a test passes a clock it moves by hand. */
   clock?: Clock;
+  /** The built web app to serve at every other path; designer/dist unless given. */
+  webAppDir?: string;
 };
 
-/** Builds the Koa app: GraphQL at /graphql, GET /healthz. main.ts only listens. */
+/** Builds the Koa app: GraphQL at /graphql, GET /healthz, the web app at every other path. main.ts only listens. */
 export async function buildApp(db: Database, config: Config, options: BuildAppOptions = {}): Promise<App> {
   const log: Log = (level, message, extra) => {
     if (level === 'info' && process.env.NODE_ENV === 'test') return;
@@ -148,6 +153,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL (GET /graphql from a browser) with its assets served by this server, not a CDN.
+    renderGraphiQL: renderLocalGraphiQL,
     logging: false,
     plugins: [
       maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
@@ -217,7 +224,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       }
     }
     const auth = await authenticate(services, ctx.headers);
-    if ('error' in auth) return fail(auth.status, auth.error, 'UNAUTHENTICATED');
+    if ('error' in auth) {
+      // A browser would send a dead session cookie forever (it is HttpOnly: the page cannot drop
+      // it), so even its login would be refused: clear it along with the refusal.
+      if (auth.viaCookie) ctx.set('set-cookie', sessionCookie(null, 0, false));
+      return fail(auth.status, auth.error, 'UNAUTHENTICATED');
+    }
     // A browser sends the session cookie on cross-site requests too; refuse the kinds of request
     // a foreign page can make without a CORS preflight.
     if (auth.viaCookie && ctx.method === 'POST') {
@@ -288,7 +300,9 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       };
     }
   });
+  mountGraphiqlAssets(router);
   koa.use(router.routes()).use(router.allowedMethods());
+  koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {
     koa,
     services,

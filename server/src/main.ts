@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { openDatabase } from '@docket/db';
 import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { buildApp } from './app.ts';
 import { type Config, readConfig } from './config.ts';
+import { DEFAULT_WEB_APP_DIR } from './http/web-app.ts';
 import { loadExampleData } from './seed/load-example-data.ts';
 
 let config: Config;
@@ -32,6 +34,7 @@ server.listen(config.port, config.host, () => {
     [
       '',
       `Docket is running (${db.isEmbedded ? `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}, ready in ${Date.now() - started} ms)`,
+      `  Web app:                  ${base}/${existsSync(join(DEFAULT_WEB_APP_DIR, 'index.html')) ? '' : '  (not built: `npm start` builds it, or `npm run build -w @docket/designer`)'}`,
       `  GraphQL API and GraphiQL: ${base}/graphql`,
       `  Health check:             ${base}/healthz`,
       loaded

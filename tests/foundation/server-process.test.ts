@@ -18,6 +18,10 @@ describe('npm start on the embedded database', () => {
     const first = await start({ DATA_DIR: dataDir });
     expect(first.output()).toMatch(/Example data loaded/);
     expect(first.output()).toMatch(/First login: admin@docket.local \/ docket-demo/);
+    // The web app's address comes first (with a note when designer/dist is not built).
+    expect(first.output()).toMatch(
+      /Docket is running[^\n]*\n {2}Web app: +http:\/\/127\.0\.0\.1:\d+\/.*\n {2}GraphQL API/,
+    );
     expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ ok: true, database: 'embedded' });
     const gql = async (query: string, token?: string) =>
       (await (

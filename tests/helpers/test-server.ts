@@ -46,12 +46,17 @@ export async function startTestServer(
     env?: Record<string, string>;
     /** The clock SLA code runs at (services.clock); timer jobs still wait for real time. */
     clock?: Clock;
+    /** The built web app the server serves (designer/dist unless given). */
+    webAppDir?: string;
   } = {},
 ): Promise<TestServer> {
   const fresh = await freshDatabaseUrl();
   const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
   const config = { ...readConfig({ ...process.env, ...options.env }), timeZone: 'Asia/Shanghai' };
-  const appOptions = options.clock ? { clock: options.clock } : {};
+  const appOptions = {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.webAppDir ? { webAppDir: options.webAppDir } : {}),
+  };
   let app = await buildApp(db, config, appOptions);
   if (options.examples !== false)
     await loadExampleData(app.services, { withWorkflows: options.workflows ?? true });

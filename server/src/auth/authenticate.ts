@@ -6,7 +6,8 @@ import { API_TOKEN_PREFIX } from './principals.ts';
 
 export type Authentication =
   | { principal: Principal | null; channel: Channel; viaCookie: boolean }
-  | { error: string; status: 401 };
+  /** viaCookie: the refused token came in the session cookie (the answer should clear it). */
+  | { error: string; status: 401; viaCookie: boolean };
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -31,7 +32,7 @@ export async function authenticate(
   let viaCookie = false;
   if (auth) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m) return { status: 401, error: 'Send the token as "Authorization: Bearer <token>".' };
+    if (!m) return { status: 401, error: 'Send the token as "Authorization: Bearer <token>".', viaCookie };
     token = m[1];
   } else {
     token = cookieValue(headers.cookie, SESSION_COOKIE);
@@ -41,24 +42,25 @@ export async function authenticate(
 
   if (token.startsWith(API_TOKEN_PREFIX)) {
     const principal = await services.principals.byApiToken(token);
-    if (!principal) return { status: 401, error: 'The API token is unknown, revoked or expired.' };
+    if (!principal) return { status: 401, error: 'The API token is unknown, revoked or expired.', viaCookie };
     return { principal, channel: 'api', viaCookie: false };
   }
   const claims = await services.sessions.verify(token);
-  if ('error' in claims) return { status: 401, error: claims.error };
+  if ('error' in claims) return { status: 401, error: claims.error, viaCookie };
   if (claims.kind === 'user') {
     const staff = await services.principals.staffById(claims.id);
     if (!staff || staff.tokenVersion !== claims.version)
       return {
         status: 401,
         error: 'This session has ended (the account changed or was deactivated); log in again.',
+        viaCookie,
       };
     const { tokenVersion: _v, ...principal } = staff;
     return { principal, channel: 'agent', viaCookie };
   }
   const customer = await services.principals.customerById(claims.id);
   if (!customer || customer.tokenVersion !== claims.version)
-    return { status: 401, error: 'This session has ended; log in again.' };
+    return { status: 401, error: 'This session has ended; log in again.', viaCookie };
   const { tokenVersion: _v, ...principal } = customer;
   return { principal, channel: 'web', viaCookie };
 }

@@ -183,7 +183,10 @@ export class CreationPlan {
 
   /** Adds rows a registered writer writes with the ticket (see TicketStore.addRowWriter). */
   addRows(key: string, rows: readonly unknown[]): void {
-    if (rows.length) (this.rows[key] ??= []).push(...rows);
+    if (rows.length === 0) return;
+    const list = this.rows[key] ?? [];
+    list.push(...rows);
+    this.rows[key] = list;
   }
 
   /** Appends an audit entry to the new ticket's trail. */

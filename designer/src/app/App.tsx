@@ -1,0 +1,79 @@
+import { Button, ConfigProvider, Result } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { i18n } from '../i18n/i18n.ts';
+import { SessionProvider, useSession } from '../session/session.tsx';
+import { PageLoading } from '../ui/PageLoading/index.tsx';
+import { AppShell } from './AppShell/index.tsx';
+import { areas } from './areas.ts';
+import { AreaGate, NotFound, RequireSignIn, StartRedirect } from './guards.tsx';
+
+// Only people who are not signed in need the login form (and antd's Form with it).
+const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
+
+function Routed() {
+  const { t } = useTranslation('shell');
+  const session = useSession();
+  if (session.status === 'loading') return <PageLoading />;
+  if (session.status === 'unreachable')
+    return (
+      <Result
+        status="warning"
+        title={t('unreachable.title')}
+        subTitle={t('unreachable.subtitle', { message: session.error.message })}
+        extra={
+          <Button type="primary" onClick={session.retry}>
+            {t('unreachable.retry')}
+          </Button>
+        }
+      />
+    );
+  return (
+    <Routes>
+      <Route
+        path="/login"
+        element={
+          <Suspense fallback={<PageLoading />}>
+            <LoginPage />
+          </Suspense>
+        }
+      />
+      <Route
+        element={
+          <RequireSignIn>
+            <AppShell />
+          </RequireSignIn>
+        }
+      >
+        <Route index element={<StartRedirect />} />
+        {areas.map((area) => (
+          <Route key={area.key} path={`${area.path}/*`} element={<AreaGate area={area} />} />
+        ))}
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+/** antd speaks the page's language: its own texts (pagination, empty tables, date pickers) follow i18next. */
+function LocalizedAntd({ children }: { children: React.ReactNode }) {
+  const { i18n: current } = useTranslation();
+  return <ConfigProvider locale={current.language === 'zh-CN' ? zhCN : enUS}>{children}</ConfigProvider>;
+}
+
+export function App() {
+  return (
+    <I18nextProvider i18n={i18n}>
+      <LocalizedAntd>
+        <SessionProvider>
+          <BrowserRouter>
+            <Routed />
+          </BrowserRouter>
+        </SessionProvider>
+      </LocalizedAntd>
+    </I18nextProvider>
+  );
+}

@@ -1,0 +1,64 @@
+import { Button, Flex, Layout, Menu, Space, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router';
+import { namespaces } from '../../i18n/resources.ts';
+import { displayNameOf } from '../../session/access.ts';
+import { useReadySession } from '../../session/session.tsx';
+import { LanguageSwitch } from '../../ui/LanguageSwitch/index.tsx';
+import { areasFor } from '../areas.ts';
+
+/** The frame of every signed-in page: brand, the areas this person may open, who they are, language, logout. */
+export function AppShell() {
+  const { t } = useTranslation(namespaces);
+  const session = useReadySession();
+  const location = useLocation();
+  const me = session.me!;
+  const visible = areasFor(session.access);
+  const selected = visible.find(
+    (a) => location.pathname === a.path || location.pathname.startsWith(`${a.path}/`),
+  );
+  const roles = me.user?.roles ?? [];
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header
+        style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 24, background: '#001529' }}
+      >
+        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
+          {t('brand')}
+        </Link>
+        <nav aria-label={t('nav.label')} style={{ flex: 1, minWidth: 0 }}>
+          <Menu
+            theme="dark"
+            mode="horizontal"
+            selectedKeys={selected ? [selected.key] : []}
+            items={visible.map((a) => ({ key: a.key, label: <Link to={a.path}>{a.label(t)}</Link> }))}
+          />
+        </nav>
+        <Space size="middle" wrap={false}>
+          <Flex vertical style={{ lineHeight: 1.3 }}>
+            <span style={{ color: '#fff' }} data-testid="signed-in-name">
+              {displayNameOf(me)}
+            </span>
+            <span data-testid="signed-in-roles" title={t('header.roles')}>
+              {session.access.isCustomer ? (
+                <Tag color="blue">{t('header.customer')}</Tag>
+              ) : (
+                roles.map((r) => (
+                  <Tag key={r.key} color="geekblue" style={{ marginInlineEnd: 4 }}>
+                    {r.name}
+                  </Tag>
+                ))
+              )}
+            </span>
+          </Flex>
+          <LanguageSwitch />
+          <Button onClick={() => void session.signOut()}>{t('header.logout')}</Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: 24 }}>
+        <Outlet />
+      </Layout.Content>
+    </Layout>
+  );
+}

@@ -1,0 +1,18 @@
+import { adminArea } from '../features/admin/area.ts';
+import { deskArea } from '../features/desk/area.ts';
+import { portalArea } from '../features/portal/area.ts';
+import { reportsArea } from '../features/reports/area.ts';
+import { wallArea } from '../features/wall/area.ts';
+import type { Access } from '../session/access.ts';
+import type { AreaDefinition } from './define-area.ts';
+
+/**
+ * The app's areas in navigation order; a person's start page is the first they may enter.
+ * A new area adds its features/<area>/area.ts here (one line).
+ */
+export const areas: readonly AreaDefinition[] = [deskArea, adminArea, reportsArea, wallArea, portalArea];
+
+export const areasFor = (access: Access): AreaDefinition[] => areas.filter((a) => a.canEnter(access));
+
+/** Where a person starts after signing in: their first area, or null when they may enter none. */
+export const startPathFor = (access: Access): string | null => areasFor(access)[0]?.path ?? null;

@@ -1,0 +1,56 @@
+import { Layout, Menu } from 'antd';
+import { Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { Forbidden, NotFound } from '../../../app/guards.tsx';
+import { namespaces } from '../../../i18n/resources.ts';
+import { useReadySession } from '../../../session/session.tsx';
+import { PageLoading } from '../../../ui/PageLoading/index.tsx';
+import { adminSections, adminSectionsFor } from '../sections.ts';
+
+/** /admin: a menu of the sections this person may use, and the open section's pages. */
+export default function AdminArea() {
+  const { t } = useTranslation(namespaces);
+  const session = useReadySession();
+  const location = useLocation();
+  const allowed = adminSectionsFor(session.access);
+  const selected = allowed.find((s) => location.pathname.startsWith(`/admin/${s.path}`));
+
+  return (
+    <Layout style={{ background: 'transparent' }}>
+      <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
+        <nav aria-label={t('admin:menu')}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected.key] : []}
+            items={allowed.map((s) => ({
+              key: s.key,
+              label: <Link to={`/admin/${s.path}`}>{s.label(t)}</Link>,
+            }))}
+          />
+        </nav>
+      </Layout.Sider>
+      <Layout.Content style={{ paddingInline: 24, minWidth: 0 }}>
+        <Routes>
+          <Route index element={allowed[0] ? <Navigate to={`/admin/${allowed[0].path}`} replace /> : null} />
+          {adminSections.map((section) => (
+            <Route
+              key={section.key}
+              path={`${section.path}/*`}
+              element={
+                session.access.can(section.permission) ? (
+                  <Suspense fallback={<PageLoading />}>
+                    <section.Component />
+                  </Suspense>
+                ) : (
+                  <Forbidden areaName={section.label} areaKey={section.key} />
+                )
+              }
+            />
+          ))}
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Layout.Content>
+    </Layout>
+  );
+}

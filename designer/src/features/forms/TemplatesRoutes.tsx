@@ -1,0 +1,26 @@
+import { lazy, Suspense } from 'react';
+import { Route, Routes } from 'react-router';
+import { NotFound } from '../../app/guards.tsx';
+import { PageLoading } from '../../ui/PageLoading/index.tsx';
+import { TemplatesListPage } from './TemplatesListPage/index.tsx';
+
+// The form builder loads only when a template is opened.
+const TemplateDetailPage = lazy(() => import('./TemplateDetailPage/index.tsx'));
+
+/** Every address under /admin/templates. */
+export default function TemplatesRoutes() {
+  return (
+    <Routes>
+      <Route index element={<TemplatesListPage />} />
+      <Route
+        path=":key"
+        element={
+          <Suspense fallback={<PageLoading />}>
+            <TemplateDetailPage />
+          </Suspense>
+        }
+      />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}

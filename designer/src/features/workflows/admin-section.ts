@@ -1,0 +1,10 @@
+import { defineAdminSection } from '../../app/define-area.ts';
+
+/** /admin/workflows: the list, and each workflow's page (the designer grows there). */
+export const workflowsSection = defineAdminSection({
+  key: 'workflows',
+  path: 'workflows',
+  label: (t) => t('workflows:section'),
+  permission: 'WORKFLOW_MANAGE',
+  load: () => import('./WorkflowsRoutes.tsx'),
+});

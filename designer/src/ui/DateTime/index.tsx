@@ -1,0 +1,10 @@
+import dayjs from 'dayjs';
+import { useTranslation } from 'react-i18next';
+
+/** An instant from the API (ISO 8601) in the browser's time zone; the empty mark when absent. */
+export function DateTime({ value }: { value: string | null | undefined }) {
+  const { t } = useTranslation('shell');
+  if (!value) return <>{t('empty')}</>;
+  const d = dayjs(value);
+  return <time dateTime={value}>{d.format('YYYY-MM-DD HH:mm')}</time>;
+}
