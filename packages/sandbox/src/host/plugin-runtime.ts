@@ -30,6 +30,8 @@ type CallState = {
   hostCalls: number;
   wallTimer: NodeJS.Timeout;
   isDone: boolean;
+  /** The start item, kept so a call that has reached nothing outside can be started again. */
+  startItem: unknown[];
   source: HostCallSource;
 };
 
@@ -50,6 +52,8 @@ const HOST_OPS = new Set([
   'ticket.patch',
 ]);
 const MAX_KEY_CHARS = 512;
+/** The longest an entry may run on the host process's main thread. */
+const SYNC_SLICE_MS = 20;
 const MAX_LIST = 1000;
 
 const now = () => new Date().toISOString();
@@ -70,6 +74,12 @@ export class PluginRuntime {
   private queue: { call: CallState; items: unknown[] }[] = [];
   /** Recent CPU per call in one entry (ns), to size entries. */
   private nsPerItem = 20_000;
+  /**
+   * Entries run with applySync (no thread hops: several times faster for short calls) until one
+   * runs longer than SYNC_SLICE_MS; from then on this plugin's entries run on isolated-vm's thread
+   * pool (apply), so a long or runaway call never holds up the host process's other plugins.
+   */
+  private isSyncMode = true;
   private isEntering = false;
   private readonly calls = new Map<number, CallState>();
   private isRetired = false;
@@ -203,6 +213,7 @@ export class PluginRuntime {
       ticketAccess: input.ticketAccess,
       cpuNs: 0n,
       hostCalls: 0,
+      startItem: [1, input.cid, input.handler, input.argsJson, input.ticketId, input.ticketAccess],
       isDone: false,
       source,
       wallTimer: setTimeout(
@@ -216,7 +227,7 @@ export class PluginRuntime {
       ),
     };
     this.calls.set(input.cid, call);
-    this.enqueue(call, [1, input.cid, input.handler, input.argsJson, input.ticketId, input.ticketAccess]);
+    this.enqueue(call, call.startItem);
   }
 
   private enqueue(call: CallState, items: unknown[]): void {
@@ -261,17 +272,21 @@ export class PluginRuntime {
     const cpuLimitNs = BigInt(this.spec.limits.cpuMs) * 1_000_000n;
     let leftNs = cpuLimitNs;
     for (const c of cids) if (cpuLimitNs - c.cpuNs < leftNs) leftNs = cpuLimitNs - c.cpuNs;
-    const timeout = Math.max(1, Math.ceil(Number(leftNs) / 1e6));
+    const leftMs = Math.max(1, Math.ceil(Number(leftNs) / 1e6));
+    const isSync = this.isSyncMode && leftMs > SYNC_SLICE_MS;
     const { isolate } = built;
     const before = isolate.cpuTime;
     let failure: Error | undefined;
     let ended: unknown;
     try {
-      ended = await built.dispatch.apply(undefined, [items], {
+      const options = {
         arguments: { copy: true },
         result: { copy: true },
-        timeout,
-      });
+        timeout: isSync ? SYNC_SLICE_MS : leftMs,
+      } as const;
+      ended = isSync
+        ? built.dispatch.applySync(undefined, [items], options)
+        : await built.dispatch.apply(undefined, [items], options);
     } catch (e) {
       failure = e as Error;
     }
@@ -300,6 +315,10 @@ export class PluginRuntime {
         if (c && c.cpuNs > cpuLimitNs) continue; // judged below
         this.onSend(built.generation, ended[i], 0, ended[i + 1], ended[i + 2]);
       }
+    if (failure && isSync && /timed out/i.test(failure.message)) {
+      this.leaveFastPath();
+      return;
+    }
     if (failure && /timed out/i.test(failure.message)) {
       this.rebuildAfter(
         cids.filter((c) => !c.isDone),
@@ -569,6 +588,40 @@ export class PluginRuntime {
       pluginId: this.spec.id,
       version: this.spec.version,
       reason: `${code}: ${message}`,
+      at: now(),
+    });
+  }
+
+  /**
+   * An entry outran the main-thread slice: discard the isolate (it was stopped mid-run), move this
+   * plugin to the thread pool, start again the calls that have reached nothing outside (their CPU
+   * so far still counts), and fail the others as PLUGIN_RESTARTED (retryable).
+   */
+  private leaveFastPath(): void {
+    this.isSyncMode = false;
+    this.generation++;
+    const built = this.built;
+    this.built = undefined;
+    if (built && !built.isolate.isDisposed) built.isolate.dispose();
+    const restart: CallState[] = [];
+    for (const call of [...this.calls.values()]) {
+      if (call.hostCalls === 0) restart.push(call);
+      else
+        this.finish(call, {
+          ok: false,
+          error: new SandboxError(
+            'PLUGIN_RESTARTED',
+            `${this.spec.id}@${this.spec.version} was restarted (a long call moved it off the fast path); try again`,
+          ),
+        });
+    }
+    this.queue = restart.map((call) => ({ call, items: call.startItem }));
+    this.counters.rebuilds++;
+    this.report({
+      kind: 'isolate-rebuilt',
+      pluginId: this.spec.id,
+      version: this.spec.version,
+      reason: `an entry ran longer than ${SYNC_SLICE_MS} ms on the host's main thread; the plugin now runs on the thread pool`,
       at: now(),
     });
   }
