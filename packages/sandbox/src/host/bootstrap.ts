@@ -16,15 +16,21 @@
  *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch   host calls (rid > 0)
  *   log | metric                        fire and forget (rid 0)
  */
-export const BOOTSTRAP_SOURCE = String.raw`
+export const BOOTSTRAP_SOURCE = `
 const send = $0;
 const parse = JSON.parse;
 const stringify = JSON.stringify;
 const P = Promise;
 const resolveP = Promise.resolve.bind(Promise);
 const thenP = Promise.prototype.then;
+const apply = Reflect.apply;
+const strSlice = String.prototype.slice;
+const toUpper = String.prototype.toUpperCase;
+const slice = (s, n) => apply(strSlice, s, [0, n]);
+const then = (p, ok, fail) => apply(thenP, p, [ok, fail]);
 const freeze = Object.freeze;
 const keys = Object.keys;
+const create = Object.create;
 const isArray = Array.isArray;
 const Err = Error;
 const Str = String;
@@ -32,21 +38,27 @@ const maxOut = $4;
 const caps = parse($3);
 const configJson = $1;
 const secretsJson = $2;
-const pending = Object.create(null);
+const pending = create(null);
 let nextRid = 1;
 let handlers = null;
 /** While the host is inside dispatch, ends of calls are collected and returned instead of sent. */
 let collected = null;
 
 function end(cid, op, json) {
-  if (collected !== null) collected.push(cid, op, json);
+  if (collected !== null) {
+    const n = collected.length;
+    collected[n] = cid;
+    collected[n + 1] = op;
+    collected[n + 2] = json;
+  }
   else send(cid, 0, op, json);
 }
 
 function deepFreeze(v) {
   if (v !== null && typeof v === 'object') {
     freeze(v);
-    for (const k of keys(v)) deepFreeze(v[k]);
+    const ks = keys(v);
+    for (let i = 0; i < ks.length; i++) deepFreeze(v[ks[i]]);
   }
   return v;
 }
@@ -62,7 +74,7 @@ function errorJson(e) {
       if (typeof e.code === 'string') code = e.code;
     } else message = Str(e);
   } catch (_) {}
-  return stringify({ message: message.slice(0, 2000), name: name.slice(0, 100), code });
+  return stringify({ message: slice(message, 2000), name: slice(name, 100), code });
 }
 
 function hostCall(cid, op, payload) {
@@ -99,8 +111,8 @@ function toResponse(r) {
 function makeCtx(cid, ticketId, ticketAccess) {
   const log = (level) => (message, data) => {
     let json;
-    try { json = stringify({ level, message: Str(message).slice(0, 4000), data: data === undefined ? null : data }); }
-    catch (_) { json = stringify({ level, message: Str(message).slice(0, 4000), data: null }); }
+    try { json = stringify({ level, message: slice(Str(message), 4000), data: data === undefined ? null : data }); }
+    catch (_) { json = stringify({ level, message: slice(Str(message), 4000), data: null }); }
     send(cid, 0, 'log', json);
   };
   const ctx = {
@@ -115,10 +127,13 @@ function makeCtx(cid, ticketId, ticketAccess) {
     ctx.fetch = (url, init) => {
       const i = init === undefined || init === null ? {} : init;
       const headers = {};
-      if (i.headers) for (const k of keys(i.headers)) headers[Str(k)] = Str(i.headers[k]);
-      const req = { url: Str(url), method: Str(i.method || 'GET').toUpperCase(), headers };
+      if (i.headers) {
+        const ks = keys(i.headers);
+        for (let n = 0; n < ks.length; n++) headers[Str(ks[n])] = Str(i.headers[ks[n]]);
+      }
+      const req = { url: Str(url), method: apply(toUpper, Str(i.method || 'GET'), []), headers };
       if (i.body !== undefined && i.body !== null) req.body = typeof i.body === 'string' ? i.body : stringify(i.body);
-      return thenP.call(hostCall(cid, 'fetch', req), toResponse);
+      return then(hostCall(cid, 'fetch', req), toResponse);
     };
   }
   if (caps.kv) {
@@ -162,7 +177,7 @@ function start(cid, name, argsJson, ticketId, ticketAccess) {
   } catch (e) { end(cid, 'fail', errorJson(e)); return; }
   // A plain value ends the call now (returned from dispatch); a promise ends it later through send.
   if (!isThenable) { done(cid, r); return; }
-  thenP.call(resolveP(r), (v) => done(cid, v), (e) => end(cid, 'fail', errorJson(e)));
+  then(resolveP(r), (v) => done(cid, v), (e) => end(cid, 'fail', errorJson(e)));
 }
 
 function init() {
@@ -171,8 +186,9 @@ function init() {
   const def = g && typeof g === 'object' && g.default && typeof g.default === 'object' ? g.default : g;
   const hs = def && typeof def === 'object' ? def.handlers : undefined;
   if (!hs || typeof hs !== 'object') throw new Err('the bundle does not define globalThis.__docketPlugin with handlers (build it with docket-plugin build)');
-  handlers = Object.create(null);
-  for (const k of keys(hs)) if (typeof hs[k] === 'function') handlers[k] = hs[k];
+  handlers = create(null);
+  const ks = keys(hs);
+  for (let i = 0; i < ks.length; i++) if (typeof hs[ks[i]] === 'function') handlers[ks[i]] = hs[ks[i]];
   return keys(handlers);
 }
 
