@@ -13,6 +13,7 @@ const benches: Bench[] = [
   { name: 'list-tickets', file: './list-tickets.bench.ts' },
   { name: 'workflow', file: './workflow.bench.ts' },
   { name: 'sla-breach', file: './sla-breach.bench.ts' },
+  { name: 'sandbox', file: './sandbox.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -14,7 +14,7 @@ const SDK_VERSION = typeof __SDK_VERSION__ === 'string' ? __SDK_VERSION__ : '0.0
 
 const USAGE = `docket-plugin ${SDK_VERSION}: make Docket plugins
 
-  docket-plugin init <folder>   a new plugin in <folder> (its name is the folder's), with a passing test
+  docket-plugin init [folder]   a new plugin in this folder or <folder> (named after the folder), with a passing test
   docket-plugin build           bundle src/index.ts into dist/plugin.js and write dist/manifest.json
   docket-plugin test [files]    build, then run test/**/*.test.ts (node:test) against the plugin in Docket's sandbox
   docket-plugin pack            dist/ into <name>-<version>.tgz (plugin.js + manifest.json) to upload to a server
@@ -97,11 +97,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'init': {
-        const target = rest[0];
-        if (!target) throw new CliError("Name the new plugin's folder: docket-plugin init <folder>");
-        const r = scaffold(target, SDK_VERSION);
+        const r = scaffold(rest[0] ?? '.', SDK_VERSION);
+        const where = relative(process.cwd(), r.dir);
         console.log(`Made plugin "${r.pluginName}" in ${r.dir}:\n${r.files.map((f) => `  ${f}`).join('\n')}`);
-        console.log(`\nNext:\n  cd ${relative(process.cwd(), r.dir) || '.'}\n  npx docket-plugin test`);
+        console.log(
+          `\nNext:${where ? `\n  cd ${where}\n  npm install` : ''}\n  npx docket-plugin test    (builds it and runs test/plugin.test.ts in Docket's sandbox)`,
+        );
         return 0;
       }
       case 'build': {

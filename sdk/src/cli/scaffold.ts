@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError } from './build-plugin.ts';
 
@@ -166,20 +166,45 @@ export function pluginNameFrom(input: string): string {
   return name;
 }
 
+/**
+ * Writes a new plugin into `target`. A folder that already holds a package.json (the one
+ * `npm install @docket/sdk` made) keeps it, gaining `"type": "module"` and the scripts; one that
+ * already holds plugin sources is refused.
+ */
 export function scaffold(
   target: string,
   sdkVersion: string,
 ): { dir: string; pluginName: string; files: string[] } {
   const dir = resolve(target);
   const pluginName = pluginNameFrom(basename(dir));
-  if (existsSync(dir) && readdirSync(dir).length > 0)
-    throw new CliError(`${dir} is not empty: choose a new folder name.`);
+  for (const taken of ['src', 'test'])
+    if (existsSync(join(dir, taken)))
+      throw new CliError(
+        `${join(dir, taken)} already exists: run init in an empty folder, or one with only the SDK installed.`,
+      );
   const packageName = basename(dir)
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-');
   const files = scaffoldFiles(pluginName, packageName, sdkVersion);
+  const pkgPath = join(dir, 'package.json');
+  if (existsSync(pkgPath)) {
+    const existing = JSON.parse(readFileSync(pkgPath, 'utf8')) as Record<string, unknown>;
+    const fresh = JSON.parse(files['package.json']!) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...fresh, ...existing, type: 'module' };
+    merged.scripts = { ...(fresh.scripts as object), ...((existing.scripts as object | undefined) ?? {}) };
+    const hasSdk = ['dependencies', 'devDependencies'].some(
+      (k) => (existing[k] as Record<string, string> | undefined)?.['@docket/sdk'] !== undefined,
+    );
+    if (!hasSdk)
+      merged.devDependencies = {
+        ...((existing.devDependencies as object | undefined) ?? {}),
+        '@docket/sdk': `^${sdkVersion}`,
+      };
+    files['package.json'] = `${JSON.stringify(merged, null, 2)}\n`;
+  }
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
+    if (name === '.gitignore' && existsSync(path)) continue;
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
   }

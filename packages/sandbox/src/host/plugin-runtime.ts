@@ -257,7 +257,8 @@ export class PluginRuntime {
       return;
     }
     // Take as many queued items as should run well inside one call's CPU budget together.
-    const budgetNs = (this.spec.limits.cpuMs * 1e6) / 4;
+    // On the main thread an entry should stay well inside the slice (or it would leave the fast path).
+    const budgetNs = ((this.isSyncMode ? SYNC_SLICE_MS : this.spec.limits.cpuMs) * 1e6) / 4;
     const maxItems = Math.max(1, Math.min(256, Math.floor(budgetNs / Math.max(this.nsPerItem, 1))));
     const taken = this.queue.length <= maxItems ? this.queue : this.queue.slice(0, maxItems);
     this.queue = taken === this.queue ? [] : this.queue.slice(maxItems);
