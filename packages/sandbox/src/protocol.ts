@@ -35,7 +35,11 @@ export type ToHost =
       ticketId: string;
       ticketAccess: PluginTicketAccess | '';
       wallMs: number;
+      /** 0, or the id of a `shared` message whose arguments are merged under this call's. */
+      sharedId: number;
     }
+  /** Arguments common to the calls of one batch, sent once; calls name it by id. */
+  | { t: 'shared'; id: number; json: string }
   | { t: 'svc-reply'; sid: number; ok: boolean; json: string };
 
 export type ServiceOp =

@@ -34,6 +34,8 @@ export type SandboxHostOptions = {
    * or sandbox-host.js beside the bundled file.
    */
   entry?: { path: string; execArgv?: string[] };
+  /** More node arguments for the host process (e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']). */
+  execArgv?: string[];
   /** How long past a call's wall limit the server waits before it deems the host process hung and restarts it. */
   hostGraceMs?: number;
   /** How long the host process may take to start. */
@@ -107,6 +109,7 @@ export class SandboxHost {
   private isFlushScheduled = false;
   private nextCid = 1;
   private nextRid = 1;
+  private nextSharedId = 1;
   private restarts = 0;
   private recentCrashes: number[] = [];
   private readyWaiters: (() => void)[] = [];
@@ -132,7 +135,7 @@ export class SandboxHost {
     const entry = this.options.entry ?? defaultEntry();
     const startedAt = performance.now();
     const child = fork(entry.path, [], {
-      execArgv: ['--no-node-snapshot', ...(entry.execArgv ?? [])],
+      execArgv: ['--no-node-snapshot', ...(entry.execArgv ?? []), ...(this.options.execArgv ?? [])],
       serialization: this.options.serialization ?? 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, DOCKET_SANDBOX_FETCH_SERVICE: this.options.services.fetch ? '1' : '0' },
@@ -315,6 +318,18 @@ export class SandboxHost {
    * with JSON arguments; resolves with its JSON result or rejects with a SandboxError.
    */
   call<T = unknown>(pluginId: string, handler: string, args: unknown, options: CallOptions = {}): Promise<T> {
+    return this.send<T>({ pluginId, handler, args, options, sharedId: 0, sharedBytes: 0 });
+  }
+
+  private send<T>(input: {
+    pluginId: string;
+    handler: string;
+    args: unknown;
+    options: CallOptions;
+    sharedId: number;
+    sharedBytes: number;
+  }): Promise<T> {
+    const { pluginId, handler, args, options } = input;
     if (this.isClosed) return Promise.reject(new SandboxError('HOST_CLOSED', 'the sandbox is closed'));
     const loaded = this.plugins.get(pluginId);
     if (!loaded)
@@ -333,7 +348,8 @@ export class SandboxHost {
       );
     const { limits } = loaded.spec;
     const bytes =
-      argsJson.length > limits.payloadInBytes / 3 ? Buffer.byteLength(argsJson, 'utf8') : argsJson.length;
+      input.sharedBytes +
+      (argsJson.length > limits.payloadInBytes / 3 ? Buffer.byteLength(argsJson, 'utf8') : argsJson.length);
     if (bytes > limits.payloadInBytes)
       return Promise.reject(
         new SandboxError(
@@ -358,15 +374,47 @@ export class SandboxHost {
         ticketId: grant ? String(grant.id) : '',
         ticketAccess: grant ? grant.access : '',
         wallMs,
+        sharedId: input.sharedId,
       });
     });
   }
 
-  /** Many calls in one go (one IPC message each way); each answer says ok or its error. */
-  callBatch(calls: readonly BatchCall[]): Promise<BatchResult[]> {
+  /**
+   * Many calls in one go (one IPC message each way); each answer says ok or its error, in order.
+   * `shared` holds arguments common to every call (a message template, a team's candidates): sent
+   * and parsed once, each handler gets `{ ...shared, ...args }` (args must then be objects).
+   */
+  callBatch(
+    calls: readonly BatchCall[],
+    options: { shared?: Record<string, unknown> } = {},
+  ): Promise<BatchResult[]> {
+    let sharedId = 0;
+    let sharedBytes = 0;
+    if (options.shared !== undefined) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(options.shared);
+      } catch (e) {
+        return Promise.reject(
+          new SandboxError('INVALID_ARGS', `the shared arguments are not JSON: ${(e as Error).message}`),
+        );
+      }
+      if (json === undefined || json[0] !== '{')
+        return Promise.reject(new SandboxError('INVALID_ARGS', 'the shared arguments must be a JSON object'));
+      sharedId = this.nextSharedId++;
+      sharedBytes = Buffer.byteLength(json, 'utf8');
+      this.post({ t: 'shared', id: sharedId, json });
+    }
     return Promise.all(
       calls.map((c) =>
-        this.call(c.pluginId, c.handler, c.args, c.options).then(
+        this.send({
+          pluginId: c.pluginId,
+          handler: c.handler,
+          args: c.args,
+          options: c.options ?? {},
+          sharedId,
+          sharedBytes,
+        }).then(
           (value): BatchResult => ({ ok: true, value }),
           (error: SandboxError): BatchResult => ({ ok: false, error }),
         ),

@@ -8,7 +8,8 @@
  * maxOutChars])`; it returns the dispatcher the host enters the isolate through. The dispatcher
  * takes a flat list of items:
  *   0                                   init: read globalThis.__docketPlugin, return handler names
- *   1, cid, handler, argsJson, ticketId, ticketAccess      start a call
+ *   1, cid, handler, argsJson, ticketId, ticketAccess, sharedId, sharedJson      start a call
+ *                                       (sharedId > 0: the batch's shared arguments, merged under argsJson)
  *   2, rid, ok (1|0), valueJson         answer a host call
  * and the isolate answers with send(cid, rid, op, json), or, for calls that ended before dispatch
  * returned, with dispatch's result: a flat list of cid, op, json.
@@ -31,6 +32,7 @@ const then = (p, ok, fail) => apply(thenP, p, [ok, fail]);
 const freeze = Object.freeze;
 const keys = Object.keys;
 const create = Object.create;
+const assign = Object.assign;
 const isArray = Array.isArray;
 const Err = Error;
 const Str = String;
@@ -43,6 +45,9 @@ let nextRid = 1;
 let handlers = null;
 /** While the host is inside dispatch, ends of calls are collected and returned instead of sent. */
 let collected = null;
+/** Arguments shared by the calls of one batch, parsed once (a few recent batches kept). */
+let sharedCache = create(null);
+let sharedCount = 0;
 
 function end(cid, op, json) {
   if (collected !== null) {
@@ -166,13 +171,26 @@ function done(cid, v) {
   else end(cid, 'done', json);
 }
 
-function start(cid, name, argsJson, ticketId, ticketAccess) {
+function sharedArgs(id, json) {
+  let v = sharedCache[id];
+  if (v === undefined) {
+    if (sharedCount >= 8) { sharedCache = create(null); sharedCount = 0; }
+    v = deepFreeze(parse(json));
+    sharedCache[id] = v;
+    sharedCount++;
+  }
+  return v;
+}
+
+function start(cid, name, argsJson, ticketId, ticketAccess, sharedId, sharedJson) {
   const h = handlers === null ? undefined : handlers[name];
   if (typeof h !== 'function') { end(cid, 'missing', Str(name)); return; }
   let r;
   let isThenable;
   try {
-    r = h(parse(argsJson), makeCtx(cid, ticketId, ticketAccess));
+    let args = parse(argsJson);
+    if (sharedId > 0) args = assign({}, sharedArgs(sharedId, sharedJson), args);
+    r = h(args, makeCtx(cid, ticketId, ticketAccess));
     isThenable = r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function';
   } catch (e) { end(cid, 'fail', errorJson(e)); return; }
   // A plain value ends the call now (returned from dispatch); a promise ends it later through send.
@@ -205,8 +223,8 @@ function run(items) {
   while (i < items.length) {
     const kind = items[i++];
     if (kind === 1) {
-      start(items[i], items[i + 1], items[i + 2], items[i + 3], items[i + 4]);
-      i += 5;
+      start(items[i], items[i + 1], items[i + 2], items[i + 3], items[i + 4], items[i + 5], items[i + 6]);
+      i += 7;
     } else {
       const rid = items[i];
       const ok = items[i + 1];

@@ -17,12 +17,24 @@ if (!process.send) {
 const hasFetchService = process.env.DOCKET_SANDBOX_FETCH_SERVICE === '1';
 const startedAt = Date.now();
 const runtimes = new Map<string, PluginRuntime>();
+/** Batch-shared arguments by id, with the calls still holding them. */
+const sharedArgs = new Map<number, { json: string; cids: Set<number> }>();
+const sharedOfCall = new Map<number, number>();
 const pendingServices = new Map<number, { resolve: (json: string) => void; reject: (e: Error) => void }>();
 let nextSid = 1;
 
 let outbox: ToParent[] = [];
 let isFlushScheduled = false;
 function post(message: ToParent): void {
+  if (message.t === 'result' && sharedOfCall.size > 0) {
+    const id = sharedOfCall.get(message.cid);
+    if (id !== undefined) {
+      sharedOfCall.delete(message.cid);
+      const s = sharedArgs.get(id);
+      s?.cids.delete(message.cid);
+      if (s && s.cids.size === 0) sharedArgs.delete(id);
+    }
+  }
   outbox.push(message);
   if (!isFlushScheduled) {
     isFlushScheduled = true;
@@ -65,7 +77,20 @@ async function handle(m: ToHost): Promise<void> {
         });
         return;
       }
-      rt.start(m);
+      let sharedJson = '';
+      if (m.sharedId > 0) {
+        const s = sharedArgs.get(m.sharedId);
+        if (s) {
+          s.cids.add(m.cid);
+          sharedOfCall.set(m.cid, m.sharedId);
+          sharedJson = s.json;
+        }
+      }
+      rt.start({ ...m, sharedJson });
+      return;
+    }
+    case 'shared': {
+      sharedArgs.set(m.id, { json: m.json, cids: new Set() });
       return;
     }
     case 'svc-reply': {

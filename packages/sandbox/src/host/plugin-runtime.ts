@@ -196,6 +196,8 @@ export class PluginRuntime {
     ticketId: string;
     ticketAccess: PluginTicketAccess | '';
     wallMs: number;
+    sharedId: number;
+    sharedJson: string;
   }): void {
     this.counters.calls++;
     const source: HostCallSource = {
@@ -213,7 +215,16 @@ export class PluginRuntime {
       ticketAccess: input.ticketAccess,
       cpuNs: 0n,
       hostCalls: 0,
-      startItem: [1, input.cid, input.handler, input.argsJson, input.ticketId, input.ticketAccess],
+      startItem: [
+        1,
+        input.cid,
+        input.handler,
+        input.argsJson,
+        input.ticketId,
+        input.ticketAccess,
+        input.sharedId,
+        input.sharedJson,
+      ],
       isDone: false,
       source,
       wallTimer: setTimeout(
