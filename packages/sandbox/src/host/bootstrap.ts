@@ -5,14 +5,15 @@
  * the host through one function, `send`, that takes only strings and numbers.
  *
  * Evaluated with `context.evalClosure(BOOTSTRAP_SOURCE, [send, configJson, secretsJson, capsJson,
- * maxOutChars])`; it returns the dispatcher the host enters the isolate through. The dispatcher
+ * maxOutChars, maxHostCalls])`; it returns the dispatcher the host enters the isolate through. The dispatcher
  * takes a flat list of items:
  *   0                                   init: read globalThis.__docketPlugin, return handler names
  *   1, cid, handler, argsJson, ticketId, ticketAccess, sharedId, sharedJson      start a call
  *                                       (sharedId > 0: the batch's shared arguments, merged under argsJson)
  *   2, rid, ok (1|0), valueJson         answer a host call
- * and the isolate answers with send(cid, rid, op, json), or, for calls that ended before dispatch
- * returned, with dispatch's result: a flat list of cid, op, json.
+ * and the isolate answers with send(cid, rid, op, json), or, for what it said before dispatch
+ * returned, with dispatch's result: a flat list of cid, rid, op, json (so the host sees a call's
+ * logs and host calls before its end, in the order they were made).
  *   done | fail | too-big | missing     the call's end
  *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch   host calls (rid > 0)
  *   log | metric                        fire and forget (rid 0)
@@ -37,6 +38,9 @@ const isArray = Array.isArray;
 const Err = Error;
 const Str = String;
 const maxOut = $4;
+const maxHostCalls = $5;
+/** Host calls each call made in the current dispatch. */
+let emitted = create(null);
 const caps = parse($3);
 const configJson = $1;
 const secretsJson = $2;
@@ -49,14 +53,26 @@ let collected = null;
 let sharedCache = create(null);
 let sharedCount = 0;
 
-function end(cid, op, json) {
+/** Everything the isolate tells the host goes through here, in order. */
+function emit(cid, rid, op, json) {
   if (collected !== null) {
+    // Past its host-call limit a call's further messages are dropped here: the host breaks the
+    // limit on the first one over, and the list returned from dispatch stays bounded.
+    if (rid !== 0 || op === 'log' || op === 'metric') {
+      const n = (emitted[cid] || 0) + 1;
+      emitted[cid] = n;
+      if (n > maxHostCalls + 1) return;
+    }
     const n = collected.length;
     collected[n] = cid;
-    collected[n + 1] = op;
-    collected[n + 2] = json;
-  }
-  else send(cid, 0, op, json);
+    collected[n + 1] = rid;
+    collected[n + 2] = op;
+    collected[n + 3] = json;
+  } else send(cid, rid, op, json);
+}
+
+function end(cid, op, json) {
+  emit(cid, 0, op, json);
 }
 
 function deepFreeze(v) {
@@ -87,7 +103,7 @@ function hostCall(cid, op, payload) {
   const rid = nextRid++;
   return new P((resolve, reject) => {
     pending[rid] = { resolve, reject };
-    send(cid, rid, op, json);
+    emit(cid, rid, op, json);
   });
 }
 
@@ -118,14 +134,14 @@ function makeCtx(cid, ticketId, ticketAccess) {
     let json;
     try { json = stringify({ level, message: slice(Str(message), 4000), data: data === undefined ? null : data }); }
     catch (_) { json = stringify({ level, message: slice(Str(message), 4000), data: null }); }
-    send(cid, 0, 'log', json);
+    emit(cid, 0, 'log', json);
   };
   const ctx = {
     config: deepFreeze(parse(configJson)),
     secrets: deepFreeze(parse(secretsJson)),
     log: freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }),
     metric: (name, value, tags) => {
-      send(cid, 0, 'metric', stringify({ name: Str(name), value: Number(value), tags: tags === undefined ? null : tags }));
+      emit(cid, 0, 'metric', stringify({ name: Str(name), value: Number(value), tags: tags === undefined ? null : tags }));
     },
   };
   if (caps.fetch) {
@@ -213,6 +229,7 @@ function init() {
 return function dispatch(items) {
   if (items[0] === 0) return init();
   collected = [];
+  emitted = create(null);
   let out;
   try { run(items); } finally { out = collected; collected = null; }
   return out.length === 0 ? undefined : out;

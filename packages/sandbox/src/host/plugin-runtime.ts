@@ -138,7 +138,7 @@ export class PluginRuntime {
       });
       const dispatch = (await context.evalClosure(
         BOOTSTRAP_SOURCE,
-        [send, spec.configJson, spec.secretsJson, caps, spec.limits.payloadOutBytes],
+        [send, spec.configJson, spec.secretsJson, caps, spec.limits.payloadOutBytes, spec.limits.hostCalls],
         { result: { reference: true } },
       )) as ivm.Reference<(items: unknown[]) => unknown>;
       let script: ivm.Script;
@@ -320,12 +320,12 @@ export class PluginRuntime {
     const share = used / BigInt(cids.length);
     for (const c of cids) c.cpuNs += share;
     this.nsPerItem = this.nsPerItem * 0.8 + (Number(used) / cids.length) * 0.2;
-    // Calls that ended inside the entry came back as its result: cid, op, json, …
+    // What the isolate said during the entry came back as its result: cid, rid, op, json, …
     if (Array.isArray(ended))
-      for (let i = 0; i + 2 < ended.length; i += 3) {
+      for (let i = 0; i + 3 < ended.length; i += 4) {
         const c = this.calls.get(ended[i] as number);
         if (c && c.cpuNs > cpuLimitNs) continue; // judged below
-        this.onSend(built.generation, ended[i], 0, ended[i + 1], ended[i + 2]);
+        this.onSend(built.generation, ended[i], ended[i + 1], ended[i + 2], ended[i + 3]);
       }
     if (failure && isSync && /timed out/i.test(failure.message)) {
       this.leaveFastPath();
