@@ -195,7 +195,10 @@ export class SandboxHost {
     if (this.child !== child) return;
     this.child = undefined;
     this.isReady = false;
+    // Whatever was waiting to go out belongs to calls and requests failed below: none of it may
+    // run on the next host process (a retried job would then run twice).
     this.outbox = [];
+    this.held = [];
     const failed = this.calls.size;
     for (const [cid, c] of this.calls) {
       clearTimeout(c.watchdog);
