@@ -122,7 +122,12 @@ export class SandboxHost {
   /** Starts the host process and resolves once it answers. */
   static async start(options: SandboxHostOptions): Promise<SandboxHost> {
     const host = new SandboxHost(options);
-    await host.spawn();
+    try {
+      await host.spawn();
+    } catch (e) {
+      await host.close();
+      throw e;
+    }
     return host;
   }
 
@@ -163,6 +168,13 @@ export class SandboxHost {
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timeout);
+        if (!this.isReady)
+          reject(
+            new SandboxError(
+              'HOST_RESTARTED',
+              `the sandbox host process exited while starting (${signal ?? `exit code ${code}`})`,
+            ),
+          );
         this.onExit(child, code, signal);
       });
       child.on('error', () => {}); // 'exit' follows and handles it
