@@ -133,6 +133,33 @@ function matches(m: FetchMatcher, r: RecordedFetch): boolean {
   return m(r);
 }
 
+/** Adds what a developer needs to know to an error about a capability the handler did not have. */
+function explain(
+  e: unknown,
+  input: { manifest: PluginManifest; granted: PluginPermissions; hasTicket: boolean },
+): unknown {
+  if (!(e instanceof SandboxError) || e.code !== 'PLUGIN_ERROR') return e;
+  const hints: string[] = [];
+  const says = (name: string) =>
+    new RegExp(`ctx\\.${name}\\b|reading '${name}'|${name} is not a function`).test(e.message);
+  if (says('fetch') && !input.manifest.permissions.fetch?.length)
+    hints.push(
+      'ctx.fetch exists only when the manifest asks for it: permissions: { fetch: ["api.example.com"] }',
+    );
+  else if (says('fetch') && !input.granted.fetch?.length)
+    hints.push('the test granted no fetch (options.grants)');
+  if (says('kv') && !input.manifest.permissions.kv)
+    hints.push('ctx.kv exists only when the manifest asks for it: permissions: { kv: true }');
+  if (says('ticket') && !input.hasTicket)
+    hints.push(
+      'ctx.ticket exists only in a call made for a ticket: pass { ticket: { id, … } } as the last argument',
+    );
+  if (says('patch') && input.manifest.permissions.ticket !== 'patch')
+    hints.push("ctx.ticket.patch exists only when the manifest asks for permissions: { ticket: 'patch' }");
+  if (hints.length === 0) return e;
+  return new SandboxError(e.code, `${e.message}\n  (${hints.join('; ')})`, { pluginCode: e.pluginCode });
+}
+
 /**
  * Loads the plugin built in `dir` (run `docket-plugin build` first; `docket-plugin test` does)
  * into a fresh sandbox with a recording fake host.
@@ -251,12 +278,17 @@ export async function loadPlugin(options: LoadPluginOptions = {}): Promise<Plugi
     throw e;
   }
   const defaultAccess: PluginTicketAccess = manifest.permissions.ticket === 'patch' ? 'patch' : 'read';
+  const granted = options.grants ?? manifest.permissions;
   const call = <T>(handler: string, args: unknown, opts: CallForTicket = {}): Promise<T> => {
     const t = opts.ticket;
     if (t && !tickets.has(t.id)) tickets.set(t.id, t);
-    return host.call<T>(manifest.name, handler, args, {
-      ...(t ? { ticket: { id: t.id, access: opts.access ?? defaultAccess } } : {}),
-    });
+    return host
+      .call<T>(manifest.name, handler, args, {
+        ...(t ? { ticket: { id: t.id, access: opts.access ?? defaultAccess } } : {}),
+      })
+      .catch((e: unknown) => {
+        throw explain(e, { manifest, granted, hasTicket: t !== undefined });
+      });
   };
   const ticketOf = (opts?: CallForTicket): TicketView => opts?.ticket ?? { id: '1' };
   return {

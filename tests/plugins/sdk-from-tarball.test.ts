@@ -52,6 +52,7 @@ describe('the SDK from its tarball, in an empty folder', () => {
     expect(pkg.type).toBe('module');
     expect(pkg.devDependencies['@docket/sdk']).toMatch(/^file:/);
     expect(pkg.scripts.test).toBe('docket-plugin test');
+    expect(pkg.allowScripts).toEqual({ esbuild: true, 'isolated-vm': true });
     expect(readFileSync(join(pluginDir, 'src/index.ts'), 'utf8')).toContain(
       "type: 'parcel_tracker.check_status'",
     );

@@ -23,6 +23,8 @@ export function scaffoldFiles(
           pack: 'docket-plugin pack',
         },
         devDependencies: { '@docket/sdk': `^${sdkVersion}` },
+        // npm 11 asks which install scripts may run: the SDK's esbuild and isolated-vm (it compiles).
+        allowScripts: { esbuild: true, 'isolated-vm': true },
       },
       null,
       2,
@@ -192,6 +194,10 @@ export function scaffold(
     const fresh = JSON.parse(files['package.json']!) as Record<string, unknown>;
     const merged: Record<string, unknown> = { ...fresh, ...existing, type: 'module' };
     merged.scripts = { ...(fresh.scripts as object), ...((existing.scripts as object | undefined) ?? {}) };
+    merged.allowScripts = {
+      ...(fresh.allowScripts as object),
+      ...((existing.allowScripts as object | undefined) ?? {}),
+    };
     const hasSdk = ['dependencies', 'devDependencies'].some(
       (k) => (existing[k] as Record<string, string> | undefined)?.['@docket/sdk'] !== undefined,
     );
