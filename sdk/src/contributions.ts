@@ -154,7 +154,8 @@ export type SlaActionInput<TConfig> = {
   ticket: TicketView;
 };
 
-/** What happened, for the ticket's audit trail. */
+/** What happened, for the ticket's audit trail (a handler may also return nothing). */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets `run` be a function that returns nothing
 export type SlaActionResult = { note?: string } | undefined | void;
 
 export type PluginSlaAction<TName extends string = string, TConfig = unknown> = {

@@ -82,6 +82,7 @@ function migrateHandler(n: AnyNodeType) {
  * Defines a plugin. Throws (when the bundle is built) on a malformed definition, naming each
  * problem by its place in the manifest.
  */
+// biome-ignore lint/complexity/noBannedTypes: the schema of "no settings" has no properties
 export function definePlugin<const TConfigSchema extends JsonSchema = { type: 'object'; properties: {} }>(
   input: DefinePluginInput<TConfigSchema>,
 ): PluginDefinition<FromSchema<TConfigSchema>> {
