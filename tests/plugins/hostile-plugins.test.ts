@@ -471,7 +471,8 @@ describe('a hostile plugin is stopped, reported, and harms nothing else', () => 
   });
 
   it('the server’s event loop kept answering during the attacks', () => {
-    // A blocked loop would show delays of the attacks' length (hundreds of ms to seconds).
-    expect(delays.attack).toBeLessThan(Math.max(50, delays.rest * 5));
+    // Plugin code in this process would block its loop for an attack's length (the shortest, the
+    // CPU-limit loops, run 200 ms); other work on a shared machine adds a few tens of ms at most.
+    expect(delays.attack).toBeLessThan(Math.max(150, delays.rest * 5));
   });
 });
