@@ -42,8 +42,9 @@ const maxHostCalls = $5;
 /** Host calls each call made in the current dispatch. */
 let emitted = create(null);
 const caps = parse($3);
-const configJson = $1;
-const secretsJson = $2;
+/** The plugin's settings, parsed once and frozen: every call sees the same, unchangeable ones. */
+const config = deepFreeze(parse($1));
+const secrets = deepFreeze(parse($2));
 const pending = create(null);
 let nextRid = 1;
 let handlers = null;
@@ -137,8 +138,8 @@ function makeCtx(cid, ticketId, ticketAccess) {
     emit(cid, 0, 'log', json);
   };
   const ctx = {
-    config: deepFreeze(parse(configJson)),
-    secrets: deepFreeze(parse(secretsJson)),
+    config,
+    secrets,
     log: freeze({ debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }),
     metric: (name, value, tags) => {
       emit(cid, 0, 'metric', stringify({ name: Str(name), value: Number(value), tags: tags === undefined ? null : tags }));
@@ -188,13 +189,11 @@ function done(cid, v) {
 }
 
 function sharedArgs(id, json) {
-  let v = sharedCache[id];
-  if (v === undefined) {
-    if (sharedCount >= 8) { sharedCache = create(null); sharedCount = 0; }
-    v = deepFreeze(parse(json));
-    sharedCache[id] = v;
-    sharedCount++;
-  }
+  // The first start of a batch in an entry carries the JSON; later ones name the id only.
+  if (json === '') return sharedCache[id];
+  const v = deepFreeze(parse(json));
+  sharedCache[id] = v;
+  sharedCount++;
   return v;
 }
 
@@ -230,6 +229,7 @@ return function dispatch(items) {
   if (items[0] === 0) return init();
   collected = [];
   emitted = create(null);
+  if (sharedCount > 8) { sharedCache = create(null); sharedCount = 0; }
   let out;
   try { run(items); } finally { out = collected; collected = null; }
   return out.length === 0 ? undefined : out;

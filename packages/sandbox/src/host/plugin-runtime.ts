@@ -52,8 +52,13 @@ const HOST_OPS = new Set([
   'ticket.patch',
 ]);
 const MAX_KEY_CHARS = 512;
-/** The longest an entry may run on the host process's main thread. */
-const SYNC_SLICE_MS = 20;
+/**
+ * The longest an entry may run on the host process's main thread (wall time: on a busy machine a
+ * short entry can be preempted, so entries are sized to a tenth of it).
+ */
+const SYNC_SLICE_MS = 50;
+/** Entries expected to take longer than this (CPU) go to the thread pool even in sync mode. */
+const SYNC_ENTRY_NS = 2_000_000;
 const MAX_LIST = 1000;
 
 const now = () => new Date().toISOString();
@@ -73,7 +78,7 @@ export class PluginRuntime {
   /** Starts and host-call answers waiting for the next entry into the isolate. */
   private queue: { call: CallState; items: unknown[] }[] = [];
   /** Recent CPU per call in one entry (ns), to size entries. */
-  private nsPerItem = 20_000;
+  private nsPerItem = 500_000;
   /**
    * Entries run with applySync (no thread hops: several times faster for short calls) until one
    * runs longer than SYNC_SLICE_MS; from then on this plugin's entries run on isolated-vm's thread
@@ -269,23 +274,36 @@ export class PluginRuntime {
     }
     // Take as many queued items as should run well inside one call's CPU budget together.
     // On the main thread an entry should stay well inside the slice (or it would leave the fast path).
-    const budgetNs = ((this.isSyncMode ? SYNC_SLICE_MS : this.spec.limits.cpuMs) * 1e6) / 4;
+    const budgetNs = (this.spec.limits.cpuMs * 1e6) / 4;
     const maxItems = Math.max(1, Math.min(256, Math.floor(budgetNs / Math.max(this.nsPerItem, 1))));
     const taken = this.queue.length <= maxItems ? this.queue : this.queue.slice(0, maxItems);
     this.queue = taken === this.queue ? [] : this.queue.slice(maxItems);
     const items: unknown[] = [];
     const cids: CallState[] = [];
+    const inEntry = new Set<CallState>();
+    const sharedSent = new Set<unknown>();
     for (const q of taken) {
       if (q.call.isDone) continue;
-      for (const it of q.items) items.push(it);
-      if (!cids.includes(q.call)) cids.push(q.call);
+      const it = q.items;
+      // A batch's shared arguments go into the isolate once per entry (later starts name them by id).
+      if (it[0] === 1 && (it[6] as number) > 0 && sharedSent.has(it[6])) {
+        for (let k = 0; k < 7; k++) items.push(it[k]);
+        items.push('');
+      } else {
+        if (it[0] === 1 && (it[6] as number) > 0) sharedSent.add(it[6]);
+        for (const x of it) items.push(x);
+      }
+      inEntry.add(q.call);
     }
+    for (const c of inEntry) cids.push(c);
     if (cids.length === 0) return;
     const cpuLimitNs = BigInt(this.spec.limits.cpuMs) * 1_000_000n;
     let leftNs = cpuLimitNs;
     for (const c of cids) if (cpuLimitNs - c.cpuNs < leftNs) leftNs = cpuLimitNs - c.cpuNs;
     const leftMs = Math.max(1, Math.ceil(Number(leftNs) / 1e6));
-    const isSync = this.isSyncMode && leftMs > SYNC_SLICE_MS;
+    // Short entries (one call, or a few cheap ones) run on the main thread; a long batch is worth
+    // the thread pool's hop, which also keeps it off the other plugins' way.
+    const isSync = this.isSyncMode && leftMs > SYNC_SLICE_MS && this.nsPerItem * cids.length <= SYNC_ENTRY_NS;
     const { isolate } = built;
     const before = isolate.cpuTime;
     let failure: Error | undefined;
@@ -319,7 +337,10 @@ export class PluginRuntime {
     this.counters.cpuNs += used;
     const share = used / BigInt(cids.length);
     for (const c of cids) c.cpuNs += share;
-    this.nsPerItem = this.nsPerItem * 0.8 + (Number(used) / cids.length) * 0.2;
+    // Grow entries slowly (code warms up), shrink them at once (a slow call must not push the next
+    // entry past the slice).
+    const perCall = Number(used) / cids.length;
+    this.nsPerItem = perCall > this.nsPerItem ? perCall : this.nsPerItem * 0.8 + perCall * 0.2;
     // What the isolate said during the entry came back as its result: cid, rid, op, json, …
     if (Array.isArray(ended))
       for (let i = 0; i + 3 < ended.length; i += 4) {
@@ -328,7 +349,11 @@ export class PluginRuntime {
         this.onSend(built.generation, ended[i], ended[i + 1], ended[i + 2], ended[i + 3]);
       }
     if (failure && isSync && /timed out/i.test(failure.message)) {
-      this.leaveFastPath();
+      // Stopped mid-run either way; the plugin leaves the fast path only if it was its own doing
+      // (CPU spent), not when a busy machine held the thread.
+      this.leaveFastPath({
+        isPluginsDoing: isolate.cpuTime - before >= BigInt(SYNC_SLICE_MS / 2) * 1_000_000n,
+      });
       return;
     }
     if (failure && /timed out/i.test(failure.message)) {
@@ -609,8 +634,8 @@ export class PluginRuntime {
    * plugin to the thread pool, start again the calls that have reached nothing outside (their CPU
    * so far still counts), and fail the others as PLUGIN_RESTARTED (retryable).
    */
-  private leaveFastPath(): void {
-    this.isSyncMode = false;
+  private leaveFastPath(input: { isPluginsDoing: boolean }): void {
+    if (input.isPluginsDoing) this.isSyncMode = false;
     this.generation++;
     const built = this.built;
     this.built = undefined;
@@ -633,7 +658,9 @@ export class PluginRuntime {
       kind: 'isolate-rebuilt',
       pluginId: this.spec.id,
       version: this.spec.version,
-      reason: `an entry ran longer than ${SYNC_SLICE_MS} ms on the host's main thread; the plugin now runs on the thread pool`,
+      reason: input.isPluginsDoing
+        ? `an entry ran longer than ${SYNC_SLICE_MS} ms on the host's main thread; the plugin now runs on the thread pool`
+        : `an entry was held past ${SYNC_SLICE_MS} ms by a busy machine; its calls start again`,
       at: now(),
     });
   }
