@@ -22,6 +22,7 @@ import {
   type SandboxStats,
   type TicketGrant,
 } from './types.ts';
+import { packToHost, unpackToParent, type WireToParent } from './wire.ts';
 
 export type SandboxHostOptions = {
   services: HostServices;
@@ -152,8 +153,8 @@ export class SandboxHost {
         child.kill('SIGKILL');
         reject(new SandboxError('HOST_RESTARTED', 'the sandbox host process did not start in time'));
       }, this.options.startTimeoutMs ?? 30_000);
-      child.on('message', (batch: ToParent[]) => {
-        for (const m of batch) {
+      child.on('message', (wire: WireToParent[]) => {
+        unpackToParent(wire, (m) => {
           if (m.t === 'ready') {
             clearTimeout(timeout);
             this.emit({
@@ -164,7 +165,7 @@ export class SandboxHost {
             });
             void this.onReady(child).then(resolve, reject);
           } else this.onMessage(m);
-        }
+        });
       });
       child.on('exit', (code, signal) => {
         clearTimeout(timeout);
@@ -266,7 +267,7 @@ export class SandboxHost {
     this.outbox = [];
     if (batch.length === 0) return;
     const child = this.child;
-    if (child?.connected) child.send(batch);
+    if (child?.connected) child.send(packToHost(batch));
   }
 
   private request(

@@ -7,6 +7,7 @@
 import type { JsonValue } from '@docket/core';
 import { SandboxError, serializeError } from '../errors.ts';
 import type { ToHost, ToParent } from '../protocol.ts';
+import { packToParent, unpackToHost, type WireToHost } from '../wire.ts';
 import { PluginRuntime, type RuntimeBridge } from './plugin-runtime.ts';
 
 if (!process.send) {
@@ -45,7 +46,7 @@ function flush(): void {
   isFlushScheduled = false;
   const batch = outbox;
   outbox = [];
-  if (batch.length > 0 && process.connected) process.send!(batch);
+  if (batch.length > 0 && process.connected) process.send!(packToParent(batch));
 }
 
 const bridge: RuntimeBridge = {
@@ -86,7 +87,7 @@ async function handle(m: ToHost): Promise<void> {
           sharedJson = s.json;
         }
       }
-      rt.start({ ...m, sharedJson });
+      rt.start(m, sharedJson);
       return;
     }
     case 'shared': {
@@ -156,8 +157,8 @@ async function handle(m: ToHost): Promise<void> {
   }
 }
 
-process.on('message', (batch: ToHost[]) => {
-  for (const m of batch) void handle(m);
+process.on('message', (wire: WireToHost[]) => {
+  unpackToHost(wire, (m) => void handle(m));
 });
 // The server went away: nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

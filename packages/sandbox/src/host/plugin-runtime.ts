@@ -193,17 +193,19 @@ export class PluginRuntime {
     }
   }
 
-  start(input: {
-    cid: number;
-    handler: string;
-    argsJson: string;
-    callId: string;
-    ticketId: string;
-    ticketAccess: PluginTicketAccess | '';
-    wallMs: number;
-    sharedId: number;
-    sharedJson: string;
-  }): void {
+  start(
+    input: {
+      cid: number;
+      handler: string;
+      argsJson: string;
+      callId: string;
+      ticketId: string;
+      ticketAccess: PluginTicketAccess | '';
+      wallMs: number;
+      sharedId: number;
+    },
+    sharedJson: string,
+  ): void {
     this.counters.calls++;
     const source: HostCallSource = {
       pluginId: this.spec.id,
@@ -228,7 +230,7 @@ export class PluginRuntime {
         input.ticketId,
         input.ticketAccess,
         input.sharedId,
-        input.sharedJson,
+        sharedJson,
       ],
       isDone: false,
       source,
