@@ -44,10 +44,10 @@ export type SandboxHostOptions = {
 };
 
 type PendingCall = {
-  resolve: (value: unknown) => void;
-  reject: (e: SandboxError) => void;
+  settle: (r: BatchResult) => void;
   grant: TicketGrant | undefined;
-  watchdog: NodeJS.Timeout;
+  /** Date.now() past which the host process is deemed hung (the call's wall limit plus grace). */
+  deadline: number;
   pluginId: string;
 };
 
@@ -111,6 +111,7 @@ export class SandboxHost {
   private nextCid = 1;
   private nextRid = 1;
   private nextSharedId = 1;
+  private hangTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
   private recentCrashes: number[] = [];
   private readyWaiters: (() => void)[] = [];
@@ -214,14 +215,14 @@ export class SandboxHost {
     this.held = [];
     const failed = this.calls.size;
     for (const [cid, c] of this.calls) {
-      clearTimeout(c.watchdog);
       this.calls.delete(cid);
-      c.reject(
-        new SandboxError(
+      c.settle({
+        ok: false,
+        error: new SandboxError(
           'HOST_RESTARTED',
           `the sandbox host process stopped (${signal ?? `exit code ${code}`}) during the call; try again`,
         ),
-      );
+      });
     }
     for (const [rid, r] of this.requests) {
       this.requests.delete(rid);
@@ -334,40 +335,47 @@ export class SandboxHost {
    * with JSON arguments; resolves with its JSON result or rejects with a SandboxError.
    */
   call<T = unknown>(pluginId: string, handler: string, args: unknown, options: CallOptions = {}): Promise<T> {
-    return this.send<T>({ pluginId, handler, args, options, sharedId: 0, sharedBytes: 0 });
+    return new Promise<T>((resolve, reject) =>
+      this.send({
+        pluginId,
+        handler,
+        args,
+        options,
+        sharedId: 0,
+        sharedBytes: 0,
+        settle: (r) => (r.ok ? resolve(r.value as T) : reject(r.error)),
+      }),
+    );
   }
 
-  private send<T>(input: {
+  private send(input: {
     pluginId: string;
     handler: string;
     args: unknown;
     options: CallOptions;
     sharedId: number;
     sharedBytes: number;
-  }): Promise<T> {
-    const { pluginId, handler, args, options } = input;
-    if (this.isClosed) return Promise.reject(new SandboxError('HOST_CLOSED', 'the sandbox is closed'));
+    settle: (r: BatchResult) => void;
+  }): void {
+    const { pluginId, handler, args, options, settle } = input;
+    const fail = (error: SandboxError) => settle({ ok: false, error });
+    if (this.isClosed) return fail(new SandboxError('HOST_CLOSED', 'the sandbox is closed'));
     const loaded = this.plugins.get(pluginId);
-    if (!loaded)
-      return Promise.reject(new SandboxError('PLUGIN_NOT_LOADED', `plugin ${pluginId} is not loaded`));
+    if (!loaded) return fail(new SandboxError('PLUGIN_NOT_LOADED', `plugin ${pluginId} is not loaded`));
     let argsJson: string | undefined;
     try {
       argsJson = JSON.stringify(args ?? null);
     } catch (e) {
-      return Promise.reject(
-        new SandboxError('INVALID_ARGS', `the arguments are not JSON: ${(e as Error).message}`),
-      );
+      return fail(new SandboxError('INVALID_ARGS', `the arguments are not JSON: ${(e as Error).message}`));
     }
     if (argsJson === undefined)
-      return Promise.reject(
-        new SandboxError('INVALID_ARGS', 'the arguments are not JSON (a function or undefined)'),
-      );
+      return fail(new SandboxError('INVALID_ARGS', 'the arguments are not JSON (a function or undefined)'));
     const { limits } = loaded.spec;
     const bytes =
       input.sharedBytes +
       (argsJson.length > limits.payloadInBytes / 3 ? Buffer.byteLength(argsJson, 'utf8') : argsJson.length);
     if (bytes > limits.payloadInBytes)
-      return Promise.reject(
+      return fail(
         new SandboxError(
           'LIMIT_PAYLOAD_IN',
           `the arguments are ${bytes} bytes, over ${pluginId}'s limit of ${limits.payloadInBytes}`,
@@ -375,23 +383,21 @@ export class SandboxHost {
       );
     const wallMs = Math.min(options.wallMs ?? limits.wallMs, limits.wallMs);
     const cid = this.nextCid++;
-    const callId = options.callId ?? `c${cid}`;
     const grant = options.ticket;
-    return new Promise<T>((resolve, reject) => {
-      const watchdog = setTimeout(() => this.hostHung(cid), wallMs + (this.options.hostGraceMs ?? 5_000));
-      this.calls.set(cid, { resolve: resolve as (v: unknown) => void, reject, grant, watchdog, pluginId });
-      this.post({
-        t: 'call',
-        cid,
-        pluginId,
-        handler,
-        argsJson,
-        callId,
-        ticketId: grant ? String(grant.id) : '',
-        ticketAccess: grant ? grant.access : '',
-        wallMs,
-        sharedId: input.sharedId,
-      });
+    const deadline = Date.now() + wallMs + (this.options.hostGraceMs ?? 5_000);
+    this.calls.set(cid, { settle, grant, deadline, pluginId });
+    this.watchHang();
+    this.post({
+      t: 'call',
+      cid,
+      pluginId,
+      handler,
+      argsJson,
+      callId: options.callId ?? `c${cid}`,
+      ticketId: grant ? String(grant.id) : '',
+      ticketAccess: grant ? grant.access : '',
+      wallMs,
+      sharedId: input.sharedId,
     });
   }
 
@@ -421,8 +427,16 @@ export class SandboxHost {
       sharedBytes = Buffer.byteLength(json, 'utf8');
       this.post({ t: 'shared', id: sharedId, json });
     }
-    return Promise.all(
-      calls.map((c) =>
+    if (calls.length === 0) return Promise.resolve([]);
+    // One promise for the batch: each call's outcome lands in its slot.
+    return new Promise((resolve) => {
+      const results = new Array<BatchResult>(calls.length);
+      let left = calls.length;
+      const settle = (i: number, r: BatchResult) => {
+        results[i] = r;
+        if (--left === 0) resolve(results);
+      };
+      calls.forEach((c, i) => {
         this.send({
           pluginId: c.pluginId,
           handler: c.handler,
@@ -430,18 +444,32 @@ export class SandboxHost {
           options: c.options ?? {},
           sharedId,
           sharedBytes,
-        }).then(
-          (value): BatchResult => ({ ok: true, value }),
-          (error: SandboxError): BatchResult => ({ ok: false, error }),
-        ),
-      ),
-    );
+          settle: (r) => settle(i, r),
+        });
+      });
+    });
   }
 
-  /** A call outlived its wall limit by the grace period: the host process is not answering. */
-  private hostHung(cid: number): void {
-    if (!this.calls.has(cid)) return;
-    this.child?.kill('SIGKILL');
+  /**
+   * While calls are in flight, a timer looks for one that outlived its wall limit by the grace
+   * period: then the host process is not answering (its own limits would have ended the call), and
+   * it is killed to be restarted.
+   */
+  private watchHang(): void {
+    this.hangTimer ??= setInterval(() => {
+      if (this.calls.size === 0) {
+        clearInterval(this.hangTimer);
+        this.hangTimer = undefined;
+        return;
+      }
+      const at = Date.now();
+      for (const c of this.calls.values())
+        if (c.deadline < at) {
+          this.child?.kill('SIGKILL');
+          return;
+        }
+    }, 500);
+    this.hangTimer.unref();
   }
 
   async stats(): Promise<SandboxStats> {
@@ -459,10 +487,13 @@ export class SandboxHost {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    if (this.hangTimer) clearInterval(this.hangTimer);
     for (const [cid, c] of this.calls) {
-      clearTimeout(c.watchdog);
       this.calls.delete(cid);
-      c.reject(new SandboxError('HOST_CLOSED', 'the sandbox was closed during the call'));
+      c.settle({
+        ok: false,
+        error: new SandboxError('HOST_CLOSED', 'the sandbox was closed during the call'),
+      });
     }
     for (const w of this.readyWaiters.splice(0)) w();
     const child = this.child;
@@ -486,17 +517,19 @@ export class SandboxHost {
         const c = this.calls.get(m.cid);
         if (!c) return;
         this.calls.delete(m.cid);
-        clearTimeout(c.watchdog);
         if (m.ok) {
           let value: unknown;
           try {
             value = m.json.includes('"__proto__"') ? JSON.parse(m.json, dropProto) : JSON.parse(m.json);
           } catch {
-            c.reject(new SandboxError('PLUGIN_ERROR', 'the plugin answered with something that is not JSON'));
+            c.settle({
+              ok: false,
+              error: new SandboxError('PLUGIN_ERROR', 'the plugin answered with something that is not JSON'),
+            });
             return;
           }
-          c.resolve(value);
-        } else c.reject(deserializeError(m.error));
+          c.settle({ ok: true, value });
+        } else c.settle({ ok: false, error: deserializeError(m.error) });
         return;
       }
       case 'reply': {

@@ -65,31 +65,34 @@ function reply(rid: number, outcome: { value?: JsonValue } | { error: SandboxErr
   else post({ t: 'reply', rid, ok: true, ...(outcome.value === undefined ? {} : { value: outcome.value }) });
 }
 
+function startCall(m: Extract<ToHost, { t: 'call' }>): void {
+  const rt = runtimes.get(m.pluginId);
+  if (!rt) {
+    post({
+      t: 'result',
+      cid: m.cid,
+      ok: false,
+      error: { code: 'PLUGIN_NOT_LOADED', message: `plugin ${m.pluginId} is not loaded` },
+    });
+    return;
+  }
+  let sharedJson = '';
+  if (m.sharedId > 0) {
+    const s = sharedArgs.get(m.sharedId);
+    if (s) {
+      s.cids.add(m.cid);
+      sharedOfCall.set(m.cid, m.sharedId);
+      sharedJson = s.json;
+    }
+  }
+  rt.start(m, sharedJson);
+}
+
 async function handle(m: ToHost): Promise<void> {
   switch (m.t) {
-    case 'call': {
-      const rt = runtimes.get(m.pluginId);
-      if (!rt) {
-        post({
-          t: 'result',
-          cid: m.cid,
-          ok: false,
-          error: { code: 'PLUGIN_NOT_LOADED', message: `plugin ${m.pluginId} is not loaded` },
-        });
-        return;
-      }
-      let sharedJson = '';
-      if (m.sharedId > 0) {
-        const s = sharedArgs.get(m.sharedId);
-        if (s) {
-          s.cids.add(m.cid);
-          sharedOfCall.set(m.cid, m.sharedId);
-          sharedJson = s.json;
-        }
-      }
-      rt.start(m, sharedJson);
+    case 'call':
+      startCall(m);
       return;
-    }
     case 'shared': {
       sharedArgs.set(m.id, { json: m.json, cids: new Set() });
       return;
@@ -158,7 +161,10 @@ async function handle(m: ToHost): Promise<void> {
 }
 
 process.on('message', (wire: WireToHost[]) => {
-  unpackToHost(wire, (m) => void handle(m));
+  unpackToHost(wire, (m) => {
+    if (m.t === 'call') startCall(m);
+    else void handle(m);
+  });
 });
 // The server went away: nothing is left to answer.
 process.on('disconnect', () => process.exit(0));

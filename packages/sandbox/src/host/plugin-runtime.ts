@@ -28,7 +28,9 @@ type CallState = {
   ticketAccess: PluginTicketAccess | '';
   cpuNs: bigint;
   hostCalls: number;
-  wallTimer: NodeJS.Timeout;
+  /** performance.now() past which the call breaks its wall-time limit. */
+  deadline: number;
+  wallMs: number;
   isDone: boolean;
   /** The start item, kept so a call that has reached nothing outside can be started again. */
   startItem: unknown[];
@@ -234,17 +236,11 @@ export class PluginRuntime {
       ],
       isDone: false,
       source,
-      wallTimer: setTimeout(
-        () =>
-          this.breakLimit(
-            call,
-            'LIMIT_WALL',
-            `the call did not answer within its wall-time limit of ${wallMs} ms`,
-          ),
-        wallMs,
-      ),
+      deadline: performance.now() + wallMs,
+      wallMs,
     };
     this.calls.set(input.cid, call);
+    watchWallTime(this);
     this.enqueue(call, call.startItem);
   }
 
@@ -566,7 +562,6 @@ export class PluginRuntime {
   ): void {
     if (call.isDone) return;
     call.isDone = true;
-    clearTimeout(call.wallTimer);
     this.calls.delete(call.cid);
     if (outcome.ok) this.bridge.post({ t: 'result', cid: call.cid, ok: true, json: outcome.json });
     else {
@@ -667,6 +662,22 @@ export class PluginRuntime {
     });
   }
 
+  /** Called by the wall-time watch: calls past their deadline break the limit. */
+  checkWallTime(at: number): void {
+    let late: CallState | undefined;
+    for (const call of this.calls.values())
+      if (call.deadline <= at) {
+        late = call;
+        break;
+      }
+    if (late)
+      this.breakLimit(
+        late,
+        'LIMIT_WALL',
+        `the call did not answer within its wall-time limit of ${late.wallMs} ms`,
+      );
+  }
+
   private report(event: SandboxEvent): void {
     this.bridge.post({ t: 'event', event });
   }
@@ -693,6 +704,30 @@ export class PluginRuntime {
     this.built = undefined;
     if (built && !built.isolate.isDisposed) built.isolate.dispose();
   }
+}
+
+/**
+ * One timer for every plugin's wall-time limits (a timer per call costs more than the calls):
+ * every WALL_TICK_MS, calls past their deadline break the limit. It runs only while calls are in
+ * flight, so a limit is met within a tick.
+ */
+const WALL_TICK_MS = 10;
+const watched = new Set<PluginRuntime>();
+let wallTimer: NodeJS.Timeout | undefined;
+
+function watchWallTime(rt: PluginRuntime): void {
+  watched.add(rt);
+  wallTimer ??= setInterval(() => {
+    const at = performance.now();
+    for (const r of watched) {
+      if (r.inFlight === 0) watched.delete(r);
+      else r.checkWallTime(at);
+    }
+    if (watched.size === 0) {
+      clearInterval(wallTimer);
+      wallTimer = undefined;
+    }
+  }, WALL_TICK_MS);
 }
 
 class CapabilityDenied extends Error {
