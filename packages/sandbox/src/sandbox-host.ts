@@ -356,9 +356,12 @@ export class SandboxHost {
     sharedId: number;
     sharedBytes: number;
     settle: (r: BatchResult) => void;
-  }): void {
+  }): undefined {
     const { pluginId, handler, args, options, settle } = input;
-    const fail = (error: SandboxError) => settle({ ok: false, error });
+    const fail = (error: SandboxError): undefined => {
+      settle({ ok: false, error });
+      return undefined;
+    };
     if (this.isClosed) return fail(new SandboxError('HOST_CLOSED', 'the sandbox is closed'));
     const loaded = this.plugins.get(pluginId);
     if (!loaded) return fail(new SandboxError('PLUGIN_NOT_LOADED', `plugin ${pluginId} is not loaded`));
@@ -399,6 +402,7 @@ export class SandboxHost {
       wallMs,
       sharedId: input.sharedId,
     });
+    return undefined;
   }
 
   /**
