@@ -210,7 +210,7 @@ export function parseFetchHostRule(entry: string): FetchHostRule | string {
   if (ip) {
     if (isWildcard) return `"${entry}": a wildcard cannot cover an IP address`;
     const v4 = IPV4_RE.exec(host);
-    if (v4 && v4.slice(1).some((o) => Number(o) > 255)) return `"${entry}": not an IPv4 address`;
+    if (v4?.slice(1).some((o) => Number(o) > 255)) return `"${entry}": not an IPv4 address`;
     if (!schemeMatch || port === undefined)
       return `"${entry}": an IP address must be written with its scheme and port, e.g. "http://${host}:8080"`;
   } else {
