@@ -3,6 +3,7 @@ export * from './calendar/index.ts';
 export * from './field-error.ts';
 export * from './forms/form-validator.ts';
 export * from './org/org-unit-kinds.ts';
+export * from './plugins/plugin-manifest.ts';
 export * from './sla/index.ts';
 export * from './templates/number-pattern.ts';
 export * from './templates/template-content.ts';
