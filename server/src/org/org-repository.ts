@@ -1,4 +1,4 @@
-import { type EntityManager, escapeLike, OrgUnit, query, queryOne, Team } from '@docket/db';
+import { type EntityManager, escapeLike, OrgUnit, queryOne, Team } from '@docket/db';
 
 /** Reads and the bulk writes of the org domain (org tree and teams). */
 
@@ -21,21 +21,6 @@ export async function nextOrgUnitId(em: EntityManager): Promise<number> {
     em,
     "select nextval(pg_get_serial_sequence('org_unit', 'id'))::int as id",
   ))!.id;
-}
-
-/**
- * Moves the tickets of a subtree with it (their org paths start with the subtree's). SQL: one
- * statement for however many tickets, none of them loaded.
- */
-export async function moveTicketOrgPaths(
-  em: EntityManager,
-  move: { fromPath: string; toPath: string },
-): Promise<void> {
-  await query(em, 'update ticket set org_path = ? || substr(org_path, ?) where org_path like ?', [
-    move.toPath,
-    move.fromPath.length + 1,
-    `${escapeLike(move.fromPath)}%`,
-  ]);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { findSubtree, moveTicketOrgPaths, nextOrgUnitId } from './org-repository.ts';
+import { findSubtree, nextOrgUnitId } from './org-repository.ts';
 
 /**
  * The org tree and teams, through the entity manager. A unit's path lists the ids from the root
@@ -83,7 +83,8 @@ export async function updateOrgUnit(
       const toPath = `${parent?.path ?? '/'}${unit.id}/`;
       for (const u of await findSubtree(tx, unit)) u.path = toPath + u.path.slice(fromPath.length);
       unit.parent = parent ? ref(parent) : null;
-      await moveTicketOrgPaths(tx, { fromPath, toPath });
+      // The subtree's tickets move with it (the ticket store writes tickets).
+      await services.tickets.moveOrgPaths(tx, fromPath, toPath);
     }
     return unit;
   });

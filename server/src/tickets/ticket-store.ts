@@ -10,6 +10,7 @@ import {
   insertEvents,
   insertTickets,
   insertTicketsSql,
+  moveTicketOrgPaths,
   type NewTicket,
   readTicketForChange,
   rereadTicket,
@@ -427,6 +428,14 @@ export class TicketStore {
       for (const listener of this.listeners) await listener(tx, changed);
     }
     return { row: row as never, diff };
+  }
+
+  /**
+   * Tickets under an org unit that moved with its subtree: their org paths follow (one statement
+   * for however many tickets; their org unit ids stay, so no entry on their trails).
+   */
+  moveOrgPaths(tx: EntityManager, fromPath: string, toPath: string): Promise<void> {
+    return moveTicketOrgPaths(tx, fromPath, toPath);
   }
 
   /** Appends audit entries (to one ticket or many) with one statement: for what changes no field. */
