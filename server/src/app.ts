@@ -124,6 +124,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     effects: registries.effects,
     tickets,
     notifier,
+    isSharedSession: sharedSession({ db, config }),
   });
   // A new ticket's clocks are planned first: its workflow's first steps may change what they measure.
   tickets.addPlanner((em, plan) => sla.planCreation(em, plan));

@@ -1,4 +1,5 @@
 import type { JobSpec } from './job-bus.ts';
+import type { WritePart } from './sql.ts';
 
 /**
  * Jobs written by Docket's own statements: the same rows pg-boss 10's insert writes (id from the
@@ -47,3 +48,9 @@ export const insertJobsSql = (source: string): string =>
           j.retry_limit, 1, true, q.policy, q.dead_letter
      from ${source} join pgboss.queue q on q.name = j.name
    on conflict do nothing`;
+
+/** Jobs as one part of a statement (writeTogether). */
+export const jobsPart = (jobs: JobSpec[]): WritePart => ({
+  input: jobs.map(jobRowOf),
+  sql: (input) => insertJobsSql(`jsonb_to_recordset(${input}) as j(${JOB_ROW_COLUMNS})`),
+});

@@ -115,30 +115,41 @@ export function pgJson(value: unknown): string {
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** One data-modifying statement of writeTogether: `sql` reads its input as the jsonb expression it is given. */
-export type WritePart = { sql: (input: string) => string; input: unknown };
+export type WritePart = {
+  sql: (input: string) => string;
+  input: unknown;
+  /** Its SQL ends with RETURNING, and the caller wants those rows. */
+  isReturning?: boolean;
+};
 
 const statementNames = new Map<string, string>();
 
 /**
  * Runs several writes as one statement (data-modifying CTEs), one round trip for all of them:
- * each part reads its own input from one jsonb parameter. With `returning`, the rows of the part
- * at that index (its SQL must end with RETURNING) are the result. The parts see the same snapshot
- * and must not touch the same rows. Repeated shapes run as named prepared statements unless
- * `isShared` (see queryPrepared).
+ * each part reads its own input from one jsonb parameter. Returns, by index, the rows of the parts
+ * marked `isReturning` (the others' entries are empty). The parts see the same snapshot and must
+ * not touch the same rows. Repeated shapes run as named prepared statements unless `isShared`
+ * (see queryPrepared).
  */
-export async function writeTogether<T = Record<string, unknown>>(
+export async function writeTogether(
   em: EntityManager,
   parts: WritePart[],
-  options: { returning?: number; isShared: boolean },
-): Promise<T[]> {
+  options: { isShared: boolean },
+): Promise<Record<string, unknown>[][]> {
   if (parts.length === 0) return [];
   const ctes = parts.map((p, i) => `w${i} as (${p.sql(`(select v->${i} from input)`)})`);
-  const last = options.returning === undefined ? 'select 1 as done' : `select * from w${options.returning}`;
+  const returning = parts.flatMap((p, i) => (p.isReturning ? [i] : []));
+  const last = returning.length
+    ? `select ${returning.map((i) => `(select coalesce(json_agg(w${i}), '[]'::json) from w${i}) as r${i}`).join(', ')}`
+    : 'select 1 as done';
   const sql = `with input as (select ?::jsonb as v), ${ctes.join(',\n')}\n${last}`;
   let name = statementNames.get(sql);
   if (name === undefined) {
     name = `docket_w_${statementNames.size}`;
     statementNames.set(sql, name);
   }
-  return queryPrepared<T>(em, { name, sql, isShared: options.isShared }, [pgJson(parts.map((p) => p.input))]);
+  const [row] = await queryPrepared<Record<string, unknown>>(em, { name, sql, isShared: options.isShared }, [
+    pgJson(parts.map((p) => p.input)),
+  ]);
+  return parts.map((_p, i) => (row?.[`r${i}`] as Record<string, unknown>[] | undefined) ?? []);
 }

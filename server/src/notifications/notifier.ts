@@ -1,4 +1,4 @@
-import { type EntityManager, type JobBus, type JobSpec, query } from '@docket/db';
+import { type EntityManager, type JobBus, type JobSpec, jobsPart, query, type WritePart } from '@docket/db';
 import { SYSTEM_ACTOR, TICKET_ID_PLACEHOLDER, type TicketStore } from '../tickets/ticket-store.ts';
 import { IN_APP, type NotificationTargetRegistry, type TargetRecipient } from './targets.ts';
 
@@ -143,6 +143,22 @@ export class Notifier {
     const { inbox, jobs } = this.rowsOf(notices);
     await insertNotificationRows(tx, inbox);
     await this.deps.jobs.sendInTransaction(tx, jobs);
+  }
+
+  /** Notices as parts of the caller's statement (writeTogether): the inbox rows and the delivery jobs. */
+  parts(notices: Notice[]): WritePart[] {
+    const { inbox, jobs } = this.rowsOf(notices);
+    const parts: WritePart[] = [];
+    if (inbox.length)
+      parts.push({
+        input: inbox,
+        sql: (input) =>
+          `insert into notification (${NOTIFICATION_INSERT_COLUMNS})
+           select ${notificationInsertSelect()} from jsonb_array_elements(${input}) as n(x)
+           on conflict do nothing`,
+      });
+    if (jobs.length) parts.push(jobsPart(jobs));
+    return parts;
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   query,
   queryOne,
   queryPrepared,
+  type WritePart,
 } from '@docket/db';
 import { requireSignedIn, ticketScope } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
@@ -206,13 +207,26 @@ export const CHANGEABLE_COLUMNS = {
 } as const;
 export type ChangeableField = keyof typeof CHANGEABLE_COLUMNS;
 
+/** How each changeable field is read from a change's JSON input `c` (see ticketUpdatePart). */
+const FIELD_SQL: Record<ChangeableField, string> = {
+  title: "c->>'title'",
+  description: "c->>'description'",
+  priority: "c->>'priority'",
+  status: "c->>'status'",
+  statusName: "c->>'statusName'",
+  formData: "c->'formData'",
+  assigneeId: "(c->>'assigneeId')::int",
+  teamId: "(c->>'teamId')::int",
+  orgUnitId: "(c->>'orgUnitId')::int",
+};
+
 /**
- * Writes a change of a ticket's fields. The org path follows a new org unit; solved_at and
- * closed_at follow the status (set on entering solved or closed, cleared on leaving them); form
- * text follows form data; participants are added; custom fields are merged.
+ * A change of a ticket's fields as one part of a statement (writeTogether), returning the row. The
+ * org path follows a new org unit; solved_at and closed_at follow the status (set on entering solved
+ * or closed, cleared on leaving them); form text follows form data; participants are added; custom
+ * fields are merged.
  */
-export async function updateTicketRow(
-  tx: EntityManager,
+export function ticketUpdatePart(
   ticketId: string | number,
   change: {
     columns: Partial<Record<ChangeableField, unknown>>;
@@ -220,44 +234,54 @@ export async function updateTicketRow(
     custom?: Record<string, unknown>;
     participants?: number[];
   },
-): Promise<TicketRow> {
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  for (const [field, value] of Object.entries(change.columns)) {
-    const column = CHANGEABLE_COLUMNS[field as ChangeableField];
-    sets.push(column === 'form_data' ? `${column} = ?::jsonb` : `${column} = ?`);
-    params.push(column === 'form_data' ? JSON.stringify(value) : value);
-  }
-  if ('orgUnitId' in change.columns) {
-    sets.push(`org_path = coalesce((select path from org_unit where id = ?::int), '/')`);
-    params.push(change.columns.orgUnitId);
-  }
-  if ('status' in change.columns) {
-    // SET expressions read the row as it was: the new status is bound where they compare it.
+): WritePart {
+  const sets = Object.keys(change.columns).map(
+    (field) => `${CHANGEABLE_COLUMNS[field as ChangeableField]} = ${FIELD_SQL[field as ChangeableField]}`,
+  );
+  if ('orgUnitId' in change.columns)
+    sets.push(`org_path = coalesce((select path from org_unit where id = (c->>'orgUnitId')::int), '/')`);
+  if ('status' in change.columns)
+    // SET expressions read the row as it was: the new status is read from the input where they compare it.
     sets.push(
-      "solved_at = case when ?::text in ('solved', 'closed') then coalesce(solved_at, now()) end",
-      "closed_at = case when ?::text = 'closed' then coalesce(closed_at, now()) end",
+      "solved_at = case when c->>'status' in ('solved', 'closed') then coalesce(t.solved_at, now()) end",
+      "closed_at = case when c->>'status' = 'closed' then coalesce(t.closed_at, now()) end",
     );
-    params.push(change.columns.status, change.columns.status);
-  }
-  if (change.formText !== undefined) {
-    sets.push('form_text = ?');
-    params.push(change.formText);
-  }
-  if (change.participants?.length) {
-    sets.push('participant_ids = array(select distinct unnest(participant_ids || ?::int[]) order by 1)');
-    params.push(change.participants);
-  }
-  if (change.custom && Object.keys(change.custom).length) {
-    sets.push('custom_fields = custom_fields || ?::jsonb');
-    params.push(JSON.stringify(change.custom));
-  }
-  return (await queryOne<TicketRow>(
-    tx,
-    `update ticket set ${[...sets, 'updated_at = now()'].join(', ')} where id = ? returning ${TICKET_COLUMNS}`,
-    [...params, ticketId],
-  ))!;
+  if (change.formText !== undefined) sets.push("form_text = i.x->>'formText'");
+  if (change.participants?.length)
+    sets.push(
+      `participant_ids = array(select distinct unnest(t.participant_ids || array(select jsonb_array_elements_text(i.x->'participants')::int)) order by 1)`,
+    );
+  if (change.custom && Object.keys(change.custom).length)
+    sets.push("custom_fields = t.custom_fields || (i.x->'custom')");
+  sets.push('updated_at = now()');
+  return {
+    isReturning: true,
+    input: {
+      id: String(ticketId),
+      c: change.columns,
+      formText: change.formText,
+      participants: change.participants ?? [],
+      custom: change.custom ?? {},
+    },
+    sql: (input) =>
+      `update ticket t set ${sets.join(', ')}
+         from (select ${input} as x) i, lateral (select i.x->'c' as c) cc
+        where t.id = (i.x->>'id')::bigint
+        returning ${ticketColumns('t')}`,
+  };
 }
+
+/** Audit entries (of one ticket or many) as one part of a statement, written in the order given. */
+export const eventsPart = (rows: (EventRow & { ticket_id: string })[]): WritePart => ({
+  input: rows,
+  sql: (input) =>
+    `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff)
+     select (r.value->>'ticket_id')::bigint, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,
+            (r.value->>'via_token_id')::int, r.value->>'channel', (r.value->>'is_public')::boolean, r.value->>'body',
+            nullif(r.value->'diff', 'null'::jsonb)
+       from jsonb_array_elements(${input}) with ordinality as r(value, n)
+      order by r.n`,
+});
 
 /** Appends audit entries (to one ticket or many) in one statement, in the order given. */
 export async function insertEvents(

@@ -1,5 +1,12 @@
 import { formText, type Principal } from '@docket/core';
-import { type EntityManager, type JobSpec, jobRowOf, WriteBatcher } from '@docket/db';
+import {
+  type EntityManager,
+  type JobSpec,
+  jobRowOf,
+  WriteBatcher,
+  type WritePart,
+  writeTogether,
+} from '@docket/db';
 import { type PublishedTemplate, ticketNumberSequence } from '../templates/template-catalog.ts';
 import {
   CHANGEABLE_COLUMNS,
@@ -7,6 +14,7 @@ import {
   type CreationRowWriter,
   drawTicketIdentity,
   type EventRow,
+  eventsPart,
   insertEvents,
   insertTickets,
   insertTicketsSql,
@@ -14,7 +22,7 @@ import {
   type NewTicket,
   readTicketForChange,
   rereadTicket,
-  updateTicketRow,
+  ticketUpdatePart,
 } from './ticket-repository.ts';
 import type { TicketRow } from './ticket-row.ts';
 
@@ -365,14 +373,21 @@ export class TicketStore {
 
   /**
    * Changes a ticket inside the caller's transaction: locks and reads it (unless the caller passes
-   * the row it locked), writes the fields that differ, its entries, and tells the listeners.
-   * Returns the row after the change and what changed.
+   * the row it locked), then writes the fields that differ and its entries in one statement, with
+   * the caller's own writes of the same moment (`alongWith`: a workflow step's task, notice and job
+   * rows), and tells the listeners. Returns the row after the change and what changed.
    */
   async change<C extends TicketChange>(
     tx: EntityManager,
     ticketId: string | number,
     change: C,
-  ): Promise<{ row: C extends { before: TicketRow } ? TicketRow : TicketRow | null; diff: Diff }> {
+    options: { alongWith?: WritePart[] } = {},
+  ): Promise<{
+    row: C extends { before: TicketRow } ? TicketRow : TicketRow | null;
+    diff: Diff;
+    /** The rows returned by the `alongWith` parts, by their index there. */
+    written: Record<string, unknown>[][];
+  }> {
     const fields = change.fields ?? {};
     const custom = change.custom ?? {};
     const needsCustom = Object.keys(custom).length > 0;
@@ -393,30 +408,38 @@ export class TicketStore {
     const own = change.entry === null ? null : (change.entry ?? { kind: 'updated' });
     const isChanged = Object.keys(diff).length > 0;
     const isOwnWritten = own !== null && (isChanged || Boolean(own.body));
-    let row: TicketRow | null = before;
-    if (
-      Object.keys(columns).length > 0 ||
-      Object.keys(changedCustom).length > 0 ||
-      participants.length > 0 ||
-      own?.body
-    )
-      row = await updateTicketRow(tx, ticketId, {
-        columns,
-        ...(columns.formData !== undefined ? { formText: formText(columns.formData) } : {}),
-        custom: changedCustom,
-        participants,
-      });
     const entries = [...(change.entries ?? [])];
     if (own && isOwnWritten)
       entries.push({
         ...own,
         diff: isChanged || own.diff ? { ...(own.diff as Diff | undefined), ...diff } : null,
       });
-    await this.append(
-      tx,
-      entries.map((e) => ({ ...e, ticketId: String(ticketId), actor: change.actor })),
-    );
-    if (entries.length > 0 || Object.keys(diff).length > 0) {
+    const parts: WritePart[] = [];
+    const isRowWritten =
+      Object.keys(columns).length > 0 ||
+      Object.keys(changedCustom).length > 0 ||
+      participants.length > 0 ||
+      Boolean(own?.body);
+    if (isRowWritten)
+      parts.push(
+        ticketUpdatePart(ticketId, {
+          columns,
+          ...(columns.formData !== undefined ? { formText: formText(columns.formData) } : {}),
+          custom: changedCustom,
+          participants,
+        }),
+      );
+    if (entries.length > 0)
+      parts.push(
+        eventsPart(entries.map((e) => ({ ...eventRow(e, change.actor), ticket_id: String(ticketId) }))),
+      );
+    const written = await writeTogether(tx, [...parts, ...(options.alongWith ?? [])], {
+      isShared: this.deps.isSharedSession,
+    });
+    const row: TicketRow | null = isRowWritten
+      ? ((written[0]?.[0] as TicketRow | undefined) ?? null)
+      : before;
+    if (entries.length > 0 || isChanged) {
       const changed: TicketChanged = {
         ticketId: String(ticketId),
         row: row ?? (await rereadTicket(tx, ticketId)),
@@ -427,7 +450,7 @@ export class TicketStore {
       };
       for (const listener of this.listeners) await listener(tx, changed);
     }
-    return { row: row as never, diff };
+    return { row: row as never, diff, written: written.slice(parts.length) };
   }
 
   /**

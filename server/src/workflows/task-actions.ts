@@ -11,12 +11,12 @@ import type { HumanActionEvent } from '@docket/engine';
 import { mayActOnTask, maySeeTicket, requireStaff, requireTeamQueue } from '../access/policy.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { AssigneeError, canHandTo, resolveAssignee } from '../org/assignees.ts';
-import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
+import type { TicketRow } from '../tickets/ticket-row.ts';
 import {
+  lockTaskForAction,
   openTasksOf,
   openTasksOfTeam,
   readTask,
-  readTaskWithTicket,
   type TaskRow,
 } from './workflow-repository.ts';
 import type { WorkflowRuntime } from './workflow-runtime.ts';
@@ -48,7 +48,7 @@ function ruleOf(to: NonNullable<TaskActionInput['to']>): AssigneeRule | FieldErr
  * records who acted, when, through which channel, from where and to where.
  */
 export async function actOnTask(
-  services: { tickets: TicketStore; workflows: WorkflowRuntime },
+  services: { workflows: WorkflowRuntime },
   em: EntityManager,
   principal: Principal | null,
   channel: Channel,
@@ -72,7 +72,9 @@ export async function actOnTask(
   if (errors.length) throw new ValidationFailed(errors, 'Nothing was changed: fix the fields listed.');
 
   return em.transactional(async (tx) => {
-    const task = await readTaskWithTicket(tx, input.taskId);
+    // The task, its instance and its ticket in one round trip, the instance and the ticket locked.
+    const locked = await lockTaskForAction(tx, input.taskId);
+    const task = locked?.task;
     const visible =
       task &&
       maySeeTicket(staff, {
@@ -83,7 +85,7 @@ export async function actOnTask(
         requesterId: task.t_requester,
         participantIds: task.t_participants,
       });
-    if (!task || !visible) throw new NotFoundError(`Task ${input.taskId}`, '/taskId');
+    if (!locked || !task || !visible) throw new NotFoundError(`Task ${input.taskId}`, '/taskId');
     if (task.status !== 'open')
       throw new ValidationFailed([
         fieldError(
@@ -129,39 +131,37 @@ export async function actOnTask(
         throw e;
       }
     }
+    if (!locked.instance) throw new NotFoundError(`Task ${input.taskId}`, '/taskId');
     const taskId = engineTaskId(task.instance_id, task.id);
     const actor = String(staff.userId);
     const event: HumanActionEvent =
       input.action === 'complete'
-        ? {
-            type: 'human_action',
-            taskId,
-            actor,
-            action: 'complete',
-            output: input.output ?? {},
-          }
+        ? { type: 'human_action', taskId, actor, action: 'complete', output: input.output ?? {} }
         : input.action === 'transfer'
           ? { type: 'human_action', taskId, actor, action: 'transfer', to: rule!, reason }
           : { type: 'human_action', taskId, actor, action: input.action, reason };
-    // The action first on the timeline, then what it sets off (the next step's task); a refused or
-    // stale action rolls this back with the rest.
-    if (task.ticket_id)
-      await services.tickets.append(tx, [
-        {
-          ticketId: task.ticket_id,
-          kind: `task.${input.action === 'complete' ? 'completed' : `${input.action}ed`.replace('transfered', 'transferred')}`,
-          body: input.action === 'complete' ? task.title : reason,
-          diff: {
-            step: { from: task.node_id, to: null },
-            ...(input.output ? { output: { from: null, to: input.output } } : {}),
+    const { outcome, touchedTasks } = await services.workflows.dispatchLocked(
+      tx,
+      locked.instance,
+      event,
+      { userId: staff.userId, channel },
+      {
+        ...(locked.ticket
+          ? { ticket: locked.ticket as unknown as TicketRow & { custom_fields: Record<string, unknown> } }
+          : {}),
+        // The action first on the timeline, then what it sets off (the next step's task).
+        leadingEntries: [
+          {
+            kind: `task.${input.action === 'complete' ? 'completed' : `${input.action}ed`.replace('transfered', 'transferred')}`,
+            body: input.action === 'complete' ? task.title : reason,
+            diff: {
+              step: { from: task.node_id, to: null },
+              ...(input.output ? { output: { from: null, to: input.output } } : {}),
+            },
           },
-          actor: actorOf(staff, channel),
-        },
-      ]);
-    const outcome = await services.workflows.dispatchIn(tx, task.instance_id, event, {
-      userId: staff.userId,
-      channel,
-    });
+        ],
+      },
+    );
     if (outcome.outcome === 'refused')
       throw new ValidationFailed(
         outcome.errors.map((e) =>
@@ -173,7 +173,7 @@ export async function actOnTask(
       throw new ValidationFailed([
         fieldError('/taskId', 'closed', 'This task no longer waits for an action.'),
       ]);
-    return readTask(tx, task.id);
+    return (touchedTasks.find((t) => t.id === task.id) as TaskRow | undefined) ?? readTask(tx, task.id);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { TemplateContent, WorkflowGraph } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne } from '@docket/db';
+import { type EntityManager, pgJson, query, queryOne, type WritePart } from '@docket/db';
 import type { InstanceRow } from './workflow-types.ts';
 
 /**
@@ -171,45 +171,72 @@ export const taskInsertSelect = (ticketExpr: string): string =>
 export const CALL_INSERT_SELECT = `x->>'id', x->>'idempotency_key', (x->>'instance_id')::uuid, x->'request', x->'reply'`;
 
 /**
- * Writes a step's task and call rows with one statement: new tasks of the ticket, closed,
- * reassigned and overdue tasks, new outbound calls.
+ * A step's rows as parts of the statement that writes the step (writeTogether): the instance's new
+ * state, new tasks of the ticket, closed, reassigned and overdue tasks (the acted-on tasks
+ * returned), and new outbound calls. Only the parts with something to write.
  */
-export async function writeStepRows(
-  tx: EntityManager,
+export function stepParts(
+  instance: InstanceRow | null,
   ticketId: string | null,
   rows: { tasks: NewTask[]; taskUpdates: TaskUpdate[]; calls: NewCall[] },
-): Promise<void> {
-  if (rows.tasks.length + rows.taskUpdates.length + rows.calls.length === 0) return;
-  await query(
-    tx,
-    `with input as (select ?::jsonb as v),
-     new_tasks as (
-       insert into workflow_task (${TASK_INSERT_COLUMNS})
-       select ${taskInsertSelect('?::bigint')} from input, jsonb_array_elements(input.v->'tasks') as t(x)
-       on conflict (id) do nothing
-     ),
-     closed as (
-       update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
-              closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
-         from input, jsonb_array_elements(input.v->'updates') as u(x)
-        where x->>'kind' = 'close' and w.id = x->>'id' and w.status = 'open'
-     ),
-     reassigned as (
-       update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
-              role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
-         from input, jsonb_array_elements(input.v->'updates') as u(x)
-        where x->>'kind' = 'reassign' and w.id = x->>'id' and w.status = 'open'
-     ),
-     overdue as (
-       update workflow_task w set is_overdue = true
-         from input, jsonb_array_elements(input.v->'updates') as u(x)
-        where x->>'kind' = 'overdue' and w.id = x->>'id'
-     )
-     insert into outbound_call (id, idempotency_key, instance_id, request, reply)
-     select ${CALL_INSERT_SELECT} from input, jsonb_array_elements(input.v->'calls') as c(x)
-     on conflict (id) do nothing`,
-    [pgJson({ tasks: rows.tasks, updates: rows.taskUpdates, calls: rows.calls }), ticketId],
-  );
+): WritePart[] {
+  const parts: WritePart[] = [];
+  if (instance)
+    parts.push({
+      input: { id: instance.id, state: instance.state, status: instance.status, seq: instance.seq },
+      sql: (input) =>
+        `update workflow_instance set state = i.x->'state', status = i.x->>'status', seq = (i.x->>'seq')::int, updated_at = now()
+           from (select ${input} as x) i where id = (i.x->>'id')::uuid`,
+    });
+  if (rows.tasks.length)
+    parts.push({
+      input: { ticketId, tasks: rows.tasks },
+      sql: (input) =>
+        `insert into workflow_task (${TASK_INSERT_COLUMNS})
+         select ${taskInsertSelect("(i.v->>'ticketId')::bigint")}
+           from (select ${input} as v) i, jsonb_array_elements(i.v->'tasks') as t(x)
+         on conflict (id) do nothing`,
+    });
+  const closes = rows.taskUpdates.filter((u) => u.kind === 'close');
+  if (closes.length)
+    parts.push({
+      input: closes,
+      isReturning: true,
+      sql: (input) =>
+        `update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
+                closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
+           from jsonb_array_elements(${input}) as u(x)
+          where w.id = x->>'id' and w.status = 'open'
+          returning ${TASK_COLUMNS}`,
+    });
+  const reassigns = rows.taskUpdates.filter((u) => u.kind === 'reassign');
+  if (reassigns.length)
+    parts.push({
+      input: reassigns,
+      isReturning: true,
+      sql: (input) =>
+        `update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
+                role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
+           from jsonb_array_elements(${input}) as u(x)
+          where w.id = x->>'id' and w.status = 'open'
+          returning ${TASK_COLUMNS}`,
+    });
+  const overdue = rows.taskUpdates.filter((u) => u.kind === 'overdue');
+  if (overdue.length)
+    parts.push({
+      input: overdue.map((u) => u.id),
+      sql: (input) =>
+        `update workflow_task w set is_overdue = true where w.id in (select jsonb_array_elements_text(${input}))`,
+    });
+  if (rows.calls.length)
+    parts.push({
+      input: rows.calls,
+      sql: (input) =>
+        `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
+         select ${CALL_INSERT_SELECT} from jsonb_array_elements(${input}) as c(x)
+         on conflict (id) do nothing`,
+    });
+  return parts;
 }
 
 /** The keys of the rows a new ticket's planned first steps write with it (see registerCreationWriters). */
@@ -435,3 +462,53 @@ export const listWorkflows = (em: EntityManager): Promise<WorkflowListRow[]> =>
     em,
     'select id, key, name, draft, latest_version, created_at, updated_at from workflow order by key',
   );
+
+/** A task to act on, with its ticket's facts, its instance and its ticket's row, all locked (see lockTaskForAction). */
+export type LockedTask = {
+  task: TaskWithTicket;
+  instance: (InstanceRow & { template_version_id: number | null }) | null;
+  ticket: (TicketRowLike & { custom_fields: Record<string, unknown> }) | null;
+};
+type TicketRowLike = Record<string, unknown> & { id: string | number };
+
+/**
+ * A task with everything acting on it needs, in one round trip: the task, its ticket's facts that
+ * decide who may see it, its instance and its ticket's row, the instance and the ticket locked for
+ * the transaction (the instance first, then the ticket, as every workflow event locks them).
+ */
+export async function lockTaskForAction(tx: EntityManager, taskId: string): Promise<LockedTask | undefined> {
+  const row = await queryOne<{
+    task: TaskWithTicket;
+    instance: LockedTask['instance'];
+    ticket: LockedTask['ticket'];
+  }>(
+    tx,
+    `with locked_instance as (
+       select i.* from workflow_instance i where i.id = (select instance_id from workflow_task where id = ?) for update
+     ),
+     locked_ticket as (
+       select t.* from ticket t where t.id = (select ticket_id from workflow_task where id = ?) for update
+     )
+     select to_jsonb(w) || jsonb_build_object('t_creator', t.creator_user_id, 't_assignee', t.assignee_id,
+              't_team', t.team_id, 't_org_path', t.org_path, 't_requester', t.requester_id,
+              't_participants', t.participant_ids) as task,
+            case when i.id is null then null else
+              jsonb_build_object('id', i.id, 'ticket_id', i.ticket_id::text, 'parent_instance_id', i.parent_instance_id,
+                'parent_reply', i.parent_reply, 'workflow_version_id', i.workflow_version_id, 'status', i.status,
+                'state', i.state, 'seq', i.seq, 'template_version_id', t.template_version_id) end as instance,
+            case when t.id is null then null else
+              jsonb_build_object('id', t.id::text, 'number', t.number, 'template_id', t.template_id,
+                'template_version_id', t.template_version_id, 'title', t.title, 'description', t.description,
+                'status', t.status, 'status_name', t.status_name, 'priority', t.priority, 'form_data', t.form_data,
+                'requester_id', t.requester_id, 'creator_user_id', t.creator_user_id, 'assignee_id', t.assignee_id,
+                'team_id', t.team_id, 'org_unit_id', t.org_unit_id, 'org_path', t.org_path, 'channel', t.channel,
+                'created_at', t.created_at, 'updated_at', t.updated_at, 'solved_at', t.solved_at,
+                'closed_at', t.closed_at, 'custom_fields', t.custom_fields) end as ticket
+       from workflow_task w
+       left join locked_instance i on true
+       left join locked_ticket t on true
+      where w.id = ?`,
+    [taskId, taskId, taskId],
+  );
+  return row ? { task: row.task, instance: row.instance, ticket: row.ticket } : undefined;
+}

@@ -5,7 +5,7 @@ import {
   ticketFactsOf,
   workflowContextOf,
 } from '@docket/core';
-import type { EntityManager, JobBus } from '@docket/db';
+import { type EntityManager, type JobBus, jobsPart, writeTogether } from '@docket/db';
 import {
   type Clock,
   createInterpreter,
@@ -38,9 +38,8 @@ import {
   readRunnable,
   readTicketPeople,
   registerCreationWriters,
-  saveInstanceState,
+  stepParts,
   TASK_ROWS,
-  writeStepRows,
 } from './workflow-repository.ts';
 import type { Cause, InstanceRow, PinnedTemplate, StartShape, WorkflowStartPlan } from './workflow-types.ts';
 
@@ -83,6 +82,8 @@ export class WorkflowRuntime {
       effects: EffectHandlerRegistry;
       tickets: TicketStore;
       notifier: Notifier;
+      /** The database connections share one session: no named prepared statements. */
+      isSharedSession: boolean;
     },
   ) {
     registerCreationWriters(deps.tickets);
@@ -283,13 +284,34 @@ export class WorkflowRuntime {
   ): Promise<StepOutcome> {
     const row = await lockInstance(tx, instanceId);
     if (!row) throw new NotFoundError(`Workflow instance ${instanceId}`, '/instanceId');
+    return (await this.dispatchLocked(tx, row, event, cause)).outcome;
+  }
+
+  /**
+   * Hands one event to an instance the caller has locked (with its ticket's row when the caller
+   * locked that too, which saves reading it again). `leadingEntries` go on the ticket's trail before
+   * what the event sets off (the action that caused it). Returns the outcome and the tasks the event
+   * closed or handed over, as they are now.
+   */
+  async dispatchLocked(
+    tx: EntityManager,
+    row: InstanceRow & { template_version_id: number | null },
+    event: WorkflowEvent,
+    cause: Cause,
+    options: {
+      ticket?: TicketRow & { custom_fields?: Record<string, unknown> };
+      leadingEntries?: AuditEntry[];
+    } = {},
+  ): Promise<{ outcome: StepOutcome; touchedTasks: Record<string, unknown>[] }> {
     const interpreter = await this.interpreterFor(tx, row.workflow_version_id, row.template_version_id);
     const outcome = interpreter.handle(row.state, event, await this.clockFor(tx));
-    if (outcome.outcome !== 'applied') return outcome;
+    if (outcome.outcome !== 'applied') return { outcome, touchedTasks: [] };
     const next = { ...row, state: outcome.state, status: outcome.state.status, seq: outcome.state.seq };
-    await saveInstanceState(tx, next);
-    await this.perform(tx, next, outcome.effects, cause, null);
-    return outcome;
+    const touchedTasks = await this.perform(tx, next, outcome.effects, cause, options.ticket ?? null, {
+      isStateSaved: false,
+      ...(options.leadingEntries ? { leadingEntries: options.leadingEntries } : {}),
+    });
+    return { outcome, touchedTasks };
   }
 
   /** The context effects are applied in: what they gather is written once they are all applied. */
@@ -360,9 +382,9 @@ export class WorkflowRuntime {
     instance: InstanceRow,
     effects: Effect[],
     cause: Cause,
-    knownTicket: TicketRow | null,
-  ): Promise<void> {
-    if (effects.length === 0) return;
+    knownTicket: (TicketRow & { custom_fields?: Record<string, unknown> }) | null,
+    options: { isStateSaved: boolean; leadingEntries?: AuditEntry[] } = { isStateSaved: true },
+  ): Promise<Record<string, unknown>[]> {
     const ctx = this.effectContext({
       tx,
       instance,
@@ -372,18 +394,35 @@ export class WorkflowRuntime {
     });
     await this.applyEffects(ctx, effects);
     await keepStoredStatusName(tx, ctx.fields);
-    await writeStepRows(tx, instance.ticket_id, ctx.writes);
-    if (instance.ticket_id)
-      await this.deps.tickets.change(tx, instance.ticket_id, {
-        fields: ctx.fields,
-        custom: ctx.custom,
-        participants: [...ctx.participants],
-        entries: ctx.entries,
-        actor: actorOfCause(cause),
-        origin: 'workflow',
-      });
-    await this.deps.notifier.send(tx, ctx.writes.notices);
-    await this.deps.jobs.sendInTransaction(tx, ctx.writes.jobs);
+    // Everything the event writes goes in one statement: the instance's state, the task and call
+    // rows, the notices and jobs, and the ticket's change with its trail (through the ticket store).
+    const parts = [
+      ...stepParts(options.isStateSaved ? null : instance, instance.ticket_id, ctx.writes),
+      ...this.deps.notifier.parts(ctx.writes.notices),
+      ...(ctx.writes.jobs.length ? [jobsPart(ctx.writes.jobs)] : []),
+    ];
+    const touchedTasks = (written: Record<string, unknown>[][]) =>
+      parts.flatMap((p, i) => (p.isReturning ? (written[i] ?? []) : []));
+    if (instance.ticket_id) {
+      const { written } = await this.deps.tickets.change(
+        tx,
+        instance.ticket_id,
+        {
+          fields: ctx.fields,
+          custom: ctx.custom,
+          participants: [...ctx.participants],
+          entries: [...(options.leadingEntries ?? []), ...ctx.entries],
+          actor: actorOfCause(cause),
+          origin: 'workflow',
+          ...(knownTicket && String(knownTicket.id) === String(instance.ticket_id)
+            ? { before: knownTicket }
+            : {}),
+        },
+        { alongWith: parts },
+      );
+      return touchedTasks(written);
+    }
+    return touchedTasks(await writeTogether(tx, parts, { isShared: this.deps.isSharedSession }));
   }
 
   private async startChild(
