@@ -112,6 +112,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     tickets,
     notifier,
     actions: registries.slaActions,
+    isSharedSession: sharedSession({ db, config }),
   });
   const workflows = new WorkflowRuntime({
     jobs,

@@ -1,5 +1,5 @@
 import type { Priority, StatusCategory } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne } from '@docket/db';
+import { type EntityManager, pgJson, query, queryOne, type WritePart } from '@docket/db';
 import type { SlaState } from '@docket/engine';
 
 /**
@@ -53,6 +53,45 @@ export async function lockClockStates(
     [ticketIds],
   );
 }
+
+/**
+ * A ticket's clocks locked, with the facts its policy reads, in one round trip. The ticket is
+ * locked first unless the caller holds its lock already (the order every ticket change takes).
+ */
+export async function lockClocksWithFacts(
+  tx: EntityManager,
+  ticketId: string | number,
+  options: { isTicketLocked: boolean },
+): Promise<{ state: SlaState; facts: FactsRow } | undefined> {
+  if (!options.isTicketLocked)
+    await query(tx, 'select id from ticket where id = ? for no key update', [ticketId]);
+  const row = await queryOne<FactsRow & { state: SlaState }>(
+    tx,
+    `select s.state, t.priority, t.status, t.channel, t.org_path, t.form_data, tt.key as template_key,
+            v.content->'categoryPath' as category_path, c.tier
+       from ticket_sla s
+       join ticket t on t.id = s.ticket_id
+       join ticket_template tt on tt.id = t.template_id
+       join ticket_template_version v on v.id = t.template_version_id
+       left join customer c on c.id = t.requester_id
+      where s.ticket_id = ? for update of s`,
+    [ticketId],
+  );
+  if (!row) return undefined;
+  const { state, ...facts } = row;
+  return { state, facts };
+}
+
+/** Clock states as one part of a statement (writeTogether). */
+export const clockStatesPart = (
+  rows: { ticket_id: string; policy_id: number | null; state: SlaState }[],
+): WritePart => ({
+  input: rows,
+  sql: (input) =>
+    `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
+       from jsonb_to_recordset(${input}) as v(ticket_id bigint, policy_id int, state jsonb)
+      where s.ticket_id = v.ticket_id`,
+});
 
 /** Stores clock states (one ticket or a timer batch's) with one statement. */
 export async function saveClockStates(

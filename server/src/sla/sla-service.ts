@@ -6,7 +6,14 @@ import {
   type StatusCategory,
   selectPolicy,
 } from '@docket/core';
-import { afterCommit, type EntityManager, type JobBus, type JobSpec } from '@docket/db';
+import {
+  afterCommit,
+  type EntityManager,
+  type JobBus,
+  type JobSpec,
+  jobsPart,
+  writeTogether,
+} from '@docket/db';
 import type {
   SlaClock,
   SlaClockView,
@@ -32,8 +39,10 @@ import { runSlaAction, SlaActionBatch } from './sla-actions.ts';
 import { clockChangeRows, type SlaAuditRow } from './sla-audit.ts';
 import { canonical, SlaCatalog, type SlaSetup } from './sla-catalog.ts';
 import {
+  clockStatesPart,
   type FactsRow,
   lockClockStates,
+  lockClocksWithFacts,
   readClockState,
   readCustomerTier,
   readFacts,
@@ -79,6 +88,8 @@ class SlaWork {
   ranActions = 0;
   /** Whether the engine produced anything (else there is nothing to store). */
   isTouched = false;
+  /** The ticket's facts as read with its clocks, while nothing changed them. */
+  facts: FactsRow | undefined;
 
   constructor(
     readonly setup: SlaSetup,
@@ -168,6 +179,8 @@ export class SlaService {
       tickets: TicketStore;
       notifier: Notifier;
       actions: SlaActionRegistry;
+      /** The database connections share one session: no named prepared statements. */
+      isSharedSession: boolean;
     },
   ) {}
 
@@ -248,7 +261,7 @@ export class SlaService {
     if (reply)
       events.unshift({ type: change.actor.kind === 'customer' ? 'customer_message' : 'agent_public_reply' });
     if (events.length === 0 && !POLICY_FACTS.some((field) => field in change.diff)) return;
-    await this.ticketChanged(tx, change.ticketId, events);
+    await this.ticketChanged(tx, change.ticketId, events, { isTicketLocked: true });
   }
 
   /** A customer's tier, for policy conditions; customers create tickets often, tiers change rarely. */
@@ -264,11 +277,22 @@ export class SlaService {
    * Feeds ticket changes to its clocks, then selects the policy again (a changed priority, org
    * unit or form may select another). Tickets created before SLA existed have no clocks: skipped.
    */
-  async ticketChanged(tx: EntityManager, ticketId: string | number, events: SlaTicketEvent[]): Promise<void> {
-    const locked = await lockState(tx, ticketId);
+  async ticketChanged(
+    tx: EntityManager,
+    ticketId: string | number,
+    events: SlaTicketEvent[],
+    /** The caller holds the ticket's lock (a ticket store change): only the clocks are locked here. */
+    options: { isTicketLocked?: boolean } = {},
+  ): Promise<void> {
+    // The clocks and the facts a policy reads, in one round trip.
+    const locked = await lockClocksWithFacts(tx, ticketId, {
+      isTicketLocked: options.isTicketLocked ?? false,
+    });
     if (!locked) return;
+    if (locked.state.policy) locked.state.policy = canonical(locked.state.policy);
     const setup = await this.setupFor(tx, locked.state);
     const work = new SlaWork(setup, locked.state, this.now());
+    work.facts = locked.facts;
     for (const event of events) work.apply({ ...event, at: work.at } as SlaEvent);
     // Every change, a reply too, picks up edited policies and customer tiers.
     await this.reselect(tx, ticketId, work);
@@ -400,7 +424,8 @@ export class SlaService {
   }
 
   private async reselect(tx: EntityManager, ticketId: string | number, work: SlaWork): Promise<void> {
-    const { facts } = await loadFacts(tx, ticketId);
+    // Facts read with the clocks serve until an action changes them.
+    const { facts } = work.facts ? factsOf(work.facts) : await loadFacts(tx, ticketId);
     const policy = policyFor(work.setup, facts);
     if (sameJson(policy, work.state?.policy ?? null)) return;
     work.apply({ type: 'policy_changed', at: work.at, policy });
@@ -428,7 +453,10 @@ export class SlaService {
       work.ranActions++;
       work.audit.push(result.audit);
       if (result.priority) work.apply({ type: 'priority_changed', at: work.at, priority: result.priority });
-      if (result.isFactChanged) await this.reselect(tx, ticketId, work);
+      if (result.isFactChanged) {
+        work.facts = undefined;
+        await this.reselect(tx, ticketId, work);
+      }
     }
   }
 
@@ -442,13 +470,21 @@ export class SlaService {
   ): Promise<void> {
     const state = work.state!;
     const policyId = policyIdOf(state);
-    if (!options.isStored)
-      await saveClockStates(tx, [{ ticket_id: String(ticketId), policy_id: policyId, state }]);
-    await this.writeAudit(
+    // The clocks, their trail and their timer jobs in one statement.
+    const jobs = this.jobsFor(ticketId, work, []);
+    await writeTogether(
       tx,
-      work.audit.map((a) => ({ ...a, ticketId })),
+      [
+        ...(options.isStored
+          ? []
+          : [clockStatesPart([{ ticket_id: String(ticketId), policy_id: policyId, state }])]),
+        ...(work.audit.length
+          ? [this.deps.tickets.entriesPart(work.audit.map((a) => ({ ...a, ticketId, actor: SYSTEM_ACTOR })))]
+          : []),
+        ...(jobs.length ? [jobsPart(jobs)] : []),
+      ],
+      { isShared: this.deps.isSharedSession },
     );
-    await this.deps.jobs.sendInTransaction(tx, this.jobsFor(ticketId, work, []));
     if (work.changed.size > 0 || work.ranActions > 0)
       afterCommit(tx, () =>
         this.pubsub.publish('ticketSlaChanged', String(ticketId), { ticketId: String(ticketId) }),

@@ -461,6 +461,11 @@ export class TicketStore {
     return moveTicketOrgPaths(tx, fromPath, toPath);
   }
 
+  /** Audit entries that change no field, as a part of the caller's statement (writeTogether). */
+  entriesPart(entries: (AuditEntry & { ticketId: string | number; actor: Actor })[]): WritePart {
+    return eventsPart(entries.map((e) => ({ ...eventRow(e, e.actor), ticket_id: String(e.ticketId) })));
+  }
+
   /** Appends audit entries (to one ticket or many) with one statement: for what changes no field. */
   async append(
     tx: EntityManager,
