@@ -22,6 +22,7 @@ import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
 import { schema } from './graphql/schema.ts';
 import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
+import { mountMetrics } from './http/metrics.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
 import { webAppMiddleware } from './http/web-app.ts';
 import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
@@ -208,6 +209,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       ctx.body = { ok: false, error: `The database does not answer: ${(e as Error).message}` };
     }
   });
+
+  mountMetrics(router);
 
   router.all('/graphql', async (ctx) => {
     const requestId = randomUUID();

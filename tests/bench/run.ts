@@ -12,6 +12,8 @@ const benches: Bench[] = [
   { name: 'create-ticket', file: './create-ticket.bench.ts' },
   { name: 'list-tickets', file: './list-tickets.bench.ts' },
   { name: 'workflow', file: './workflow.bench.ts' },
+  { name: 'real-tickets', file: './real-tickets.bench.ts' },
+  { name: 'task-actions', file: './task-actions.bench.ts' },
   { name: 'sla-breach', file: './sla-breach.bench.ts' },
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },

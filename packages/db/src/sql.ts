@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Database } from './database.ts';
 
+/** Statements run through these helpers since the process started (for /metrics and benchmarks). */
+export const sqlStats = { statements: 0 };
+
 /**
  * Hand-written SQL through MikroORM's connection, with `?` bindings, inside the entity manager's
  * transaction when it has one. The hot paths (ticket inserts, step transactions, timer batches,
@@ -13,6 +16,7 @@ export async function query<T = Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
+  sqlStats.statements++;
   const bindings = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
   return (await em
     .getConnection()
@@ -79,6 +83,7 @@ export async function queryPrepared<T = Record<string, unknown>>(
   params: unknown[],
 ): Promise<T[]> {
   if (statement.isShared) return query<T>(em, statement.sql, params);
+  sqlStats.statements++;
   let text = positional.get(statement.name);
   if (text === undefined) {
     let n = 0;

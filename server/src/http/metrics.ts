@@ -1,0 +1,34 @@
+import { sqlStats } from '@docket/db';
+import type Router from '@koa/router';
+
+/**
+ * GET /metrics: the process's counters in Prometheus' text format (statements the server ran
+ * through its SQL helpers, CPU time, memory), for monitoring and for the benchmarks' per-operation
+ * figures. Answered to loopback callers only: it tells nothing about tickets, but nothing to the
+ * outside either.
+ */
+export function mountMetrics(router: Router): void {
+  router.get('/metrics', (ctx) => {
+    const address = ctx.req.socket.remoteAddress ?? '';
+    if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) {
+      ctx.status = 403;
+      ctx.body = 'Metrics are served to loopback callers only.\n';
+      return;
+    }
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    ctx.type = 'text/plain; version=0.0.4';
+    ctx.body = [
+      '# HELP docket_sql_statements_total Statements run through the SQL helpers (hot paths; the ORM and the job queue not counted).',
+      '# TYPE docket_sql_statements_total counter',
+      `docket_sql_statements_total ${sqlStats.statements}`,
+      '# HELP process_cpu_seconds_total User and system CPU time of the server process.',
+      '# TYPE process_cpu_seconds_total counter',
+      `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+      '# HELP process_resident_memory_bytes Resident memory of the server process.',
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+      '',
+    ].join('\n');
+  });
+}

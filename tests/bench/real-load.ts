@@ -1,0 +1,176 @@
+import pg from 'pg';
+import { gql, load, post } from './bench-server.ts';
+
+/**
+ * What the benchmarks of real tickets share: the example pack's templates as a call centre uses
+ * them, a plain template beside them as the baseline, and per-operation figures (commits,
+ * statements, server CPU) measured around each run.
+ */
+
+export const CLIENTS = 32;
+
+/** createTicket inputs for the example templates (and the plain baseline), valid against their forms. */
+export const CREATE_INPUTS: Record<string, (i: number) => Record<string, unknown>> = {
+  plain: (i) => ({
+    templateKey: 'bench-plain',
+    title: `Kettle leaks #${i}`,
+    channel: 'phone',
+    orgUnitId: 4,
+    formData: returnsForm(i),
+  }),
+  'product-a-fault': (i) => ({
+    templateKey: 'product-a-fault',
+    title: `Unit A-${i} smokes`,
+    channel: 'phone',
+    orgUnitId: 4,
+    formData: { serialNumber: `A-${1000 + i}`, symptom: 'Smoke from the fan' },
+  }),
+  'product-b-issue': (i) => ({
+    templateKey: 'product-b-issue',
+    title: `How do I reset B #${i}?`,
+    channel: 'phone',
+    orgUnitId: 4,
+    formData: { question: 'The reset button does nothing' },
+  }),
+  returns: (i) => ({
+    templateKey: 'returns',
+    title: `Kettle leaks #${i}`,
+    channel: 'phone',
+    orgUnitId: 4,
+    formData: returnsForm(i),
+  }),
+  'call-centre': (i) => ({
+    templateKey: 'call-centre',
+    title: `Caller ${i} asks for a repair`,
+    channel: 'phone',
+    formData: {
+      callerNumber: `+86 138 0000 ${String(i % 10_000).padStart(4, '0')}`,
+      serviceCategory: i % 2 ? 'repair' : 'billing',
+      details: 'The washing machine stops mid-cycle.',
+      needsFollowUp: i % 3 === 0,
+    },
+  }),
+};
+
+function returnsForm(i: number) {
+  return {
+    returnReason: 'defective',
+    productModel: 'X200 kettle',
+    purchaseDate: '2026-11-01',
+    logistics: { carrier: 'SF Express', trackingNumber: `SF${100000 + i}` },
+  };
+}
+
+export const CREATE = `mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id number } ... on Error { message } } }`;
+
+/** A template like `returns` but with no workflow and no SLA policy: the plain ticket of the same run. */
+export async function createPlainTemplate(url: string, adminToken: string): Promise<void> {
+  const returns = await gql<{
+    template: { published: { content: { categoryPath: string[]; formSchema: unknown; uiSchema: unknown } } };
+  }>(
+    url,
+    '{ template(key: "returns") { published { content { categoryPath formSchema uiSchema } } } }',
+    {},
+    adminToken,
+  );
+  const { categoryPath, formSchema, uiSchema } = returns.template.published.content;
+  const created = await gql<{ createTemplate: { id: string } }>(
+    url,
+    'mutation($c: TemplateContentInput!) { createTemplate(key: "bench-plain", content: $c) { ... on TicketTemplate { id } } }',
+    {
+      c: {
+        name: 'Bench plain',
+        categoryPath,
+        defaultPriority: 'normal',
+        numberPattern: 'BP-{seq:7}',
+        formSchema,
+        ...(uiSchema ? { uiSchema } : {}),
+      },
+    },
+    adminToken,
+  );
+  await gql(
+    url,
+    'mutation($id: ID!) { publishTemplate(id: $id) { __typename } }',
+    { id: created.createTemplate.id },
+    adminToken,
+  );
+}
+
+/** The server's counters (GET /metrics, loopback only). */
+export async function serverCounters(url: string): Promise<{ statements: number; cpuSeconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? Number.NaN);
+  return { statements: value('docket_sql_statements_total'), cpuSeconds: value('process_cpu_seconds_total') };
+}
+
+/** Committed transactions of the bench database so far (statistics settle within a second while busy). */
+export async function commits(pool: pg.Pool): Promise<number> {
+  const c = await pool.connect();
+  try {
+    await c.query('select pg_stat_clear_snapshot()');
+    const r = await c.query(
+      'select xact_commit::int as n from pg_stat_database where datname = current_database()',
+    );
+    return r.rows[0].n as number;
+  } finally {
+    c.release();
+  }
+}
+
+export type Figure = {
+  name: string;
+  count: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  commitsPerOp: number;
+  statementsPerOp: number;
+  serverCpuMsPerOp: number;
+  failures: number;
+};
+
+/** Runs `count` operations on CLIENTS concurrent loops and measures them. */
+export async function measure(
+  name: string,
+  ctx: { url: string; pool: pg.Pool },
+  count: number,
+  op: (i: number) => Promise<boolean>,
+): Promise<Figure> {
+  let failures = 0;
+  const before = { counters: await serverCounters(ctx.url), commits: await commits(ctx.pool) };
+  const result = await load(count, CLIENTS, async (i) => {
+    if (!(await op(i))) failures++;
+  });
+  // A busy backend reports its counts at most once a second.
+  await new Promise((r) => setTimeout(r, 1_500));
+  const after = { counters: await serverCounters(ctx.url), commits: await commits(ctx.pool) };
+  return {
+    name,
+    count,
+    perSecond: result.perSecond,
+    p50: result.p50,
+    p99: result.p99,
+    commitsPerOp: (after.commits - before.commits) / count,
+    statementsPerOp: (after.counters.statements - before.counters.statements) / count,
+    serverCpuMsPerOp: ((after.counters.cpuSeconds - before.counters.cpuSeconds) * 1000) / count,
+    failures,
+  };
+}
+
+/** One createTicket over HTTP; true when it answered a ticket. */
+export async function createOne(
+  url: string,
+  token: string,
+  input: Record<string, unknown>,
+): Promise<boolean> {
+  const r = await post(url, JSON.stringify({ query: CREATE, variables: { i: input } }), token);
+  return r.status === 200 && r.text.includes('"Ticket"');
+}
+
+export function formatFigure(f: Figure, baseline?: Figure): string {
+  const n = (x: number, d = 1) => x.toFixed(d);
+  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
+}
+
+export const newPool = (url: string): pg.Pool => new pg.Pool({ connectionString: url, max: 4 });
