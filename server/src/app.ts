@@ -27,6 +27,7 @@ import { BodyTooLarge, readBody } from './http/read-body.ts';
 import { webAppMiddleware } from './http/web-app.ts';
 import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
 import { DELIVERY_QUEUE, Notifier } from './notifications/notifier.ts';
+import { forgetPeople } from './org/assignees.ts';
 import { OrgPaths } from './org/org-paths.ts';
 import { type Log, type Services, sharedSession } from './services.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
@@ -132,10 +133,13 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.addPlanner((em, plan) => sla.planCreation(em, plan));
   tickets.addPlanner((em, plan) => workflows.planCreation(em, plan));
   tickets.onChange((tx, change) => sla.onTicketChanged(tx, change));
+  const principals = new Principals(() => forkEm(db));
+  // Names and groups of people are cached where workflow steps resolve them: they change with the principals.
+  principals.onInvalidate(() => forgetPeople(forkEm(db)));
   const services: Services = {
     db,
     config,
-    principals: new Principals(() => forkEm(db)),
+    principals,
     sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
     registries,
     templates: new TemplateCatalog(),

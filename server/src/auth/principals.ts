@@ -113,6 +113,14 @@ export class Principals {
     this.staff.clear();
     this.customers.clear();
     this.tokens.clear();
+    for (const listener of this.invalidated) listener();
+  }
+
+  private readonly invalidated: (() => void)[] = [];
+
+  /** Hears every invalidation (other caches of who is who clear with this one). */
+  onInvalidate(listener: () => void): void {
+    this.invalidated.push(listener);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { AssigneeRule, Recipient, StaffPrincipal } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { mayHandTo } from '../access/policy.ts';
+import { TtlCache } from '../auth/ttl-cache.ts';
 
 /** Where a task (or a ticket) goes: one person, or a queue (team, role or org unit) with nobody picked yet. */
 export type ResolvedAssignee = {
@@ -15,8 +16,47 @@ export class AssigneeError extends Error {}
 // Up to nine digits: an id beyond PostgreSQL's int is no id (and would fail the cast).
 const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
 
+/**
+ * Who is who changes rarely and every workflow step asks (its assignee, its CC list): names to ids
+ * and groups to their members are cached for two seconds per database, as the principals are.
+ * Changes of users, roles, teams or org units in this process clear the caches at once
+ * (forgetPeople); other server processes see them within the two seconds.
+ */
+type PeopleCaches = { ids: TtlCache<string, number | null>; members: TtlCache<string, number[]> };
+const caches = new WeakMap<object, PeopleCaches>();
+function cachesOf(em: EntityManager): PeopleCaches {
+  const key = em.getConnection() as object;
+  let c = caches.get(key);
+  if (!c) {
+    c = { ids: new TtlCache(2_000), members: new TtlCache(2_000) };
+    caches.set(key, c);
+  }
+  return c;
+}
+
+/** Forgets what the caches know of people (after a change of users, roles, teams or org units). */
+export function forgetPeople(em: EntityManager): void {
+  const c = caches.get(em.getConnection() as object);
+  c?.ids.clear();
+  c?.members.clear();
+}
+
 /** A user (active only), team, role or org unit named by id, or by email, name or key. */
 export async function idOf(
+  tx: EntityManager,
+  table: 'app_user' | 'team' | 'role' | 'org_unit',
+  ref: string,
+): Promise<number | null> {
+  const { ids } = cachesOf(tx);
+  const key = `${table}:${table === 'app_user' ? ref.toLowerCase() : ref}`;
+  const hit = ids.get(key);
+  if (hit !== undefined) return hit;
+  const id = await readIdOf(tx, table, ref);
+  ids.set(key, id);
+  return id;
+}
+
+async function readIdOf(
   tx: EntityManager,
   table: 'app_user' | 'team' | 'role' | 'org_unit',
   ref: string,
@@ -125,12 +165,7 @@ export async function resolveRecipients(
         const table = r.kind === 'org_unit' ? 'org_unit' : r.kind;
         const id = r.id ? await idOf(tx, table, r.id) : null;
         if (id === null) break;
-        const sql = {
-          team: 'select user_id as id from team_member where team_id = ?',
-          role: 'select user_id as id from user_role where role_id = ?',
-          org_unit: 'select id from app_user where org_unit_id = ? and is_active',
-        }[r.kind];
-        for (const row of await query<{ id: number }>(tx, sql, [id])) users.add(row.id);
+        for (const member of await membersOf(tx, r.kind, id)) users.add(member);
         break;
       }
       case 'requester':
@@ -142,4 +177,24 @@ export async function resolveRecipients(
     }
   }
   return { userIds: [...users], customerIds: [...customers] };
+}
+
+/** The members of a team, a role or an org unit (its active users), cached as idOf is. */
+async function membersOf(
+  tx: EntityManager,
+  kind: 'team' | 'role' | 'org_unit',
+  id: number,
+): Promise<number[]> {
+  const { members } = cachesOf(tx);
+  const key = `${kind}:${id}`;
+  const hit = members.get(key);
+  if (hit) return hit;
+  const sql = {
+    team: 'select user_id as id from team_member where team_id = ?',
+    role: 'select user_id as id from user_role where role_id = ?',
+    org_unit: 'select id from app_user where org_unit_id = ? and is_active',
+  }[kind];
+  const found = (await query<{ id: number }>(tx, sql, [id])).map((row) => row.id);
+  members.set(key, found);
+  return found;
 }
