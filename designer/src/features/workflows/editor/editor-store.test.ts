@@ -71,7 +71,7 @@ describe('the editor store', () => {
     }
     tick(COALESCE_MS + 1);
     store.dispatch({ kind: 'update_config', nodeId: 'review', config: { ...config, title: 'Check twice' } });
-    const title = () => (store.getState().graph.nodes[1]?.config as { title: string }).title;
+    const title = () => (store.getState().graph.nodes[1]?.config as { title?: string } | undefined)?.title;
     expect(title()).toBe('Check twice');
     store.undo();
     expect(title()).toBe('Check');
