@@ -41,7 +41,7 @@ describe('connection rules', () => {
       message: 'Start "start" is where the workflow begins: nothing can lead into it.',
     });
     expect(refusal('done', 'out', 'review')).toEqual({
-      code: 'unknown_port',
+      code: 'no_outputs',
       message: 'End "done" ends the workflow: nothing can follow it.',
     });
     expect(refusal('check', 'maybe', 'done')).toEqual({

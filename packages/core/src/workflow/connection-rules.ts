@@ -13,13 +13,20 @@ export type ConnectionRefusal =
   | 'unknown_type'
   | 'self_loop'
   | 'unknown_port'
+  | 'no_outputs'
   | 'no_input'
   | 'duplicate_edge'
   | 'port_taken';
 
 export type ConnectionCheck =
   | { isAllowed: true }
-  | { isAllowed: false; code: ConnectionRefusal; message: string };
+  | {
+      isAllowed: false;
+      code: ConnectionRefusal;
+      message: string;
+      /** The names in the message, for a designer that words it in another language. */
+      params: { source?: string; target?: string; port?: string; other?: string; type?: string };
+    };
 
 const nameOf = (node: WorkflowNode, def: AnyNodeTypeDefinition | undefined): string =>
   `${node.label?.trim() || def?.title || node.type} "${node.id}"`;
@@ -39,30 +46,40 @@ export function checkConnection(
   const source = graph.nodes.find((n) => n.id === attempt.source);
   const target = graph.nodes.find((n) => n.id === attempt.target);
   if (!source || !target)
-    return refuse('unknown_node', `There is no node "${!source ? attempt.source : attempt.target}".`);
+    return refuse('unknown_node', `There is no node "${!source ? attempt.source : attempt.target}".`, {
+      source: attempt.source,
+      target: attempt.target,
+    });
   const sourceDef = nodeTypes.get(source.type);
   const targetDef = nodeTypes.get(target.type);
   if (!sourceDef)
     return refuse(
       'unknown_type',
       `${nameOf(source, sourceDef)} has type "${source.type}", which no installed node type provides, so its outputs are unknown.`,
+      { source: nameOf(source, sourceDef), type: source.type },
     );
   if (!targetDef)
     return refuse(
       'unknown_type',
       `${nameOf(target, targetDef)} has type "${target.type}", which no installed node type provides.`,
+      { source: nameOf(target, targetDef), type: target.type },
     );
   if (source.id === target.id)
-    return refuse('self_loop', `${nameOf(source, sourceDef)} cannot lead to itself.`);
+    return refuse('self_loop', `${nameOf(source, sourceDef)} cannot lead to itself.`, {
+      source: nameOf(source, sourceDef),
+    });
   const ports = outputPortsOf(sourceDef, source.config);
   const port = ports.find((p) => p.id === attempt.sourcePort);
   if (!port)
-    return refuse(
-      'unknown_port',
-      ports.length === 0
-        ? `${nameOf(source, sourceDef)} ends the workflow: nothing can follow it.`
-        : `${nameOf(source, sourceDef)} has no output "${attempt.sourcePort}" (it has ${ports.map((p) => `"${p.label}"`).join(', ')}).`,
-    );
+    return ports.length === 0
+      ? refuse('no_outputs', `${nameOf(source, sourceDef)} ends the workflow: nothing can follow it.`, {
+          source: nameOf(source, sourceDef),
+        })
+      : refuse(
+          'unknown_port',
+          `${nameOf(source, sourceDef)} has no output "${attempt.sourcePort}" (it has ${ports.map((p) => `"${p.label}"`).join(', ')}).`,
+          { source: nameOf(source, sourceDef), port: attempt.sourcePort },
+        );
   if (!targetDef.ports.hasInput)
     return refuse(
       'no_input',
@@ -73,23 +90,26 @@ export function checkConnection(
     return refuse(
       'duplicate_edge',
       `Output "${port.label}" of ${nameOf(source, sourceDef)} already leads to ${nameOf(target, targetDef)}.`,
+      { source: nameOf(source, sourceDef), port: port.label, target: nameOf(target, targetDef) },
     );
   const taken = fromPort[0];
   if (taken && !port.allowsMany) {
-    const other = graph.nodes.find((n) => n.id === taken.target);
+    const found = graph.nodes.find((n) => n.id === taken.target);
+    const other = found ? nameOf(found, nodeTypes.get(found.type)) : `"${taken.target}"`;
     return refuse(
       'port_taken',
-      `Output "${port.label}" of ${nameOf(source, sourceDef)} already leads to ${other ? nameOf(other, nodeTypes.get(other.type)) : `"${taken.target}"`}; it can lead to one node only. Delete that edge first, or use a parallel split to run branches side by side.`,
+      `Output "${port.label}" of ${nameOf(source, sourceDef)} already leads to ${other}; it can lead to one node only. Delete that edge first, or use a parallel split to run branches side by side.`,
+      { source: nameOf(source, sourceDef), port: port.label, other },
     );
   }
   return { isAllowed: true };
 }
 
-const refuse = (code: ConnectionRefusal, message: string): ConnectionCheck => ({
-  isAllowed: false,
-  code,
-  message,
-});
+const refuse = (
+  code: ConnectionRefusal,
+  message: string,
+  params: { source?: string; target?: string; port?: string; other?: string; type?: string } = {},
+): ConnectionCheck => ({ isAllowed: false, code, message, params });
 
 /** Connects as connect() does, after checkConnection: a refused connection throws with its reason. */
 export function connectChecked(
