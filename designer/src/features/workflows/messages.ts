@@ -49,6 +49,15 @@ export const workflowsMessages = defineMessages('workflows', {
         subtitle: 'Its key may be mistyped, or it was never created. The list shows every workflow.',
       },
     },
+    create: {
+      button: 'New workflow',
+      title: 'A new workflow',
+      key: 'Key',
+      keyHint: 'Lowercase letters, digits and dashes; templates name the workflow by it.',
+      name: 'Name',
+      ok: 'Create and open',
+      cancel: 'Cancel',
+    },
     toolbar: {
       label: 'Designer tools',
       undo: 'Undo',
@@ -578,6 +587,15 @@ export const workflowsMessages = defineMessages('workflows', {
         title: '没有标识为“{{key}}”的工作流',
         subtitle: '标识可能输错了，或该工作流从未创建。列表中有全部工作流。',
       },
+    },
+    create: {
+      button: '新建工作流',
+      title: '新建工作流',
+      key: '标识',
+      keyHint: '小写字母、数字和连字符；工单模板用它指定工作流。',
+      name: '名称',
+      ok: '创建并打开',
+      cancel: '取消',
     },
     toolbar: {
       label: '设计器工具',

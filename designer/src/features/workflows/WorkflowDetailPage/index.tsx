@@ -1,7 +1,7 @@
 import '@xyflow/react/dist/style.css';
 import '../designer/designer.css';
 import { ReactFlowProvider } from '@xyflow/react';
-import { Button, Result } from 'antd';
+import { App as AntApp, Button, Result } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -46,14 +46,16 @@ export default function WorkflowDetailPage() {
       />
     );
   return (
-    <ReactFlowProvider>
-      <WorkflowDesigner
-        key={String(workflow.id)}
-        workflow={workflow}
-        nodeTypes={nodeTypes}
-        typeList={typeList}
-        initialProblems={workflow.draftProblems ?? []}
-      />
-    </ReactFlowProvider>
+    <AntApp>
+      <ReactFlowProvider>
+        <WorkflowDesigner
+          key={String(workflow.id)}
+          workflow={workflow}
+          nodeTypes={nodeTypes}
+          typeList={typeList}
+          initialProblems={workflow.draftProblems ?? []}
+        />
+      </ReactFlowProvider>
+    </AntApp>
   );
 }

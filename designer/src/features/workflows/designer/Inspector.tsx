@@ -7,7 +7,13 @@ import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../../i18n/i18n.ts';
 import { workflowsMessages } from '../messages.ts';
-import { errorSchemaFor, localizedUiSchema, nodeLevelProblems, uiSchemaFor } from './inspector-ui.ts';
+import {
+  errorSchemaFor,
+  localizedUiSchema,
+  nodeLevelProblems,
+  pruneEmptyObjects,
+  uiSchemaFor,
+} from './inspector-ui.ts';
 import type { PlacedProblem } from './model.ts';
 import {
   type InspectorContext,
@@ -169,8 +175,9 @@ export function Inspector({
             }}
             onChange={(e) => {
               if (!isTouched.current || isReadOnly) return;
-              if (JSON.stringify(e.formData) === JSON.stringify(node.config)) return;
-              onConfig(e.formData);
+              const config = pruneEmptyObjects(e.formData, schema);
+              if (JSON.stringify(config) === JSON.stringify(node.config)) return;
+              onConfig(config);
             }}
           />
         </InspectorContextValue.Provider>

@@ -68,7 +68,9 @@ const isEditableTarget = (target: EventTarget | null): boolean => {
   if (!el) return false;
   if (el.isContentEditable) return true;
   const tag = el.tagName;
-  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  if (tag === 'INPUT')
+    return !['radio', 'checkbox', 'button', 'submit'].includes((el as HTMLInputElement).type);
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
   return Boolean(
     el.closest?.('.ant-select, .ant-picker, .ant-modal, [role="dialog"], .wf-inspector, .wf-side'),
   );

@@ -112,3 +112,24 @@ describe('the fields a condition can test', () => {
     });
   });
 });
+
+describe('the config the inspector saves', () => {
+  it('leaves out empty optional groups the form made, and keeps required ones and free-form objects', async () => {
+    const { pruneEmptyObjects } = await import('./inspector-ui.ts');
+    const config = {
+      title: 'Check',
+      assignee: { kind: 'team', teamId: 'Service desk', strategy: 'round_robin' },
+      timeLimit: {},
+      formSchema: {},
+      cc: [],
+      nothing: undefined,
+    };
+    expect(pruneEmptyObjects(config, humanStepNode.configSchema)).toEqual({
+      title: 'Check',
+      assignee: { kind: 'team', teamId: 'Service desk', strategy: 'round_robin' },
+      formSchema: {},
+      cc: [],
+    });
+    expect(pruneEmptyObjects({ assignee: {} }, humanStepNode.configSchema)).toEqual({ assignee: {} });
+  });
+});

@@ -220,3 +220,25 @@ export function localizedUiSchema(
   }
   return out;
 }
+
+/**
+ * The config as the form gives it, without the empty objects a form makes for optional groups it
+ * shows (a time limit nobody filled in): left in, they would be saved as a time limit with no
+ * amount. Required properties stay, so the server still names them.
+ */
+export function pruneEmptyObjects(value: unknown, schema: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const s = (schema ?? {}) as Schema & { required?: unknown };
+  const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    const child = pruneEmptyObjects(v, s.properties?.[k]);
+    const isEmptyObject =
+      child !== null && typeof child === 'object' && !Array.isArray(child) && Object.keys(child).length === 0;
+    const isFree = s.properties?.[k]?.type === 'object' && !s.properties?.[k]?.properties;
+    if (isEmptyObject && !required.has(k) && !isFree) continue;
+    out[k] = child;
+  }
+  return out;
+}
