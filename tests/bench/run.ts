@@ -14,6 +14,7 @@ const benches: Bench[] = [
   { name: 'workflow', file: './workflow.bench.ts' },
   { name: 'sla-breach', file: './sla-breach.bench.ts' },
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
+  { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },
 ];
 

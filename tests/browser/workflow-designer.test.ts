@@ -240,4 +240,127 @@ describe('the workflow designer', () => {
     expect(await page.getByTestId('simulation-step').textContent()).toContain('Started (virtual time)');
     await shoot(page, 'simulated');
   });
+
+  /** A small published workflow to open, made through the API. */
+  const makeWorkflow = async (key: string, extraNodes: unknown[] = []) => {
+    const graph = {
+      nodes: [
+        {
+          id: 'start',
+          type: 'start',
+          typeVersion: 1,
+          config: { trigger: 'ticket_created' },
+          position: { x: 0, y: 0 },
+        },
+        { id: 'done', type: 'end', typeVersion: 1, config: { status: 'solved' }, position: { x: 0, y: 220 } },
+        ...extraNodes,
+      ],
+      edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'done' }],
+    };
+    const r = await server.gql(
+      'mutation($k: String!, $g: JSON) { createWorkflow(key: $k, name: $k, graph: $g) { ... on Workflow { id } } }',
+      { k: key, g: graph },
+      admin,
+    );
+    return { id: r.data!.createWorkflow.id as string, graph };
+  };
+  const draftOf = async (key: string) =>
+    (await server.gql('query($k: String!) { workflow(key: $k) { draft { json } } }', { k: key }, admin)).data!
+      .workflow.draft.json as {
+      nodes: { id: string; type: string; position: { x: number; y: number }; config: unknown }[];
+    };
+
+  it('says when another admin changed the draft meanwhile, and loses neither version', async () => {
+    const { id, graph } = await makeWorkflow('conflicted');
+    const page = await open();
+    await signIn(page);
+    await page.goto(`${server.url}/admin/workflows/conflicted`);
+    await expect.poll(() => node(page, 'done').isVisible()).toBe(true);
+    // Another admin saves a renamed end while this page is open.
+    const theirs = structuredClone(graph);
+    (theirs.nodes[1] as { label?: string }).label = 'Their end';
+    await server.gql(
+      'mutation($id: ID!, $g: JSON) { updateWorkflowDraft(id: $id, graph: $g) { __typename } }',
+      { id, g: theirs },
+      admin,
+    );
+    // This admin moves the end: the save is refused, and the page says why.
+    const box = (await node(page, 'done').boundingBox())!;
+    await dragNode(page, 'done', { x: box.x + box.width / 2 + 200, y: box.y + 40 });
+    await expect.poll(() => page.getByTestId('conflict-banner').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByTestId('conflict-banner').textContent()).toContain(
+      'Someone else changed this draft since you opened it',
+    );
+    expect((await draftOf('conflicted')).nodes[1]).toMatchObject({
+      label: 'Their end',
+      position: { x: 0, y: 220 },
+    });
+    await page.getByRole('button', { name: 'Compare with theirs' }).click();
+    await expect.poll(() => page.getByTestId('overlay-banner').isVisible()).toBe(true);
+    await shoot(page, 'conflict');
+    await page.getByRole('button', { name: 'Back to editing' }).click();
+    // Keep mine: saved over theirs, knowingly.
+    await page.getByRole('button', { name: 'Keep mine' }).click();
+    await saved(page);
+    const after = (await draftOf('conflicted')).nodes[1]!;
+    expect(after.position.x).toBeGreaterThan(100);
+  });
+
+  it('keeps the draft in the browser while the server is down, and saves it when it is back', async () => {
+    await makeWorkflow('offline');
+    const page = await open();
+    await signIn(page);
+    await page.goto(`${server.url}/admin/workflows/offline`);
+    await expect.poll(() => node(page, 'done').isVisible()).toBe(true);
+    await page.route('**/graphql', (route) => route.abort('connectionrefused'));
+    const box = (await node(page, 'done').boundingBox())!;
+    await dragNode(page, 'done', { x: box.x + box.width / 2 + 240, y: box.y + 40 });
+    await expect.poll(() => page.getByTestId('offline-banner').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByTestId('save-status').textContent()).toBe('Not saved: server unreachable');
+    await shoot(page, 'offline');
+    const kept = await page.evaluate(() => localStorage.getItem('docket.workflow-draft.offline'));
+    expect(JSON.parse(kept ?? '{}').graph.nodes[1].position.x).toBeGreaterThan(100);
+    // The page is closed while the server is down; opened again once it is back, the change is offered.
+    await page.close();
+    const again = await context.newPage();
+    await again.setViewportSize({ width: 1600, height: 1000 });
+    watched = watchPage(again, server.url);
+    await again.goto(`${server.url}/admin/workflows/offline`);
+    await expect.poll(() => again.getByTestId('restore-banner').isVisible()).toBe(true);
+    await screenshot(again, 'designer-restore.en');
+    await again.getByRole('button', { name: 'Restore' }).click();
+    await expect
+      .poll(() => again.getByTestId('save-status').textContent(), { timeout: 15_000 })
+      .toMatch(/^Saved/);
+    expect((await draftOf('offline')).nodes[1]!.position.x).toBeGreaterThan(100);
+  });
+
+  it('shows a node whose type the server no longer knows, and keeps it when the draft is saved', async () => {
+    await makeWorkflow('unknown-type', [
+      {
+        id: 'lookup',
+        type: 'parcel.lookup',
+        typeVersion: 2,
+        config: { carrier: 'SF' },
+        position: { x: 300, y: 100 },
+      },
+    ]);
+    const page = await open();
+    await signIn(page);
+    await page.goto(`${server.url}/admin/workflows/unknown-type`);
+    await expect.poll(() => node(page, 'lookup').isVisible()).toBe(true);
+    expect(await page.getByTestId('unknown-types').textContent()).toContain('parcel.lookup');
+    expect(await node(page, 'lookup').textContent()).toContain('Unknown type');
+    await node(page, 'lookup').locator('.wf-node-head').click();
+    expect(await page.getByTestId('inspector').textContent()).toContain('"carrier": "SF"');
+    await shoot(page, 'unknown-type');
+    // Another edit saves the draft: the unknown node goes along as it was.
+    const box = (await node(page, 'done').boundingBox())!;
+    await dragNode(page, 'done', { x: box.x + box.width / 2 - 150, y: box.y + 60 });
+    await saved(page);
+    expect((await draftOf('unknown-type')).nodes.find((n) => n.id === 'lookup')).toMatchObject({
+      type: 'parcel.lookup',
+      config: { carrier: 'SF' },
+    });
+  });
 });

@@ -106,6 +106,16 @@ export const workflowsMessages = defineMessages('workflows', {
     unknownTypes_other:
       'This workflow uses node types the server no longer provides ({{types}}). Their nodes are kept as they are; publishing needs them replaced.',
     overlay: { back: 'Back to editing' },
+    ports: {
+      Next: 'Next',
+      Completed: 'Completed',
+      Then: 'Then',
+      Succeeded: 'Succeeded',
+      Failed: 'Failed',
+      Else: 'Else',
+      Branches: 'Branches',
+      If: 'If',
+    },
     palette: {
       label: 'Node types',
       categories: {
@@ -644,6 +654,16 @@ export const workflowsMessages = defineMessages('workflows', {
     unknownTypes_other:
       '此工作流使用了服务器已不再提供的节点类型（{{types}}）。这些节点按原样保留；发布前需要替换。',
     overlay: { back: '返回编辑' },
+    ports: {
+      Next: '下一步',
+      Completed: '完成后',
+      Then: '然后',
+      Succeeded: '成功',
+      Failed: '失败',
+      Else: '否则',
+      Branches: '分支',
+      If: '如果',
+    },
     palette: {
       label: '节点类型',
       categories: {

@@ -15,6 +15,7 @@ import {
   type Edge,
   type EdgeChange,
   type FinalConnectionState,
+  getViewportForBounds,
   MarkerType,
   MiniMap,
   type NodeChange,
@@ -24,7 +25,7 @@ import {
   useReactFlow,
   ViewportPortal,
 } from '@xyflow/react';
-import { type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { EditorCommand, EditorSelection } from '../editor/editor-store.ts';
 import type { Decorations } from './decorations.ts';
 import type { PlacedProblem } from './model.ts';
@@ -59,6 +60,36 @@ export type CanvasProps = {
 
 const rfNodeTypes = { workflow: WorkflowNodeCard };
 const EMPTY: readonly PlacedProblem[] = [];
+/** A node's size before it is measured (the width the card has; a typical height). */
+const NODE_SIZE = { width: 240, height: 100 };
+const FIT = { padding: 0.15, maxZoom: 1 };
+
+/**
+ * The viewport that fits the whole drawing in a box of this size, from the nodes' positions: the
+ * canvas opens fitted without first drawing every node at full size to measure it (a workflow of a
+ * thousand nodes would draw them all twice).
+ */
+function fittedViewport(graph: WorkflowGraph, width: number, height: number) {
+  if (graph.nodes.length === 0 || width === 0 || height === 0) return { x: 0, y: 0, zoom: 1 };
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const n of graph.nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + NODE_SIZE.width);
+    maxY = Math.max(maxY, n.position.y + NODE_SIZE.height);
+  }
+  return getViewportForBounds(
+    { x: minX, y: minY, width: maxX - minX, height: maxY - minY },
+    width,
+    height,
+    0.05,
+    FIT.maxZoom,
+    FIT.padding,
+  );
+}
 const ARROW = { type: MarkerType.ArrowClosed, width: 18, height: 18 } as const;
 
 type CacheEntry = {
@@ -140,6 +171,8 @@ export function Canvas(props: CanvasProps) {
           draggable: !isGhost && !isReadOnly,
           connectable: !isGhost && !isReadOnly,
           selectable: !isGhost,
+          initialWidth: NODE_SIZE.width,
+          initialHeight: NODE_SIZE.height,
           data: {
             node: n,
             def,
@@ -306,6 +339,14 @@ export function Canvas(props: CanvasProps) {
   );
 
   const defaultEdgeOptions = useMemo(() => ({ type: 'smoothstep' as const }), []);
+  const box = useRef<HTMLDivElement>(null);
+  const [viewport, setViewport] = useState<{ x: number; y: number; zoom: number } | undefined>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the opening viewport is computed once, from the drawing as it opens
+  useLayoutEffect(() => {
+    const rect = box.current?.getBoundingClientRect();
+    setViewport(fittedViewport(graph, rect?.width ?? 0, rect?.height ?? 0));
+  }, []);
+  if (!viewport) return <div ref={box} style={{ width: '100%', height: '100%' }} />;
 
   return (
     <ReactFlow<WorkflowFlowNode, Edge>
@@ -331,11 +372,10 @@ export function Canvas(props: CanvasProps) {
       onlyRenderVisibleElements
       minZoom={0.05}
       maxZoom={2}
-      fitView
-      fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+      defaultViewport={viewport}
     >
       <Background gap={24} />
-      <MiniMap pannable zoomable ariaLabel={null} />
+      <MiniMap pannable zoomable ariaLabel={null} position="top-right" style={{ width: 150, height: 100 }} />
       <Controls showInteractive={false} />
       <ConnectionHint
         check={props.checkConnection}

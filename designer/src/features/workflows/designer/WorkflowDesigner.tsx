@@ -563,10 +563,8 @@ export function WorkflowDesigner({
           <Link to="/admin/workflows">← {t('detail.back')}</Link>
           <h1 className="wf-title">{workflow.name}</h1>
           <Tag>{key}</Tag>
-          {workflow.latestVersion ? (
-            <Tag color="blue">
-              {t('list.version', { version: versions[0]?.version ?? workflow.latestVersion })}
-            </Tag>
+          {versions[0] ? (
+            <Tag color="blue">{t('list.version', { version: versions[0].version ?? 0 })}</Tag>
           ) : (
             <Tag>{t('list.notPublished')}</Tag>
           )}
