@@ -244,7 +244,8 @@ describe('the web app shell', () => {
       { en: 'Returns and refunds', zh: 'Returns and refunds' },
       'admin-workflow-returns',
     );
-    expect(await page.getByText('草稿中的节点').isVisible()).toBe(true);
+    // The designer, in Chinese: its palette of node types.
+    expect(await page.getByTestId('palette-human_step').textContent()).toBe('人工步骤');
     await visit('/admin/workflows', { en: 'Workflows', zh: '工作流' }, 'admin-workflows');
     await visit(
       '/admin/templates/returns',

@@ -6,6 +6,7 @@ import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';
 import '../tickets/ticket-statuses.schema.ts';
 import '../workflows/workflows.schema.ts';
+import '../workflows/workflow-stats.schema.ts';
 import '../notifications/notifications.schema.ts';
 import '../sla/sla.schema.ts';
 

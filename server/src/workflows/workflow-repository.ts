@@ -512,3 +512,89 @@ export async function lockTaskForAction(tx: EntityManager, taskId: string): Prom
   );
   return row ? { task: row.task, instance: row.instance, ticket: row.ticket } : undefined;
 }
+
+/** How long the steps at one node took over a period, and how many tokens wait or failed there now. */
+export type NodeStatsRow = {
+  node_id: string;
+  waiting: number;
+  failed: number;
+  /** Steps at the node that ended in the period. */
+  steps: number;
+  p50_seconds: number | null;
+  p90_seconds: number | null;
+  /** When the longest wait there now began. */
+  oldest_waiting_since: Date | null;
+};
+
+/**
+ * Per node of a workflow (every version): open instances waiting or failed there now, and the
+ * median and 90th percentile of the time steps there took, over the steps that ended in [from, to).
+ * An instance last changed before `from` holds no step that ended after it.
+ */
+export async function workflowNodeStats(
+  em: EntityManager,
+  input: { workflowId: number; from: Date; to: Date },
+): Promise<NodeStatsRow[]> {
+  return query<NodeStatsRow>(
+    em,
+    `with inst as (
+       select i.status, i.state, i.updated_at from workflow_instance i
+         join workflow_version v on v.id = i.workflow_version_id
+        where v.workflow_id = ?
+     ),
+     steps as (
+       select t->>'nodeId' as node_id,
+              extract(epoch from ((t->>'endedAt')::timestamptz - (t->>'startedAt')::timestamptz)) as seconds
+         from inst, jsonb_array_elements(inst.state->'trace') as tr(t)
+        where inst.updated_at >= ?::timestamptz and t->>'kind' = 'step' and t->>'endedAt' is not null
+          and (t->>'endedAt')::timestamptz >= ?::timestamptz and (t->>'endedAt')::timestamptz < ?::timestamptz
+     ),
+     step_stats as (
+       select node_id, count(*)::int as steps,
+              percentile_cont(0.5) within group (order by seconds) as p50_seconds,
+              percentile_cont(0.9) within group (order by seconds) as p90_seconds
+         from steps group by node_id
+     ),
+     waits as (
+       select k->>'nodeId' as node_id,
+              count(*) filter (where k->>'status' = 'waiting')::int as waiting,
+              count(*) filter (where k->>'status' = 'failed')::int as failed,
+              min((inst.state->'trace'->((k->>'traceIndex')::int)->>'startedAt')::timestamptz) as oldest_waiting_since
+         from inst, jsonb_each(inst.state->'tokens') as tk(id, k)
+        where inst.status in ('waiting', 'failed') and k->>'status' in ('waiting', 'failed')
+        group by 1
+     )
+     select coalesce(s.node_id, w.node_id) as node_id, coalesce(w.waiting, 0) as waiting,
+            coalesce(w.failed, 0) as failed, coalesce(s.steps, 0) as steps,
+            s.p50_seconds::float8 as p50_seconds, s.p90_seconds::float8 as p90_seconds, w.oldest_waiting_since
+       from step_stats s full join waits w on w.node_id = s.node_id
+      order by 1`,
+    [input.workflowId, input.from, input.from, input.to],
+  );
+}
+
+/** A running instance of a version, for the designer's migration check: its ticket and where it waits. */
+export type RunningInstanceRow = {
+  id: string;
+  status: string;
+  ticket_number: string | null;
+  current_nodes: string[];
+  created_at: Date;
+};
+
+/** The waiting or failed instances of a workflow version, oldest first. */
+export const runningInstancesOfVersion = (
+  em: EntityManager,
+  versionId: number,
+  first: number,
+): Promise<RunningInstanceRow[]> =>
+  query<RunningInstanceRow>(
+    em,
+    `select i.id::text as id, i.status, t.number as ticket_number, i.created_at,
+            array(select k->>'nodeId' from jsonb_each(i.state->'tokens') as tk(id, k)
+                   where k->>'status' in ('waiting', 'failed') order by 1) as current_nodes
+       from workflow_instance i left join ticket t on t.id = i.ticket_id
+      where i.workflow_version_id = ? and i.status in ('waiting', 'failed')
+      order by i.created_at, i.id limit ?`,
+    [versionId, first],
+  );

@@ -40,7 +40,7 @@ const WorkflowProblemRef = builder
     }),
   });
 
-const WorkflowVersionRef = builder
+export const WorkflowVersionRef = builder
   .objectRef<WorkflowVersionRow & { workflow_key: string }>('WorkflowVersion')
   .implement({
     description:
@@ -304,8 +304,17 @@ builder.mutationFields((t) => ({
   updateWorkflowDraft: t.field({
     type: WorkflowRef,
     errors: mutationErrors,
-    description: 'Saves the draft as the designer has it; a draft may be incomplete.',
-    args: { id: t.arg.id({ required: true }), name: t.arg.string(), graph: t.arg({ type: 'JSON' }) },
+    description:
+      'Saves the draft as the designer has it; a draft may be incomplete. With expectedUpdatedAt, a draft changed since (by another admin) is not overwritten: the answer is a ValidationError with code draft_changed.',
+    args: {
+      id: t.arg.id({ required: true }),
+      name: t.arg.string(),
+      graph: t.arg({ type: 'JSON' }),
+      expectedUpdatedAt: t.arg({
+        type: 'DateTime',
+        description: "The draft's updatedAt as the caller last read it.",
+      }),
+    },
     resolve: (_r, a, ctx) => updateWorkflowDraft(ctx.em, ctx.principal, a),
   }),
   publishWorkflow: t.field({

@@ -3,10 +3,13 @@ import { ValidationFailed } from '../field-error.ts';
 import {
   addNode,
   connect,
+  deleteElements,
   disconnect,
   emptyGraph,
   moveNode,
+  moveNodes,
   removeNode,
+  setNodeLabel,
   uniqueNodeId,
   updateNodeConfig,
 } from './graph-edits.ts';
@@ -79,5 +82,30 @@ describe('graph edits', () => {
     const updated = updateNodeConfig(g, 'human_step', cfg);
     expect(updated.nodes[1]?.config).toEqual(cfg);
     expect(g.nodes[1]?.config).toEqual(humanStepNode.defaultConfig);
+  });
+
+  it('deletes a selection of nodes and edges in one edit, with the edges of deleted nodes', () => {
+    const g = base();
+    const after = deleteElements(g, { nodeIds: ['end'], edgeIds: ['start.out->human_step'] });
+    expect(after.nodes.map((n) => n.id)).toEqual(['start', 'human_step']);
+    expect(after.edges).toEqual([]);
+    expect(deleteElements(g, { nodeIds: ['ghost'], edgeIds: ['none'] })).toBe(g);
+    expect(g.nodes).toHaveLength(3);
+  });
+
+  it('moves several nodes at once, keeping the objects of nodes that stay', () => {
+    const g = base();
+    const after = moveNodes(g, { start: { x: 5, y: 6 }, end: { x: 400, y: 0 }, ghost: { x: 1, y: 1 } });
+    expect(after.nodes[0]?.position).toEqual({ x: 5, y: 6 });
+    expect(after.nodes[1]).toBe(g.nodes[1]);
+    expect(after.nodes[2]).toBe(g.nodes[2]);
+    expect(moveNodes(g, { end: { x: 400, y: 0 } })).toBe(g);
+  });
+
+  it('names a node, and an empty name falls back to the type title', () => {
+    const named = setNodeLabel(base(), 'human_step', '  Review ');
+    expect(named.nodes[1]?.label).toBe('Review');
+    expect('label' in (setNodeLabel(named, 'human_step', ' ').nodes[1] ?? {})).toBe(false);
+    expect(() => setNodeLabel(named, 'ghost', 'x')).toThrow(/ghost/);
   });
 });

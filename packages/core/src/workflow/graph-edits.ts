@@ -139,3 +139,48 @@ function mapNode(graph: WorkflowGraph, nodeId: string, f: (n: WorkflowNode) => W
   nodes[i] = f(node);
   return { ...graph, nodes };
 }
+
+/** What to delete: nodes (with every edge entering or leaving them) and edges. */
+export type Selection = { nodeIds?: readonly string[]; edgeIds?: readonly string[] };
+
+/**
+ * Deletes nodes and edges in one edit; a node's edges go with it. Ids the graph does not have are
+ * ignored, and a deletion that finds nothing returns the graph unchanged.
+ */
+export function deleteElements(graph: WorkflowGraph, selection: Selection): WorkflowGraph {
+  const nodeIds = new Set(selection.nodeIds ?? []);
+  const edgeIds = new Set(selection.edgeIds ?? []);
+  const nodes = graph.nodes.filter((n) => !nodeIds.has(n.id));
+  const edges = graph.edges.filter(
+    (e) => !edgeIds.has(e.id) && !nodeIds.has(e.source) && !nodeIds.has(e.target),
+  );
+  if (nodes.length === graph.nodes.length && edges.length === graph.edges.length) return graph;
+  return { ...graph, nodes, edges };
+}
+
+/**
+ * Moves several nodes at once (a multi-selection dragged, or an auto-layout). Nodes whose
+ * position does not change keep their object, so a canvas can tell what moved.
+ */
+export function moveNodes(
+  graph: WorkflowGraph,
+  positions: Readonly<Record<string, { x: number; y: number }>>,
+): WorkflowGraph {
+  let isChanged = false;
+  const nodes = graph.nodes.map((n) => {
+    const p = positions[n.id];
+    if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+    isChanged = true;
+    return { ...n, position: { x: p.x, y: p.y } };
+  });
+  return isChanged ? { ...graph, nodes } : graph;
+}
+
+/** Names a node on the canvas; an empty label falls back to its type's title. */
+export function setNodeLabel(graph: WorkflowGraph, nodeId: string, label: string): WorkflowGraph {
+  const trimmed = label.trim();
+  return mapNode(graph, nodeId, (n) => {
+    const { label: _old, ...rest } = n;
+    return trimmed ? { ...rest, label: trimmed } : rest;
+  });
+}

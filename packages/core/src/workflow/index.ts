@@ -1,4 +1,7 @@
+export * from './auto-layout.ts';
 export * from './cel.ts';
+export * from './clipboard.ts';
+export * from './connection-rules.ts';
 export * from './define-node-type.ts';
 export * from './graph.ts';
 export * from './graph-edits.ts';
@@ -8,3 +11,4 @@ export * from './node-types.ts';
 export * from './ticket-context.ts';
 export * from './validate-workflow.ts';
 export * from './workflow-cel.ts';
+export * from './workflow-diff.ts';

@@ -1,3 +1,4 @@
+import { Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
@@ -6,6 +7,7 @@ import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 import { WorkflowRowFragment, WorkflowsTable } from '../WorkflowsTable/index.tsx';
+import { NewWorkflowButton } from './NewWorkflowButton.tsx';
 
 const WorkflowsQuery = graphql(
   `
@@ -27,7 +29,12 @@ export function WorkflowsListPage() {
     <>
       <PageHeading
         title={t('list.title')}
-        extra={data ? <Text>{t('list.count', { count: workflows.length })}</Text> : null}
+        extra={
+          <Space>
+            {data ? <Text>{t('list.count', { count: workflows.length })}</Text> : null}
+            <NewWorkflowButton />
+          </Space>
+        }
       />
       {error ? <QueryError error={error} onRetry={refetch} /> : null}
       {isLoading && !data ? <PageLoading /> : null}
