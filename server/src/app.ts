@@ -29,6 +29,11 @@ import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
 import { DELIVERY_QUEUE, Notifier } from './notifications/notifier.ts';
 import { forgetPeople } from './org/assignees.ts';
 import { OrgPaths } from './org/org-paths.ts';
+import { PLUGIN_CALL_QUEUE } from './plugins/plugin-contributions.ts';
+import { startPluginWorkers } from './plugins/plugin-jobs.ts';
+import { pluginRoutes } from './plugins/plugin-routes.ts';
+import { SecretBox } from './plugins/plugin-secrets.ts';
+import { PluginService, type PluginServiceDeps } from './plugins/plugin-service.ts';
 import { type Log, type Services, sharedSession } from './services.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
@@ -72,6 +77,8 @@ export type BuildAppOptions = {
   clock?: Clock;
   /** The built web app to serve at every other path; designer/dist unless given. */
   webAppDir?: string;
+  /** The plugin sandbox's ceilings and host process options (tests lower them). */
+  plugins?: Pick<PluginServiceDeps, 'maxLimits' | 'sandbox'>;
 };
 
 /** Builds the Koa app: GraphQL at /graphql, GET /healthz, the web app at every other path. main.ts only listens. */
@@ -82,7 +89,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   };
   const jobs = await startJobBus({
     url: db.url,
-    queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES, DELIVERY_QUEUE],
+    queues: [...WORKFLOW_QUEUES, ...SLA_QUEUES, DELIVERY_QUEUE, PLUGIN_CALL_QUEUE],
     onError: (e) => log('error', 'job queue error', { error: String(e.stack ?? e) }),
   });
   // Business time for workflow timers and step limits when no business calendar is stored:
@@ -136,11 +143,25 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   const principals = new Principals(() => forkEm(db));
   // Names and groups of people are cached where workflow steps resolve them: they change with the principals.
   principals.onInvalidate(() => forgetPeople(forkEm(db)));
+  const serverSecret = await sessionSecret(db, config.secret);
+  const plugins = new PluginService({
+    db,
+    registries,
+    jobs,
+    tickets,
+    workflows,
+    secrets: SecretBox.fromEnvironment({ secretKey: config.plugins.secretKey, serverSecret }),
+    log,
+    ...options.plugins,
+  });
+  // An agent's public reply on a ticket from a plugin channel goes back out through it.
+  tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
+  await plugins.start();
   const services: Services = {
     db,
     config,
     principals,
-    sessions: new SessionTokens(await sessionSecret(db, config.secret), config.sessionTtlSeconds),
+    sessions: new SessionTokens(serverSecret, config.sessionTtlSeconds),
     registries,
     templates: new TemplateCatalog(),
     orgPaths: new OrgPaths(),
@@ -149,12 +170,14 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     notifier,
     workflows,
     sla,
+    plugins,
     clock,
     log,
   };
   await startWorkflowWorkers(db, jobs, workflows, log);
   await startSlaWorkers(db, jobs, sla, log);
   await startDeliveryWorkers(db, jobs, notifier, log);
+  await startPluginWorkers(jobs, plugins);
 
   const yoga = createYoga<ServerContext>({
     schema,
@@ -310,12 +333,16 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     }
   });
   mountGraphiqlAssets(router);
+  koa.use(pluginRoutes(services));
   koa.use(router.routes()).use(router.allowedMethods());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {
     koa,
     services,
     callback: koa.callback(),
-    close: () => jobs.stop(),
+    close: async () => {
+      await jobs.stop();
+      await plugins.close();
+    },
   };
 }

@@ -29,6 +29,18 @@ export type Config = {
    */
   writeBatch: number;
   writeStatements: number;
+  /** Plugins: see PluginConfig. */
+  plugins: PluginConfig;
+};
+
+export type PluginConfig = {
+  /**
+   * The key plugin secrets are encrypted with (DOCKET_SECRET_KEY: 64 hex digits, 32 bytes in
+   * base64, or any text, which is hashed); derived from the server's secret when absent.
+   */
+  secretKey: string | undefined;
+  /** Where `installPlugin` looks packages up (DOCKET_NPM_REGISTRY, default the public npm registry). */
+  npmRegistry: string;
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,6 +61,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: onOff(env, 'DOCKET_PREPARED_STATEMENTS'),
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
+    plugins: {
+      secretKey: env.DOCKET_SECRET_KEY || undefined,
+      npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),
+    },
   };
 }
 
@@ -67,6 +83,18 @@ function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'on') return true;
   if (raw === 'off') return false;
   throw new Error(`${name} must be "on" or "off", not "${env[name]}".`);
+}
+
+function registryUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`DOCKET_NPM_REGISTRY must be a URL such as https://registry.npmjs.org/, not "${raw}".`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`DOCKET_NPM_REGISTRY must be an http(s) URL, not "${raw}".`);
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 function timeZone(env: NodeJS.ProcessEnv): string {

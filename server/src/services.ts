@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Registries } from './extensions/registries.ts';
 import type { Notifier } from './notifications/notifier.ts';
 import type { OrgPaths } from './org/org-paths.ts';
+import type { PluginService } from './plugins/plugin-service.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { TicketStore } from './tickets/ticket-store.ts';
@@ -39,6 +40,8 @@ export type Services = {
   workflows: WorkflowRuntime;
   /** SLA clocks, policies and calendars. */
   sla: SlaService;
+  /** Installed plugins: their sandbox, host services and registrations. */
+  plugins: PluginService;
   /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */
   clock: Clock;
   log: Log;

@@ -20,7 +20,8 @@ const ALLOWED: Record<string, string[]> = {
   '@docket/sdk': ['@docket/core', '@docket/sandbox'],
   '@docket/server': ['@docket/core', '@docket/engine', '@docket/db', '@docket/sandbox', '@docket/examples'],
   '@docket/designer': ['@docket/core'],
-  '@docket/examples': ['@docket/core', '@docket/engine'],
+  // examples/parcel is a plugin written against the SDK alone, as any developer's would be.
+  '@docket/examples': ['@docket/core', '@docket/engine', '@docket/sdk'],
 };
 const PACKAGE_DIRS: Record<string, string> = {
   '@docket/core': 'packages/core/src',

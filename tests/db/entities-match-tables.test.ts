@@ -102,7 +102,7 @@ describe(`entities match the migrated tables (${databaseKind()})`, () => {
       .map((m) => m.tableName)
       .sort();
     expect(entityTables).toEqual(tables);
-    expect(tables).toHaveLength(24);
+    expect(tables).toHaveLength(30);
   });
 
   it('indexes written out in full match the database word for word', async () => {
@@ -144,6 +144,19 @@ describe(`entities match the migrated tables (${databaseKind()})`, () => {
     await s.sql(
       `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
        select 'probe', 'probe', id, '{}', '{}' from workflow_instance limit 1`,
+    );
+    // A plugin with a row in each of its tables, by hand (the plugin suites install real ones).
+    await s.sql(
+      `insert into plugin (name, display_name, version) values ('probe', 'Probe', '1.0.0');
+       insert into plugin_version (plugin, version, manifest, bundle, sha256, source)
+         values ('probe', '1.0.0', '{}', 'globalThis.x = 1;', repeat('0', 64), 'upload');
+       insert into plugin_kv (plugin, key, value) values ('probe', 'k', '{"v": 1}');
+       insert into plugin_log (plugin, version, kind, level, message) values ('probe', '1.0.0', 'log', 'info', 'hello');
+       insert into plugin_call (plugin, version, handler, is_ok, duration_ms) values ('probe', '1.0.0', 'node:probe.x', true, 1.5);`,
+    );
+    await s.sql(
+      "insert into plugin_thread (channel, thread_key, plugin, ticket_id) values ('probe.chat', 't1', 'probe', ?)",
+      [ticketId],
     );
     const em = s.db.orm.em.fork();
     const empty: string[] = [];

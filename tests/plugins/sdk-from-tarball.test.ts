@@ -135,9 +135,12 @@ describe('the SDK from its tarball, in an empty folder', () => {
     ]);
   });
 
-  it('dev and publish say plainly that they are not available yet', () => {
-    const r = cli(['publish']);
-    expect(r.status).toBe(2);
-    expect(r.out).toMatch(/not available yet/);
+  it('publish and dev say what they need: a token, and a server that answers', () => {
+    const noToken = cli(['publish', '--server', 'http://127.0.0.1:9']);
+    expect(noToken.status).toBe(1);
+    expect(noToken.out).toContain('Give the server a token: --token <API token> (or DOCKET_TOKEN)');
+    const nowhere = cli(['dev', '--server', 'http://127.0.0.1:9', '--token', 'dkt_unknown']);
+    expect(nowhere.status).toBe(1);
+    expect(nowhere.out).toContain('Cannot reach the Docket server at http://127.0.0.1:9');
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_FILE, buildPlugin, CliError, MANIFEST_FILE } from './build-plugin.ts';
+import { dev, publish } from './publish.ts';
 import { scaffold } from './scaffold.ts';
 import { tarGz } from './tar.ts';
 
@@ -18,9 +19,13 @@ const USAGE = `docket-plugin ${SDK_VERSION}: make Docket plugins
   docket-plugin build           bundle src/index.ts into dist/plugin.js and write dist/manifest.json
   docket-plugin test [files]    build, then run test/**/*.test.ts (node:test) against the plugin in Docket's sandbox
   docket-plugin pack            dist/ into <name>-<version>.tgz (plugin.js + manifest.json) to upload to a server
-  docket-plugin dev | publish   not available yet (they need the server's plugin API)
+  docket-plugin publish [--server URL] [--token TOKEN]
+                                build, pack and upload to a Docket server (an API token of someone with plugin.manage)
+  docket-plugin dev [--server URL] [--token TOKEN | --email E --password P] [--config settings.json]
+                                keep the plugin loaded, granted and enabled on a local server, reloaded on every change
 
-Run build, test and pack in the plugin's folder.`;
+Run them in the plugin's folder. The server defaults to DOCKET_URL or http://127.0.0.1:4000; the token to
+DOCKET_TOKEN (or DOCKET_EMAIL and DOCKET_PASSWORD).`;
 
 function findTests(dir: string, given: string[]): string[] {
   if (given.length > 0) return given.map((f) => resolve(f));
@@ -119,12 +124,12 @@ export async function main(argv: string[]): Promise<number> {
         console.log(`packed ${relative(dir, out)}`);
         return 0;
       }
-      case 'dev':
       case 'publish':
-        console.error(
-          `"docket-plugin ${command}" is not available yet: it needs the Docket server's plugin API, which is still being built. For now, upload the .tgz from "docket-plugin pack" to your server by hand.`,
-        );
-        return 2;
+        await publish(dir, SDK_VERSION, rest);
+        return 0;
+      case 'dev':
+        await dev(dir, SDK_VERSION, rest);
+        return 0;
       case undefined:
       case 'help':
       case '--help':

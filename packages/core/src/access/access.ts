@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'org.manage',
   'team.manage',
   'token.manage',
+  'plugin.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const isPermission = (v: unknown): v is Permission =>

@@ -1,5 +1,6 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
 import { Notification } from './notifications.ts';
+import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
@@ -8,6 +9,7 @@ import { Workflow, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
 export * from './notifications.ts';
+export * from './plugins.ts';
 export * from './sla.ts';
 export * from './templates.ts';
 export * from './tickets.ts';
@@ -46,6 +48,12 @@ export const entities = [
   SlaPolicy,
   TicketSla,
   TicketUrge,
+  Plugin,
+  PluginVersion,
+  PluginKv,
+  PluginLog,
+  PluginCall,
+  PluginThread,
 ];
 
 /**
