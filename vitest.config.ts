@@ -25,6 +25,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Property tests run hundreds of cases: 5 s is too little on a machine shared with other work.
+          testTimeout: 30_000,
           include: [
             'packages/**/src/**/*.test.ts',
             'server/src/**/*.test.ts',

@@ -52,5 +52,5 @@ describe('npm start on the embedded database', () => {
     const again = await gql(`{ ticket(number: "${number}") { title } }`, token);
     expect(again.data.ticket).toEqual({ title: 'Survives restarts' });
     expect(await stop(current)).toBe(0);
-  });
+  }, 180_000); // two starts of a real server process, each loading the embedded database
 });
