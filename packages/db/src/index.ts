@@ -8,3 +8,4 @@ export * from './job-rows.ts';
 export * from './orm.ts';
 export * from './sql.ts';
 export * from './write-batcher.ts';
+export * from './transaction-group.ts';
