@@ -1,4 +1,5 @@
 import {
+  claimRows,
   type Database,
   type EntityManager,
   forkEm,
@@ -6,6 +7,7 @@ import {
   openDatabase,
   query,
   TransactionGroup,
+  together,
 } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
@@ -59,7 +61,7 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
     // The first ran alone at once; the four that came while it ran shared one transaction.
     expect(new Set(written.slice(1).map((r) => r.tx)).size).toBe(1);
     expect(written[0]!.tx).not.toBe(written[1]!.tx);
-    expect(group.stats).toMatchObject({ transactions: 2, members: 5, ranAlone: 0 });
+    expect(group.stats).toMatchObject({ transactions: 1, members: 4, ranAlone: 0 });
   });
 
   it('lets a caller that refuses before writing fail alone while the others commit', async () => {
@@ -106,7 +108,7 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
     expect(runs.filter((id) => id === 22)).toHaveLength(2);
   });
 
-  it('runs the members one after another, so a later one sees what an earlier one wrote', async () => {
+  it('answers refusals to every member of a later group that finds the row changed', async () => {
     const group = new TransactionGroup(() => forkEm(db), { maxInFlight: 1, maxBatch: 10 });
     await insert(forkEm(db), 31, 'open');
     const take = () =>
@@ -123,5 +125,36 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
     const results = await Promise.allSettled([take(), take(), take()]);
     expect(await first).toBe('took it');
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  });
+
+  it('runs the statements members share as one, and puts a member back when another holds its row', async () => {
+    const group = new TransactionGroup(() => forkEm(db), { maxInFlight: 1, maxBatch: 10 });
+    await query(forkEm(db), "insert into group_probe (id, note, tx) values (41, 'a', 0), (42, 'b', 0)");
+    const statements: string[][] = [];
+    /** Appends to a row's note; members on the same row must not both read the old note. */
+    const append = (id: number, text: string) =>
+      group.run(async (tx) => {
+        const [row] = await together(tx, 'read', id, async (ids) => {
+          statements.push(ids.map(String));
+          return query<{ id: number; note: string }>(
+            tx,
+            'select id, note from group_probe where id = any(?::int[]) order by id for update',
+            [ids],
+          ).then((rows) => ids.map((i) => rows.filter((r) => r.id === i)));
+        });
+        claimRows(tx, [`probe:${id}`]);
+        await query(tx, 'update group_probe set note = ? where id = ?', [`${row!.note}${text}`, id]);
+        return text;
+      });
+    const lone = append(41, '0');
+    const answers = await Promise.all([append(41, '1'), append(42, '2'), append(41, '3'), append(42, '4')]);
+    expect(await lone).toBe('0');
+    expect(answers).toEqual(['1', '2', '3', '4']);
+    const written = await rows([41, 42]);
+    // Every append kept: nothing read a note another member was changing.
+    expect(written.map((r) => [...r.note].sort().join(''))).toEqual(['013a', '24b']);
+    // The group of four read its rows with one statement; the two put back shared the next.
+    expect(statements).toEqual([['41'], ['41', '42', '41', '42'], ['41', '42']]);
+    expect(group.stats.putBack).toBe(2);
   });
 });

@@ -6,7 +6,7 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import { type EntityManager, NothingWritten } from '@docket/db';
+import { claimRows, type EntityManager, NothingWritten } from '@docket/db';
 import type { HumanActionEvent } from '@docket/engine';
 import { mayActOnTask, maySeeTicket, requireStaff, requireTeamQueue } from '../access/policy.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -94,6 +94,9 @@ export async function actOnTask(
   return services.workflows.inStepTransaction(async (tx) => {
     // The task, its instance and its ticket in one round trip, the instance and the ticket locked.
     const locked = await lockTaskForAction(tx, input.taskId);
+    // Actions of the same moment run together: none other may change this instance or ticket meanwhile.
+    if (locked?.instance) claimRows(tx, [`instance:${locked.instance.id}`]);
+    if (locked?.ticket) claimRows(tx, [`ticket:${locked.ticket.id}`]);
     const refuse = (e: unknown) => new NothingWritten(e);
     const task = locked?.task;
     const visible =
