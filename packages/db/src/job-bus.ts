@@ -35,7 +35,16 @@ export type JobBus = {
   send(jobs: JobSpec[]): Promise<void>;
   work(
     queue: string,
-    options: { batchSize?: number; pollingIntervalSeconds?: number },
+    options: {
+      batchSize?: number;
+      pollingIntervalSeconds?: number;
+      /**
+       * Also hold the jobs due within this many milliseconds in memory and take each at its due
+       * time, instead of at the next poll after it (see holdSoonDue). The database stays the
+       * record: a held job is taken only if no worker has taken it meanwhile.
+       */
+      holdDueWithinMs?: number;
+    },
     handler: JobHandler,
   ): Promise<void>;
   stop(): Promise<void>;
@@ -70,6 +79,8 @@ export async function startJobBus(options: {
   boss.on('error', (e) => options.onError?.(e as Error));
   await boss.start();
   for (const q of options.queues) await boss.createQueue(q);
+  const holders: (() => void)[] = [];
+  let stopping = false;
   const INSERT = insertJobsSql(`jsonb_to_recordset($1::jsonb) as j(${JOB_ROW_COLUMNS})`);
   return {
     async sendInTransaction(em, jobs) {
@@ -82,6 +93,26 @@ export async function startJobBus(options: {
       if (jobs.length) await boss.getDb().executeSql(INSERT, [JSON.stringify(jobs.map(jobRowOf))]);
     },
     async work(queue, o, handler) {
+      if (o.holdDueWithinMs && !stopping)
+        holders.push(
+          holdSoonDue({
+            executeSql: (text, values) => boss.getDb().executeSql(text, values) as never,
+            queue,
+            withinMs: o.holdDueWithinMs,
+            batchSize: o.batchSize ?? 20,
+            handler,
+            settle: {
+              complete: (ids) => boss.complete(queue, ids),
+              fail: (ids, error) =>
+                Promise.all(
+                  ids.map((id) =>
+                    boss.fail(queue, id, { message: String((error as Error)?.message ?? error) }),
+                  ),
+                ),
+            },
+            onError: (e) => options.onError?.(e as Error),
+          }),
+        );
       await boss.work(
         queue,
         {
@@ -100,7 +131,115 @@ export async function startJobBus(options: {
       );
     },
     async stop() {
+      stopping = true;
+      for (const stop of holders) stop();
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
     },
+  };
+}
+
+/** A batch of jobs, as pg-boss hands them to a worker, settled as pg-boss settles them. */
+type Settle = {
+  complete: (ids: string[]) => Promise<unknown>;
+  fail: (ids: string[], error: unknown) => Promise<unknown>;
+};
+
+/**
+ * Holds the jobs of a queue that fall due within `withinMs` in memory and takes each batch at its
+ * due time (PostgreSQL's clock decides what is due), so a job runs within milliseconds of its time
+ * rather than at the next poll. Looks again every half window; the pg-boss worker beside it still
+ * takes whatever this misses. A job is taken as pg-boss takes it (state active, one retry counted
+ * when it was started before), only while no worker has it, so two processes never both run it.
+ * Returns a function that stops it.
+ */
+function holdSoonDue(options: {
+  executeSql: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+  queue: string;
+  withinMs: number;
+  batchSize: number;
+  handler: JobHandler;
+  settle: Settle;
+  onError: (e: unknown) => void;
+}): () => void {
+  const { executeSql, queue, withinMs, handler, settle, onError } = options;
+  const held = new Set<string>();
+  const timers = new Map<number, { ids: string[]; timer: NodeJS.Timeout }>();
+  let isStopped = false;
+  const take = async (ids: string[], tries: number): Promise<void> => {
+    if (isStopped) return;
+    const taken = (
+      await executeSql(
+        `with next as (
+           select id from pgboss.job where name = $1 and id = any($2::uuid[]) and state < 'active'
+              and start_after <= now() for update skip locked
+         )
+         update pgboss.job j set state = 'active', started_on = now(),
+                retry_count = case when j.started_on is not null then j.retry_count + 1 else j.retry_count end
+           from next where j.name = $1 and j.id = next.id
+         returning j.id, j.data, j.retry_count, j.retry_limit`,
+        [queue, ids],
+      )
+    ).rows;
+    const got = new Set(taken.map((r) => String(r.id)));
+    // Not due yet by PostgreSQL's clock (timers fire early by a millisecond or two): a moment later.
+    const notYet = ids.filter((id) => !got.has(id));
+    if (notYet.length && tries < 10) setTimeout(() => void take(notYet, tries + 1).catch(onError), 10);
+    else for (const id of notYet) held.delete(id);
+    for (let at = 0; at < taken.length; at += options.batchSize) {
+      const batch = taken.slice(at, at + options.batchSize);
+      const batchIds = batch.map((r) => String(r.id));
+      try {
+        await handler(
+          batch.map((r) => ({
+            id: String(r.id),
+            data: r.data as Record<string, unknown>,
+            isLastAttempt: Number(r.retry_count) >= Number(r.retry_limit),
+          })),
+        );
+        await settle.complete(batchIds);
+      } catch (e) {
+        await settle.fail(batchIds, e);
+      } finally {
+        for (const id of batchIds) held.delete(id);
+      }
+    }
+  };
+  const look = async () => {
+    // PostgreSQL's now() falls between sending and answering: counting from the sending, a timer
+    // fires at the due time or a little before (then it tries again a moment later), never late.
+    const sentAt = Date.now();
+    const due = await executeSql(
+      `select id, greatest(0, extract(epoch from (start_after - now())) * 1000)::int as in_ms
+         from pgboss.job where name = $1 and state < 'active' and start_after < now() + $2 * interval '1 millisecond'
+        order by start_after limit 10000`,
+      [queue, withinMs],
+    );
+    for (const r of due.rows) {
+      const id = String(r.id);
+      if (held.has(id)) continue;
+      held.add(id);
+      // Jobs due within the same 5 ms are taken together.
+      const at = Math.ceil((sentAt + Number(r.in_ms)) / 5) * 5;
+      const slot = timers.get(at);
+      if (slot) slot.ids.push(id);
+      else {
+        const ids = [id];
+        const timer = setTimeout(() => {
+          timers.delete(at);
+          void take(ids, 0).catch((e) => {
+            for (const x of ids) held.delete(x);
+            onError(e);
+          });
+        }, at - Date.now());
+        timers.set(at, { ids, timer });
+      }
+    }
+  };
+  const loop = setInterval(() => void look().catch(onError), Math.max(50, withinMs / 2));
+  void look().catch(onError);
+  return () => {
+    isStopped = true;
+    clearInterval(loop);
+    for (const { timer } of timers.values()) clearTimeout(timer);
   };
 }
