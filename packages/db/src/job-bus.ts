@@ -165,8 +165,26 @@ function holdSoonDue(options: {
   const held = new Set<string>();
   const timers = new Map<number, { ids: string[]; timer: NodeJS.Timeout }>();
   let isStopped = false;
-  const take = async (ids: string[], tries: number): Promise<void> => {
-    if (isStopped) return;
+  // Jobs whose time has come, taken up to a batch at a time, at most two batches at once: one
+  // at a time when the database keeps up, batches when it does not (as pg-boss's own fetch).
+  const ready: { id: string; tries: number }[] = [];
+  let inFlight = 0;
+  const pump = () => {
+    while (!isStopped && inFlight < 2 && ready.length > 0) {
+      const batch = ready.splice(0, options.batchSize);
+      inFlight++;
+      void take(batch)
+        .catch((e) => {
+          for (const x of batch) held.delete(x.id);
+          onError(e);
+        })
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
+    }
+  };
+  const take = async (batch: { id: string; tries: number }[]): Promise<void> => {
     const taken = (
       await executeSql(
         `with next as (
@@ -177,31 +195,37 @@ function holdSoonDue(options: {
                 retry_count = case when j.started_on is not null then j.retry_count + 1 else j.retry_count end
            from next where j.name = $1 and j.id = next.id
          returning j.id, j.data, j.retry_count, j.retry_limit`,
-        [queue, ids],
+        [queue, batch.map((x) => x.id)],
       )
     ).rows;
     const got = new Set(taken.map((r) => String(r.id)));
-    // Not due yet by PostgreSQL's clock (timers fire early by a millisecond or two): a moment later.
-    const notYet = ids.filter((id) => !got.has(id));
-    if (notYet.length && tries < 10) setTimeout(() => void take(notYet, tries + 1).catch(onError), 10);
-    else for (const id of notYet) held.delete(id);
-    for (let at = 0; at < taken.length; at += options.batchSize) {
-      const batch = taken.slice(at, at + options.batchSize);
-      const batchIds = batch.map((r) => String(r.id));
-      try {
-        await handler(
-          batch.map((r) => ({
-            id: String(r.id),
-            data: r.data as Record<string, unknown>,
-            isLastAttempt: Number(r.retry_count) >= Number(r.retry_limit),
-          })),
-        );
-        await settle.complete(batchIds);
-      } catch (e) {
-        await settle.fail(batchIds, e);
-      } finally {
-        for (const id of batchIds) held.delete(id);
-      }
+    // Not due yet by PostgreSQL's clock (a timer may fire a little early): again a moment later.
+    // Nor when another worker took it: then it is let go.
+    const again: { id: string; tries: number }[] = [];
+    for (const x of batch)
+      if (got.has(x.id)) continue;
+      else if (x.tries < 10) again.push({ id: x.id, tries: x.tries + 1 });
+      else held.delete(x.id);
+    if (again.length)
+      setTimeout(() => {
+        ready.push(...again);
+        pump();
+      }, 10);
+    if (taken.length === 0) return;
+    const ids = taken.map((r) => String(r.id));
+    try {
+      await handler(
+        taken.map((r) => ({
+          id: String(r.id),
+          data: r.data as Record<string, unknown>,
+          isLastAttempt: Number(r.retry_count) >= Number(r.retry_limit),
+        })),
+      );
+      await settle.complete(ids);
+    } catch (e) {
+      await settle.fail(ids, e);
+    } finally {
+      for (const id of ids) held.delete(id);
     }
   };
   const look = async () => {
@@ -226,10 +250,8 @@ function holdSoonDue(options: {
         const ids = [id];
         const timer = setTimeout(() => {
           timers.delete(at);
-          void take(ids, 0).catch((e) => {
-            for (const x of ids) held.delete(x);
-            onError(e);
-          });
+          ready.push(...ids.map((x) => ({ id: x, tries: 0 })));
+          pump();
         }, at - Date.now());
         timers.set(at, { ids, timer });
       }
