@@ -51,6 +51,7 @@ import {
   startServerProcess,
 } from './bench-server.ts';
 import {
+  actOn,
   CREATE_INPUTS,
   createOne,
   createPlainTemplate,
@@ -58,6 +59,7 @@ import {
   formatFigure,
   measure,
   newPool,
+  openTasksAt,
 } from './real-load.ts';
 
 export const TARGET_PER_SECOND = 1000;
@@ -655,24 +657,8 @@ async function humanSteps(): Promise<HumanStepsResult> {
     const agent = await login(server.url, 'agent.a@docket.local');
     await createPlainTemplate(server.url, admin);
     const ctx = { url: server.url, pool };
-    const openTasks = async (node: string) =>
-      (
-        await pool.query<{ id: string }>(
-          "select id from workflow_task where status = 'open' and node_id = $1 order by created_at",
-          [node],
-        )
-      ).rows.map((r) => r.id);
-    const complete = (output: string) => async (taskId: string) => {
-      const r = await post(
-        server.url,
-        JSON.stringify({
-          query: `mutation($t: ID!) { actOnTask(taskId: $t, action: complete, output: ${output}) { __typename } }`,
-          variables: { t: taskId },
-        }),
-        admin,
-      );
-      return r.text.includes('"Task"');
-    };
+    const openTasks = (node: string) => openTasksAt(pool, node);
+    const complete = (output: string) => actOn(server.url, admin, `action: complete, output: ${output}`);
     const steps: [string, (id: string) => Promise<boolean>][] = [
       ['cs_review', complete('{approved: true, note: "Photos show the defect"}')],
       ['warehouse', complete('{received: true, condition: "damaged"}')],
