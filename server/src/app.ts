@@ -1,7 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createCalendar, numberAround, ValidationFailed } from '@docket/core';
-import { type Database, forkEm, query, queryOne, runAfterCommitWork, startJobBus } from '@docket/db';
+import {
+  type Database,
+  forkEm,
+  query,
+  queryOne,
+  runAfterCommitWork,
+  startJobBus,
+  TransactionGroup,
+} from '@docket/db';
 import { type Clock, systemClock } from '@docket/engine';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
@@ -135,6 +143,10 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     tickets,
     notifier,
     isSharedSession: sharedSession({ db, config }),
+    steps: new TransactionGroup(() => forkEm(db), {
+      maxBatch: config.stepBatch,
+      maxInFlight: config.stepTransactions,
+    }),
   });
   // A new ticket's clocks are planned first: its workflow's first steps may change what they measure.
   tickets.addPlanner((em, plan) => sla.planCreation(em, plan));

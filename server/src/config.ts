@@ -29,6 +29,13 @@ export type Config = {
    */
   writeBatch: number;
   writeStatements: number;
+  /**
+   * Concurrent step transactions (task actions, workflow events) commit together: at most
+   * `stepBatch` in one transaction (DOCKET_STEP_BATCH, default 16; 1 commits each alone), at most
+   * `stepTransactions` such transactions at once (DOCKET_STEP_TRANSACTIONS, default 3).
+   */
+  stepBatch: number;
+  stepTransactions: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
 };
@@ -61,6 +68,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: onOff(env, 'DOCKET_PREPARED_STATEMENTS'),
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
+    stepBatch: positiveInt(env, 'DOCKET_STEP_BATCH', 16),
+    stepTransactions: positiveInt(env, 'DOCKET_STEP_TRANSACTIONS', 3),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

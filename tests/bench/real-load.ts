@@ -174,3 +174,21 @@ export function formatFigure(f: Figure, baseline?: Figure): string {
 }
 
 export const newPool = (url: string): pg.Pool => new pg.Pool({ connectionString: url, max: 4 });
+
+/** The open tasks at a node of the example workflows, oldest first. */
+export async function openTasksAt(pool: pg.Pool, node: string): Promise<string[]> {
+  const r = await pool.query<{ id: string }>(
+    "select id from workflow_task where status = 'open' and node_id = $1 order by created_at",
+    [node],
+  );
+  return r.rows.map((row) => row.id);
+}
+
+/** An actOnTask call with the given arguments (`action: complete, output: {...}`); true when it answered a task. */
+export const actOn =
+  (url: string, token: string, args: string) =>
+  async (taskId: string): Promise<boolean> => {
+    const query = `mutation($t: ID!) { actOnTask(taskId: $t, ${args}) { __typename ... on Task { status } ... on Error { message } } }`;
+    const r = await post(url, JSON.stringify({ query, variables: { t: taskId } }), token);
+    return r.text.includes('"Task"');
+  };

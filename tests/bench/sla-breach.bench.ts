@@ -4,7 +4,7 @@
  * due within the same minute. The real server process (`npm start`) fires them; the benchmark
  * reads how late each breach action ran (its audit entry's transaction time minus the due time)
  * and samples the server's resident memory before, during and after. Target: p99 lateness at most
- * 1 second; memory flat.
+ * 250 ms (the timers due soon are held in memory and taken at their time); memory flat.
  *
  *   BENCH_ONLY=sla-breach npm run bench      (or: npx tsx tests/bench/sla-breach.bench.ts)
  *
@@ -25,7 +25,7 @@ import { benchDatabase, gql, login, percentile, startServerProcess } from './ben
 
 const TICKETS = Number(process.env.BENCH_SLA_TICKETS ?? 1_000_000);
 const HOT = Number(process.env.BENCH_SLA_HOT ?? 10_000);
-const TARGET_LATENESS_MS = 1_000;
+const TARGET_LATENESS_MS = 250;
 const WINDOW_MS = 60_000;
 /** The hot minute starts this long after the hot tickets are loaded. */
 const LEAD_MS = 60_000;

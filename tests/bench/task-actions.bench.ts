@@ -10,8 +10,9 @@
  *   BENCH_ONLY=task-actions npm run bench      BENCH_TASK_ACTIONS (default 5000) per row
  */
 import { pathToFileURL } from 'node:url';
-import { benchDatabase, login, post, startServerProcess } from './bench-server.ts';
+import { benchDatabase, login, startServerProcess } from './bench-server.ts';
 import {
+  actOn,
   CLIENTS,
   CREATE_INPUTS,
   createOne,
@@ -20,15 +21,13 @@ import {
   formatFigure,
   measure,
   newPool,
+  openTasksAt,
 } from './real-load.ts';
 
 const COUNT = Number(process.env.BENCH_TASK_ACTIONS ?? 5_000);
 const TARGET = 1000;
 
 export type TaskActionsResult = { plain: Figure; actions: Figure[]; checks: Record<string, number> };
-
-const ACT = (extra: string) =>
-  `mutation($t: ID!) { actOnTask(taskId: $t, ${extra}) { __typename ... on Task { status } ... on Error { message } } }`;
 
 export async function run(): Promise<TaskActionsResult> {
   const db = await benchDatabase();
@@ -39,21 +38,8 @@ export async function run(): Promise<TaskActionsResult> {
     const agent = await login(server.url, 'agent.a@docket.local');
     await createPlainTemplate(server.url, admin);
     const ctx = { url: server.url, pool };
-    const openTasks = async (node: string) =>
-      (
-        await pool.query<{ id: string }>(
-          "select id from workflow_task where status = 'open' and node_id = $1 order by created_at",
-          [node],
-        )
-      ).rows.map((r) => r.id);
-    const act = (extra: string) => async (taskId: string) => {
-      const r = await post(
-        server.url,
-        JSON.stringify({ query: ACT(extra), variables: { t: taskId } }),
-        admin,
-      );
-      return r.text.includes('"Task"');
-    };
+    const openTasks = (node: string) => openTasksAt(pool, node);
+    const act = (args: string) => actOn(server.url, admin, args);
     const complete = act('action: complete, output: {approved: true, note: "Photos show the defect"}');
     const giveBack = act('action: return, reason: "The parcel has not arrived"');
     const serviceId = (

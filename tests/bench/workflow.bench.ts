@@ -1,5 +1,7 @@
 /**
- * Durable workflow executions per second on real PostgreSQL: one execution is one ticket whose
+ * Durable workflow executions per second on real PostgreSQL. First line: the example `returns`
+ * workflow, whose steps wait on people, run to its end over HTTP (see humanSteps). Second: a
+ * self-contained workflow, where one execution is one ticket whose
  * workflow instance runs start -> condition -> set fields -> end as the ticket is created, so the
  * ticket commits solved with its priority raised. Such a workflow only changes its own ticket:
  * Docket runs the instance to its end in memory and writes ticket, audit trail, SLA clocks and
@@ -48,6 +50,17 @@ import {
   post,
   startServerProcess,
 } from './bench-server.ts';
+import {
+  actOn,
+  CREATE_INPUTS,
+  createOne,
+  createPlainTemplate,
+  type Figure,
+  formatFigure,
+  measure,
+  newPool,
+  openTasksAt,
+} from './real-load.ts';
 
 export const TARGET_PER_SECOND = 1000;
 const TOTAL = Number(process.env.BENCH_WORKFLOW_TICKETS ?? 10_000);
@@ -609,6 +622,7 @@ async function verify(dbUrl: string, counts: Record<Kind, number>): Promise<Veri
 export type WorkflowBenchResult = {
   target: number;
   clients: number;
+  human: HumanStepsResult;
   http: PathResult;
   inProcess: PathResult;
   profiles: Profile[];
@@ -617,7 +631,74 @@ export type WorkflowBenchResult = {
   meetsTarget: { http: boolean; inProcess: boolean };
 };
 
+/** Executions per run of the example workflow with human steps (BENCH_WORKFLOW_HUMAN, default 2000). */
+const HUMAN = Number(process.env.BENCH_WORKFLOW_HUMAN ?? 2_000);
+
+export type HumanStepsResult = {
+  plain: Figure;
+  stages: Figure[];
+  executionsPerSecond: number;
+  solved: number;
+};
+
+/**
+ * The example `returns` workflow run to its end as a customer's return goes, over HTTP GraphQL on
+ * the real server, 32 clients: the ticket is created (the service desk's review waits), then the
+ * review, the warehouse's check and finance's refund are completed (actOnTask), each stage for all
+ * executions at once; plain creates in the same run as the baseline. An execution's rate is the
+ * executions over the four stages' time; every ticket must end solved.
+ */
+async function humanSteps(): Promise<HumanStepsResult> {
+  const db = await benchDatabase();
+  const server = await startServerProcess(db.url);
+  const pool = newPool(db.url);
+  try {
+    const admin = await login(server.url, 'admin@docket.local');
+    const agent = await login(server.url, 'agent.a@docket.local');
+    await createPlainTemplate(server.url, admin);
+    const ctx = { url: server.url, pool };
+    const openTasks = (node: string) => openTasksAt(pool, node);
+    const complete = (output: string) => actOn(server.url, admin, `action: complete, output: ${output}`);
+    const steps: [string, (id: string) => Promise<boolean>][] = [
+      ['cs_review', complete('{approved: true, note: "Photos show the defect"}')],
+      ['warehouse', complete('{received: true, condition: "damaged"}')],
+      ['finance', complete('{refundAmount: 199, transactionId: "TX-1"}')],
+    ];
+    const stagesOf = async (count: number, label: string) => {
+      const out = [
+        await measure(`${label}create returns`, ctx, count, (i) =>
+          createOne(server.url, agent, CREATE_INPUTS.returns!(i)),
+        ),
+      ];
+      for (const [node, act] of steps) {
+        const ids = (await openTasks(node)).slice(0, count);
+        out.push(await measure(`${label}complete ${node}`, ctx, ids.length, (i) => act(ids[i]!)));
+      }
+      return out;
+    };
+    // Warm-up of every path (V8 optimises after a few thousand calls).
+    await measure('warm-up plain', ctx, 500, (i) => createOne(server.url, agent, CREATE_INPUTS.plain!(i)));
+    await stagesOf(500, 'warm-up ');
+    const plain = await measure('create plain', ctx, HUMAN, (i) =>
+      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
+    );
+    const stages = await stagesOf(HUMAN, '');
+    const seconds = stages.reduce((sum, f) => sum + f.count / f.perSecond, 0);
+    const solved = (
+      await pool.query<{ n: number }>(
+        "select count(*)::int as n from ticket t join ticket_template tt on tt.id = t.template_id where tt.key = 'returns' and t.status = 'solved'",
+      )
+    ).rows[0]!.n;
+    return { plain, stages, executionsPerSecond: HUMAN / seconds, solved };
+  } finally {
+    await pool.end();
+    await server.stop();
+    await db.drop();
+  }
+}
+
 export async function run(): Promise<WorkflowBenchResult> {
+  const human = await humanSteps();
   const db = await benchDatabase();
   const stats = await Stats.open(db.url);
   const counts: Record<Kind, number> = { [FLOW]: 0, [PLAIN]: 0 };
@@ -680,6 +761,7 @@ export async function run(): Promise<WorkflowBenchResult> {
     return {
       target: TARGET_PER_SECOND,
       clients: CLIENTS,
+      human,
       http,
       inProcess,
       profiles,
@@ -719,7 +801,13 @@ export function report(r: WorkflowBenchResult): string[] {
       `${(x.cpu.machineBusy * 100).toFixed(0)}%`,
     ]);
   const fl = r.floor;
+  const h = r.human;
   const lines = [
+    `The example returns workflow with human steps, run to its end (create; complete review, warehouse, finance), HTTP GraphQL, ${r.clients} clients, ${HUMAN} executions:`,
+    formatFigure(h.plain),
+    ...h.stages.map((f) => formatFigure(f, h.plain)),
+    `  executions to the end: ${h.executionsPerSecond.toFixed(1)}/s (${(4 * h.executionsPerSecond).toFixed(0)} calls/s; ratio of calls/s to plain creates ${((4 * h.executionsPerSecond) / h.plain.perSecond).toFixed(2)}); ${h.solved} of ${HUMAN + 500} returns solved (warm-up included)`,
+    '',
     `Durable 4-node workflow (start, condition, set fields, end) per ticket, real PostgreSQL, ${r.clients} concurrent callers, ${TOTAL} tickets per run, ${CORES} cores:`,
     cols([
       'path',

@@ -35,7 +35,16 @@ export type JobBus = {
   send(jobs: JobSpec[]): Promise<void>;
   work(
     queue: string,
-    options: { batchSize?: number; pollingIntervalSeconds?: number },
+    options: {
+      batchSize?: number;
+      pollingIntervalSeconds?: number;
+      /**
+       * Also hold the jobs due within this many milliseconds in memory and take each at its due
+       * time, instead of at the next poll after it (see holdSoonDue). The database stays the
+       * record: a held job is taken only if no worker has taken it meanwhile.
+       */
+      holdDueWithinMs?: number;
+    },
     handler: JobHandler,
   ): Promise<void>;
   stop(): Promise<void>;
@@ -70,6 +79,8 @@ export async function startJobBus(options: {
   boss.on('error', (e) => options.onError?.(e as Error));
   await boss.start();
   for (const q of options.queues) await boss.createQueue(q);
+  const holders: (() => void)[] = [];
+  let stopping = false;
   const INSERT = insertJobsSql(`jsonb_to_recordset($1::jsonb) as j(${JOB_ROW_COLUMNS})`);
   return {
     async sendInTransaction(em, jobs) {
@@ -82,6 +93,26 @@ export async function startJobBus(options: {
       if (jobs.length) await boss.getDb().executeSql(INSERT, [JSON.stringify(jobs.map(jobRowOf))]);
     },
     async work(queue, o, handler) {
+      if (o.holdDueWithinMs && !stopping)
+        holders.push(
+          holdSoonDue({
+            executeSql: (text, values) => boss.getDb().executeSql(text, values) as never,
+            queue,
+            withinMs: o.holdDueWithinMs,
+            batchSize: o.batchSize ?? 20,
+            handler,
+            settle: {
+              complete: (ids) => boss.complete(queue, ids),
+              fail: (ids, error) =>
+                Promise.all(
+                  ids.map((id) =>
+                    boss.fail(queue, id, { message: String((error as Error)?.message ?? error) }),
+                  ),
+                ),
+            },
+            onError: (e) => options.onError?.(e as Error),
+          }),
+        );
       await boss.work(
         queue,
         {
@@ -100,7 +131,137 @@ export async function startJobBus(options: {
       );
     },
     async stop() {
+      stopping = true;
+      for (const stop of holders) stop();
       await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
     },
+  };
+}
+
+/** A batch of jobs, as pg-boss hands them to a worker, settled as pg-boss settles them. */
+type Settle = {
+  complete: (ids: string[]) => Promise<unknown>;
+  fail: (ids: string[], error: unknown) => Promise<unknown>;
+};
+
+/**
+ * Holds the jobs of a queue that fall due within `withinMs` in memory and takes each batch at its
+ * due time (PostgreSQL's clock decides what is due), so a job runs within milliseconds of its time
+ * rather than at the next poll. Looks again every half window; the pg-boss worker beside it still
+ * takes whatever this misses. A job is taken as pg-boss takes it (state active, one retry counted
+ * when it was started before), only while no worker has it, so two processes never both run it.
+ * Returns a function that stops it.
+ */
+function holdSoonDue(options: {
+  executeSql: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+  queue: string;
+  withinMs: number;
+  batchSize: number;
+  handler: JobHandler;
+  settle: Settle;
+  onError: (e: unknown) => void;
+}): () => void {
+  const { executeSql, queue, withinMs, handler, settle, onError } = options;
+  const held = new Set<string>();
+  const timers = new Map<number, { ids: string[]; timer: NodeJS.Timeout }>();
+  let isStopped = false;
+  // Jobs whose time has come, taken up to a batch at a time, at most two batches at once: one
+  // at a time when the database keeps up, batches when it does not (as pg-boss's own fetch).
+  const ready: { id: string; tries: number }[] = [];
+  let inFlight = 0;
+  const pump = () => {
+    while (!isStopped && inFlight < 2 && ready.length > 0) {
+      const batch = ready.splice(0, options.batchSize);
+      inFlight++;
+      void take(batch)
+        .catch((e) => {
+          for (const x of batch) held.delete(x.id);
+          onError(e);
+        })
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
+    }
+  };
+  const take = async (batch: { id: string; tries: number }[]): Promise<void> => {
+    const taken = (
+      await executeSql(
+        `with next as (
+           select id from pgboss.job where name = $1 and id = any($2::uuid[]) and state < 'active'
+              and start_after <= now() for update skip locked
+         )
+         update pgboss.job j set state = 'active', started_on = now(),
+                retry_count = case when j.started_on is not null then j.retry_count + 1 else j.retry_count end
+           from next where j.name = $1 and j.id = next.id
+         returning j.id, j.data, j.retry_count, j.retry_limit`,
+        [queue, batch.map((x) => x.id)],
+      )
+    ).rows;
+    const got = new Set(taken.map((r) => String(r.id)));
+    // Not due yet by PostgreSQL's clock (a timer may fire a little early): again a moment later.
+    // Nor when another worker took it: then it is let go.
+    const again: { id: string; tries: number }[] = [];
+    for (const x of batch)
+      if (got.has(x.id)) continue;
+      else if (x.tries < 10) again.push({ id: x.id, tries: x.tries + 1 });
+      else held.delete(x.id);
+    if (again.length)
+      setTimeout(() => {
+        ready.push(...again);
+        pump();
+      }, 10);
+    if (taken.length === 0) return;
+    const ids = taken.map((r) => String(r.id));
+    try {
+      await handler(
+        taken.map((r) => ({
+          id: String(r.id),
+          data: r.data as Record<string, unknown>,
+          isLastAttempt: Number(r.retry_count) >= Number(r.retry_limit),
+        })),
+      );
+      await settle.complete(ids);
+    } catch (e) {
+      await settle.fail(ids, e);
+    } finally {
+      for (const id of ids) held.delete(id);
+    }
+  };
+  const look = async () => {
+    // PostgreSQL's now() falls between sending and answering: counting from the sending, a timer
+    // fires at the due time or a little before (then it tries again a moment later), never late.
+    const sentAt = Date.now();
+    const due = await executeSql(
+      `select id, greatest(0, extract(epoch from (start_after - now())) * 1000)::int as in_ms
+         from pgboss.job where name = $1 and state < 'active' and start_after < now() + $2 * interval '1 millisecond'
+        order by start_after limit 10000`,
+      [queue, withinMs],
+    );
+    for (const r of due.rows) {
+      const id = String(r.id);
+      if (held.has(id)) continue;
+      held.add(id);
+      // Jobs due within the same 5 ms are taken together.
+      const at = Math.ceil((sentAt + Number(r.in_ms)) / 5) * 5;
+      const slot = timers.get(at);
+      if (slot) slot.ids.push(id);
+      else {
+        const ids = [id];
+        const timer = setTimeout(() => {
+          timers.delete(at);
+          ready.push(...ids.map((x) => ({ id: x, tries: 0 })));
+          pump();
+        }, at - Date.now());
+        timers.set(at, { ids, timer });
+      }
+    }
+  };
+  const loop = setInterval(() => void look().catch(onError), Math.max(50, withinMs / 2));
+  void look().catch(onError);
+  return () => {
+    isStopped = true;
+    clearInterval(loop);
+    for (const { timer } of timers.values()) clearTimeout(timer);
   };
 }

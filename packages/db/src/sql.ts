@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Database } from './database.ts';
+import { inTurn, together } from './transaction-group.ts';
 
 /** Statements run through these helpers since the process started (for /metrics and benchmarks). */
 export const sqlStats = { statements: 0 };
@@ -18,9 +19,9 @@ export async function query<T = Record<string, unknown>>(
 ): Promise<T[]> {
   sqlStats.statements++;
   const bindings = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
-  return (await em
-    .getConnection()
-    .execute(sql, bindings as never[], 'all', em.getTransactionContext())) as T[];
+  return (await inTurn(em, () =>
+    em.getConnection().execute(sql, bindings as never[], 'all', em.getTransactionContext()),
+  )) as T[];
 }
 
 /** knex would spread an array into a list; a PostgreSQL array literal binds it as one value. */
@@ -94,7 +95,7 @@ export async function queryPrepared<T = Record<string, unknown>>(
   const { client, isTransaction } = knexClientOf(em);
   const connection = await client.acquireConnection();
   try {
-    return (await connection.query({ name: statement.name, text, values })).rows as T[];
+    return (await inTurn(em, () => connection.query({ name: statement.name, text, values }))).rows as T[];
   } finally {
     // A transaction's connection stays with the transaction.
     if (!isTransaction) await client.releaseConnection(connection);
@@ -129,19 +130,39 @@ export type WritePart = {
 
 const statementNames = new Map<string, string>();
 
+/** Named statements writeTogether has prepared; past the limit, new shapes run unnamed. */
+const MAX_NAMED_WRITES = 500;
+
 /**
  * Runs several writes as one statement (data-modifying CTEs), one round trip for all of them:
  * each part reads its own input from one jsonb parameter. Returns, by index, the rows of the parts
  * marked `isReturning` (the others' entries are empty). The parts see the same snapshot and must
  * not touch the same rows. Repeated shapes run as named prepared statements unless `isShared`
- * (see queryPrepared).
+ * (see queryPrepared). Inside a group transaction the writes of the members that write at the
+ * same moment go as one statement (see `together`): members claim their rows, so their parts do
+ * not touch the same rows either.
  */
-export async function writeTogether(
+export function writeTogether(
   em: EntityManager,
   parts: WritePart[],
   options: { isShared: boolean },
 ): Promise<Record<string, unknown>[][]> {
-  if (parts.length === 0) return [];
+  if (parts.length === 0) return Promise.resolve([]);
+  return together(em, `writeTogether:${options.isShared}`, parts, async (calls) => {
+    const rows = await writeNow(em, calls.flat(), options);
+    let at = 0;
+    return calls.map((c) => {
+      at += c.length;
+      return rows.slice(at - c.length, at);
+    });
+  });
+}
+
+async function writeNow(
+  em: EntityManager,
+  parts: WritePart[],
+  options: { isShared: boolean },
+): Promise<Record<string, unknown>[][]> {
   const ctes = parts.map((p, i) => `w${i} as (${p.sql(`(select v->${i} from input)`)})`);
   const returning = parts.flatMap((p, i) => (p.isReturning ? [i] : []));
   const last = returning.length
@@ -149,12 +170,14 @@ export async function writeTogether(
     : 'select 1 as done';
   const sql = `with input as (select ?::jsonb as v), ${ctes.join(',\n')}\n${last}`;
   let name = statementNames.get(sql);
-  if (name === undefined) {
+  if (name === undefined && statementNames.size < MAX_NAMED_WRITES) {
     name = `docket_w_${statementNames.size}`;
     statementNames.set(sql, name);
   }
-  const [row] = await queryPrepared<Record<string, unknown>>(em, { name, sql, isShared: options.isShared }, [
-    pgJson(parts.map((p) => p.input)),
-  ]);
+  const [row] = await queryPrepared<Record<string, unknown>>(
+    em,
+    { name: name ?? '', sql, isShared: options.isShared || name === undefined },
+    [pgJson(parts.map((p) => p.input))],
+  );
   return parts.map((_p, i) => (row?.[`r${i}`] as Record<string, unknown>[] | undefined) ?? []);
 }

@@ -1,5 +1,5 @@
 import type { AssigneeRule, Recipient, StaffPrincipal } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import { type EntityManager, pgJson, query, queryOne, together } from '@docket/db';
 import { mayHandTo } from '../access/policy.ts';
 import { TtlCache } from '../auth/ttl-cache.ts';
 
@@ -106,19 +106,55 @@ export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Pr
       return { ...none, orgUnitId: await mustFind(tx, 'org_unit', rule.orgUnitId) };
     case 'team': {
       const teamId = await mustFind(tx, 'team', rule.teamId);
-      const order =
-        rule.strategy === 'least_loaded'
-          ? `(select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open'), m.user_id`
-          : `(select max(w.created_at) from workflow_task w where w.team_id = m.team_id and w.assignee_user_id = m.user_id) asc nulls first, m.user_id`;
-      const picked = await queryOne<{ user_id: number }>(
+      const picked = await together(
         tx,
-        `select m.user_id from team_member m join app_user u on u.id = m.user_id and u.is_active
-          where m.team_id = ? and m.skills @> ?::text[] order by ${order} limit 1`,
-        [teamId, rule.skills ?? []],
+        `pickTeamMember:${rule.strategy}`,
+        { teamId, skills: rule.skills ?? [] },
+        (asks) => pickTeamMembers(tx, rule.strategy, asks),
       );
-      return { ...none, teamId, userId: picked?.user_id ?? null };
+      return { ...none, teamId, userId: picked };
     }
   }
+}
+
+/**
+ * Members picked for several asks at once (steps of a group transaction that route to teams at
+ * the same moment): asks for the same team and skills take the candidates in the strategy's order
+ * one after another, so they spread over the team as picks one by one would.
+ */
+async function pickTeamMembers(
+  tx: EntityManager,
+  strategy: string | undefined,
+  asks: { teamId: number; skills: string[] }[],
+): Promise<(number | null)[]> {
+  const order =
+    strategy === 'least_loaded'
+      ? `(select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open'), m.user_id`
+      : `(select max(w.created_at) from workflow_task w where w.team_id = m.team_id and w.assignee_user_id = m.user_id) asc nulls first, m.user_id`;
+  if (asks.length === 1) {
+    const picked = await queryOne<{ user_id: number }>(
+      tx,
+      `select m.user_id from team_member m join app_user u on u.id = m.user_id and u.is_active
+        where m.team_id = ? and m.skills @> ?::text[] order by ${order} limit 1`,
+      [asks[0]!.teamId, asks[0]!.skills],
+    );
+    return [picked?.user_id ?? null];
+  }
+  const candidates = `from team_member m join app_user u on u.id = m.user_id and u.is_active
+     where m.team_id = a.team_id and m.skills @> a.skills`;
+  const rows = await query<{ user_id: number | null }>(
+    tx,
+    `with a as (
+       select e.n, (e.v->>'teamId')::int as team_id, array(select jsonb_array_elements_text(e.v->'skills')) as skills,
+              row_number() over (partition by e.v->'teamId', e.v->'skills' order by e.n) - 1 as k
+         from jsonb_array_elements(?::jsonb) with ordinality as e(v, n)
+     )
+     select (select m.user_id ${candidates} order by ${order}
+              offset a.k % greatest(1, (select count(*) ${candidates})) limit 1) as user_id
+       from a order by a.n`,
+    [pgJson(asks)],
+  );
+  return rows.map((r) => r.user_id);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Priority, StatusCategory } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne, type WritePart } from '@docket/db';
+import { type EntityManager, pgJson, query, queryOne, together, type WritePart } from '@docket/db';
 import type { SlaState } from '@docket/engine';
 
 /**
@@ -57,6 +57,8 @@ export async function lockClockStates(
 /**
  * A ticket's clocks locked, with the facts its policy reads, in one round trip. The ticket is
  * locked first unless the caller holds its lock already (the order every ticket change takes).
+ * Inside a group transaction the members that read their clocks at the same moment share the
+ * statement.
  */
 export async function lockClocksWithFacts(
   tx: EntityManager,
@@ -65,21 +67,22 @@ export async function lockClocksWithFacts(
 ): Promise<{ state: SlaState; facts: FactsRow } | undefined> {
   if (!options.isTicketLocked)
     await query(tx, 'select id from ticket where id = ? for no key update', [ticketId]);
-  const row = await queryOne<FactsRow & { state: SlaState }>(
-    tx,
-    `select s.state, t.priority, t.status, t.channel, t.org_path, t.form_data, tt.key as template_key,
-            v.content->'categoryPath' as category_path, c.tier
-       from ticket_sla s
-       join ticket t on t.id = s.ticket_id
-       join ticket_template tt on tt.id = t.template_id
-       join ticket_template_version v on v.id = t.template_version_id
-       left join customer c on c.id = t.requester_id
-      where s.ticket_id = ? for update of s`,
-    [ticketId],
-  );
-  if (!row) return undefined;
-  const { state, ...facts } = row;
-  return { state, facts };
+  return together(tx, 'lockClocksWithFacts', String(ticketId), async (ids) => {
+    const rows = await query<FactsRow & { state: SlaState; ticket_id: string }>(
+      tx,
+      `select s.ticket_id::text as ticket_id, s.state, t.priority, t.status, t.channel, t.org_path, t.form_data,
+              tt.key as template_key, v.content->'categoryPath' as category_path, c.tier
+         from ticket_sla s
+         join ticket t on t.id = s.ticket_id
+         join ticket_template tt on tt.id = t.template_id
+         join ticket_template_version v on v.id = t.template_version_id
+         left join customer c on c.id = t.requester_id
+        where s.ticket_id = any(?::bigint[]) order by s.ticket_id for update of s`,
+      [ids],
+    );
+    const byId = new Map(rows.map(({ ticket_id, state, ...facts }) => [ticket_id, { state, facts }]));
+    return ids.map((id) => byId.get(id));
+  });
 }
 
 /** Clock states as one part of a statement (writeTogether). */

@@ -6,7 +6,7 @@ import {
   type Principal,
   ValidationFailed,
 } from '@docket/core';
-import type { EntityManager } from '@docket/db';
+import { claimRows, type EntityManager, NothingWritten } from '@docket/db';
 import type { HumanActionEvent } from '@docket/engine';
 import { mayActOnTask, maySeeTicket, requireStaff, requireTeamQueue } from '../access/policy.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -71,9 +71,33 @@ export async function actOnTask(
   }
   if (errors.length) throw new ValidationFailed(errors, 'Nothing was changed: fix the fields listed.');
 
-  return em.transactional(async (tx) => {
+  // Whom a transfer may go to depends on nobody's step: checked before the transaction begins.
+  if (rule) {
+    try {
+      const target = await resolveAssignee(em, rule);
+      if (!(await canHandTo(em, staff, rule, target)))
+        throw new ValidationFailed([
+          fieldError(
+            '/to',
+            'not_visible',
+            'You cannot hand work to someone outside your org unit and teams.',
+          ),
+        ]);
+    } catch (e) {
+      if (e instanceof AssigneeError) throw new ValidationFailed([fieldError('/to', 'not_found', e.message)]);
+      throw e;
+    }
+  }
+
+  // Concurrent actions commit together (the runtime's group of step transactions); one that is
+  // refused before it writes fails alone.
+  return services.workflows.inStepTransaction(async (tx) => {
     // The task, its instance and its ticket in one round trip, the instance and the ticket locked.
     const locked = await lockTaskForAction(tx, input.taskId);
+    // Actions of the same moment run together: none other may change this instance or ticket meanwhile.
+    if (locked?.instance) claimRows(tx, [`instance:${locked.instance.id}`]);
+    if (locked?.ticket) claimRows(tx, [`ticket:${locked.ticket.id}`]);
+    const refuse = (e: unknown) => new NothingWritten(e);
     const task = locked?.task;
     const visible =
       task &&
@@ -85,15 +109,17 @@ export async function actOnTask(
         requesterId: task.t_requester,
         participantIds: task.t_participants,
       });
-    if (!locked || !task || !visible) throw new NotFoundError(`Task ${input.taskId}`, '/taskId');
+    if (!locked || !task || !visible) throw refuse(new NotFoundError(`Task ${input.taskId}`, '/taskId'));
     if (task.status !== 'open')
-      throw new ValidationFailed([
-        fieldError(
-          '/taskId',
-          'closed',
-          `This task is already ${task.status}; reload to see the current step.`,
-        ),
-      ]);
+      throw refuse(
+        new ValidationFailed([
+          fieldError(
+            '/taskId',
+            'closed',
+            `This task is already ${task.status}; reload to see the current step.`,
+          ),
+        ]),
+      );
     if (
       !mayActOnTask(staff, {
         assigneeUserId: task.assignee_user_id,
@@ -102,36 +128,23 @@ export async function actOnTask(
         orgUnitId: task.org_unit_id,
       })
     )
-      throw new ForbiddenError(
-        'This task is assigned to someone else, and you are not in its queue.',
-        'ticket.update',
+      throw refuse(
+        new ForbiddenError(
+          'This task is assigned to someone else, and you are not in its queue.',
+          'ticket.update',
+        ),
       );
     if (!task.actions.includes(input.action))
-      throw new ValidationFailed([
-        fieldError(
-          '/action',
-          'not_allowed',
-          `This step allows ${task.actions.join(', ')}; not ${input.action}.`,
-        ),
-      ]);
-    if (rule) {
-      try {
-        const target = await resolveAssignee(tx, rule);
-        if (!(await canHandTo(tx, staff, rule, target)))
-          throw new ValidationFailed([
-            fieldError(
-              '/to',
-              'not_visible',
-              'You cannot hand work to someone outside your org unit and teams.',
-            ),
-          ]);
-      } catch (e) {
-        if (e instanceof AssigneeError)
-          throw new ValidationFailed([fieldError('/to', 'not_found', e.message)]);
-        throw e;
-      }
-    }
-    if (!locked.instance) throw new NotFoundError(`Task ${input.taskId}`, '/taskId');
+      throw refuse(
+        new ValidationFailed([
+          fieldError(
+            '/action',
+            'not_allowed',
+            `This step allows ${task.actions.join(', ')}; not ${input.action}.`,
+          ),
+        ]),
+      );
+    if (!locked.instance) throw refuse(new NotFoundError(`Task ${input.taskId}`, '/taskId'));
     const taskId = engineTaskId(task.instance_id, task.id);
     const actor = String(staff.userId);
     const event: HumanActionEvent =
@@ -162,17 +175,20 @@ export async function actOnTask(
         ],
       },
     );
+    // A refused or ignored event wrote nothing (the runtime writes only what it applied).
     if (outcome.outcome === 'refused')
-      throw new ValidationFailed(
-        outcome.errors.map((e) =>
-          input.action === 'complete' ? { ...e, path: `/output${e.path.replace(/^\/output/, '')}` } : e,
+      throw refuse(
+        new ValidationFailed(
+          outcome.errors.map((e) =>
+            input.action === 'complete' ? { ...e, path: `/output${e.path.replace(/^\/output/, '')}` } : e,
+          ),
+          'The step did not accept this: fix the fields listed.',
         ),
-        'The step did not accept this: fix the fields listed.',
       );
     if (outcome.outcome === 'ignored')
-      throw new ValidationFailed([
-        fieldError('/taskId', 'closed', 'This task no longer waits for an action.'),
-      ]);
+      throw refuse(
+        new ValidationFailed([fieldError('/taskId', 'closed', 'This task no longer waits for an action.')]),
+      );
     return (touchedTasks.find((t) => t.id === task.id) as TaskRow | undefined) ?? readTask(tx, task.id);
   });
 }

@@ -1,5 +1,5 @@
 import type { TemplateContent, WorkflowGraph } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne, type WritePart } from '@docket/db';
+import { type EntityManager, pgJson, query, queryOne, together, type WritePart } from '@docket/db';
 import type { InstanceRow } from './workflow-types.ts';
 
 /**
@@ -474,20 +474,30 @@ type TicketRowLike = Record<string, unknown> & { id: string | number };
 /**
  * A task with everything acting on it needs, in one round trip: the task, its ticket's facts that
  * decide who may see it, its instance and its ticket's row, the instance and the ticket locked for
- * the transaction (the instance first, then the ticket, as every workflow event locks them).
+ * the transaction (the instances first, then the tickets, each in id order, as every workflow event
+ * locks them). Inside a group transaction the tasks of the members that act at the same moment are
+ * locked and read by one statement.
  */
-export async function lockTaskForAction(tx: EntityManager, taskId: string): Promise<LockedTask | undefined> {
-  const row = await queryOne<{
+export function lockTaskForAction(tx: EntityManager, taskId: string): Promise<LockedTask | undefined> {
+  return together(tx, 'lockTaskForAction', taskId, async (ids) => {
+    const rows = await lockTasksForAction(tx, ids);
+    return ids.map((id) => rows.get(id));
+  });
+}
+
+async function lockTasksForAction(tx: EntityManager, taskIds: string[]): Promise<Map<string, LockedTask>> {
+  const rows = await query<{
     task: TaskWithTicket;
     instance: LockedTask['instance'];
     ticket: LockedTask['ticket'];
   }>(
     tx,
-    `with locked_instance as (
-       select i.* from workflow_instance i where i.id = (select instance_id from workflow_task where id = ?) for update
+    `with tasks as (select instance_id, ticket_id from workflow_task where id = any(?::text[])),
+     locked_instance as (
+       select i.* from workflow_instance i where i.id in (select instance_id from tasks) order by i.id for update
      ),
      locked_ticket as (
-       select t.* from ticket t where t.id = (select ticket_id from workflow_task where id = ?) for update
+       select t.* from ticket t where t.id in (select ticket_id from tasks) order by t.id for update
      )
      select to_jsonb(w) || jsonb_build_object('t_creator', t.creator_user_id, 't_assignee', t.assignee_id,
               't_team', t.team_id, 't_org_path', t.org_path, 't_requester', t.requester_id,
@@ -505,12 +515,12 @@ export async function lockTaskForAction(tx: EntityManager, taskId: string): Prom
                 'created_at', t.created_at, 'updated_at', t.updated_at, 'solved_at', t.solved_at,
                 'closed_at', t.closed_at, 'custom_fields', t.custom_fields) end as ticket
        from workflow_task w
-       left join locked_instance i on true
-       left join locked_ticket t on true
-      where w.id = ?`,
-    [taskId, taskId, taskId],
+       left join locked_instance i on i.id = w.instance_id
+       left join locked_ticket t on t.id = w.ticket_id
+      where w.id = any(?::text[])`,
+    [taskIds, taskIds],
   );
-  return row ? { task: row.task, instance: row.instance, ticket: row.ticket } : undefined;
+  return new Map(rows.map((r) => [r.task.id, { task: r.task, instance: r.instance, ticket: r.ticket }]));
 }
 
 /** How long the steps at one node took over a period, and how many tokens wait or failed there now. */

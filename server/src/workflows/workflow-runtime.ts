@@ -5,7 +5,7 @@ import {
   ticketFactsOf,
   workflowContextOf,
 } from '@docket/core';
-import { type EntityManager, type JobBus, jobsPart, writeTogether } from '@docket/db';
+import { type EntityManager, type JobBus, jobsPart, type TransactionGroup, writeTogether } from '@docket/db';
 import {
   type Clock,
   createInterpreter,
@@ -84,6 +84,8 @@ export class WorkflowRuntime {
       notifier: Notifier;
       /** The database connections share one session: no named prepared statements. */
       isSharedSession: boolean;
+      /** Concurrent step transactions, committed together. */
+      steps: TransactionGroup;
     },
   ) {
     registerCreationWriters(deps.tickets);
@@ -268,6 +270,15 @@ export class WorkflowRuntime {
     await insertInstance(tx, plan.instance);
     await this.perform(tx, plan.instance, plan.effects, cause, ticket);
     return plan.instance;
+  }
+
+  /**
+   * Runs a step's work in a transaction that commits together with the step transactions of the
+   * same moment (see TransactionGroup): the work must throw NothingWritten for a refusal it
+   * decides before writing, and must check what it reads, since it may run again alone.
+   */
+  inStepTransaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.deps.steps.run(work);
   }
 
   /** Hands one event to an instance in a transaction of its own. */
