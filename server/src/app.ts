@@ -17,6 +17,9 @@ import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { createRegistries } from './extensions/registries.ts';
+import { linkFilesOnChange, planFileLinks } from './files/file-links.ts';
+import { fileRoutes } from './files/file-routes.ts';
+import { FileStorage } from './files/file-storage.ts';
 import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
@@ -140,6 +143,9 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.addPlanner((em, plan) => sla.planCreation(em, plan));
   tickets.addPlanner((em, plan) => workflows.planCreation(em, plan));
   tickets.onChange((tx, change) => sla.onTicketChanged(tx, change));
+  // Files a ticket's form names belong to that ticket (and are served to those who see it).
+  tickets.addPlanner(planFileLinks);
+  tickets.onChange(linkFilesOnChange);
   const principals = new Principals(() => forkEm(db));
   // Names and groups of people are cached where workflow steps resolve them: they change with the principals.
   principals.onInvalidate(() => forgetPeople(forkEm(db)));
@@ -334,6 +340,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   mountGraphiqlAssets(router);
   koa.use(pluginRoutes(services));
+  koa.use(fileRoutes(services, new FileStorage(config.files.dir)));
   koa.use(router.routes()).use(router.allowedMethods());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {
