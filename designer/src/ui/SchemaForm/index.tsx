@@ -14,6 +14,7 @@ import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/i18n.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
 import { rjsfTranslator } from './rjsf-strings.ts';
+import { SectionedObject } from './SectionedObject.tsx';
 import {
   CascaderWidget,
   OrgUnitPickerWidget,
@@ -53,7 +54,10 @@ export type SchemaFormWidget = keyof typeof SCHEMA_FORM_WIDGETS;
 /** Children in place of rjsf's own submit button, when the form has none. */
 const NO_BUTTONS = <span hidden />;
 
-const TEMPLATES: Partial<TemplatesType> = { BaseInputTemplate: FastBaseInput };
+const TEMPLATES: Partial<TemplatesType> = {
+  BaseInputTemplate: FastBaseInput,
+  ObjectFieldTemplate: SectionedObject,
+};
 const FORM_CONTEXT = { descriptionLocation: 'below' } as const;
 const DEFAULT_STATE_BEHAVIOR = {
   emptyObjectFields: 'skipDefaults',
@@ -150,6 +154,7 @@ export function SchemaForm({
       transformErrors={transformErrors}
       translateString={translateString}
       showErrorList={false}
+      omitExtraData
       noHtml5Validate
       liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
       focusOnFirstError
