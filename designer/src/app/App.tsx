@@ -13,6 +13,8 @@ import { AreaGate, NotFound, RequireSignIn, StartRedirect } from './guards.tsx';
 
 // Only people who are not signed in need the login form (and antd's Form with it).
 const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
+// Public forms and private follow links need no sign-in.
+const PublicPortal = lazy(() => import('../features/portal/PublicPortal/index.tsx'));
 
 function Routed() {
   const { t } = useTranslation('shell');
@@ -41,6 +43,17 @@ function Routed() {
           </Suspense>
         }
       />
+      {(['forms', 'follow'] as const).map((section) => (
+        <Route
+          key={section}
+          path={`/portal/${section}/*`}
+          element={
+            <Suspense fallback={<PageLoading />}>
+              <PublicPortal section={section} />
+            </Suspense>
+          }
+        />
+      ))}
       <Route
         element={
           <RequireSignIn>
