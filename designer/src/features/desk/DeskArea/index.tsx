@@ -1,4 +1,4 @@
-import { Button, Flex, Input, Modal, message } from 'antd';
+import { Button, Flex, Grid, Input, Modal, message } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useSearchParams } from 'react-router';
@@ -116,6 +116,7 @@ function DeskHome() {
   const { data, refetch } = useQuery(DeskStateQuery, {});
   const choices = useQuery(DeskChoicesQuery, {});
   const [api, holder] = message.useMessage();
+  const isNarrow = Grid.useBreakpoint().md === false;
   const [isSaving, setIsSaving] = useState(false);
   const [viewName, setViewName] = useState('');
 
@@ -171,7 +172,12 @@ function DeskHome() {
   const heading = isBuiltInView(view) ? t(`views.${view}`) : (savedView?.name ?? '');
 
   return (
-    <Flex gap={24} align="flex-start" wrap={false} style={{ minWidth: 0 }} className="desk-home">
+    <Flex
+      gap={isNarrow ? 0 : 24}
+      vertical={isNarrow}
+      align={isNarrow ? 'stretch' : 'flex-start'}
+      style={{ minWidth: 0 }}
+    >
       {holder}
       <DeskViews
         current={view}

@@ -41,7 +41,9 @@ export function DeskViews({
             count={n}
             showZero
             overflowCount={99999}
-            color={e.key === 'breached' && n > 0 ? 'red' : e.key === 'atRisk' && n > 0 ? 'orange' : 'blue'}
+            color={
+              e.key === 'breached' && n > 0 ? '#a8071a' : e.key === 'atRisk' && n > 0 ? '#ad4e00' : '#0958d9'
+            }
             data-testid={`count-${e.key}`}
           />
         ) : null}

@@ -1,5 +1,5 @@
 import { Alert, AutoComplete, Button, Card, Flex, Form, Input, message, Select, Typography } from 'antd';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { request } from '../../../graphql/client.ts';
@@ -96,9 +96,7 @@ export default function NewTicketPage() {
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
-  const templateRef = useRef<{ focus: () => void } | null>(null);
 
-  useEffect(() => templateRef.current?.focus(), []);
   // Ctrl+Enter (⌘+Enter) anywhere on the page creates the ticket.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -204,7 +202,7 @@ export default function NewTicketPage() {
         <Form.Item label={t('create.template')} htmlFor="new-ticket-template">
           <Select
             id="new-ticket-template"
-            ref={templateRef as never}
+            autoFocus
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={t('create.templateSearch')}
             value={templateId}
@@ -237,6 +235,7 @@ export default function NewTicketPage() {
               onChange={setSearch}
               options={options}
               onSelect={(id: string) => setCustomer(found.find((c) => c.id === id) ?? null)}
+              defaultActiveFirstOption
               data-testid="requester-search"
             />
           )}

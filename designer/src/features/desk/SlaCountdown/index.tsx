@@ -3,14 +3,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNow } from '../hooks/useNow.ts';
 import { type ClockFacts, formatSeconds, secondsLeft, toneOf } from './countdown.ts';
-
-const COLORS = {
-  ok: 'green',
-  warning: 'orange',
-  breached: 'red',
-  paused: 'default',
-  done: 'default',
-} as const;
+import { TONE_STYLE } from './tone-style.ts';
 
 /** One SLA clock ticking each second: green, amber before its warning, red once breached, or paused. */
 export const SlaCountdown = memo(function SlaCountdown({
@@ -33,10 +26,12 @@ export const SlaCountdown = memo(function SlaCountdown({
   return (
     <Tooltip title={t(`sla.tone.${tone}`)}>
       <Tag
-        color={COLORS[tone]}
         data-testid="sla-countdown"
         data-tone={tone}
-        style={{ fontVariantNumeric: 'tabular-nums' }}
+        style={{
+          fontVariantNumeric: 'tabular-nums',
+          ...(tone === 'ok' || tone === 'warning' || tone === 'breached' ? TONE_STYLE[tone] : {}),
+        }}
       >
         {label} {tone === 'paused' ? `${t('sla.paused')} ` : ''}
         {text}

@@ -8,6 +8,7 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
+import { priorityStyle, TONE_STYLE } from '../SlaCountdown/tone-style.ts';
 import { type Column, type DeskFilter, mergeStable } from '../views.ts';
 import { BulkBar } from './BulkBar.tsx';
 import { FilterBar, type Sort } from './FilterBar.tsx';
@@ -17,7 +18,6 @@ export type Row = Omit<ResultOf<typeof TicketRowFragment>, 'id' | 'number'> & { 
 type Choices = ResultOf<typeof DeskChoicesQuery>;
 
 const PAGE = 50;
-const priorityColor = { urgent: 'red', high: 'orange', normal: undefined, low: undefined } as const;
 
 /** The clock to show in a row: the breached or earliest-due open one. */
 function leadClock(row: Row) {
@@ -49,7 +49,7 @@ function Cell({ row, column }: { row: Row; column: Column }) {
       return <Tag>{row.statusName ?? (row.status ? t(`shell:status.${row.status}`) : '')}</Tag>;
     case 'priority':
       return row.priority ? (
-        <Tag color={priorityColor[row.priority]}>{t(`shell:priority.${row.priority}`)}</Tag>
+        <Tag style={priorityStyle(row.priority)}>{t(`shell:priority.${row.priority}`)}</Tag>
       ) : null;
     case 'assignee':
       return <>{row.assignee?.name ?? t('list.nobody')}</>;
@@ -324,7 +324,7 @@ export function TicketList({
           {total !== null ? (
             <Typography.Text data-testid="list-total">{t('list.count', { count: total })}</Typography.Text>
           ) : null}
-          <Tag color="green">{t('list.live')}</Tag>
+          <Tag style={TONE_STYLE.ok}>{t('list.live')}</Tag>
         </Space>
       </Flex>
       <FilterBar

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { request } from '../../../graphql/client.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+import { TONE_STYLE } from '../SlaCountdown/tone-style.ts';
 import { ActOnTask } from './ticket-query.ts';
 
 export type OpenTask = {
@@ -86,7 +87,7 @@ export function TaskPanel({
         <Space wrap size={4}>
           <Tag>{t('ticket.stepHeldBy', { holder: holderName })}</Tag>
           {task.dueAt ? (
-            <Tag color={task.isOverdue ? 'red' : undefined}>
+            <Tag style={task.isOverdue ? TONE_STYLE.breached : undefined}>
               {t('ticket.stepDue', { due: '' })}
               <DateTime value={task.dueAt} />
             </Tag>

@@ -2,6 +2,7 @@ import { Timeline as AntTimeline, Segmented, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
+import { TONE_STYLE } from '../SlaCountdown/tone-style.ts';
 
 export type TimelineEntry = {
   id: string | null;
@@ -55,7 +56,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
             content: (
               <div data-testid="timeline-entry" data-kind={e.kind}>
                 <Typography.Text strong>{who}</Typography.Text> <Tag>{e.kind}</Tag>
-                {e.isPublic === false ? <Tag color="gold">{t('ticket.internal')}</Tag> : null}
+                {e.isPublic === false ? <Tag style={TONE_STYLE.warning}>{t('ticket.internal')}</Tag> : null}
                 <Typography.Text type="secondary">
                   <DateTime value={e.createdAt} />
                 </Typography.Text>

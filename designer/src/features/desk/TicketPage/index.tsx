@@ -28,6 +28,7 @@ import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
+import { priorityStyle } from '../SlaCountdown/tone-style.ts';
 import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
@@ -225,9 +226,7 @@ export default function TicketPage() {
               {ticket.statusName ?? t(`shell:status.${ticket.status ?? 'new'}`)}
             </Tag>
             {ticket.priority ? (
-              <Tag color={ticket.priority === 'urgent' ? 'red' : undefined}>
-                {t(`shell:priority.${ticket.priority}`)}
-              </Tag>
+              <Tag style={priorityStyle(ticket.priority)}>{t(`shell:priority.${ticket.priority}`)}</Tag>
             ) : null}
             {ticket.slaPolicyName ? <Tag>{ticket.slaPolicyName}</Tag> : null}
           </Space>
