@@ -37,10 +37,12 @@ import { startPluginWorkers } from './plugins/plugin-jobs.ts';
 import { pluginRoutes } from './plugins/plugin-routes.ts';
 import { SecretBox } from './plugins/plugin-secrets.ts';
 import { PluginService, type PluginServiceDeps } from './plugins/plugin-service.ts';
+import { FollowLinks, RateLimiter } from './portal/follow-links.ts';
 import { type Log, type Services, sharedSession } from './services.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
+import { TicketFeed } from './tickets/ticket-feed.ts';
 import { TicketStore } from './tickets/ticket-store.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
@@ -73,7 +75,7 @@ async function sessionSecret(db: Database, configured: string | undefined): Prom
 const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
   e instanceof Error && 'extensions' in e && 'locations' in e;
 
-type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'>;
+type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies' | 'clientAddress'>;
 
 export type BuildAppOptions = {
   /** The time SLA clocks and urges run at; a test passes a clock it moves by hand. */
@@ -162,6 +164,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   // An agent's public reply on a ticket from a plugin channel goes back out through it.
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
+  const feed = new TicketFeed();
+  tickets.onChange(feed.onChange);
   await plugins.start();
   const services: Services = {
     db,
@@ -173,6 +177,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     orgPaths: new OrgPaths(),
     jobs,
     tickets,
+    feed,
+    portal: {
+      followLinks: new FollowLinks(serverSecret),
+      // A public form takes five submissions a minute from one address.
+      submissions: new RateLimiter(5, 60_000),
+    },
     notifier,
     workflows,
     sla,
@@ -197,9 +207,18 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       costLimitPlugin({ maxCost: 20_000, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: 30 }),
     ],
-    context: ({ requestId, principal, channel, cookies }): Ctx => {
+    context: ({ requestId, principal, channel, cookies, clientAddress }): Ctx => {
       const em = forkEm(db);
-      return { requestId, principal, channel, cookies, services, em, loaders: createLoaders(em) };
+      return {
+        requestId,
+        principal,
+        channel,
+        cookies,
+        clientAddress,
+        services,
+        em,
+        loaders: createLoaders(em),
+      };
     },
     maskedErrors: {
       maskError: (error, message) => {
@@ -282,7 +301,13 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
         );
     }
     const cookies: string[] = [];
-    const serverContext = { requestId, principal: auth.principal, channel: auth.channel, cookies };
+    const serverContext = {
+      requestId,
+      principal: auth.principal,
+      channel: auth.channel,
+      cookies,
+      clientAddress: ctx.ip,
+    };
     const type = String(ctx.get('content-type')).split(';')[0]?.trim();
     const accept = ctx.get('accept');
     if (
