@@ -25,6 +25,9 @@ import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { createRegistries } from './extensions/registries.ts';
+import { linkFilesOnChange, planFileLinks } from './files/file-links.ts';
+import { fileRoutes } from './files/file-routes.ts';
+import { FileStorage } from './files/file-storage.ts';
 import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { createLoaders } from './graphql/loaders.ts';
@@ -42,10 +45,12 @@ import { startPluginWorkers } from './plugins/plugin-jobs.ts';
 import { pluginRoutes } from './plugins/plugin-routes.ts';
 import { SecretBox } from './plugins/plugin-secrets.ts';
 import { PluginService, type PluginServiceDeps } from './plugins/plugin-service.ts';
+import { FollowLinks, RateLimiter } from './portal/follow-links.ts';
 import { type Log, type Services, sharedSession } from './services.ts';
 import { startSlaWorkers } from './sla/sla-jobs.ts';
 import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
+import { TicketFeed } from './tickets/ticket-feed.ts';
 import { TicketStore } from './tickets/ticket-store.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
@@ -78,7 +83,7 @@ async function sessionSecret(db: Database, configured: string | undefined): Prom
 const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
   e instanceof Error && 'extensions' in e && 'locations' in e;
 
-type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies'>;
+type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies' | 'clientAddress'>;
 
 export type BuildAppOptions = {
   /** The time SLA clocks and urges run at; a test passes a clock it moves by hand. */
@@ -152,6 +157,9 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.addPlanner((em, plan) => sla.planCreation(em, plan));
   tickets.addPlanner((em, plan) => workflows.planCreation(em, plan));
   tickets.onChange((tx, change) => sla.onTicketChanged(tx, change));
+  // Files a ticket's form names belong to that ticket (and are served to those who see it).
+  tickets.addPlanner(planFileLinks);
+  tickets.onChange(linkFilesOnChange);
   const principals = new Principals(() => forkEm(db));
   // Names and groups of people are cached where workflow steps resolve them: they change with the principals.
   principals.onInvalidate(() => forgetPeople(forkEm(db)));
@@ -168,6 +176,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   // An agent's public reply on a ticket from a plugin channel goes back out through it.
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
+  const feed = new TicketFeed();
+  tickets.onChange(feed.onChange);
   await plugins.start();
   const services: Services = {
     db,
@@ -179,6 +189,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     orgPaths: new OrgPaths(),
     jobs,
     tickets,
+    feed,
+    portal: {
+      followLinks: new FollowLinks(serverSecret),
+      // A public form takes five submissions a minute from one address.
+      submissions: new RateLimiter(5, 60_000),
+    },
     notifier,
     workflows,
     sla,
@@ -203,9 +219,18 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       costLimitPlugin({ maxCost: 20_000, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: 30 }),
     ],
-    context: ({ requestId, principal, channel, cookies }): Ctx => {
+    context: ({ requestId, principal, channel, cookies, clientAddress }): Ctx => {
       const em = forkEm(db);
-      return { requestId, principal, channel, cookies, services, em, loaders: createLoaders(em) };
+      return {
+        requestId,
+        principal,
+        channel,
+        cookies,
+        clientAddress,
+        services,
+        em,
+        loaders: createLoaders(em),
+      };
     },
     maskedErrors: {
       maskError: (error, message) => {
@@ -288,7 +313,13 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
         );
     }
     const cookies: string[] = [];
-    const serverContext = { requestId, principal: auth.principal, channel: auth.channel, cookies };
+    const serverContext = {
+      requestId,
+      principal: auth.principal,
+      channel: auth.channel,
+      cookies,
+      clientAddress: ctx.ip,
+    };
     const type = String(ctx.get('content-type')).split(';')[0]?.trim();
     const accept = ctx.get('accept');
     if (
@@ -346,6 +377,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   mountGraphiqlAssets(router);
   koa.use(pluginRoutes(services));
+  koa.use(fileRoutes(services, new FileStorage(config.files.dir)));
   koa.use(router.routes()).use(router.allowedMethods());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {

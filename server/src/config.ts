@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export type Config = {
   port: number;
@@ -38,7 +38,36 @@ export type Config = {
   stepTransactions: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
+  /** Files attached to ticket forms: see FileConfig. */
+  files: FileConfig;
 };
+
+export type FileConfig = {
+  /** Where uploaded files are kept (DOCKET_FILES_DIR, default DATA_DIR/files). */
+  dir: string;
+  /** Largest file accepted, in bytes (DOCKET_MAX_FILE_BYTES, default 20 MB). */
+  maxBytes: number;
+  /** Content types accepted (DOCKET_FILE_TYPES, comma-separated; "image/*" takes every image). */
+  types: string[];
+};
+
+/** Images, PDF, plain text and CSV, office documents and zip archives. */
+export const DEFAULT_FILE_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/zip',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
 
 export type PluginConfig = {
   /**
@@ -54,11 +83,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number between 0 and 65535, not "${env.PORT}".`);
+  const dataDir = resolve(env.DATA_DIR ?? './data');
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR ?? './data'),
+    dataDir,
     secret: env.DOCKET_SECRET || undefined,
     timeZone: timeZone(env),
     maxBodyBytes: positiveInt(env, 'DOCKET_MAX_BODY_BYTES', 1_000_000),
@@ -73,6 +103,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),
+    },
+    files: {
+      dir: resolve(env.DOCKET_FILES_DIR || join(dataDir, 'files')),
+      maxBytes: positiveInt(env, 'DOCKET_MAX_FILE_BYTES', 20 * 1024 * 1024),
+      types: env.DOCKET_FILE_TYPES
+        ? env.DOCKET_FILE_TYPES.split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean)
+        : DEFAULT_FILE_TYPES,
     },
   };
 }

@@ -7,8 +7,10 @@ import type { Registries } from './extensions/registries.ts';
 import type { Notifier } from './notifications/notifier.ts';
 import type { OrgPaths } from './org/org-paths.ts';
 import type { PluginService } from './plugins/plugin-service.ts';
+import type { FollowLinks, RateLimiter } from './portal/follow-links.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
+import type { TicketFeed } from './tickets/ticket-feed.ts';
 import type { TicketStore } from './tickets/ticket-store.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
@@ -36,6 +38,10 @@ export type Services = {
   jobs: JobBus;
   /** Every change to a ticket goes through it. */
   tickets: TicketStore;
+  /** Committed ticket creations and changes, for live lists. */
+  feed: TicketFeed;
+  /** The customer portal: private follow links and the public forms' rate limit. */
+  portal: { followLinks: FollowLinks; submissions: RateLimiter };
   notifier: Notifier;
   workflows: WorkflowRuntime;
   /** SLA clocks, policies and calendars. */

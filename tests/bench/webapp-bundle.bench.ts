@@ -18,7 +18,7 @@ import { startTestServer } from '../helpers/test-server.ts';
 
 export const TARGET_GZIP_BYTES = 400_000;
 /** Chunks that hold the designers' pages: they must load only when opened. */
-const DESIGNER_CHUNKS = /\/assets\/(WorkflowDetailPage|TemplateDetailPage)-/;
+const DESIGNER_CHUNKS = /\/assets\/(WorkflowDetailPage|FormBuilder)-/;
 
 export type PageFigure = {
   page: string;

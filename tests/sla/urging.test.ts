@@ -141,7 +141,7 @@ describe(`urging (${databaseKind()})`, () => {
           path: '/id',
           code: 'not_allowed',
           message:
-            "Only the ticket's creator or someone on its CC list can urge it; ask one of them, or get added to the CC list.",
+            "Only the ticket's initiator (its creator or the customer it is for) or someone on its CC list can urge it; ask one of them, or get added to the CC list.",
         },
       ],
     });

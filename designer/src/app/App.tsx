@@ -13,6 +13,8 @@ import { AreaGate, NotFound, RequireSignIn, StartRedirect } from './guards.tsx';
 
 // Only people who are not signed in need the login form (and antd's Form with it).
 const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
+// Public forms and private follow links need no sign-in.
+const PublicPortal = lazy(() => import('../features/portal/PublicPortal/index.tsx'));
 
 function Routed() {
   const { t } = useTranslation('shell');
@@ -41,6 +43,17 @@ function Routed() {
           </Suspense>
         }
       />
+      {(['forms', 'follow'] as const).map((section) => (
+        <Route
+          key={section}
+          path={`/portal/${section}/*`}
+          element={
+            <Suspense fallback={<PageLoading />}>
+              <PublicPortal section={section} />
+            </Suspense>
+          }
+        />
+      ))}
       <Route
         element={
           <RequireSignIn>
@@ -61,8 +74,27 @@ function Routed() {
 /** antd speaks the page's language: its own texts (pagination, empty tables, date pickers) follow i18next. */
 function LocalizedAntd({ children }: { children: React.ReactNode }) {
   const { i18n: current } = useTranslation();
-  return <ConfigProvider locale={current.language === 'zh-CN' ? zhCN : enUS}>{children}</ConfigProvider>;
+  return (
+    <ConfigProvider locale={current.language === 'zh-CN' ? zhCN : enUS} theme={ACCESSIBLE_THEME}>
+      {children}
+    </ConfigProvider>
+  );
 }
+
+/**
+ * antd's colours, darkened where its defaults fall short of WCAG AA contrast (4.5:1) for normal
+ * text: the primary colour (white on blue buttons, links), secondary text and placeholders.
+ */
+const ACCESSIBLE_THEME = {
+  token: {
+    colorPrimary: '#0958d9',
+    colorLink: '#0958d9',
+    colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',
+    colorTextDescription: 'rgba(0, 0, 0, 0.62)',
+  },
+};
 
 export function App() {
   return (

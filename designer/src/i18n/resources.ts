@@ -7,6 +7,7 @@ import { portalMessages } from '../features/portal/messages.ts';
 import { reportsMessages } from '../features/reports/messages.ts';
 import { wallMessages } from '../features/wall/messages.ts';
 import { workflowsMessages } from '../features/workflows/messages.ts';
+import { schemaFormMessages } from '../ui/SchemaForm/messages.ts';
 import type { LanguageCode } from './define-messages.ts';
 
 /** Every feature's strings. A new feature area adds its messages.ts here (one line). */
@@ -20,6 +21,7 @@ export const featureMessages = [
   portalMessages,
   wallMessages,
   reportsMessages,
+  schemaFormMessages,
 ] as const;
 
 type Feature = (typeof featureMessages)[number];

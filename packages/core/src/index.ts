@@ -7,5 +7,6 @@ export * from './plugins/plugin-manifest.ts';
 export * from './sla/index.ts';
 export * from './templates/number-pattern.ts';
 export * from './templates/template-content.ts';
+export * from './tickets/describe-change.ts';
 export * from './tickets/status.ts';
 export * from './workflow/index.ts';

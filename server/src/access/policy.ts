@@ -150,3 +150,41 @@ export function requireSelfOr(p: Principal | null, userId: number, permission: P
   if (userId !== staff.userId) requireStaff(staff, permission);
   return staff;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Files attached to ticket forms
+
+/**
+ * Uploading a file for a ticket form: customers (their own tickets' forms) and staff who may
+ * create or update tickets.
+ */
+export function requireUploadFile(p: Principal | null): Principal {
+  const principal = requireSignedIn(p);
+  if (
+    principal.kind === 'user' &&
+    !principal.permissions.has('ticket.create') &&
+    !principal.permissions.has('ticket.update')
+  )
+    throw new ForbiddenError(
+      'Your roles grant neither "ticket.create" nor "ticket.update".',
+      'ticket.create',
+    );
+  return principal;
+}
+
+/**
+ * Which files the principal may download, as a condition on the file table (alias `f`) joined
+ * with its ticket (alias `t`): a file on a ticket goes to those who see the ticket; a file no
+ * ticket names yet only to the person who uploaded it.
+ */
+export function fileScope(p: Principal, fileAlias = 'f', ticketAlias = 't'): SqlCondition {
+  const own =
+    p.kind === 'customer'
+      ? { sql: `${fileAlias}.uploaded_by_customer = ?`, params: [p.customerId] }
+      : { sql: `${fileAlias}.uploaded_by_user = ?`, params: [p.userId] };
+  const tickets = ticketScope(p, ticketAlias);
+  return {
+    sql: `((${fileAlias}.ticket_id is null and ${own.sql}) or (${fileAlias}.ticket_id is not null and ${tickets.sql}))`,
+    params: [...own.params, ...tickets.params],
+  };
+}

@@ -13,4 +13,6 @@ export type Ctx = {
   loaders: Loaders;
   /** Set-Cookie values the HTTP layer adds to the response (login, logout). */
   cookies: string[];
+  /** The client's address (for rate limits on requests without a login). */
+  clientAddress: string;
 };

@@ -139,10 +139,20 @@ export const readCustomerTier = async (em: EntityManager, customerId: number): P
 export const openStepsOf = (
   tx: EntityManager,
   ticketId: string | number,
-): Promise<{ id: string; title: string; assignee_user_id: number | null; due_at: Date | null }[]> =>
+): Promise<
+  {
+    id: string;
+    title: string;
+    assignee_user_id: number | null;
+    team_id: number | null;
+    role_id: number | null;
+    org_unit_id: number | null;
+    due_at: Date | null;
+  }[]
+> =>
   query(
     tx,
-    `select id, title, assignee_user_id, due_at from workflow_task
+    `select id, title, assignee_user_id, team_id, role_id, org_unit_id, due_at from workflow_task
       where ticket_id = ? and status = 'open' order by due_at nulls last, created_at`,
     [ticketId],
   );

@@ -1,8 +1,9 @@
-import { type Channel, fieldError, type Principal, ValidationFailed } from '@docket/core';
+import { type Channel, fieldError, type Principal, type Recipient, ValidationFailed } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { checkUrgeRules, decideUrge, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requireSignedIn, requireStaff } from '../access/policy.ts';
 import type { Notifier } from '../notifications/notifier.ts';
+import { resolveRecipients } from '../org/assignees.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
 import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
@@ -82,6 +83,9 @@ export async function urgeTicket(
     ];
     const assigned = tasks.flatMap((t) => (t.assignee_user_id === null ? [] : [t.assignee_user_id]));
     if (assigned.length === 0 && ticket.assignee_id !== null) assigned.push(ticket.assignee_id);
+    // Nobody holds it yet: the urge reaches the queue it waits in (the open step's team, role or
+    // org unit, else the ticket's team), whose members pick work from there.
+    if (assigned.length === 0) assigned.push(...(await queueMembers(tx, tasks, ticket)));
     const handlers: UrgeHandler[] = [];
     for (const userId of assigned) {
       const managerId = await managerOf(tx, userId);
@@ -105,12 +109,8 @@ export async function urgeTicket(
       by: principalId(p),
       at: new Date(services.clock.now()).toISOString(),
       ticket: {
-        creatorId:
-          ticket.creator_user_id !== null
-            ? `user:${ticket.creator_user_id}`
-            : ticket.requester_id !== null
-              ? `customer:${ticket.requester_id}`
-              : null,
+        creatorId: ticket.creator_user_id !== null ? `user:${ticket.creator_user_id}` : null,
+        requesterId: ticket.requester_id !== null ? `customer:${ticket.requester_id}` : null,
         cc,
         category: ticket.status,
         handlers,
@@ -180,4 +180,24 @@ export async function urgeTicket(
       urgedAt: new Date(decision.record.at),
     };
   });
+}
+
+/** The members of the queues an unassigned ticket waits in (its open steps', else its team's). */
+async function queueMembers(
+  tx: EntityManager,
+  tasks: { team_id: number | null; role_id: number | null; org_unit_id: number | null }[],
+  ticket: TicketRow,
+): Promise<number[]> {
+  const queues: Recipient[] = tasks.flatMap((t): Recipient[] =>
+    t.team_id !== null
+      ? [{ kind: 'team', id: String(t.team_id) }]
+      : t.role_id !== null
+        ? [{ kind: 'role', id: String(t.role_id) }]
+        : t.org_unit_id !== null
+          ? [{ kind: 'org_unit', id: String(t.org_unit_id) }]
+          : [],
+  );
+  if (queues.length === 0 && ticket.team_id !== null)
+    queues.push({ kind: 'team', id: String(ticket.team_id) });
+  return (await resolveRecipients(tx, queues, null)).userIds;
 }

@@ -37,6 +37,16 @@ export async function createTicketNumberSequence(em: EntityManager, templateId: 
   await query(em, `create sequence ${ticketNumberSequence(templateId)}`);
 }
 
+/** The value the template's sequence gives next (without drawing it). */
+export async function nextTicketSequence(em: EntityManager, templateId: number): Promise<number> {
+  const row = await queryOne<{ last_value: string | number; is_called: boolean }>(
+    em,
+    `select last_value, is_called from ${ticketNumberSequence(templateId)}`,
+  );
+  if (!row) return 1;
+  return row.is_called ? Number(row.last_value) + 1 : Number(row.last_value);
+}
+
 /** The newest published version of the workflow with this key, or null. */
 export async function latestWorkflowVersion(em: EntityManager, key: string): Promise<WorkflowVersion | null> {
   const workflow = await em.findOne(Workflow, { key });

@@ -89,12 +89,24 @@ async function lockTemplate(tx: EntityManager, id: number): Promise<TicketTempla
 export async function updateTemplateDraft(
   em: EntityManager,
   actor: Principal | null,
-  input: { id: number; content: TemplateContent },
+  input: { id: number; content: TemplateContent; expectedUpdatedAt?: Date | null },
 ): Promise<TicketTemplate> {
   requireStaff(actor, 'template.manage');
   checkOrThrow(input.content);
   return em.transactional(async (tx) => {
     const template = await lockTemplate(tx, input.id);
+    // the caller saw updatedAt to the millisecond (as JavaScript dates are)
+    if (input.expectedUpdatedAt && template.updatedAt.getTime() !== input.expectedUpdatedAt.getTime())
+      throw new ValidationFailed(
+        [
+          fieldError(
+            '/expectedUpdatedAt',
+            'draft_changed',
+            `The draft was changed at ${template.updatedAt.toISOString()} (by another admin, or in another window) after you last loaded it, so nothing was saved. Load that version, or save yours over it.`,
+          ),
+        ],
+        'The draft was changed meanwhile; nothing was saved.',
+      );
     template.draft = normalise(input.content);
     template.updatedAt = new Date();
     return template;

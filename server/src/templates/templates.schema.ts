@@ -5,7 +5,7 @@ import { builder, mutationErrors } from '../graphql/builder.ts';
 import { PriorityEnum } from '../graphql/enums.ts';
 import { templateVersionKey } from '../graphql/loaders.ts';
 import { UserRef } from '../users/user-refs.ts';
-import { findTemplate, listTemplates } from './template-repository.ts';
+import { findTemplate, listTemplates, nextTicketSequence } from './template-repository.ts';
 import {
   createTemplate,
   publishTemplate,
@@ -51,6 +51,13 @@ export const TemplateRef = builder.objectRef<TicketTemplate>('TicketTemplate').i
     draft: t.field({ type: TemplateContentRef, resolve: (r) => r.draft }),
     latestVersion: t.int({ description: '0 while nothing is published.', resolve: (r) => r.latestVersion }),
     isArchived: t.exposeBoolean('isArchived'),
+    nextSequence: t.int({
+      nullable: true,
+      description:
+        "The counter the template's next ticket number takes ({seq} in its pattern). Only for those who manage templates.",
+      resolve: (r, _a, ctx) =>
+        hasPermission(ctx.principal, 'template.manage') ? nextTicketSequence(ctx.em, r.id) : null,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (r) => r.updatedAt }),
     published: t.field({
@@ -163,12 +170,22 @@ builder.mutationFields((t) => ({
   updateTemplateDraft: t.field({
     type: TemplateRef,
     errors: mutationErrors,
+    description:
+      'Saves the draft. With expectedUpdatedAt, a draft changed since (by another admin) is not overwritten: the answer is a ValidationError with code draft_changed.',
     args: {
       id: t.arg.id({ required: true }),
       content: t.arg({ type: TemplateContentInput, required: true }),
+      expectedUpdatedAt: t.arg({
+        type: 'DateTime',
+        description: "The draft's updatedAt as the caller last read it.",
+      }),
     },
     resolve: (_r, a, ctx) =>
-      updateTemplateDraft(ctx.em, ctx.principal, { id: Number(a.id), content: toContent(a.content) }),
+      updateTemplateDraft(ctx.em, ctx.principal, {
+        id: Number(a.id),
+        content: toContent(a.content),
+        expectedUpdatedAt: a.expectedUpdatedAt ?? null,
+      }),
   }),
   publishTemplate: t.field({
     type: TemplateVersionRef,

@@ -7,7 +7,7 @@ import {
   ValidationFailed,
   validateFormData,
 } from '@docket/core';
-import { type EntityManager, queryOne } from '@docket/db';
+import { afterCommit, type EntityManager, queryOne } from '@docket/db';
 import { requireCreateTicket } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { OrgPaths } from '../org/org-paths.ts';
@@ -39,6 +39,8 @@ export type CreateTicketDeps = {
   templates: TemplateCatalog;
   orgPaths: OrgPaths;
   registries: { channels: ChannelRegistry };
+  /** Hears each new ticket once it is committed (the desk's live lists). */
+  feed?: { created(ticketId: string | number): void };
 };
 
 const MAX_TITLE = 200;
@@ -175,7 +177,12 @@ export async function createTicket(
   };
   try {
     // A requester given by email or phone may need a customer row: that write joins the transaction.
-    return requesterId === null && input.requester ? await em.transactional(create) : await create(em);
+    const row = requesterId === null && input.requester ? await em.transactional(create) : await create(em);
+    if (deps.feed) {
+      const feed = deps.feed;
+      afterCommit(em, () => feed.created(row.id));
+    }
+    return row;
   } catch (e) {
     const constraint = (e as { constraint?: string }).constraint;
     if (constraint === 'ticket_number_key')

@@ -18,7 +18,29 @@ export type TicketFilter = {
   createdBefore?: Date | null;
   /** Full text over title, description and form text. */
   text?: string | null;
+  /** Named statuses (ticket_status names). */
+  statusName?: string[] | null;
+  /** Any of these teams (a person's teams: the team queue view). */
+  teamIds?: (number | string)[] | null;
+  /** Only tickets nobody is assigned to. */
+  isUnassigned?: boolean | null;
+  /** By SLA: a clock past its due time, or one due within the next 30 minutes. */
+  sla?: 'breached' | 'at_risk' | null;
 };
+
+/** How soon a running clock's due time must be for its ticket to be about to breach. */
+export const AT_RISK_SECONDS = 30 * 60;
+
+// An open clock (not ended) whose due time passed (marked or not yet) / lies within the window.
+const OPEN_CLOCK = `from ticket_sla s, jsonb_each(s.state->'clocks') c
+  where s.ticket_id = t.id and c.value->>'endedAt' is null`;
+const SLA_SQL = {
+  breached: `exists (select 1 ${OPEN_CLOCK} and (c.value->>'breachedAt' is not null
+     or (c.value->>'pausedAt' is null and (c.value->>'dueAt')::timestamptz <= now())))`,
+  at_risk: `exists (select 1 ${OPEN_CLOCK} and c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
+     and (c.value->>'dueAt')::timestamptz > now()
+     and (c.value->>'dueAt')::timestamptz <= now() + interval '${AT_RISK_SECONDS} seconds')`,
+} as const;
 export type TicketSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
 export type TicketOrder = { field: TicketSortField; direction: 'ASC' | 'DESC' };
 
@@ -63,6 +85,13 @@ function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[
   if (f.assigneeId != null) inList('t.assignee_id', [Number(f.assigneeId)]);
   if (f.teamId != null) inList('t.team_id', [Number(f.teamId)]);
   if (f.requesterId != null) inList('t.requester_id', [Number(f.requesterId)]);
+  if (f.statusName?.length) inList('t.status_name', f.statusName);
+  if (f.teamIds) {
+    if (f.teamIds.length) inList('t.team_id', f.teamIds.map(Number));
+    else parts.push('false');
+  }
+  if (f.isUnassigned) parts.push('t.assignee_id is null');
+  if (f.sla) parts.push(SLA_SQL[f.sla]);
   if (f.orgUnitId != null) {
     parts.push(
       `t.org_path like (select replace(replace(replace(path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' from org_unit where id = ?)`,
@@ -164,4 +193,22 @@ export async function listTickets(
         )?.n ?? 0,
       ),
   };
+}
+
+/** How many tickets a principal may see under each of several filters (the desk's view counts). */
+export async function countTickets(
+  em: EntityManager,
+  principal: Principal | null,
+  filters: TicketFilter[],
+): Promise<number[]> {
+  const p = requireSignedIn(principal);
+  if (filters.length === 0) return [];
+  const wheres = filters.map((f) => whereOf(p, f));
+  const row = await queryOne<Record<string, string>>(
+    em,
+    `select ${wheres.map((w, i) => `count(*) filter (where ${w.sql}) as c${i}`).join(', ')} from ticket t
+      where ${ticketScope(p, 't').sql}`,
+    [...wheres.flatMap((w) => w.params), ...ticketScope(p, 't').params],
+  );
+  return wheres.map((_w, i) => Number(row?.[`c${i}`] ?? 0));
 }

@@ -1,7 +1,8 @@
-import type { ChannelDefinition } from '@docket/core';
+import { type ChangeLocale, type ChannelDefinition, describeChange, namesNeeded } from '@docket/core';
 import { GraphQLError } from 'graphql';
 import { maySeeInternals, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
+import type { Ctx } from '../graphql/context.ts';
 import { PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateRef, TemplateVersionRef } from '../templates/templates.schema.ts';
@@ -11,6 +12,28 @@ import { createTicket } from './create-ticket.ts';
 import { listTickets, type TicketPage } from './list-tickets.ts';
 import { findVisibleTicket, ticketTimeline } from './ticket-repository.ts';
 import type { TicketEventRow, TicketRow } from './ticket-row.ts';
+
+/** The entry's sentence (describeChange), with the names of the people, teams and units it names. */
+async function sentenceOf(
+  e: TicketEventRow,
+  locale: string | null | undefined,
+  loaders: Pick<Ctx['loaders'], 'user' | 'team' | 'orgUnit'>,
+) {
+  const lang: ChangeLocale = locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  const names = new Map<string, string>();
+  await Promise.all(
+    namesNeeded(e.diff).map(async ({ kind, id }) => {
+      const row = await (kind === 'user'
+        ? loaders.user
+        : kind === 'team'
+          ? loaders.team
+          : loaders.orgUnit
+      ).load(id);
+      if (row) names.set(`${kind}:${id}`, row.name);
+    }),
+  );
+  return describeChange(e, lang, (kind, id) => names.get(`${kind}:${id}`));
+}
 
 const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implement({
   description: 'One entry of the audit trail: who did what, when, through which channel, and what changed.',
@@ -36,7 +59,20 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
       resolve: (e) => e.channel,
     }),
     isPublic: t.exposeBoolean('is_public'),
-    body: t.exposeString('body', { nullable: true }),
+    body: t.string({
+      nullable: true,
+      description:
+        'What was said (a reply, a note, a reason). An `updated` entry says what changed in a sentence, in `locale` (en or zh-CN).',
+      args: { locale: t.arg.string({ defaultValue: 'en' }) },
+      resolve: (e, a, ctx) => e.body ?? (e.kind === 'updated' ? sentenceOf(e, a.locale, ctx.loaders) : null),
+    }),
+    summary: t.string({
+      nullable: true,
+      description:
+        'One sentence for entries that change fields or hand work on: what changed, or from whom to whom and why; in `locale` (en or zh-CN). Null for other kinds.',
+      args: { locale: t.arg.string({ defaultValue: 'en' }) },
+      resolve: (e, a, ctx) => sentenceOf(e, a.locale, ctx.loaders),
+    }),
     diff: t.field({
       type: 'JSON',
       nullable: true,
@@ -111,7 +147,9 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
   }),
 });
 
-const TicketFilterInput = builder.inputType('TicketFilter', {
+const SlaFilterEnum = builder.enumType('TicketSlaFilter', { values: ['breached', 'at_risk'] as const });
+
+export const TicketFilterInput = builder.inputType('TicketFilter', {
   fields: (t) => ({
     status: t.field({ type: [StatusCategoryEnum] }),
     priority: t.field({ type: [PriorityEnum] }),
@@ -124,6 +162,13 @@ const TicketFilterInput = builder.inputType('TicketFilter', {
     createdAfter: t.field({ type: 'DateTime' }),
     createdBefore: t.field({ type: 'DateTime' }),
     text: t.string({ description: 'Full-text search over title, description and form text.' }),
+    statusName: t.stringList({ description: 'Named statuses (see ticketStatuses).' }),
+    teamIds: t.idList({ description: 'Any of these teams.' }),
+    isUnassigned: t.boolean({ description: 'Only tickets nobody is assigned to.' }),
+    sla: t.field({
+      type: SlaFilterEnum,
+      description: 'breached: an SLA clock past its due time; at_risk: one due within 30 minutes.',
+    }),
   }),
 });
 const TicketSortFieldEnum = builder.enumType('TicketSortField', {

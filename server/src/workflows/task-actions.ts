@@ -162,17 +162,22 @@ export async function actOnTask(
         ...(locked.ticket
           ? { ticket: locked.ticket as unknown as TicketRow & { custom_fields: Record<string, unknown> } }
           : {}),
-        // The action first on the timeline, then what it sets off (the next step's task).
-        leadingEntries: [
-          {
-            kind: `task.${input.action === 'complete' ? 'completed' : `${input.action}ed`.replace('transfered', 'transferred')}`,
-            body: input.action === 'complete' ? task.title : reason,
-            diff: {
-              step: { from: task.node_id, to: null },
-              ...(input.output ? { output: { from: null, to: input.output } } : {}),
-            },
-          },
-        ],
+        // The action first on the timeline, then what it sets off (the next step's task). A
+        // transfer is one entry, written by its effect with the previous and the new holder.
+        ...(input.action === 'transfer'
+          ? {}
+          : {
+              leadingEntries: [
+                {
+                  kind: input.action === 'complete' ? 'task.completed' : `task.${input.action}ed`,
+                  body: input.action === 'complete' ? task.title : reason,
+                  diff: {
+                    step: { from: task.node_id, to: null },
+                    ...(input.output ? { output: { from: null, to: input.output } } : {}),
+                  },
+                },
+              ],
+            }),
       },
     );
     // A refused or ignored event wrote nothing (the runtime writes only what it applied).

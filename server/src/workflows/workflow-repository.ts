@@ -280,6 +280,58 @@ export const readTaskForNotice = (
     [id],
   );
 
+/** Who holds work, with names for the trail: a person and/or the queue it waits in. */
+export type Holder = {
+  userId?: number;
+  userName?: string;
+  teamId?: number;
+  teamName?: string;
+  roleId?: number;
+  roleName?: string;
+  orgUnitId?: number;
+  orgUnitName?: string;
+};
+
+/** Names of a holder given by ids (absent ids stay absent). */
+export async function namedHolder(
+  tx: EntityManager,
+  ids: { userId: number | null; teamId: number | null; roleId: number | null; orgUnitId: number | null },
+): Promise<Holder> {
+  const row = await queryOne<{ u: string | null; t: string | null; r: string | null; o: string | null }>(
+    tx,
+    `select (select name from app_user where id = ?::int) as u, (select name from team where id = ?::int) as t,
+            (select name from role where id = ?::int) as r, (select name from org_unit where id = ?::int) as o`,
+    [ids.userId, ids.teamId, ids.roleId, ids.orgUnitId],
+  );
+  const h: Holder = {};
+  if (ids.userId !== null) Object.assign(h, { userId: ids.userId, userName: row?.u ?? '' });
+  if (ids.teamId !== null) Object.assign(h, { teamId: ids.teamId, teamName: row?.t ?? '' });
+  if (ids.roleId !== null) Object.assign(h, { roleId: ids.roleId, roleName: row?.r ?? '' });
+  if (ids.orgUnitId !== null) Object.assign(h, { orgUnitId: ids.orgUnitId, orgUnitName: row?.o ?? '' });
+  return h;
+}
+
+/** A task's step and holder as they are before a transfer. */
+export const readTaskHolder = (
+  tx: EntityManager,
+  id: string,
+): Promise<
+  | {
+      node_id: string;
+      title: string;
+      assignee_user_id: number | null;
+      team_id: number | null;
+      role_id: number | null;
+      org_unit_id: number | null;
+    }
+  | undefined
+> =>
+  queryOne(
+    tx,
+    'select node_id, title, assignee_user_id, team_id, role_id, org_unit_id from workflow_task where id = ?',
+    [id],
+  );
+
 export type OutboundCall = {
   id: string;
   idempotency_key: string;

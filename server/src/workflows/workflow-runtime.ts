@@ -58,7 +58,11 @@ export const actorOfCause = (cause: Cause): Actor =>
     : { kind: 'user', id: cause.userId, viaTokenId: null, channel: cause.channel };
 
 /** An effect context with what it gathered for the ticket. */
-type GatheringContext = EffectContext & { entries: AuditEntry[]; participants: Set<number> };
+type GatheringContext = EffectContext & {
+  entries: AuditEntry[];
+  participants: Set<number>;
+  own: { entry?: AuditEntry };
+};
 
 /**
  * Runs workflow instances durably. The interpreter is pure; this class loads an instance under a
@@ -251,7 +255,12 @@ export class WorkflowRuntime {
     await this.applyEffects(ctx, start.effects);
     await keepStoredStatusName(em, ctx.fields);
     for (const id of ctx.participants) plan.participants.add(id);
-    plan.change({ fields: ctx.fields, custom: ctx.custom, entries: ctx.entries, actor: actorOfCause(cause) });
+    plan.change({
+      fields: ctx.fields,
+      custom: ctx.custom,
+      entries: ctx.own.entry ? [...ctx.entries, ctx.own.entry] : ctx.entries,
+      actor: actorOfCause(cause),
+    });
     plan.workflowInstance = start.instance;
     plan.addRows(TASK_ROWS, ctx.writes.tasks);
     plan.addRows(CALL_ROWS, ctx.writes.calls);
@@ -336,6 +345,7 @@ export class WorkflowRuntime {
   }): GatheringContext {
     const { tx, ticketId } = input;
     const entries: AuditEntry[] = [];
+    const own: { entry?: AuditEntry } = {};
     const fields: TicketFields = {};
     const participants = new Set<number>();
     let ticket = input.ticket;
@@ -352,6 +362,10 @@ export class WorkflowRuntime {
       participants,
       writes: emptyStepWrites(),
       audit: (e) => void entries.push(e),
+      own,
+      ownEntry: (e) => {
+        own.entry = e;
+      },
       ticket: async () => {
         if (!ticket && ticketId) ticket = (await readTicketPeople(tx, ticketId)) ?? null;
         return ticket;
@@ -423,6 +437,7 @@ export class WorkflowRuntime {
           custom: ctx.custom,
           participants: [...ctx.participants],
           entries: [...(options.leadingEntries ?? []), ...ctx.entries],
+          ...(ctx.own.entry ? { entry: ctx.own.entry } : {}),
           actor: actorOfCause(cause),
           origin: 'workflow',
           ...(knownTicket && String(knownTicket.id) === String(instance.ticket_id)

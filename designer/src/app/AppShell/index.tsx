@@ -1,4 +1,4 @@
-import { Button, Flex, Layout, Menu, Space, Tag } from 'antd';
+import { Button, Flex, Grid, Layout, Menu, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { namespaces } from '../../i18n/resources.ts';
@@ -18,25 +18,39 @@ export function AppShell() {
     (a) => location.pathname === a.path || location.pathname.startsWith(`${a.path}/`),
   );
   const roles = me.user?.roles ?? [];
+  // A phone: no names or roles in the header, less padding (the page gets the width).
+  const isPhone = Grid.useBreakpoint().sm === false;
+  const padding = isPhone ? 8 : 24;
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header
-        style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 24, background: '#001529' }}
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: isPhone ? 8 : 24,
+          paddingInline: padding,
+          background: '#001529',
+        }}
       >
         <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
           {t('brand')}
         </Link>
-        <nav aria-label={t('nav.label')} style={{ flex: 1, minWidth: 0 }}>
+        <nav
+          aria-label={t('nav.label')}
+          style={{ flex: 1, minWidth: 0, overflowX: isPhone ? 'auto' : undefined }}
+        >
           <Menu
             theme="dark"
             mode="horizontal"
+            // On a phone the areas scroll sideways instead of folding into a menu of hidden items.
+            disabledOverflow={isPhone}
             selectedKeys={selected ? [selected.key] : []}
             items={visible.map((a) => ({ key: a.key, label: <Link to={a.path}>{a.label(t)}</Link> }))}
           />
         </nav>
-        <Space size="middle" wrap={false}>
-          <Flex vertical style={{ lineHeight: 1.3 }}>
+        <Space size={isPhone ? 'small' : 'middle'} wrap={false}>
+          <Flex vertical style={{ lineHeight: 1.3, ...(isPhone ? { display: 'none' } : {}) }}>
             <span style={{ color: '#fff' }} data-testid="signed-in-name">
               {displayNameOf(me)}
             </span>
@@ -56,7 +70,7 @@ export function AppShell() {
           <Button onClick={() => void session.signOut()}>{t('header.logout')}</Button>
         </Space>
       </Layout.Header>
-      <Layout.Content style={{ padding: 24 }}>
+      <Layout.Content style={{ padding, minWidth: 0 }}>
         <Outlet />
       </Layout.Content>
     </Layout>

@@ -5,7 +5,7 @@ import { PageLoading } from '../../ui/PageLoading/index.tsx';
 import { TemplatesListPage } from './TemplatesListPage/index.tsx';
 
 // The form builder loads only when a template is opened.
-const TemplateDetailPage = lazy(() => import('./TemplateDetailPage/index.tsx'));
+const FormBuilderPage = lazy(() => import('./FormBuilder/index.tsx'));
 
 /** Every address under /admin/templates. */
 export default function TemplatesRoutes() {
@@ -16,7 +16,7 @@ export default function TemplatesRoutes() {
         path=":key"
         element={
           <Suspense fallback={<PageLoading />}>
-            <TemplateDetailPage />
+            <FormBuilderPage />
           </Suspense>
         }
       />

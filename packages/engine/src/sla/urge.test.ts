@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkUrgeRules, decideUrge, type UrgeInput, type UrgeRecord } from './urge.ts';
+import { checkUrgeRules, decideUrge, MAX_URGES_PER_PERSON, type UrgeInput, type UrgeRecord } from './urge.ts';
 
 const at = (time: string): string => new Date(`2026-06-01T${time}:00+08:00`).toISOString();
 
@@ -27,6 +27,8 @@ describe('who may urge', () => {
     ['the creator', {}, {}, true],
     ['someone on the CC list', { by: 'user:cc2' }, {}, true],
     ['anyone else is refused', { by: 'user:stranger' }, {}, 'not_allowed'],
+    ['the customer the desk opened it for', { by: 'customer:7' }, { requesterId: 'customer:7' }, true],
+    ['another customer is refused', { by: 'customer:8' }, { requesterId: 'customer:7' }, 'not_allowed'],
     ['nobody when the ticket has no creator and the urger is not CC', {}, { creatorId: null }, 'not_allowed'],
     ['not on a solved ticket', {}, { category: 'solved' }, 'ticket_closed'],
     ['not on a closed ticket', {}, { category: 'closed' }, 'ticket_closed'],
@@ -45,6 +47,19 @@ describe('who may urge', () => {
 });
 
 describe('the per-person limit', () => {
+  it('stops one person after MAX_URGES_PER_PERSON urges of the ticket, however far apart', () => {
+    const many: UrgeRecord[] = Array.from({ length: MAX_URGES_PER_PERSON }, (_, i) => ({
+      by: 'customer:7',
+      at: new Date(Date.parse(at('00:00')) - (i + 1) * 86_400_000).toISOString(),
+      stepId: 'review',
+    }));
+    const refused = urge({ by: 'customer:7', previousUrges: many }, { requesterId: 'customer:7' });
+    expect(refused).toMatchObject({ ok: false, code: 'limit_reached' });
+    expect(urge({ by: 'customer:7', previousUrges: many.slice(1) }, { requesterId: 'customer:7' }).ok).toBe(
+      true,
+    );
+  });
+
   const earlier: UrgeRecord[] = [{ by: 'user:creator', at: at('09:00'), stepId: 'review' }];
 
   it('refuses a second urge by the same person within the limit, saying when to try again', () => {

@@ -31,6 +31,11 @@ export type UrgeInput = {
   at: string;
   ticket: {
     creatorId: string | null;
+    /**
+     * The customer the ticket is for. With the creator, the ticket's initiators (发起人): a ticket
+     * the desk opened on a customer's behalf is that customer's to urge.
+     */
+    requesterId?: string | null;
     cc: readonly string[];
     category: StatusCategory;
     /** Whoever holds the current step's task, with their direct manager. */
@@ -42,6 +47,9 @@ export type UrgeInput = {
   previousUrges: readonly UrgeRecord[];
   rules: UrgeRules;
 };
+
+/** How many times one person may urge one ticket in all (the requester's limit per ticket). */
+export const MAX_URGES_PER_PERSON = 10;
 
 export type UrgeNotice = { userId: string; role: 'handler' | 'handler_manager' };
 
@@ -55,7 +63,13 @@ export type UrgeDecision = {
   notify: UrgeNotice[];
 };
 
-export type UrgeRefusalCode = 'not_allowed' | 'ticket_closed' | 'no_handler' | 'own_ticket' | 'too_soon';
+export type UrgeRefusalCode =
+  | 'not_allowed'
+  | 'ticket_closed'
+  | 'no_handler'
+  | 'own_ticket'
+  | 'too_soon'
+  | 'limit_reached';
 
 export type UrgeRefusal = {
   ok: false;
@@ -119,12 +133,13 @@ const minutesText = (minutes: number): string => (minutes === 1 ? '1 minute' : `
 export function decideUrge(input: UrgeInput): UrgeDecision | UrgeRefusal {
   const { by, ticket, step, rules } = input;
   const atMs = instant(input.at, 'The urge time');
-  if (by !== ticket.creatorId && !ticket.cc.includes(by))
+  const isInitiator = by === ticket.creatorId || (ticket.requesterId != null && by === ticket.requesterId);
+  if (!isInitiator && !ticket.cc.includes(by))
     return {
       ok: false,
       code: 'not_allowed',
       message:
-        "Only the ticket's creator or someone on its CC list can urge it; ask one of them, or get added to the CC list.",
+        "Only the ticket's initiator (its creator or the customer it is for) or someone on its CC list can urge it; ask one of them, or get added to the CC list.",
     };
   if (!isOpenCategory(ticket.category))
     return {
@@ -144,6 +159,14 @@ export function decideUrge(input: UrgeInput): UrgeDecision | UrgeRefusal {
       ok: false,
       code: 'own_ticket',
       message: 'You are handling this ticket yourself; an urge would only notify you.',
+    };
+
+  const own = input.previousUrges.filter((u) => u.by === by).length;
+  if (own >= MAX_URGES_PER_PERSON)
+    return {
+      ok: false,
+      code: 'limit_reached',
+      message: `You have urged this ticket ${own} times, the most one person may; the handler has been told each time.`,
     };
 
   const gapMs = rules.minMinutesBetween * 60_000;

@@ -6,7 +6,7 @@ import {
   resolveAssignee,
   resolveRecipients,
 } from '../../org/assignees.ts';
-import { readTaskForNotice } from '../workflow-repository.ts';
+import { namedHolder, readTaskForNotice, readTaskHolder } from '../workflow-repository.ts';
 import { EVENT_QUEUE, OUTBOUND_QUEUE, TIMER_QUEUE, taskKey } from '../workflow-types.ts';
 import { coreEffect, type EffectContext, type EffectHandlerRegistry } from './effect-handler.ts';
 
@@ -196,17 +196,54 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     'transfer_task',
     coreEffect('transfer_task', {
       apply: async (ctx, e) => {
+        const id = taskKey(ctx.instance.id, e.taskId);
+        const before = await readTaskHolder(ctx.tx, id);
         const assignee = await resolveAssignee(ctx.tx, e.assignee);
-        ctx.writes.taskUpdates.push({
-          kind: 'reassign',
-          id: taskKey(ctx.instance.id, e.taskId),
-          ...assignee,
-        });
+        ctx.writes.taskUpdates.push({ kind: 'reassign', id, ...assignee });
         ctx.route(assignee);
-        ctx.audit({
+        const from = before
+          ? await namedHolder(ctx.tx, {
+              userId: before.assignee_user_id,
+              teamId: before.team_id,
+              roleId: before.role_id,
+              orgUnitId: before.org_unit_id,
+            })
+          : {};
+        const to = await namedHolder(ctx.tx, assignee);
+        // One entry for the action: the step, from whom, to whom and why (the ticket's own field
+        // changes join its diff).
+        ctx.ownEntry({
           kind: 'task.transferred',
-          diff: { assignee: { from: null, to: describe(assignee) } },
+          diff: {
+            ...(before ? { step: { from: before.node_id, to: before.node_id } } : {}),
+            holder: { from, to },
+          },
           body: e.reason,
+        });
+        // The new holder hears of it: the person, or every member of the queue it now waits in.
+        const title = before?.title ?? '';
+        const recipients =
+          assignee.userId !== null
+            ? { userIds: [assignee.userId], customerIds: [] }
+            : await resolveRecipients(
+                ctx.tx,
+                assignee.teamId !== null
+                  ? [{ kind: 'team', id: String(assignee.teamId) }]
+                  : assignee.roleId !== null
+                    ? [{ kind: 'role', id: String(assignee.roleId) }]
+                    : assignee.orgUnitId !== null
+                      ? [{ kind: 'org_unit', id: String(assignee.orgUnitId) }]
+                      : [],
+                null,
+              );
+        const by = ctx.cause.userId;
+        recipients.userIds = recipients.userIds.filter((u) => u !== by);
+        ctx.writes.notices.push({
+          key: `${id}:transfer:${ctx.instance.seq}`,
+          ticketId: ctx.ticketId,
+          subject: `Transferred to you: ${title}`,
+          body: `The step "${title}" was transferred${from.userName ? ` from ${from.userName}` : ''}: ${e.reason}`,
+          to: recipients,
         });
       },
     }),

@@ -42,6 +42,11 @@ export type EffectContext = {
   fields: TicketFields;
   custom: Record<string, unknown>;
   audit(entry: AuditEntry): void;
+  /**
+   * The event's own entry on the trail: the ticket's field changes (the route) join its diff, so
+   * one action reads as one entry (a transfer: from whom to whom and why).
+   */
+  ownEntry(entry: AuditEntry): void;
   /** The ticket's requester and assignee (read once, the first time a handler asks). */
   ticket(): Promise<{ requester_id: number | null; assignee_id: number | null } | null>;
   /** The ticket follows its open work: whoever must act on it sees it. */

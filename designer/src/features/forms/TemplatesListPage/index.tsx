@@ -6,6 +6,7 @@ import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 import { TemplateRowFragment, TemplatesTable } from '../TemplatesTable/index.tsx';
+import { NewTemplateButton } from './NewTemplateButton.tsx';
 
 const TemplatesQuery = graphql(
   `
@@ -27,7 +28,12 @@ export function TemplatesListPage() {
     <>
       <PageHeading
         title={t('list.title')}
-        extra={data ? <Text>{t('list.count', { count: templates.length })}</Text> : null}
+        extra={
+          <>
+            {data ? <Text>{t('list.count', { count: templates.length })}</Text> : null}
+            <NewTemplateButton />
+          </>
+        }
       />
       {error ? <QueryError error={error} onRetry={refetch} /> : null}
       {isLoading && !data ? <PageLoading /> : null}

@@ -1,16 +1,8 @@
-import { QueryBuilderAntD } from '@react-querybuilder/antd';
 import { Alert, Input, Segmented } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type Field, QueryBuilder, type RuleGroupType } from 'react-querybuilder';
-import {
-  celToRuleGroup,
-  operatorsFor,
-  type Rule,
-  type RuleField,
-  type RuleGroup,
-  ruleGroupToCel,
-} from './rule-cel.ts';
+import { RuleBuilder } from './RuleBuilder.tsx';
+import { celToRuleGroup, type RuleField, type RuleGroup, ruleGroupToCel } from './rule-cel.ts';
 
 /**
  * A condition edited both ways: the rule builder and the CEL text side by side. A change in the
@@ -35,34 +27,9 @@ export function ConditionEditor({
   const reading = useMemo(() => celToRuleGroup(text), [text]);
   const [view, setView] = useState<'both' | 'text'>('both');
 
-  const rqbFields: Field[] = useMemo(() => {
-    const operatorLabel = (op: string) => t(`condition.operators.${op}` as 'condition.operators.=');
-    return fields.map((f) => ({
-      name: f.name,
-      label: f.label,
-      operators: operatorsFor(f.type).map((op) => ({ name: op, value: op, label: operatorLabel(op) })),
-      ...(f.type === 'bool'
-        ? {
-            valueEditorType: 'select' as const,
-            values: [
-              { name: 'true', value: 'true', label: t('condition.true') },
-              { name: 'false', value: 'false', label: t('condition.false') },
-            ],
-          }
-        : f.values
-          ? {
-              valueEditorType: 'select' as const,
-              values: f.values.map((v) => ({ name: v, value: v, label: v })),
-            }
-          : {}),
-      ...(f.type === 'int' || f.type === 'double' ? { inputType: 'number' } : {}),
-      ...(f.type === 'timestamp' ? { inputType: 'datetime-local' } : {}),
-    }));
-  }, [fields, t]);
-
-  const group = reading.isReadable ? (reading.group as RuleGroupType) : undefined;
-  const onQueryChange = (q: RuleGroupType) => {
-    const next = ruleGroupToCel(normalise(q), fields);
+  const group = reading.isReadable ? reading.group : undefined;
+  const onGroupChange = (g: RuleGroup) => {
+    const next = ruleGroupToCel(g, fields);
     if (next === text) return;
     setText(next);
     onChange(next);
@@ -83,31 +50,7 @@ export function ConditionEditor({
         {view === 'both' ? (
           <fieldset className="wf-condition-builder" aria-label={t('condition.builder')}>
             {group ? (
-              <QueryBuilderAntD>
-                <QueryBuilder
-                  fields={rqbFields}
-                  query={group}
-                  onQueryChange={onQueryChange}
-                  translations={{
-                    addRule: { label: t('condition.addRule'), title: t('condition.addRule') },
-                    addGroup: { label: t('condition.addGroup'), title: t('condition.addGroup') },
-                    removeRule: { label: '⨯', title: t('condition.remove') },
-                    removeGroup: { label: '⨯', title: t('condition.remove') },
-                    combinators: { title: t('condition.combinator') },
-                    fields: { title: t('condition.field'), placeholderLabel: t('condition.pickField') },
-                    operators: { title: t('condition.operator') },
-                    value: { title: t('condition.value') },
-                    notToggle: { label: t('condition.not'), title: t('condition.not') },
-                  }}
-                  combinators={[
-                    { name: 'and', value: 'and', label: t('condition.and') },
-                    { name: 'or', value: 'or', label: t('condition.or') },
-                  ]}
-                  showNotToggle
-                  enableMountQueryChange={false}
-                  parseNumbers="strict-limited"
-                />
-              </QueryBuilderAntD>
+              <RuleBuilder fields={fields} group={group} onChange={onGroupChange} />
             ) : (
               <Alert
                 type="info"
@@ -135,18 +78,4 @@ export function ConditionEditor({
       </div>
     </div>
   );
-}
-
-/** Keeps what matters of react-querybuilder's query (it adds ids and paths) as a plain group. */
-function normalise(q: RuleGroupType): RuleGroup {
-  return {
-    combinator: q.combinator,
-    ...(q.not ? { not: true } : {}),
-    rules: q.rules.flatMap((r): (Rule | RuleGroup)[] => {
-      if (typeof r === 'string') return [];
-      if ('rules' in r) return [normalise(r as RuleGroupType)];
-      const value = r.value === 'true' ? true : r.value === 'false' ? false : r.value;
-      return [{ field: r.field, operator: r.operator, value }];
-    }),
-  };
 }

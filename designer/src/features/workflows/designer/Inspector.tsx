@@ -1,11 +1,12 @@
 import type { AnyNodeTypeDefinition, WorkflowNode } from '@docket/core';
 import Form from '@rjsf/antd';
-import { type RJSFSchema, type ErrorSchema as RjsfErrorSchema, TranslatableString } from '@rjsf/utils';
+import type { RJSFSchema, ErrorSchema as RjsfErrorSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { Alert, Descriptions, Input, Space, Typography } from 'antd';
 import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../../i18n/i18n.ts';
+import { rjsfTranslator } from '../../../ui/SchemaForm/rjsf-strings.ts';
 import { workflowsMessages } from '../messages.ts';
 import {
   errorSchemaFor,
@@ -21,17 +22,6 @@ import {
   inspectorFields,
   inspectorWidgets,
 } from './widgets.tsx';
-
-const RJSF_ZH: Partial<Record<TranslatableString, string>> = {
-  [TranslatableString.AddItemButton]: '添加一项',
-  [TranslatableString.AddButton]: '添加',
-  [TranslatableString.RemoveButton]: '删除',
-  [TranslatableString.MoveUpButton]: '上移',
-  [TranslatableString.MoveDownButton]: '下移',
-  [TranslatableString.CopyButton]: '复制',
-  [TranslatableString.ArrayItemTitle]: '项',
-  [TranslatableString.NewStringDefault]: '新值',
-};
 
 /**
  * The selected node's settings: its name on the canvas, and a form generated from its type's
@@ -73,6 +63,7 @@ export function Inspector({
     };
   }, [schema, language, isCore]);
   const extraErrors = useMemo(() => errorSchemaFor(problems), [problems]);
+  const translateString = useMemo(() => rjsfTranslator(language), [language]);
   const ctx = useMemo(() => ({ ...context, nodeId: node.id }), [context, node.id]);
   const general = nodeLevelProblems(problems);
   const title =
@@ -160,15 +151,7 @@ export function Inspector({
             showErrorList={false}
             noHtml5Validate
             disabled={isReadOnly}
-            translateString={(s, params) => {
-              const zh = language === 'zh-CN' ? RJSF_ZH[s] : undefined;
-              if (zh) return zh;
-              let out: string = s;
-              params?.forEach((p, i) => {
-                out = out.replace(`%${i + 1}`, p);
-              });
-              return out;
-            }}
+            translateString={translateString}
             experimental_defaultFormStateBehavior={{
               emptyObjectFields: 'skipDefaults',
               arrayMinItems: { populate: 'never' },

@@ -1,0 +1,325 @@
+import { Alert, AutoComplete, Button, Card, Flex, Form, Input, message, Select, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { request } from '../../../graphql/client.ts';
+import { graphql } from '../../../graphql/graphql.ts';
+import { useQuery } from '../../../graphql/use-query.ts';
+import { PageHeading } from '../../../ui/PageHeading/index.tsx';
+import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+
+const NewTicketChoices = graphql(`
+  query DeskNewTicketChoices {
+    templates {
+      id
+      key
+      name
+      published {
+        content {
+          name
+          categoryPath
+          defaultPriority
+          formSchema
+          uiSchema
+        }
+      }
+    }
+    channels {
+      key
+      title
+      isInbound
+    }
+  }
+`);
+
+const FindCustomers = graphql(`
+  query DeskFindCustomers($search: String!) {
+    customers(search: $search, first: 8) {
+      id
+      name
+      phone
+      email
+    }
+  }
+`);
+
+const CreateTicket = graphql(`
+  mutation DeskCreateTicket($input: CreateTicketInput!) {
+    createTicket(input: $input) {
+      __typename
+      ... on Ticket {
+        number
+      }
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        fields {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+const formId = 'new-ticket-form';
+
+type Customer = { id: string; name: string; phone: string | null; email: string | null };
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+
+/** What a search text says about a new customer: digits are a phone, an @ an email, else a name. */
+export function contactFromSearch(text: string): { name: string; phone: string; email: string } {
+  const s = text.trim();
+  if (s.includes('@')) return { name: '', phone: '', email: s };
+  if (/^[+\d][\d\s()-]{4,}$/.test(s)) return { name: '', phone: s, email: '' };
+  return { name: s, phone: '', email: '' };
+}
+
+/**
+ * /desk/new: a ticket in one pass from the keyboard: template by search or category, requester by
+ * name, phone or email (new ones made on the way), channel, title, the template's generated form.
+ */
+export default function NewTicketPage() {
+  const { t } = useTranslation(['desk', 'shell']);
+  const navigate = useNavigate();
+  const [api, holder] = message.useMessage();
+  const { data } = useQuery(NewTicketChoices, {});
+  const [templateId, setTemplateId] = useState<string | undefined>();
+  const [search, setSearch] = useState('');
+  const [found, setFound] = useState<Customer[]>([]);
+  const [customer, setCustomer] = useState<Customer | null>(null);
+  const [contact, setContact] = useState({ name: '', phone: '', email: '' });
+  const [channel, setChannel] = useState('phone');
+  const [title, setTitle] = useState('');
+  const [priority, setPriority] = useState<string | undefined>();
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [isBusy, setIsBusy] = useState(false);
+
+  // Ctrl+Enter (⌘+Enter) anywhere on the page creates the ticket.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Enter' || !(e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  const templates = (data?.templates ?? []).filter((x) => x.published?.content);
+  const template = templates.find((x) => x.id === templateId);
+  const content = template?.published?.content;
+  const label = (x: (typeof templates)[number]) =>
+    [...(x.published?.content?.categoryPath ?? []), x.published?.content?.name ?? x.name].join(' / ');
+
+  // Customers as the agent types (a short pause first).
+  useEffect(() => {
+    if (search.trim().length < 2 || customer) {
+      setFound([]);
+      return;
+    }
+    const timer = setTimeout(async () => {
+      const r = await request(FindCustomers, { search }).catch(() => null);
+      const list = (r?.customers ?? []).map((c) => ({
+        id: c.id ?? '',
+        name: c.name ?? '',
+        phone: c.phone ?? null,
+        email: c.email ?? null,
+      }));
+      setFound(list);
+      if (list.length === 0) setContact(contactFromSearch(search));
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [search, customer]);
+
+  const submit = async (formData: Record<string, unknown>) => {
+    if (!template) {
+      setProblem(t('create.pickTemplateFirst'));
+      return;
+    }
+    setIsBusy(true);
+    setProblem(null);
+    const requester = customer
+      ? { requesterId: Number(customer.id) }
+      : contact.email || contact.phone
+        ? {
+            requester: {
+              name: contact.name || null,
+              phone: contact.phone || null,
+              email: contact.email || null,
+            },
+          }
+        : {};
+    const who = customer?.name ?? contact.name;
+    const r = (
+      await request(CreateTicket, {
+        input: {
+          templateId: Number(template.id),
+          title: title.trim() || [content?.name ?? template.name, who].filter(Boolean).join(' — '),
+          channel,
+          ...(priority ? { priority: priority as never } : {}),
+          formData,
+          ...requester,
+        },
+      })
+    ).createTicket;
+    setIsBusy(false);
+    if (r?.__typename === 'Ticket') {
+      void api.success(t('create.created', { number: r.number ?? '' }));
+      navigate(`/desk/tickets/${encodeURIComponent(r.number ?? '')}`);
+      return;
+    }
+    const fields = r && 'fields' in r ? (r.fields ?? []) : [];
+    setServerErrors(
+      Object.fromEntries(
+        fields
+          .filter((f) => f.path?.startsWith('/formData'))
+          .map((f) => [(f.path ?? '').slice('/formData'.length), f.message ?? '']),
+      ),
+    );
+    setProblem(
+      [
+        r && 'message' in r ? r.message : '',
+        ...fields.filter((f) => !f.path?.startsWith('/formData')).map((f) => `${f.path}: ${f.message}`),
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
+  };
+
+  const options = useMemo(
+    () => found.map((c) => ({ value: c.id, label: [c.name, c.phone, c.email].filter(Boolean).join(' · ') })),
+    [found],
+  );
+
+  return (
+    <div>
+      {holder}
+      <PageHeading title={t('create.title')} />
+      <Typography.Paragraph type="secondary">{t('create.keys')}</Typography.Paragraph>
+      <Form layout="vertical" component="div" style={{ maxWidth: 720 }}>
+        <Form.Item label={t('create.template')} htmlFor="new-ticket-template">
+          <Select
+            id="new-ticket-template"
+            autoFocus
+            showSearch={{ optionFilterProp: 'label' }}
+            placeholder={t('create.templateSearch')}
+            value={templateId}
+            onChange={(v: string) => {
+              setTemplateId(v);
+              const picked = templates.find((x) => x.id === v);
+              setPriority(picked?.published?.content?.defaultPriority ?? undefined);
+            }}
+            options={templates.map((x) => ({ value: x.id ?? '', label: label(x) }))}
+            data-testid="template-picker"
+          />
+        </Form.Item>
+        <Form.Item label={t('create.requester')} htmlFor="new-ticket-requester">
+          {customer ? (
+            <Flex gap={8} align="center">
+              <Typography.Text data-testid="picked-requester">
+                {t('create.requesterPicked', {
+                  name: [customer.name, customer.phone, customer.email].filter(Boolean).join(' · '),
+                })}
+              </Typography.Text>
+              <Button size="small" onClick={() => setCustomer(null)}>
+                ×
+              </Button>
+            </Flex>
+          ) : (
+            <AutoComplete
+              id="new-ticket-requester"
+              placeholder={t('create.requesterSearch')}
+              value={search}
+              onChange={setSearch}
+              options={options}
+              onSelect={(id: string) => setCustomer(found.find((c) => c.id === id) ?? null)}
+              defaultActiveFirstOption
+              data-testid="requester-search"
+            />
+          )}
+        </Form.Item>
+        {!customer && search.trim().length >= 2 && found.length === 0 ? (
+          <Card size="small" title={t('create.requesterNew')} style={{ marginBottom: 16 }}>
+            <Typography.Paragraph type="secondary">{t('create.noMatch')}</Typography.Paragraph>
+            <Flex gap={8} wrap>
+              <Input
+                aria-label={t('create.requesterName')}
+                placeholder={t('create.requesterName')}
+                value={contact.name}
+                onChange={(e) => setContact({ ...contact, name: e.target.value })}
+                style={{ flex: '1 1 160px' }}
+              />
+              <Input
+                aria-label={t('create.requesterPhone')}
+                placeholder={t('create.requesterPhone')}
+                value={contact.phone}
+                onChange={(e) => setContact({ ...contact, phone: e.target.value })}
+                style={{ flex: '1 1 160px' }}
+              />
+              <Input
+                aria-label={t('create.requesterEmail')}
+                placeholder={t('create.requesterEmail')}
+                value={contact.email}
+                onChange={(e) => setContact({ ...contact, email: e.target.value })}
+                style={{ flex: '1 1 160px' }}
+              />
+            </Flex>
+          </Card>
+        ) : null}
+        <Flex gap={16} wrap>
+          <Form.Item label={t('create.channel')} htmlFor="new-ticket-channel" style={{ flex: '1 1 160px' }}>
+            <Select
+              id="new-ticket-channel"
+              value={channel}
+              onChange={setChannel}
+              options={(data?.channels ?? [])
+                .filter((c) => c.isInbound)
+                .map((c) => ({ value: c.key ?? '', label: c.title }))}
+            />
+          </Form.Item>
+          <Form.Item label={t('create.priority')} htmlFor="new-ticket-priority" style={{ flex: '1 1 160px' }}>
+            <Select
+              id="new-ticket-priority"
+              value={priority}
+              onChange={setPriority}
+              options={PRIORITIES.map((p) => ({ value: p, label: t(`shell:priority.${p}`) }))}
+            />
+          </Form.Item>
+        </Flex>
+        <Form.Item label={t('create.ticketTitle')} htmlFor="new-ticket-title">
+          <Input
+            id="new-ticket-title"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            data-testid="new-ticket-title"
+          />
+        </Form.Item>
+      </Form>
+      {problem ? (
+        <Alert
+          type="error"
+          showIcon
+          title={problem}
+          style={{ marginBottom: 16, maxWidth: 720 }}
+          data-testid="create-problem"
+        />
+      ) : null}
+      {content?.formSchema ? (
+        <div style={{ maxWidth: 720 }}>
+          <SchemaForm
+            key={template?.id}
+            id={formId}
+            schema={content.formSchema as never}
+            uiSchema={(content.uiSchema ?? {}) as never}
+            serverErrors={serverErrors}
+            isSubmitting={isBusy}
+            submitLabel={t('create.submit')}
+            onSubmit={(formData) => void submit(formData)}
+          />
+        </div>
+      ) : null}
+    </div>
+  );
+}

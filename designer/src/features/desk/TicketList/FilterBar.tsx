@@ -1,0 +1,198 @@
+import { Button, Checkbox, DatePicker, Flex, Input, Popover, Select } from 'antd';
+import dayjs from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import type { ResultOf } from '../../../graphql/graphql.ts';
+import { ALL_COLUMNS, type Column, type DeskFilter } from '../views.ts';
+import type { DeskChoicesQuery } from './ticket-list-query.ts';
+
+type Choices = ResultOf<typeof DeskChoicesQuery>;
+export type Sort = { field: 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY'; direction: 'ASC' | 'DESC' };
+
+const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+
+/** The list's filters, search, sort and column choice; every choice is the page's state (and its URL). */
+export function FilterBar({
+  filter,
+  onFilter,
+  sort,
+  onSort,
+  columns,
+  onColumns,
+  choices,
+}: {
+  filter: DeskFilter;
+  onFilter: (f: DeskFilter) => void;
+  sort: Sort;
+  onSort: (s: Sort) => void;
+  columns: Column[];
+  onColumns: (c: Column[]) => void;
+  choices: Choices | undefined;
+}) {
+  const { t } = useTranslation(['desk', 'shell']);
+  const set = (patch: Partial<DeskFilter>) => onFilter({ ...filter, ...patch });
+  const categories = [
+    ...new Set(
+      (choices?.templates ?? []).flatMap((tpl) => {
+        const path = tpl.published?.content?.categoryPath ?? [];
+        return path.length ? [path.join(' / ')] : [];
+      }),
+    ),
+  ];
+  const templatesOfCategory = (category: string) =>
+    (choices?.templates ?? [])
+      .filter((tpl) => (tpl.published?.content?.categoryPath ?? []).join(' / ').startsWith(category))
+      .flatMap((tpl) => (tpl.id ? [tpl.id] : []));
+  const multi = {
+    mode: 'multiple' as const,
+    allowClear: true,
+    maxTagCount: 'responsive' as const,
+    style: { minWidth: 150, maxWidth: 260 },
+  };
+  return (
+    <Flex gap={8} wrap align="center" style={{ marginBottom: 12 }} role="search">
+      <Input.Search
+        aria-label={t('list.search')}
+        placeholder={t('list.search')}
+        allowClear
+        defaultValue={filter.text}
+        onSearch={(v) => set({ text: v })}
+        style={{ width: 220 }}
+        data-testid="ticket-search"
+      />
+      <Select
+        {...multi}
+        aria-label={t('list.status')}
+        placeholder={t('list.status')}
+        value={filter.status ?? []}
+        onChange={(v: string[]) => set({ status: v })}
+        options={STATUSES.map((s) => ({ value: s, label: t(`shell:status.${s}`) }))}
+      />
+      <Select
+        {...multi}
+        aria-label={t('list.priority')}
+        placeholder={t('list.priority')}
+        value={filter.priority ?? []}
+        onChange={(v: string[]) => set({ priority: v })}
+        options={PRIORITIES.map((p) => ({ value: p, label: t(`shell:priority.${p}`) }))}
+      />
+      <Popover
+        trigger="click"
+        placement="bottomLeft"
+        content={
+          <Flex vertical gap={8} style={{ width: 'min(320px, 85vw)' }}>
+            <Select
+              {...multi}
+              style={{ width: '100%' }}
+              aria-label={t('list.statusName')}
+              placeholder={t('list.statusName')}
+              value={filter.statusName ?? []}
+              onChange={(v: string[]) => set({ statusName: v })}
+              options={(choices?.ticketStatuses ?? []).map((s) => ({ value: s.name ?? '', label: s.name }))}
+            />
+            <Select
+              allowClear
+              style={{ width: '100%' }}
+              aria-label={t('list.category')}
+              placeholder={t('list.category')}
+              onChange={(v?: string) => set({ templateId: v ? templatesOfCategory(v) : [] })}
+              options={categories.map((c) => ({ value: c, label: c }))}
+            />
+            <Select
+              {...multi}
+              style={{ width: '100%' }}
+              aria-label={t('list.template')}
+              placeholder={t('list.template')}
+              value={filter.templateId ?? []}
+              onChange={(v: string[]) => set({ templateId: v })}
+              options={(choices?.templates ?? []).map((tpl) => ({ value: tpl.id, label: tpl.name }))}
+            />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              style={{ width: '100%' }}
+              aria-label={t('list.team')}
+              placeholder={t('list.team')}
+              value={filter.teamId}
+              onChange={(v?: string) => set({ teamId: v })}
+              options={(choices?.teams ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              style={{ width: '100%' }}
+              aria-label={t('list.assignee')}
+              placeholder={t('list.assignee')}
+              value={filter.assigneeId}
+              onChange={(v?: string) => set({ assigneeId: v })}
+              options={(choices?.users ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            />
+            <Select
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              style={{ width: '100%' }}
+              aria-label={t('list.orgUnit')}
+              placeholder={t('list.orgUnit')}
+              value={filter.orgUnitId}
+              onChange={(v?: string) => set({ orgUnitId: v })}
+              options={(choices?.orgUnits ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            />
+            <Select
+              {...multi}
+              style={{ width: '100%' }}
+              aria-label={t('list.channel')}
+              placeholder={t('list.channel')}
+              value={filter.channel ?? []}
+              onChange={(v: string[]) => set({ channel: v })}
+              options={(choices?.channels ?? []).map((c) => ({ value: c.key, label: c.title }))}
+            />
+            <DatePicker.RangePicker
+              aria-label={t('list.created')}
+              value={[
+                filter.createdAfter ? dayjs(filter.createdAfter) : null,
+                filter.createdBefore ? dayjs(filter.createdBefore) : null,
+              ]}
+              onChange={(range) =>
+                set({
+                  createdAfter: range?.[0]?.startOf('day').toISOString(),
+                  createdBefore: range?.[1]?.endOf('day').toISOString(),
+                })
+              }
+            />
+            <Button onClick={() => onFilter({})}>{t('list.clear')}</Button>
+          </Flex>
+        }
+      >
+        <Button>{t('list.filters')}</Button>
+      </Popover>
+      <Select
+        aria-label={t('list.sort')}
+        value={`${sort.field}:${sort.direction}`}
+        style={{ minWidth: 150 }}
+        onChange={(v: string) => {
+          const [field, direction] = v.split(':') as [Sort['field'], Sort['direction']];
+          onSort({ field, direction });
+        }}
+        options={(['UPDATED_AT', 'CREATED_AT', 'PRIORITY'] as const).flatMap((f) =>
+          (['DESC', 'ASC'] as const).map((d) => ({
+            value: `${f}:${d}`,
+            label: `${t(`list.sortBy.${f}`)} · ${t(d === 'ASC' ? 'list.asc' : 'list.desc')}`,
+          })),
+        )}
+      />
+      <Popover
+        trigger="click"
+        content={
+          <Checkbox.Group
+            value={columns}
+            onChange={(v) => onColumns(ALL_COLUMNS.filter((c) => (v as string[]).includes(c)))}
+            style={{ display: 'grid', gap: 4 }}
+            options={ALL_COLUMNS.map((c) => ({ value: c, label: t(`list.columns.${c}`) }))}
+          />
+        }
+      >
+        <Button>{t('list.columnsButton')}</Button>
+      </Popover>
+    </Flex>
+  );
+}

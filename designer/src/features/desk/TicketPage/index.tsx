@@ -1,0 +1,429 @@
+import {
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Dropdown,
+  Flex,
+  Input,
+  message,
+  Result,
+  Row,
+  Select,
+  Space,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { request, subscribe } from '../../../graphql/client.ts';
+import { useQuery } from '../../../graphql/use-query.ts';
+import { currentLanguage } from '../../../i18n/i18n.ts';
+import { useReadySession } from '../../../session/session.tsx';
+import { DateTime } from '../../../ui/DateTime/index.tsx';
+import { PageLoading } from '../../../ui/PageLoading/index.tsx';
+import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+import { useTicketFeed } from '../hooks/useTicketFeed.ts';
+import { SlaCountdown } from '../SlaCountdown/index.tsx';
+import { priorityStyle } from '../SlaCountdown/tone-style.ts';
+import { TaskPanel } from './TaskPanel.tsx';
+import { Timeline } from './Timeline.tsx';
+import {
+  AssignTicket,
+  Note,
+  OtherTicketsQuery,
+  PeopleQuery,
+  Reply,
+  SlaLiveSubscription,
+  TicketPageQuery,
+  UpdateTicket,
+  UrgeTicket,
+} from './ticket-query.ts';
+
+type SlaMetric = 'first_response' | 'next_response' | 'periodic_update' | 'resolution';
+
+type Clock = {
+  metric: string | null;
+  status: string | null;
+  dueAt: string | null;
+  targetSeconds: number | null;
+  businessSecondsLeft: number | null;
+};
+
+const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+const REPLY_TEMPLATES = ['received', 'moreInfo', 'solved'] as const;
+
+function OtherTickets({ requesterId, number }: { requesterId: string; number: string }) {
+  const { t } = useTranslation('desk');
+  const { data } = useQuery(OtherTicketsQuery, { requesterId });
+  const others = (data?.tickets?.edges ?? []).flatMap((e) =>
+    e?.node && e.node.number !== number ? [e.node] : [],
+  );
+  if (!data) return null;
+  if (others.length === 0) return <Typography.Text type="secondary">{t('ticket.noOther')}</Typography.Text>;
+  return (
+    <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+      {others.slice(0, 5).map((o) => (
+        <li key={o.id}>
+          <Link to={`/desk/tickets/${encodeURIComponent(o.number ?? '')}`}>{o.number}</Link> {o.title}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Reply (public) and note (internal), with templates to insert. */
+function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
+  const { t } = useTranslation('desk');
+  const [api, holder] = message.useMessage();
+  const [tab, setTab] = useState<'reply' | 'note'>('reply');
+  const [text, setText] = useState('');
+  const [isSending, setIsSending] = useState(false);
+  const send = async () => {
+    if (!text.trim()) return;
+    setIsSending(true);
+    const result =
+      tab === 'reply'
+        ? (await request(Reply, { id: ticketId, body: text })).replyToTicket
+        : (await request(Note, { id: ticketId, body: text })).addNote;
+    setIsSending(false);
+    if (result?.__typename === 'Ticket') {
+      setText('');
+      onSent();
+    } else void api.error((result as { message?: string } | null)?.message ?? '');
+  };
+  return (
+    <Card size="small">
+      {holder}
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setTab(k as 'reply' | 'note')}
+        items={[
+          { key: 'reply', label: t('ticket.reply') },
+          { key: 'note', label: t('ticket.note') },
+        ]}
+      />
+      <Input.TextArea
+        aria-label={tab === 'reply' ? t('ticket.reply') : t('ticket.note')}
+        placeholder={tab === 'reply' ? t('ticket.replyPlaceholder') : t('ticket.notePlaceholder')}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        autoSize={{ minRows: 3 }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send();
+        }}
+        style={tab === 'note' ? { background: '#fffbe6' } : undefined}
+        data-testid="composer"
+      />
+      <Flex justify="space-between" style={{ marginTop: 8 }} wrap gap={8}>
+        <Dropdown
+          menu={{
+            items: REPLY_TEMPLATES.map((k) => ({ key: k, label: t(`replyTemplates.${k}.name`) })),
+            onClick: (e) => {
+              const key = e.key as (typeof REPLY_TEMPLATES)[number];
+              setText((s) => `${s}${s ? '\n' : ''}${t(`replyTemplates.${key}.text`)}`);
+            },
+          }}
+        >
+          <Button>{t('ticket.insertTemplate')}</Button>
+        </Dropdown>
+        <Button type="primary" loading={isSending} onClick={() => void send()} data-testid="composer-send">
+          {t('ticket.send')}
+        </Button>
+      </Flex>
+    </Card>
+  );
+}
+
+/** /desk/tickets/<number>: everything about one ticket and everything an agent does to it. */
+export default function TicketPage() {
+  const { t } = useTranslation(['desk', 'shell']);
+  const { number = '' } = useParams();
+  const session = useReadySession();
+  const locale = currentLanguage();
+  const { data, error, isLoading, refetch } = useQuery(TicketPageQuery, { number, locale });
+  const people = useQuery(PeopleQuery, {});
+  const [api, holder] = message.useMessage();
+  const ticket = data?.ticket;
+  const [clocks, setClocks] = useState<Clock[] | null>(null);
+  const [isEditing, setIsEditing] = useState(false);
+
+  // The clocks live: as they are, then each change (a reply, a status change, a breach).
+  const ticketId = ticket?.id;
+  useEffect(() => {
+    setClocks(null);
+    if (!ticketId) return;
+    const sub = subscribe(
+      SlaLiveSubscription,
+      { ticketId },
+      { onNext: (d) => setClocks(d.ticketSlaChanged ?? []) },
+    );
+    return () => sub.unsubscribe();
+  }, [ticketId]);
+  useTicketFeed(
+    useCallback(
+      (e: { ticketId: string }) => {
+        if (e.ticketId === ticketId) refetch();
+      },
+      [ticketId, refetch],
+    ),
+  );
+
+  if (error) return <QueryError error={error} onRetry={refetch} />;
+  if (isLoading && !data) return <PageLoading />;
+  if (!ticket)
+    return (
+      <Result
+        status="404"
+        title={<h1 style={{ fontSize: 24 }}>{t('ticket.notFound', { number })}</h1>}
+        extra={<Link to="/desk">{t('ticket.back')}</Link>}
+      />
+    );
+
+  const id = ticket.id ?? '';
+  const shownClocks = (clocks ?? ticket.slaClocks ?? []).filter((c) => c.status !== 'stopped');
+  const openTasks = (ticket.tasks ?? []).filter((x) => x.status === 'open');
+  const cc = openTasks.flatMap((x) =>
+    Array.isArray(x.cc) ? (x.cc as { kind?: string; id?: string }[]) : [],
+  );
+  const change = async (vars: Record<string, unknown>) => {
+    const r = (await request(UpdateTicket, { id, ...vars } as never)).updateTicket;
+    if (r?.__typename === 'Ticket') refetch();
+    else void api.error((r as { message?: string } | null)?.message ?? '');
+  };
+  const assign = async (assigneeId: number | null) => {
+    const r = (await request(AssignTicket, { id, assigneeId })).assignTicket;
+    if (r?.__typename === 'Ticket') refetch();
+    else void api.error((r as { message?: string } | null)?.message ?? '');
+  };
+  const urge = async () => {
+    const r = (await request(UrgeTicket, { id })).urgeTicket;
+    if (r?.__typename === 'Urge') {
+      void api.success(t('ticket.urged', { count: r.notified?.length ?? 0 }));
+      refetch();
+    } else void api.error((r as { message?: string } | null)?.message ?? '');
+  };
+  const schema = ticket.templateVersion?.content?.formSchema;
+  const users = people.data?.users ?? [];
+  const meId = session.me?.user?.id;
+
+  return (
+    <article data-testid="ticket-page">
+      {holder}
+      <Link to="/desk?view=open">← {t('ticket.back')}</Link>
+      <Flex justify="space-between" align="flex-start" wrap gap={8} style={{ margin: '8px 0 16px' }}>
+        <div style={{ minWidth: 0 }}>
+          <Typography.Text code data-testid="ticket-number">
+            {ticket.number}
+          </Typography.Text>
+          <h1 style={{ fontSize: 22, margin: '4px 0', overflowWrap: 'anywhere' }}>{ticket.title}</h1>
+          <Space wrap size={4}>
+            <Tag data-testid="ticket-status">
+              {ticket.statusName ?? t(`shell:status.${ticket.status ?? 'new'}`)}
+            </Tag>
+            {ticket.priority ? (
+              <Tag style={priorityStyle(ticket.priority)}>{t(`shell:priority.${ticket.priority}`)}</Tag>
+            ) : null}
+            {ticket.slaPolicyName ? <Tag>{ticket.slaPolicyName}</Tag> : null}
+          </Space>
+        </div>
+        <Space wrap>
+          <Button onClick={() => void urge()} data-testid="urge">
+            {t('ticket.urge')}
+          </Button>
+          {meId && ticket.assignee?.id !== meId ? (
+            <Button onClick={() => void assign(Number(meId))}>{t('ticket.assignToMe')}</Button>
+          ) : null}
+        </Space>
+      </Flex>
+      <section aria-label={t('ticket.sla')} style={{ marginBottom: 16 }}>
+        <Space wrap size={4}>
+          {shownClocks.length === 0 ? (
+            <Typography.Text type="secondary">{t('ticket.noSla')}</Typography.Text>
+          ) : (
+            shownClocks.map((c) => (
+              <SlaCountdown
+                key={c.metric}
+                label={t(`sla.metric.${(c.metric ?? 'resolution') as SlaMetric}`)}
+                clock={{
+                  status: c.status,
+                  dueAt: c.dueAt,
+                  targetSeconds: c.targetSeconds,
+                  secondsLeftAtRead: c.businessSecondsLeft,
+                }}
+              />
+            ))
+          )}
+        </Space>
+      </section>
+      <Row gutter={[24, 24]}>
+        <Col xs={24} lg={16}>
+          <Flex vertical gap={24}>
+            {openTasks.length === 0 ? (
+              <Typography.Text type="secondary">{t('ticket.noStep')}</Typography.Text>
+            ) : (
+              openTasks.map((task) => (
+                <Card key={task.id} size="small">
+                  <TaskPanel
+                    task={task}
+                    people={{
+                      users: users,
+                      teams: people.data?.teams ?? [],
+                      orgUnits: people.data?.orgUnits ?? [],
+                    }}
+                    onDone={refetch}
+                  />
+                </Card>
+              ))
+            )}
+            <Composer ticketId={id} onSent={refetch} />
+            <Timeline entries={ticket.timeline ?? []} />
+          </Flex>
+        </Col>
+        <Col xs={24} lg={8}>
+          <Flex vertical gap={16}>
+            <Card size="small" title={t('ticket.requester')}>
+              <div data-testid="requester">
+                <strong>{ticket.requester?.name}</strong>
+                <div>{ticket.requester?.phone}</div>
+                <div>{ticket.requester?.email}</div>
+              </div>
+              {ticket.requester?.id ? (
+                <>
+                  <Typography.Text type="secondary">{t('ticket.otherTickets')}</Typography.Text>
+                  <OtherTickets requesterId={ticket.requester.id} number={ticket.number ?? ''} />
+                </>
+              ) : null}
+            </Card>
+            <Card size="small">
+              <Descriptions
+                column={1}
+                size="small"
+                items={[
+                  {
+                    key: 'status',
+                    label: t('ticket.status'),
+                    children: (
+                      <Select
+                        aria-label={t('ticket.status')}
+                        value={ticket.status}
+                        style={{ width: '100%' }}
+                        onChange={(v) => void change({ status: v })}
+                        options={STATUSES.map((s) => ({ value: s, label: t(`shell:status.${s}`) }))}
+                      />
+                    ),
+                  },
+                  {
+                    key: 'statusName',
+                    label: t('ticket.statusName'),
+                    children: (
+                      <Select
+                        aria-label={t('ticket.statusName')}
+                        value={ticket.statusName ?? ''}
+                        style={{ width: '100%' }}
+                        onChange={(v) => void change({ statusName: v })}
+                        options={[
+                          { value: '', label: t('ticket.noStatusName') },
+                          ...(people.data?.ticketStatuses ?? []).map((s) => ({
+                            value: s.name ?? '',
+                            label: s.name,
+                          })),
+                        ]}
+                      />
+                    ),
+                  },
+                  {
+                    key: 'priority',
+                    label: t('ticket.priority'),
+                    children: (
+                      <Select
+                        aria-label={t('ticket.priority')}
+                        value={ticket.priority}
+                        style={{ width: '100%' }}
+                        onChange={(v) => void change({ priority: v })}
+                        options={PRIORITIES.map((p) => ({ value: p, label: t(`shell:priority.${p}`) }))}
+                      />
+                    ),
+                  },
+                  {
+                    key: 'assignee',
+                    label: t('ticket.assignee'),
+                    children: (
+                      <Select
+                        aria-label={t('ticket.assignee')}
+                        value={ticket.assignee?.id ?? undefined}
+                        allowClear
+                        showSearch={{ optionFilterProp: 'label' }}
+                        style={{ width: '100%' }}
+                        onChange={(v?: string) => void assign(v ? Number(v) : null)}
+                        options={users.map((u) => ({ value: u.id ?? '', label: u.name }))}
+                      />
+                    ),
+                  },
+                  { key: 'team', label: t('ticket.team'), children: ticket.team?.name ?? '—' },
+                  { key: 'org', label: t('ticket.orgUnit'), children: ticket.orgUnit?.name ?? '—' },
+                  {
+                    key: 'template',
+                    label: t('ticket.template'),
+                    children: t('ticket.templateVersion', {
+                      name: ticket.template?.name ?? '',
+                      version: ticket.templateVersion?.version ?? '',
+                    }),
+                  },
+                  { key: 'channel', label: t('ticket.channel'), children: ticket.channel },
+                  {
+                    key: 'created',
+                    label: t('ticket.created'),
+                    children: <DateTime value={ticket.createdAt} />,
+                  },
+                  {
+                    key: 'cc',
+                    label: t('ticket.cc'),
+                    children: cc.length
+                      ? cc.map((c) => (
+                          <Tag key={`${c.kind}:${c.id}`}>{c.id ? `${c.kind}: ${c.id}` : c.kind}</Tag>
+                        ))
+                      : t('ticket.noCc'),
+                  },
+                ]}
+              />
+            </Card>
+            <Card
+              size="small"
+              title={t('ticket.formData')}
+              extra={
+                schema ? (
+                  <Button size="small" onClick={() => setIsEditing((e) => !e)}>
+                    {t('ticket.editForm')}
+                  </Button>
+                ) : null
+              }
+            >
+              {schema ? (
+                <SchemaForm
+                  schema={schema as never}
+                  uiSchema={(ticket.templateVersion?.content?.uiSchema ?? {}) as never}
+                  formData={(ticket.formData ?? {}) as Record<string, unknown>}
+                  isReadOnly={!isEditing}
+                  {...(isEditing
+                    ? {
+                        submitLabel: t('ticket.saveForm'),
+                        onSubmit: (formData: Record<string, unknown>) => {
+                          setIsEditing(false);
+                          void change({ formData });
+                        },
+                      }
+                    : {})}
+                />
+              ) : null}
+            </Card>
+          </Flex>
+        </Col>
+      </Row>
+    </article>
+  );
+}

@@ -1,0 +1,243 @@
+import { graphql } from '../../../graphql/graphql.ts';
+
+export const TicketPageQuery = graphql(`
+  query DeskTicketPage($number: String!, $locale: String!) {
+    ticket(number: $number) {
+      id
+      number
+      title
+      description
+      status
+      statusName
+      priority
+      channel
+      createdAt
+      updatedAt
+      formData
+      requester {
+        id
+        name
+        email
+        phone
+      }
+      orgUnit {
+        id
+        name
+      }
+      team {
+        id
+        name
+      }
+      assignee {
+        id
+        name
+      }
+      template {
+        id
+        name
+      }
+      templateVersion {
+        version
+        content {
+          name
+          formSchema
+          uiSchema
+        }
+      }
+      slaPolicyName
+      slaClocks {
+        metric
+        status
+        dueAt
+        targetSeconds
+        businessSecondsLeft
+      }
+      tasks {
+        id
+        nodeId
+        title
+        status
+        actions
+        formSchema
+        uiSchema
+        cc
+        dueAt
+        isOverdue
+        createdAt
+        closedAt
+        closeReason
+        origin
+        assignee {
+          id
+          name
+        }
+        team {
+          id
+          name
+        }
+        orgUnit {
+          id
+          name
+        }
+        closedBy {
+          name
+        }
+      }
+      timeline {
+        id
+        kind
+        body(locale: $locale)
+        summary(locale: $locale)
+        isPublic
+        actorKind
+        actorUser {
+          name
+        }
+        actorCustomer {
+          name
+        }
+        channel
+        diff
+        createdAt
+      }
+    }
+  }
+`);
+
+export const OtherTicketsQuery = graphql(`
+  query DeskRequesterTickets($requesterId: ID!) {
+    tickets(first: 6, filter: { requesterId: $requesterId }) {
+      totalCount
+      edges {
+        node {
+          id
+          number
+          title
+          status
+        }
+      }
+    }
+  }
+`);
+
+export const SlaLiveSubscription = graphql(`
+  subscription DeskTicketSla($ticketId: ID!) {
+    ticketSlaChanged(ticketId: $ticketId) {
+      metric
+      status
+      dueAt
+      targetSeconds
+      businessSecondsLeft
+    }
+  }
+`);
+
+export const PeopleQuery = graphql(`
+  query DeskPeople {
+    users {
+      id
+      name
+    }
+    teams {
+      id
+      name
+    }
+    orgUnits {
+      id
+      name
+    }
+    ticketStatuses {
+      name
+      category
+    }
+  }
+`);
+
+export const ActOnTask = graphql(`
+  mutation DeskActOnTask($taskId: ID!, $action: TaskAction!, $output: JSON, $reason: String, $to: TransferTarget) {
+    actOnTask(taskId: $taskId, action: $action, output: $output, reason: $reason, to: $to) {
+      __typename
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        fields {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const Reply = graphql(`
+  mutation DeskReply($id: ID!, $body: String!) {
+    replyToTicket(id: $id, body: $body) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const Note = graphql(`
+  mutation DeskNote($id: ID!, $body: String!) {
+    addNote(id: $id, body: $body) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const UpdateTicket = graphql(`
+  mutation DeskUpdateTicket(
+    $id: ID!
+    $status: StatusCategory
+    $statusName: String
+    $priority: Priority
+    $formData: JSON
+  ) {
+    updateTicket(id: $id, status: $status, statusName: $statusName, priority: $priority, formData: $formData) {
+      __typename
+      ... on Error {
+        message
+      }
+      ... on ValidationError {
+        fields {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const AssignTicket = graphql(`
+  mutation DeskAssignTicket($id: ID!, $assigneeId: Int, $teamId: Int) {
+    assignTicket(id: $id, assigneeId: $assigneeId, teamId: $teamId) {
+      __typename
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const UrgeTicket = graphql(`
+  mutation DeskUrgeTicket($id: ID!) {
+    urgeTicket(id: $id) {
+      __typename
+      ... on Urge {
+        notified {
+          id
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);

@@ -1,0 +1,178 @@
+import Form from '@rjsf/antd';
+import type {
+  ErrorSchema,
+  RegistryWidgetsType,
+  RJSFSchema,
+  RJSFValidationError,
+  TemplatesType,
+  UiSchema,
+} from '@rjsf/utils';
+import validator from '@rjsf/validator-ajv8';
+import { Button } from 'antd';
+import { type ReactNode, startTransition, useCallback, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { currentLanguage } from '../../i18n/i18n.ts';
+import { localizeErrors, serverErrorSchema } from './error-messages.ts';
+import { rjsfTranslator } from './rjsf-strings.ts';
+import { SectionedObject } from './SectionedObject.tsx';
+import {
+  CascaderWidget,
+  OrgUnitPickerWidget,
+  TreeChoiceWidget,
+  UserPickerWidget,
+} from './widgets/choices.tsx';
+import { FilesWidget } from './widgets/FilesWidget.tsx';
+import {
+  EmailWidget,
+  FastBaseInput,
+  FastTextareaWidget,
+  MoneyWidget,
+  PhoneWidget,
+} from './widgets/inputs.tsx';
+import { RichTextWidget } from './widgets/RichTextWidget.tsx';
+
+export type FormData = Record<string, unknown>;
+
+/** The widgets a ticket form may name in its uiSchema ("ui:widget"), besides rjsf's own. */
+export const SCHEMA_FORM_WIDGETS = {
+  TextareaWidget: FastTextareaWidget,
+  textarea: FastTextareaWidget,
+  EmailWidget,
+  email: EmailWidget,
+  money: MoneyWidget,
+  phone: PhoneWidget,
+  cascader: CascaderWidget,
+  tree: TreeChoiceWidget,
+  richtext: RichTextWidget,
+  user: UserPickerWidget,
+  orgUnit: OrgUnitPickerWidget,
+  files: FilesWidget,
+} satisfies RegistryWidgetsType;
+
+export type SchemaFormWidget = keyof typeof SCHEMA_FORM_WIDGETS;
+
+/** Children in place of rjsf's own submit button, when the form has none. */
+const NO_BUTTONS = <span hidden />;
+
+const TEMPLATES: Partial<TemplatesType> = {
+  BaseInputTemplate: FastBaseInput,
+  ObjectFieldTemplate: SectionedObject,
+};
+const FORM_CONTEXT = { descriptionLocation: 'below' } as const;
+const DEFAULT_STATE_BEHAVIOR = {
+  emptyObjectFields: 'skipDefaults',
+  arrayMinItems: { populate: 'never' },
+} as const;
+
+export type SchemaFormProps = {
+  schema: RJSFSchema;
+  uiSchema?: UiSchema;
+  formData?: FormData;
+  /** Every change, in a transition (a keystroke paints before the page hears of it). */
+  onChange?: (formData: FormData) => void;
+  /** The form's data once it passes the schema's rules; without it no submit button shows. */
+  onSubmit?: (formData: FormData) => void;
+  isReadOnly?: boolean;
+  /** The server's messages by field path ("/amount" or "address.city"), shown beside their fields. */
+  serverErrors?: Readonly<Record<string, string>>;
+  /** Check each field when the person leaves it (off: checked on submit). */
+  isValidatedOnBlur?: boolean;
+  submitLabel?: ReactNode;
+  isSubmitting?: boolean;
+  /** Buttons and the like after the fields, in place of the submit button. */
+  children?: ReactNode;
+  id?: string;
+};
+
+/**
+ * The form generated from a template's JSON Schema and uiSchema, as agents, customers and the
+ * form builder's preview see it: rjsf with the antd theme and ajv 8 (the same rules the server
+ * checks), messages in the page's language beside their fields, and the ticket widgets (money,
+ * phone, email, dates, cascader and tree choices, rich text, user and org-unit pickers, files).
+ * Text fields are typed into their own state first, so a long form stays quick per keystroke.
+ */
+export function SchemaForm({
+  schema,
+  uiSchema,
+  formData,
+  onChange,
+  onSubmit,
+  isReadOnly = false,
+  serverErrors,
+  isValidatedOnBlur = false,
+  submitLabel,
+  isSubmitting = false,
+  children,
+  id,
+}: SchemaFormProps) {
+  const { t } = useTranslation('schemaForm');
+  const language = currentLanguage();
+  const translateString = useMemo(() => rjsfTranslator(language), [language]);
+  const transformErrors = useCallback(
+    (errors: RJSFValidationError[]) =>
+      localizeErrors(errors, {
+        t: t as unknown as (k: string, o?: Record<string, unknown>) => string,
+        language,
+        schema,
+      }),
+    [t, language, schema],
+  );
+  const extraErrors = useMemo(
+    () => serverErrorSchema(serverErrors) as ErrorSchema | undefined,
+    [serverErrors],
+  );
+  const fullUiSchema = useMemo<UiSchema>(
+    () => ({ ...uiSchema, 'ui:submitButtonOptions': { norender: true } }),
+    [uiSchema],
+  );
+  const handleChange = useCallback(
+    (e: { formData?: unknown }) => {
+      if (!onChange) return;
+      const data = (e.formData ?? {}) as FormData;
+      startTransition(() => onChange(data));
+    },
+    [onChange],
+  );
+  const handleSubmit = useCallback(
+    (e: { formData?: unknown }) => onSubmit?.((e.formData ?? {}) as FormData),
+    [onSubmit],
+  );
+
+  return (
+    <Form
+      id={id}
+      className="docket-schema-form"
+      schema={schema}
+      uiSchema={fullUiSchema}
+      formData={formData}
+      validator={validator}
+      widgets={SCHEMA_FORM_WIDGETS}
+      templates={TEMPLATES}
+      formContext={FORM_CONTEXT}
+      extraErrors={extraErrors}
+      extraErrorsBlockSubmit={false}
+      transformErrors={transformErrors}
+      translateString={translateString}
+      showErrorList={false}
+      omitExtraData
+      noHtml5Validate
+      liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
+      focusOnFirstError
+      readonly={isReadOnly}
+      experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
+      onChange={handleChange}
+      onSubmit={handleSubmit}
+    >
+      {children ??
+        (onSubmit && !isReadOnly ? (
+          <Button type="primary" htmlType="submit" loading={isSubmitting}>
+            {submitLabel ?? t('submit')}
+          </Button>
+        ) : (
+          NO_BUTTONS
+        ))}
+    </Form>
+  );
+}
+
+export default SchemaForm;

@@ -1,0 +1,121 @@
+import { defineMessages } from '../../i18n/define-messages.ts';
+
+/** The generated form's own words: validation messages and its widgets' labels. */
+export const schemaFormMessages = defineMessages('schemaForm', {
+  en: {
+    submit: 'Submit',
+    errors: {
+      required: 'This field is required.',
+      minLength: 'At least {{limit}} characters.',
+      maxLength: 'At most {{limit}} characters.',
+      minimum: 'Must be at least {{limit}}.',
+      maximum: 'Must be at most {{limit}}.',
+      exclusiveMinimum: 'Must be more than {{limit}}.',
+      exclusiveMaximum: 'Must be less than {{limit}}.',
+      pattern: 'Does not have the expected form.',
+      format: {
+        email: 'Not an email address.',
+        date: 'Not a date.',
+        'date-time': 'Not a date and time.',
+        uri: 'Not a web address.',
+        other: 'Not a valid {{format}}.',
+      },
+      type: 'Must be {{type}}.',
+      enum: 'Pick one of the offered values.',
+      minItems: 'Pick at least {{limit}}.',
+      maxItems: 'Pick at most {{limit}}.',
+      other: 'This value is not accepted.',
+    },
+    types: {
+      string: 'text',
+      number: 'a number',
+      integer: 'a whole number',
+      boolean: 'yes or no',
+      array: 'a list',
+      object: 'a group of fields',
+    },
+    picker: {
+      user: 'Choose a person',
+      orgUnit: 'Choose an org unit',
+      notListed: '{{value}} (not listed)',
+      loadFailed: 'The list could not be loaded.',
+    },
+    files: {
+      add: 'Attach files',
+      uploading: 'Uploading {{name}}…',
+      tooLarge: '{{name}} is larger than {{limit}}.',
+      failed: '{{name}} was not uploaded: {{reason}}',
+      remove: 'Remove {{name}}',
+    },
+    richText: {
+      bold: 'Bold',
+      italic: 'Italic',
+      list: 'Bulleted list',
+      link: 'Link',
+    },
+    money: {
+      amount: 'Amount',
+    },
+    cascader: {
+      placeholder: 'Choose…',
+    },
+  },
+  'zh-CN': {
+    submit: '提交',
+    errors: {
+      required: '此项必填。',
+      minLength: '至少 {{limit}} 个字符。',
+      maxLength: '最多 {{limit}} 个字符。',
+      minimum: '不能小于 {{limit}}。',
+      maximum: '不能大于 {{limit}}。',
+      exclusiveMinimum: '必须大于 {{limit}}。',
+      exclusiveMaximum: '必须小于 {{limit}}。',
+      pattern: '格式不正确。',
+      format: {
+        email: '不是有效的邮箱地址。',
+        date: '不是有效的日期。',
+        'date-time': '不是有效的日期时间。',
+        uri: '不是有效的网址。',
+        other: '不是有效的 {{format}}。',
+      },
+      type: '必须是{{type}}。',
+      enum: '请从给出的选项中选择。',
+      minItems: '至少选择 {{limit}} 项。',
+      maxItems: '最多选择 {{limit}} 项。',
+      other: '此值不被接受。',
+    },
+    types: {
+      string: '文本',
+      number: '数字',
+      integer: '整数',
+      boolean: '是或否',
+      array: '列表',
+      object: '一组字段',
+    },
+    picker: {
+      user: '选择人员',
+      orgUnit: '选择组织',
+      notListed: '{{value}}（不在列表中）',
+      loadFailed: '列表加载失败。',
+    },
+    files: {
+      add: '添加附件',
+      uploading: '正在上传 {{name}}…',
+      tooLarge: '{{name}} 超过了 {{limit}}。',
+      failed: '{{name}} 上传失败：{{reason}}',
+      remove: '移除 {{name}}',
+    },
+    richText: {
+      bold: '加粗',
+      italic: '斜体',
+      list: '项目列表',
+      link: '链接',
+    },
+    money: {
+      amount: '金额',
+    },
+    cascader: {
+      placeholder: '请选择…',
+    },
+  },
+});

@@ -1,0 +1,124 @@
+/**
+ * The sentence a person reads for a timeline entry that changed fields (`updated`) or handed a
+ * step on (`task.transferred`), in English or Chinese. Pure: names of people, teams and org units
+ * come from the caller (`names`), which reads them once for many entries.
+ */
+
+export type ChangeLocale = 'en' | 'zh-CN';
+
+type Diff = Record<string, { from?: unknown; to?: unknown } | undefined>;
+
+/** The name of a user, team or org unit by id, when the caller knows it. */
+export type NameOf = (kind: 'user' | 'team' | 'orgUnit', id: number) => string | undefined;
+
+const FIELD_NAMES: Record<string, Record<ChangeLocale, string>> = {
+  title: { en: 'title', 'zh-CN': '标题' },
+  description: { en: 'description', 'zh-CN': '描述' },
+  priority: { en: 'priority', 'zh-CN': '优先级' },
+  status: { en: 'status', 'zh-CN': '状态' },
+  statusName: { en: 'named status', 'zh-CN': '细分状态' },
+  assigneeId: { en: 'assignee', 'zh-CN': '处理人' },
+  teamId: { en: 'team', 'zh-CN': '团队' },
+  orgUnitId: { en: 'org unit', 'zh-CN': '组织' },
+  formData: { en: 'form data', 'zh-CN': '表单数据' },
+};
+
+const VALUE_NAMES: Record<string, Record<ChangeLocale, string>> = {
+  urgent: { en: 'urgent', 'zh-CN': '紧急' },
+  high: { en: 'high', 'zh-CN': '高' },
+  normal: { en: 'normal', 'zh-CN': '普通' },
+  low: { en: 'low', 'zh-CN': '低' },
+  new: { en: 'new', 'zh-CN': '新建' },
+  open: { en: 'open', 'zh-CN': '处理中' },
+  pending: { en: 'pending', 'zh-CN': '待客户回复' },
+  on_hold: { en: 'on hold', 'zh-CN': '挂起' },
+  solved: { en: 'solved', 'zh-CN': '已解决' },
+  closed: { en: 'closed', 'zh-CN': '已关闭' },
+};
+
+const REF_KINDS: Record<string, 'user' | 'team' | 'orgUnit'> = {
+  assigneeId: 'user',
+  teamId: 'team',
+  orgUnitId: 'orgUnit',
+};
+
+const NOBODY: Record<ChangeLocale, string> = { en: 'nobody', 'zh-CN': '无' };
+
+/** The ids of people, teams and org units a diff names, for the caller to read their names. */
+export function namesNeeded(diff: unknown): { kind: 'user' | 'team' | 'orgUnit'; id: number }[] {
+  if (!diff || typeof diff !== 'object') return [];
+  const out: { kind: 'user' | 'team' | 'orgUnit'; id: number }[] = [];
+  for (const [field, change] of Object.entries(diff as Diff)) {
+    const kind = REF_KINDS[field];
+    if (!kind || !change) continue;
+    for (const v of [change.from, change.to]) if (typeof v === 'number') out.push({ kind, id: v });
+  }
+  return out;
+}
+
+function valueText(field: string, value: unknown, locale: ChangeLocale, nameOf: NameOf): string {
+  if (value === null || value === undefined || value === '') return NOBODY[locale];
+  const kind = REF_KINDS[field];
+  if (kind && typeof value === 'number') return nameOf(kind, value) ?? `#${value}`;
+  if (typeof value === 'string') {
+    const known = VALUE_NAMES[value]?.[locale];
+    const text = known ?? value;
+    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return locale === 'en' ? 'a new value' : '新值';
+}
+
+/** One clause per changed field: "priority from normal to urgent". */
+function fieldClauses(diff: Diff, locale: ChangeLocale, nameOf: NameOf): string[] {
+  const clauses: string[] = [];
+  for (const [field, change] of Object.entries(diff)) {
+    if (!change || typeof change !== 'object' || !('to' in change || 'from' in change)) continue;
+    const name = FIELD_NAMES[field]?.[locale] ?? field;
+    if (field === 'formData' || field === 'description') {
+      clauses.push(locale === 'en' ? `the ${name}` : name);
+      continue;
+    }
+    const from = valueText(field, change.from, locale, nameOf);
+    const to = valueText(field, change.to, locale, nameOf);
+    clauses.push(locale === 'en' ? `${name} from ${from} to ${to}` : `${name}由「${from}」改为「${to}」`);
+  }
+  return clauses;
+}
+
+type Holder = {
+  userName?: string;
+  teamName?: string;
+  roleName?: string;
+  orgUnitName?: string;
+};
+
+function holderText(h: Holder | undefined, locale: ChangeLocale): string {
+  if (!h) return NOBODY[locale];
+  const queue = h.teamName ?? h.roleName ?? h.orgUnitName;
+  if (h.userName && queue) return locale === 'en' ? `${h.userName} (${queue})` : `${h.userName}（${queue}）`;
+  return h.userName ?? queue ?? NOBODY[locale];
+}
+
+/**
+ * The entry's sentence: for `updated`, what changed ("Changed priority from normal to urgent.");
+ * for `task.transferred`, from whom to whom and why. Null for other kinds.
+ */
+export function describeChange(
+  entry: { kind: string; diff: unknown; body?: string | null },
+  locale: ChangeLocale,
+  nameOf: NameOf = () => undefined,
+): string | null {
+  const diff = (entry.diff && typeof entry.diff === 'object' ? entry.diff : {}) as Diff;
+  if (entry.kind === 'task.transferred') {
+    const holder = diff.holder as { from?: Holder; to?: Holder } | undefined;
+    const from = holderText(holder?.from, locale);
+    const to = holderText(holder?.to, locale);
+    const why = entry.body ? (locale === 'en' ? `: ${entry.body}` : `，原因：${entry.body}`) : '';
+    return locale === 'en' ? `Transferred from ${from} to ${to}${why}.` : `从 ${from} 转办给 ${to}${why}。`;
+  }
+  if (entry.kind !== 'updated') return null;
+  const clauses = fieldClauses(diff, locale, nameOf);
+  if (clauses.length === 0) return locale === 'en' ? 'Changed the ticket.' : '修改了工单。';
+  return locale === 'en' ? `Changed ${clauses.join('; ')}.` : `将${clauses.join('；')}。`;
+}

@@ -1,0 +1,27 @@
+import { afterCommit, type EntityManager } from '@docket/db';
+import { createPubSub } from 'graphql-yoga';
+import type { TicketChanged } from './ticket-store.ts';
+
+export type TicketFeedEvent = { ticketId: string; kind: 'created' | 'changed' };
+
+/**
+ * Committed ticket creations and changes, for the desk's live lists and the portal: subscribers
+ * hear a ticket's id once its transaction commits and read what they may see of it.
+ */
+export class TicketFeed {
+  readonly pubsub = createPubSub<{ ticketFeed: [TicketFeedEvent] }>();
+
+  /** A ticket store change listener: the change is published after its transaction commits. */
+  readonly onChange = async (tx: EntityManager, change: TicketChanged): Promise<void> => {
+    afterCommit(tx, () => this.pubsub.publish('ticketFeed', { ticketId: change.ticketId, kind: 'changed' }));
+  };
+
+  /** A ticket was created (and committed). */
+  created(ticketId: string | number): void {
+    this.pubsub.publish('ticketFeed', { ticketId: String(ticketId), kind: 'created' });
+  }
+
+  subscribe(): AsyncIterable<TicketFeedEvent> {
+    return this.pubsub.subscribe('ticketFeed');
+  }
+}

@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+/** Signs a person in through the login form (staff, or a customer on the customer tab). */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  options: { isCustomer?: boolean } = {},
+) {
+  await page.goto(`${baseUrl}/login${options.isCustomer ? '?as=customer' : ''}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('docket-demo');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Runs axe-core in the page (its source injected, nothing fetched) and returns the serious and
+ * critical violations, each as "rule: target".
+ */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  const result = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (el: Document, o: unknown) => Promise<unknown> } }).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  })) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
