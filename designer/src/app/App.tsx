@@ -89,6 +89,8 @@ const ACCESSIBLE_THEME = {
   token: {
     colorPrimary: '#0958d9',
     colorLink: '#0958d9',
+    colorLinkHover: '#003eb3',
+    colorPrimaryHover: '#003eb3',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',
