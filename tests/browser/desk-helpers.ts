@@ -25,11 +25,23 @@ const require = createRequire(import.meta.url);
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.addScriptTag({ content: source });
+  // Colours are measured as they end: let transitions (a link's colour, a row's highlight) finish.
+  await page.waitForTimeout(800);
   const result = (await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (el: Document, o: unknown) => Promise<unknown> } }).axe;
     return axe.run(document, { resultTypes: ['violations'] });
-  })) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+  })) as {
+    violations: {
+      id: string;
+      impact: string | null;
+      nodes: { target: string[]; failureSummary?: string }[];
+    }[];
+  };
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+    .flatMap((v) =>
+      v.nodes.map(
+        (n) => `${v.id}: ${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`,
+      ),
+    );
 }

@@ -83,12 +83,15 @@ function LocalizedAntd({ children }: { children: React.ReactNode }) {
 
 /**
  * antd's colours, darkened where its defaults fall short of WCAG AA contrast (4.5:1) for normal
- * text: the primary colour (white on blue buttons, links), secondary text and placeholders.
+ * text: the primary colour (white on blue buttons, links), errors, secondary text and placeholders.
  */
 const ACCESSIBLE_THEME = {
   token: {
     colorPrimary: '#0958d9',
     colorLink: '#0958d9',
+    colorLinkHover: '#003eb3',
+    colorPrimaryHover: '#003eb3',
+    colorError: '#cf1322',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',

@@ -36,18 +36,29 @@ export function AppShell() {
         <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
           {t('brand')}
         </Link>
-        <nav
-          aria-label={t('nav.label')}
-          style={{ flex: 1, minWidth: 0, overflowX: isPhone ? 'auto' : undefined }}
-        >
-          <Menu
-            theme="dark"
-            mode="horizontal"
-            // On a phone the areas scroll sideways instead of folding into a menu of hidden items.
-            disabledOverflow={isPhone}
-            selectedKeys={selected ? [selected.key] : []}
-            items={visible.map((a) => ({ key: a.key, label: <Link to={a.path}>{a.label(t)}</Link> }))}
-          />
+        <nav aria-label={t('nav.label')} style={{ flex: 1, minWidth: 0 }}>
+          {isPhone ? (
+            // On a phone: plain links that scroll sideways, not a menu folding items out of reach.
+            <Flex gap={12} style={{ overflowX: 'auto', whiteSpace: 'nowrap' }}>
+              {visible.map((a) => (
+                <Link
+                  key={a.key}
+                  to={a.path}
+                  aria-current={selected?.key === a.key ? 'page' : undefined}
+                  style={{ color: '#fff', fontWeight: selected?.key === a.key ? 700 : 400 }}
+                >
+                  {a.label(t)}
+                </Link>
+              ))}
+            </Flex>
+          ) : (
+            <Menu
+              theme="dark"
+              mode="horizontal"
+              selectedKeys={selected ? [selected.key] : []}
+              items={visible.map((a) => ({ key: a.key, label: <Link to={a.path}>{a.label(t)}</Link> }))}
+            />
+          )}
         </nav>
         <Space size={isPhone ? 'small' : 'middle'} wrap={false}>
           <Flex vertical style={{ lineHeight: 1.3, ...(isPhone ? { display: 'none' } : {}) }}>
