@@ -150,3 +150,14 @@ export function requireSelfOr(p: Principal | null, userId: number, permission: P
   if (userId !== staff.userId) requireStaff(staff, permission);
   return staff;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Audit
+
+/**
+ * The audit trails: admin changes and ticket events need audit.read; ticket events are further
+ * bounded by the reader's ticket scope (ticketScope), like every other ticket read.
+ */
+export function requireAuditReader(p: Principal | null): StaffPrincipal {
+  return requireStaff(p, 'audit.read');
+}
