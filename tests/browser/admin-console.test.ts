@@ -75,7 +75,7 @@ describe('the admin console', () => {
     await expect.poll(() => secret.inputValue()).toMatch(/^[A-Za-z0-9]{14}$/);
     const password = await secret.inputValue();
     await screenshot(page, 'admin-users-password.en');
-    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
     // The temporary password works.
     expect(await server.login('iris@docket.local', password)).toBeTruthy();
 

@@ -101,6 +101,8 @@ export default function UsersPage() {
   const { message } = App.useApp();
   const session = useReadySession();
   const myId = session.me?.user?.id;
+  // Team membership is the team admins' to change: offered only to those who may.
+  const canSetTeams = session.access.can('TEAM_MANAGE');
   const { data, error, refetch } = useQuery(UsersQuery, {});
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
@@ -156,7 +158,7 @@ export default function UsersPage() {
         });
         if (!r.ok) return void message.error(r.problem);
         const id = r.data.createUser && 'id' in r.data.createUser ? Number(r.data.createUser.id) : 0;
-        const teamProblem = await placeInTeams(data.teams ?? [], id, values.teamIds ?? []);
+        const teamProblem = canSetTeams ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? []) : null;
         if (teamProblem) void message.error(teamProblem);
         setSecret({ email: values.email, password });
         void message.success(t('users.invited', { name: values.name }));
@@ -170,7 +172,7 @@ export default function UsersPage() {
           roleIds: values.roleIds ?? [],
         });
         if (!r.ok) return void message.error(r.problem);
-        const teamProblem = await placeInTeams(data.teams ?? [], id, values.teamIds ?? []);
+        const teamProblem = canSetTeams ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? []) : null;
         if (teamProblem) return void message.error(teamProblem);
         void message.success(t('admin:actions.saved'));
       }
@@ -332,7 +334,7 @@ export default function UsersPage() {
               options={(data?.roles ?? []).map((r) => ({ value: Number(r.id), label: r.name ?? '' }))}
             />
           </Form.Item>
-          <Form.Item name="teamIds" label={t('users.fields.teams')}>
+          <Form.Item name="teamIds" label={t('users.fields.teams')} hidden={!canSetTeams}>
             <Select
               mode="multiple"
               optionFilterProp="label"
