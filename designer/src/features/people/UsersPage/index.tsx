@@ -158,7 +158,9 @@ export default function UsersPage() {
         });
         if (!r.ok) return void message.error(r.problem);
         const id = r.data.createUser && 'id' in r.data.createUser ? Number(r.data.createUser.id) : 0;
-        const teamProblem = canSetTeams ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? []) : null;
+        const teamProblem = canSetTeams
+          ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? [])
+          : null;
         if (teamProblem) void message.error(teamProblem);
         setSecret({ email: values.email, password });
         void message.success(t('users.invited', { name: values.name }));
@@ -172,7 +174,9 @@ export default function UsersPage() {
           roleIds: values.roleIds ?? [],
         });
         if (!r.ok) return void message.error(r.problem);
-        const teamProblem = canSetTeams ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? []) : null;
+        const teamProblem = canSetTeams
+          ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? [])
+          : null;
         if (teamProblem) return void message.error(teamProblem);
         void message.success(t('admin:actions.saved'));
       }
