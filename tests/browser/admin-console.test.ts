@@ -191,6 +191,26 @@ describe('the admin console', () => {
     await screenshot(page, 'admin-sla.en');
   });
 
+  it('creates a policy whose condition the rule builder reads, with a target from the table', async () => {
+    const page = await signedIn();
+    await page.goto(`${server.url}/admin/sla/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Urgent phone calls');
+    await page.getByLabel('Condition as CEL text').fill('ticket.priority == "urgent" && ticket.channel == "phone"');
+    // The builder shows the text as two rules joined by "and".
+    const builder = page.getByRole('group', { name: 'Rule builder' });
+    await expect.poll(() => builder.locator('.rule').count()).toBe(2);
+    await page.getByLabel('First response Urgent').fill('10');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/sla\/\d+$/);
+    const [saved] = await server.sql<{ name: string; position: number; definition: any }>(
+      "select name, position, definition from sla_policy where name = 'Urgent phone calls'",
+    );
+    expect(saved!.position).toBe(30);
+    expect(saved!.definition.condition).toBe('ticket.priority == "urgent" && ticket.channel == "phone"');
+    expect(saved!.definition.targets.first_response.urgent).toEqual({ amount: 10, unit: 'hours', time: 'business' });
+    await screenshot(page, 'admin-sla-new.en');
+  });
+
   it('shows who changed what on the audit page, and the SLA page in Chinese', async () => {
     const page = await signedIn('zh-CN');
     await page.goto(`${server.url}/admin/audit?type=org_unit`);

@@ -28,6 +28,22 @@ export type AuditFilter = {
 
 const like = (text: string) => `%${escapeLike(text.trim())}%`;
 
+/** The conditions both trails share: the period [from, to) and the page before an id. */
+function addPeriodAndPage(alias: string, filter: AuditFilter, where: string[], params: unknown[]): void {
+  if (filter.from) {
+    where.push(`${alias}.created_at >= ?`);
+    params.push(filter.from);
+  }
+  if (filter.to) {
+    where.push(`${alias}.created_at < ?`);
+    params.push(filter.to);
+  }
+  if (filter.beforeId) {
+    where.push(`${alias}.id < ?::bigint`);
+    params.push(filter.beforeId);
+  }
+}
+
 export function searchAdminChanges(
   em: EntityManager,
   filter: AuditFilter & { entityType?: string | null; entityId?: string | null },
@@ -50,18 +66,7 @@ export function searchAdminChanges(
     where.push('(c.entity_name ilike ? or u.name ilike ? or c.diff::text ilike ?)');
     params.push(like(filter.text), like(filter.text), like(filter.text));
   }
-  if (filter.from) {
-    where.push('c.created_at >= ?');
-    params.push(filter.from);
-  }
-  if (filter.to) {
-    where.push('c.created_at < ?');
-    params.push(filter.to);
-  }
-  if (filter.beforeId) {
-    where.push('c.id < ?::bigint');
-    params.push(filter.beforeId);
-  }
+  addPeriodAndPage('c', filter, where, params);
   return query<AdminChangeRow>(
     em,
     `select c.id::text as id, c.actor_user_id, u.name as actor_name, c.action, c.entity_type, c.entity_id,
@@ -112,18 +117,7 @@ export function searchTicketEvents(
     where.push('(e.body ilike ? or e.diff::text ilike ? or t.number ilike ? or t.title ilike ?)');
     params.push(like(filter.text), like(filter.text), like(filter.text), like(filter.text));
   }
-  if (filter.from) {
-    where.push('e.created_at >= ?');
-    params.push(filter.from);
-  }
-  if (filter.to) {
-    where.push('e.created_at < ?');
-    params.push(filter.to);
-  }
-  if (filter.beforeId) {
-    where.push('e.id < ?::bigint');
-    params.push(filter.beforeId);
-  }
+  addPeriodAndPage('e', filter, where, params);
   return query<TicketEventAuditRow>(
     em,
     `select e.id::text as id, e.ticket_id::text as ticket_id, t.number as ticket_number, t.title as ticket_title,

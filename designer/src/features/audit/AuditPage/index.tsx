@@ -1,10 +1,21 @@
-import { Button, DatePicker, Form, Input, Select, Space, Table, Tabs, Tag } from 'antd';
+import {
+  Button,
+  DatePicker,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  type TableColumnsType,
+  Tabs,
+  Tag,
+} from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { graphql } from '../../../graphql/graphql.ts';
-import { useQuery } from '../../../graphql/use-query.ts';
+import { type QueryState, useQuery } from '../../../graphql/use-query.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
@@ -171,37 +182,33 @@ type Page = {
   onMore: (id: string) => void;
 };
 
-function AdminChanges({ entityType, onMore, ...vars }: Page & { entityType: string | null }) {
+const PAGE_SIZE = 50;
+
+/** One trail's rows, newest first, with a button for the page before when this one is full. */
+function AuditList<R extends { id: string | null }>({
+  rows,
+  state,
+  columns,
+  onMore,
+}: {
+  rows: readonly R[];
+  state: Pick<QueryState<unknown>, 'error' | 'refetch' | 'isLoading'>;
+  columns: TableColumnsType<R>;
+  onMore: (id: string) => void;
+}) {
   const { t } = useTranslation('audit');
-  const { data, error, refetch, isLoading } = useQuery(AdminChangesQuery, { ...vars, entityType });
-  const rows = data?.adminChanges ?? [];
   return (
     <>
-      {error ? <QueryError error={error} onRetry={refetch} /> : null}
+      {state.error ? <QueryError error={state.error} onRetry={state.refetch} /> : null}
       <Table
         rowKey={(r) => r.id ?? ''}
-        loading={isLoading}
-        dataSource={rows}
+        loading={state.isLoading}
+        dataSource={[...rows]}
         pagination={false}
         locale={{ emptyText: t('empty') }}
-        columns={[
-          { key: 'at', title: t('columns.at'), render: (_, r) => <DateTime value={r.createdAt} /> },
-          { key: 'who', title: t('columns.who'), render: (_, r) => r.actorName ?? t('system') },
-          {
-            key: 'what',
-            title: t('columns.what'),
-            render: (_, r) => (
-              <Space size={4} wrap>
-                {t(`actions.${(r.action ?? 'update') as 'update'}`)}
-                <Tag>{t(`entityTypes.${(r.entityType ?? 'user') as 'user'}`)}</Tag>
-                <strong>{r.entityName}</strong>
-              </Space>
-            ),
-          },
-          { key: 'changes', title: t('columns.changes'), render: (_, r) => <DiffText diff={r.diff} /> },
-        ]}
+        columns={columns}
       />
-      {rows.length === 50 ? (
+      {rows.length === PAGE_SIZE ? (
         <Button style={{ marginTop: 12 }} onClick={() => onMore(rows.at(-1)?.id ?? '')}>
           {t('filters.more')}
         </Button>
@@ -210,54 +217,71 @@ function AdminChanges({ entityType, onMore, ...vars }: Page & { entityType: stri
   );
 }
 
+function AdminChanges({ entityType, onMore, ...vars }: Page & { entityType: string | null }) {
+  const { t } = useTranslation('audit');
+  const state = useQuery(AdminChangesQuery, { ...vars, entityType });
+  return (
+    <AuditList
+      rows={state.data?.adminChanges ?? []}
+      state={state}
+      onMore={onMore}
+      columns={[
+        { key: 'at', title: t('columns.at'), render: (_, r) => <DateTime value={r.createdAt} /> },
+        { key: 'who', title: t('columns.who'), render: (_, r) => r.actorName ?? t('system') },
+        {
+          key: 'what',
+          title: t('columns.what'),
+          render: (_, r) => (
+            <Space size={4} wrap>
+              {t(`actions.${(r.action ?? 'update') as 'update'}`)}
+              <Tag>{t(`entityTypes.${(r.entityType ?? 'user') as 'user'}`)}</Tag>
+              <strong>{r.entityName}</strong>
+            </Space>
+          ),
+        },
+        { key: 'changes', title: t('columns.changes'), render: (_, r) => <DiffText diff={r.diff} /> },
+      ]}
+    />
+  );
+}
+
 function TicketEvents({ ticketNumber, onMore, ...vars }: Page & { ticketNumber: string | null }) {
   const { t } = useTranslation('audit');
-  const { data, error, refetch, isLoading } = useQuery(TicketEventsQuery, { ...vars, ticketNumber });
-  const rows = data?.auditTicketEvents ?? [];
+  const state = useQuery(TicketEventsQuery, { ...vars, ticketNumber });
   return (
-    <>
-      {error ? <QueryError error={error} onRetry={refetch} /> : null}
-      <Table
-        rowKey={(r) => r.id ?? ''}
-        loading={isLoading}
-        dataSource={rows}
-        pagination={false}
-        locale={{ emptyText: t('empty') }}
-        columns={[
-          { key: 'at', title: t('columns.at'), render: (_, r) => <DateTime value={r.createdAt} /> },
-          {
-            key: 'ticket',
-            title: t('columns.ticket'),
-            render: (_, r) => `${r.ticketNumber} · ${r.ticketTitle}`,
-          },
-          { key: 'who', title: t('columns.who'), render: (_, r) => r.actorName ?? t('system') },
-          {
-            key: 'event',
-            title: t('columns.event'),
-            render: (_, r) => (
-              <Space size={4}>
-                <Tag>{r.kind}</Tag>
-                {r.isPublic ? null : <Tag color="orange">{t('internal')}</Tag>}
-              </Space>
-            ),
-          },
-          {
-            key: 'text',
-            title: t('columns.text'),
-            render: (_, r) => (
-              <>
-                {r.body ? <div style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>{r.body}</div> : null}
-                <DiffText diff={r.diff} />
-              </>
-            ),
-          },
-        ]}
-      />
-      {rows.length === 50 ? (
-        <Button style={{ marginTop: 12 }} onClick={() => onMore(rows.at(-1)?.id ?? '')}>
-          {t('filters.more')}
-        </Button>
-      ) : null}
-    </>
+    <AuditList
+      rows={state.data?.auditTicketEvents ?? []}
+      state={state}
+      onMore={onMore}
+      columns={[
+        { key: 'at', title: t('columns.at'), render: (_, r) => <DateTime value={r.createdAt} /> },
+        {
+          key: 'ticket',
+          title: t('columns.ticket'),
+          render: (_, r) => `${r.ticketNumber} · ${r.ticketTitle}`,
+        },
+        { key: 'who', title: t('columns.who'), render: (_, r) => r.actorName ?? t('system') },
+        {
+          key: 'event',
+          title: t('columns.event'),
+          render: (_, r) => (
+            <Space size={4}>
+              <Tag>{r.kind}</Tag>
+              {r.isPublic ? null : <Tag color="orange">{t('internal')}</Tag>}
+            </Space>
+          ),
+        },
+        {
+          key: 'text',
+          title: t('columns.text'),
+          render: (_, r) => (
+            <>
+              {r.body ? <div style={{ maxWidth: 420, overflowWrap: 'anywhere' }}>{r.body}</div> : null}
+              <DiffText diff={r.diff} />
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }

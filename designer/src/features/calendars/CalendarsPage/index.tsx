@@ -1,20 +1,5 @@
 import type { CalendarDefinition, WorkInterval } from '@docket/core';
-import {
-  App,
-  Badge,
-  Button,
-  Card,
-  Checkbox,
-  Col,
-  Form,
-  Input,
-  List,
-  Modal,
-  Row,
-  Select,
-  Space,
-  Upload,
-} from 'antd';
+import { App, Badge, Button, Card, Checkbox, Col, Form, Input, List, Row, Select, Space, Upload } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
@@ -23,7 +8,9 @@ import { type QueryState, useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
+import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { nameDay } from '../calendar-edits.ts';
 import { DuePreview } from '../DuePreview/index.tsx';
 import { YearView } from '../YearView/index.tsx';
@@ -35,38 +22,44 @@ const CalendarsQuery = graphql(`
   }
 `);
 
-const CreateCalendar = graphql(`
+const CreateCalendar = graphql(
+  `
   mutation CreateCalendar($key: String!, $name: String!, $definition: JSON!) {
     createBusinessCalendar(key: $key, name: $name, definition: $definition) {
       __typename
       ... on BusinessCalendar { key }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdateCalendar = graphql(`
+const UpdateCalendar = graphql(
+  `
   mutation UpdateCalendar($id: ID!, $name: String, $definition: JSON) {
     updateBusinessCalendar(id: $id, name: $name, definition: $definition) {
       __typename
       ... on BusinessCalendar { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const ImportHolidays = graphql(`
+const ImportHolidays = graphql(
+  `
   mutation ImportHolidays($id: ID!, $ics: String!, $workingDaySummary: String, $replace: Boolean) {
     importCalendarHolidays(id: $id, ics: $ics, workingDaySummary: $workingDaySummary, replace: $replace) {
       __typename
       ... on HolidayImport { holidaysAdded extraWorkingDaysAdded warnings { path message } }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Data = ResultOf<typeof CalendarsQuery>;
 type Calendar = NonNullable<Data['businessCalendars']>[number];
@@ -148,37 +141,29 @@ function CalendarsPage({ query }: { query: QueryState<Data> }) {
           )}
         </Col>
       </Row>
-      <Modal
+      <CreateModal
         open={isCreating}
         title={t('create')}
-        okText={t('admin:actions.create')}
-        cancelText={t('admin:actions.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        form={form}
+        initialValues={{ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }}
+        onCreate={create}
+        onClose={() => setCreating(false)}
       >
-        <Form
-          form={form}
-          layout="vertical"
-          onFinish={create}
-          initialValues={{ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }}
+        <Form.Item
+          name="key"
+          label={t('key')}
+          extra={t('keyHelp')}
+          rules={[{ required: true, pattern: /^[a-z][a-z0-9-]{1,62}$/, message: t('keyHelp') }]}
         >
-          <Form.Item
-            name="key"
-            label={t('key')}
-            extra={t('keyHelp')}
-            rules={[{ required: true, pattern: /^[a-z][a-z0-9-]{1,62}$/, message: t('keyHelp') }]}
-          >
-            <Input />
-          </Form.Item>
-          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="timeZone" label={t('timeZone')}>
-            <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
-          </Form.Item>
-        </Form>
-      </Modal>
+          <Input />
+        </Form.Item>
+        <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="timeZone" label={t('timeZone')}>
+          <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
+        </Form.Item>
+      </CreateModal>
     </>
   );
 }

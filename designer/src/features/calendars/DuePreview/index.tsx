@@ -7,18 +7,21 @@ import { GraphQLRequestError, request } from '../../../graphql/client.ts';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { Text } from '../../../ui/Text/index.tsx';
 import { refusalText } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { dateInZone } from '../calendar-edits.ts';
 
-const PreviewQuery = graphql(`
+const PreviewQuery = graphql(
+  `
   query CalendarDuePreview($definition: JSON!, $amount: Float!, $unit: SlaTimeUnit!, $from: DateTime) {
     calendarDuePreview(definition: $definition, amount: $amount, unit: $unit, from: $from) {
       __typename
       ... on CalendarDuePreview { from dueAt }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Unit = 'minutes' | 'hours' | 'days' | 'weeks';
 type Target = { amount: number; unit: Unit; time: 'business' | 'calendar' };

@@ -11,6 +11,7 @@ import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 import { mutate, refusalText } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const OrgQuery = graphql(`
   query AdminOrg {
@@ -18,38 +19,44 @@ const OrgQuery = graphql(`
   }
 `);
 
-const MoveImpact = graphql(`
+const MoveImpact = graphql(
+  `
   query OrgMoveImpact($id: Int!, $parentId: Int) {
     orgUnitMoveImpact(id: $id, parentId: $parentId) {
       __typename
       ... on OrgUnitMoveImpact { orgUnitCount userCount ticketCount openTicketCount fromParent { name } toParent { name } }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdateOrgUnit = graphql(`
+const UpdateOrgUnit = graphql(
+  `
   mutation UpdateOrgUnit($id: Int!, $name: String, $parentId: Int) {
     updateOrgUnit(id: $id, name: $name, parentId: $parentId) {
       __typename
       ... on OrgUnit { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const CreateOrgUnit = graphql(`
+const CreateOrgUnit = graphql(
+  `
   mutation CreateOrgUnit($name: String!, $kind: OrgUnitKind!, $parentId: Int) {
     createOrgUnit(name: $name, kind: $kind, parentId: $parentId) {
       __typename
       ... on OrgUnit { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Unit = NonNullable<ResultOf<typeof OrgQuery>['orgUnits']>[number];
 type Kind = NonNullable<Unit['kind']>;

@@ -7,6 +7,7 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const RolesQuery = graphql(`
   query AdminRoles {
@@ -14,27 +15,31 @@ const RolesQuery = graphql(`
   }
 `);
 
-const CreateRole = graphql(`
+const CreateRole = graphql(
+  `
   mutation CreateRole($key: String!, $name: String!, $permissions: [Permission!]!, $dataScope: DataScope!) {
     createRole(key: $key, name: $name, permissions: $permissions, dataScope: $dataScope) {
       __typename
       ... on Role { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdateRole = graphql(`
+const UpdateRole = graphql(
+  `
   mutation UpdateRole($id: Int!, $name: String, $permissions: [Permission!], $dataScope: DataScope) {
     updateRole(id: $id, name: $name, permissions: $permissions, dataScope: $dataScope) {
       __typename
       ... on Role { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Role = NonNullable<ResultOf<typeof RolesQuery>['roles']>[number];
 type Permission = NonNullable<Role['permissions']>[number];

@@ -1,18 +1,4 @@
-import {
-  App,
-  Button,
-  Card,
-  Col,
-  Form,
-  Input,
-  List,
-  Modal,
-  Row,
-  Select,
-  Space,
-  Table,
-  TreeSelect,
-} from 'antd';
+import { App, Button, Card, Col, Form, Input, List, Row, Select, Space, Table, TreeSelect } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -21,8 +7,10 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
+import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { SetTeamMembers } from '../UsersPage/index.tsx';
 
 const TeamsQuery = graphql(`
@@ -33,16 +21,18 @@ const TeamsQuery = graphql(`
   }
 `);
 
-const CreateTeam = graphql(`
+const CreateTeam = graphql(
+  `
   mutation CreateTeam($name: String!, $orgUnitId: Int) {
     createTeam(name: $name, orgUnitId: $orgUnitId) {
       __typename
       ... on Team { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Member = { userId: number; name: string; skills: string[] };
 
@@ -188,28 +178,24 @@ export default function TeamsPage() {
           )}
         </Col>
       </Row>
-      <Modal
+      <CreateModal
         open={isCreating}
         title={t('teams.create')}
-        okText={t('admin:actions.create')}
-        cancelText={t('admin:actions.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        form={form}
+        onCreate={create}
+        onClose={() => setCreating(false)}
       >
-        <Form form={form} layout="vertical" onFinish={create}>
-          <Form.Item
-            name="name"
-            label={t('teams.name')}
-            rules={[{ required: true, whitespace: true, message: t('users.required') }]}
-          >
-            <Input />
-          </Form.Item>
-          <Form.Item name="orgUnitId" label={t('teams.orgUnit')}>
-            <TreeSelect treeData={orgOptions} allowClear treeDefaultExpandAll />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item
+          name="name"
+          label={t('teams.name')}
+          rules={[{ required: true, whitespace: true, message: t('users.required') }]}
+        >
+          <Input />
+        </Form.Item>
+        <Form.Item name="orgUnitId" label={t('teams.orgUnit')}>
+          <TreeSelect treeData={orgOptions} allowClear treeDefaultExpandAll />
+        </Form.Item>
+      </CreateModal>
     </>
   );
 }

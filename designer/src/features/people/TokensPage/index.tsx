@@ -1,4 +1,4 @@
-import { App, Button, DatePicker, Form, Input, Modal, Popconfirm, Select, Table, Tag } from 'antd';
+import { App, Button, DatePicker, Form, Input, Popconfirm, Select, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,9 @@ import { useReadySession } from '../../../session/session.tsx';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { OnceSecret } from '../OnceSecret.tsx';
 
 const TokensQuery = graphql(`
@@ -18,26 +20,31 @@ const TokensQuery = graphql(`
   }
 `);
 
-const CreateToken = graphql(`
+const CreateToken = graphql(
+  `
   mutation CreateApiToken($name: String!, $userId: Int, $expiresAt: DateTime) {
     createApiToken(name: $name, userId: $userId, expiresAt: $expiresAt) {
       __typename
       ... on CreatedApiToken { token }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const RevokeToken = graphql(`
+const RevokeToken = graphql(
+  `
   mutation RevokeApiToken($id: Int!) {
     revokeApiToken(id: $id) {
       __typename
       ... on ApiToken { id }
-      ... on Error { message }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type FormValues = { name: string; userId?: number; expiresAt?: Dayjs };
 
@@ -123,38 +130,34 @@ export default function TokensPage() {
           },
         ]}
       />
-      <Modal
+      <CreateModal
         open={isCreating}
         title={t('tokens.create')}
-        okText={t('admin:actions.create')}
-        cancelText={t('admin:actions.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        form={form}
+        onCreate={create}
+        onClose={() => setCreating(false)}
       >
-        <Form form={form} layout="vertical" onFinish={create}>
-          <Form.Item
-            name="name"
-            label={t('tokens.fields.name')}
-            rules={[{ required: true, whitespace: true, message: t('users.required') }]}
-          >
-            <Input />
+        <Form.Item
+          name="name"
+          label={t('tokens.fields.name')}
+          rules={[{ required: true, whitespace: true, message: t('users.required') }]}
+        >
+          <Input />
+        </Form.Item>
+        {access.can('TOKEN_MANAGE') ? (
+          <Form.Item name="userId" label={t('tokens.fields.user')}>
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              options={(data?.users ?? []).map((u) => ({ value: Number(u.id), label: u.name ?? '' }))}
+            />
           </Form.Item>
-          {access.can('TOKEN_MANAGE') ? (
-            <Form.Item name="userId" label={t('tokens.fields.user')}>
-              <Select
-                allowClear
-                showSearch
-                optionFilterProp="label"
-                options={(data?.users ?? []).map((u) => ({ value: Number(u.id), label: u.name ?? '' }))}
-              />
-            </Form.Item>
-          ) : null}
-          <Form.Item name="expiresAt" label={t('tokens.fields.expiresAt')}>
-            <DatePicker showTime />
-          </Form.Item>
-        </Form>
-      </Modal>
+        ) : null}
+        <Form.Item name="expiresAt" label={t('tokens.fields.expiresAt')}>
+          <DatePicker showTime />
+        </Form.Item>
+      </CreateModal>
       <OnceSecret title={t('tokens.token')} secret={secret} onClose={() => setSecret(null)} />
     </>
   );

@@ -10,6 +10,7 @@ import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 import { mutate, temporaryPassword } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { OnceSecret } from '../OnceSecret.tsx';
 
 const UsersQuery = graphql(`
@@ -30,38 +31,44 @@ const UsersQuery = graphql(`
   }
 `);
 
-const CreateUser = graphql(`
+const CreateUser = graphql(
+  `
   mutation InviteUser($email: String!, $name: String!, $password: String, $orgUnitId: Int, $managerId: Int, $roleIds: [Int!]) {
     createUser(email: $email, name: $name, password: $password, orgUnitId: $orgUnitId, managerId: $managerId, roleIds: $roleIds) {
       __typename
       ... on User { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdateUser = graphql(`
+const UpdateUser = graphql(
+  `
   mutation UpdateUser($id: Int!, $name: String, $password: String, $orgUnitId: Int, $managerId: Int, $isActive: Boolean, $roleIds: [Int!]) {
     updateUser(id: $id, name: $name, password: $password, orgUnitId: $orgUnitId, managerId: $managerId, isActive: $isActive, roleIds: $roleIds) {
       __typename
       ... on User { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const SetTeamMembers = graphql(`
+export const SetTeamMembers = graphql(
+  `
   mutation SetTeamMembers($teamId: Int!, $members: [TeamMemberInput!]!) {
     setTeamMembers(teamId: $teamId, members: $members) {
       __typename
       ... on Team { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Data = ResultOf<typeof UsersQuery>;
 type UserRow = NonNullable<Data['users']>[number];

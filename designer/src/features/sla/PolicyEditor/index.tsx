@@ -1,34 +1,40 @@
+import '../sla.css';
 import { App, Button, Card, Col, Form, Input, InputNumber, Row, Select, Space, Switch, Table } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { graphql } from '../../../graphql/graphql.ts';
 import { Text } from '../../../ui/Text/index.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { ConditionEditor } from '../../workflows/conditions/ConditionEditor.tsx';
 import type { RuleField } from '../../workflows/conditions/rule-cel.ts';
 import type { Policy, SlaData } from '../SlaPage/index.tsx';
 
-const CreatePolicy = graphql(`
+const CreatePolicy = graphql(
+  `
   mutation CreateSlaPolicy($input: SlaPolicyInput!) {
     createSlaPolicy(input: $input) {
       __typename
       ... on SlaPolicy { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdatePolicy = graphql(`
+const UpdatePolicy = graphql(
+  `
   mutation UpdateSlaPolicy($id: ID!, $input: SlaPolicyInput!) {
     updateSlaPolicy(id: $id, input: $input) {
       __typename
       ... on SlaPolicy { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 export const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -172,7 +178,14 @@ export function PolicyEditor({
           </Col>
         </Row>
         <Form.Item label={t('fields.condition')}>
-          <ConditionEditor id="sla-condition" value={condition} onChange={setCondition} fields={ruleFields} />
+          <div className="sla-condition">
+            <ConditionEditor
+              id="sla-condition"
+              value={condition}
+              onChange={setCondition}
+              fields={ruleFields}
+            />
+          </div>
         </Form.Item>
       </Form>
       <h3>{t('targets.title')}</h3>

@@ -8,6 +8,7 @@ import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { PolicyEditor } from '../PolicyEditor/index.tsx';
 import { moveItem } from '../policy-order.ts';
 import { SlaTestPanel } from '../SlaTestPanel/index.tsx';
@@ -24,15 +25,17 @@ export const SlaQuery = graphql(`
   }
 `);
 
-const Reorder = graphql(`
+const Reorder = graphql(
+  `
   mutation ReorderSlaPolicies($ids: [ID!]!) {
     reorderSlaPolicies(ids: $ids) {
       __typename
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 export type SlaData = ResultOf<typeof SlaQuery>;
 export type Policy = NonNullable<SlaData['slaPolicies']>[number];

@@ -6,10 +6,12 @@ import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { refusalText } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { PRIORITIES } from '../PolicyEditor/index.tsx';
 import type { SlaData } from '../SlaPage/index.tsx';
 
-const TestQuery = graphql(`
+const TestQuery = graphql(
+  `
   query TestSlaPolicies($ticketNumber: String, $ticket: SlaTestTicketInput) {
     testSlaPolicies(ticketNumber: $ticketNumber, ticket: $ticket) {
       __typename
@@ -18,11 +20,12 @@ const TestQuery = graphql(`
         checked { policyId policyName applies }
         clocks { metric priority dueAt calendarKey target { amount unit time } }
       }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Answer = Extract<
   NonNullable<ResultOf<typeof TestQuery>['testSlaPolicies']>,

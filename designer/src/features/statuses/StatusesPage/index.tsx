@@ -1,4 +1,4 @@
-import { App, Button, Form, Input, Modal, Select, Space, Switch, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
@@ -6,7 +6,9 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
+import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const StatusesQuery = graphql(`
   query AdminStatuses {
@@ -14,27 +16,31 @@ const StatusesQuery = graphql(`
   }
 `);
 
-const CreateStatus = graphql(`
+const CreateStatus = graphql(
+  `
   mutation CreateTicketStatus($name: String!, $category: StatusCategory!) {
     createTicketStatus(name: $name, category: $category) {
       __typename
       ... on TicketStatus { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-const UpdateStatus = graphql(`
+const UpdateStatus = graphql(
+  `
   mutation UpdateTicketStatus($id: ID!, $position: Int, $isActive: Boolean) {
     updateTicketStatus(id: $id, position: $position, isActive: $isActive) {
       __typename
       ... on TicketStatus { id }
-      ... on Error { message }
-      ... on ValidationError { fields { path message } }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
 type Status = NonNullable<ResultOf<typeof StatusesQuery>['ticketStatuses']>[number];
 type Category = NonNullable<Status['category']>;
@@ -127,24 +133,21 @@ export default function StatusesPage() {
           },
         ]}
       />
-      <Modal
+      <CreateModal
         open={isCreating}
         title={t('create')}
-        okText={t('admin:actions.create')}
-        cancelText={t('admin:actions.cancel')}
-        onOk={() => form.submit()}
-        onCancel={() => setCreating(false)}
-        destroyOnHidden
+        form={form}
+        initialValues={{ category: 'on_hold' }}
+        onCreate={create}
+        onClose={() => setCreating(false)}
       >
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ category: 'on_hold' }}>
-          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="category" label={t('category')}>
-            <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))} />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="category" label={t('category')}>
+          <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))} />
+        </Form.Item>
+      </CreateModal>
     </>
   );
 }
