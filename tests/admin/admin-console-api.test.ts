@@ -104,6 +104,16 @@ describe(`admin console API (${databaseKind()})`, () => {
     );
   });
 
+  it('records a change of the urge rules, and none when nothing changes', async () => {
+    const set = (m: number) =>
+      s.gql('mutation($m: Int!) { updateUrgeRules(minMinutesBetween: $m) { __typename } }', { m }, admin);
+    await set(15);
+    await set(15);
+    const changes = (await s.gql(CHANGES, { e: 'urge_rules' }, admin)).data!.adminChanges;
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ actorName: 'Ada Admin', diff: { minMinutesBetween: { to: 15 } } });
+  });
+
   it('refuses the audit trail to staff without audit.read; ticket events stay within the reader’s scope', async () => {
     const refused = await s.gql(CHANGES, {}, agent);
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -195,7 +195,9 @@ describe('the admin console', () => {
     const page = await signedIn();
     await page.goto(`${server.url}/admin/sla/new`);
     await page.getByLabel('Name', { exact: true }).fill('Urgent phone calls');
-    await page.getByLabel('Condition as CEL text').fill('ticket.priority == "urgent" && ticket.channel == "phone"');
+    await page
+      .getByLabel('Condition as CEL text')
+      .fill('ticket.priority == "urgent" && ticket.channel == "phone"');
     // The builder shows the text as two rules joined by "and".
     const builder = page.getByRole('group', { name: 'Rule builder' });
     await expect.poll(() => builder.locator('.rule').count()).toBe(2);
@@ -207,7 +209,11 @@ describe('the admin console', () => {
     );
     expect(saved!.position).toBe(30);
     expect(saved!.definition.condition).toBe('ticket.priority == "urgent" && ticket.channel == "phone"');
-    expect(saved!.definition.targets.first_response.urgent).toEqual({ amount: 10, unit: 'hours', time: 'business' });
+    expect(saved!.definition.targets.first_response.urgent).toEqual({
+      amount: 10,
+      unit: 'hours',
+      time: 'business',
+    });
     await screenshot(page, 'admin-sla-new.en');
   });
 
