@@ -40,6 +40,31 @@ type Described = {
   orgUnitId?: number;
 };
 
+type TestClock = NonNullable<Answer['clocks']>[number];
+
+/**
+ * The clocks that start with the ticket (with a target), then those the policy times that start
+ * later (next response, periodic update): their target at the ticket's priority, no due time yet.
+ */
+function withLaterClocks(answer: Answer, policies: NonNullable<SlaData['slaPolicies']>): TestClock[] {
+  const started = (answer.clocks ?? []).filter((c) => c.target);
+  const priority = answer.clocks?.[0]?.priority;
+  const policy = policies.find((p) => p.id === answer.checked?.find((c) => c.applies)?.policyId);
+  const targets = (policy?.targets ?? {}) as Record<string, Record<string, TestClock['target']>>;
+  const later = Object.entries(targets)
+    .filter(
+      ([metric, byPriority]) => priority && byPriority[priority] && !started.some((c) => c.metric === metric),
+    )
+    .map(([metric, byPriority]) => ({
+      metric: metric as TestClock['metric'],
+      priority: priority ?? null,
+      dueAt: null,
+      calendarKey: null,
+      target: byPriority[priority!] ?? null,
+    }));
+  return [...started, ...later];
+}
+
 /** Pick a ticket by number or describe one: which policy applies, why, and when its targets fall due. */
 export function SlaTestPanel({ data }: { data: SlaData }) {
   const { t } = useTranslation(['sla', 'admin']);
@@ -161,7 +186,7 @@ export function SlaTestPanel({ data }: { data: SlaData }) {
               pagination={false}
               rowKey={(c) => c.metric ?? ''}
               title={() => t('test.due')}
-              dataSource={(answer.clocks ?? []).filter((c) => c.target)}
+              dataSource={withLaterClocks(answer, data.slaPolicies ?? [])}
               columns={[
                 {
                   key: 'metric',
@@ -176,7 +201,11 @@ export function SlaTestPanel({ data }: { data: SlaData }) {
                       ? `${c.target.amount} ${t(`units.${c.target.unit ?? 'hours'}`)} (${t(`time.${c.target.time ?? 'business'}`)})`
                       : '',
                 },
-                { key: 'due', title: t('test.dueColumn'), render: (_, c) => <DateTime value={c.dueAt} /> },
+                {
+                  key: 'due',
+                  title: t('test.dueColumn'),
+                  render: (_, c) => (c.dueAt ? <DateTime value={c.dueAt} /> : t('test.startsLater')),
+                },
               ]}
             />
           ) : null}
