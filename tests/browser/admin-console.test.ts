@@ -188,7 +188,9 @@ describe('the admin console', () => {
     await expect.poll(() => result.isVisible()).toBe(true);
     expect(await result.innerText()).toContain('Applies: Product B ordinary problems');
     expect(await result.innerText()).toMatch(/First response\s+30 min \(business\)/);
-    expect(await result.innerText()).toMatch(/Periodic update\s+1 h \(business\)\s+Starts with the first reply/);
+    expect(await result.innerText()).toMatch(
+      /Periodic update\s+1 h \(business\)\s+Starts with the first reply/,
+    );
     await screenshot(page, 'admin-sla.en');
   });
 
