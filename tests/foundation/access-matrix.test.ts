@@ -218,6 +218,11 @@ describe(`access matrix (${databaseKind()})`, () => {
       allowed: ['admin', 'manager'],
     },
     {
+      name: 'reorderSlaPolicies',
+      op: 'reorderSlaPolicies(ids: ["2", "1"]) { __typename }',
+      allowed: ['admin'],
+    },
+    {
       name: 'createApiToken (other user)',
       op: 'createApiToken(name: "x", userId: 1) { __typename }',
       allowed: ['admin'],

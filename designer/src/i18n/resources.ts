@@ -1,10 +1,16 @@
 import { shellMessages } from '../app/messages.ts';
 import { adminMessages } from '../features/admin/messages.ts';
+import { auditMessages } from '../features/audit/messages.ts';
 import { authMessages } from '../features/auth/messages.ts';
+import { calendarsMessages } from '../features/calendars/messages.ts';
 import { deskMessages } from '../features/desk/messages.ts';
 import { formsMessages } from '../features/forms/messages.ts';
+import { orgMessages } from '../features/org/messages.ts';
+import { peopleMessages } from '../features/people/messages.ts';
 import { portalMessages } from '../features/portal/messages.ts';
 import { reportsMessages } from '../features/reports/messages.ts';
+import { slaMessages } from '../features/sla/messages.ts';
+import { statusesMessages } from '../features/statuses/messages.ts';
 import { wallMessages } from '../features/wall/messages.ts';
 import { workflowsMessages } from '../features/workflows/messages.ts';
 import { schemaFormMessages } from '../ui/SchemaForm/messages.ts';
@@ -22,6 +28,12 @@ export const featureMessages = [
   wallMessages,
   reportsMessages,
   schemaFormMessages,
+  peopleMessages,
+  orgMessages,
+  calendarsMessages,
+  slaMessages,
+  statusesMessages,
+  auditMessages,
 ] as const;
 
 type Feature = (typeof featureMessages)[number];

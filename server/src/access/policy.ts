@@ -188,3 +188,13 @@ export function fileScope(p: Principal, fileAlias = 'f', ticketAlias = 't'): Sql
     params: [...own.params, ...tickets.params],
   };
 }
+
+// Audit
+
+/**
+ * The audit trails: admin changes and ticket events need audit.read; ticket events are further
+ * bounded by the reader's ticket scope (ticketScope), like every other ticket read.
+ */
+export function requireAuditReader(p: Principal | null): StaffPrincipal {
+  return requireStaff(p, 'audit.read');
+}

@@ -16,6 +16,7 @@ import {
   User,
 } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
+import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { findSubtree, nextOrgUnitId } from './org-repository.ts';
@@ -44,13 +45,21 @@ export async function createOrgUnit(
         fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
       ]);
     const id = await nextOrgUnitId(tx);
-    return tx.create(OrgUnit, {
+    const unit = tx.create(OrgUnit, {
       id,
       parent,
       name: input.name.trim(),
       kind: input.kind,
       path: `${parent?.path ?? '/'}${id}/`,
     });
+    recordAdminChange(tx, actor, {
+      action: 'create',
+      entityType: 'org_unit',
+      entityId: id,
+      entityName: unit.name,
+      diff: diffOf({}, { kind: unit.kind, parentId: parent?.id ?? null, path: unit.path }),
+    });
+    return unit;
   });
   services.principals.invalidate();
   return unit;
@@ -68,6 +77,7 @@ export async function updateOrgUnit(
   const unit = await em.transactional(async (tx) => {
     const unit = await tx.findOne(OrgUnit, input.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!unit) throw new NotFoundError(`Org unit ${input.id}`, '/id');
+    const before = { name: unit.name, parentId: unit.parent?.id ?? null, path: unit.path };
     if (input.name != null) unit.name = input.name.trim();
     if (input.parentId !== undefined && input.parentId !== (unit.parent?.id ?? null)) {
       const parent = input.parentId !== null ? await tx.findOne(OrgUnit, input.parentId) : null;
@@ -86,11 +96,75 @@ export async function updateOrgUnit(
       // The subtree's tickets move with it (the ticket store writes tickets).
       await services.tickets.moveOrgPaths(tx, fromPath, toPath);
     }
+    const diff = diffOf(before, { name: unit.name, parentId: unit.parent?.id ?? null, path: unit.path });
+    if (diff)
+      recordAdminChange(tx, actor, {
+        action: 'update',
+        entityType: 'org_unit',
+        entityId: unit.id,
+        entityName: unit.name,
+        diff,
+      });
     return unit;
   });
   services.principals.invalidate();
   services.orgPaths.invalidate();
   return unit;
+}
+
+export type OrgMoveImpact = {
+  unit: OrgUnit;
+  fromParent: OrgUnit | null;
+  toParent: OrgUnit | null;
+  fromPath: string;
+  toPath: string;
+  /** The unit and the units below it: all move. */
+  orgUnitCount: number;
+  /** People whose org unit is among them (their org-subtree scope moves too). */
+  userCount: number;
+  /** Tickets under the unit: their org path changes, so who sees them by org subtree changes. */
+  ticketCount: number;
+  openTicketCount: number;
+};
+
+/**
+ * What moving an org unit under another parent would do, without doing it: the units, people and
+ * tickets that move along. The same checks as the move itself (the parent exists, no cycle).
+ */
+export async function orgUnitMoveImpact(
+  services: Services,
+  em: EntityManager,
+  actor: Principal | null,
+  input: { id: number; parentId?: number | null },
+): Promise<OrgMoveImpact> {
+  requireStaff(actor, 'org.manage');
+  const unit = await em.findOne(OrgUnit, input.id, { populate: ['parent'] });
+  if (!unit) throw new NotFoundError(`Org unit ${input.id}`, '/id');
+  const toParent = input.parentId != null ? await em.findOne(OrgUnit, input.parentId) : null;
+  if (input.parentId != null && !toParent)
+    throw new ValidationFailed([
+      fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
+    ]);
+  if (toParent?.path.startsWith(unit.path))
+    throw new ValidationFailed([
+      fieldError('/parentId', 'cycle', 'An org unit cannot move under itself or one of its own units.'),
+    ]);
+  const subtree = await findSubtree(em, unit);
+  const [tickets, userCount] = await Promise.all([
+    services.tickets.countUnderOrgPath(em, unit.path),
+    em.count(User, { orgUnit: { $in: subtree.map((u) => u.id) } }),
+  ]);
+  return {
+    unit,
+    fromParent: unit.parent ? unit.parent.getEntity() : null,
+    toParent,
+    fromPath: unit.path,
+    toPath: `${toParent?.path ?? '/'}${unit.id}/`,
+    orgUnitCount: subtree.length,
+    userCount,
+    ticketCount: tickets.total,
+    openTicketCount: tickets.open,
+  };
 }
 
 const teamNameTaken = (name: string) =>
@@ -116,7 +190,13 @@ export async function createTeam(
   if (errors.length) throw new ValidationFailed(errors);
   const team = em.create(Team, { name, orgUnit });
   try {
-    await em.flush();
+    await flushAudited(em, actor, () => ({
+      action: 'create',
+      entityType: 'team',
+      entityId: team.id,
+      entityName: team.name,
+      diff: diffOf({}, { orgUnitId: input.orgUnitId ?? null }),
+    }));
   } catch (e) {
     // Another admin took the name a moment ago.
     if (isUniqueViolation(e, 'team_name_key')) {
@@ -154,6 +234,14 @@ export async function setTeamMembers(
       : [fieldError(`/members/${i}/userId`, 'not_found', `User ${m.userId} does not exist.`)],
   );
   if (errors.length) throw new ValidationFailed(errors);
+  const membersOf = () =>
+    Object.fromEntries(
+      team.members
+        .getItems()
+        .map((m) => [String(m.user.id), [...m.skills]] as const)
+        .sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
+  const before = membersOf();
   const wanted = new Map<number, string[]>();
   for (const m of input.members)
     if (!wanted.has(m.userId)) wanted.set(m.userId, (m.skills ?? []).map((s) => s.trim()).filter(Boolean));
@@ -167,6 +255,15 @@ export async function setTeamMembers(
   }
   for (const [userId, skills] of wanted)
     team.members.add(em.create(TeamMember, { team, user: found.get(userId)!, skills }));
+  const diff = diffOf({ members: before }, { members: membersOf() });
+  if (diff)
+    recordAdminChange(em, actor, {
+      action: 'update',
+      entityType: 'team',
+      entityId: team.id,
+      entityName: team.name,
+      diff,
+    });
   await em.flush();
   services.principals.invalidate();
   return team;

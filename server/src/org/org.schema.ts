@@ -3,13 +3,44 @@ import { builder, mutationErrors } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from './org-refs.ts';
 import { listOrgUnits, listTeams } from './org-repository.ts';
-import { createOrgUnit, createTeam, setTeamMembers, updateOrgUnit } from './org-service.ts';
+import {
+  createOrgUnit,
+  createTeam,
+  type OrgMoveImpact,
+  orgUnitMoveImpact,
+  setTeamMembers,
+  updateOrgUnit,
+} from './org-service.ts';
 
 const TeamMemberInput = builder.inputType('TeamMemberInput', {
   fields: (t) => ({ userId: t.int({ required: true }), skills: t.stringList() }),
 });
 
+const OrgMoveImpactRef = builder.objectRef<OrgMoveImpact>('OrgUnitMoveImpact').implement({
+  description:
+    'What moving an org unit would take along: its subtree, the people in it and the tickets under it (whose org path, and so who sees them by org subtree, changes).',
+  fields: (t) => ({
+    unit: t.field({ type: OrgUnitRef, resolve: (r) => r.unit }),
+    fromParent: t.field({ type: OrgUnitRef, nullable: true, resolve: (r) => r.fromParent }),
+    toParent: t.field({ type: OrgUnitRef, nullable: true, resolve: (r) => r.toParent }),
+    fromPath: t.exposeString('fromPath'),
+    toPath: t.exposeString('toPath'),
+    orgUnitCount: t.exposeInt('orgUnitCount'),
+    userCount: t.exposeInt('userCount'),
+    ticketCount: t.exposeInt('ticketCount'),
+    openTicketCount: t.exposeInt('openTicketCount'),
+  }),
+});
+
 builder.queryFields((t) => ({
+  orgUnitMoveImpact: t.field({
+    type: OrgMoveImpactRef,
+    errors: mutationErrors,
+    description:
+      'Says first what updateOrgUnit(id, parentId) would move (nothing is changed). Needs org.manage.',
+    args: { id: t.arg.int({ required: true }), parentId: t.arg.int() },
+    resolve: (_r, a, ctx) => orgUnitMoveImpact(ctx.services, ctx.em, ctx.principal, a),
+  }),
   orgUnits: t.field({
     type: [OrgUnitRef],
     description: 'The whole org tree, in path order (staff only).',

@@ -1,14 +1,20 @@
 import {
+  addBusinessSeconds,
   type CalendarDefinition,
   checkCalendar,
+  createCalendar,
   type FieldError,
   fieldError,
   importICalHolidays,
+  MAX_SLA_SECONDS,
   type Principal,
+  type SlaTimeUnit,
+  slaTargetSeconds,
   ValidationFailed,
 } from '@docket/core';
 import { BusinessCalendar, type EntityManager, isUniqueViolation, LockMode } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
+import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 
@@ -68,7 +74,13 @@ export async function createBusinessCalendar(
     definition: input.definition as CalendarDefinition,
   });
   try {
-    await em.flush();
+    await flushAudited(em, principal, () => ({
+      action: 'create',
+      entityType: 'calendar',
+      entityId: calendar.id,
+      entityName: calendar.name,
+      diff: diffOf({}, { key: calendar.key, definition: calendar.definition }),
+    }));
   } catch (e) {
     // The unique key is the one check: a read before the insert could race another create.
     if (isUniqueViolation(e, 'business_calendar_key_key')) {
@@ -105,9 +117,19 @@ export async function updateBusinessCalendar(
     if (input.definition != null) errors.push(...under('/definition', checkCalendar(input.definition)));
     if (errors.length)
       throw new ValidationFailed(errors, 'The calendar was not saved: fix the fields listed.');
+    const before = { name: calendar.name, definition: calendar.definition };
     calendar.name = input.name?.trim() || calendar.name;
     if (input.definition != null) calendar.definition = input.definition as CalendarDefinition;
     calendar.updatedAt = new Date();
+    const diff = diffOf(before, { name: calendar.name, definition: calendar.definition });
+    if (diff)
+      recordAdminChange(tx, principal, {
+        action: 'update',
+        entityType: 'calendar',
+        entityId: calendar.id,
+        entityName: calendar.name,
+        diff,
+      });
     return calendar;
   });
   services.sla.catalog.invalidate();
@@ -186,10 +208,39 @@ export async function importCalendarHolidays(
         under('/definition', problems),
         'Nothing was imported: the imported days conflict with the calendar (see the fields listed).',
       );
+    recordAdminChange(tx, principal, {
+      action: 'update',
+      entityType: 'calendar',
+      entityId: calendar.id,
+      entityName: calendar.name,
+      diff: diffOf({ definition: calendar.definition }, { definition }),
+    });
     calendar.definition = definition;
     calendar.updatedAt = new Date();
     return { calendar, holidaysAdded, extraWorkingDaysAdded, warnings: under('/ics', imported.warnings) };
   });
   services.sla.catalog.invalidate();
   return result;
+}
+
+export type DuePreview = { from: Date; dueAt: Date; targetSeconds: number };
+
+/**
+ * When a target would fall due for a ticket created at `from` (now when absent), counted in a
+ * calendar definition as the editor has it (saved or not): the week editor's live preview.
+ */
+export function calendarDuePreview(
+  principal: Principal | null,
+  input: { definition: unknown; amount: number; unit: SlaTimeUnit; from: Date },
+): DuePreview {
+  requireStaff(principal);
+  const errors = under('/definition', checkCalendar(input.definition));
+  const targetSeconds = slaTargetSeconds({ amount: input.amount, unit: input.unit, time: 'business' });
+  if (!(input.amount > 0) || targetSeconds > MAX_SLA_SECONDS)
+    errors.push(
+      fieldError('/amount', 'out_of_range', 'The target must be more than zero and at most a year.'),
+    );
+  if (errors.length) throw new ValidationFailed(errors, 'No preview: fix the fields listed.');
+  const calendar = createCalendar(input.definition as CalendarDefinition);
+  return { from: input.from, dueAt: addBusinessSeconds(calendar, input.from, targetSeconds), targetSeconds };
 }

@@ -17,6 +17,7 @@ import {
   TicketStatus,
 } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
+import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
 import { NotFoundError } from '../errors.ts';
 import { idOf } from '../org/assignees.ts';
 import type { Services } from '../services.ts';
@@ -140,6 +141,14 @@ async function definitionOf(
   };
 }
 
+/** What the audit trail compares before and after a change of a policy. */
+const policySnapshot = (policy: SlaPolicy): Record<string, unknown> => ({
+  name: policy.name,
+  position: policy.position,
+  isActive: policy.isActive,
+  ...policy.definition,
+});
+
 export async function createSlaPolicy(
   services: Services,
   em: EntityManager,
@@ -154,7 +163,13 @@ export async function createSlaPolicy(
     definition,
     isActive: input.isActive ?? true,
   });
-  await em.flush();
+  await flushAudited(em, principal, () => ({
+    action: 'create',
+    entityType: 'sla_policy',
+    entityId: policy.id,
+    entityName: policy.name,
+    diff: diffOf({}, policySnapshot(policy)),
+  }));
   services.sla.catalog.invalidate();
   return policy;
 }
@@ -177,13 +192,82 @@ export async function updateSlaPolicy(
       ? await tx.findOne(SlaPolicy, Number(id), { lockMode: LockMode.PESSIMISTIC_WRITE })
       : null;
     if (!policy) throw new NotFoundError(`SLA policy ${id}`, '/id');
+    const before = policySnapshot(policy);
     policy.definition = await definitionOf(tx, input, String(policy.id));
     policy.name = input.name.trim();
     policy.position = input.position;
     policy.isActive = input.isActive ?? policy.isActive;
     policy.updatedAt = new Date();
+    const diff = diffOf(before, policySnapshot(policy));
+    if (diff)
+      recordAdminChange(tx, principal, {
+        action: 'update',
+        entityType: 'sla_policy',
+        entityId: policy.id,
+        entityName: policy.name,
+        diff,
+      });
     return policy;
   });
   services.sla.catalog.invalidate();
   return policy;
+}
+
+/**
+ * Puts the policies in the order given (positions 10, 20, ...): every policy, active or not, must
+ * be listed once. One transaction; each policy whose position changes is in the audit trail.
+ */
+export async function reorderSlaPolicies(
+  services: Services,
+  em: EntityManager,
+  principal: Principal | null,
+  ids: readonly (string | number)[],
+): Promise<SlaPolicy[]> {
+  requireStaff(principal, 'sla.manage');
+  const policies = await em.transactional(async (tx) => {
+    const all = await tx.find(
+      SlaPolicy,
+      {},
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+    );
+    const byId = new Map(all.map((p) => [String(p.id), p]));
+    const seen = new Set<string>();
+    const errors: FieldError[] = [];
+    ids.forEach((id, i) => {
+      const key = String(id);
+      if (!byId.has(key))
+        errors.push(fieldError(`/ids/${i}`, 'not_found', `SLA policy ${key} does not exist.`));
+      else if (seen.has(key))
+        errors.push(fieldError(`/ids/${i}`, 'duplicate', `SLA policy ${key} is listed twice.`));
+      seen.add(key);
+    });
+    const missing = all.filter((p) => !seen.has(String(p.id)));
+    if (missing.length)
+      errors.push(
+        fieldError(
+          '/ids',
+          'incomplete',
+          `List every policy once; missing: ${missing.map((p) => `${p.name} (${p.id})`).join(', ')}.`,
+        ),
+      );
+    if (errors.length) throw new ValidationFailed(errors, 'The order was not saved: fix the fields listed.');
+    return ids.map((id, i) => {
+      const policy = byId.get(String(id))!;
+      const position = (i + 1) * 10;
+      if (policy.position !== position) {
+        recordAdminChange(tx, principal, {
+          action: 'update',
+          entityType: 'sla_policy',
+          entityId: policy.id,
+          entityName: policy.name,
+          diff: { position: { from: policy.position, to: position } },
+        });
+        policy.position = position;
+        policy.updatedAt = new Date();
+      }
+      return policy;
+    });
+  });
+  services.sla.catalog.invalidate();
+  return policies;
 }

@@ -125,7 +125,7 @@ async function loadFacts(
   return factsOf(await readFacts(tx, ticketId));
 }
 
-function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
+export function factsOf(row: FactsRow): { row: FactsRow; facts: SlaTicketFacts } {
   const categoryPath = row.category_path ?? [];
   return {
     row,

@@ -18,15 +18,24 @@ import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { TicketRef } from '../tickets/tickets.schema.ts';
 import { UserRef } from '../users/users.schema.ts';
 import {
+  calendarDuePreview,
   createBusinessCalendar,
+  type DuePreview,
   type HolidayImport,
   importCalendarHolidays,
   listBusinessCalendars,
   updateBusinessCalendar,
 } from './calendar-service.ts';
-import { createSlaPolicy, listSlaPolicies, type SlaPolicyInput, updateSlaPolicy } from './policy-service.ts';
+import {
+  createSlaPolicy,
+  listSlaPolicies,
+  reorderSlaPolicies,
+  type SlaPolicyInput,
+  updateSlaPolicy,
+} from './policy-service.ts';
 import { clockStatesOf } from './sla-repository.ts';
 import type { SlaClockWithView } from './sla-service.ts';
+import { type SlaPolicyTest, testSlaPolicies } from './test-sla-policies.ts';
 import { type UrgeOutcome, updateUrgeRules, urgeRules, urgeTicket } from './urge-ticket.ts';
 
 /* ------------------------------------------------------------------------------------------------
@@ -307,6 +316,65 @@ const SlaPolicyInputRef = builder.inputType('SlaPolicyInput', {
   }),
 });
 
+const DuePreviewRef = builder.objectRef<DuePreview>('CalendarDuePreview').implement({
+  description: 'When a target counted in a calendar falls due for a ticket created at `from`.',
+  fields: (t) => ({
+    from: t.field({ type: 'DateTime', resolve: (r) => r.from }),
+    dueAt: t.field({ type: 'DateTime', resolve: (r) => r.dueAt }),
+    targetSeconds: t.exposeInt('targetSeconds', { description: 'The target in business seconds.' }),
+  }),
+});
+
+const SlaPolicyCheckRef = builder.objectRef<SlaPolicyTest['checked'][number]>('SlaPolicyCheck').implement({
+  fields: (t) => ({
+    policyId: t.id({ resolve: (c) => c.policy.id }),
+    policyName: t.string({ resolve: (c) => c.policy.name }),
+    position: t.int({ resolve: (c) => c.policy.position }),
+    condition: t.string({ resolve: (c) => c.policy.condition }),
+    applies: t.exposeBoolean('applies', { description: 'Whether its condition holds for the ticket.' }),
+  }),
+});
+
+const SlaTestClockRef = builder.objectRef<SlaPolicyTest['clocks'][number]>('SlaTestClock').implement({
+  description: 'A clock as it would start: its target at the ticket’s priority and its due time.',
+  fields: (t) => ({
+    metric: t.field({ type: SlaMetricEnum, resolve: (c) => c.metric }),
+    priority: t.field({ type: PriorityEnum, resolve: (c) => c.priority }),
+    target: t.field({ type: SlaTargetRefType, nullable: true, resolve: (c) => c.target }),
+    calendarKey: t.string({ nullable: true, resolve: (c) => c.calendarId }),
+    dueAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.dueAt }),
+  }),
+});
+
+const SlaPolicyTestRef = builder.objectRef<SlaPolicyTest>('SlaPolicyTest').implement({
+  description: 'Which policy a ticket would get, and when its targets would fall due.',
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
+    facts: t.field({
+      type: 'JSON',
+      description: 'What the conditions read: ticket.{template, category, priority, …} and form.',
+      resolve: (r) => r.facts,
+    }),
+    policyId: t.id({ nullable: true, resolve: (r) => r.policy?.id ?? null }),
+    policyName: t.string({ nullable: true, resolve: (r) => r.policy?.name ?? null }),
+    checked: t.field({ type: [SlaPolicyCheckRef], resolve: (r) => r.checked }),
+    clocks: t.field({ type: [SlaTestClockRef], resolve: (r) => r.clocks }),
+  }),
+});
+
+const SlaTestTicketInput = builder.inputType('SlaTestTicketInput', {
+  description: 'A ticket described for the SLA test; what is left out reads as empty.',
+  fields: (t) => ({
+    templateKey: t.string(),
+    categoryPath: t.stringList(),
+    priority: t.field({ type: PriorityEnum }),
+    customerTier: t.string(),
+    channel: t.string(),
+    orgUnitId: t.int(),
+    form: t.field({ type: 'JSON' }),
+  }),
+});
+
 /* ------------------------------------------------------------------------------------------------
  * Urging
  * ---------------------------------------------------------------------------------------------- */
@@ -358,6 +426,44 @@ builder.queryFields((t) => ({
     description: 'SLA policies in the order they are tried. Staff only.',
     args: { includeInactive: t.arg.boolean({ defaultValue: false }) },
     resolve: (_r, a, ctx) => listSlaPolicies(ctx.em, ctx.principal, a.includeInactive ?? false),
+  }),
+  calendarDuePreview: t.field({
+    type: DuePreviewRef,
+    errors: mutationErrors,
+    description:
+      'When a target would fall due for a ticket created at `from` (now when absent), counted in this calendar definition (saved or not). Staff only.',
+    args: {
+      definition: t.arg({ type: 'JSON', required: true }),
+      amount: t.arg.float({ required: true }),
+      unit: t.arg({ type: SlaTimeUnitEnum, required: true }),
+      from: t.arg({ type: 'DateTime' }),
+    },
+    resolve: (_r, a, ctx) =>
+      calendarDuePreview(ctx.principal, {
+        definition: a.definition,
+        amount: a.amount,
+        unit: a.unit,
+        from: a.from ?? new Date(ctx.services.sla.now()),
+      }),
+  }),
+  testSlaPolicies: t.field({
+    type: SlaPolicyTestRef,
+    errors: mutationErrors,
+    description:
+      'Which active policy a ticket gets (an existing one by number, or one described) and when its targets would fall due if it were created at `at` (now when absent). Nothing is written. Needs sla.manage.',
+    args: {
+      ticketNumber: t.arg.string(),
+      ticket: t.arg({ type: SlaTestTicketInput }),
+      at: t.arg({ type: 'DateTime' }),
+    },
+    resolve: (_r, a, ctx) =>
+      testSlaPolicies({ catalog: ctx.services.sla.catalog }, ctx.em, ctx.principal, {
+        ticketNumber: a.ticketNumber ?? null,
+        ticket: a.ticket
+          ? { ...a.ticket, form: (a.ticket.form ?? null) as Record<string, unknown> | null }
+          : null,
+        at: a.at ?? new Date(ctx.services.sla.now()),
+      }),
   }),
   urgeRules: t.field({
     type: UrgeRulesRef,
@@ -435,6 +541,14 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: SlaPolicyInputRef, required: true }) },
     resolve: (_r, a, ctx) =>
       updateSlaPolicy(ctx.services, ctx.em, ctx.principal, a.id, a.input as SlaPolicyInput),
+  }),
+  reorderSlaPolicies: t.field({
+    type: [SlaPolicyRef],
+    errors: { ...mutationErrors, directResult: false },
+    description:
+      'Puts every policy (active or not) in the order given: positions 10, 20, … Needs sla.manage.',
+    args: { ids: t.arg.idList({ required: true }) },
+    resolve: (_r, a, ctx) => reorderSlaPolicies(ctx.services, ctx.em, ctx.principal, a.ids),
   }),
   updateUrgeRules: t.field({
     type: UrgeRulesRef,

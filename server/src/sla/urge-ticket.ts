@@ -2,6 +2,7 @@ import { type Channel, fieldError, type Principal, type Recipient, ValidationFai
 import { type EntityManager, query, queryOne } from '@docket/db';
 import { checkUrgeRules, decideUrge, type UrgeHandler, type UrgeRules } from '@docket/engine';
 import { requireSignedIn, requireStaff } from '../access/policy.ts';
+import { diffOf, recordAdminChange } from '../audit/admin-audit.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { resolveRecipients } from '../org/assignees.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
@@ -36,12 +37,24 @@ export async function updateUrgeRules(
   const errors = checkUrgeRules(rules);
   if (errors.length)
     throw new ValidationFailed(errors, 'The urge rules were not saved: fix the fields listed.');
-  await query(
-    em,
-    `insert into app_setting (key, value) values (?, ?::jsonb)
+  await em.transactional(async (tx) => {
+    const before = await urgeRules(tx);
+    await query(
+      tx,
+      `insert into app_setting (key, value) values (?, ?::jsonb)
      on conflict (key) do update set value = excluded.value`,
-    [RULES_KEY, JSON.stringify(rules)],
-  );
+      [RULES_KEY, JSON.stringify(rules)],
+    );
+    const diff = diffOf(before as Record<string, unknown>, rules as Record<string, unknown>);
+    if (diff)
+      recordAdminChange(tx, principal, {
+        action: 'update',
+        entityType: 'urge_rules',
+        entityId: RULES_KEY,
+        entityName: 'Urge rules',
+        diff,
+      });
+  });
   return rules as UrgeRules;
 }
 

@@ -21,6 +21,7 @@ import {
   type WorkflowVersion,
 } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
+import { recordAdminChange } from '../audit/admin-audit.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { createTicketNumberSequence, latestWorkflowVersion } from './template-repository.ts';
@@ -69,6 +70,13 @@ export async function createTemplate(
       });
       await tx.flush();
       await createTicketNumberSequence(tx, template.id);
+      recordAdminChange(tx, actor, {
+        action: 'create',
+        entityType: 'template',
+        entityId: template.id,
+        entityName: template.draft.name,
+        diff: { key: { from: null, to: template.key } },
+      });
       return template;
     })
     .catch((e: unknown) => {
@@ -179,12 +187,20 @@ export async function publishTemplate(
   const version = await em.transactional(async (tx) => {
     const template = await lockTemplate(tx, id);
     checkOrThrow(template.draft);
-    return publishContent(tx, {
+    const version = await publishContent(tx, {
       template,
       content: template.draft,
       actor: staff,
       nodeTypes: services.registries.nodeTypes.definitions,
     });
+    recordAdminChange(tx, actor, {
+      action: 'update',
+      entityType: 'template',
+      entityId: template.id,
+      entityName: template.draft.name,
+      diff: { publishedVersion: { from: version.version - 1, to: version.version } },
+    });
+    return version;
   });
   services.templates.invalidate();
   return version;
@@ -207,13 +223,24 @@ export async function revertTemplate(
     );
     if (!earlier) throw new NotFoundError(`Version ${input.version} of template ${input.id}`, '/version');
     template.draft = earlier.content;
-    return publishContent(tx, {
+    const version = await publishContent(tx, {
       template,
       content: earlier.content,
       actor: staff,
       pinned: earlier.workflowVersion?.getEntity() ?? null,
       nodeTypes: services.registries.nodeTypes.definitions,
     });
+    recordAdminChange(tx, actor, {
+      action: 'update',
+      entityType: 'template',
+      entityId: template.id,
+      entityName: earlier.content.name,
+      diff: {
+        publishedVersion: { from: version.version - 1, to: version.version },
+        revertedTo: { from: null, to: input.version },
+      },
+    });
+    return version;
   });
   services.templates.invalidate();
   return version;
@@ -228,6 +255,14 @@ export async function setTemplateArchived(
   requireStaff(actor, 'template.manage');
   const template = await em.findOne(TicketTemplate, input.id);
   if (!template) throw new NotFoundError(`Template ${input.id}`, '/id');
+  if (template.isArchived !== input.isArchived)
+    recordAdminChange(em, actor, {
+      action: 'update',
+      entityType: 'template',
+      entityId: template.id,
+      entityName: template.draft.name,
+      diff: { isArchived: { from: template.isArchived, to: input.isArchived } },
+    });
   template.isArchived = input.isArchived;
   template.updatedAt = new Date();
   await em.flush();

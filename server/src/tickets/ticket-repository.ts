@@ -1,6 +1,7 @@
 import type { Principal } from '@docket/core';
 import {
   type EntityManager,
+  escapeLike,
   insertJobsSql,
   type JobRow,
   pgJson,
@@ -308,6 +309,20 @@ export async function moveTicketOrgPaths(tx: EntityManager, from: string, to: st
     from.length + 1,
     `${from.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
   ]);
+}
+
+/** How many tickets lie under an org path (an org unit and its subtree), and how many of them are open. */
+export async function countTicketsUnderOrgPath(
+  em: EntityManager,
+  path: string,
+): Promise<{ total: number; open: number }> {
+  const row = await queryOne<{ total: number; open: number }>(
+    em,
+    `select count(*)::int as total, count(*) filter (where status not in ('solved', 'closed'))::int as open
+       from ticket where org_path like ?`,
+    [`${escapeLike(path)}%`],
+  );
+  return row ?? { total: 0, open: 0 };
 }
 
 /**

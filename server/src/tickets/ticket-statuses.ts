@@ -7,6 +7,7 @@ import {
 } from '@docket/core';
 import { type EntityManager, isUniqueViolation, TicketStatus } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
+import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
 import { NotFoundError } from '../errors.ts';
 
 /**
@@ -91,7 +92,13 @@ export async function createTicketStatus(
     position: input.position ?? (last?.position ?? 0) + 10,
   });
   try {
-    await em.flush();
+    await flushAudited(em, principal, () => ({
+      action: 'create',
+      entityType: 'ticket_status',
+      entityId: status.id,
+      entityName: status.name,
+      diff: diffOf({}, { category: status.category, position: status.position }),
+    }));
   } catch (e) {
     // Another admin created the same name a moment ago.
     if (isUniqueViolation(e, 'ticket_status_name_key')) {
@@ -114,9 +121,19 @@ export async function updateTicketStatus(
     ? await em.findOne(TicketStatus, Number(input.id))
     : null;
   if (!status) throw new NotFoundError(`Status ${input.id}`, '/id');
+  const before = { position: status.position, isActive: status.isActive };
   if (input.position != null) status.position = input.position;
   if (input.isActive != null) status.isActive = input.isActive;
   status.updatedAt = new Date();
+  const diff = diffOf(before, { position: status.position, isActive: status.isActive });
+  if (diff)
+    recordAdminChange(em, principal, {
+      action: 'update',
+      entityType: 'ticket_status',
+      entityId: status.id,
+      entityName: status.name,
+      diff,
+    });
   await em.flush();
   return status;
 }

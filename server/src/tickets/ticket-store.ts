@@ -12,6 +12,7 @@ import {
   CHANGEABLE_COLUMNS,
   type ChangeableField,
   type CreationRowWriter,
+  countTicketsUnderOrgPath,
   drawTicketIdentity,
   type EventRow,
   eventsPart,
@@ -459,6 +460,11 @@ export class TicketStore {
    */
   moveOrgPaths(tx: EntityManager, fromPath: string, toPath: string): Promise<void> {
     return moveTicketOrgPaths(tx, fromPath, toPath);
+  }
+
+  /** How many tickets (and open ones) an org unit's move would take along: those under its path. */
+  countUnderOrgPath(em: EntityManager, path: string): Promise<{ total: number; open: number }> {
+    return countTicketsUnderOrgPath(em, path);
   }
 
   /** Audit entries that change no field, as a part of the caller's statement (writeTogether). */

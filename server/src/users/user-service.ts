@@ -10,6 +10,7 @@ import {
 } from '@docket/core';
 import { ApiToken, type EntityManager, isUniqueViolation, Role, ref, User } from '@docket/db';
 import { hasPermission, requireSelfOr, requireStaff } from '../access/policy.ts';
+import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { hashApiToken, newApiToken } from '../auth/principals.ts';
 import { NotFoundError } from '../errors.ts';
@@ -85,7 +86,17 @@ export async function createUser(
   });
   user.roles.set(refs.roles ?? []);
   try {
-    await em.flush();
+    await flushAudited(em, actor, () => ({
+      action: 'create',
+      entityType: 'user',
+      entityId: user.id,
+      entityName: user.name,
+      diff: {
+        email: { from: null, to: user.email },
+        orgUnitId: { from: null, to: input.orgUnitId ?? null },
+        roleIds: { from: null, to: input.roleIds ?? [] },
+      },
+    }));
   } catch (e) {
     // Another admin took the email a moment ago: app_user_email_idx is the one check that cannot race.
     if (isUniqueViolation(e, 'app_user_email_idx')) {
@@ -107,6 +118,24 @@ export type UpdateUserInput = {
   isActive?: boolean | null;
   roleIds?: number[] | null;
 };
+
+/** What the audit trail compares before and after a change of a user. */
+function userSnapshot(user: User, withRoles: boolean): Record<string, unknown> {
+  return {
+    name: user.name,
+    orgUnitId: user.orgUnit?.id ?? null,
+    managerId: user.manager?.id ?? null,
+    isActive: user.isActive,
+    ...(withRoles
+      ? {
+          roleIds: user.roles
+            .getItems()
+            .map((r) => r.id)
+            .sort((a, b) => a - b),
+        }
+      : {}),
+  };
+}
 
 export async function updateUser(
   services: Services,
@@ -133,6 +162,7 @@ export async function updateUser(
   if (!user) throw new NotFoundError(`User ${input.id}`, '/id');
   const missing = missingRefs(input, refs);
   if (missing.length) throw new ValidationFailed(missing);
+  const before = userSnapshot(user, input.roleIds != null);
   if (input.name != null) user.name = input.name.trim();
   if (input.orgUnitId !== undefined) user.orgUnit = refs.orgUnit ? ref(refs.orgUnit) : null;
   if (input.managerId !== undefined) user.manager = refs.manager ? ref(refs.manager) : null;
@@ -143,6 +173,16 @@ export async function updateUser(
     // Sessions issued before the change end.
     user.tokenVersion += 1;
   }
+  const diff = diffOf(before, userSnapshot(user, input.roleIds != null));
+  if (diff || input.password != null)
+    recordAdminChange(em, actor, {
+      action: 'update',
+      entityType: 'user',
+      entityId: user.id,
+      entityName: user.name,
+      // A password is never recorded, only that it changed.
+      diff: { ...diff, ...(input.password != null ? { password: { from: null, to: 'changed' } } : {}) },
+    });
   await em.flush();
   services.principals.invalidate();
   return user;
@@ -189,7 +229,13 @@ export async function createRole(
     dataScope: input.dataScope,
   });
   try {
-    await em.flush();
+    await flushAudited(em, actor, () => ({
+      action: 'create',
+      entityType: 'role',
+      entityId: role.id,
+      entityName: role.name,
+      diff: diffOf({}, { key: role.key, permissions: role.permissions, dataScope: role.dataScope }),
+    }));
   } catch (e) {
     if (isUniqueViolation(e, 'role_key_key')) {
       em.clear();
@@ -216,9 +262,24 @@ export async function updateRole(
   checkRole(input);
   const role = await em.findOne(Role, input.id);
   if (!role) throw new NotFoundError(`Role ${input.id}`, '/id');
+  const snapshot = () => ({
+    name: role.name,
+    permissions: [...role.permissions].sort(),
+    dataScope: role.dataScope,
+  });
+  const before = snapshot();
   if (input.name != null) role.name = input.name.trim();
   if (input.permissions != null) role.permissions = [...new Set(input.permissions)];
   if (input.dataScope != null) role.dataScope = input.dataScope;
+  const diff = diffOf(before, snapshot());
+  if (diff)
+    recordAdminChange(em, actor, {
+      action: 'update',
+      entityType: 'role',
+      entityId: role.id,
+      entityName: role.name,
+      diff,
+    });
   await em.flush();
   services.principals.invalidate();
   return role;
@@ -253,7 +314,13 @@ export async function createApiToken(
     createdBy: em.getReference(User, staff.userId),
     expiresAt: input.expiresAt ?? null,
   });
-  await em.flush();
+  await flushAudited(em, actor, () => ({
+    action: 'create',
+    entityType: 'api_token',
+    entityId: apiToken.id,
+    entityName: apiToken.name,
+    diff: diffOf({}, { userId: user.id, prefix: apiToken.prefix, expiresAt: apiToken.expiresAt }),
+  }));
   return { token, apiToken };
 }
 
@@ -270,6 +337,14 @@ export async function revokeApiToken(
     hasPermission(staff, 'token.manage') ? { id } : { id, user: staff.userId },
   );
   if (!apiToken) throw new NotFoundError(`API token ${id}`, '/id');
+  if (!apiToken.revokedAt)
+    recordAdminChange(em, actor, {
+      action: 'update',
+      entityType: 'api_token',
+      entityId: apiToken.id,
+      entityName: apiToken.name,
+      diff: { revoked: { from: false, to: true } },
+    });
   apiToken.revokedAt ??= new Date();
   await em.flush();
   services.principals.invalidate();

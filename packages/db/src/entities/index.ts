@@ -1,5 +1,6 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
 import { StoredFile } from './files.ts';
+import { AdminChange } from './audit.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
@@ -10,6 +11,7 @@ import { Workflow, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
 export * from './files.ts';
+export * from './audit.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
 export * from './sla.ts';
@@ -57,6 +59,7 @@ export const entities = [
   PluginCall,
   PluginThread,
   StoredFile,
+  AdminChange,
 ];
 
 /**

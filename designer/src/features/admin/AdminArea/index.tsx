@@ -1,4 +1,4 @@
-import { Layout, Menu } from 'antd';
+import { App as AntApp, Layout, Menu } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
@@ -31,25 +31,31 @@ export default function AdminArea() {
         </nav>
       </Layout.Sider>
       <Layout.Content style={{ paddingInline: 24, minWidth: 0 }}>
-        <Routes>
-          <Route index element={allowed[0] ? <Navigate to={`/admin/${allowed[0].path}`} replace /> : null} />
-          {adminSections.map((section) => (
+        {/* Sections show messages and confirmations through antd's App. */}
+        <AntApp component={false}>
+          <Routes>
             <Route
-              key={section.key}
-              path={`${section.path}/*`}
-              element={
-                session.access.can(section.permission) ? (
-                  <Suspense fallback={<PageLoading />}>
-                    <section.Component />
-                  </Suspense>
-                ) : (
-                  <Forbidden areaName={section.label} areaKey={section.key} />
-                )
-              }
+              index
+              element={allowed[0] ? <Navigate to={`/admin/${allowed[0].path}`} replace /> : null}
             />
-          ))}
-          <Route path="*" element={<NotFound />} />
-        </Routes>
+            {adminSections.map((section) => (
+              <Route
+                key={section.key}
+                path={`${section.path}/*`}
+                element={
+                  session.access.can(section.permission) ? (
+                    <Suspense fallback={<PageLoading />}>
+                      <section.Component />
+                    </Suspense>
+                  ) : (
+                    <Forbidden areaName={section.label} areaKey={section.key} />
+                  )
+                }
+              />
+            ))}
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </AntApp>
       </Layout.Content>
     </Layout>
   );

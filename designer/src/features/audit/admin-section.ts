@@ -1,0 +1,10 @@
+import { defineAdminSection } from '../../app/define-area.ts';
+
+/** /admin/audit: search over admin changes and ticket events. */
+export const auditSection = defineAdminSection({
+  key: 'audit',
+  path: 'audit',
+  label: (t) => t('audit:section'),
+  permission: 'AUDIT_READ',
+  load: () => import('./AuditPage/index.tsx'),
+});

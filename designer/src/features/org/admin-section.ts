@@ -1,0 +1,10 @@
+import { defineAdminSection } from '../../app/define-area.ts';
+
+/** /admin/org: the org tree (add, rename, move by drag with its impact said first). */
+export const orgSection = defineAdminSection({
+  key: 'org',
+  path: 'org',
+  label: (t) => t('org:section'),
+  permission: 'ORG_MANAGE',
+  load: () => import('./OrgPage/index.tsx'),
+});

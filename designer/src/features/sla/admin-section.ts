@@ -1,0 +1,10 @@
+import { defineAdminSection } from '../../app/define-area.ts';
+
+/** /admin/sla: policies in order, each edited with the rule builder; a test panel. */
+export const slaSection = defineAdminSection({
+  key: 'sla',
+  path: 'sla',
+  label: (t) => t('sla:section'),
+  permission: 'SLA_MANAGE',
+  load: () => import('./SlaPage/index.tsx'),
+});

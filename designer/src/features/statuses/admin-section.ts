@@ -1,0 +1,10 @@
+import { defineAdminSection } from '../../app/define-area.ts';
+
+/** /admin/statuses: named statuses within the fixed categories. */
+export const statusesSection = defineAdminSection({
+  key: 'statuses',
+  path: 'statuses',
+  label: (t) => t('statuses:section'),
+  permission: 'TEMPLATE_MANAGE',
+  load: () => import('./StatusesPage/index.tsx'),
+});
