@@ -68,12 +68,36 @@ export type HostApi = {
   fetch: (url: string, init?: FetchInit) => Promise<PluginResponse>;
   /** The plugin's own key-value store (kept in the server's database). */
   kv: KeyValueStore;
+  /** Sending mail (permission `mail: true`), through the SMTP account the plugin's settings name. */
+  mail: MailSender;
   /** The admin's settings for this plugin, without the secrets (frozen). */
   config: Readonly<Record<string, JsonValue>>;
   /** The settings marked `"x-secret": true` (frozen). */
   secrets: Readonly<Record<string, string>>;
   log: PluginLog;
   metric(name: string, value: number, tags?: Record<string, string>): void;
+};
+
+/** A mail for `ctx.mail.send`: the SMTP account comes from the plugin's own settings. */
+export type OutgoingMail = {
+  account: { host: string; port: number; secure?: boolean; user?: string; password?: string };
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  /** Threading: the Message-ID to give the mail (`<id@domain>`), and the ones it answers. */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** Extra headers: `X-…`, `Auto-Submitted`, `Precedence`. */
+  headers?: Record<string, string>;
+};
+
+export type MailSender = {
+  /** Sends one mail through the host's SMTP client; resolves once the server accepted it. */
+  send(mail: OutgoingMail): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
 };
 
 /** The host API plus the ticket of the call, for handlers that are called for a ticket. */

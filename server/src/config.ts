@@ -31,6 +31,12 @@ export type Config = {
   writeStatements: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
+  /**
+   * The SMTP listener that hands mail to email channel plugins: off unless DOCKET_SMTP_PORT is
+   * set (0 picks a free port); it listens on DOCKET_SMTP_HOST (default HOST) and refuses mails
+   * larger than DOCKET_SMTP_MAX_BYTES (default 25 MB) before acknowledging them.
+   */
+  smtp: { port: number; host: string; maxBytes: number } | undefined;
 };
 
 export type PluginConfig = {
@@ -61,10 +67,24 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: onOff(env, 'DOCKET_PREPARED_STATEMENTS'),
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
+    smtp: smtpConfig(env),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),
     },
+  };
+}
+
+function smtpConfig(env: NodeJS.ProcessEnv): Config['smtp'] {
+  const raw = env.DOCKET_SMTP_PORT?.trim();
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`DOCKET_SMTP_PORT must be a port number between 0 and 65535, not "${raw}".`);
+  return {
+    port,
+    host: env.DOCKET_SMTP_HOST || env.HOST || '127.0.0.1',
+    maxBytes: positiveInt(env, 'DOCKET_SMTP_MAX_BYTES', 25 * 1024 * 1024),
   };
 }
 

@@ -44,6 +44,8 @@ import {
   registerContributions,
   type SlaCallJob,
 } from './plugin-contributions.ts';
+import { type CallerEvents, createCallerEvents } from './plugin-inbound.ts';
+import { PluginMail } from './plugin-mail.ts';
 import {
   kvDelete,
   kvGet,
@@ -121,6 +123,8 @@ const jobKeyOf = (data: PluginCallJob): string =>
 /** The codes of a call refused because its plugin is not there to run. */
 const UNAVAILABLE_CODES = ['PLUGIN_DISABLED', 'PLUGIN_UNINSTALLED', 'PLUGIN_MISSING'];
 
+const isUnavailable = (e: SandboxError): boolean => UNAVAILABLE_CODES.includes(e.code);
+
 const errorText = (e: unknown): string =>
   e instanceof SandboxError ? `${e.message} (${e.code})` : String((e as Error)?.message ?? e);
 
@@ -146,6 +150,10 @@ export class PluginService {
   private readonly pinnedUse = new Map<string, { inFlight: number; timer: NodeJS.Timeout | undefined }>();
   private applying: Promise<void> = Promise.resolve();
   readonly recorder: PluginRecorder;
+  /** Plugins' outgoing mail (the `mail` capability). */
+  private readonly mail = new PluginMail();
+  /** Callers ringing (a channel's `signal` answer), for the desk's subscription. */
+  readonly callerEvents: CallerEvents = createCallerEvents();
   readonly maxLimits: PluginLimits;
   private readonly calls: PluginCalls;
 
@@ -218,6 +226,17 @@ export class PluginService {
     const known = this.known.get(plugin);
     if (!known) throw new PluginUnavailable(plugin, 'missing', `The plugin "${plugin}" is not installed`);
     return known.manifest;
+  }
+
+  /** Enabled plugin channels that take mail from the SMTP listener, as `{ plugin, channel }`. */
+  mailChannels(): { plugin: string; channel: string }[] {
+    return [...this.known.values()]
+      .filter((k) => k.status === 'enabled')
+      .flatMap((k) =>
+        k.manifest.contributes.channels
+          .filter((c) => c.inbound.mail)
+          .map((c) => ({ plugin: k.name, channel: c.name })),
+      );
   }
 
   /** The manifest of the version that runs, while installed. */
@@ -535,6 +554,7 @@ export class PluginService {
         (await kvList(em(), { plugin: pluginId, prefix, limit })) as { key: string; value: JsonValue }[],
       ticketRead: async ({ ticket }) => this.ticketView(em(), ticket.id),
       ticketPatch: ({ pluginId, ticket, patch }) => this.patchTicket(pluginId, ticket, patch),
+      mailSend: ({ mail }) => this.mail.send(mail),
       log: ({ pluginId, version, level, message, data, handler, callId }) =>
         this.recorder.log({
           plugin: pluginId,
@@ -751,7 +771,10 @@ export class PluginService {
       });
       return { ok: true, value };
     } catch (e) {
-      if (e instanceof SandboxError && e.isRetryable && data.attempt < MAX_CALL_ATTEMPTS) {
+      // A reply going out is tried again whatever failed (the outside system may be down a while).
+      const isRetryable =
+        e instanceof SandboxError && (e.isRetryable || (data.kind === 'channel-send' && !isUnavailable(e)));
+      if (isRetryable && data.attempt < MAX_CALL_ATTEMPTS) {
         const next = { ...data, attempt: data.attempt + 1 };
         await this.deps.jobs.send([
           {
@@ -888,6 +911,7 @@ export class PluginService {
       data,
       {
         threadKey: data.threadKey,
+        replyId: data.eventKey,
         ticket,
         reply: { text: data.text, author: { name: people.authorName ?? 'Docket' } },
         recipients: people.recipients,
@@ -919,6 +943,7 @@ export class PluginService {
     clearInterval(this.syncTimer);
     const host = this.host ?? (await this.starting?.catch(() => undefined));
     await host?.close();
+    this.mail.close();
     await this.recorder.flush();
   }
 
