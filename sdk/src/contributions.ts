@@ -319,8 +319,12 @@ export type InboundResult = (
       ticketNumber?: string;
       reply: { text: string; html?: string };
       author: InboundPerson;
-      /** When set and the thread or ticket is not found: make a new ticket of this instead. */
+      /**
+       * When set and the thread or ticket is not found (or the author is not its requester): make
+       * a new ticket of this instead, on `threadKey` (default: the reply's).
+       */
       orCreate?: {
+        threadKey?: string;
         ticket: {
           templateKey?: string;
           title: string;

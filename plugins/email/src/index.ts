@@ -126,15 +126,6 @@ const mail = defineChannel({
     };
     const messageId = payload.messageId;
 
-    // A reply: a message it answers is one we know.
-    for (const id of [payload.inReplyTo, ...[...payload.references].reverse()]) {
-      if (!id) continue;
-      const thread = await ctx.kv.get<string>(`msg:${id}`);
-      if (thread) {
-        await remember(ctx, thread, messageId);
-        return { action: 'reply', threadKey: thread, reply: { text: replyText(payload.text) }, author };
-      }
-    }
     const formData: Record<string, JsonValue> = { ...(mailbox.formData ?? {}) };
     for (const [field, from] of Object.entries(mailbox.fields ?? {}))
       formData[field] =
@@ -152,6 +143,22 @@ const mail = defineChannel({
       formData,
       ...(mailbox.priority ? { priority: mailbox.priority } : {}),
     };
+    // A reply: a message it answers is one we know (someone other than the requester answering
+    // gets a ticket of their own).
+    for (const id of [payload.inReplyTo, ...[...payload.references].reverse()]) {
+      if (!id) continue;
+      const thread = await ctx.kv.get<string>(`msg:${id}`);
+      if (thread) {
+        await remember(ctx, thread, messageId);
+        return {
+          action: 'reply',
+          threadKey: thread,
+          reply: { text: replyText(payload.text) },
+          author,
+          orCreate: { threadKey: messageId, ticket },
+        };
+      }
+    }
     await remember(ctx, messageId, messageId);
     // The ticket's number in the subject: a reply from its requester (the host checks), else a new ticket.
     const numbered = TICKET_NUMBER_RE.exec(payload.subject);

@@ -48,7 +48,7 @@ export async function listInbound(
     em,
     `select id::text, transport, status, attempts, last_error, channel, ticket_id::text, outcome, envelope,
             received_at, octet_length(raw) as size
-       from inbound_message ${input.status ? 'where status = ?' : ''} order by id desc limit ?`,
+       from inbound_message ${input.status ? 'where status = ?' : ''} order by inbound_message.id desc limit ?`,
     input.status ? [input.status, input.first] : [input.first],
   );
 }

@@ -130,7 +130,7 @@ export async function attachmentsOfTicket(
 ): Promise<{ id: string; filename: string; content_type: string; size: number }[]> {
   return query(
     em,
-    'select id::text, filename, content_type, size from inbound_attachment where ticket_id = ? order by id',
+    'select id::text, filename, content_type, size from inbound_attachment where ticket_id = ? order by inbound_attachment.id',
     [ticketId],
   );
 }

@@ -54,6 +54,9 @@ const headerText = (v: unknown): string => {
   return Array.isArray(v) ? v.map(headerText).join(', ') : String(v);
 };
 
+/** Text PostgreSQL can keep: no NUL characters (a broken mail may carry them). */
+const clean = (s: string): string => s.replaceAll('\u0000', '');
+
 /** The plugin's view of a parsed mail (MailInbound of the SDK). */
 function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
   const from =
@@ -75,9 +78,9 @@ function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
     from,
     to: addressesOf(mail.to),
     cc: addressesOf(mail.cc),
-    subject: (mail.subject ?? '').slice(0, 500),
-    text: (mail.text ?? '').slice(0, 200_000),
-    ...(typeof mail.html === 'string' ? { html: mail.html.slice(0, 400_000) } : {}),
+    subject: clean(mail.subject ?? '').slice(0, 500),
+    text: clean(mail.text ?? '').slice(0, 200_000),
+    ...(typeof mail.html === 'string' ? { html: clean(mail.html).slice(0, 400_000) } : {}),
     headers,
     attachments: mail.attachments.map((a) => ({
       filename: a.filename ?? 'attachment',
@@ -168,20 +171,27 @@ export class MailIntake {
       contentType: a.contentType,
       content: a.content,
     }));
-    const outcome = await applyInbound(services, em, {
-      plugin: target.plugin,
-      channel: target.channel,
-      answer,
-      onTicket: async (tx, ticketId) => {
-        if (files.length) await insertAttachments(tx, { messageId: id, ticketId, files });
-        await finishInbound(tx, id, {
-          status: 'done',
-          channel: key,
-          ticketId,
-          outcome: { action: answer.action },
-        });
-      },
-    });
+    let outcome: Awaited<ReturnType<typeof applyInbound>>;
+    try {
+      outcome = await applyInbound(services, em, {
+        plugin: target.plugin,
+        channel: target.channel,
+        answer,
+        onTicket: async (tx, ticketId) => {
+          if (files.length) await insertAttachments(tx, { messageId: id, ticketId, files });
+          await finishInbound(tx, id, {
+            status: 'done',
+            channel: key,
+            ticketId,
+            outcome: { action: answer.action },
+          });
+        },
+      });
+    } catch (e) {
+      // Kept pending, with why, for the next try.
+      await failInbound(em, id, { channel: key, error: String((e as Error)?.message ?? e).slice(0, 500) });
+      throw e;
+    }
     if (outcome.ok && (outcome.action === 'ignore' || outcome.action === 'signal'))
       await em.transactional((tx) =>
         finishInbound(tx, id, {

@@ -38,7 +38,7 @@ export type InboundAnswer =
       ticketNumber?: string;
       reply: { text: string };
       author: Person;
-      orCreate?: { ticket: NewTicket };
+      orCreate?: { threadKey?: string; ticket: NewTicket };
     }
   | {
       action: 'signal';
@@ -131,14 +131,29 @@ export async function applyInbound(
       }
       if (!ticketId) {
         if (answer.orCreate)
-          return await create(String(answer.threadKey), answer.orCreate.ticket, answer.author);
+          return await create(
+            String(answer.orCreate.threadKey ?? answer.threadKey),
+            answer.orCreate.ticket,
+            answer.author,
+          );
         return { ok: false, status: 404, error: `No ticket came in on the thread "${answer.threadKey}".` };
       }
-      await postMessage(services, em, author, key, {
-        id: ticketId,
-        body: answer.reply?.text ?? '',
-        isPublic: true,
-      });
+      try {
+        await postMessage(services, em, author, key, {
+          id: ticketId,
+          body: answer.reply?.text ?? '',
+          isPublic: true,
+        });
+      } catch (e) {
+        // Not the ticket's requester (someone else answering on the thread): their own ticket, when asked.
+        if (e instanceof NotFoundError && answer.orCreate)
+          return await create(
+            String(answer.orCreate.threadKey ?? answer.threadKey),
+            answer.orCreate.ticket,
+            answer.author,
+          );
+        throw e;
+      }
       if (input.onTicket) await em.transactional((tx) => input.onTicket!(tx, String(ticketId)));
       return { ok: true, action: 'reply', ticketId: String(ticketId) };
     }
