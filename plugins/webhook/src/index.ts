@@ -135,38 +135,50 @@ async function intake(
   ctx: HostApi,
   retryId: string,
 ): Promise<InboundResult> {
+  const ok = {
+    status: 202,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accepted: true }),
+  };
+  // A follow-up on a thread that has its ticket: only its text matters.
+  const thread = atPointer(payload, partner.threadPointer);
+  const replyText = partner.replyTextPointer ? atPointer(payload, partner.replyTextPointer) : undefined;
+  const known = typeof thread === 'string' || typeof thread === 'number' ? `${partner.key}:${thread}` : null;
+  if (known && typeof replyText === 'string' && replyText && (await ctx.kv.get(`thread:${known}`)))
+    return {
+      action: 'reply',
+      threadKey: known,
+      reply: { text: replyText },
+      author: personOf(partner, payload),
+      httpResponse: ok,
+    };
   const mapped = mapPayload(partner, payload);
   if (!mapped.ok) {
     await ctx.kv.set(`failed:${partner.key}:${retryId}`, payload, { ttlSeconds: 30 * 24 * 3600 });
     ctx.metric('webhook.unmapped', 1, { partner: partner.key });
     return refuse(422, mapped.error, { field: mapped.field, retryId });
   }
-  const who = (p?: string) => {
-    const v = p ? atPointer(payload, p) : undefined;
-    return typeof v === 'string' && v ? v : undefined;
-  };
-  const person = {
-    ...(who(partner.requesterEmailPointer) ? { email: who(partner.requesterEmailPointer) } : {}),
-    ...(who(partner.requesterPhonePointer) ? { phone: who(partner.requesterPhonePointer) } : {}),
-    ...(who(partner.requesterNamePointer) ? { name: who(partner.requesterNamePointer) } : {}),
-  };
   const threadKey = `${partner.key}:${mapped.thread}`;
-  const replyText = partner.replyTextPointer ? atPointer(payload, partner.replyTextPointer) : undefined;
-  const ok = {
-    status: 202,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accepted: true }),
-  };
-  if (typeof replyText === 'string' && replyText && (await ctx.kv.get(`thread:${threadKey}`)))
-    return { action: 'reply', threadKey, reply: { text: replyText }, author: person, httpResponse: ok };
   await ctx.kv.set(`thread:${threadKey}`, true);
   return {
     action: 'create',
     threadKey,
     ticket: { templateKey: partner.templateKey, ...mapped.ticket },
-    requester: person,
+    requester: personOf(partner, payload),
     httpResponse: ok,
   };
+}
+
+/** The requester (or a reply's author) the partner's payload names. */
+function personOf(partner: Partner, payload: JsonValue): { email?: string; phone?: string; name?: string } {
+  const who = (p?: string) => {
+    const v = p ? atPointer(payload, p) : undefined;
+    return typeof v === 'string' && v ? v : undefined;
+  };
+  const email = who(partner.requesterEmailPointer);
+  const phone = who(partner.requesterPhonePointer);
+  const name = who(partner.requesterNamePointer);
+  return { ...(email ? { email } : {}), ...(phone ? { phone } : {}), ...(name ? { name } : {}) };
 }
 
 const partnerChannel = defineChannel({
