@@ -2,7 +2,7 @@ import { fieldError, ValidationFailed } from '@docket/core';
 import { requireStaff, ticketScope } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
-import type { CallerEvent } from '../plugins/plugin-inbound.ts';
+import type { CallerEvent } from '../plugins/caller-events.ts';
 import { TicketRef } from '../tickets/tickets.schema.ts';
 import { emailOfUser, listInbound, type OpenTicket, openTicketsOf } from './channels-repository.ts';
 import { attachmentsOfTicket } from './inbound-repository.ts';

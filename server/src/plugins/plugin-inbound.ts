@@ -1,13 +1,12 @@
 import { type CustomerPrincipal, isPriority, ValidationFailed } from '@docket/core';
 import type { EntityManager } from '@docket/db';
-import { createPubSub } from 'graphql-yoga';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { postMessage } from '../tickets/change-ticket.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomer } from '../tickets/customers.ts';
+import type { CallerEvent } from './caller-events.ts';
 import {
-  type CallerFacts,
   callerOf,
   recordThread,
   requesterOfTicketNumber,
@@ -53,18 +52,6 @@ export type InboundAnswer =
 export type InboundOutcome =
   | { ok: true; action: 'create' | 'reply' | 'signal' | 'ignore'; ticketId?: string; reason?: string }
   | { ok: false; status: number; error: string; fields?: unknown };
-
-/** A caller ringing, as the desk hears it. */
-export type CallerEvent = CallerFacts & {
-  channel: string;
-  agentEmail: string | null;
-  data: Record<string, unknown>;
-  at: string;
-};
-
-/** Caller events by agent email ("*" for every desk). */
-export const createCallerEvents = () => createPubSub<{ caller: [agent: string, event: CallerEvent] }>();
-export type CallerEvents = ReturnType<typeof createCallerEvents>;
 
 async function customer(em: EntityManager, who: Person | undefined): Promise<CustomerPrincipal | null> {
   if (!who || (!who.email && !who.phone)) return null;

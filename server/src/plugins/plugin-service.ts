@@ -32,6 +32,7 @@ import { readTicketForChange } from '../tickets/ticket-repository.ts';
 import { SYSTEM_ACTOR, type TicketChanged, type TicketStore } from '../tickets/ticket-store.ts';
 import type { WorkflowRuntime } from '../workflows/workflow-runtime.ts';
 import { SYSTEM_CAUSE } from '../workflows/workflow-types.ts';
+import { type CallerEvents, createCallerEvents } from './caller-events.ts';
 import {
   type ChannelSendJob,
   callJob,
@@ -44,7 +45,6 @@ import {
   registerContributions,
   type SlaCallJob,
 } from './plugin-contributions.ts';
-import { type CallerEvents, createCallerEvents } from './plugin-inbound.ts';
 import { PluginMail } from './plugin-mail.ts';
 import {
   kvDelete,
