@@ -188,6 +188,9 @@ export type NotificationRecipient = {
   /** The address this target delivers to, resolved by the server (an email, a chat user id …). */
   address: string;
   name?: string;
+  /** Both of the person's addresses the server knows (a chat robot mentions people by mobile). */
+  email?: string;
+  phone?: string;
 };
 
 export type RenderedMessage = {

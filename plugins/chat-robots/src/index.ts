@@ -44,7 +44,7 @@ const secretOf = (ctx: HostApi, robot: Robot): string => {
   }
 };
 
-const phoneOf = (r: NotificationRecipient) => (/^\+?[0-9][0-9 -]{5,20}$/.test(r.address) ? r.address : null);
+const phoneOf = (r: NotificationRecipient) => r.phone ?? null;
 
 /** The text of a notice: subject, body and the ticket it is about. */
 export function noticeText(message: RenderedMessage): string {
@@ -155,7 +155,7 @@ function robotTarget<const K extends RobotKind>(kind: K, title: string, descript
     name: kind,
     title,
     description,
-    addressKind: 'mobile phone',
+    addressKind: 'group chat',
     configSchema: { type: 'object', properties: {} },
     deliver: async ({ message, recipients }, ctx) => {
       const robots = robotsOf(ctx, kind);

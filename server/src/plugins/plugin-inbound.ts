@@ -6,12 +6,7 @@ import { postMessage } from '../tickets/change-ticket.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomer } from '../tickets/customers.ts';
 import type { CallerEvent } from './caller-events.ts';
-import {
-  callerOf,
-  recordThread,
-  requesterOfTicketNumber,
-  ticketOfThread,
-} from './plugin-repository.ts';
+import { callerOf, recordThread, requesterOfTicketNumber, ticketOfThread } from './plugin-repository.ts';
 
 /**
  * What a channel plugin's `receive` answered, applied by the host the same way whichever

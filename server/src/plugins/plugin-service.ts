@@ -679,11 +679,17 @@ export class PluginService {
   // Notification targets
 
   private async deliver(input: Parameters<PluginCalls['deliver']>[0]): Promise<RecipientResult[]> {
+    // A phone or SMS target takes phones only; others the email, else the phone.
+    const isPhone = /phone|sms|mobile/i.test(input.addressKind);
     const addressOf = (r: { email: string | null; phone: string | null }) =>
-      (input.addressKind.toLowerCase().includes('phone') || input.addressKind.toLowerCase().includes('sms')
-        ? (r.phone ?? r.email)
-        : (r.email ?? r.phone)) ?? '';
-    const recipients = input.recipients.map((r) => ({ id: r.id, address: addressOf(r), name: r.name }));
+      (isPhone ? r.phone : (r.email ?? r.phone)) ?? '';
+    const recipients = input.recipients.map((r) => ({
+      id: r.id,
+      address: addressOf(r),
+      name: r.name,
+      ...(r.email ? { email: r.email } : {}),
+      ...(r.phone ? { phone: r.phone } : {}),
+    }));
     const withAddress = recipients.filter((r) => r.address !== '');
     const skipped: RecipientResult[] = recipients
       .filter((r) => r.address === '')
