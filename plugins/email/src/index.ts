@@ -159,7 +159,8 @@ const mail = defineChannel({
         };
       }
     }
-    await remember(ctx, messageId, messageId);
+    // A new thread: its references start with its own id (kept once a reply adds to them).
+    await ctx.kv.set(`msg:${messageId}`, messageId);
     // The ticket's number in the subject: a reply from its requester (the host checks), else a new ticket.
     const numbered = TICKET_NUMBER_RE.exec(payload.subject);
     if (numbered)
@@ -203,7 +204,7 @@ const mail = defineChannel({
 /** Notes that a message belongs to a thread (and adds it to the thread's references). */
 async function remember(ctx: HostApi, threadKey: string, messageId: string): Promise<void> {
   await ctx.kv.set(`msg:${messageId}`, threadKey);
-  const refs = (await ctx.kv.get<string[]>(`refs:${threadKey}`)) ?? [];
+  const refs = (await ctx.kv.get<string[]>(`refs:${threadKey}`)) ?? [threadKey];
   if (!refs.includes(messageId)) await ctx.kv.set(`refs:${threadKey}`, [...refs, messageId].slice(-50));
 }
 
