@@ -300,19 +300,22 @@ export type InboundPayload = HttpInbound | MailInbound | PollInbound;
 
 export type InboundPerson = { email?: string; name?: string; phone?: string; externalId?: string };
 
+/** A new ticket a payload asks for (of the template named, or the channel's). */
+export type InboundTicket = {
+  templateKey?: string;
+  title: string;
+  description?: string;
+  formData?: Record<string, JsonValue>;
+  priority?: 'urgent' | 'high' | 'normal' | 'low';
+};
+
 /** What a payload means: a new ticket, a reply on the ticket its thread key names, or nothing. */
 export type InboundResult = (
   | {
       action: 'create';
       /** The conversation's key (a mail's Message-ID, a chat thread id); replies name it. */
       threadKey: string;
-      ticket: {
-        templateKey?: string;
-        title: string;
-        description?: string;
-        formData?: Record<string, JsonValue>;
-        priority?: 'urgent' | 'high' | 'normal' | 'low';
-      };
+      ticket: InboundTicket;
       requester: InboundPerson;
     }
   | {
@@ -326,16 +329,7 @@ export type InboundResult = (
        * When set and the thread or ticket is not found (or the author is not its requester): make
        * a new ticket of this instead, on `threadKey` (default: the reply's).
        */
-      orCreate?: {
-        threadKey?: string;
-        ticket: {
-          templateKey?: string;
-          title: string;
-          description?: string;
-          formData?: Record<string, JsonValue>;
-          priority?: 'urgent' | 'high' | 'normal' | 'low';
-        };
-      };
+      orCreate?: { threadKey?: string; ticket: InboundTicket };
     }
   | {
       /**

@@ -1,3 +1,4 @@
+import type { OutgoingMail } from '../../packages/sandbox/src/types.ts';
 import type { JsonValue } from './core.ts';
 
 /** A fetch answer. The body is text (UTF-8); `json()` parses it. */
@@ -79,21 +80,7 @@ export type HostApi = {
 };
 
 /** A mail for `ctx.mail.send`: the SMTP account comes from the plugin's own settings. */
-export type OutgoingMail = {
-  account: { host: string; port: number; secure?: boolean; user?: string; password?: string };
-  from: string;
-  to: string[];
-  cc?: string[];
-  subject: string;
-  text: string;
-  html?: string;
-  /** Threading: the Message-ID to give the mail (`<id@domain>`), and the ones it answers. */
-  messageId?: string;
-  inReplyTo?: string;
-  references?: string[];
-  /** Extra headers: `X-…`, `Auto-Submitted`, `Precedence`. */
-  headers?: Record<string, string>;
-};
+export type { OutgoingMail } from '../../packages/sandbox/src/types.ts';
 
 export type MailSender = {
   /** Sends one mail through the host's SMTP client; resolves once the server accepted it. */

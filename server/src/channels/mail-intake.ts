@@ -30,6 +30,9 @@ const PASSED_HEADERS = [
   'x-failed-recipients',
 ];
 
+/** Tries running at once in one process: the rest wait their turn (the database pool is shared with storing). */
+const MAX_PARALLEL = 8;
+
 /** What a transport hands in: the raw message and its SMTP envelope. */
 export type MailEnvelope = { mailFrom: string | null; rcptTo: string[]; remoteAddress: string | null };
 
@@ -104,6 +107,8 @@ export class MailIntake {
   private sweeper: NodeJS.Timeout | undefined;
   private isSweeping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Messages waiting for a free slot (at most MAX_PARALLEL tries run at once, so storing new mail never waits for connections). */
+  private readonly waiting: string[] = [];
 
   constructor(private readonly services: Services) {}
 
@@ -116,13 +121,21 @@ export class MailIntake {
     });
   }
 
-  /** Tries a message now, in the background; the sweep catches what this misses. */
+  /** Tries a message soon, in the background (a few at a time); the sweep catches what this misses. */
   kick(id: string): void {
+    if (this.inFlight.size >= MAX_PARALLEL) {
+      this.waiting.push(id);
+      return;
+    }
     const p = this.process(id).catch((e) =>
       this.services.log('error', 'inbound mail failed', { id, error: String((e as Error)?.stack ?? e) }),
     );
     this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    void p.finally(() => {
+      this.inFlight.delete(p);
+      const next = this.waiting.shift();
+      if (next !== undefined) this.kick(next);
+    });
   }
 
   /** One try of one message: done, ignored, or left pending with the reason. */
@@ -238,6 +251,7 @@ export class MailIntake {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.waiting.length = 0;
     await Promise.allSettled([...this.inFlight]);
   }
 }
