@@ -219,6 +219,22 @@ export const templates: { key: string; content: TemplateContent }[] = [
     },
   },
   {
+    key: 'enquiry',
+    content: {
+      name: 'Customer enquiry',
+      description: "A question or request that came in by mail or chat, in the customer's own words.",
+      categoryPath: ['Service desk', 'Enquiry'],
+      defaultPriority: 'normal',
+      numberPattern: 'EQ-{yyyyMMdd}-{seq:4}',
+      formSchema: {
+        type: 'object',
+        required: ['message'],
+        properties: { message: { type: 'string', title: 'Message', minLength: 1 } },
+      },
+      uiSchema: { message: { 'ui:widget': 'textarea' } },
+    },
+  },
+  {
     key: 'product-b-issue',
     content: {
       name: 'Product B ordinary problem',
@@ -239,9 +255,10 @@ export const templates: { key: string; content: TemplateContent }[] = [
   },
 ];
 
+/** Named statuses the desks use, each within its category (an SLA policy may pause in them). */
+export * from './plugins.ts';
 export { businessCalendars, slaPolicies } from './sla.ts';
 
-/** Named statuses the desks use, each within its category (an SLA policy may pause in them). */
 export const ticketStatuses: { name: string; category: 'pending' | 'on_hold' | 'solved' | 'closed' }[] = [
   { name: 'Awaiting customer reply', category: 'pending' },
   { name: 'Waiting for parts', category: 'on_hold' },

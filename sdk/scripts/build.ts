@@ -40,6 +40,12 @@ await Promise.all([
   }),
   build({
     ...common,
+    entryPoints: [join(sdk, 'src/crypto.ts')],
+    outfile: join(dist, 'crypto.js'),
+    platform: 'neutral',
+  }),
+  build({
+    ...common,
     entryPoints: [join(sdk, 'src/testing.ts')],
     outfile: join(dist, 'testing.js'),
     platform: 'node',
@@ -97,6 +103,7 @@ writeFileSync(
       exports: {
         '.': { types: types('index'), default: './index.js' },
         './testing': { types: types('testing'), default: './testing.js' },
+        './crypto': { types: types('crypto'), default: './crypto.js' },
         './package.json': './package.json',
       },
       dependencies: pkg.dependencies,

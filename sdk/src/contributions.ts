@@ -188,6 +188,9 @@ export type NotificationRecipient = {
   /** The address this target delivers to, resolved by the server (an email, a chat user id …). */
   address: string;
   name?: string;
+  /** Both of the person's addresses the server knows (a chat robot mentions people by mobile). */
+  email?: string;
+  phone?: string;
 };
 
 export type RenderedMessage = {
@@ -278,6 +281,15 @@ export type MailInbound = {
   subject: string;
   text: string;
   html?: string;
+  /**
+   * Headers that tell an automatic mail from a person's (lowercase names): auto-submitted,
+   * precedence, x-autoreply, x-auto-response-suppress, x-loop, list-id, content-type, return-path.
+   */
+  headers: Record<string, string>;
+  /** The mail's attachments as the host kept them (the bytes stay with the host and go to the ticket). */
+  attachments: { filename: string; contentType: string; size: number }[];
+  /** The SMTP envelope's recipients (the mailbox it was delivered to). */
+  envelopeTo: string[];
   receivedAt: string;
 };
 
@@ -288,26 +300,48 @@ export type InboundPayload = HttpInbound | MailInbound | PollInbound;
 
 export type InboundPerson = { email?: string; name?: string; phone?: string; externalId?: string };
 
+/** A new ticket a payload asks for (of the template named, or the channel's). */
+export type InboundTicket = {
+  templateKey?: string;
+  title: string;
+  description?: string;
+  formData?: Record<string, JsonValue>;
+  priority?: 'urgent' | 'high' | 'normal' | 'low';
+};
+
 /** What a payload means: a new ticket, a reply on the ticket its thread key names, or nothing. */
 export type InboundResult = (
   | {
       action: 'create';
       /** The conversation's key (a mail's Message-ID, a chat thread id); replies name it. */
       threadKey: string;
-      ticket: {
-        templateKey?: string;
-        title: string;
-        description?: string;
-        formData?: Record<string, JsonValue>;
-        priority?: 'urgent' | 'high' | 'normal' | 'low';
-      };
+      ticket: InboundTicket;
       requester: InboundPerson;
     }
   | {
       action: 'reply';
+      /** The thread the reply belongs to; or name the ticket by `ticketNumber` (its requester must be the author). */
       threadKey: string;
+      ticketNumber?: string;
       reply: { text: string; html?: string };
       author: InboundPerson;
+      /**
+       * When set and the thread or ticket is not found (or the author is not its requester): make
+       * a new ticket of this instead, on `threadKey` (default: the reply's).
+       */
+      orCreate?: { threadKey?: string; ticket: InboundTicket };
+    }
+  | {
+      /**
+       * Tells agents about the person behind the payload (a phone call ringing): the host finds the
+       * customer by phone or email, their open tickets, and publishes a `caller` event to the desk
+       * of the agent named (by email), or to every desk.
+       */
+      action: 'signal';
+      signal: 'caller';
+      person: InboundPerson;
+      agentEmail?: string;
+      data?: Record<string, JsonValue>;
     }
   | { action: 'ignore'; reason: string }
 ) & {
@@ -318,6 +352,11 @@ export type InboundResult = (
 /** An agent's public reply going back out on the channel it came from. */
 export type OutboundReply = {
   threadKey: string;
+  /**
+   * The reply's own id, the same on every try: an idempotency key for the outside system. A
+   * `send` that throws is tried again with backoff (five tries), then shown failed on the ticket.
+   */
+  replyId: string;
   ticket: TicketView;
   reply: { text: string; html?: string; author: { name: string } };
   /** Addresses of the ticket's requester and CCs on this channel. */

@@ -1,3 +1,4 @@
+import type { OutgoingMail } from '../../packages/sandbox/src/types.ts';
 import type { JsonValue } from './core.ts';
 
 /** A fetch answer. The body is text (UTF-8); `json()` parses it. */
@@ -68,12 +69,22 @@ export type HostApi = {
   fetch: (url: string, init?: FetchInit) => Promise<PluginResponse>;
   /** The plugin's own key-value store (kept in the server's database). */
   kv: KeyValueStore;
+  /** Sending mail (permission `mail: true`), through the SMTP account the plugin's settings name. */
+  mail: MailSender;
   /** The admin's settings for this plugin, without the secrets (frozen). */
   config: Readonly<Record<string, JsonValue>>;
   /** The settings marked `"x-secret": true` (frozen). */
   secrets: Readonly<Record<string, string>>;
   log: PluginLog;
   metric(name: string, value: number, tags?: Record<string, string>): void;
+};
+
+/** A mail for `ctx.mail.send`: the SMTP account comes from the plugin's own settings. */
+export type { OutgoingMail } from '../../packages/sandbox/src/types.ts';
+
+export type MailSender = {
+  /** Sends one mail through the host's SMTP client; resolves once the server accepted it. */
+  send(mail: OutgoingMail): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
 };
 
 /** The host API plus the ticket of the call, for handlers that are called for a ticket. */

@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SandboxError } from '../../packages/sandbox/src/errors.ts';
 import { SandboxHost } from '../../packages/sandbox/src/sandbox-host.ts';
-import type { HostServices, PluginLimits, SandboxEvent } from '../../packages/sandbox/src/types.ts';
+import type {
+  HostServices,
+  OutgoingMail,
+  PluginLimits,
+  SandboxEvent,
+} from '../../packages/sandbox/src/types.ts';
 import type {
   DeliverInput,
   DeliveryResult,
@@ -82,6 +87,8 @@ export type Recorded = {
   kv: { op: 'get' | 'set' | 'delete' | 'list'; key?: string; prefix?: string; value?: JsonValue }[];
   ticketReads: { ticketId: string }[];
   ticketPatches: { ticketId: string; patch: Record<string, JsonValue> }[];
+  /** Mails the plugin sent through `ctx.mail.send` (the fake host accepts them all). */
+  mails: OutgoingMail[];
   logs: { level: string; message: string; data?: JsonValue }[];
   metrics: { name: string; value: number; tags?: Record<string, string> }[];
   /** Limit breaks, refused capabilities, restarts. */
@@ -181,6 +188,7 @@ export async function loadPlugin(options: LoadPluginOptions = {}): Promise<Plugi
     kv: [],
     ticketReads: [],
     ticketPatches: [],
+    mails: [],
     logs: [],
     metrics: [],
     events: [],
@@ -229,6 +237,14 @@ export async function loadPlugin(options: LoadPluginOptions = {}): Promise<Plugi
     },
     event: (e) => {
       if (e.kind !== 'host-started') recorded.events.push(e);
+    },
+    mailSend: async ({ mail }) => {
+      recorded.mails.push(mail);
+      return {
+        messageId: mail.messageId ?? `<test-${recorded.mails.length}@docket.test>`,
+        accepted: [...mail.to, ...(mail.cc ?? [])],
+        rejected: [],
+      };
     },
     fetch: async ({ request }) => {
       const r: RecordedFetch = {

@@ -22,6 +22,8 @@ import { authenticate } from './auth/authenticate.ts';
 import { sessionCookie } from './auth/login.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
+import { MailIntake } from './channels/mail-intake.ts';
+import { startSmtpListener } from './channels/smtp-listener.ts';
 import type { Config } from './config.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { createRegistries } from './extensions/registries.ts';
@@ -60,6 +62,9 @@ export type App = {
   koa: Koa;
   services: Services;
   callback: ReturnType<Koa['callback']>;
+  /** Mail in for channel plugins: the SMTP listener's port when DOCKET_SMTP_PORT is set. */
+  smtp: { port: number } | undefined;
+  mailIntake: MailIntake;
   /** Stops the job workers (the database stays open: its owner closes it). */
   close: () => Promise<void>;
 };
@@ -206,6 +211,10 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   await startSlaWorkers(db, jobs, sla, log);
   await startDeliveryWorkers(db, jobs, notifier, log);
   await startPluginWorkers(jobs, plugins);
+  await notifier.watchPreferences(() => forkEm(db));
+  const mailIntake = new MailIntake(services);
+  const smtp = config.smtp ? await startSmtpListener({ intake: mailIntake, ...config.smtp, log }) : undefined;
+  if (smtp) mailIntake.startSweeping();
 
   const yoga = createYoga<ServerContext>({
     schema,
@@ -384,7 +393,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     koa,
     services,
     callback: koa.callback(),
+    smtp: smtp ? { port: smtp.port } : undefined,
+    mailIntake,
     close: async () => {
+      notifier.stop();
+      await smtp?.close();
+      await mailIntake.close();
       await jobs.stop();
       await plugins.close();
     },

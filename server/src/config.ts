@@ -40,6 +40,12 @@ export type Config = {
   plugins: PluginConfig;
   /** Files attached to ticket forms: see FileConfig. */
   files: FileConfig;
+  /**
+   * The SMTP listener that hands mail to email channel plugins: off unless DOCKET_SMTP_PORT is
+   * set (0 picks a free port); it listens on DOCKET_SMTP_HOST (default HOST) and refuses mails
+   * larger than DOCKET_SMTP_MAX_BYTES (default 25 MB) before acknowledging them.
+   */
+  smtp: { port: number; host: string; maxBytes: number } | undefined;
 };
 
 export type FileConfig = {
@@ -100,6 +106,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
     stepBatch: positiveInt(env, 'DOCKET_STEP_BATCH', 16),
     stepTransactions: positiveInt(env, 'DOCKET_STEP_TRANSACTIONS', 3),
+    smtp: smtpConfig(env),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),
@@ -113,6 +120,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
             .filter(Boolean)
         : DEFAULT_FILE_TYPES,
     },
+  };
+}
+
+function smtpConfig(env: NodeJS.ProcessEnv): Config['smtp'] {
+  const raw = env.DOCKET_SMTP_PORT?.trim();
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`DOCKET_SMTP_PORT must be a port number between 0 and 65535, not "${raw}".`);
+  return {
+    port,
+    host: env.DOCKET_SMTP_HOST || env.HOST || '127.0.0.1',
+    maxBytes: positiveInt(env, 'DOCKET_SMTP_MAX_BYTES', 25 * 1024 * 1024),
   };
 }
 

@@ -10,6 +10,7 @@ import { Migration20261124000001_statuses } from './migrations/Migration20261124
 import { Migration20261130084115_plugins } from './migrations/Migration20261130084115_plugins.ts';
 import { Migration20261130110000_files } from './migrations/Migration20261130110000_files.ts';
 import { Migration20261130110000_admin_audit } from './migrations/Migration20261130110000_admin_audit.ts';
+import { Migration20261130110000_channels } from './migrations/Migration20261130110000_channels.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -21,6 +22,7 @@ export const migrations = [
   { name: 'Migration20261130084115_plugins', class: Migration20261130084115_plugins },
   { name: 'Migration20261130110000_files', class: Migration20261130110000_files },
   { name: 'Migration20261130110000_admin_audit', class: Migration20261130110000_admin_audit },
+  { name: 'Migration20261130110000_channels', class: Migration20261130110000_channels },
 ];
 
 export type Database = {

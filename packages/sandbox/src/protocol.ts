@@ -49,7 +49,8 @@ export type ServiceOp =
   | 'kv.list'
   | 'ticket.read'
   | 'ticket.patch'
-  | 'fetch';
+  | 'fetch'
+  | 'mail.send';
 
 export type ToParent =
   | { t: 'ready'; pid: number }

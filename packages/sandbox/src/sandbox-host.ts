@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { effectivePermissions, handlerNamesOf, type JsonValue, PLUGIN_NAME_RE } from '@docket/core';
+import {
+  effectivePermissions,
+  expandConfigFetchRules,
+  handlerNamesOf,
+  type JsonValue,
+  PLUGIN_NAME_RE,
+} from '@docket/core';
 import { deserializeError, SandboxError } from './errors.ts';
 import type { LoadSpec, ToHost, ToParent } from './protocol.ts';
 import {
@@ -16,6 +22,7 @@ import {
   type HostCallSource,
   type HostServices,
   type LogLevel,
+  type OutgoingMail,
   type PluginLimits,
   type SandboxEvent,
   type SandboxPlugin,
@@ -299,11 +306,18 @@ export class SandboxHost {
         'INVALID_PLUGIN',
         `the manifest names "${plugin.manifest.name}", not "${plugin.id}"`,
       );
+    const permissions = effectivePermissions(plugin.manifest.permissions ?? {}, plugin.grants ?? {});
+    if (permissions.fetch) {
+      // `config:<setting>` entries become the hosts of the URLs the admin set there.
+      const fetch = expandConfigFetchRules(permissions.fetch, { ...plugin.config, ...plugin.secrets });
+      if (fetch.length > 0) permissions.fetch = fetch;
+      else delete permissions.fetch;
+    }
     const spec: LoadSpec = {
       id: plugin.id,
       version: plugin.version,
       code: plugin.code,
-      permissions: effectivePermissions(plugin.manifest.permissions ?? {}, plugin.grants ?? {}),
+      permissions,
       limits: resolveLimits(plugin.limits, this.maxLimits),
       configJson: JSON.stringify(plugin.config ?? {}),
       secretsJson: JSON.stringify(plugin.secrets ?? {}),
@@ -630,6 +644,11 @@ export class SandboxHost {
                   ticket: grant,
                   patch: (p.patch ?? {}) as Record<string, JsonValue>,
                 });
+          break;
+        }
+        case 'mail.send': {
+          if (!s.mailSend) throw new Error('this server sends no mail for plugins');
+          value = await s.mailSend({ ...source, mail: m.payload as unknown as OutgoingMail });
           break;
         }
         case 'fetch': {

@@ -124,7 +124,7 @@ export type SandboxEvent =
       kind: 'denied';
       pluginId: string;
       version: string;
-      capability: 'fetch' | 'kv' | 'ticket';
+      capability: 'fetch' | 'kv' | 'ticket' | 'mail';
       handler: string;
       callId: string;
       message: string;
@@ -172,7 +172,67 @@ export type HostServices = {
    * the request itself (timeouts, size cap, private-address checks, redirects re-checked).
    */
   fetch?(input: HostCallSource & { request: FetchRequest }): Promise<FetchResult>;
+  /**
+   * Sends one mail for a plugin granted `mail` (the server's SMTP client, through the account the
+   * mail names). Without it, plugins' mail is refused.
+   */
+  mailSend?(
+    input: HostCallSource & { mail: OutgoingMail },
+  ): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
 };
+
+/** A mail a plugin asks the host to send (checked by `checkOutgoingMail` before the server sees it). */
+export type OutgoingMail = {
+  /** The SMTP account to send through: the plugin's own settings, set by the admin. */
+  account: { host: string; port: number; secure?: boolean; user?: string; password?: string };
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  /** Threading: the Message-ID to give the mail, and the ones it answers. */
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** Extra headers (e.g. Auto-Submitted); names are checked. */
+  headers?: Record<string, string>;
+};
+
+const ADDRESS_RE = /^[^\s@<>"]+@[^\s@<>"]+$/;
+const HEADER_NAME_RE = /^X-[A-Za-z0-9-]{1,60}$|^Auto-Submitted$|^Precedence$/;
+
+/** Why a mail a plugin handed over cannot be sent, or null when it can. */
+export function checkOutgoingMail(m: Record<string, unknown>): string | null {
+  const a = m.account as Record<string, unknown> | undefined;
+  if (!a || typeof a.host !== 'string' || !a.host) return 'mail.account.host is required';
+  if (!Number.isInteger(a.port) || (a.port as number) < 1 || (a.port as number) > 65535)
+    return 'mail.account.port must be a port number';
+  if (typeof m.from !== 'string' || !ADDRESS_RE.test(m.from.replace(/^.*<|>$/g, '')))
+    return 'mail.from must be an email address';
+  const list = (v: unknown) =>
+    v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string' && ADDRESS_RE.test(x)));
+  if (!Array.isArray(m.to) || m.to.length === 0 || !list(m.to)) return 'mail.to must list email addresses';
+  if (!list(m.cc)) return 'mail.cc must list email addresses';
+  if ((m.to as string[]).length + ((m.cc as string[] | undefined)?.length ?? 0) > 50)
+    return 'a mail may go to at most 50 addresses';
+  if (typeof m.subject !== 'string' || /[\r\n]/.test(m.subject))
+    return 'mail.subject must be one line of text';
+  if (typeof m.text !== 'string') return 'mail.text must be text';
+  for (const k of ['messageId', 'inReplyTo'] as const)
+    if (m[k] !== undefined && (typeof m[k] !== 'string' || /[\r\n]/.test(m[k] as string)))
+      return `mail.${k} must be one line`;
+  if (
+    m.references !== undefined &&
+    !(Array.isArray(m.references) && m.references.every((r) => typeof r === 'string' && !/[\r\n]/.test(r)))
+  )
+    return 'mail.references must list message ids';
+  const headers = (m.headers ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(headers))
+    if (!HEADER_NAME_RE.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
+      return `the header "${k.slice(0, 60)}" may not be set (X-…, Auto-Submitted and Precedence, one line each)`;
+  return null;
+}
 
 export type PluginStats = {
   id: string;

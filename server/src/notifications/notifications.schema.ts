@@ -1,7 +1,9 @@
 import { fieldError, ValidationFailed } from '@docket/core';
 import { query } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
-import { builder } from '../graphql/builder.ts';
+import { builder, mutationErrors } from '../graphql/builder.ts';
+import { NOTICE_KINDS, preferencesOf, setPreference } from './notification-preferences.ts';
+import { IN_APP } from './targets.ts';
 
 type NotificationRow = {
   id: string;
@@ -61,6 +63,80 @@ builder.mutationFields((t) => ({
           where user_id = ? ${a.ids ? 'and id::text = any(?::text[])' : ''} returning ${COLUMNS}`,
         a.ids ? [staff.userId, a.ids.map(String)] : [staff.userId],
       );
+    },
+  }),
+}));
+
+// ---------------------------------------------------------------------------------------------
+// Where my notices go
+
+const NotificationPreferenceRef = builder
+  .objectRef<{ kind: string; targets: string[] }>('NotificationPreference')
+  .implement({
+    description:
+      'Where my notices of one kind go besides the in-app inbox (always): outside notification targets. Kind "*" covers kinds without their own row.',
+    fields: (t) => ({
+      kind: t.exposeString('kind', { description: `One of ${NOTICE_KINDS.join(', ')}.` }),
+      targets: t.exposeStringList('targets', {
+        description: 'Notification target keys (see notificationTargets).',
+      }),
+    }),
+  });
+
+const NotificationTargetRef = builder
+  .objectRef<{ key: string; title: string; description?: string }>('NotificationTarget')
+  .implement({
+    description: 'An outside way to reach people: email, SMS, a chat robot … (plugins add them).',
+    fields: (t) => ({
+      key: t.exposeString('key'),
+      title: t.exposeString('title'),
+      description: t.string({ nullable: true, resolve: (n) => n.description ?? null }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  notificationTargets: t.field({
+    type: [NotificationTargetRef],
+    description: 'The outside notification targets installed now (in-app is always there and not listed).',
+    resolve: (_r, _a, ctx) => {
+      requireStaff(ctx.principal);
+      return ctx.services.registries.notificationTargets.values();
+    },
+  }),
+  myNotificationPreferences: t.field({
+    type: [NotificationPreferenceRef],
+    description: 'Where my notices go, per kind.',
+    resolve: (_r, _a, ctx) => preferencesOf(ctx.em, requireStaff(ctx.principal).userId),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  setNotificationPreference: t.field({
+    type: NotificationPreferenceRef,
+    errors: mutationErrors,
+    description:
+      'Chooses the outside targets my notices of a kind go to (an empty list: in-app only for that kind).',
+    args: { kind: t.arg.string({ required: true }), targets: t.arg.stringList({ required: true }) },
+    resolve: async (_r, a, ctx) => {
+      const staff = requireStaff(ctx.principal);
+      const errors = [];
+      if (!(NOTICE_KINDS as readonly string[]).includes(a.kind))
+        errors.push(
+          fieldError('/kind', 'unknown', `"${a.kind}" is not a kind of notice (${NOTICE_KINDS.join(', ')}).`),
+        );
+      const targets = [...new Set(a.targets)];
+      targets.forEach((key, i) => {
+        if (key !== IN_APP && !ctx.services.registries.notificationTargets.has(key))
+          errors.push(
+            fieldError(`/targets/${i}`, 'unknown', `"${key}" is not an installed notification target.`),
+          );
+      });
+      if (errors.length) throw new ValidationFailed(errors);
+      const outside = targets.filter((k) => k !== IN_APP);
+      await setPreference(ctx.em, { userId: staff.userId, kind: a.kind, targets: outside });
+      const rows = await preferencesOf(ctx.em, staff.userId);
+      ctx.services.notifier.preferencesChanged(staff.userId, rows.length > 0);
+      return { kind: a.kind, targets: outside };
     },
   }),
 }));

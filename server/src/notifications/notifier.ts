@@ -1,6 +1,10 @@
 import { type EntityManager, type JobBus, type JobSpec, jobsPart, query, type WritePart } from '@docket/db';
 import { SYSTEM_ACTOR, TICKET_ID_PLACEHOLDER, type TicketStore } from '../tickets/ticket-store.ts';
+import { kindOfNotice, targetsFor, usersWithPreferences } from './notification-preferences.ts';
 import { IN_APP, type NotificationTargetRegistry, type TargetRecipient } from './targets.ts';
+
+/** A delivery job that looks up where the users of a notice want it (their preferences) and fans out. */
+export const BY_PREFERENCE = '@preferences';
 
 export const DELIVERY_QUEUE = 'notification-delivery';
 
@@ -64,6 +68,9 @@ async function insertNotificationRows(tx: EntityManager, rows: NotificationRow[]
 type DeliveryData = {
   target: string;
   key: string;
+  /** For BY_PREFERENCE: the kind of notice, and the targets the notice named itself (not sent twice). */
+  kind?: string;
+  named?: string[];
   ticketId: string | null;
   subject: string | null;
   body: string;
@@ -76,6 +83,10 @@ type DeliveryData = {
  * so a notice exists, and goes out, exactly when the change that caused it commits.
  */
 export class Notifier {
+  /** Users who chose any outside target for their notices (see notification-preferences.ts). */
+  private withPreferences = new Set<number>();
+  private preferenceTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly deps: {
       jobs: JobBus;
@@ -91,6 +102,30 @@ export class Notifier {
         `insert into notification (${NOTIFICATION_INSERT_COLUMNS}) select ${notificationInsertSelect('r.id')} from ${from}
          on conflict do nothing`,
     });
+  }
+
+  /** Loads who has preferences, and again every `everyMs` (other processes change them too). */
+  async watchPreferences(em: () => EntityManager, everyMs = 5_000): Promise<void> {
+    const load = async () => {
+      this.withPreferences = new Set(await usersWithPreferences(em()));
+    };
+    await load();
+    this.preferenceTimer = setInterval(() => {
+      load().catch((e) =>
+        this.deps.log('warn', 'notification preferences not reloaded', { error: String(e) }),
+      );
+    }, everyMs);
+    this.preferenceTimer.unref();
+  }
+
+  /** Notes that a user now has (or no longer has) preferences, in this process at once. */
+  preferencesChanged(userId: number, hasAny: boolean): void {
+    if (hasAny) this.withPreferences.add(userId);
+    else this.withPreferences.delete(userId);
+  }
+
+  stop(): void {
+    clearInterval(this.preferenceTimer);
   }
 
   /** Whether a target key can be named in a notice (in-app, or a registered target). */
@@ -135,6 +170,21 @@ export class Notifier {
         };
         jobs.push({ queue: DELIVERY_QUEUE, key: `deliver:${target}:${n.key}`, data, retryLimit: 5 });
       }
+    for (const n of notices) {
+      const users = n.to.userIds.filter((id) => this.withPreferences.has(id));
+      if (users.length === 0) continue;
+      const data: DeliveryData = {
+        target: BY_PREFERENCE,
+        key: n.key,
+        kind: kindOfNotice(n.key),
+        named: n.targets ?? [],
+        ticketId: n.ticketId === null ? TICKET_ID_PLACEHOLDER : String(n.ticketId),
+        subject: n.subject,
+        body: n.body,
+        to: [...new Set(users)].map((id) => `user:${id}`),
+      };
+      jobs.push({ queue: DELIVERY_QUEUE, key: `deliver:${BY_PREFERENCE}:${n.key}`, data, retryLimit: 5 });
+    }
     return { inbox, jobs };
   }
 
@@ -167,6 +217,7 @@ export class Notifier {
    * last attempt go on the ticket's timeline.
    */
   async deliver(em: EntityManager, data: DeliveryData, attempt: { isLast: boolean }): Promise<void> {
+    if (data.target === BY_PREFERENCE) return this.fanOut(em, data);
     const target = this.deps.targets.get(data.target);
     const ticket = data.ticketId
       ? ((
@@ -219,13 +270,35 @@ export class Notifier {
     );
   }
 
+  /**
+   * A notice's users' own choices: one delivery job per target they chose for its kind (a target
+   * the notice named itself, or one not installed, is left out), each carrying its users.
+   */
+  private async fanOut(em: EntityManager, data: DeliveryData): Promise<void> {
+    const userIds = data.to.filter((r) => r.startsWith('user:')).map((r) => Number(r.slice(5)));
+    const chosen = await targetsFor(em, { userIds, kind: data.kind ?? 'notice' });
+    const byTarget = new Map<string, string[]>();
+    for (const [userId, targets] of chosen)
+      for (const t of targets) {
+        if (t === IN_APP || (data.named ?? []).includes(t) || !this.deps.targets.has(t)) continue;
+        byTarget.set(t, [...(byTarget.get(t) ?? []), `user:${userId}`]);
+      }
+    const jobs: JobSpec[] = [...byTarget].map(([target, to]) => ({
+      queue: DELIVERY_QUEUE,
+      key: `deliver:${target}:${data.key}:chosen`,
+      data: { target, key: data.key, ticketId: data.ticketId, subject: data.subject, body: data.body, to },
+      retryLimit: 5,
+    }));
+    if (jobs.length) await this.deps.jobs.send(jobs);
+  }
+
   /** Names, emails and phones of recipients ("user:7", "customer:3"). */
   private async addresses(em: EntityManager, ids: string[]): Promise<TargetRecipient[]> {
     const userIds = ids.filter((r) => r.startsWith('user:')).map((r) => Number(r.slice(5)));
     const customerIds = ids.filter((r) => r.startsWith('customer:')).map((r) => Number(r.slice(9)));
     const rows = await query<TargetRecipient>(
       em,
-      `select 'user:' || id as id, name, email, null as phone from app_user where id = any(?::int[])
+      `select 'user:' || id as id, name, email, phone from app_user where id = any(?::int[])
        union all
        select 'customer:' || id, name, email, phone from customer where id = any(?::int[])`,
       [userIds, customerIds],

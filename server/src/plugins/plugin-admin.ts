@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
+  CONFIG_FETCH_RE,
   checkFormSchema,
+  checkPluginManifest,
   defineNodeType,
   effectivePermissions,
   type FieldError,
@@ -141,6 +143,10 @@ export function missingGrants(manifest: PluginManifest, grants: PluginPermission
           `The plugin asks to fetch from ${host}, which is not granted: grant it (grantPluginPermissions) before enabling the plugin.`,
         ),
       );
+  if (requested.mail && !got.mail)
+    errors.push(
+      fieldError('/grants/mail', 'not_granted', 'The plugin asks to send mail, which is not granted.'),
+    );
   if (requested.kv && !got.kv)
     errors.push(
       fieldError('/grants/kv', 'not_granted', 'The plugin asks for a key-value store, which is not granted.'),
@@ -313,6 +319,34 @@ export async function uploadPlugin(
   return storePackage(deps, em, principal, read.package, { source: 'upload', path });
 }
 
+/**
+ * Installs a plugin built on this machine (its dist/manifest.json and bundle, as `docket-plugin
+ * build` writes them): the example pack's first-party plugins. Checked as an upload is.
+ */
+export async function installBuiltPlugin(
+  deps: PluginAdminDeps,
+  em: EntityManager,
+  principal: Principal | null,
+  input: { manifest: PluginManifest; code: string; source: string },
+): Promise<UploadedVersion> {
+  requireManage(principal);
+  const sha256 = createHash('sha256').update(input.code, 'utf8').digest('hex');
+  const problems = checkPluginManifest(input.manifest);
+  if (input.manifest.bundle?.sha256 !== sha256)
+    problems.push(
+      fieldError('/manifest/bundle/sha256', 'mismatch', 'The bundle is not the one the manifest names.'),
+    );
+  if (problems.length > 0)
+    throw new ValidationFailed(problems, 'The plugin was not installed: fix what is listed.');
+  return storePackage(
+    deps,
+    em,
+    principal,
+    { manifest: input.manifest, code: input.code, sha256, packageSha256: sha256 },
+    { source: input.source, path: '/manifest' },
+  );
+}
+
 /** The base64 text of an uploaded package, decoded; refused when it is not base64. */
 export function decodePackage(base64: string): Buffer {
   const clean = base64.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
@@ -456,20 +490,31 @@ function checkGrants(manifest: PluginManifest, grants: unknown, path: string): P
   const requested = manifest.permissions ?? {};
   const out: PluginPermissions = {};
   for (const k of Object.keys(grants))
-    if (!['fetch', 'kv', 'ticket'].includes(k))
-      errors.push(fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket).`));
+    if (!['fetch', 'kv', 'ticket', 'mail'].includes(k))
+      errors.push(
+        fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket, mail).`),
+      );
   if (grants.fetch !== undefined && grants.fetch !== null) {
     if (!Array.isArray(grants.fetch))
       errors.push(fieldError(`${path}/fetch`, 'invalid', 'fetch is a list of hosts.'));
     else {
       const asked = new Set(
         (requested.fetch ?? []).map((e) => {
+          if (CONFIG_FETCH_RE.test(e)) return e;
           const r = parseFetchHostRule(e);
           return typeof r === 'string' ? e : `${r.protocol}//${r.isWildcard ? '*.' : ''}${r.host}:${r.port}`;
         }),
       );
       const granted: string[] = [];
       grants.fetch.forEach((e, i) => {
+        if (typeof e === 'string' && CONFIG_FETCH_RE.test(e)) {
+          if (asked.has(e)) granted.push(e);
+          else
+            errors.push(
+              fieldError(`${path}/fetch/${i}`, 'not_requested', `The plugin does not ask for ${e}.`),
+            );
+          return;
+        }
         const r = typeof e === 'string' ? parseFetchHostRule(e) : 'a host is a string';
         if (typeof r === 'string') errors.push(fieldError(`${path}/fetch/${i}`, 'invalid', r));
         else if (!asked.has(`${r.protocol}//${r.isWildcard ? '*.' : ''}${r.host}:${r.port}`))
@@ -484,6 +529,13 @@ function checkGrants(manifest: PluginManifest, grants: unknown, path: string): P
       });
       if (granted.length > 0) out.fetch = granted;
     }
+  }
+  if (grants.mail !== undefined && grants.mail !== null) {
+    if (typeof grants.mail !== 'boolean')
+      errors.push(fieldError(`${path}/mail`, 'invalid', 'mail is true or false.'));
+    else if (grants.mail && !requested.mail)
+      errors.push(fieldError(`${path}/mail`, 'not_requested', 'The plugin does not ask to send mail.'));
+    else if (grants.mail) out.mail = true;
   }
   if (grants.kv !== undefined && grants.kv !== null) {
     if (typeof grants.kv !== 'boolean')

@@ -302,3 +302,61 @@ export async function replyPeople(
     recipients: [row?.email ?? row?.phone].filter((x): x is string => Boolean(x)),
   };
 }
+
+/** A ticket by its number, with its requester (replies naming a ticket number must come from them). */
+export async function requesterOfTicketNumber(
+  em: EntityManager,
+  number: string,
+): Promise<{ id: string; requesterId: number | null } | undefined> {
+  const row = await queryOne<{ id: string; requester_id: number | null }>(
+    em,
+    'select id::text, requester_id from ticket where number = ?',
+    [number],
+  );
+  return row ? { id: row.id, requesterId: row.requester_id } : undefined;
+}
+
+/** What the desk is told about a caller: the customer found by phone or email, and their open tickets. */
+export type CallerFacts = {
+  phone: string | null;
+  email: string | null;
+  customer: { id: string; name: string; email: string | null; phone: string | null } | null;
+  openTickets: { id: string; number: string; title: string; status: string; createdAt: string }[];
+};
+
+export async function callerOf(
+  em: EntityManager,
+  who: { phone?: string; email?: string },
+): Promise<CallerFacts> {
+  const phone = who.phone?.trim() || null;
+  const email = who.email?.trim() || null;
+  const found = await queryOne<{ id: number; name: string; email: string | null; phone: string | null }>(
+    em,
+    `select id, name, email, phone from customer
+      where (?::text is not null and phone = ?) or (?::text is not null and lower(email) = lower(?))
+      order by (phone = ?) desc nulls last, id limit 1`,
+    [phone, phone, email, email, phone],
+  );
+  const open = found
+    ? await query<{ id: string; number: string; title: string; status: string; created_at: Date }>(
+        em,
+        `select id::text, number, title, status, created_at from ticket
+          where requester_id = ? and status not in ('solved', 'closed') order by created_at desc limit 20`,
+        [found.id],
+      )
+    : [];
+  return {
+    phone,
+    email,
+    customer: found
+      ? { id: String(found.id), name: found.name, email: found.email, phone: found.phone }
+      : null,
+    openTickets: open.map((t) => ({
+      id: t.id,
+      number: t.number,
+      title: t.title,
+      status: t.status,
+      createdAt: new Date(t.created_at).toISOString(),
+    })),
+  };
+}

@@ -1,17 +1,14 @@
-import { type CustomerPrincipal, handlerNameOf, isPriority, ValidationFailed } from '@docket/core';
-import { type EntityManager, forkEm } from '@docket/db';
+import { handlerNameOf, ValidationFailed } from '@docket/core';
+import { forkEm } from '@docket/db';
 import { SandboxError } from '@docket/sandbox';
 import type Koa from 'koa';
 import { authenticate } from '../auth/authenticate.ts';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
 import { BodyTooLarge, readBody } from '../http/read-body.ts';
 import type { Services } from '../services.ts';
-import { postMessage } from '../tickets/change-ticket.ts';
-import { createTicket } from '../tickets/create-ticket.ts';
-import { findOrCreateCustomer } from '../tickets/customers.ts';
 import { adminDepsOf, uploadPlugin } from './plugin-admin.ts';
+import { applyInbound, type InboundAnswer } from './plugin-inbound.ts';
 import { MAX_PACKAGE_BYTES } from './plugin-package.ts';
-import { recordThread, ticketOfThread } from './plugin-repository.ts';
 import { PluginUnavailable } from './plugin-service.ts';
 
 /**
@@ -80,38 +77,6 @@ async function upload(services: Services, ctx: Koa.Context): Promise<void> {
   }
 }
 
-type InboundResult =
-  | {
-      action: 'create';
-      threadKey: string;
-      ticket: {
-        templateKey?: string;
-        title: string;
-        description?: string;
-        formData?: Record<string, unknown>;
-        priority?: string;
-      };
-      requester: { email?: string; name?: string; phone?: string };
-    }
-  | {
-      action: 'reply';
-      threadKey: string;
-      reply: { text: string };
-      author: { email?: string; name?: string; phone?: string };
-    }
-  | { action: 'ignore'; reason?: string };
-
-async function customer(
-  em: EntityManager,
-  who: { email?: string; name?: string; phone?: string } | undefined,
-): Promise<CustomerPrincipal | null> {
-  if (!who || (!who.email && !who.phone)) return null;
-  const id = await em.transactional((tx) =>
-    findOrCreateCustomer(tx, { name: who.name ?? null, email: who.email ?? null, phone: who.phone ?? null }),
-  );
-  return { kind: 'customer', customerId: id, name: who.name ?? who.email ?? who.phone ?? 'Customer' };
-}
-
 async function channelInbound(services: Services, ctx: Koa.Context): Promise<void> {
   const [, , plugin = '', channel = '', ...rest] = ctx.path.split('/');
   const notHere = () =>
@@ -142,8 +107,7 @@ async function channelInbound(services: Services, ctx: Koa.Context): Promise<voi
   const query: Record<string, string> = {};
   for (const [k, v] of Object.entries(ctx.query))
     if (v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
-  const key = `${plugin}.${channel}`;
-  let result: InboundResult & {
+  let result: InboundAnswer & {
     httpResponse?: { status: number; headers?: Record<string, string>; body?: string };
   };
   try {
@@ -162,57 +126,22 @@ async function channelInbound(services: Services, ctx: Koa.Context): Promise<voi
       return answer(ctx, 502, { error: `The channel's plugin failed: ${e.message} (${e.code}).` });
     throw e;
   }
-  const em = forkEm(services.db);
-  const problem = (status: number, error: string, extra: Record<string, unknown> = {}) => {
+  const outcome = await applyInbound(services, forkEm(services.db), { plugin, channel, answer: result });
+  if (!outcome.ok) {
     services.plugins.recorder.log({
       plugin,
       version: manifest.version,
       kind: 'event',
       level: 'warn',
-      message: `${key}: ${error}`,
-      data: extra.fields ?? null,
+      message: `${plugin}.${channel}: ${outcome.error}`,
+      data: (outcome.fields ?? null) as never,
       handler: handlerNameOf.channelInbound(channel),
       call_id: null,
     });
-    answer(ctx, status, { error, ...extra });
-  };
-  try {
-    if (result?.action === 'create') {
-      const requester = await customer(em, result.requester);
-      if (!requester) return problem(422, 'The plugin gave the new ticket no requester email or phone.');
-      const t = result.ticket ?? ({} as never);
-      if (!t.templateKey)
-        return problem(422, 'The plugin named no template (ticket.templateKey) for the new ticket.');
-      const existing = await ticketOfThread(em, key, String(result.threadKey));
-      if (existing) return problem(409, `The thread "${result.threadKey}" has a ticket already.`);
-      const row = await createTicket(services, em, requester, key, {
-        templateKey: t.templateKey,
-        title: t.title,
-        description: t.description ?? null,
-        formData: t.formData ?? {},
-        ...(isPriority(t.priority) ? { priority: t.priority } : {}),
-        channel: key,
-      });
-      await recordThread(em, { channel: key, plugin, threadKey: String(result.threadKey), ticketId: row.id });
-    } else if (result?.action === 'reply') {
-      const ticketId = await ticketOfThread(em, key, String(result.threadKey));
-      if (!ticketId) return problem(404, `No ticket came in on the thread "${result.threadKey}".`);
-      const author = await customer(em, result.author);
-      if (!author) return problem(422, 'The plugin gave the reply no author email or phone.');
-      await postMessage(services, em, author, key, {
-        id: ticketId,
-        body: result.reply?.text ?? '',
-        isPublic: true,
-      });
-    } else if (result?.action !== 'ignore')
-      return problem(
-        502,
-        `The plugin answered ${JSON.stringify((result as { action?: unknown } | null)?.action)}; expected create, reply or ignore.`,
-      );
-  } catch (e) {
-    if (e instanceof ValidationFailed) return problem(422, e.message, { fields: e.errors });
-    if (e instanceof NotFoundError) return problem(404, e.message);
-    throw e;
+    return answer(ctx, outcome.status, {
+      error: outcome.error,
+      ...(outcome.fields ? { fields: outcome.fields } : {}),
+    });
   }
   const r = result.httpResponse;
   ctx.status = r && Number.isInteger(r.status) && r.status >= 200 && r.status < 600 ? r.status : 200;

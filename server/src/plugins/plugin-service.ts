@@ -32,6 +32,7 @@ import { readTicketForChange } from '../tickets/ticket-repository.ts';
 import { SYSTEM_ACTOR, type TicketChanged, type TicketStore } from '../tickets/ticket-store.ts';
 import type { WorkflowRuntime } from '../workflows/workflow-runtime.ts';
 import { SYSTEM_CAUSE } from '../workflows/workflow-types.ts';
+import { type CallerEvents, createCallerEvents } from './caller-events.ts';
 import {
   type ChannelSendJob,
   callJob,
@@ -44,6 +45,7 @@ import {
   registerContributions,
   type SlaCallJob,
 } from './plugin-contributions.ts';
+import { PluginMail } from './plugin-mail.ts';
 import {
   kvDelete,
   kvGet,
@@ -121,6 +123,8 @@ const jobKeyOf = (data: PluginCallJob): string =>
 /** The codes of a call refused because its plugin is not there to run. */
 const UNAVAILABLE_CODES = ['PLUGIN_DISABLED', 'PLUGIN_UNINSTALLED', 'PLUGIN_MISSING'];
 
+const isUnavailable = (e: SandboxError): boolean => UNAVAILABLE_CODES.includes(e.code);
+
 const errorText = (e: unknown): string =>
   e instanceof SandboxError ? `${e.message} (${e.code})` : String((e as Error)?.message ?? e);
 
@@ -146,6 +150,10 @@ export class PluginService {
   private readonly pinnedUse = new Map<string, { inFlight: number; timer: NodeJS.Timeout | undefined }>();
   private applying: Promise<void> = Promise.resolve();
   readonly recorder: PluginRecorder;
+  /** Plugins' outgoing mail (the `mail` capability). */
+  private readonly mail = new PluginMail();
+  /** Callers ringing (a channel's `signal` answer), for the desk's subscription. */
+  readonly callerEvents: CallerEvents = createCallerEvents();
   readonly maxLimits: PluginLimits;
   private readonly calls: PluginCalls;
 
@@ -218,6 +226,17 @@ export class PluginService {
     const known = this.known.get(plugin);
     if (!known) throw new PluginUnavailable(plugin, 'missing', `The plugin "${plugin}" is not installed`);
     return known.manifest;
+  }
+
+  /** Enabled plugin channels that take mail from the SMTP listener, as `{ plugin, channel }`. */
+  mailChannels(): { plugin: string; channel: string }[] {
+    return [...this.known.values()]
+      .filter((k) => k.status === 'enabled')
+      .flatMap((k) =>
+        k.manifest.contributes.channels
+          .filter((c) => c.inbound.mail)
+          .map((c) => ({ plugin: k.name, channel: c.name })),
+      );
   }
 
   /** The manifest of the version that runs, while installed. */
@@ -535,6 +554,7 @@ export class PluginService {
         (await kvList(em(), { plugin: pluginId, prefix, limit })) as { key: string; value: JsonValue }[],
       ticketRead: async ({ ticket }) => this.ticketView(em(), ticket.id),
       ticketPatch: ({ pluginId, ticket, patch }) => this.patchTicket(pluginId, ticket, patch),
+      mailSend: ({ mail }) => this.mail.send(mail),
       log: ({ pluginId, version, level, message, data, handler, callId }) =>
         this.recorder.log({
           plugin: pluginId,
@@ -659,11 +679,17 @@ export class PluginService {
   // Notification targets
 
   private async deliver(input: Parameters<PluginCalls['deliver']>[0]): Promise<RecipientResult[]> {
+    // A phone or SMS target takes phones only; others the email, else the phone.
+    const isPhone = /phone|sms|mobile/i.test(input.addressKind);
     const addressOf = (r: { email: string | null; phone: string | null }) =>
-      (input.addressKind.toLowerCase().includes('phone') || input.addressKind.toLowerCase().includes('sms')
-        ? (r.phone ?? r.email)
-        : (r.email ?? r.phone)) ?? '';
-    const recipients = input.recipients.map((r) => ({ id: r.id, address: addressOf(r), name: r.name }));
+      (isPhone ? r.phone : (r.email ?? r.phone)) ?? '';
+    const recipients = input.recipients.map((r) => ({
+      id: r.id,
+      address: addressOf(r),
+      name: r.name,
+      ...(r.email ? { email: r.email } : {}),
+      ...(r.phone ? { phone: r.phone } : {}),
+    }));
     const withAddress = recipients.filter((r) => r.address !== '');
     const skipped: RecipientResult[] = recipients
       .filter((r) => r.address === '')
@@ -751,7 +777,10 @@ export class PluginService {
       });
       return { ok: true, value };
     } catch (e) {
-      if (e instanceof SandboxError && e.isRetryable && data.attempt < MAX_CALL_ATTEMPTS) {
+      // A reply going out is tried again whatever failed (the outside system may be down a while).
+      const isRetryable =
+        e instanceof SandboxError && (e.isRetryable || (data.kind === 'channel-send' && !isUnavailable(e)));
+      if (isRetryable && data.attempt < MAX_CALL_ATTEMPTS) {
         const next = { ...data, attempt: data.attempt + 1 };
         await this.deps.jobs.send([
           {
@@ -888,6 +917,7 @@ export class PluginService {
       data,
       {
         threadKey: data.threadKey,
+        replyId: data.eventKey,
         ticket,
         reply: { text: data.text, author: { name: people.authorName ?? 'Docket' } },
         recipients: people.recipients,
@@ -919,6 +949,7 @@ export class PluginService {
     clearInterval(this.syncTimer);
     const host = this.host ?? (await this.starting?.catch(() => undefined));
     await host?.close();
+    this.mail.close();
     await this.recorder.flush();
   }
 

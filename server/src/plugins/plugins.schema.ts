@@ -41,7 +41,8 @@ const PluginPermissionsRef = builder.objectRef<PluginPermissions>('PluginPermiss
   description: 'What a plugin may reach beyond its own settings, log and metrics.',
   fields: (t) => ({
     fetch: t.stringList({
-      description: 'Hosts it may fetch from (api.example.com, *.example.com, http://127.0.0.1:8080).',
+      description:
+        'Hosts it may fetch from (api.example.com, *.example.com, http://127.0.0.1:8080), or config:<setting> for the hosts of the URLs an admin puts in that setting.',
       resolve: (p) => p.fetch ?? [],
     }),
     kv: t.boolean({ description: 'Its own key-value store.', resolve: (p) => p.kv === true }),
@@ -49,6 +50,10 @@ const PluginPermissionsRef = builder.objectRef<PluginPermissions>('PluginPermiss
       nullable: true,
       description: '"read" or "patch": the ticket each call is made for.',
       resolve: (p) => p.ticket ?? null,
+    }),
+    mail: t.boolean({
+      description: 'Sending mail through an SMTP account its settings name.',
+      resolve: (p) => p.mail === true,
     }),
   }),
 });
@@ -58,6 +63,7 @@ const PluginPermissionsInput = builder.inputType('PluginPermissionsInput', {
     fetch: t.stringList({ required: false }),
     kv: t.boolean({ required: false }),
     ticket: t.string({ required: false, description: '"read" or "patch".' }),
+    mail: t.boolean({ required: false }),
   }),
 });
 
@@ -316,8 +322,14 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const grantsOf = (g: { fetch?: string[] | null; kv?: boolean | null; ticket?: string | null }) => ({
+const grantsOf = (g: {
+  fetch?: string[] | null;
+  kv?: boolean | null;
+  ticket?: string | null;
+  mail?: boolean | null;
+}) => ({
   ...(g.fetch != null ? { fetch: g.fetch } : {}),
+  ...(g.mail != null ? { mail: g.mail } : {}),
   ...(g.kv != null ? { kv: g.kv } : {}),
   ...(g.ticket != null ? { ticket: g.ticket } : {}),
 });

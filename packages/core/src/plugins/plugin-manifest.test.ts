@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkPluginManifest,
   effectivePermissions,
+  expandConfigFetchRules,
   fetchRuleMatches,
   handlerNamesOf,
   type PluginManifest,
@@ -148,5 +149,39 @@ describe('checkPluginManifest', () => {
     expect(checkPluginManifest(null)).toEqual([
       { path: '', code: 'invalid', message: 'The manifest must be a JSON object.' },
     ]);
+  });
+});
+
+describe('fetch entries that name a setting, and the mail permission', () => {
+  it('turn into the hosts of the URLs the admin set there', () => {
+    expect(
+      expandConfigFetchRules(['api.example.com', 'config:gatewayUrl', 'config:robots', 'config:missing'], {
+        gatewayUrl: 'http://127.0.0.1:4101/sms',
+        robots: [
+          { kind: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=x' },
+          { kind: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/y' },
+          { kind: 'bad', url: 'ftp://files.example.com/' },
+          { kind: 'also', callbackUrl: 'https://partner.example.com:8443/cb' },
+        ],
+      }),
+    ).toEqual([
+      'api.example.com',
+      'http://127.0.0.1:4101',
+      'https://oapi.dingtalk.com:443',
+      'https://open.feishu.cn:443',
+      'https://partner.example.com:8443',
+    ]);
+  });
+  it('are granted only when both name them the same way, as mail is', () => {
+    expect(
+      effectivePermissions(
+        { fetch: ['config:robots', 'config:other'], mail: true },
+        { fetch: ['config:robots'], mail: true },
+      ),
+    ).toEqual({ fetch: ['config:robots'], mail: true });
+    expect(effectivePermissions({ mail: true }, {})).toEqual({});
+    const m = manifest();
+    m.permissions = { fetch: ['config:gatewayUrl', 'config:'], mail: true };
+    expect(checkPluginManifest(m).map((e) => e.path)).toEqual(['/permissions/fetch/1']);
   });
 });

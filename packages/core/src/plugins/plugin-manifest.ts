@@ -23,13 +23,17 @@ export type PluginPermissions = {
   /**
    * Hosts it may fetch: `api.example.com` (https on 443), `*.example.com` (any subdomain, https),
    * `https://api.example.com:8443`, `http://127.0.0.1:8080` (an IP literal, or plain http, must be
-   * written out exactly with its scheme and port).
+   * written out exactly with its scheme and port), or `config:<setting>`: the scheme, host and port
+   * of every URL the admin puts in that setting (an SMS gateway, a chat robot's webhook), so an
+   * admin's own choice of endpoint needs no new build of the plugin.
    */
   fetch?: string[];
   /** Its own key-value store. */
   kv?: boolean;
   /** The ticket a call was made for. */
   ticket?: PluginTicketAccess;
+  /** Send mail through an SMTP account set in its settings (the host's SMTP client). */
+  mail?: boolean;
 };
 
 export type PluginNodeTypeManifest = {
@@ -248,6 +252,7 @@ export function effectivePermissions(
   granted: PluginPermissions,
 ): PluginPermissions {
   const key = (e: string) => {
+    if (CONFIG_FETCH_RE.test(e)) return e;
     const r = parseFetchHostRule(e);
     return typeof r === 'string' ? null : `${r.protocol}//${r.isWildcard ? '*.' : ''}${r.host}:${r.port}`;
   };
@@ -266,7 +271,56 @@ export function effectivePermissions(
     ...(fetch.length > 0 ? { fetch } : {}),
     ...(requested.kv && granted.kv ? { kv: true } : {}),
     ...(ticket ? { ticket } : {}),
+    ...(requested.mail && granted.mail ? { mail: true } : {}),
   };
+}
+
+/** A fetch entry that stands for the URLs of a setting: `config:<setting name>`. */
+export const CONFIG_FETCH_RE = /^config:([A-Za-z][A-Za-z0-9_]{0,63})$/;
+
+/**
+ * The fetch entries a plugin runs with: its `config:<setting>` entries replaced by the scheme,
+ * host and port of each http(s) URL found in that setting (a string, a list of strings, or
+ * objects, or a list of objects, whose `url` or `…Url` properties hold them), looked up in its
+ * settings and secrets. A setting that holds no URL adds nothing.
+ */
+export function expandConfigFetchRules(
+  fetch: readonly string[],
+  settings: Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  const ofRecord = (r: Record<string, unknown>): string[] =>
+    Object.entries(r)
+      .filter(([k, x]) => (k === 'url' || k.endsWith('Url')) && typeof x === 'string')
+      .map(([, x]) => x as string);
+  const urls = (v: unknown): string[] =>
+    typeof v === 'string'
+      ? [v]
+      : Array.isArray(v)
+        ? v.flatMap((x) => (typeof x === 'string' ? [x] : isRecord(x) ? ofRecord(x) : []))
+        : isRecord(v)
+          ? ofRecord(v)
+          : [];
+  for (const entry of fetch) {
+    const m = CONFIG_FETCH_RE.exec(entry);
+    if (!m) {
+      out.push(entry);
+      continue;
+    }
+    for (const raw of urls(settings[m[1]!])) {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        continue;
+      }
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') continue;
+      const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+      const rule = `${u.protocol}//${u.hostname.includes(':') ? `[${u.hostname.replace(/^\[|\]$/g, '')}]` : u.hostname}:${port}`;
+      if (typeof parseFetchHostRule(rule) !== 'string' && !out.includes(rule)) out.push(rule);
+    }
+  }
+  return out;
 }
 
 /** The names of the config schema's top-level properties marked `"x-secret": true`. */
@@ -354,12 +408,17 @@ function checkPermissions(c: Check, value: unknown, path: string): void {
     return;
   }
   for (const k of Object.keys(value))
-    if (!['fetch', 'kv', 'ticket'].includes(k))
-      c.errors.push(fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket).`));
+    if (!['fetch', 'kv', 'ticket', 'mail'].includes(k))
+      c.errors.push(
+        fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket, mail).`),
+      );
   list(c, value.fetch, `${path}/fetch`).forEach((e, i) => {
+    if (typeof e === 'string' && CONFIG_FETCH_RE.test(e)) return;
     const r = parseFetchHostRule(e as string);
     if (typeof r === 'string') c.errors.push(fieldError(`${path}/fetch/${i}`, 'invalid', r));
   });
+  if (value.mail !== undefined && typeof value.mail !== 'boolean')
+    c.errors.push(fieldError(`${path}/mail`, 'invalid', 'mail must be true or false.'));
   if (value.kv !== undefined && typeof value.kv !== 'boolean')
     c.errors.push(fieldError(`${path}/kv`, 'invalid', 'kv must be true or false.'));
   if (value.ticket !== undefined && !PLUGIN_TICKET_ACCESS.includes(value.ticket as PluginTicketAccess))

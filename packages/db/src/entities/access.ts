@@ -55,6 +55,8 @@ export const User = defineEntity({
     orgUnit: () => p.manyToOne(OrgUnit).ref().nullable().deleteRule('no action').updateRule('no action'),
     manager: () => p.manyToOne(User).ref().nullable().deleteRule('no action').updateRule('no action'),
     isActive: p.boolean().default(true),
+    /** A mobile number for SMS and chat-robot mentions. */
+    phone: p.text().nullable(),
     /** Bumped by a password change: older sessions end. */
     tokenVersion: p.integer().default(0),
     createdAt: p.datetime().defaultRaw('now()'),

@@ -1,6 +1,7 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
 import { StoredFile } from './files.ts';
 import { AdminChange } from './audit.ts';
+import { InboundAttachment, InboundMessage, NotificationPreference } from './channels.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
@@ -12,6 +13,7 @@ import { Workflow, WorkflowVersion } from './workflows.ts';
 export * from './access.ts';
 export * from './files.ts';
 export * from './audit.ts';
+export * from './channels.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
 export * from './sla.ts';
@@ -60,6 +62,9 @@ export const entities = [
   PluginThread,
   StoredFile,
   AdminChange,
+  InboundMessage,
+  InboundAttachment,
+  NotificationPreference,
 ];
 
 /**

@@ -15,7 +15,7 @@
  * returned, with dispatch's result: a flat list of cid, rid, op, json (so the host sees a call's
  * logs and host calls before its end, in the order they were made).
  *   done | fail | too-big | missing     the call's end
- *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch   host calls (rid > 0)
+ *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch | mail.send   host calls (rid > 0)
  *   log | metric                        fire and forget (rid 0)
  */
 export const BOOTSTRAP_SOURCE = `
@@ -166,6 +166,9 @@ function makeCtx(cid, ticketId, ticketAccess) {
       delete: (key) => hostCall(cid, 'kv.delete', { key: Str(key) }),
       list: (prefix, options) => hostCall(cid, 'kv.list', { prefix: prefix === undefined ? '' : Str(prefix), limit: options && options.limit }),
     });
+  }
+  if (caps.mail) {
+    ctx.mail = freeze({ send: (mail) => hostCall(cid, 'mail.send', mail) });
   }
   if (ticketId !== '') {
     const t = {

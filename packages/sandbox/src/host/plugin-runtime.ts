@@ -7,7 +7,13 @@ import {
 import ivm from 'isolated-vm';
 import { SandboxError, type SandboxErrorCode, serializeError } from '../errors.ts';
 import type { LoadSpec, ServiceOp, ToParent } from '../protocol.ts';
-import type { FetchRequest, FetchResult, HostCallSource, SandboxEvent } from '../types.ts';
+import {
+  checkOutgoingMail,
+  type FetchRequest,
+  type FetchResult,
+  type HostCallSource,
+  type SandboxEvent,
+} from '../types.ts';
 import { BOOTSTRAP_SOURCE } from './bootstrap.ts';
 import { FetchRefused, guardedFetch, networkTransport } from './guarded-fetch.ts';
 
@@ -52,6 +58,7 @@ const HOST_OPS = new Set([
   'kv.list',
   'ticket.read',
   'ticket.patch',
+  'mail.send',
 ]);
 const MAX_KEY_CHARS = 512;
 /**
@@ -142,6 +149,7 @@ export class PluginRuntime {
       const caps = JSON.stringify({
         fetch: this.rules.length > 0,
         kv: spec.permissions.kv === true,
+        mail: spec.permissions.mail === true,
       });
       const dispatch = (await context.evalClosure(
         BOOTSTRAP_SOURCE,
@@ -467,7 +475,8 @@ export class PluginRuntime {
           kind: 'denied',
           pluginId: this.spec.id,
           version: this.spec.version,
-          capability: op === 'fetch' ? 'fetch' : op.startsWith('kv') ? 'kv' : 'ticket',
+          capability:
+            op === 'fetch' ? 'fetch' : op.startsWith('kv') ? 'kv' : op === 'mail.send' ? 'mail' : 'ticket',
           handler: call.handler,
           callId: call.callId,
           message: (e as Error).message,
@@ -532,6 +541,12 @@ export class PluginRuntime {
         }
       }
       return this.bridge.service({ cid: call.cid, op, source: call.source, payload: forwarded });
+    }
+    if (op === 'mail.send') {
+      if (permissions.mail !== true) throw new CapabilityDenied('this plugin was not granted sending mail');
+      const problem = checkOutgoingMail(payload);
+      if (problem) throw new CapabilityDenied(problem);
+      return this.bridge.service({ cid: call.cid, op, source: call.source, payload: payload as JsonValue });
     }
     // ticket.read / ticket.patch: only the ticket the call was made for.
     if (call.ticketId === '')

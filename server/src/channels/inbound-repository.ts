@@ -1,0 +1,136 @@
+import { type EntityManager, query, queryOne } from '@docket/db';
+
+/**
+ * The channels domain's SQL: inbound messages kept raw before a plugin sees them, claimed for a
+ * try with a lease (the next try's time), finished in the transaction that records what they
+ * became; and inbound mail attachments.
+ */
+
+export async function insertInbound(
+  em: EntityManager,
+  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer },
+): Promise<string> {
+  const row = await queryOne<{ id: string }>(
+    em,
+    'insert into inbound_message (transport, envelope, raw) values (?, ?::jsonb, ?) returning id::text',
+    [input.transport, JSON.stringify(input.envelope), input.raw],
+  );
+  return row!.id;
+}
+
+/**
+ * Claims a pending message for one try: its next try moves out by the backoff (so another
+ * process leaves it alone meanwhile, and a crash retries it then). Undefined when it is not due.
+ */
+export async function claimInbound(
+  em: EntityManager,
+  id: string,
+): Promise<
+  { raw: Buffer; envelope: Record<string, unknown>; attempts: number; receivedAt: Date } | undefined
+> {
+  const row = await queryOne<{
+    raw: Buffer;
+    envelope: Record<string, unknown>;
+    attempts: number;
+    received_at: Date;
+  }>(
+    em,
+    `update inbound_message
+        set attempts = attempts + 1, updated_at = now(),
+            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
+      where id = ? and status = 'pending' and next_attempt_at <= now()
+      returning raw, envelope, attempts, received_at`,
+    [id],
+  );
+  return row
+    ? { raw: row.raw, envelope: row.envelope, attempts: row.attempts, receivedAt: new Date(row.received_at) }
+    : undefined;
+}
+
+/** Pending messages due for a try, oldest first. */
+export async function dueInbound(em: EntityManager, limit: number): Promise<string[]> {
+  const rows = await query<{ id: string }>(
+    em,
+    `select id::text from inbound_message where status = 'pending' and next_attempt_at <= now()
+      order by next_attempt_at limit ?`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function finishInbound(
+  tx: EntityManager,
+  id: string,
+  input: {
+    status: 'done' | 'ignored';
+    channel: string;
+    ticketId: string | null;
+    outcome: Record<string, unknown>;
+  },
+): Promise<void> {
+  await query(
+    tx,
+    `update inbound_message set status = ?, channel = ?, ticket_id = ?, outcome = ?::jsonb, last_error = null,
+            updated_at = now() where id = ?`,
+    [input.status, input.channel, input.ticketId, JSON.stringify(input.outcome), id],
+  );
+}
+
+export async function failInbound(
+  em: EntityManager,
+  id: string,
+  input: { channel: string | null; error: string },
+): Promise<void> {
+  await query(em, 'update inbound_message set channel = ?, last_error = ?, updated_at = now() where id = ?', [
+    input.channel,
+    input.error.slice(0, 4000),
+    id,
+  ]);
+}
+
+export type InboundState = {
+  id: string;
+  status: 'pending' | 'done' | 'ignored';
+  attempts: number;
+  last_error: string | null;
+  channel: string | null;
+  ticket_id: string | null;
+  outcome: Record<string, unknown> | null;
+};
+
+export async function readInbound(em: EntityManager, id: string): Promise<InboundState | undefined> {
+  return queryOne<InboundState>(
+    em,
+    'select id::text, status, attempts, last_error, channel, ticket_id::text, outcome from inbound_message where id = ?',
+    [id],
+  );
+}
+
+export async function insertAttachments(
+  tx: EntityManager,
+  input: {
+    messageId: string;
+    ticketId: string;
+    files: { filename: string; contentType: string; content: Buffer }[];
+  },
+): Promise<void> {
+  for (const f of input.files)
+    await query(
+      tx,
+      `insert into inbound_attachment (message_id, ticket_id, filename, content_type, size, content)
+       values (?, ?, ?, ?, ?, ?)`,
+      [input.messageId, input.ticketId, f.filename, f.contentType, f.content.length, f.content],
+    );
+}
+
+/** A ticket's inbound attachments (without their bytes). */
+export async function attachmentsOfTicket(
+  em: EntityManager,
+  ticketId: string,
+): Promise<{ id: string; filename: string; content_type: string; size: number }[]> {
+  return query(
+    em,
+    'select id::text, filename, content_type, size from inbound_attachment where ticket_id = ? order by inbound_attachment.id',
+    [ticketId],
+  );
+}

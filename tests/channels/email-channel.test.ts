@@ -1,0 +1,276 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plugins as examplePlugins } from '../../examples/plugins.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { configure, sendMail, sendRaw, smtpSink, startChannelServer, waitFor } from './channel-fixtures.ts';
+
+/**
+ * Email both ways over real SMTP on loopback: mail to support@docket.local becomes a ticket of the
+ * enquiry template (attachments kept, the sender found among the customers), an agent's reply goes
+ * out threaded to the customer's mail server, the customer's answer to it (or a mail naming the
+ * ticket's number) joins the ticket, and mail no one should answer is recognised. A mail the
+ * listener acknowledged is never lost: with the plugin away it waits, and goes through later.
+ */
+
+type Row = Record<string, any>;
+
+describe('the email channel over SMTP', () => {
+  let s: TestServer & { smtpPort: number };
+  let sink: Awaited<ReturnType<typeof smtpSink>>;
+  let admin: string;
+  const settings = examplePlugins.find((p) => p.name === 'email')!.settings;
+
+  const ticketsByMail = () =>
+    s.sql<Row>(
+      "select id::text, number, title, requester_id, form_data from ticket where channel = 'email.mail' order by ticket.id",
+    );
+  const eventsOf = (id: string) =>
+    s.sql<Row>('select kind, actor_kind, body from ticket_event where ticket_id = ? order by id', [id]);
+  const inbound = () =>
+    s.sql<Row>(
+      'select id::text, status, attempts, last_error, ticket_id::text, outcome from inbound_message order by inbound_message.id',
+    );
+
+  beforeAll(async () => {
+    s = await startChannelServer(['email']);
+    sink = await smtpSink();
+    await configure(s, 'email', { ...settings, smtpPort: sink.port });
+    admin = await s.login('admin@docket.local');
+  }, 120_000);
+  afterAll(async () => {
+    await sink?.close();
+    await s?.close();
+  });
+
+  let ticket: Row;
+  let firstId: string;
+
+  it('a new mail becomes a ticket of the mailbox template, with its attachment, for the known customer', async () => {
+    const sent = await sendMail(s.smtpPort, {
+      from: 'Chen Customer <customer@example.com>',
+      to: 'support@docket.local',
+      subject: 'My kettle leaks',
+      text: 'Hello, the kettle I bought leaks from the base.\nChen',
+      messageId: '<first.1@example.com>',
+      attachments: [{ filename: 'photo.txt', content: 'a photo, as text' }],
+    });
+    firstId = sent.messageId;
+    expect(sent.response).toMatch(/^250 .*queued as \d+/);
+    [ticket = {}] = await waitFor('the ticket', async () => {
+      const rows = await ticketsByMail();
+      return rows.length ? rows : undefined;
+    });
+    expect(ticket!.title).toBe('My kettle leaks');
+    expect(ticket!.form_data).toEqual({ message: 'Hello, the kettle I bought leaks from the base.\nChen' });
+    const [customer] = await s.sql<Row>("select id from customer where email = 'customer@example.com'");
+    expect(ticket!.requester_id).toBe(customer!.id);
+    const files = await s.sql<Row>(
+      "select filename, size, convert_from(content, 'UTF8') as text from inbound_attachment where ticket_id = ?",
+      [ticket!.id],
+    );
+    expect(files).toEqual([{ filename: 'photo.txt', size: 16, text: 'a photo, as text' }]);
+    const r = await s.gql(
+      'query($id: ID!) { ticket(id: $id) { channel inboundAttachments { filename contentType size } } }',
+      { id: ticket!.id },
+      admin,
+    );
+    expect(r.data!.ticket).toEqual({
+      channel: 'email.mail',
+      inboundAttachments: [{ filename: 'photo.txt', contentType: 'text/plain', size: 16 }],
+    });
+    const [kept] = await inbound();
+    expect(kept).toMatchObject({ status: 'done', attempts: 1, ticket_id: ticket!.id, last_error: null });
+  });
+
+  let outgoing: { messageId?: string | undefined; subject?: string | undefined };
+
+  it("an agent's public reply goes out by mail, threaded under the customer's mail", async () => {
+    const r = await s.gql(
+      'mutation($id: ID!, $b: String!) { replyToTicket(id: $id, body: $b) { __typename } }',
+      { id: ticket.id, b: 'Sorry to hear that: please send us the order number.' },
+      admin,
+    );
+    expect(r.data!.replyToTicket.__typename).toBe('Ticket');
+    const mail = await waitFor('the outgoing mail', async () => sink.mails[0]);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual([
+      'customer@example.com',
+    ]);
+    expect(mail.from?.value[0]?.address).toBe('support@docket.local');
+    expect(mail.subject).toBe(`Re: My kettle leaks [#${ticket.number}]`);
+    expect(mail.inReplyTo).toBe(firstId);
+    expect(mail.references).toContain(firstId);
+    expect(mail.text).toContain('please send us the order number');
+    outgoing = { messageId: mail.messageId, subject: mail.subject };
+    await waitFor('the sent mark on the timeline', async () =>
+      (await eventsOf(ticket.id)).find((e) => e.kind === 'channel.sent'),
+    );
+  });
+
+  it("the customer's answer to that mail joins the ticket, without the quoted text", async () => {
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: `Re: ${outgoing.subject}`,
+      text: `The order is 12345.\n\nOn Mon, Docket Support wrote:\n> please send us the order number`,
+      inReplyTo: outgoing.messageId!,
+      references: [firstId, outgoing.messageId!],
+    });
+    const reply = await waitFor('the customer reply', async () =>
+      (await eventsOf(ticket.id)).find((e) => e.kind === 'reply' && e.actor_kind === 'customer'),
+    );
+    expect(reply.body).toBe('The order is 12345.');
+    expect(await ticketsByMail()).toHaveLength(1);
+  });
+
+  it('a fresh mail naming the ticket number joins it; from a stranger it opens a ticket of its own', async () => {
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: `Still leaking [#${ticket.number}]`,
+      text: 'Any news?',
+    });
+    await waitFor('the reply by number', async () =>
+      (await eventsOf(ticket.id)).find((e) => e.kind === 'reply' && e.body === 'Any news?'),
+    );
+    await sendMail(s.smtpPort, {
+      from: 'stranger@example.org',
+      to: 'support@docket.local',
+      subject: `About [#${ticket.number}]`,
+      text: 'I have the same problem.',
+    });
+    const rows = await waitFor('the stranger ticket', async () => {
+      const r = await ticketsByMail();
+      return r.length === 2 ? r : undefined;
+    });
+    expect(rows[1]!.title).toBe('About');
+    expect((await eventsOf(ticket.id)).some((e) => e.body === 'I have the same problem.')).toBe(false);
+  });
+
+  it('auto-replies, bounces and list mail are kept but not answered', async () => {
+    const before = (await ticketsByMail()).length;
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Out of office',
+      text: 'I am away.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await sendRaw(
+      s.smtpPort,
+      { from: '', to: ['support@docket.local'] },
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@example.com>',
+        'To: support@docket.local',
+        'Subject: Undelivered Mail Returned to Sender',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain',
+        '',
+        'The mail could not be delivered.',
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+    await sendMail(s.smtpPort, {
+      from: 'news@example.com',
+      to: 'support@docket.local',
+      subject: 'Weekly news',
+      text: 'News.',
+      headers: { 'List-Id': '<news.example.com>', Precedence: 'bulk' },
+    });
+    const ignored = await waitFor('three ignored mails', async () => {
+      const r = (await inbound()).filter((m) => m.status === 'ignored');
+      return r.length === 3 ? r : undefined;
+    });
+    expect(ignored.map((m) => m.outcome.reason)).toEqual([
+      'the mail is automatic (Auto-Submitted: auto-replied)',
+      'the mail is a delivery report (a bounce)',
+      'the mail is automatic (Precedence: bulk)',
+    ]);
+    expect(await ticketsByMail()).toHaveLength(before);
+    expect(sink.mails).toHaveLength(1);
+  });
+
+  it('a malformed mail is acknowledged and kept, and the listener goes on', async () => {
+    const response = await sendRaw(
+      s.smtpPort,
+      { from: 'odd@example.net', to: ['support@docket.local'] },
+      'this line is no header\r\n\r\n\u0000\u0001 broken = =?utf-8?B?not-base64?= body',
+    );
+    expect(response).toMatch(/^250 /);
+    const kept = await waitFor('the malformed mail handled', async () => {
+      const m = (await inbound()).at(-1);
+      return m && m.status !== 'pending' ? m : undefined;
+    });
+    // No From header: the envelope's sender stands in, and it becomes a ticket like any other.
+    expect(kept.status).toBe('done');
+    const [row] = await s.sql<Row>('select title, requester_id from ticket where id = ?', [kept.ticket_id]);
+    expect(row!.title).toBe('(no subject)');
+    const [who] = await s.sql<Row>('select email from customer where id = ?', [row!.requester_id]);
+    expect(who!.email).toBe('odd@example.net');
+  });
+
+  it('a 30 MB attachment is refused before it is acknowledged, and nothing is kept', async () => {
+    const before = (await inbound()).length;
+    await expect(
+      sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Big video',
+        text: 'See attached.',
+        attachments: [{ filename: 'video.bin', content: Buffer.alloc(30 * 1024 * 1024, 7) }],
+      }),
+    ).rejects.toThrow(/552|size|too large|larger/i);
+    expect(await inbound()).toHaveLength(before);
+    const next = await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Small one',
+      text: 'After the big one.',
+    });
+    expect(next.response).toMatch(/^250 /);
+    await waitFor('the small one as a ticket', async () =>
+      (await ticketsByMail()).find((t) => t.title === 'Small one'),
+    );
+  });
+
+  it('a mail that arrives while the plugin is away waits, and becomes a ticket once it is back', async () => {
+    const toggle = (verb: 'enablePlugin' | 'disablePlugin') =>
+      s.gql(`mutation { ${verb}(name: "email") { __typename } }`, {}, admin);
+    expect((await toggle('disablePlugin')).data!.disablePlugin.__typename).toBe('Plugin');
+    const sent = await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Sent while you were away',
+      text: 'Hello again.',
+    });
+    expect(sent.response).toMatch(/^250 /);
+    const waiting = await waitFor('the pending mail', async () => {
+      const m = (await inbound()).at(-1);
+      return m && m.attempts >= 1 && m.last_error ? m : undefined;
+    }).catch(async (e) => {
+      console.log(JSON.stringify(await inbound()));
+      throw e;
+    });
+    expect(waiting.status).toBe('pending');
+    expect(waiting.last_error).toMatch(/no enabled plugin channel takes mail|"email" \(Email\) is disabled/);
+    const listed = await s.gql('{ inboundMessages(status: "pending") { id status lastError } }', {}, admin);
+    expect(listed.data!.inboundMessages).toEqual([
+      { id: waiting.id, status: 'pending', lastError: waiting.last_error },
+    ]);
+    expect((await toggle('enablePlugin')).data!.enablePlugin.__typename).toBe('Plugin');
+    const done = await waitFor(
+      'the retried mail',
+      async () => {
+        const [m] = await s.sql<Row>('select status, ticket_id::text from inbound_message where id = ?', [
+          waiting.id,
+        ]);
+        return m?.status === 'done' ? m : undefined;
+      },
+      30_000,
+    );
+    const [t] = await s.sql<Row>('select title from ticket where id = ?', [done.ticket_id]);
+    expect(t!.title).toBe('Sent while you were away');
+  }, 60_000);
+});
