@@ -21,6 +21,8 @@ const NOT_MODELLED = {
     // Clears a ticket's named status when its category changes without a new name (statuses
     // migration); MikroORM has no notion of triggers or functions.
     ticket_status_name_follows: 'trigger function of ticket_status_name_follows',
+    // The CJK bigrams the ticket's search vector is generated from (search migration).
+    docket_cjk_grams: 'used by the generated column ticket.search',
   },
   triggers: {
     ticket_status_name_follows: 'on ticket, before update of status',

@@ -7,4 +7,5 @@ export * from './job-bus.ts';
 export * from './job-rows.ts';
 export * from './orm.ts';
 export * from './sql.ts';
+export * from './text-search.ts';
 export * from './write-batcher.ts';
