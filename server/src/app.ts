@@ -15,6 +15,8 @@ import { sessionCookie } from './auth/login.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
+import { CsatService } from './csat/csat-service.ts';
+import { ratingPageRoutes } from './csat/rating-page.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { createRegistries } from './extensions/registries.ts';
 import type { Ctx } from './graphql/context.ts';
@@ -157,6 +159,15 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   // An agent's public reply on a ticket from a plugin channel goes back out through it.
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
   await plugins.start();
+  const csat = new CsatService({
+    secret: serverSecret,
+    publicUrl: config.publicUrl,
+    tickets,
+    notifier,
+    now: () => clock.now(),
+  });
+  // A solved ticket (or a completed follow-up step) asks its requester for a rating.
+  tickets.onChange((tx, change) => csat.onTicketChanged(tx, change));
   const services: Services = {
     db,
     config,
@@ -171,6 +182,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     workflows,
     sla,
     plugins,
+    csat,
     clock,
     log,
   };
@@ -335,6 +347,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   mountGraphiqlAssets(router);
   koa.use(pluginRoutes(services));
   koa.use(router.routes()).use(router.allowedMethods());
+  koa.use(ratingPageRoutes(services).routes());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {
     koa,

@@ -31,6 +31,8 @@ export type Config = {
   writeStatements: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
+  /** The address people reach the server at, for links in messages (DOCKET_PUBLIC_URL; default http://host:port). */
+  publicUrl: string;
 };
 
 export type PluginConfig = {
@@ -65,6 +67,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),
     },
+    publicUrl: (env.DOCKET_PUBLIC_URL || `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
   };
 }
 

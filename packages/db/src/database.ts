@@ -9,6 +9,7 @@ import { Migration20261123000002_sla } from './migrations/Migration2026112300000
 import { Migration20261124000001_statuses } from './migrations/Migration20261124000001_statuses.ts';
 import { Migration20261130084115_plugins } from './migrations/Migration20261130084115_plugins.ts';
 import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
+import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -19,6 +20,7 @@ export const migrations = [
   { name: 'Migration20261124000001_statuses', class: Migration20261124000001_statuses },
   { name: 'Migration20261130084115_plugins', class: Migration20261130084115_plugins },
   { name: 'Migration20261130110000_search', class: Migration20261130110000_search },
+  { name: 'Migration20261130110100_csat', class: Migration20261130110100_csat },
 ];
 
 export type Database = {

@@ -12,6 +12,7 @@ import {
   User,
   UserRole,
 } from '@docket/db';
+import { createCsatLoaders } from '../csat/csat-loaders.ts';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -44,6 +45,7 @@ export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
   return {
     ...createWorkflowLoaders(em),
+    ...createCsatLoaders(em),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
     user: new BatchLoader<number, User>(byId(em, User)),

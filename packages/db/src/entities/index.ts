@@ -1,4 +1,5 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
+import { CsatPolicy, CsatRating } from './csat.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
@@ -8,6 +9,7 @@ import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts
 import { Workflow, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
+export * from './csat.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
 export * from './sla.ts';
@@ -54,6 +56,8 @@ export const entities = [
   PluginLog,
   PluginCall,
   PluginThread,
+  CsatPolicy,
+  CsatRating,
 ];
 
 /**
