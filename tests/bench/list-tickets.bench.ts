@@ -136,9 +136,9 @@ export async function run(log: (line: string) => void = console.log) {
         target: 100,
       },
       {
-        name: 'store agent, search 制冷 status open',
+        name: 'store agent, search 制冷 status open+pending',
         token: agentA,
-        body: query('{ text: "制冷", status: [open] }'),
+        body: query('{ text: "制冷", status: [open, pending] }'),
         target: 100,
       },
     ];

@@ -71,6 +71,17 @@ describe(`ticket search in Chinese and English (${databaseKind()})`, () => {
     expect(second.data!.tickets.pageInfo.hasNextPage).toBe(false);
   });
 
+  it('pages newest first through the matches of a search', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const r = await s.gql(LIST, { f: { text: '制冷' }, first: 1, after }, agentA);
+      seen.push(...titles(r));
+      after = r.data!.tickets.pageInfo.hasNextPage ? r.data!.tickets.pageInfo.endCursor : undefined;
+    } while (after && seen.length < 5);
+    expect(seen).toEqual(['冰箱噪音大', '空调不制冷']);
+  });
+
   it('finds one character, three or more characters, and Chinese mixed with English words', async () => {
     expect(titles(await s.gql(LIST, { f: { text: '漏' } }, agentA))).toEqual(['热水器漏水']);
     expect(titles(await s.gql(LIST, { f: { text: '十分钟后' } }, agentA))).toEqual(['空调不制冷']);

@@ -51,7 +51,14 @@ function decodeCursor(s: string): Cursor {
 function whereOf(
   p: Principal,
   f: TicketFilter,
-): { sql: string; params: unknown[]; rank: { sql: string; params: unknown[] } | null } {
+): {
+  sql: string;
+  params: unknown[];
+  /** The conditions besides the search text, and the search text's own. */
+  base: { sql: string; params: unknown[] };
+  text: { sql: string; params: unknown[] } | null;
+  rank: { sql: string; params: unknown[] } | null;
+} {
   const scope = ticketScope(p, 't');
   const parts = [scope.sql];
   const params = [...scope.params];
@@ -83,15 +90,15 @@ function whereOf(
   const text = f.text
     ? textSearch({
         vectorSql: 't.search',
-        textSql: "(t.title || ' ' || t.description || ' ' || t.form_text)",
         text: f.text,
       })
     : null;
+  const base = { sql: parts.join(' and '), params: [...params] };
   if (text) {
     parts.push(text.where.sql);
     params.push(...text.where.params);
   }
-  return { sql: parts.join(' and '), params, rank: text?.rank ?? null };
+  return { sql: parts.join(' and '), params, base, text: text?.where ?? null, rank: text?.rank ?? null };
 }
 
 export type TicketPage = {
@@ -106,6 +113,8 @@ export type TicketPage = {
 };
 
 export const MAX_PAGE = 100;
+/** How many tickets in list order a search looks through before it asks the search index. */
+const SEARCH_WINDOW = 10_000;
 
 /** One page of the tickets a principal may see, newest first by default (keyset pagination). */
 export async function listTickets(
@@ -137,19 +146,45 @@ export async function listTickets(
       : { sql: SORT_SQL[order.field as Exclude<TicketSortField, 'RELEVANCE'>], params: [] };
   const isNumericKey = order.field === 'PRIORITY' || order.field === 'RELEVANCE';
   const dir = order.direction === 'ASC' ? 'asc' : 'desc';
-  const parts = [where.sql];
-  const params = [...where.params];
+  const cursor: { sql: string; params: unknown[] }[] = [];
   if (args.after) {
     const c = decodeCursor(args.after);
-    parts.push(`(${key.sql}, t.id) ${dir === 'asc' ? '>' : '<'} (?::${SORT_CAST[order.field]}, ?)`);
-    params.push(...key.params, c.k, c.id);
+    cursor.push({
+      sql: `(${key.sql}, t.id) ${dir === 'asc' ? '>' : '<'} (?::${SORT_CAST[order.field]}, ?)`,
+      params: [...key.params, c.k, c.id],
+    });
   }
-  const rows = await query<TicketRow & { _k: string | number }>(
+  const select = `select ${ticketColumns('t')}, ${isNumericKey ? key.sql : `${key.sql}::text`} as _k`;
+  const orderSql = `order by ${key.sql} ${dir}, t.id ${dir}`;
+  type Row = TicketRow & { _k: string | number };
+  let rows: Row[] | undefined;
+  if (where.text && order.field === 'CREATED_AT') {
+    // Newest (or oldest) first with a search text: look through the first SEARCH_WINDOW tickets
+    // in that order before asking the search index. A common word fills the page from there in a
+    // few milliseconds; a rare one goes to the index, which then has few rows to fetch. (The
+    // planner cannot tell the two apart: it multiplies the frequencies of a phrase's bigrams.)
+    const inner = [where.base, ...cursor];
+    const found = await query<Row>(
+      em,
+      `${select} from (select * from ticket t where ${inner.map((c) => c.sql).join(' and ')}
+                          ${orderSql} limit ${SEARCH_WINDOW}) t
+        where ${where.text.sql} ${orderSql} limit ?`,
+      [
+        ...key.params,
+        ...inner.flatMap((c) => c.params),
+        ...key.params,
+        ...where.text.params,
+        ...key.params,
+        first + 1,
+      ],
+    );
+    if (found.length > first) rows = found;
+  }
+  const all = [{ sql: where.sql, params: where.params }, ...cursor];
+  rows ??= await query<Row>(
     em,
-    `select ${ticketColumns('t')}, ${isNumericKey ? key.sql : `${key.sql}::text`} as _k
-       from ticket t where ${parts.join(' and ')}
-      order by ${key.sql} ${dir}, t.id ${dir} limit ?`,
-    [...key.params, ...params, ...key.params, first + 1],
+    `${select} from ticket t where ${all.map((c) => c.sql).join(' and ')} ${orderSql} limit ?`,
+    [...key.params, ...all.flatMap((c) => c.params), ...key.params, first + 1],
   );
   const hasNextPage = rows.length > first;
   const page = rows.slice(0, first);

@@ -5,8 +5,8 @@ import { Migration } from '@mikro-orm/migrations';
  * PostgreSQL's 'simple' parser keeps a run of CJK characters as one word, so 制冷 never matched
  * 空调不制冷 through the index. docket_cjk_grams() spells every CJK run as its overlapping bigrams
  * plus the run's last character alone (空调不制冷 -> 空调 调不 不制 制冷 冷); the ticket's search
- * vector holds them beside the ordinary words. A query of two or more CJK characters is the AND of
- * its bigrams, one character is a prefix match, each checked against the text itself afterwards.
+ * vector holds them beside the ordinary words. A query of two or more CJK characters is its bigrams
+ * as a phrase (one after another), one character a prefix match (packages/db/src/text-search.ts).
  * The title's words weigh more (A) when matches are ranked.
  * (pg_trgm's index cannot serve the one- and two-character words Chinese mostly uses.)
  */
