@@ -9,3 +9,4 @@ export * from './templates/number-pattern.ts';
 export * from './templates/template-content.ts';
 export * from './tickets/status.ts';
 export * from './workflow/index.ts';
+export * from './templates/placeholders.ts';

@@ -10,6 +10,7 @@ import { Migration20261124000001_statuses } from './migrations/Migration20261124
 import { Migration20261130084115_plugins } from './migrations/Migration20261130084115_plugins.ts';
 import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
 import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
+import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -21,6 +22,7 @@ export const migrations = [
   { name: 'Migration20261130084115_plugins', class: Migration20261130084115_plugins },
   { name: 'Migration20261130110000_search', class: Migration20261130110000_search },
   { name: 'Migration20261130110100_csat', class: Migration20261130110100_csat },
+  { name: 'Migration20261130110200_knowledge', class: Migration20261130110200_knowledge },
 ];
 
 export type Database = {

@@ -150,3 +150,13 @@ export function requireSelfOr(p: Principal | null, userId: number, permission: P
   if (userId !== staff.userId) requireStaff(staff, permission);
   return staff;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Knowledge base
+
+/** Which articles a principal may read: staff every one, customers and visitors the public ones. */
+export const kbVisibilities = (p: Principal | null): ('internal' | 'public')[] =>
+  p?.kind === 'user' ? ['internal', 'public'] : ['public'];
+
+/** Writing articles, public description templates and shared macros: template.manage. */
+export const requireKnowledgeEditor = (p: Principal | null): StaffPrincipal => requireStaff(p, 'template.manage');

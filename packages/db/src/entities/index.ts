@@ -1,5 +1,12 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
 import { CsatPolicy, CsatRating } from './csat.ts';
+import {
+  DescriptionTemplate,
+  KbArticle,
+  KbArticleTicket,
+  KbArticleVersion,
+  Macro,
+} from './knowledge.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
@@ -10,6 +17,7 @@ import { Workflow, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
 export * from './csat.ts';
+export * from './knowledge.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
 export * from './sla.ts';
@@ -58,6 +66,11 @@ export const entities = [
   PluginThread,
   CsatPolicy,
   CsatRating,
+  KbArticle,
+  KbArticleVersion,
+  KbArticleTicket,
+  DescriptionTemplate,
+  Macro,
 ];
 
 /**
