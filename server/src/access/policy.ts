@@ -159,4 +159,5 @@ export const kbVisibilities = (p: Principal | null): ('internal' | 'public')[] =
   p?.kind === 'user' ? ['internal', 'public'] : ['public'];
 
 /** Writing articles, public description templates and shared macros: template.manage. */
-export const requireKnowledgeEditor = (p: Principal | null): StaffPrincipal => requireStaff(p, 'template.manage');
+export const requireKnowledgeEditor = (p: Principal | null): StaffPrincipal =>
+  requireStaff(p, 'template.manage');

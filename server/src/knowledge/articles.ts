@@ -1,4 +1,4 @@
-import { type Channel, fieldError, type FieldError, type Principal, ValidationFailed } from '@docket/core';
+import { type Channel, type FieldError, fieldError, type Principal, ValidationFailed } from '@docket/core';
 import { type EntityManager, KB_VISIBILITIES, KbArticle, KbArticleVersion, LockMode } from '@docket/db';
 import { kbVisibilities, requireKnowledgeEditor, requireSignedIn } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
@@ -22,8 +22,10 @@ function checkArticle(input: SaveArticleInput): { title: string; body: string; c
   const errors: FieldError[] = [];
   const title = input.title.trim();
   if (!title) errors.push(fieldError('/title', 'required', 'An article needs a title.'));
-  if (title.length > MAX_TITLE) errors.push(fieldError('/title', 'too_long', `A title has at most ${MAX_TITLE} characters.`));
-  if (input.body.length > MAX_BODY) errors.push(fieldError('/body', 'too_long', `A body has at most ${MAX_BODY} characters.`));
+  if (title.length > MAX_TITLE)
+    errors.push(fieldError('/title', 'too_long', `A title has at most ${MAX_TITLE} characters.`));
+  if (input.body.length > MAX_BODY)
+    errors.push(fieldError('/body', 'too_long', `A body has at most ${MAX_BODY} characters.`));
   const categoryPath = (input.categoryPath ?? '')
     .split('/')
     .map((s) => s.trim())
@@ -38,7 +40,11 @@ function checkArticle(input: SaveArticleInput): { title: string; body: string; c
 }
 
 /** Creates an article or changes its draft (what readers see changes when it is published). Needs template.manage. */
-export async function saveKbArticle(em: EntityManager, principal: Principal | null, input: SaveArticleInput): Promise<KbArticle> {
+export async function saveKbArticle(
+  em: EntityManager,
+  principal: Principal | null,
+  input: SaveArticleInput,
+): Promise<KbArticle> {
   const editor = requireKnowledgeEditor(principal);
   const { title, body, categoryPath } = checkArticle(input);
   const visibility = (input.visibility as KbArticle['visibility'] | null) ?? undefined;
@@ -65,7 +71,11 @@ export async function saveKbArticle(em: EntityManager, principal: Principal | nu
 }
 
 /** Publishes an article's draft as its next version: search, suggestions and the portal read it from now on. */
-export async function publishKbArticle(em: EntityManager, principal: Principal | null, id: number | string): Promise<KbArticle> {
+export async function publishKbArticle(
+  em: EntityManager,
+  principal: Principal | null,
+  id: number | string,
+): Promise<KbArticle> {
   const editor = requireKnowledgeEditor(principal);
   return em.transactional(async (tx) => {
     const article = await tx.findOne(KbArticle, { id: Number(id) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -93,12 +103,18 @@ export async function publishKbArticle(em: EntityManager, principal: Principal |
 }
 
 /** An article the principal may read: staff any, customers and visitors published public ones. */
-export async function kbArticle(em: EntityManager, principal: Principal | null, id: number | string): Promise<KbArticle | null> {
+export async function kbArticle(
+  em: EntityManager,
+  principal: Principal | null,
+  id: number | string,
+): Promise<KbArticle | null> {
   if (!/^\d{1,9}$/.test(String(id))) return null;
   const article = await em.findOne(KbArticle, { id: Number(id) });
   if (!article) return null;
   if (principal?.kind === 'user') return article;
-  return article.publishedVersion !== null && kbVisibilities(principal).includes(article.visibility) ? article : null;
+  return article.publishedVersion !== null && kbVisibilities(principal).includes(article.visibility)
+    ? article
+    : null;
 }
 
 const pageSize = (first: number | null | undefined, fallback: number): number => {
@@ -147,7 +163,8 @@ export async function linkKbArticle(
   return em.transactional(async (tx) => {
     const ticket = await findVisibleTicket(tx, p, { id: input.ticketId });
     const article = await kbArticle(tx, p, input.articleId);
-    if (!article || article.publishedVersion === null) throw new NotFoundError(`Article ${input.articleId}`, '/articleId');
+    if (!article || article.publishedVersion === null)
+      throw new NotFoundError(`Article ${input.articleId}`, '/articleId');
     const isNew = await linkArticle(tx, {
       articleId: article.id,
       ticketId: String(ticket.id),

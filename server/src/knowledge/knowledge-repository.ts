@@ -32,7 +32,10 @@ export async function searchArticles(
   const search = textSearch({ vectorSql: 'a.search', text: options.text });
   if (!search) return [];
   const category = options.categoryPath
-    ? { sql: ' and (a.category_path = ? or a.category_path like ?)', params: [options.categoryPath, `${options.categoryPath}/%`] }
+    ? {
+        sql: ' and (a.category_path = ? or a.category_path like ?)',
+        params: [options.categoryPath, `${options.categoryPath}/%`],
+      }
     : { sql: '', params: [] };
   return query<KbHit>(
     em,
@@ -97,7 +100,10 @@ export async function linkArticle(
 }
 
 /** The articles linked to tickets, by ticket id (every id gets a list). */
-export async function articlesOfTickets(em: EntityManager, ticketIds: string[]): Promise<Map<string, KbArticleRow[]>> {
+export async function articlesOfTickets(
+  em: EntityManager,
+  ticketIds: string[],
+): Promise<Map<string, KbArticleRow[]>> {
   const rows = await query<KbArticleRow & { ticket_id: string }>(
     em,
     `select l.ticket_id::text as ticket_id, ${ARTICLE_COLUMNS} from kb_article_ticket l join kb_article a on a.id = l.article_id
@@ -125,9 +131,24 @@ export async function linkCounts(em: EntityManager, articleIds: number[]): Promi
 export async function placeholderFacts(
   em: EntityManager,
   ticketId: string | number,
-): Promise<{ number: string; title: string; form_data: Record<string, unknown>; requester_name: string | null; requester_email: string | null } | undefined> {
+): Promise<
+  | {
+      number: string;
+      title: string;
+      form_data: Record<string, unknown>;
+      requester_name: string | null;
+      requester_email: string | null;
+    }
+  | undefined
+> {
   return (
-    await query<{ number: string; title: string; form_data: Record<string, unknown>; requester_name: string | null; requester_email: string | null }>(
+    await query<{
+      number: string;
+      title: string;
+      form_data: Record<string, unknown>;
+      requester_name: string | null;
+      requester_email: string | null;
+    }>(
       em,
       `select t.number, t.title, t.form_data, c.name as requester_name, c.email as requester_email
          from ticket t left join customer c on c.id = t.requester_id where t.id = ?`,

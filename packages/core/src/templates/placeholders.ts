@@ -11,11 +11,15 @@ export function placeholdersOf(text: string): string[] {
  * Objects and arrays are written as their text values joined by ", "; a placeholder with no value
  * stays as written, so the agent sees what is missing.
  */
-export function fillPlaceholders(text: string, values: Record<string, unknown>): { text: string; missing: string[] } {
+export function fillPlaceholders(
+  text: string,
+  values: Record<string, unknown>,
+): { text: string; missing: string[] } {
   const missing: string[] = [];
   const filled = text.replace(PLACEHOLDER, (whole, path: string) => {
     let v: unknown = values;
-    for (const part of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    for (const part of path.split('.'))
+      v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
     if (v === undefined || v === null || v === '') {
       missing.push(path);
       return whole;

@@ -1,12 +1,6 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
 import { CsatPolicy, CsatRating } from './csat.ts';
-import {
-  DescriptionTemplate,
-  KbArticle,
-  KbArticleTicket,
-  KbArticleVersion,
-  Macro,
-} from './knowledge.ts';
+import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';

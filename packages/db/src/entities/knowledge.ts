@@ -84,7 +84,8 @@ export const DescriptionTemplate = defineEntity({
   tableName: 'description_template',
   properties: {
     id: p.integer().primary().autoincrement(),
-    template: () => p.manyToOne(TicketTemplate).ref().nullable().deleteRule('cascade').updateRule('no action'),
+    template: () =>
+      p.manyToOne(TicketTemplate).ref().nullable().deleteRule('cascade').updateRule('no action'),
     ownerUser: () => p.manyToOne(User).ref().nullable().deleteRule('cascade').updateRule('no action'),
     name: p.text(),
     body: p.text(),

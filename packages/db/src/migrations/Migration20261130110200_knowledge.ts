@@ -73,6 +73,8 @@ create table macro (
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop table if exists macro, description_template, kb_article_ticket, kb_article_version, kb_article cascade;');
+    this.addSql(
+      'drop table if exists macro, description_template, kb_article_ticket, kb_article_version, kb_article cascade;',
+    );
   }
 }
