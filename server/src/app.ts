@@ -25,6 +25,8 @@ import { SessionTokens } from './auth/session-tokens.ts';
 import { MailIntake } from './channels/mail-intake.ts';
 import { startSmtpListener } from './channels/smtp-listener.ts';
 import type { Config } from './config.ts';
+import { CsatService } from './csat/csat-service.ts';
+import { ratingPageRoutes } from './csat/rating-page.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from './errors.ts';
 import { createRegistries } from './extensions/registries.ts';
 import { linkFilesOnChange, planFileLinks } from './files/file-links.ts';
@@ -184,6 +186,15 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   const feed = new TicketFeed();
   tickets.onChange(feed.onChange);
   await plugins.start();
+  const csat = new CsatService({
+    secret: serverSecret,
+    publicUrl: config.publicUrl,
+    tickets,
+    notifier,
+    now: () => clock.now(),
+  });
+  // A solved ticket (or a completed follow-up step) asks its requester for a rating.
+  tickets.onChange((tx, change) => csat.onTicketChanged(tx, change));
   const services: Services = {
     db,
     config,
@@ -204,6 +215,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     workflows,
     sla,
     plugins,
+    csat,
     clock,
     log,
   };
@@ -388,6 +400,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   koa.use(pluginRoutes(services));
   koa.use(fileRoutes(services, new FileStorage(config.files.dir)));
   koa.use(router.routes()).use(router.allowedMethods());
+  koa.use(ratingPageRoutes(services).routes());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));
   return {
     koa,

@@ -46,6 +46,8 @@ export type Config = {
    * larger than DOCKET_SMTP_MAX_BYTES (default 25 MB) before acknowledging them.
    */
   smtp: { port: number; host: string; maxBytes: number } | undefined;
+  /** The address people reach the server at, for links in messages (DOCKET_PUBLIC_URL; default http://host:port). */
+  publicUrl: string;
 };
 
 export type FileConfig = {
@@ -120,6 +122,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
             .filter(Boolean)
         : DEFAULT_FILE_TYPES,
     },
+    publicUrl: (env.DOCKET_PUBLIC_URL || `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '@docket/engine';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
+import type { CsatService } from './csat/csat-service.ts';
 import type { Registries } from './extensions/registries.ts';
 import type { Notifier } from './notifications/notifier.ts';
 import type { OrgPaths } from './org/org-paths.ts';
@@ -48,6 +49,8 @@ export type Services = {
   sla: SlaService;
   /** Installed plugins: their sandbox, host services and registrations. */
   plugins: PluginService;
+  /** Satisfaction ratings: asked when tickets are solved, given through signed links. */
+  csat: CsatService;
   /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */
   clock: Clock;
   log: Log;

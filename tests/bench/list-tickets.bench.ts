@@ -4,6 +4,33 @@ import { benchDatabase, login, percentile, post, startServerProcess } from './be
 
 const TICKETS = Number(process.env.BENCH_LIST_TICKETS ?? 1_000_000);
 const SAMPLES = 300;
+/** Descriptions: one of 10 products with one of 12 faults, so a fault word is in about 1 ticket in 12. */
+const PRODUCTS = [
+  '空调',
+  '冰箱',
+  '洗衣机',
+  '热水器',
+  '电视',
+  '油烟机',
+  '微波炉',
+  '净水器',
+  '扫地机器人',
+  '电饭煲',
+];
+const FAULTS = [
+  '不制冷',
+  '漏水',
+  '噪音大',
+  '无法开机',
+  '显示故障码',
+  '遥控失灵',
+  '有异味',
+  '跳闸',
+  '屏幕闪烁',
+  '加热慢',
+  '门关不上',
+  '不出水',
+];
 
 /**
  * With a million tickets loaded, the first page of a filtered list (status, org subtree, newest
@@ -36,7 +63,8 @@ export async function run(log: (line: string) => void = console.log) {
       await pool.query(
         `insert into ticket (number, template_id, template_version_id, title, description, status, priority, form_data,
                              form_text, creator_user_id, org_unit_id, org_path, channel, created_at, updated_at)
-         select 'L-' || g, $1, $2, 'Ticket ' || g, 'Generated for the list benchmark',
+         select 'L-' || g, $1, $2, 'Ticket ' || g,
+                '客户来电反映' || ($7::text[])[1 + g % 10] || ($8::text[])[1 + (g / 10) % 12] || '，已预约上门检查。Generated for the list benchmark',
                 (array['new','open','pending','on_hold','solved','closed'])[1 + g % 6],
                 (array['urgent','high','normal','low'])[1 + g % 4], '{}'::jsonb, 'kettle ' || g, 1,
                 ($3::int[])[1 + g % 4], ($4::text[])[1 + g % 4], 'phone',
@@ -49,6 +77,8 @@ export async function run(log: (line: string) => void = console.log) {
           stores.map((s) => s.path),
           from + 1,
           Math.min(from + batch, TICKETS),
+          PRODUCTS,
+          FAULTS,
         ],
       );
       log(`  loaded ${Math.min(from + batch, TICKETS).toLocaleString()} tickets`);
@@ -59,10 +89,11 @@ export async function run(log: (line: string) => void = console.log) {
     const admin = await login(server.url, 'admin@docket.local');
     const agentA = await login(server.url, 'agent.a@docket.local');
     const manager = await login(server.url, 'manager.north@docket.local');
-    const query = (filter: string) =>
+    const query = (filter: string, orderBy = '{ field: CREATED_AT, direction: DESC }') =>
       JSON.stringify({
-        query: `{ tickets(first: 25, filter: ${filter}) { edges { node { id number title status priority createdAt } } pageInfo { hasNextPage endCursor } } }`,
+        query: `{ tickets(first: 25, filter: ${filter}, orderBy: ${orderBy}) { edges { node { id number title status priority createdAt } } pageInfo { hasNextPage endCursor } } }`,
       });
+    const byRelevance = '{ field: RELEVANCE, direction: DESC }';
     const shapes = [
       {
         name: 'admin, status open, North region subtree',
@@ -79,6 +110,37 @@ export async function run(log: (line: string) => void = console.log) {
         token: agentA,
         body: query('{ status: [open, pending] }'),
       },
+      // Chinese search (issue 12: an admin's Chinese search answers p95 <= 100 ms at 1,000,000 tickets).
+      {
+        name: 'admin, search 空调不制冷 (1 in 120), newest',
+        token: admin,
+        body: query('{ text: "空调不制冷" }'),
+        target: 100,
+      },
+      {
+        name: 'admin, search 制冷 (1 in 12), newest',
+        token: admin,
+        body: query('{ text: "制冷" }'),
+        target: 100,
+      },
+      {
+        name: 'admin, search 漏 (one character), newest',
+        token: admin,
+        body: query('{ text: "漏" }'),
+        target: 100,
+      },
+      {
+        name: 'admin, search 空调不制冷, by relevance',
+        token: admin,
+        body: query('{ text: "空调不制冷" }', byRelevance),
+        target: 100,
+      },
+      {
+        name: 'store agent, search 制冷 status open+pending',
+        token: agentA,
+        body: query('{ text: "制冷", status: [open, pending] }'),
+        target: 100,
+      },
     ];
     const results = [];
     for (const shape of shapes) {
@@ -92,7 +154,13 @@ export async function run(log: (line: string) => void = console.log) {
         rows = JSON.parse(r.text).data.tickets.edges.length;
       }
       times.sort((a, b) => a - b);
-      results.push({ name: shape.name, rows, p50: percentile(times, 50), p95: percentile(times, 95) });
+      results.push({
+        name: shape.name,
+        rows,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        target: 'target' in shape ? (shape.target as number) : 30,
+      });
     }
     return { tickets: TICKETS, loadSeconds, results };
   } finally {
@@ -107,7 +175,7 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
     `First page of a filtered ticket list over HTTP GraphQL, ${r.tickets.toLocaleString()} tickets on PostgreSQL (loaded in ${r.loadSeconds.toFixed(0)} s):`,
     ...r.results.map(
       (x) =>
-        `  ${x.name.padEnd(48)} ${x.rows} rows   p50 ${x.p50.toFixed(1)} ms   p95 ${x.p95.toFixed(1)} ms   ${x.p95 <= 30 ? 'meets' : 'MISSES'} p95 <= 30 ms`,
+        `  ${x.name.padEnd(48)} ${x.rows} rows   p50 ${x.p50.toFixed(1)} ms   p95 ${x.p95.toFixed(1)} ms   ${x.p95 <= x.target ? 'meets' : 'MISSES'} p95 <= ${x.target} ms`,
     ),
   ];
 }

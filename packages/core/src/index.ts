@@ -6,6 +6,7 @@ export * from './org/org-unit-kinds.ts';
 export * from './plugins/plugin-manifest.ts';
 export * from './sla/index.ts';
 export * from './templates/number-pattern.ts';
+export * from './templates/placeholders.ts';
 export * from './templates/template-content.ts';
 export * from './tickets/describe-change.ts';
 export * from './tickets/status.ts';

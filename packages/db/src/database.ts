@@ -11,6 +11,9 @@ import { Migration20261130084115_plugins } from './migrations/Migration202611300
 import { Migration20261130110000_files } from './migrations/Migration20261130110000_files.ts';
 import { Migration20261130110000_admin_audit } from './migrations/Migration20261130110000_admin_audit.ts';
 import { Migration20261130110000_channels } from './migrations/Migration20261130110000_channels.ts';
+import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
+import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
+import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -23,6 +26,9 @@ export const migrations = [
   { name: 'Migration20261130110000_files', class: Migration20261130110000_files },
   { name: 'Migration20261130110000_admin_audit', class: Migration20261130110000_admin_audit },
   { name: 'Migration20261130110000_channels', class: Migration20261130110000_channels },
+  { name: 'Migration20261130110000_search', class: Migration20261130110000_search },
+  { name: 'Migration20261130110100_csat', class: Migration20261130110100_csat },
+  { name: 'Migration20261130110200_knowledge', class: Migration20261130110200_knowledge },
 ];
 
 export type Database = {

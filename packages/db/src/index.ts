@@ -8,4 +8,5 @@ export * from './job-rows.ts';
 export * from './orm.ts';
 export * from './sql.ts';
 export * from './transaction-group.ts';
+export * from './text-search.ts';
 export * from './write-batcher.ts';

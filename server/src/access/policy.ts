@@ -198,3 +198,13 @@ export function fileScope(p: Principal, fileAlias = 'f', ticketAlias = 't'): Sql
 export function requireAuditReader(p: Principal | null): StaffPrincipal {
   return requireStaff(p, 'audit.read');
 }
+
+// Knowledge base
+
+/** Which articles a principal may read: staff every one, customers and visitors the public ones. */
+export const kbVisibilities = (p: Principal | null): ('internal' | 'public')[] =>
+  p?.kind === 'user' ? ['internal', 'public'] : ['public'];
+
+/** Writing articles, public description templates and shared macros: template.manage. */
+export const requireKnowledgeEditor = (p: Principal | null): StaffPrincipal =>
+  requireStaff(p, 'template.manage');

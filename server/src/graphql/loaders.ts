@@ -12,6 +12,8 @@ import {
   User,
   UserRole,
 } from '@docket/db';
+import { createCsatLoaders } from '../csat/csat-loaders.ts';
+import { articlesOfTickets } from '../knowledge/knowledge-repository.ts';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -44,6 +46,9 @@ export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
   return {
     ...createWorkflowLoaders(em),
+    ...createCsatLoaders(em),
+    /** Knowledge-base articles used on tickets. */
+    articlesOfTicket: new BatchLoader((ids: string[]) => articlesOfTickets(em, ids)),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
     user: new BatchLoader<number, User>(byId(em, User)),

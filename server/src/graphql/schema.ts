@@ -14,6 +14,8 @@ import '../desk/desk.schema.ts';
 import '../portal/portal.schema.ts';
 import '../audit/audit.schema.ts';
 import '../channels/channels.schema.ts';
+import '../csat/csat.schema.ts';
+import '../knowledge/knowledge.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

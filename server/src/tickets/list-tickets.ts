@@ -1,6 +1,6 @@
 import type { Channel, Principal, Priority, StatusCategory } from '@docket/core';
 import { fieldError, ValidationFailed } from '@docket/core';
-import { type EntityManager, escapeLike, query, queryOne } from '@docket/db';
+import { type EntityManager, query, queryOne, textSearch } from '@docket/db';
 import { requireSignedIn, ticketScope } from '../access/policy.ts';
 import { type TicketRow, ticketColumns } from './ticket-row.ts';
 
@@ -41,10 +41,11 @@ const SLA_SQL = {
      and (c.value->>'dueAt')::timestamptz > now()
      and (c.value->>'dueAt')::timestamptz <= now() + interval '${AT_RISK_SECONDS} seconds')`,
 } as const;
-export type TicketSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY';
+/** RELEVANCE: best match of filter.text first (title words count more than the rest). */
+export type TicketSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY' | 'RELEVANCE';
 export type TicketOrder = { field: TicketSortField; direction: 'ASC' | 'DESC' };
 
-const SORT_SQL: Record<TicketSortField, string> = {
+const SORT_SQL: Record<Exclude<TicketSortField, 'RELEVANCE'>, string> = {
   CREATED_AT: 't.created_at',
   UPDATED_AT: 't.updated_at',
   PRIORITY: "(case t.priority when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end)",
@@ -53,9 +54,8 @@ const SORT_CAST: Record<TicketSortField, string> = {
   CREATED_AT: 'timestamptz',
   UPDATED_AT: 'timestamptz',
   PRIORITY: 'int',
+  RELEVANCE: 'float8',
 };
-
-const CJK = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 
 type Cursor = { k: string | number; id: number };
 const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -70,7 +70,17 @@ function decodeCursor(s: string): Cursor {
 }
 
 /** Builds the WHERE clause: the principal's scope first, then the filters. */
-function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[] } {
+function whereOf(
+  p: Principal,
+  f: TicketFilter,
+): {
+  sql: string;
+  params: unknown[];
+  /** The conditions besides the search text, and the search text's own. */
+  base: { sql: string; params: unknown[] };
+  text: { sql: string; params: unknown[] } | null;
+  rank: { sql: string; params: unknown[] } | null;
+} {
   const scope = ticketScope(p, 't');
   const parts = [scope.sql];
   const params = [...scope.params];
@@ -106,18 +116,18 @@ function whereOf(p: Principal, f: TicketFilter): { sql: string; params: unknown[
     parts.push('t.created_at < ?');
     params.push(f.createdBefore);
   }
-  const text = f.text?.trim();
+  const text = f.text
+    ? textSearch({
+        vectorSql: 't.search',
+        text: f.text,
+      })
+    : null;
+  const base = { sql: parts.join(' and '), params: [...params] };
   if (text) {
-    if (CJK.test(text)) {
-      // The 'simple' parser keeps a run of CJK characters as one word; match them as substrings.
-      parts.push("(t.title || ' ' || t.description || ' ' || t.form_text) ilike ?");
-      params.push(`%${escapeLike(text)}%`);
-    } else {
-      parts.push("t.search @@ websearch_to_tsquery('simple', ?)");
-      params.push(text);
-    }
+    parts.push(text.where.sql);
+    params.push(...text.where.params);
   }
-  return { sql: parts.join(' and '), params };
+  return { sql: parts.join(' and '), params, base, text: text?.where ?? null, rank: text?.rank ?? null };
 }
 
 export type TicketPage = {
@@ -132,6 +142,8 @@ export type TicketPage = {
 };
 
 export const MAX_PAGE = 100;
+/** How many tickets in list order a search looks through before it asks the search index. */
+const SEARCH_WINDOW = 10_000;
 
 /** One page of the tickets a principal may see, newest first by default (keyset pagination). */
 export async function listTickets(
@@ -152,21 +164,56 @@ export async function listTickets(
     ]);
   const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
   const where = whereOf(p, args.filter ?? {});
-  const key = SORT_SQL[order.field];
+  if (order.field === 'RELEVANCE' && !where.rank)
+    throw new ValidationFailed([
+      fieldError('/orderBy/field', 'needs_text', 'Sorting by relevance needs a search text (filter.text).'),
+    ]);
+  // The sort key, with its own bindings (the rank repeats the search query).
+  const key =
+    order.field === 'RELEVANCE' && where.rank
+      ? { sql: `${where.rank.sql}::float8`, params: where.rank.params }
+      : { sql: SORT_SQL[order.field as Exclude<TicketSortField, 'RELEVANCE'>], params: [] };
+  const isNumericKey = order.field === 'PRIORITY' || order.field === 'RELEVANCE';
   const dir = order.direction === 'ASC' ? 'asc' : 'desc';
-  const parts = [where.sql];
-  const params = [...where.params];
+  const cursor: { sql: string; params: unknown[] }[] = [];
   if (args.after) {
     const c = decodeCursor(args.after);
-    parts.push(`(${key}, t.id) ${dir === 'asc' ? '>' : '<'} (?::${SORT_CAST[order.field]}, ?)`);
-    params.push(c.k, c.id);
+    cursor.push({
+      sql: `(${key.sql}, t.id) ${dir === 'asc' ? '>' : '<'} (?::${SORT_CAST[order.field]}, ?)`,
+      params: [...key.params, c.k, c.id],
+    });
   }
-  const rows = await query<TicketRow & { _k: string | number }>(
+  const select = `select ${ticketColumns('t')}, ${isNumericKey ? key.sql : `${key.sql}::text`} as _k`;
+  const orderSql = `order by ${key.sql} ${dir}, t.id ${dir}`;
+  type Row = TicketRow & { _k: string | number };
+  let rows: Row[] | undefined;
+  if (where.text && order.field === 'CREATED_AT') {
+    // Newest (or oldest) first with a search text: look through the first SEARCH_WINDOW tickets
+    // in that order before asking the search index. A common word fills the page from there in a
+    // few milliseconds; a rare one goes to the index, which then has few rows to fetch. (The
+    // planner cannot tell the two apart: it multiplies the frequencies of a phrase's bigrams.)
+    const inner = [where.base, ...cursor];
+    const found = await query<Row>(
+      em,
+      `${select} from (select * from ticket t where ${inner.map((c) => c.sql).join(' and ')}
+                          ${orderSql} limit ${SEARCH_WINDOW}) t
+        where ${where.text.sql} ${orderSql} limit ?`,
+      [
+        ...key.params,
+        ...inner.flatMap((c) => c.params),
+        ...key.params,
+        ...where.text.params,
+        ...key.params,
+        first + 1,
+      ],
+    );
+    if (found.length > first) rows = found;
+  }
+  const all = [{ sql: where.sql, params: where.params }, ...cursor];
+  rows ??= await query<Row>(
     em,
-    `select ${ticketColumns('t')}, ${order.field === 'PRIORITY' ? key : `${key}::text`} as _k
-       from ticket t where ${parts.join(' and ')}
-      order by ${key} ${dir}, t.id ${dir} limit ?`,
-    [...params, first + 1],
+    `${select} from ticket t where ${all.map((c) => c.sql).join(' and ')} ${orderSql} limit ?`,
+    [...key.params, ...all.flatMap((c) => c.params), ...key.params, first + 1],
   );
   const hasNextPage = rows.length > first;
   const page = rows.slice(0, first);

@@ -172,7 +172,7 @@ export const TicketFilterInput = builder.inputType('TicketFilter', {
   }),
 });
 const TicketSortFieldEnum = builder.enumType('TicketSortField', {
-  values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY'] as const,
+  values: ['CREATED_AT', 'UPDATED_AT', 'PRIORITY', 'RELEVANCE'] as const,
 });
 const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
 const TicketOrderInput = builder.inputType('TicketOrder', {

@@ -2,6 +2,8 @@ import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, 
 import { StoredFile } from './files.ts';
 import { AdminChange } from './audit.ts';
 import { InboundAttachment, InboundMessage, NotificationPreference } from './channels.ts';
+import { CsatPolicy, CsatRating } from './csat.ts';
+import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
@@ -14,6 +16,8 @@ export * from './access.ts';
 export * from './files.ts';
 export * from './audit.ts';
 export * from './channels.ts';
+export * from './csat.ts';
+export * from './knowledge.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
 export * from './sla.ts';
@@ -65,6 +69,13 @@ export const entities = [
   InboundMessage,
   InboundAttachment,
   NotificationPreference,
+  CsatPolicy,
+  CsatRating,
+  KbArticle,
+  KbArticleVersion,
+  KbArticleTicket,
+  DescriptionTemplate,
+  Macro,
 ];
 
 /**

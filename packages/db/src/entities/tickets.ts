@@ -87,7 +87,8 @@ export const Ticket = defineEntity({
       .text()
       .columnType('tsvector')
       .generated(
-        "(to_tsvector('simple'::regconfig, ((((title || ' '::text) || description) || ' '::text) || form_text))) stored",
+        // The CJK bigrams of docket_cjk_grams() sit beside the ordinary words; the title weighs A (migration _search).
+        `(setweight(to_tsvector('simple'::regconfig, ((title || ' '::text) || docket_cjk_grams(title))), 'A'::"char") || to_tsvector('simple'::regconfig, ((((description || ' '::text) || form_text) || ' '::text) || docket_cjk_grams(((description || ' '::text) || form_text))))) stored`,
       )
       .lazy(true, false)
       .hidden(),
