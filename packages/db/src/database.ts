@@ -8,9 +8,9 @@ import { Migration20261123000001_workflows } from './migrations/Migration2026112
 import { Migration20261123000002_sla } from './migrations/Migration20261123000002_sla.ts';
 import { Migration20261124000001_statuses } from './migrations/Migration20261124000001_statuses.ts';
 import { Migration20261130084115_plugins } from './migrations/Migration20261130084115_plugins.ts';
-import { Migration20261130110000_files } from './migrations/Migration20261130110000_files.ts';
 import { Migration20261130110000_admin_audit } from './migrations/Migration20261130110000_admin_audit.ts';
 import { Migration20261130110000_channels } from './migrations/Migration20261130110000_channels.ts';
+import { Migration20261130110000_files } from './migrations/Migration20261130110000_files.ts';
 import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
 import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';

@@ -7,6 +7,6 @@ export * from './job-bus.ts';
 export * from './job-rows.ts';
 export * from './orm.ts';
 export * from './sql.ts';
-export * from './transaction-group.ts';
 export * from './text-search.ts';
+export * from './transaction-group.ts';
 export * from './write-batcher.ts';

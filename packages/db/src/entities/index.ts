@@ -1,8 +1,8 @@
 import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
-import { StoredFile } from './files.ts';
 import { AdminChange } from './audit.ts';
 import { InboundAttachment, InboundMessage, NotificationPreference } from './channels.ts';
 import { CsatPolicy, CsatRating } from './csat.ts';
+import { StoredFile } from './files.ts';
 import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
@@ -13,10 +13,10 @@ import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts
 import { Workflow, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
-export * from './files.ts';
 export * from './audit.ts';
 export * from './channels.ts';
 export * from './csat.ts';
+export * from './files.ts';
 export * from './knowledge.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
