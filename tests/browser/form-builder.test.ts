@@ -131,7 +131,8 @@ describe('the form builder', () => {
     await form.getByRole('button', { name: 'Submit' }).click();
     const previewTracking = form
       .locator('.ant-form-item')
-      .filter({ has: form.locator('#root_trackingNumber') });
+      .filter({ has: form.locator('#root_trackingNumber') })
+      .last();
     await expect.poll(() => previewTracking.getByText('SF and nine digits').isVisible()).toBe(true);
     expect(await form.getByText('This value is not accepted.').count()).toBe(0);
     await saved(page);
@@ -176,7 +177,10 @@ describe('the form builder', () => {
     await desk.locator('#root_trackingNumber').click();
     await desk.keyboard.type('SF12');
     await desk.keyboard.press('Enter');
-    const trackingItem = desk.locator('.ant-form-item').filter({ has: desk.locator('#root_trackingNumber') });
+    const trackingItem = desk
+      .locator('.ant-form-item')
+      .filter({ has: desk.locator('#root_trackingNumber') })
+      .last();
     await expect.poll(() => trackingItem.getByText('SF and nine digits').isVisible()).toBe(true);
     await screenshot(desk, 'form-builder-desk-error.en');
     await typeInto(desk, desk.locator('#root_trackingNumber'), 'SF123456789');
@@ -189,5 +193,5 @@ describe('the form builder', () => {
     expect(tickets.map((r) => r.form_data)).toEqual([
       { select: 'defective', text: 'K-2231', trackingNumber: 'SF123456789' },
     ]);
-  });
+  }, 300_000);
 });

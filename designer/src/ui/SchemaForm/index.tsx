@@ -157,7 +157,6 @@ export function SchemaForm({
       transformErrors={transformErrors}
       translateString={translateString}
       showErrorList={false}
-      omitExtraData
       noHtml5Validate
       liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
       focusOnFirstError
