@@ -129,6 +129,8 @@ describe('the form builder', () => {
     await form.locator('#root_trackingNumber').click();
     await page.keyboard.type('123');
     await form.getByRole('button', { name: 'Submit' }).click();
+    await page.waitForTimeout(500);
+    await screenshot(page, 'form-builder-preview-checked.en');
     const previewTracking = form
       .locator('.ant-form-item')
       .filter({ has: form.locator('#root_trackingNumber') })
