@@ -52,47 +52,50 @@ export function localizeErrors(
   errors: readonly RJSFValidationError[],
   { t, language, schema }: { t: Translate; language: string; schema: unknown },
 ): RJSFValidationError[] {
-  return errors.map((e) => {
-    const params = (e.params ?? {}) as Record<string, unknown>;
-    let message: string;
-    switch (e.name) {
-      case 'required':
-        message = t('schemaForm:errors.required');
-        break;
-      case 'pattern':
-        message =
-          authoredMessage(parentSchemaOf(schema, e.schemaPath)?.[PATTERN_MESSAGE_KEY], language) ??
-          t('schemaForm:errors.pattern');
-        break;
-      case 'format': {
-        const format = String(params.format ?? '');
-        message = ['email', 'date', 'date-time', 'uri'].includes(format)
-          ? t(`schemaForm:errors.format.${format}`)
-          : t('schemaForm:errors.format.other', { format });
-        break;
+  // "must match the then schema" repeats what the field's own error says (as the server drops it)
+  return errors
+    .filter((e) => e.name !== 'if')
+    .map((e) => {
+      const params = (e.params ?? {}) as Record<string, unknown>;
+      let message: string;
+      switch (e.name) {
+        case 'required':
+          message = t('schemaForm:errors.required');
+          break;
+        case 'pattern':
+          message =
+            authoredMessage(parentSchemaOf(schema, e.schemaPath)?.[PATTERN_MESSAGE_KEY], language) ??
+            t('schemaForm:errors.pattern');
+          break;
+        case 'format': {
+          const format = String(params.format ?? '');
+          message = ['email', 'date', 'date-time', 'uri'].includes(format)
+            ? t(`schemaForm:errors.format.${format}`)
+            : t('schemaForm:errors.format.other', { format });
+          break;
+        }
+        case 'type':
+          message = t('schemaForm:errors.type', {
+            type: String(params.type ?? '')
+              .split(',')
+              .map((ty) => t(`schemaForm:types.${ty}`, { defaultValue: ty }))
+              .join(' / '),
+          });
+          break;
+        case 'enum':
+        case 'const':
+        case 'oneOf':
+        case 'anyOf':
+          message = t('schemaForm:errors.enum');
+          break;
+        default:
+          message =
+            e.name && KEYWORDS_WITH_LIMIT.has(e.name)
+              ? t(`schemaForm:errors.${e.name}`, { limit: params.limit })
+              : t('schemaForm:errors.other');
       }
-      case 'type':
-        message = t('schemaForm:errors.type', {
-          type: String(params.type ?? '')
-            .split(',')
-            .map((ty) => t(`schemaForm:types.${ty}`, { defaultValue: ty }))
-            .join(' / '),
-        });
-        break;
-      case 'enum':
-      case 'const':
-      case 'oneOf':
-      case 'anyOf':
-        message = t('schemaForm:errors.enum');
-        break;
-      default:
-        message =
-          e.name && KEYWORDS_WITH_LIMIT.has(e.name)
-            ? t(`schemaForm:errors.${e.name}`, { limit: params.limit })
-            : t('schemaForm:errors.other');
-    }
-    return { ...e, message, stack: `${e.property ?? ''} ${message}`.trim() };
-  });
+      return { ...e, message, stack: `${e.property ?? ''} ${message}`.trim() };
+    });
 }
 
 /** "/address/city", "address.city" or "address/city" as the property names on the way. */

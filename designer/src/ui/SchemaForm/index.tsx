@@ -51,6 +51,9 @@ export const SCHEMA_FORM_WIDGETS = {
 
 export type SchemaFormWidget = keyof typeof SCHEMA_FORM_WIDGETS;
 
+/** The errors show beside their fields; rjsf would also log them to the console without this. */
+const ignoreErrors = () => {};
+
 /** Children in place of rjsf's own submit button, when the form has none. */
 const NO_BUTTONS = <span hidden />;
 
@@ -154,7 +157,6 @@ export function SchemaForm({
       transformErrors={transformErrors}
       translateString={translateString}
       showErrorList={false}
-      omitExtraData
       noHtml5Validate
       liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
       focusOnFirstError
@@ -162,6 +164,7 @@ export function SchemaForm({
       experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
       onChange={handleChange}
       onSubmit={handleSubmit}
+      onError={ignoreErrors}
     >
       {children ??
         (onSubmit && !isReadOnly ? (

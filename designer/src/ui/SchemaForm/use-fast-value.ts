@@ -6,7 +6,7 @@ import { startTransition, useCallback, useRef, useState } from 'react';
  * interrupt for the next keystroke. So a 200-field form costs one field's render per keystroke.
  * A value the form sets from outside (reset, a default, the server) replaces what is shown.
  */
-export function useFastValue<T>(value: T, onChange: (value: T) => void): [T, (next: T) => void] {
+export function useFastValue<T>(value: T, onChange: (value: T) => void): [T, (next: T) => void, () => void] {
   const [local, setLocal] = useState(value);
   const sent = useRef(value);
   const seen = useRef(value);
@@ -25,5 +25,10 @@ export function useFastValue<T>(value: T, onChange: (value: T) => void): [T, (ne
     sent.current = next;
     startTransition(() => onChangeRef.current(next));
   }, []);
-  return [local, set];
+  // Leaving the field or pressing Enter hands the value over at once, so a submit that follows
+  // (a click on the button blurs the field first) checks what is shown.
+  const flush = useCallback(() => {
+    if (!Object.is(seen.current, sent.current)) onChangeRef.current(sent.current);
+  }, []);
+  return [local, set, flush];
 }

@@ -7,6 +7,7 @@
  */
 import {
   isGroup,
+  listItems,
   type Rule,
   type RuleField,
   type RuleFieldType,
@@ -79,17 +80,7 @@ function typedValue(v: unknown, type: RuleFieldType | undefined): unknown {
 }
 
 function listOf(v: unknown, type: RuleFieldType | undefined): unknown[] {
-  const items = Array.isArray(v)
-    ? v
-    : typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v === null || v === undefined
-        ? []
-        : [v];
-  return items.map((i) => typedValue(i, type));
+  return listItems(v).map((i) => typedValue(i, type));
 }
 
 const has = (field: string, property: Json): Json => ({

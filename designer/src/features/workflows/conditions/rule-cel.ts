@@ -106,18 +106,21 @@ function ruleText(rule: Rule, types: Map<string, RuleFieldType>): string {
   }
 }
 
+/** A rule's list value: an array as it is, "a, b" split at commas, one value as a list of one. */
+export function listItems(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return v === null || v === undefined ? [] : [v];
+}
+
 function listLiteral(v: unknown, type: RuleFieldType | undefined): string {
-  const items = Array.isArray(v)
-    ? v
-    : typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v === null || v === undefined
-        ? []
-        : [v];
-  return `[${items.map((i) => literal(i, type)).join(', ')}]`;
+  return `[${listItems(v)
+    .map((i) => literal(i, type))
+    .join(', ')}]`;
 }
 
 /** A CEL literal for a value, typed by its field (numbers for int and double, quoted text, bools). */

@@ -18,7 +18,7 @@ function isReadonlyDisabled(props: WidgetProps): boolean {
  */
 export function FastBaseInput(props: WidgetProps) {
   const { id, htmlName, onBlur, onFocus, options, placeholder, readonly, required, schema, type } = props;
-  const [value, setValue] = useFastValue<Value>(props.value as Value, props.onChange);
+  const [value, setValue, flush] = useFastValue<Value>(props.value as Value, props.onChange);
   const inputProps = getInputProps(schema, type, options, false);
   const isDisabled = isReadonlyDisabled(props);
   const status = props.rawErrors?.length ? 'error' : undefined;
@@ -39,7 +39,17 @@ export function FastBaseInput(props: WidgetProps) {
         step={typeof step === 'number' ? step : undefined}
         value={typeof value === 'number' ? value : value === undefined ? null : Number(value)}
         onChange={readonly ? undefined : (v) => setValue(v === null ? options.emptyValue : (v as number))}
-        onBlur={readonly ? undefined : () => onBlur(id, value)}
+        onBlur={
+          readonly
+            ? undefined
+            : () => {
+                flush();
+                onBlur(id, value);
+              }
+        }
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') flush();
+        }}
         onFocus={readonly ? undefined : () => onFocus(id, value)}
         aria-describedby={ariaDescribedByIds(id)}
       />
@@ -64,7 +74,17 @@ export function FastBaseInput(props: WidgetProps) {
           : (e: ChangeEvent<HTMLInputElement>) =>
               setValue(e.target.value === '' ? options.emptyValue : e.target.value)
       }
-      onBlur={readonly ? undefined : (e) => onBlur(id, e.target.value)}
+      onBlur={
+        readonly
+          ? undefined
+          : (e) => {
+              flush();
+              onBlur(id, e.target.value);
+            }
+      }
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') flush();
+      }}
       onFocus={readonly ? undefined : (e) => onFocus(id, e.target.value)}
       aria-describedby={ariaDescribedByIds(id)}
     />
@@ -74,7 +94,7 @@ export function FastBaseInput(props: WidgetProps) {
 /** Long text, typed into the field's own state first. */
 export function FastTextareaWidget(props: WidgetProps) {
   const { id, htmlName, onBlur, onFocus, options, placeholder, readonly } = props;
-  const [value, setValue] = useFastValue<Value>(props.value as Value, props.onChange);
+  const [value, setValue, flush] = useFastValue<Value>(props.value as Value, props.onChange);
   return (
     <Input.TextArea
       id={id}
@@ -88,7 +108,14 @@ export function FastTextareaWidget(props: WidgetProps) {
       onChange={
         readonly ? undefined : (e) => setValue(e.target.value === '' ? options.emptyValue : e.target.value)
       }
-      onBlur={readonly ? undefined : (e) => onBlur(id, e.target.value)}
+      onBlur={
+        readonly
+          ? undefined
+          : (e) => {
+              flush();
+              onBlur(id, e.target.value);
+            }
+      }
       onFocus={readonly ? undefined : (e) => onFocus(id, e.target.value)}
       aria-describedby={ariaDescribedByIds(id)}
     />
@@ -107,7 +134,7 @@ const CURRENCY_SYMBOL: Record<string, string> = {
 /** An amount of money: two decimals (or what ui:options.precision says), the currency's symbol before it. */
 export function MoneyWidget(props: WidgetProps) {
   const { id, onBlur, onFocus, options, placeholder, readonly, schema } = props;
-  const [value, setValue] = useFastValue<number | undefined>(
+  const [value, setValue, flush] = useFastValue<number | undefined>(
     typeof props.value === 'number' ? props.value : undefined,
     props.onChange,
   );
@@ -129,7 +156,17 @@ export function MoneyWidget(props: WidgetProps) {
       changeOnWheel={false}
       value={value ?? null}
       onChange={readonly ? undefined : (v) => setValue(v === null ? undefined : v)}
-      onBlur={readonly ? undefined : () => onBlur(id, value)}
+      onBlur={
+        readonly
+          ? undefined
+          : () => {
+              flush();
+              onBlur(id, value);
+            }
+      }
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') flush();
+      }}
       onFocus={readonly ? undefined : () => onFocus(id, value)}
       aria-describedby={ariaDescribedByIds(id)}
     />
