@@ -257,7 +257,7 @@ describe('the agent desk', () => {
     await expect.poll(() => countdown.getAttribute('data-tone')).toBe('breached');
     expect(await countdown.textContent()).toMatch(/-00:0\d:\d\d/);
     // Red: the breached tone's text colour.
-    expect(await countdown.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(168, 7, 26)');
+    await expect.poll(() => countdown.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(168, 7, 26)');
     await screenshot(page, 'desk-sla-breached.en');
   });
 

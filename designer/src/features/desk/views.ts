@@ -4,6 +4,12 @@
  */
 
 export const OPEN_STATUSES = ['new', 'open', 'pending', 'on_hold'] as const;
+export const STATUSES = [...OPEN_STATUSES, 'solved', 'closed'] as const;
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+
+/** The message of a mutation's error result (ForbiddenError, ValidationError, …), or ''. */
+export const messageOf = (result: unknown): string =>
+  (result as { message?: string | null } | null)?.message ?? '';
 
 export type DeskFilter = {
   status?: string[];

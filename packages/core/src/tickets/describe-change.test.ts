@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeChange, namesNeeded } from './describe-change.ts';
 
-const names = (kind: string, id: number) =>
-  ({ 'user:3': 'Ann Agent', 'user:4': 'Bo Tech', 'team:2': 'Store A repairs' })[`${kind}:${id}`];
+const NAMES: Record<string, string> = {
+  'user:3': 'Ann Agent',
+  'user:4': 'Bo Tech',
+  'team:2': 'Store A repairs',
+};
+const names = (kind: string, id: number): string | undefined => NAMES[`${kind}:${id}`];
 
 describe('the sentence of an updated entry', () => {
   const entry = {

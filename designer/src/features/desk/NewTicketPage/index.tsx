@@ -7,6 +7,7 @@ import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+import { PRIORITIES } from '../views.ts';
 
 const NewTicketChoices = graphql(`
   query DeskNewTicketChoices {
@@ -66,7 +67,6 @@ const CreateTicket = graphql(`
 const formId = 'new-ticket-form';
 
 type Customer = { id: string; name: string; phone: string | null; email: string | null };
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 
 /** What a search text says about a new customer: digits are a phone, an @ an email, else a name. */
 export function contactFromSearch(text: string): { name: string; phone: string; email: string } {

@@ -2,6 +2,7 @@ import { Flex, message, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
+import { PRIORITIES, STATUSES } from '../views.ts';
 
 const Assign = graphql(`
   mutation DeskBulkAssign($id: ID!, $assigneeId: Int) {
@@ -23,9 +24,6 @@ const Update = graphql(`
     }
   }
 `);
-
-const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 
 /** Assign, status and priority for every selected ticket; says how many changed and why others did not. */
 export function BulkBar({

@@ -2,14 +2,11 @@ import { Button, Checkbox, DatePicker, Flex, Input, Popover, Select } from 'antd
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
-import { ALL_COLUMNS, type Column, type DeskFilter } from '../views.ts';
+import { ALL_COLUMNS, type Column, type DeskFilter, PRIORITIES, STATUSES } from '../views.ts';
 import type { DeskChoicesQuery } from './ticket-list-query.ts';
 
 type Choices = ResultOf<typeof DeskChoicesQuery>;
 export type Sort = { field: 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY'; direction: 'ASC' | 'DESC' };
-
-const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 
 /** The list's filters, search, sort and column choice; every choice is the page's state (and its URL). */
 export function FilterBar({

@@ -5,6 +5,7 @@ import { request } from '../../../graphql/client.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
 import { TONE_STYLE } from '../SlaCountdown/tone-style.ts';
+import { messageOf } from '../views.ts';
 import { ActOnTask } from './ticket-query.ts';
 
 export type OpenTask = {
@@ -67,7 +68,7 @@ export function TaskPanel({
           Object.fromEntries(r.fields.map((f) => [(f.path ?? '').replace(/^\/output/, ''), f.message ?? ''])),
         );
         void api.error(r.message ?? '');
-      } else void api.error((r as { message?: string } | null)?.message ?? '');
+      } else void api.error(messageOf(r));
     } finally {
       setIsBusy(false);
     }

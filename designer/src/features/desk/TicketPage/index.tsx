@@ -29,6 +29,7 @@ import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle } from '../SlaCountdown/tone-style.ts';
+import { messageOf, PRIORITIES, STATUSES } from '../views.ts';
 import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
@@ -53,8 +54,6 @@ type Clock = {
   businessSecondsLeft: number | null;
 };
 
-const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 const REPLY_TEMPLATES = ['received', 'moreInfo', 'solved'] as const;
 
 function OtherTickets({ requesterId, number }: { requesterId: string; number: string }) {
@@ -94,7 +93,7 @@ function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }
     if (result?.__typename === 'Ticket') {
       setText('');
       onSent();
-    } else void api.error((result as { message?: string } | null)?.message ?? '');
+    } else void api.error(messageOf(result));
   };
   return (
     <Card size="small">
@@ -193,19 +192,19 @@ export default function TicketPage() {
   const change = async (vars: Record<string, unknown>) => {
     const r = (await request(UpdateTicket, { id, ...vars } as never)).updateTicket;
     if (r?.__typename === 'Ticket') refetch();
-    else void api.error((r as { message?: string } | null)?.message ?? '');
+    else void api.error(messageOf(r));
   };
   const assign = async (assigneeId: number | null) => {
     const r = (await request(AssignTicket, { id, assigneeId })).assignTicket;
     if (r?.__typename === 'Ticket') refetch();
-    else void api.error((r as { message?: string } | null)?.message ?? '');
+    else void api.error(messageOf(r));
   };
   const urge = async () => {
     const r = (await request(UrgeTicket, { id })).urgeTicket;
     if (r?.__typename === 'Urge') {
       void api.success(t('ticket.urged', { count: r.notified?.length ?? 0 }));
       refetch();
-    } else void api.error((r as { message?: string } | null)?.message ?? '');
+    } else void api.error(messageOf(r));
   };
   const schema = ticket.templateVersion?.content?.formSchema;
   const users = people.data?.users ?? [];
