@@ -29,6 +29,21 @@ export type Config = {
    */
   writeBatch: number;
   writeStatements: number;
+  /** A shared ticket insert is cancelled after this long (DOCKET_WRITE_TIMEOUT_MS, default 5000). */
+  writeTimeoutMs: number;
+  /** Ticket creations that may wait for a shared insert (DOCKET_WRITE_QUEUE, default 2000); more are refused as retryable. */
+  writeQueue: number;
+  /** NODE_ENV=production: secrets must come from the environment, introspection is for staff only. */
+  isProduction: boolean;
+  /**
+   * Browser origins allowed to call the API with credentials from another origin
+   * (DOCKET_ALLOWED_ORIGINS, comma-separated); the server's own origin is always allowed.
+   */
+  allowedOrigins: string[];
+  /** Trust X-Forwarded-Proto/-For from a proxy in front (DOCKET_TRUST_PROXY=1). */
+  trustProxy: boolean;
+  /** Largest body accepted from a caller that is not signed in (DOCKET_MAX_ANONYMOUS_BODY_BYTES). */
+  maxAnonymousBodyBytes: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
 };
@@ -61,6 +76,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: onOff(env, 'DOCKET_PREPARED_STATEMENTS'),
     writeBatch: positiveInt(env, 'DOCKET_WRITE_BATCH', 64),
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
+    writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
+    writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
+    isProduction: env.NODE_ENV === 'production',
+    allowedOrigins: (env.DOCKET_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    trustProxy: env.DOCKET_TRUST_PROXY === '1' || env.DOCKET_TRUST_PROXY === 'true',
+    maxAnonymousBodyBytes: positiveInt(env, 'DOCKET_MAX_ANONYMOUS_BODY_BYTES', 16_384),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

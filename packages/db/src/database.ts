@@ -8,6 +8,7 @@ import { Migration20261123000001_workflows } from './migrations/Migration2026112
 import { Migration20261123000002_sla } from './migrations/Migration20261123000002_sla.ts';
 import { Migration20261124000001_statuses } from './migrations/Migration20261124000001_statuses.ts';
 import { Migration20261130084115_plugins } from './migrations/Migration20261130084115_plugins.ts';
+import { Migration20261130110001_hardening } from './migrations/Migration20261130110001_hardening.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -17,6 +18,7 @@ export const migrations = [
   { name: 'Migration20261123000002_sla', class: Migration20261123000002_sla },
   { name: 'Migration20261124000001_statuses', class: Migration20261124000001_statuses },
   { name: 'Migration20261130084115_plugins', class: Migration20261130084115_plugins },
+  { name: 'Migration20261130110001_hardening', class: Migration20261130110001_hardening },
 ];
 
 export type Database = {

@@ -5,6 +5,8 @@ export * from './embedded-postgres.ts';
 export * from './entities/index.ts';
 export * from './job-bus.ts';
 export * from './job-rows.ts';
+export * from './notify.ts';
 export * from './orm.ts';
+export * from './secret-box.ts';
 export * from './sql.ts';
 export * from './write-batcher.ts';

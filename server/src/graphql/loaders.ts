@@ -1,3 +1,4 @@
+import type { StaffPrincipal } from '@docket/core';
 import {
   Customer,
   type EntityManager,
@@ -12,6 +13,7 @@ import {
   User,
   UserRole,
 } from '@docket/db';
+import { customersInReach } from '../tickets/customer-repository.ts';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -42,7 +44,14 @@ export const templateVersionKey = (templateId: number, version: number): string 
 
 export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
+  let reach: BatchLoader<number, boolean> | undefined;
   return {
+    /** Whether the (one) staff member asking reaches a customer (access policy customerScope). */
+    customerInReach: (staff: StaffPrincipal): BatchLoader<number, boolean> =>
+      (reach ??= new BatchLoader<number, boolean>(async (ids) => {
+        const inReach = await customersInReach(em, staff, ids);
+        return new Map(ids.map((id) => [id, inReach.has(id)]));
+      })),
     ...createWorkflowLoaders(em),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),

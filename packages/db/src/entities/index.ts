@@ -1,11 +1,23 @@
-import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
+import {
+  ApiToken,
+  AppSetting,
+  Customer,
+  LoginThrottle,
+  OrgUnit,
+  RevokedSession,
+  Role,
+  Team,
+  TeamMember,
+  User,
+  UserRole,
+} from './access.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
 import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts';
-import { Workflow, WorkflowVersion } from './workflows.ts';
+import { Workflow, WorkflowSecret, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
 export * from './notifications.ts';
@@ -35,6 +47,9 @@ export const entities = [
   Customer,
   Workflow,
   WorkflowVersion,
+  WorkflowSecret,
+  LoginThrottle,
+  RevokedSession,
   TicketTemplate,
   TicketTemplateVersion,
   TicketStatus,
