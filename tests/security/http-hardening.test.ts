@@ -75,7 +75,7 @@ describe(`HTTP hardening (${databaseKind()})`, () => {
     for (const a of answers)
       expect(a.errors[0].extensions.code).toMatch(/TOO_MANY_DIRECTIVES|TOO_MANY_ALIASES/);
     // Generous for a loaded test machine; the benchmark holds the real bound (100 ms p99).
-    expect(Math.max(...health)).toBeLessThan(1_000);
+    expect(Math.max(...health)).toBeLessThan(3_000);
   });
 
   it('malformed ids are validation errors naming the argument, with nothing logged', async () => {
@@ -89,6 +89,8 @@ describe(`HTTP hardening (${databaseKind()})`, () => {
       f: { assigneeId: 'x1' },
     });
     expect(filter).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'filter.assigneeId' } });
+    const instance = await ask('mutation { retryWorkflowInstance(id: "run-12") { __typename } }');
+    expect(instance).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'id' } });
     const nul = await ask('query($k: String) { template(key: $k) { id } }', { k: 'ret\u0000urns' });
     expect(nul).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'key' } });
     expect(nul.message).toMatch(/NUL byte/);
@@ -170,8 +172,10 @@ describe(`HTTP hardening (${databaseKind()})`, () => {
 
   it('passes every MUST and SHOULD of the graphql-http audit', async () => {
     const results = await auditServer({ url: `${s.url}/graphql` });
+    // 'error' is a MUST not met, 'warn' a SHOULD; a 'notice' (MAY) is a choice.
+    expect(results.length).toBeGreaterThan(20);
     const failed = results
-      .filter((r) => r.status !== 'ok')
+      .filter((r) => r.status === 'error' || r.status === 'warn')
       .map((r) => `${r.status}: ${r.name} (${'reason' in r ? r.reason : ''})`);
     expect(failed).toEqual([]);
   });

@@ -1,4 +1,19 @@
-import { type FieldNode, GraphQLError, Kind, type ValueNode } from 'graphql';
+import {
+  type DocumentNode,
+  type FieldNode,
+  GraphQLError,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  Kind,
+  TypeInfo,
+  type ValueNode,
+  valueFromASTUntyped,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -82,21 +97,107 @@ export function badArgument(error: GraphQLError, variables: Record<string, unkno
   );
 }
 
-/** Rewrites such errors in every result, before they are masked. */
-export function badArgumentsPlugin(): Plugin {
-  return {
-    onExecute: ({ args }) => ({
-      onExecuteDone: ({ result, setResult }) => {
-        if (!('errors' in result) || !result.errors?.length) return;
-        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-        let isChanged = false;
-        const errors = result.errors.map((e) => {
-          const better = badArgument(e as GraphQLError, variables);
-          if (better) isChanged = true;
-          return better ?? e;
-        });
-        if (isChanged) setResult({ ...result, errors });
+/** Every id Docket hands out is a whole number or a UUID. */
+const ID_FORM = /^(?:[1-9][0-9]{0,17}|0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The path of the first ID inside an argument's value that is neither a number nor a UUID, or of a NUL byte. */
+function badIdIn(type: GraphQLInputType, value: unknown, path: string): string | null {
+  if (value === null || value === undefined) return null;
+  const t = getNullableType(type) as GraphQLInputType;
+  if (isListType(t)) {
+    const items = Array.isArray(value) ? value : [value];
+    for (const [i, v] of items.entries()) {
+      const hit = badIdIn(t.ofType, v, `${path}.${i}`);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  if (isInputObjectType(t)) {
+    if (typeof value !== 'object') return null;
+    for (const field of Object.values(t.getFields())) {
+      const hit = badIdIn(
+        field.type,
+        (value as Record<string, unknown>)[field.name],
+        `${path}.${field.name}`,
+      );
+      if (hit) return hit;
+    }
+    return null;
+  }
+  if ('name' in t && t.name === 'ID') return ID_FORM.test(String(value)) ? null : path;
+  return hasNul(value) ? path : null;
+}
+
+/** A NUL byte anywhere in a value: PostgreSQL stores none, in text or JSON. */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object')
+    return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
+}
+
+/** Errors for id arguments (literal or from variables) that no id can look like, and for NUL bytes. */
+export function malformedIds(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): GraphQLError[] {
+  const typeInfo = new TypeInfo(schema);
+  const errors: GraphQLError[] = [];
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        const field = typeInfo.getFieldDef();
+        if (!argument) return;
+        const value = valueFromASTUntyped(node.value, variables);
+        const path = badIdIn(argument.type, value, argument.name);
+        if (path)
+          errors.push(
+            new GraphQLError(
+              hasNul(value)
+                ? `Argument "${path}" of ${field?.name ?? 'the field'} contains a NUL byte, which no text may hold.`
+                : `Argument "${path}" of ${field?.name ?? 'the field'} is not an id (ids are whole numbers or UUIDs).`,
+              { nodes: node, extensions: { code: 'BAD_USER_INPUT', argument: path } },
+            ),
+          );
       },
     }),
+  );
+  return errors;
+}
+
+/**
+ * Refuses operations whose id arguments are malformed before anything runs, and rewrites the
+ * database's refusals of other malformed values in every result, before errors are masked.
+ */
+export function badArgumentsPlugin(): Plugin {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const ids = malformedIds(
+        args.schema,
+        args.document,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+      );
+      if (ids.length) {
+        setResultAndStopExecution({ data: null, errors: ids });
+        return;
+      }
+      return {
+        onExecuteDone: ({ result, setResult }) => {
+          if (!('errors' in result) || !result.errors?.length) return;
+          const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+          let isChanged = false;
+          const errors = result.errors.map((e) => {
+            const better = badArgument(e as GraphQLError, variables);
+            if (better) isChanged = true;
+            return better ?? e;
+          });
+          if (isChanged) setResult({ ...result, errors });
+        },
+      };
+    },
   };
 }
