@@ -31,6 +31,7 @@ import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { queryLimitPlugins, staffOnlyIntrospection } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
+import { redisEventTarget } from './graphql/redis-events.ts';
 import { schema } from './graphql/schema.ts';
 import { applyCors, isAllowedOrigin } from './http/cors.ts';
 import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
@@ -143,7 +144,9 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   const notifier = new Notifier({ jobs, targets: registries.notificationTargets, tickets, log });
   const clock = options.clock ?? systemClock;
+  const redis = config.redisUrl ? redisEventTarget(config.redisUrl) : null;
   const sla = new SlaService({
+    ...(redis ? { eventTarget: redis.eventTarget } : {}),
     jobs,
     now: () => clock.now(),
     tickets,
@@ -425,6 +428,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       await jobs.stop();
       await plugins.close();
       await principals.close();
+      await redis?.close();
     },
   };
 }

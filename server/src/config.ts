@@ -33,6 +33,8 @@ export type Config = {
   writeTimeoutMs: number;
   /** Ticket creations that may wait for a shared insert (DOCKET_WRITE_QUEUE, default 2000); more are refused as retryable. */
   writeQueue: number;
+  /** Redis for pub/sub across server processes (REDIS_URL); in-process when absent. */
+  redisUrl: string | undefined;
   /** NODE_ENV=production: secrets must come from the environment, introspection is for staff only. */
   isProduction: boolean;
   /**
@@ -78,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeStatements: positiveInt(env, 'DOCKET_WRITE_STATEMENTS', 2),
     writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
     writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
+    redisUrl: env.REDIS_URL || undefined,
     isProduction: env.NODE_ENV === 'production',
     allowedOrigins: (env.DOCKET_ALLOWED_ORIGINS ?? '')
       .split(',')

@@ -1,6 +1,5 @@
 import { fieldError, ValidationFailed } from '@docket/core';
 import type { EntityManager } from '@docket/db';
-import type { Log } from '../services.ts';
 import { clearFailures, countFailure, lockedKeys } from './auth-repository.ts';
 
 /**
@@ -22,6 +21,9 @@ export const DEFAULT_THROTTLE: ThrottleSettings = {
   windowSeconds: 15 * 60,
   lockSeconds: 15 * 60,
 };
+
+/** The server's log (services.log). */
+type Log = (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
 
 export type LoginAttempt = { kind: 'user' | 'customer'; email: string; address: string };
 

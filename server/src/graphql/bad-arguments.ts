@@ -97,8 +97,12 @@ export function badArgument(error: GraphQLError, variables: Record<string, unkno
   );
 }
 
-/** Every id Docket hands out is a whole number or a UUID. */
-const ID_FORM = /^(?:[1-9][0-9]{0,17}|0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/**
+ * Every id Docket hands out is a whole number, a UUID (workflow instances), or a UUID followed by
+ * a path of the instance's parts (tasks: `<instance>/<token>/<node>/<n>`).
+ */
+const ID_FORM =
+  /^(?:[1-9][0-9]{0,17}|0|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\/[^\s/]{1,100}){0,6})$/i;
 
 /** The path of the first ID inside an argument's value that is neither a number nor a UUID, or of a NUL byte. */
 function badIdIn(type: GraphQLInputType, value: unknown, path: string): string | null {
@@ -124,7 +128,7 @@ function badIdIn(type: GraphQLInputType, value: unknown, path: string): string |
     }
     return null;
   }
-  if ('name' in t && t.name === 'ID') return ID_FORM.test(String(value)) ? null : path;
+  if ('name' in t && t.name === 'ID') return ID_FORM.test(String(value)) && !hasNul(value) ? null : path;
   return hasNul(value) ? path : null;
 }
 

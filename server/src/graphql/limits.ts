@@ -90,7 +90,7 @@ export function queryLimitPlugins(): Plugin[] {
       onReject: [
         report(
           'QUERY_TOO_DEEP',
-          (e) => `The query nests fields ${found(e)} levels deep; at most ${QUERY_LIMITS.depth} are allowed.`,
+          (e) => `The query nests fields ${found(e)} levels deep; the depth limit is ${QUERY_LIMITS.depth}.`,
           QUERY_LIMITS.depth,
         ),
       ],

@@ -157,7 +157,7 @@ export async function createTicket(
           fieldError(
             '/requesterId',
             'not_found',
-            `Customer ${input.requesterId} is not among the customers you serve (none of your tickets names them).`,
+            `Customer ${input.requesterId} does not exist, or is not among the customers you serve.`,
           ),
         ]);
     }
