@@ -18,6 +18,7 @@ const benches: Bench[] = [
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
   { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },
+  { name: 'hostile-body', file: './hostile-body.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
