@@ -74,8 +74,10 @@ describe(`HTTP hardening (${databaseKind()})`, () => {
     await probe;
     for (const a of answers)
       expect(a.errors[0].extensions.code).toMatch(/TOO_MANY_DIRECTIVES|TOO_MANY_ALIASES/);
-    // Generous for a loaded test machine; the benchmark holds the real bound (100 ms p99).
-    expect(Math.max(...health)).toBeLessThan(3_000);
+    // The test and the server share one process here (and the machine is shared): the bound is
+    // generous; before the limits, /healthz waited 27 s. The hostile-body benchmark measures the
+    // server alone against its 100 ms p99 target.
+    expect(Math.max(...health)).toBeLessThan(10_000);
   });
 
   it('malformed ids are validation errors naming the argument, with nothing logged', async () => {
