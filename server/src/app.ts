@@ -1,25 +1,27 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createCalendar, numberAround, ValidationFailed } from '@docket/core';
 import {
   type Database,
   forkEm,
+  isCancelledStatement,
   query,
   queryOne,
   runAfterCommitWork,
+  SecretBox,
   startJobBus,
   TransactionGroup,
+  WriteQueueFull,
 } from '@docket/db';
 import { type Clock, systemClock } from '@docket/engine';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import Router from '@koa/router';
 import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import Koa from 'koa';
 import { authenticate } from './auth/authenticate.ts';
 import { sessionCookie } from './auth/login.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import { MailIntake } from './channels/mail-intake.ts';
@@ -32,10 +34,14 @@ import { createRegistries } from './extensions/registries.ts';
 import { linkFilesOnChange, planFileLinks } from './files/file-links.ts';
 import { fileRoutes } from './files/file-routes.ts';
 import { FileStorage } from './files/file-storage.ts';
+import { badArgumentsPlugin } from './graphql/bad-arguments.ts';
 import type { Ctx } from './graphql/context.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
+import { queryLimitPlugins, staffOnlyIntrospection } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
+import { redisEventTarget } from './graphql/redis-events.ts';
 import { schema } from './graphql/schema.ts';
+import { applyCors, isAllowedOrigin } from './http/cors.ts';
 import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
 import { mountMetrics } from './http/metrics.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
@@ -47,7 +53,6 @@ import { OrgPaths } from './org/org-paths.ts';
 import { PLUGIN_CALL_QUEUE } from './plugins/plugin-contributions.ts';
 import { startPluginWorkers } from './plugins/plugin-jobs.ts';
 import { pluginRoutes } from './plugins/plugin-routes.ts';
-import { SecretBox } from './plugins/plugin-secrets.ts';
 import { PluginService, type PluginServiceDeps } from './plugins/plugin-service.ts';
 import { FollowLinks, RateLimiter } from './portal/follow-links.ts';
 import { type Log, type Services, sharedSession } from './services.ts';
@@ -90,7 +95,22 @@ async function sessionSecret(db: Database, configured: string | undefined): Prom
 const isGraphQLError = (e: unknown): e is { originalError?: unknown } =>
   e instanceof Error && 'extensions' in e && 'locations' in e;
 
-type ServerContext = Pick<Ctx, 'requestId' | 'principal' | 'channel' | 'cookies' | 'clientAddress'>;
+type ServerContext = Pick<
+  Ctx,
+  'requestId' | 'principal' | 'channel' | 'cookies' | 'address' | 'isSecure' | 'session'
+>;
+
+/**
+ * The media type a JSON POST's answer takes on the fast path: application/graphql-response+json
+ * when the client prefers it, application/json otherwise; undefined when it accepts neither.
+ */
+function jsonResponseType(accept: string): string | undefined {
+  if (!accept || accept.includes('*/*')) return 'application/json';
+  const modern = accept.indexOf('application/graphql-response+json');
+  const legacy = accept.indexOf('application/json');
+  if (modern >= 0 && (legacy < 0 || modern < legacy)) return 'application/graphql-response+json';
+  return legacy >= 0 ? 'application/json' : undefined;
+}
 
 export type BuildAppOptions = {
   /** The time SLA clocks and urges run at; a test passes a clock it moves by hand. */
@@ -131,11 +151,15 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     isSharedSession: sharedSession({ db, config }),
     writeBatch: config.writeBatch,
     writeStatements: config.writeStatements,
+    writeTimeoutMs: config.writeTimeoutMs,
+    writeQueue: config.writeQueue,
     numberAround: (template, at) => numberAround(template.numberPattern, at, config.timeZone),
   });
   const notifier = new Notifier({ jobs, targets: registries.notificationTargets, tickets, log });
   const clock = options.clock ?? systemClock;
+  const redis = config.redisUrl ? redisEventTarget(config.redisUrl) : null;
   const sla = new SlaService({
+    ...(redis ? { eventTarget: redis.eventTarget } : {}),
     jobs,
     now: () => clock.now(),
     tickets,
@@ -168,16 +192,24 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.addPlanner(planFileLinks);
   tickets.onChange(linkFilesOnChange);
   const principals = new Principals(() => forkEm(db));
+  // Other server processes on this database hear logouts and changes of who may do what.
+  await principals.connect(db, (e) => log('warn', 'principal notifications', { error: String(e) }));
   // Names and groups of people are cached where workflow steps resolve them: they change with the principals.
   principals.onInvalidate(() => forgetPeople(forkEm(db)));
   const serverSecret = await sessionSecret(db, config.secret);
+  const secrets = SecretBox.fromEnvironment({
+    secretKey: config.plugins.secretKey,
+    serverSecret,
+    keyFile: join(config.dataDir, 'secret-key'),
+    isProduction: config.isProduction,
+  });
   const plugins = new PluginService({
     db,
     registries,
     jobs,
     tickets,
     workflows,
-    secrets: SecretBox.fromEnvironment({ secretKey: config.plugins.secretKey, serverSecret }),
+    secrets,
     log,
     ...options.plugins,
   });
@@ -216,10 +248,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     sla,
     plugins,
     csat,
+    secrets,
+    loginThrottle: new LoginThrottle(log),
     clock,
     log,
   };
-  await startWorkflowWorkers(db, jobs, workflows, log);
+  await startWorkflowWorkers({ db, jobs, runtime: workflows, secrets, log });
   await startSlaWorkers(db, jobs, sla, log);
   await startDeliveryWorkers(db, jobs, notifier, log);
   await startPluginWorkers(jobs, plugins);
@@ -234,20 +268,28 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     landingPage: false,
     // GraphiQL (GET /graphql from a browser) with its assets served by this server, not a CDN.
     renderGraphiQL: renderLocalGraphiQL,
+    // In production, GraphiQL and introspection are for signed-in callers only.
+    graphiql: config.isProduction ? (_request, context) => Boolean(context?.principal) : true,
+    // CORS is answered before yoga, for the origins the admin allows (http/cors.ts).
+    cors: false,
+    // Documents that parse are cached; failures are not (each gets its error, with its code).
+    parserAndValidationCache: { errorCache: { get: () => undefined, set: () => {} } as never },
     logging: false,
     plugins: [
-      maxDepthPlugin({ n: 12, ignoreIntrospection: true }),
-      costLimitPlugin({ maxCost: 20_000, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: 30 }),
+      ...queryLimitPlugins(),
+      badArgumentsPlugin(),
+      ...(config.isProduction ? [staffOnlyIntrospection()] : []),
     ],
-    context: ({ requestId, principal, channel, cookies, clientAddress }): Ctx => {
+    context: ({ requestId, principal, channel, cookies, address, isSecure, session }): Ctx => {
       const em = forkEm(db);
       return {
         requestId,
         principal,
         channel,
         cookies,
-        clientAddress,
+        address,
+        isSecure,
+        session,
         services,
         em,
         loaders: createLoaders(em),
@@ -268,6 +310,13 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
           return new GraphQLError(original.message, {
             extensions: { code: 'NOT_FOUND', path: original.path },
           });
+        // A ticket write the database cancelled (timeout) or that found the queue full: nothing was
+        // written, and the caller may simply try again.
+        if (original instanceof WriteQueueFull || isCancelledStatement(original))
+          return new GraphQLError(
+            'The server is too busy to write this now; nothing was written: try again in a moment.',
+            { extensions: { code: 'SERVER_BUSY', isRetryable: true } },
+          );
         if (original instanceof ValidationFailed)
           return new GraphQLError(original.message, {
             extensions: { code: 'BAD_USER_INPUT', fields: original.errors },
@@ -304,59 +353,71 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       ctx.status = status;
       ctx.body = { errors: [{ message, extensions: { code } }] };
     };
-    let body: Buffer | undefined;
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      try {
-        body = await readBody(ctx.req, config.maxBodyBytes);
-      } catch (e) {
-        if (e instanceof BodyTooLarge) return fail(413, e.message, 'PAYLOAD_TOO_LARGE');
-        throw e;
-      }
+    applyCors(ctx, config.allowedOrigins);
+    if (ctx.method === 'OPTIONS') {
+      ctx.status = 204;
+      return;
     }
     const auth = await authenticate(services, ctx.headers);
     if ('error' in auth) {
       // A browser would send a dead session cookie forever (it is HttpOnly: the page cannot drop
       // it), so even its login would be refused: clear it along with the refusal.
-      if (auth.viaCookie) ctx.set('set-cookie', sessionCookie(null, 0, false));
+      if (auth.viaCookie) ctx.set('set-cookie', sessionCookie(null, 0, ctx.secure));
       return fail(auth.status, auth.error, 'UNAUTHENTICATED');
     }
+    const type = String(ctx.get('content-type')).split(';')[0]?.trim();
     // A browser sends the session cookie on cross-site requests too; refuse the kinds of request
     // a foreign page can make without a CORS preflight.
     if (auth.viaCookie && ctx.method === 'POST') {
-      const type = String(ctx.get('content-type')).split(';')[0]?.trim();
-      const origin = ctx.get('origin');
-      const hostOrigin = `${ctx.protocol}://${ctx.host}`;
-      if ((type !== 'application/json' && !ctx.get('x-docket-csrf')) || (origin && origin !== hostOrigin))
+      if (
+        (type !== 'application/json' && !ctx.get('x-docket-csrf')) ||
+        !isAllowedOrigin(ctx, config.allowedOrigins)
+      )
         return fail(
           403,
           'Cookie-authenticated requests must be same-origin JSON (or carry the x-docket-csrf header).',
           'CSRF',
         );
     }
+    let body: Buffer | undefined;
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      // Callers who are not signed in only log in or fill in public forms: small bodies.
+      const limit = auth.principal ? config.maxBodyBytes : config.maxAnonymousBodyBytes;
+      try {
+        body = await readBody(ctx.req, limit);
+      } catch (e) {
+        if (e instanceof BodyTooLarge)
+          return fail(
+            413,
+            auth.principal ? e.message : `${e.message} Log in to send larger requests.`,
+            'PAYLOAD_TOO_LARGE',
+          );
+        throw e;
+      }
+    }
     const cookies: string[] = [];
-    const serverContext = {
+    const serverContext: ServerContext = {
       requestId,
       principal: auth.principal,
       channel: auth.channel,
       cookies,
-      clientAddress: ctx.ip,
+      address: ctx.ip,
+      isSecure: ctx.secure,
+      session: auth.session,
     };
-    const type = String(ctx.get('content-type')).split(';')[0]?.trim();
     const accept = ctx.get('accept');
-    if (
-      ctx.method === 'POST' &&
-      body &&
-      type === 'application/json' &&
-      (!accept || accept.includes('json') || accept === '*/*')
-    ) {
-      const json = await executeJsonPost(yoga as never, body, serverContext);
-      if (json !== undefined) {
-        if (cookies.length) ctx.set('set-cookie', cookies);
-        ctx.type = 'application/json; charset=utf-8';
-        ctx.body = json;
-        return;
+    if (ctx.method === 'POST' && body && type === 'application/json') {
+      const responseType = jsonResponseType(accept);
+      if (responseType) {
+        const json = await executeJsonPost(yoga as never, body, serverContext);
+        if (json !== undefined) {
+          if (cookies.length) ctx.set('set-cookie', cookies);
+          ctx.type = `${responseType}; charset=utf-8`;
+          ctx.body = json;
+          return;
+        }
+        cookies.length = 0;
       }
-      cookies.length = 0;
     }
     // yoga's own fetch-API classes are much lighter than Node's built-in Request and streams.
     const response = await yoga.fetch(
@@ -379,7 +440,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     else ctx.body = await response.text();
   });
 
-  const koa = new Koa({ proxy: process.env.DOCKET_TRUST_PROXY === '1' });
+  // X-Forwarded-Proto and -For are believed only from a proxy the admin says is there.
+  const koa = new Koa({ proxy: config.trustProxy });
   // A subscriber that goes away ends its event stream early: that is not an error.
   koa.on('error', (e: Error & { code?: string }, ctx?: Koa.Context) => {
     if (e.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
@@ -414,6 +476,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       await mailIntake.close();
       await jobs.stop();
       await plugins.close();
+      await principals.close();
+      await redis?.close();
     },
   };
 }

@@ -36,6 +36,23 @@ export type Config = {
    */
   stepBatch: number;
   stepTransactions: number;
+  /** A shared ticket insert is cancelled after this long (DOCKET_WRITE_TIMEOUT_MS, default 5000). */
+  writeTimeoutMs: number;
+  /** Ticket creations that may wait for a shared insert (DOCKET_WRITE_QUEUE, default 2000); more are refused as retryable. */
+  writeQueue: number;
+  /** Redis for pub/sub across server processes (REDIS_URL); in-process when absent. */
+  redisUrl: string | undefined;
+  /** NODE_ENV=production: secrets must come from the environment, introspection is for staff only. */
+  isProduction: boolean;
+  /**
+   * Browser origins allowed to call the API with credentials from another origin
+   * (DOCKET_ALLOWED_ORIGINS, comma-separated); the server's own origin is always allowed.
+   */
+  allowedOrigins: string[];
+  /** Trust X-Forwarded-Proto/-For from a proxy in front (DOCKET_TRUST_PROXY=1). */
+  trustProxy: boolean;
+  /** Largest body accepted from a caller that is not signed in (DOCKET_MAX_ANONYMOUS_BODY_BYTES). */
+  maxAnonymousBodyBytes: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
   /** Files attached to ticket forms: see FileConfig. */
@@ -109,6 +126,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepBatch: positiveInt(env, 'DOCKET_STEP_BATCH', 16),
     stepTransactions: positiveInt(env, 'DOCKET_STEP_TRANSACTIONS', 3),
     smtp: smtpConfig(env),
+    writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
+    writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
+    redisUrl: env.REDIS_URL || undefined,
+    isProduction: env.NODE_ENV === 'production',
+    allowedOrigins: (env.DOCKET_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    trustProxy: env.DOCKET_TRUST_PROXY === '1' || env.DOCKET_TRUST_PROXY === 'true',
+    maxAnonymousBodyBytes: positiveInt(env, 'DOCKET_MAX_ANONYMOUS_BODY_BYTES', 16_384),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

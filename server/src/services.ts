@@ -1,5 +1,6 @@
-import type { Database, JobBus } from '@docket/db';
+import type { Database, JobBus, SecretBox } from '@docket/db';
 import type { Clock } from '@docket/engine';
+import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { Principals } from './auth/principals.ts';
 import type { SessionTokens } from './auth/session-tokens.ts';
 import type { Config } from './config.ts';
@@ -51,6 +52,10 @@ export type Services = {
   plugins: PluginService;
   /** Satisfaction ratings: asked when tickets are solved, given through signed links. */
   csat: CsatService;
+  /** Seals and opens secrets kept at rest (plugin settings, workflow secrets). */
+  secrets: SecretBox;
+  /** Counts failed logins per account and address. */
+  loginThrottle: LoginThrottle;
   /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */
   clock: Clock;
   log: Log;

@@ -20,6 +20,7 @@ const benches: Bench[] = [
   { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },
   { name: 'smtp-intake', file: './smtp-intake.bench.ts' },
+  { name: 'hostile-body', file: './hostile-body.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -197,7 +197,7 @@ describe(`tickets (${databaseKind()})`, () => {
       expect.objectContaining({
         path: '/requesterId',
         code: 'not_found',
-        message: 'Customer 999999 does not exist.',
+        message: 'Customer 999999 does not exist, or is not among the customers you serve.',
       }),
     ]);
     const cut = await s.gql(

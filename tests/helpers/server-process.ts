@@ -28,7 +28,15 @@ export function startServerProcess(
     ['--no-node-snapshot', ...nodeArgs, '--import', 'tsx', 'server/src/main.ts'],
     {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        // Production keeps stored secrets with a key from the environment.
+        DOCKET_SECRET_KEY: 'test-key-of-the-server-process-suites',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -14,6 +14,7 @@ import { Migration20261130110000_files } from './migrations/Migration20261130110
 import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
 import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
+import { Migration20261130110001_hardening } from './migrations/Migration20261130110001_hardening.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -29,6 +30,7 @@ export const migrations = [
   { name: 'Migration20261130110000_search', class: Migration20261130110000_search },
   { name: 'Migration20261130110100_csat', class: Migration20261130110100_csat },
   { name: 'Migration20261130110200_knowledge', class: Migration20261130110200_knowledge },
+  { name: 'Migration20261130110001_hardening', class: Migration20261130110001_hardening },
 ];
 
 export type Database = {

@@ -80,7 +80,16 @@ const positional = new Map<string, string>();
  */
 export async function queryPrepared<T = Record<string, unknown>>(
   em: EntityManager,
-  statement: { name: string; sql: string; isShared: boolean },
+  statement: {
+    name: string;
+    sql: string;
+    isShared: boolean;
+    /**
+     * Outside a transaction, on a connection of its own: the database cancels the statement
+     * after this long (a lock it waits on included), so that nothing is half-done.
+     */
+    timeoutMs?: number;
+  },
   params: unknown[],
 ): Promise<T[]> {
   if (statement.isShared) return query<T>(em, statement.sql, params);
@@ -94,9 +103,13 @@ export async function queryPrepared<T = Record<string, unknown>>(
   const values = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
   const { client, isTransaction } = knexClientOf(em);
   const connection = await client.acquireConnection();
+  const timeout = !isTransaction && statement.timeoutMs ? Math.ceil(statement.timeoutMs) : 0;
   try {
+    // A timeout applies only outside a transaction, where no group shares the connection.
+    if (timeout) await connection.query(`set statement_timeout = ${timeout}`, []);
     return (await inTurn(em, () => connection.query({ name: statement.name, text, values }))).rows as T[];
   } finally {
+    if (timeout) await connection.query('set statement_timeout = 0', []).catch(() => {});
     // A transaction's connection stays with the transaction.
     if (!isTransaction) await client.releaseConnection(connection);
   }

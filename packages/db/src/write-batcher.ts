@@ -18,10 +18,17 @@ export class WriteBatcher<In, Out> {
 
   constructor(
     private readonly write: (inputs: In[]) => Promise<Out[]>,
-    private readonly options: { maxInFlight: number; maxBatch: number },
+    private readonly options: {
+      maxInFlight: number;
+      maxBatch: number;
+      /** Writes that may wait at most; more are refused at once (WriteQueueFull), to be retried. */
+      maxQueue?: number;
+    },
   ) {}
 
   submit(input: In): Promise<Out> {
+    if (this.options.maxQueue !== undefined && this.queue.length >= this.options.maxQueue)
+      return Promise.reject(new WriteQueueFull(this.options.maxQueue));
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       this.pump();
@@ -67,6 +74,23 @@ export class WriteBatcher<In, Out> {
     this.stats.rows += inputs.length;
     return out;
   }
+}
+
+/** Too many writes wait already: nothing was written, and trying again later is safe. */
+export class WriteQueueFull extends Error {
+  readonly isRetryable = true;
+  constructor(readonly limit: number) {
+    super(`${limit} writes are waiting for the database already; nothing was written: try again shortly.`);
+  }
+}
+
+/**
+ * The database cancelled a statement before it committed (statement or lock timeout): nothing of
+ * it was written, so the caller may try again.
+ */
+export function isCancelledStatement(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '57014' || code === '55P03';
 }
 
 /** PostgreSQL refused the rows themselves: a data exception (22) or an integrity constraint (23). */

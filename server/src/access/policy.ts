@@ -79,6 +79,38 @@ export function requireCreateTicket(p: Principal | null, input: { assigneeId?: n
   return principal;
 }
 
+/**
+ * Where a staff member may place a new ticket (its org unit): anywhere with scope "all", else
+ * within their own org subtree, which their scope then reaches.
+ */
+export function mayPlaceTicket(staff: StaffPrincipal, orgPath: string): boolean {
+  if (staff.scope === 'all') return true;
+  return staff.orgPath !== null && orgPath.startsWith(staff.orgPath);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers
+
+/** Whether a principal may read and name any customer (their contact details included). */
+export const mayManageCustomers = (p: Principal | null): boolean => hasPermission(p, 'customer.manage');
+
+/**
+ * Which customers a staff member reaches (sees their contact details, names them as a
+ * requester), as a condition on the customer table (alias `c`): with customer.manage every one;
+ * else those who requested a ticket in the staff member's scope, except through a ticket they
+ * created themselves for someone who was already a customer (naming a customer by id, email or
+ * phone must not reveal their other details).
+ */
+export function customerScope(p: StaffPrincipal, alias = 'c'): SqlCondition {
+  if (p.permissions.has('customer.manage')) return { sql: 'true', params: [] };
+  const tickets = ticketScope(p, 'rt');
+  return {
+    sql: `exists (select 1 from ticket rt where rt.requester_id = ${alias}.id and ${tickets.sql}
+            and (rt.creator_user_id is distinct from ? or ${alias}.created_at >= rt.created_at - interval '1 second'))`,
+    params: [...tickets.params, p.userId],
+  };
+}
+
 /** A public reply (staff with ticket.reply, or the ticket's customer) or an internal note (staff with ticket.note). */
 export function requirePostMessage(p: Principal | null, isPublic: boolean): Principal {
   const principal = requireSignedIn(p);

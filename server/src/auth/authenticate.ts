@@ -5,7 +5,13 @@ import { SESSION_COOKIE } from './login.ts';
 import { API_TOKEN_PREFIX } from './principals.ts';
 
 export type Authentication =
-  | { principal: Principal | null; channel: Channel; viaCookie: boolean }
+  | {
+      principal: Principal | null;
+      channel: Channel;
+      viaCookie: boolean;
+      /** The login session the request came with (logout ends it); null for API tokens and anonymous callers. */
+      session: { sid: string; expiresAt: Date } | null;
+    }
   /** viaCookie: the refused token came in the session cookie (the answer should clear it). */
   | { error: string; status: 401; viaCookie: boolean };
 
@@ -38,15 +44,18 @@ export async function authenticate(
     token = cookieValue(headers.cookie, SESSION_COOKIE);
     viaCookie = Boolean(token);
   }
-  if (!token) return { principal: null, channel: 'web', viaCookie: false };
+  if (!token) return { principal: null, channel: 'web', viaCookie: false, session: null };
 
   if (token.startsWith(API_TOKEN_PREFIX)) {
     const principal = await services.principals.byApiToken(token);
     if (!principal) return { status: 401, error: 'The API token is unknown, revoked or expired.', viaCookie };
-    return { principal, channel: 'api', viaCookie: false };
+    return { principal, channel: 'api', viaCookie: false, session: null };
   }
   const claims = await services.sessions.verify(token);
   if ('error' in claims) return { status: 401, error: claims.error, viaCookie };
+  if (claims.sid && services.principals.isSessionRevoked(claims.sid))
+    return { status: 401, error: 'This session has ended (you logged out); log in again.', viaCookie };
+  const session = claims.sid ? { sid: claims.sid, expiresAt: claims.expiresAt } : null;
   if (claims.kind === 'user') {
     const staff = await services.principals.staffById(claims.id);
     if (!staff || staff.tokenVersion !== claims.version)
@@ -56,11 +65,11 @@ export async function authenticate(
         viaCookie,
       };
     const { tokenVersion: _v, ...principal } = staff;
-    return { principal, channel: 'agent', viaCookie };
+    return { principal, channel: 'agent', viaCookie, session };
   }
   const customer = await services.principals.customerById(claims.id);
   if (!customer || customer.tokenVersion !== claims.version)
     return { status: 401, error: 'This session has ended; log in again.', viaCookie };
   const { tokenVersion: _v, ...principal } = customer;
-  return { principal, channel: 'web', viaCookie };
+  return { principal, channel: 'web', viaCookie, session };
 }

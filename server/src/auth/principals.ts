@@ -6,20 +6,37 @@ import {
   type StaffPrincipal,
   widestScope,
 } from '@docket/core';
-import { ApiToken, Customer, type EntityManager, TeamMember, User } from '@docket/db';
+import {
+  ApiToken,
+  type Broadcast,
+  Customer,
+  type Database,
+  type EntityManager,
+  listenTo,
+  TeamMember,
+  User,
+} from '@docket/db';
+import { liveRevokedSessions, saveRevokedSession } from './auth-repository.ts';
 import { TtlCache } from './ttl-cache.ts';
 
 /**
  * Loads who is asking. Identity is read on every request, so it is cached for a few seconds;
- * changes made in this process (roles, teams, deactivation, token revocation) clear the cache at
- * once, and other server processes see them within the cache's lifetime.
+ * changes (roles, teams, deactivation, token revocation, logout) clear the caches at once, in
+ * this process and, through the database's notifications, in every other server process.
  */
 export class Principals {
+  /** Sessions ended by logout that have not expired yet. */
+  private readonly revokedSessions = new Set<string>();
+  private broadcast: Broadcast | null = null;
+
   private readonly staff = new TtlCache<number, (StaffPrincipal & { tokenVersion: number }) | null>(5_000);
   private readonly customers = new TtlCache<number, (CustomerPrincipal & { tokenVersion: number }) | null>(
     5_000,
   );
-  private readonly tokens = new TtlCache<string, { tokenId: number; userId: number } | null>(10_000);
+  private readonly tokens = new TtlCache<
+    string,
+    { tokenId: number; userId: number; expiresAt: number | null } | null
+  >(10_000);
   private readonly tokenLastUse = new Map<number, number>();
   /** Bumped by invalidate: a read that ran across a change is not cached. */
   private generation = 0;
@@ -87,10 +104,12 @@ export class Principals {
         revokedAt: null,
         $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }],
       });
-      hit = apiToken ? { tokenId: apiToken.id, userId: apiToken.user.id } : null;
+      hit = apiToken
+        ? { tokenId: apiToken.id, userId: apiToken.user.id, expiresAt: apiToken.expiresAt?.getTime() ?? null }
+        : null;
       if (generation === this.generation) this.tokens.set(tokenHash, hit);
     }
-    if (!hit) return null;
+    if (!hit || (hit.expiresAt !== null && hit.expiresAt <= Date.now())) return null;
     const staff = await this.staffById(hit.userId);
     if (!staff) return null;
     this.touchToken(hit.tokenId);
@@ -107,8 +126,46 @@ export class Principals {
       .catch(() => {});
   }
 
-  /** Call after any change to users, roles, teams, org units or tokens. */
+  /**
+   * Hears the other server processes (and reads the sessions ended before this one started).
+   * Until then, and on the embedded database, changes reach only this process.
+   */
+  async connect(db: Pick<Database, 'url' | 'isEmbedded'>, onError: (e: unknown) => void): Promise<void> {
+    for (const sid of await liveRevokedSessions(this.em())) this.revokedSessions.add(sid);
+    this.broadcast = await listenTo(
+      db,
+      'docket_principals',
+      (message) => {
+        if (message.startsWith('revoke:')) this.revokedSessions.add(message.slice('revoke:'.length));
+        else this.clearLocal();
+      },
+      onError,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.broadcast?.close();
+  }
+
+  isSessionRevoked(sid: string): boolean {
+    return this.revokedSessions.has(sid);
+  }
+
+  /** Ends one login session (logout) on every server. */
+  async revokeSession(em: EntityManager, sid: string, expiresAt: Date): Promise<void> {
+    await saveRevokedSession(em, sid, expiresAt);
+    this.revokedSessions.add(sid);
+    await this.broadcast?.send(em, `revoke:${sid}`);
+  }
+
+  /** Call after any change to users, roles, teams, org units or tokens: every server forgets. */
   invalidate(): void {
+    this.clearLocal();
+    const broadcast = this.broadcast;
+    if (broadcast) void broadcast.send(this.em(), 'invalidate').catch(() => {});
+  }
+
+  private clearLocal(): void {
     this.generation++;
     this.staff.clear();
     this.customers.clear();

@@ -13,6 +13,10 @@ export type Ctx = {
   loaders: Loaders;
   /** Set-Cookie values the HTTP layer adds to the response (login, logout). */
   cookies: string[];
-  /** The client's address (for rate limits on requests without a login). */
-  clientAddress: string;
+  /** The caller's address (from X-Forwarded-For only when DOCKET_TRUST_PROXY is set). */
+  address: string;
+  /** Served over HTTPS (directly, or behind a trusted proxy saying so): cookies are Secure. */
+  isSecure: boolean;
+  /** The login session the request came with (logout ends it). */
+  session: { sid: string; expiresAt: Date } | null;
 };

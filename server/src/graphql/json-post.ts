@@ -23,6 +23,9 @@ export async function executeJsonPost<TServerContext extends Record<string, unkn
   }
   if (!params || typeof params !== 'object' || Array.isArray(params) || typeof params.query !== 'string')
     return undefined;
+  // Variables and extensions of the wrong shape get yoga's 400 answer.
+  const isMap = (v: unknown) => v == null || (typeof v === 'object' && !Array.isArray(v));
+  if (!isMap(params.variables) || !isMap((params as { extensions?: unknown }).extensions)) return undefined;
   const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped({
     ...serverContext,
     params,

@@ -1,3 +1,4 @@
+import type { StaffPrincipal } from '@docket/core';
 import {
   Customer,
   type EntityManager,
@@ -14,6 +15,7 @@ import {
 } from '@docket/db';
 import { createCsatLoaders } from '../csat/csat-loaders.ts';
 import { articlesOfTickets } from '../knowledge/knowledge-repository.ts';
+import { customersInReach } from '../tickets/customer-repository.ts';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -44,7 +46,14 @@ export const templateVersionKey = (templateId: number, version: number): string 
 
 export function createLoaders(em: EntityManager) {
   let stored: Promise<StoredNames> | undefined;
+  let reach: BatchLoader<number, boolean> | undefined;
   return {
+    /** Whether the (one) staff member asking reaches a customer (access policy customerScope). */
+    customerInReach: (staff: StaffPrincipal): BatchLoader<number, boolean> =>
+      (reach ??= new BatchLoader<number, boolean>(async (ids) => {
+        const inReach = await customersInReach(em, staff, ids);
+        return new Map(ids.map((id) => [id, inReach.has(id)]));
+      })),
     ...createWorkflowLoaders(em),
     ...createCsatLoaders(em),
     /** Knowledge-base articles used on tickets. */

@@ -168,16 +168,22 @@ export async function canHandTo(
   target: ResolvedAssignee,
 ): Promise<boolean> {
   if (rule.kind !== 'user' || target.userId === null) return mayHandTo(actor, null);
+  return canHandToPerson(tx, actor, target.userId);
+}
+
+/** Whether a staff member may hand work to this person (access policy mayHandTo). */
+export async function canHandToPerson(
+  tx: EntityManager,
+  actor: StaffPrincipal,
+  userId: number,
+): Promise<boolean> {
   const person = await queryOne<{ path: string | null; team_ids: number[] }>(
     tx,
     `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
        from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
-    [target.userId],
+    [userId],
   );
-  return (
-    person !== undefined &&
-    mayHandTo(actor, { userId: target.userId, orgPath: person.path, teamIds: person.team_ids })
-  );
+  return person !== undefined && mayHandTo(actor, { userId, orgPath: person.path, teamIds: person.team_ids });
 }
 
 /** People a notification reaches, as user and customer ids. */

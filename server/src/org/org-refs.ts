@@ -1,4 +1,5 @@
 import type { OrgUnit, Team } from '@docket/db';
+import { maySeeInternals } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 import { OrgUnitKindEnum } from '../graphql/enums.ts';
 
@@ -16,15 +17,22 @@ OrgUnitRef.implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     kind: t.field({ type: OrgUnitKindEnum, resolve: (o) => o.kind }),
-    path: t.exposeString('path', { description: 'Ids from the root, e.g. /1/3/7/.' }),
+    path: t.string({
+      description: 'Ids from the root, e.g. /1/3/7/ (empty for customers).',
+      resolve: (o, _a, ctx) => (maySeeInternals(ctx.principal) ? o.path : ''),
+    }),
     parent: t.field({
       type: OrgUnitRef,
       nullable: true,
-      resolve: (o, _a, ctx) => (o.parent ? ctx.loaders.orgUnit.load(o.parent.id) : null),
+      description: 'Null for customers: the org tree is for staff.',
+      resolve: (o, _a, ctx) =>
+        o.parent && maySeeInternals(ctx.principal) ? ctx.loaders.orgUnit.load(o.parent.id) : null,
     }),
     children: t.field({
       type: [OrgUnitRef],
-      resolve: (o, _a, ctx) => ctx.loaders.orgUnitChildren.load(o.id),
+      description: 'Empty for customers: the org tree is for staff.',
+      resolve: async (o, _a, ctx) =>
+        maySeeInternals(ctx.principal) ? ((await ctx.loaders.orgUnitChildren.load(o.id)) ?? []) : [],
     }),
   }),
 });
@@ -36,7 +44,8 @@ TeamRef.implement({
     orgUnit: t.field({
       type: OrgUnitRef,
       nullable: true,
-      resolve: (r, _a, ctx) => (r.orgUnit ? ctx.loaders.orgUnit.load(r.orgUnit.id) : null),
+      resolve: (r, _a, ctx) =>
+        r.orgUnit && maySeeInternals(ctx.principal) ? ctx.loaders.orgUnit.load(r.orgUnit.id) : null,
     }),
   }),
 });

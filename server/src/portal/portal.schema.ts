@@ -220,7 +220,7 @@ builder.mutationFields((t) => ({
         { ...ctx.services, ...ctx.services.portal },
         ctx.em,
         a.input,
-        ctx.clientAddress,
+        ctx.address,
       );
       return { ...ticket, followToken };
     },

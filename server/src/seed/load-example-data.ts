@@ -103,7 +103,7 @@ export async function loadExampleData(
     for (const c of examples.businessCalendars) await createBusinessCalendar(services, tx, admin, c);
     if (withWorkflows)
       for (const w of examples.workflows) {
-        const row = await createWorkflow(tx, admin, w);
+        const row = await createWorkflow(tx, admin, w, services.secrets);
         await publishWorkflow(tx, publishCheckOf(services), admin, row.id);
       }
     for (const t of examples.templates) {

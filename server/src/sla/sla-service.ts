@@ -71,8 +71,12 @@ export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
 
 /** The topic subscriptions listen on: a ticket's clocks changed (after the change committed). */
 export type SlaPubSub = ReturnType<typeof createSlaPubSub>;
-const createSlaPubSub = () =>
-  createPubSub<{ ticketSlaChanged: [ticketId: string, payload: { ticketId: string }] }>();
+type SlaTopics = { ticketSlaChanged: [ticketId: string, payload: { ticketId: string }] };
+const createSlaPubSub = (eventTarget?: PubSubEventTarget) =>
+  createPubSub<SlaTopics>(eventTarget ? { eventTarget: eventTarget as never } : {});
+
+/** Where published events go: in-process by default, Redis when several servers share the work. */
+export type PubSubEventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -168,7 +172,7 @@ async function lockState(
  */
 export class SlaService {
   readonly catalog = new SlaCatalog();
-  readonly pubsub: SlaPubSub = createSlaPubSub();
+  readonly pubsub: SlaPubSub;
   private readonly tiers = new TtlCache<number, string | null>(2_000);
 
   constructor(
@@ -181,8 +185,12 @@ export class SlaService {
       actions: SlaActionRegistry;
       /** The database connections share one session: no named prepared statements. */
       isSharedSession: boolean;
+      /** Redis when REDIS_URL is set, so that a subscriber on one server hears changes made on another. */
+      eventTarget?: PubSubEventTarget;
     },
-  ) {}
+  ) {
+    this.pubsub = createSlaPubSub(deps.eventTarget);
+  }
 
   now(): number {
     return this.deps.now();

@@ -8,8 +8,9 @@ import {
   validateFormData,
 } from '@docket/core';
 import { afterCommit, type EntityManager, queryOne } from '@docket/db';
-import { requireCreateTicket } from '../access/policy.ts';
+import { customerScope, mayPlaceTicket, requireCreateTicket } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
+import { canHandToPerson } from '../org/assignees.ts';
 import type { OrgPaths } from '../org/org-paths.ts';
 import type { TemplateCatalog } from '../templates/template-catalog.ts';
 import { type ChannelRegistry, checkInboundChannel } from './channels.ts';
@@ -129,7 +130,9 @@ export async function createTicket(
 
   const priority = input.priority ?? template.content.defaultPriority;
   const teamId = input.teamId ?? null;
-  const orgUnitId = input.orgUnitId ?? null;
+  // A staff member's ticket lands in their own org unit unless placed elsewhere (by team or org
+  // unit), so that the scopes isolation rests on reach it.
+  const orgUnitId = input.orgUnitId ?? (p.kind === 'user' && teamId === null ? p.orgUnitId : null);
   const created: Diff = {
     template: { from: null, to: `${template.key}@${template.version}` },
     status: { from: null, to: 'new' },
@@ -142,15 +145,24 @@ export async function createTicket(
   const create = async (db: EntityManager): Promise<TicketRow> => {
     if (requesterId === null && input.requester)
       requesterId = await findOrCreateCustomer(db, input.requester);
-    // A requester named by id is checked here, before a shared statement could fail on it.
-    if (
-      p.kind === 'user' &&
-      input.requesterId != null &&
-      !(await queryOne(db, 'select 1 from customer where id = ?::int', [input.requesterId]))
-    )
-      throw new ValidationFailed([
-        fieldError('/requesterId', 'not_found', `Customer ${input.requesterId} does not exist.`),
-      ]);
+    // A requester named by id is checked here, before a shared statement could fail on it; staff
+    // name only customers they reach (one they may not see is "not found" alike).
+    if (p.kind === 'user' && input.requesterId != null) {
+      const reach = customerScope(p, 'c');
+      if (
+        !(await queryOne(db, `select 1 from customer c where c.id = ?::int and ${reach.sql}`, [
+          input.requesterId,
+          ...reach.params,
+        ]))
+      )
+        throw new ValidationFailed([
+          fieldError(
+            '/requesterId',
+            'not_found',
+            `Customer ${input.requesterId} does not exist, or is not among the customers you serve.`,
+          ),
+        ]);
+    }
     if (
       input.assigneeId != null &&
       !(await queryOne(db, 'select 1 from app_user where id = ? and is_active', [input.assigneeId]))
@@ -158,6 +170,25 @@ export async function createTicket(
       throw new ValidationFailed([
         fieldError('/assigneeId', 'not_found', `User ${input.assigneeId} does not exist or is deactivated.`),
       ]);
+    const place = await deps.orgPaths.of(db, { orgUnitId, teamId });
+    if (p.kind === 'user') {
+      if (input.orgUnitId != null && place.path !== '/' && !mayPlaceTicket(p, place.path))
+        throw new ValidationFailed([
+          fieldError(
+            '/orgUnitId',
+            'not_allowed',
+            `Org unit ${input.orgUnitId} is outside your part of the org tree: create the ticket in your own unit and transfer it.`,
+          ),
+        ]);
+      if (input.assigneeId != null && !(await canHandToPerson(db, p, input.assigneeId)))
+        throw new ValidationFailed([
+          fieldError(
+            '/assigneeId',
+            'not_allowed',
+            `You may not hand work to user ${input.assigneeId} (outside your org unit and teams).`,
+          ),
+        ]);
+    }
     return deps.tickets.create(db, {
       template,
       title,
@@ -170,7 +201,7 @@ export async function createTicket(
       assigneeId: input.assigneeId ?? null,
       teamId,
       orgUnitId,
-      place: await deps.orgPaths.of(db, { orgUnitId, teamId }),
+      place,
       createdDiff: created,
       actor: actorOf(p, channelOfRequest),
     });

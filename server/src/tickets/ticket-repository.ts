@@ -1,4 +1,4 @@
-import type { Principal } from '@docket/core';
+import { fieldError, type Principal, ValidationFailed } from '@docket/core';
 import {
   type EntityManager,
   escapeLike,
@@ -86,7 +86,7 @@ export type NewTicket = {
  */
 export function insertTickets(
   em: EntityManager,
-  statement: { sql: string; isShared: boolean },
+  statement: { sql: string; isShared: boolean; timeoutMs?: number },
   tickets: NewTicket[],
 ): Promise<TicketRow[]> {
   return queryPrepared<TicketRow>(em, { name: 'docket_insert_tickets', ...statement }, [pgJson(tickets)]);
@@ -345,6 +345,14 @@ export async function findVisibleTicket(
     [byId ? Number(ref.id) : ref.number, ...scope.params],
   );
   if (!row) throw new NotFoundError(`Ticket ${ref.id ?? ref.number}`, byId ? '/id' : '/number');
+  if (byId && ref.number != null && row.number !== ref.number)
+    throw new ValidationFailed([
+      fieldError(
+        '/number',
+        'mismatch',
+        `Ticket ${ref.id} is numbered ${row.number}, not ${ref.number}: give the id or the number, or both of the same ticket.`,
+      ),
+    ]);
   return row;
 }
 

@@ -309,13 +309,22 @@ export class TicketStore {
       isSharedSession: boolean;
       writeBatch: number;
       writeStatements: number;
+      /** A shared statement is cancelled after this long (a slow lock holds no batch for long). */
+      writeTimeoutMs?: number;
+      /** Creations that may wait for a statement; more are refused as retryable. */
+      writeQueue?: number;
       numberAround: NumberAround;
     },
   ) {
-    this.writes = new WriteBatcher((tickets) => insertTickets(deps.em(), this.insertStatement(), tickets), {
-      maxInFlight: deps.writeStatements,
-      maxBatch: deps.writeBatch,
-    });
+    this.writes = new WriteBatcher(
+      (tickets) =>
+        insertTickets(deps.em(), { ...this.insertStatement(), timeoutMs: deps.writeTimeoutMs }, tickets),
+      {
+        maxInFlight: deps.writeStatements,
+        maxBatch: deps.writeBatch,
+        ...(deps.writeQueue ? { maxQueue: deps.writeQueue } : {}),
+      },
+    );
   }
 
   /** Another domain's rows written with new tickets; added while the app is built, before the first ticket. */

@@ -35,6 +35,15 @@ async function sentenceOf(
   return describeChange(e, lang, (kind, id) => names.get(`${kind}:${id}`));
 }
 
+/** The fields of a change a customer may see: what their portal shows of the ticket. */
+const PUBLIC_DIFF_FIELDS = new Set(['title', 'description', 'status', 'statusName', 'priority', 'formData']);
+
+function publicDiff(diff: unknown): unknown {
+  if (!diff || typeof diff !== 'object') return diff ?? null;
+  const kept = Object.entries(diff as Record<string, unknown>).filter(([k]) => PUBLIC_DIFF_FIELDS.has(k));
+  return kept.length ? Object.fromEntries(kept) : null;
+}
+
 const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implement({
   description: 'One entry of the audit trail: who did what, when, through which channel, and what changed.',
   fields: (t) => ({
@@ -76,8 +85,9 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
     diff: t.field({
       type: 'JSON',
       nullable: true,
-      description: 'Changed fields as {field: {from, to}}.',
-      resolve: (e) => e.diff,
+      description:
+        'Changed fields as {field: {from, to}}. Customers see only the fields their portal shows (no internal ids).',
+      resolve: (e, _a, ctx) => (maySeeInternals(ctx.principal) ? e.diff : publicDiff(e.diff)),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.created_at }),
   }),

@@ -1,6 +1,7 @@
 import type { Customer, Role, TeamMember, User } from '@docket/db';
 import { maySeeInternals } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
+import type { Ctx } from '../graphql/context.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 
@@ -57,12 +58,28 @@ UserRef.implement({
   }),
 });
 
+/** A customer's contact details: for the customer, and for staff who reach them (access policy customerScope). */
+async function mayReadContact(c: Customer, ctx: Ctx): Promise<boolean> {
+  const p = ctx.principal;
+  if (!p) return false;
+  if (p.kind === 'customer') return p.customerId === c.id;
+  return (await ctx.loaders.customerInReach(p).load(c.id)) === true;
+}
+
 export const CustomerRef = builder.objectRef<Customer>('Customer').implement({
+  description:
+    'A requester. Staff see the contact details of customers whose tickets they see, or all with customer.manage.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    email: t.exposeString('email', { nullable: true }),
-    phone: t.exposeString('phone', { nullable: true }),
+    email: t.string({
+      nullable: true,
+      resolve: async (c, _a, ctx) => ((await mayReadContact(c, ctx)) ? (c.email ?? null) : null),
+    }),
+    phone: t.string({
+      nullable: true,
+      resolve: async (c, _a, ctx) => ((await mayReadContact(c, ctx)) ? (c.phone ?? null) : null),
+    }),
     tier: t.exposeString('tier'),
   }),
 });

@@ -166,6 +166,11 @@ export async function updateUser(
   if (input.name != null) user.name = input.name.trim();
   if (input.orgUnitId !== undefined) user.orgUnit = refs.orgUnit ? ref(refs.orgUnit) : null;
   if (input.managerId !== undefined) user.manager = refs.manager ? ref(refs.manager) : null;
+  if (input.isActive === false && user.isActive) {
+    // Deactivation ends every session and API token for good: reactivating does not revive them.
+    user.tokenVersion += 1;
+    await em.nativeUpdate(ApiToken, { user: user.id, revokedAt: null }, { revokedAt: new Date() });
+  }
   if (input.isActive != null) user.isActive = input.isActive;
   if (input.roleIds != null) user.roles.set(refs.roles ?? []);
   if (input.password != null) {

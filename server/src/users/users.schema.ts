@@ -128,9 +128,9 @@ builder.mutationFields((t) => ({
     description: 'Staff login. Returns a bearer token and sets the session cookie.',
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
-      const { token, id } = await login(ctx.services, ctx.em, { ...a, kind: 'user' });
+      const { token, id } = await login(ctx.services, ctx.em, { ...a, kind: 'user', address: ctx.address });
       const kind = 'user' as const;
-      ctx.cookies.push(sessionCookie(token, ctx.services.config.sessionTtlSeconds, false));
+      ctx.cookies.push(sessionCookie(token, ctx.services.config.sessionTtlSeconds, ctx.isSecure));
       const staff = await ctx.services.principals.staffById(id);
       return {
         token,
@@ -143,15 +143,22 @@ builder.mutationFields((t) => ({
     errors: mutationErrors,
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
-      const { token, id } = await login(ctx.services, ctx.em, { ...a, kind: 'customer' });
-      ctx.cookies.push(sessionCookie(token, ctx.services.config.sessionTtlSeconds, false));
+      const { token, id } = await login(ctx.services, ctx.em, {
+        ...a,
+        kind: 'customer',
+        address: ctx.address,
+      });
+      ctx.cookies.push(sessionCookie(token, ctx.services.config.sessionTtlSeconds, ctx.isSecure));
       return { token, me: { kind: 'customer' as const, id, permissions: [], dataScope: null } };
     },
   }),
   logout: t.boolean({
-    description: 'Clears the session cookie.',
-    resolve: (_r, _a, ctx) => {
-      ctx.cookies.push(sessionCookie(null, 0, false));
+    description:
+      'Ends the session it is sent with (its token stops working on every server) and clears the cookie.',
+    resolve: async (_r, _a, ctx) => {
+      if (ctx.session)
+        await ctx.services.principals.revokeSession(ctx.em, ctx.session.sid, ctx.session.expiresAt);
+      ctx.cookies.push(sessionCookie(null, 0, ctx.isSecure));
       return true;
     },
   }),

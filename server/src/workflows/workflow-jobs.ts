@@ -1,8 +1,9 @@
-import { type Database, forkEm, type JobBus } from '@docket/db';
+import { type Database, type EntityManager, forkEm, type JobBus, type SecretBox } from '@docket/db';
 import type { WorkflowEvent } from '@docket/engine';
 import type { Log } from '../services.ts';
 import { type OutboundCall, readOutboundCall, recordCallAnswer } from './workflow-repository.ts';
 import type { WorkflowRuntime } from './workflow-runtime.ts';
+import { fillSecrets } from './workflow-secrets.ts';
 import { EVENT_QUEUE, OUTBOUND_QUEUE, SYSTEM_CAUSE, TIMER_QUEUE } from './workflow-types.ts';
 
 /**
@@ -10,14 +11,21 @@ import { EVENT_QUEUE, OUTBOUND_QUEUE, SYSTEM_CAUSE, TIMER_QUEUE } from './workfl
  * same step, so a receiver that saw the call before (we crashed before recording its answer) can
  * answer without doing the work twice.
  */
-async function performCall(call: OutboundCall): Promise<Record<string, unknown>> {
+async function performCall(
+  em: EntityManager,
+  secrets: SecretBox,
+  call: OutboundCall,
+): Promise<Record<string, unknown>> {
   const r = call.request;
   try {
+    // The stored request names its secrets; their values join it only here.
+    const filled = await fillSecrets(em, secrets, call.instance_id, r.headers);
+    if ('error' in filled) return { ok: false, error: filled.error };
     const res = await fetch(r.url, {
       method: r.method,
       headers: {
         ...(r.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...r.headers,
+        ...filled,
         'idempotency-key': call.idempotency_key,
       },
       ...(r.body === undefined || r.method === 'GET' ? {} : { body: JSON.stringify(r.body) }),
@@ -51,12 +59,19 @@ async function performCall(call: OutboundCall): Promise<Record<string, unknown>>
 }
 
 /** Registers the workers that fire timers, make outbound calls and deliver events between instances. */
-export async function startWorkflowWorkers(
-  db: Database,
-  jobs: JobBus,
-  runtime: WorkflowRuntime,
-  log: Log,
-): Promise<void> {
+export async function startWorkflowWorkers({
+  db,
+  jobs,
+  runtime,
+  secrets,
+  log,
+}: {
+  db: Database;
+  jobs: JobBus;
+  runtime: WorkflowRuntime;
+  secrets: SecretBox;
+  log: Log;
+}): Promise<void> {
   const dispatch = (instanceId: string, event: WorkflowEvent) =>
     runtime.dispatch(forkEm(db), instanceId, event, SYSTEM_CAUSE);
 
@@ -82,7 +97,7 @@ export async function startWorkflowWorkers(
         const em = forkEm(db);
         const call = await readOutboundCall(em, String(data.callId));
         if (!call) return;
-        const payload = call.status === 'done' ? call.response : await performCall(call);
+        const payload = call.status === 'done' ? call.response : await performCall(em, secrets, call);
         await em.transactional(async (tx) => {
           await recordCallAnswer(tx, call.id, payload);
           await runtime.dispatchIn(

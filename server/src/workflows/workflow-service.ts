@@ -10,13 +10,14 @@ import {
   type WorkflowProblem,
   workflowContextOf,
 } from '@docket/core';
-import { type EntityManager, query, queryOne } from '@docket/db';
+import { type EntityManager, query, queryOne, type SecretBox } from '@docket/db';
 import { migrateInstance, type SimulationScript, simulate } from '@docket/engine';
 import { requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { actorOf } from '../tickets/ticket-store.ts';
 import type { WorkflowVersionRow } from './workflow-repository.ts';
+import { moveSecretsOut, storeMovedSecrets } from './workflow-secrets.ts';
 import { type InstanceRow, SYSTEM_CAUSE, taskKey } from './workflow-types.ts';
 
 export type WorkflowRow = {
@@ -72,22 +73,28 @@ export async function createWorkflow(
   em: EntityManager,
   actor: Principal | null,
   input: { key: string; name: string; graph?: unknown },
+  /** Seals credentials written into the graph's HTTP headers (they are moved out of it). */
+  secrets: SecretBox,
 ): Promise<WorkflowRow> {
   const staff = requireStaff(actor, 'workflow.manage');
   const errors = checkTemplateKey(input.key, '/key', 'workflow');
   if (!input.name?.trim()) errors.push(fieldError('/name', 'required', 'A workflow needs a name.'));
   if (errors.length)
     throw new ValidationFailed(errors, 'The workflow was not created: fix the fields listed.');
-  const graph = input.graph == null ? emptyWorkflowGraph() : checkDraftShape(input.graph);
+  const { graph, moved } = moveSecretsOut(
+    input.graph == null ? emptyWorkflowGraph() : checkDraftShape(input.graph),
+  );
   if (await queryOne(em, 'select 1 from workflow where key = ?', [input.key]))
     throw new ValidationFailed([
       fieldError('/key', 'taken', `A workflow with key "${input.key}" already exists.`),
     ]);
-  return (await queryOne<WorkflowRow>(
+  const row = (await queryOne<WorkflowRow>(
     em,
     `insert into workflow (key, name, draft, created_by) values (?, ?, ?::jsonb, ?) returning ${WORKFLOW_COLUMNS}`,
     [input.key, input.name.trim(), JSON.stringify(graph), staff.userId],
   ))!;
+  await storeMovedSecrets(em, secrets, row.id, moved);
+  return row;
 }
 
 export async function loadWorkflow(
@@ -113,9 +120,13 @@ export async function updateWorkflowDraft(
     /** The draft's updatedAt as the caller last read it: the save is refused when it changed since. */
     expectedUpdatedAt?: Date | null;
   },
+  /** Seals credentials written into the graph's HTTP headers (they are moved out of it). */
+  secrets: SecretBox,
 ): Promise<WorkflowRow> {
   requireStaff(actor, 'workflow.manage');
-  const graph = input.graph === undefined || input.graph === null ? null : checkDraftShape(input.graph);
+  const shaped =
+    input.graph === undefined || input.graph === null ? null : moveSecretsOut(checkDraftShape(input.graph));
+  const graph = shaped?.graph ?? null;
   if (input.name != null && !input.name.trim())
     throw new ValidationFailed([fieldError('/name', 'required', 'A workflow needs a name.')]);
   const expected = input.expectedUpdatedAt ?? null;
@@ -127,7 +138,10 @@ export async function updateWorkflowDraft(
       returning ${WORKFLOW_COLUMNS}`,
     [graph ? JSON.stringify(graph) : null, input.name?.trim() ?? null, input.id, expected, expected],
   );
-  if (row) return row;
+  if (row) {
+    if (shaped) await storeMovedSecrets(em, secrets, row.id, shaped.moved);
+    return row;
+  }
   const current = await queryOne<{ updated_at: Date | string }>(
     em,
     'select updated_at from workflow where id = ?::int',

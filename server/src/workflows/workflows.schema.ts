@@ -12,6 +12,7 @@ import { UserRef } from '../users/users.schema.ts';
 import { actOnTask, myTasks, teamQueue } from './task-actions.ts';
 import { NodeTypeRef, WorkflowGraphRef } from './workflow-graph.schema.ts';
 import { listWorkflows, readInstance, type TaskRow, type WorkflowVersionRow } from './workflow-repository.ts';
+import { secretStates, setWorkflowSecret, type WorkflowSecretState } from './workflow-secrets.ts';
 import {
   createWorkflow,
   loadWorkflow,
@@ -48,7 +49,14 @@ export const WorkflowVersionRef = builder
     fields: (t) => ({
       id: t.exposeID('id'),
       version: t.exposeInt('version'),
-      graph: t.field({ type: WorkflowGraphRef, resolve: (v) => v.graph }),
+      graph: t.field({
+        type: WorkflowGraphRef,
+        description: 'Only for those who may manage workflows. Secrets appear as {{secret.<name>}}.',
+        resolve: (v, _a, ctx) => {
+          requireStaff(ctx.principal, 'workflow.manage');
+          return v.graph;
+        },
+      }),
       publishedAt: t.field({ type: 'DateTime', resolve: (v) => v.published_at }),
       publishedBy: t.field({
         type: UserRef,
@@ -58,6 +66,16 @@ export const WorkflowVersionRef = builder
       workflowKey: t.string({ resolve: (v) => v.workflow_key }),
     }),
   });
+
+const WorkflowSecretRef = builder.objectRef<WorkflowSecretState>('WorkflowSecret').implement({
+  description: 'A secret of a workflow (a token its HTTP requests send), shown as set or not set.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    isSet: t.exposeBoolean('isSet'),
+    isUsed: t.exposeBoolean('isUsed', { description: 'The draft names it.' }),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.updatedAt }),
+  }),
+});
 
 const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
   description: 'A workflow as the designer draws it: a draft, and its published versions.',
@@ -82,6 +100,12 @@ const WorkflowRef = builder.objectRef<WorkflowRow>('Workflow').implement({
       description: 'Every published version, newest first.',
       resolve: async (w, _a, ctx) => (await ctx.loaders.versionsOfWorkflow.load(w.id)) ?? [],
     }),
+    secrets: t.field({
+      type: [WorkflowSecretRef],
+      description:
+        'The secrets its HTTP-request nodes name ({{secret.<name>}} in a header) or that are stored: set or not, never the value.',
+      resolve: (w, _a, ctx) => secretStates(ctx.em, w.id, w.draft),
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (w) => w.created_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (w) => w.updated_at }),
   }),
@@ -91,9 +115,11 @@ builder.objectField(TemplateVersionRef, 'workflowVersion', (t) =>
   t.field({
     type: WorkflowVersionRef,
     nullable: true,
-    description: 'The workflow version tickets of this template version run.',
+    description: 'The workflow version tickets of this template version run (null for customers).',
     resolve: (v: TicketTemplateVersion, _a, ctx) =>
-      v.workflowVersion ? ctx.loaders.workflowVersion.load(v.workflowVersion.id) : null,
+      v.workflowVersion && maySeeInternals(ctx.principal)
+        ? ctx.loaders.workflowVersion.load(v.workflowVersion.id)
+        : null,
   }),
 );
 
@@ -299,7 +325,7 @@ builder.mutationFields((t) => ({
       name: t.arg.string({ required: true }),
       graph: t.arg({ type: 'JSON', description: 'Starts with a lone start node when absent.' }),
     },
-    resolve: (_r, a, ctx) => createWorkflow(ctx.em, ctx.principal, a),
+    resolve: (_r, a, ctx) => createWorkflow(ctx.em, ctx.principal, a, ctx.services.secrets),
   }),
   updateWorkflowDraft: t.field({
     type: WorkflowRef,
@@ -315,7 +341,28 @@ builder.mutationFields((t) => ({
         description: "The draft's updatedAt as the caller last read it.",
       }),
     },
-    resolve: (_r, a, ctx) => updateWorkflowDraft(ctx.em, ctx.principal, a),
+    resolve: (_r, a, ctx) => updateWorkflowDraft(ctx.em, ctx.principal, a, ctx.services.secrets),
+  }),
+  setWorkflowSecret: t.field({
+    type: WorkflowRef,
+    errors: mutationErrors,
+    description:
+      'Sets a secret its HTTP-request nodes send as {{secret.<name>}} (kept encrypted, never shown again); a null value removes it.',
+    args: {
+      workflowId: t.arg.id({ required: true }),
+      name: t.arg.string({ required: true }),
+      value: t.arg.string(),
+    },
+    resolve: async (_r, a, ctx) => {
+      requireStaff(ctx.principal, 'workflow.manage');
+      const workflow = await loadWorkflow(ctx.em, { id: a.workflowId });
+      await setWorkflowSecret(ctx.em, ctx.services.secrets, ctx.principal, {
+        workflowId: workflow.id,
+        name: a.name,
+        value: a.value ?? null,
+      });
+      return workflow;
+    },
   }),
   publishWorkflow: t.field({
     type: WorkflowVersionRef,

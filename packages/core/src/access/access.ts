@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'token.manage',
   'plugin.manage',
   'audit.read',
+  'customer.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const isPermission = (v: unknown): v is Permission =>

@@ -183,3 +183,30 @@ export const AppSetting = defineEntity({
   },
 });
 export type AppSetting = InferEntity<typeof AppSetting>;
+
+/**
+ * Failed logins counted per account and per address (`account:<email>`, `address:<ip>`), so that
+ * every server process throttles alike. A row is dropped by a successful login.
+ */
+export const LoginThrottle = defineEntity({
+  name: 'LoginThrottle',
+  tableName: 'login_throttle',
+  properties: {
+    key: p.text().primary(),
+    failures: p.integer().default(0),
+    windowStartedAt: p.datetime().defaultRaw('now()'),
+    lockedUntil: p.datetime().nullable(),
+  },
+});
+export type LoginThrottle = InferEntity<typeof LoginThrottle>;
+
+/** Sessions ended by logout before they expire (their `sid` claim); rows past expiry can go. */
+export const RevokedSession = defineEntity({
+  name: 'RevokedSession',
+  tableName: 'revoked_session',
+  properties: {
+    sid: p.text().primary(),
+    expiresAt: p.datetime(),
+  },
+});
+export type RevokedSession = InferEntity<typeof RevokedSession>;

@@ -4,13 +4,26 @@ import { InboundAttachment, InboundMessage, NotificationPreference } from './cha
 import { CsatPolicy, CsatRating } from './csat.ts';
 import { StoredFile } from './files.ts';
 import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
+import {
+  ApiToken,
+  AppSetting,
+  Customer,
+  LoginThrottle,
+  OrgUnit,
+  RevokedSession,
+  Role,
+  Team,
+  TeamMember,
+  User,
+  UserRole,
+} from './access.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
 import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts';
-import { Workflow, WorkflowVersion } from './workflows.ts';
+import { Workflow, WorkflowSecret, WorkflowVersion } from './workflows.ts';
 
 export * from './access.ts';
 export * from './audit.ts';
@@ -45,6 +58,9 @@ export const entities = [
   Customer,
   Workflow,
   WorkflowVersion,
+  WorkflowSecret,
+  LoginThrottle,
+  RevokedSession,
   TicketTemplate,
   TicketTemplateVersion,
   TicketStatus,

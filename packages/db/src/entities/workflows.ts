@@ -50,3 +50,20 @@ export const WorkflowVersion = defineEntity({
   uniques: [{ properties: ['workflow', 'version'] }],
 });
 export type WorkflowVersion = InferEntity<typeof WorkflowVersion>;
+
+/**
+ * A secret a workflow's HTTP-request nodes use (a header's token), kept apart from the graph and
+ * encrypted (AES-256-GCM, see secret-box.ts). The graph names it as `{{secret.<name>}}`; it is
+ * never returned by any query, only whether it is set.
+ */
+export const WorkflowSecret = defineEntity({
+  name: 'WorkflowSecret',
+  tableName: 'workflow_secret',
+  properties: {
+    workflow: () => p.manyToOne(Workflow).ref().primary().deleteRule('cascade').updateRule('no action'),
+    name: p.text().primary(),
+    sealed: p.text(),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export type WorkflowSecret = InferEntity<typeof WorkflowSecret>;
