@@ -12,9 +12,9 @@ import { Migration20261130110000_admin_audit } from './migrations/Migration20261
 import { Migration20261130110000_channels } from './migrations/Migration20261130110000_channels.ts';
 import { Migration20261130110000_files } from './migrations/Migration20261130110000_files.ts';
 import { Migration20261130110000_search } from './migrations/Migration20261130110000_search.ts';
+import { Migration20261130110001_hardening } from './migrations/Migration20261130110001_hardening.ts';
 import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
-import { Migration20261130110001_hardening } from './migrations/Migration20261130110001_hardening.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */

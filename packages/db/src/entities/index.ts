@@ -1,22 +1,20 @@
-import { ApiToken, AppSetting, Customer, OrgUnit, Role, Team, TeamMember, User, UserRole } from './access.ts';
+import { ApiToken, 
+  ApiToken,AppSetting, 
+  AppSetting,Customer, 
+  Customer,
+  LoginThrottle,OrgUnit, 
+  OrgUnit,
+  RevokedSession,Role, 
+  Role,Team, 
+  Team,TeamMember, 
+  TeamMember,User, 
+  User,UserRole, 
+  UserRole,} from './access.ts';
 import { AdminChange } from './audit.ts';
 import { InboundAttachment, InboundMessage, NotificationPreference } from './channels.ts';
 import { CsatPolicy, CsatRating } from './csat.ts';
 import { StoredFile } from './files.ts';
 import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
-import {
-  ApiToken,
-  AppSetting,
-  Customer,
-  LoginThrottle,
-  OrgUnit,
-  RevokedSession,
-  Role,
-  Team,
-  TeamMember,
-  User,
-  UserRole,
-} from './access.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
