@@ -187,7 +187,7 @@ describe(`entities match the migrated tables (${databaseKind()})`, () => {
        insert into kb_article_ticket (article_id, ticket_id) values (9001, ${Number(ticketId)});
        insert into description_template (owner_user_id, name, body) select id, 'Probe', 'Hello {{requester.name}}' from app_user limit 1;
        insert into macro (name, reply) values ('Probe', 'Thanks');`,
-=======
+    );
     // A workflow secret, a failed login and a logout, by hand (tests/security has the real ones).
     await s.sql(
       `insert into workflow_secret (workflow_id, name, sealed) select id, 'probe', 'v1.x.y.z' from workflow limit 1;

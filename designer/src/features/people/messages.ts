@@ -70,6 +70,7 @@ export const peopleMessages = defineMessages('people', {
         TOKEN_MANAGE: 'Manage everyone’s API tokens',
         PLUGIN_MANAGE: 'Manage plugins',
         AUDIT_READ: 'Read the audit trail',
+        CUSTOMER_MANAGE: "See and manage every customer's contact details",
       },
     },
     teams: {
@@ -174,6 +175,7 @@ export const peopleMessages = defineMessages('people', {
         TOKEN_MANAGE: '管理所有人的 API 令牌',
         PLUGIN_MANAGE: '管理插件',
         AUDIT_READ: '查看审计记录',
+        CUSTOMER_MANAGE: '查看和管理所有客户的联系方式',
       },
     },
     teams: {

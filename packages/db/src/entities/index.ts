@@ -1,15 +1,16 @@
-import { ApiToken, 
-  ApiToken,AppSetting, 
-  AppSetting,Customer, 
+import {
+  ApiToken,
+  AppSetting,
   Customer,
-  LoginThrottle,OrgUnit, 
+  LoginThrottle,
   OrgUnit,
-  RevokedSession,Role, 
-  Role,Team, 
-  Team,TeamMember, 
-  TeamMember,User, 
-  User,UserRole, 
-  UserRole,} from './access.ts';
+  RevokedSession,
+  Role,
+  Team,
+  TeamMember,
+  User,
+  UserRole,
+} from './access.ts';
 import { AdminChange } from './audit.ts';
 import { InboundAttachment, InboundMessage, NotificationPreference } from './channels.ts';
 import { CsatPolicy, CsatRating } from './csat.ts';

@@ -62,6 +62,7 @@ const PERMISSIONS: Permission[] = [
   'TOKEN_MANAGE',
   'PLUGIN_MANAGE',
   'AUDIT_READ',
+  'CUSTOMER_MANAGE',
 ];
 const SCOPES: DataScope[] = ['own', 'team', 'org_subtree', 'all'];
 
