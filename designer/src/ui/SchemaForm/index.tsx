@@ -9,7 +9,7 @@ import type {
 } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { Button } from 'antd';
-import { type ReactNode, startTransition, useCallback, useMemo } from 'react';
+import { type ReactNode, startTransition, useCallback, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/i18n.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
@@ -128,10 +128,17 @@ export function SchemaForm({
     () => ({ ...uiSchema, 'ui:submitButtonOptions': { norender: true } }),
     [uiSchema],
   );
+  // The form keeps its own data: the parent's formData reaches rjsf only when it is not the value
+  // the form itself last reported. An echo of the form's own change would make rjsf derive its
+  // state from props again, after a submit's check, and drop the errors that check just showed.
+  const reported = useRef<FormData | undefined>(undefined);
+  const shown = useRef<FormData | undefined>(formData);
+  if (formData !== reported.current) shown.current = formData;
   const handleChange = useCallback(
     (e: { formData?: unknown }) => {
       if (!onChange) return;
       const data = (e.formData ?? {}) as FormData;
+      reported.current = data;
       startTransition(() => onChange(data));
     },
     [onChange],
@@ -147,7 +154,7 @@ export function SchemaForm({
       className="docket-schema-form"
       schema={schema}
       uiSchema={fullUiSchema}
-      formData={formData}
+      formData={shown.current}
       validator={validator}
       widgets={SCHEMA_FORM_WIDGETS}
       templates={TEMPLATES}
