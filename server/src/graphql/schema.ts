@@ -12,6 +12,7 @@ import '../sla/sla.schema.ts';
 import '../plugins/plugins.schema.ts';
 import '../csat/csat.schema.ts';
 import '../knowledge/knowledge.schema.ts';
+import '../reports/reports.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -15,6 +15,7 @@ export const PERMISSIONS = [
   'team.manage',
   'token.manage',
   'plugin.manage',
+  'report.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const isPermission = (v: unknown): v is Permission =>
