@@ -48,16 +48,21 @@ export const roles: ExampleRole[] = [
   {
     key: 'owner',
     name: 'Business owner',
-    permissions: ['ticket.read', 'template.manage', 'workflow.manage'],
+    permissions: ['ticket.read', 'template.manage', 'workflow.manage', 'report.read'],
     dataScope: 'all',
   },
   {
     key: 'manager',
     name: 'Regional manager',
-    permissions: [...ticketWork, 'team.manage'],
+    permissions: [...ticketWork, 'team.manage', 'report.read'],
     dataScope: 'org_subtree',
   },
-  { key: 'agent', name: 'Store agent', permissions: ticketWork, dataScope: 'org_subtree' },
+  {
+    key: 'agent',
+    name: 'Store agent',
+    permissions: [...ticketWork, 'report.read'],
+    dataScope: 'org_subtree',
+  },
   { key: 'service_agent', name: 'Service desk agent', permissions: ticketWork, dataScope: 'team' },
   {
     key: 'technician',

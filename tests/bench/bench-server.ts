@@ -100,6 +100,29 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/**
+ * Sends GraphQL bodies one after another (round robin), after 20 warm-up calls: p50 and p95 in
+ * ms, and the last answer of each body parsed.
+ */
+export async function sampleSequential(
+  url: string,
+  bodies: string[],
+  token: string,
+  samples: number,
+): Promise<{ p50: number; p95: number; answers: any[] }> {
+  for (let i = 0; i < 20; i++) await post(url, bodies[i % bodies.length]!, token);
+  const times: number[] = [];
+  const answers: any[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    const r = await post(url, bodies[i % bodies.length]!, token);
+    times.push(performance.now() - t0);
+    answers[i % bodies.length] = JSON.parse(r.text);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95), answers };
+}
+
 /** Runs `task` on `clients` concurrent loops until `total` calls are done; returns latencies in ms. */
 export async function load(total: number, clients: number, task: (i: number) => Promise<void>) {
   let next = 0;

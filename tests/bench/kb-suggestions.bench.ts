@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
+import { benchDatabase, login, sampleSequential, startServerProcess } from './bench-server.ts';
 
 const ARTICLES = Number(process.env.BENCH_KB_ARTICLES ?? 100_000);
 const SAMPLES = 300;
@@ -84,18 +84,9 @@ export async function run(log: (line: string) => void = console.log) {
     log(`  loaded ${ARTICLES.toLocaleString()} articles in ${loadSeconds.toFixed(0)} s`);
     const agent = await login(server.url, 'agent.a@docket.local');
     const measure = async (bodies: string[]) => {
-      for (let i = 0; i < 20; i++) await post(server.url, bodies[i % bodies.length]!, agent);
-      const times: number[] = [];
-      let hits = 0;
-      for (let i = 0; i < SAMPLES; i++) {
-        const t0 = performance.now();
-        const r = await post(server.url, bodies[i % bodies.length]!, agent);
-        times.push(performance.now() - t0);
-        const data = JSON.parse(r.text).data;
-        hits += data?.kbSuggestions?.length ?? 0;
-      }
-      times.sort((a, b) => a - b);
-      return { p50: percentile(times, 50), p95: percentile(times, 95), hits: hits / SAMPLES };
+      const { p50, p95, answers } = await sampleSequential(server.url, bodies, agent, SAMPLES);
+      const hits = answers.reduce((n, a) => n + (a.data?.kbSuggestions?.length ?? 0), 0) / answers.length;
+      return { p50, p95, hits };
     };
     const floor = await measure([JSON.stringify({ query: '{ __typename }' })]);
     const suggestions = await measure(

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
+import { benchDatabase, login, sampleSequential, startServerProcess } from './bench-server.ts';
 
 const TICKETS = Number(process.env.BENCH_LIST_TICKETS ?? 1_000_000);
 const SAMPLES = 300;
@@ -144,21 +144,13 @@ export async function run(log: (line: string) => void = console.log) {
     ];
     const results = [];
     for (const shape of shapes) {
-      for (let i = 0; i < 20; i++) await post(server.url, shape.body, shape.token);
-      const times: number[] = [];
-      let rows = 0;
-      for (let i = 0; i < SAMPLES; i++) {
-        const t0 = performance.now();
-        const r = await post(server.url, shape.body, shape.token);
-        times.push(performance.now() - t0);
-        rows = JSON.parse(r.text).data.tickets.edges.length;
-      }
-      times.sort((a, b) => a - b);
+      const { p50, p95, answers } = await sampleSequential(server.url, [shape.body], shape.token, SAMPLES);
+      const rows = answers[0].data.tickets.edges.length;
       results.push({
         name: shape.name,
         rows,
-        p50: percentile(times, 50),
-        p95: percentile(times, 95),
+        p50,
+        p95,
         target: 'target' in shape ? (shape.target as number) : 30,
       });
     }

@@ -240,3 +240,13 @@ export const kbVisibilities = (p: Principal | null): ('internal' | 'public')[] =
 /** Writing articles, public description templates and shared macros: template.manage. */
 export const requireKnowledgeEditor = (p: Principal | null): StaffPrincipal =>
   requireStaff(p, 'template.manage');
+
+/** A description template or macro is usable by its owner, or by every agent when it has none (shared). */
+export const mayUseOwned = (staff: StaffPrincipal, owner: { id: number } | null | undefined): boolean =>
+  owner == null || owner.id === staff.userId;
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+/** Reading reports: staff with report.read; the figures cover only the tickets of their scope (ticketScope). */
+export const requireReportReader = (p: Principal | null): StaffPrincipal => requireStaff(p, 'report.read');

@@ -1,6 +1,11 @@
 import { type Channel, type FieldError, fieldError, type Principal, ValidationFailed } from '@docket/core';
 import { type EntityManager, KB_VISIBILITIES, KbArticle, KbArticleVersion, LockMode } from '@docket/db';
-import { kbVisibilities, requireKnowledgeEditor, requireSignedIn } from '../access/policy.ts';
+import {
+  kbVisibilities,
+  maySeeInternals,
+  requireKnowledgeEditor,
+  requireSignedIn,
+} from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { actorOf, type TicketStore } from '../tickets/ticket-store.ts';
@@ -111,7 +116,7 @@ export async function kbArticle(
   if (!/^\d{1,9}$/.test(String(id))) return null;
   const article = await em.findOne(KbArticle, { id: Number(id) });
   if (!article) return null;
-  if (principal?.kind === 'user') return article;
+  if (maySeeInternals(principal)) return article;
   return article.publishedVersion !== null && kbVisibilities(principal).includes(article.visibility)
     ? article
     : null;

@@ -6,7 +6,7 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { DescriptionTemplate, type EntityManager, TicketTemplate } from '@docket/db';
-import { requireKnowledgeEditor, requireSignedIn, requireStaff } from '../access/policy.ts';
+import { mayUseOwned, requireKnowledgeEditor, requireSignedIn, requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { placeholderFacts } from './knowledge-repository.ts';
@@ -68,7 +68,7 @@ export async function saveDescriptionTemplate(
   if (input.id != null) {
     row = await em.findOne(DescriptionTemplate, { id: Number(input.id) });
     // Someone else's personal template is not there for this caller.
-    if (!row || (row.ownerUser && row.ownerUser.id !== staff.userId))
+    if (!row || !mayUseOwned(staff, row.ownerUser))
       throw new NotFoundError(`Description template ${input.id}`, '/id');
     if (!row.ownerUser) requireKnowledgeEditor(principal);
     Object.assign(row, { name, body: input.body, updatedAt: new Date() });
@@ -94,7 +94,7 @@ export async function renderDescriptionTemplate(
 ): Promise<{ text: string; missing: string[] }> {
   const staff = requireStaff(principal);
   const row = await em.findOne(DescriptionTemplate, { id: Number(input.id) });
-  if (!row || (row.ownerUser && row.ownerUser.id !== staff.userId))
+  if (!row || !mayUseOwned(staff, row.ownerUser))
     throw new NotFoundError(`Description template ${input.id}`, '/id');
   return fillPlaceholders(row.body, await placeholderValues(em, principal, input.ticketId, input.values));
 }

@@ -1,4 +1,5 @@
 import type { DescriptionTemplate, KbArticle, Macro } from '@docket/db';
+import { maySeeInternals } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { TicketRef } from '../tickets/tickets.schema.ts';
 import {
@@ -48,12 +49,12 @@ export const KbArticleRef = builder.objectRef<ArticleLike>('KbArticle').implemen
     draftTitle: t.string({
       nullable: true,
       description: 'Staff only.',
-      resolve: (a, _x, ctx) => (ctx.principal?.kind === 'user' ? pick(a, 'draftTitle', 'draft_title') : null),
+      resolve: (a, _x, ctx) => (maySeeInternals(ctx.principal) ? pick(a, 'draftTitle', 'draft_title') : null),
     }),
     draftBody: t.string({
       nullable: true,
       description: 'Staff only.',
-      resolve: (a, _x, ctx) => (ctx.principal?.kind === 'user' ? pick(a, 'draftBody', 'draft_body') : null),
+      resolve: (a, _x, ctx) => (maySeeInternals(ctx.principal) ? pick(a, 'draftBody', 'draft_body') : null),
     }),
   }),
 });

@@ -9,7 +9,7 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { type EntityManager, Macro } from '@docket/db';
-import { requireKnowledgeEditor, requireStaff } from '../access/policy.ts';
+import { mayUseOwned, requireKnowledgeEditor, requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { assignTicket, type ChangeTicketDeps, postMessage, updateTicket } from '../tickets/change-ticket.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
@@ -102,8 +102,7 @@ export async function saveMacro(
   let row: Macro | null;
   if (input.id != null) {
     row = await em.findOne(Macro, { id: Number(input.id) });
-    if (!row || (row.ownerUser && row.ownerUser.id !== staff.userId))
-      throw new NotFoundError(`Macro ${input.id}`, '/id');
+    if (!row || !mayUseOwned(staff, row.ownerUser)) throw new NotFoundError(`Macro ${input.id}`, '/id');
     if (!row.ownerUser) requireKnowledgeEditor(principal);
     Object.assign(row, {
       name,
@@ -138,7 +137,7 @@ export async function applyMacro(
 ): Promise<TicketRow> {
   const staff = requireStaff(principal);
   const macro = await em.findOne(Macro, { id: Number(input.macroId) });
-  if (!macro || (macro.ownerUser && macro.ownerUser.id !== staff.userId))
+  if (!macro || !mayUseOwned(staff, macro.ownerUser))
     throw new NotFoundError(`Macro ${input.macroId}`, '/macroId');
   return em.transactional(async (tx) => {
     let row: TicketRow | undefined;

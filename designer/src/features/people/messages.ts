@@ -71,6 +71,7 @@ export const peopleMessages = defineMessages('people', {
         PLUGIN_MANAGE: 'Manage plugins',
         AUDIT_READ: 'Read the audit trail',
         CUSTOMER_MANAGE: "See and manage every customer's contact details",
+        REPORT_READ: 'Read reports',
       },
     },
     teams: {
@@ -176,6 +177,7 @@ export const peopleMessages = defineMessages('people', {
         PLUGIN_MANAGE: '管理插件',
         AUDIT_READ: '查看审计记录',
         CUSTOMER_MANAGE: '查看和管理所有客户的联系方式',
+        REPORT_READ: '查看报表',
       },
     },
     teams: {

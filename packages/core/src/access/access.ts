@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'plugin.manage',
   'audit.read',
   'customer.manage',
+  'report.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const isPermission = (v: unknown): v is Permission =>

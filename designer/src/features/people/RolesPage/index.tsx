@@ -63,6 +63,7 @@ const PERMISSIONS: Permission[] = [
   'PLUGIN_MANAGE',
   'AUDIT_READ',
   'CUSTOMER_MANAGE',
+  'REPORT_READ',
 ];
 const SCOPES: DataScope[] = ['own', 'team', 'org_subtree', 'all'];
 

@@ -10,6 +10,7 @@ import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
+import { GroupedReport } from './GroupedReport.tsx';
 
 const OverviewQuery = graphql(`
   query ReportsOverview($today: DateTime!, $week: DateTime!, $month: DateTime!) {
@@ -61,6 +62,7 @@ function Overview() {
         <Statistic value={data?.backlog?.totalCount ?? 0} />
         <Text>{t('backlogHint')}</Text>
       </Card>
+      <GroupedReport />
     </>
   );
 }
