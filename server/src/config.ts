@@ -135,7 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
     trustProxy: env.DOCKET_TRUST_PROXY === '1' || env.DOCKET_TRUST_PROXY === 'true',
-    maxAnonymousBodyBytes: positiveInt(env, 'DOCKET_MAX_ANONYMOUS_BODY_BYTES', 16_384),
+    maxAnonymousBodyBytes: positiveInt(env, 'DOCKET_MAX_ANONYMOUS_BODY_BYTES', 65_536),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

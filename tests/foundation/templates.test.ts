@@ -158,6 +158,7 @@ describe(`versioned templates (${databaseKind()})`, () => {
     const list = await s.gql('{ templates { key } }', {}, agent);
     expect(list.data!.templates.map((t: any) => t.key).sort()).toEqual([
       'call-centre',
+      'enquiry',
       'product-a-fault',
       'product-b-issue',
       'returns',

@@ -90,7 +90,8 @@ describe('the server serves the web app and GraphiQL from its own port', () => {
     expect(gql.data).toEqual({ me: null });
     for (const path of ['/channels/email/inbound', '/files/1', '/graphiql/none']) {
       const res = await get(path);
-      expect(res.status, path).toBe(404);
+      // /files answers 401 to a caller who is not signed in: the route is the server's, not the app's.
+      expect([401, 404], path).toContain(res.status);
       expect(await res.text()).not.toContain('<div id="root">');
     }
   });
