@@ -63,7 +63,13 @@ export const roles: ExampleRole[] = [
     permissions: [...ticketWork, 'report.read'],
     dataScope: 'org_subtree',
   },
-  { key: 'service_agent', name: 'Service desk agent', permissions: ticketWork, dataScope: 'team' },
+  // The call centre opens tickets for any caller, so it looks customers up across the company.
+  {
+    key: 'service_agent',
+    name: 'Service desk agent',
+    permissions: [...ticketWork, 'customer.manage'],
+    dataScope: 'team',
+  },
   {
     key: 'technician',
     name: 'Field technician',
