@@ -9,7 +9,8 @@ import { SessionProvider, useSession } from '../session/session.tsx';
 import { PageLoading } from '../ui/PageLoading/index.tsx';
 import { AppShell } from './AppShell/index.tsx';
 import { areas } from './areas.ts';
-import { AreaGate, NotFound, RequireSignIn, StartRedirect } from './guards.tsx';
+import { AreaGate, RequireSignIn, StartRedirect } from './guards.tsx';
+import { NotFound } from './refusal-pages.tsx';
 
 // Only people who are not signed in need the login form (and antd's Form with it).
 const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));

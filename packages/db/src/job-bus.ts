@@ -1,28 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import PgBoss from 'pg-boss';
-import { insertJobsSql, JOB_ROW_COLUMNS, jobRowOf } from './job-rows.ts';
+import { insertJobsSql, JOB_ROW_COLUMNS, type JobSpec, jobRowOf } from './job-rows.ts';
 import { withTransactionConnection } from './sql.ts';
 
-/** A durable job: runs at `startAfter` (or at once), at least once, on whichever process fetches it. */
-export type JobSpec = {
-  queue: string;
-  data: Record<string, unknown>;
-  /** When to run; at once when absent. */
-  startAfter?: Date;
-  /**
-   * A stable key for the job: the same key gives the same job id, so enqueueing it twice (a step
-   * retried after a crash) leaves one job.
-   */
-  key: string;
-  retryLimit?: number;
-  /**
-   * How long a fetched job may run before pg-boss takes it for dead and hands it out again (a
-   * process that crashed mid-job never finishes it). 60 s when absent; a job that waits on the
-   * outside world needs its own timeout plus a margin.
-   */
-  expireInSeconds?: number;
-};
+export type { JobSpec } from './job-rows.ts';
 
 /** A fetched job; `isLastAttempt` when a failure now would not be retried. */
 export type FetchedJob = { id: string; data: Record<string, unknown>; isLastAttempt: boolean };

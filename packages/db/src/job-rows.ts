@@ -1,4 +1,3 @@
-import type { JobSpec } from './job-bus.ts';
 import type { WritePart } from './sql.ts';
 
 /**
@@ -7,6 +6,26 @@ import type { WritePart } from './sql.ts';
  * statement that writes a ticket or a workflow step can write the jobs it schedules too, instead
  * of a round trip through pg-boss's API. The job bus's own inserts use the same SQL.
  */
+
+/** A durable job: runs at `startAfter` (or at once), at least once, on whichever process fetches it. */
+export type JobSpec = {
+  queue: string;
+  data: Record<string, unknown>;
+  /** When to run; at once when absent. */
+  startAfter?: Date;
+  /**
+   * A stable key for the job: the same key gives the same job id, so enqueueing it twice (a step
+   * retried after a crash) leaves one job.
+   */
+  key: string;
+  retryLimit?: number;
+  /**
+   * How long a fetched job may run before pg-boss takes it for dead and hands it out again (a
+   * process that crashed mid-job never finishes it). 60 s when absent; a job that waits on the
+   * outside world needs its own timeout plus a margin.
+   */
+  expireInSeconds?: number;
+};
 
 /** A job as a JSON row of a statement's input (see JOB_ROW_COLUMNS). */
 export type JobRow = {

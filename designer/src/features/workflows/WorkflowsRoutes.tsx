@@ -1,6 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
-import { NotFound } from '../../app/guards.tsx';
+import { NotFound } from '../../app/refusal-pages.tsx';
 import { PageLoading } from '../../ui/PageLoading/index.tsx';
 import { WorkflowsListPage } from './WorkflowsListPage/index.tsx';
 

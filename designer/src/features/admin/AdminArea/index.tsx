@@ -2,7 +2,7 @@ import { App as AntApp, Layout, Menu } from 'antd';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
-import { Forbidden, NotFound } from '../../../app/guards.tsx';
+import { Forbidden, NotFound } from '../../../app/refusal-pages.tsx';
 import { namespaces } from '../../../i18n/resources.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';

@@ -2,7 +2,7 @@ import { Button, Flex, Grid, Input, Modal, message } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes, useSearchParams } from 'react-router';
-import { NotFound } from '../../../app/guards.tsx';
+import { NotFound } from '../../../app/refusal-pages.tsx';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';

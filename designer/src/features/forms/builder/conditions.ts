@@ -13,7 +13,7 @@ import {
   type RuleFieldType,
   type RuleGroup,
 } from '../../workflows/conditions/rule-cel.ts';
-import type { BuilderField, FieldKind } from './form-model.ts';
+import type { BuilderField, FieldKind } from './form-fields.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { Button, Result, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useParams } from 'react-router';
-import { NotFound } from '../../../app/guards.tsx';
+import { NotFound } from '../../../app/refusal-pages.tsx';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';

@@ -2,7 +2,7 @@ import { Layout, List, Result } from 'antd';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useParams } from 'react-router';
-import { NotFound } from '../../../app/guards.tsx';
+import { NotFound } from '../../../app/refusal-pages.tsx';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { LanguageSwitch } from '../../../ui/LanguageSwitch/index.tsx';

@@ -8,7 +8,7 @@ import { mutate } from '../../admin/shared/mutate.ts';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { ConditionEditor } from '../../workflows/conditions/ConditionEditor.tsx';
 import type { RuleField } from '../../workflows/conditions/rule-cel.ts';
-import type { Policy, SlaData } from '../SlaPage/index.tsx';
+import { type Policy, PRIORITIES, type SlaData } from '../sla-query.ts';
 
 const CreatePolicy = graphql(
   `
@@ -37,7 +37,6 @@ const UpdatePolicy = graphql(
 );
 
 export const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 const UNITS = ['minutes', 'hours', 'days', 'weeks'] as const;
 const ACTION_KINDS = ['notify', 'escalate', 'raise_priority', 'reassign'] as const;
 const RECIPIENTS = ['cc', 'assignee', 'assignee_manager', 'customer'] as const;

@@ -2,7 +2,7 @@ import { App, Button, Card, Col, List, Row, Space, Tag, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
-import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
+import { graphql } from '../../../graphql/graphql.ts';
 import { type QueryState, useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
@@ -12,18 +12,7 @@ import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { PolicyEditor } from '../PolicyEditor/index.tsx';
 import { moveItem } from '../policy-order.ts';
 import { SlaTestPanel } from '../SlaTestPanel/index.tsx';
-
-export const SlaQuery = graphql(`
-  query AdminSla {
-    slaPolicies(includeInactive: true) { id name position condition calendarKey pauseStatuses targets actions isActive }
-    businessCalendars { key name }
-    ticketStatuses { name category }
-    templates { key name }
-    channels { key title }
-    teams { id name }
-    orgUnits { id name parent { id } }
-  }
-`);
+import { type SlaData, SlaQuery } from '../sla-query.ts';
 
 const Reorder = graphql(
   `
@@ -36,9 +25,6 @@ const Reorder = graphql(
 `,
   [RefusalFragment],
 );
-
-export type SlaData = ResultOf<typeof SlaQuery>;
-export type Policy = NonNullable<SlaData['slaPolicies']>[number];
 
 /** /admin/sla, /admin/sla/<id> and /admin/sla/new. */
 export default function SlaRoutes() {

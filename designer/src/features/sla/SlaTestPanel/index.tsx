@@ -7,8 +7,7 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { refusalText } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
-import { PRIORITIES } from '../PolicyEditor/index.tsx';
-import type { SlaData } from '../SlaPage/index.tsx';
+import { PRIORITIES, type SlaData } from '../sla-query.ts';
 
 const TestQuery = graphql(
   `

@@ -3,7 +3,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
-import { NotFound } from '../../../app/guards.tsx';
+import { NotFound } from '../../../app/refusal-pages.tsx';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';

@@ -8,8 +8,8 @@ import type { ResultOf } from '../../../graphql/graphql.ts';
 import { type NodeDecoration, shortDuration } from './decorations.ts';
 import { graphOf } from './model.ts';
 import { TicketRunQuery, WorkflowStatsQuery } from './operations.ts';
+import type { Overlay } from './overlays.ts';
 import { ranEdges, traceSteps } from './overlays.ts';
-import type { Overlay } from './WorkflowDesigner.tsx';
 
 type Instance = NonNullable<
   NonNullable<ResultOf<typeof TicketRunQuery>['ticket']>['workflowInstances']

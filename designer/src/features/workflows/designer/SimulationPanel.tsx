@@ -5,8 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { request } from '../../../graphql/client.ts';
 import { shortDuration } from './decorations.ts';
 import { SimulateMutation } from './operations.ts';
-import { pathOverlay, type TraceStep, traceSteps } from './overlays.ts';
-import type { Overlay } from './WorkflowDesigner.tsx';
+import { type Overlay, pathOverlay, type TraceStep, traceSteps } from './overlays.ts';
 
 type Action = {
   action: 'complete' | 'return' | 'reject';

@@ -12,8 +12,7 @@ import {
   type VersionFields,
   VersionGraphQuery,
 } from './operations.ts';
-import { diffOverlay } from './overlays.ts';
-import { diffWords, type Overlay } from './WorkflowDesigner.tsx';
+import { diffOverlay, diffWords, type Overlay } from './overlays.ts';
 
 type Version = ResultOf<typeof VersionFields>;
 

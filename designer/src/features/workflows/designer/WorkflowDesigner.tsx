@@ -7,11 +7,9 @@ import {
   type NodeTypeRegistry,
   parseFragment,
   ValidationFailed,
-  type WorkflowGraph,
 } from '@docket/core';
 import { useReactFlow } from '@xyflow/react';
 import { Alert, App as AntApp, Button, Empty, Space, Tabs, Tag, Tooltip } from 'antd';
-import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -27,7 +25,7 @@ import {
 } from '../editor/draft-sync.ts';
 import { type EditorCommand, type EditorSelection, EditorStore } from '../editor/editor-store.ts';
 import { Canvas } from './Canvas.tsx';
-import { type Decorations, NO_DECORATIONS } from './decorations.ts';
+import { NO_DECORATIONS } from './decorations.ts';
 import { Inspector } from './Inspector.tsx';
 import { ruleFieldsOf } from './inspector-ui.ts';
 import { graphOf, type PlacedProblem, placeProblems, problemsByNode } from './model.ts';
@@ -40,7 +38,7 @@ import {
   TemplateFormsQuery,
   VersionFields,
 } from './operations.ts';
-import { diffOverlay } from './overlays.ts';
+import { diffOverlay, diffWords, type Overlay } from './overlays.ts';
 import { Palette } from './Palette.tsx';
 import { ProblemsPanel } from './ProblemsPanel.tsx';
 import { RunsPanel } from './RunsPanel.tsx';
@@ -51,15 +49,6 @@ import type { PickerLists } from './widgets.tsx';
 
 type Workflow = NonNullable<import('gql.tada').ResultOf<typeof DesignerQuery>['workflow']>;
 type ProblemRow = FragmentOf<typeof ProblemFields>;
-
-/** What the canvas shows instead of the draft for a while: a diff, a version, a simulation, a run. */
-export type Overlay = {
-  key: string;
-  title: string;
-  graph: WorkflowGraph;
-  ghost?: WorkflowGraph;
-  decorations: Decorations;
-};
 
 const CLIPBOARD_KEY = 'docket.workflow-clipboard';
 
@@ -821,11 +810,3 @@ export function WorkflowDesigner({
 const EMPTY_PROBLEMS: ReadonlyMap<string, PlacedProblem[]> = new Map();
 const EMPTY_SET: ReadonlySet<string> = new Set();
 const EMPTY_PLACED: PlacedProblem[] = [];
-
-export const diffWords = (t: TFunction<'workflows'>) => ({
-  changed: (fields: string) => t('diff.changed', { fields }),
-  added: t('diff.added'),
-  removed: t('diff.removed'),
-  label: t('diff.label'),
-  type: t('diff.type'),
-});

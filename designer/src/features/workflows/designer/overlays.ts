@@ -1,4 +1,5 @@
 import { diffWorkflows, type WorkflowGraph } from '@docket/core';
+import type { TFunction } from 'i18next';
 import type { Decorations, EdgeDecoration, NodeDecoration } from './decorations.ts';
 
 /*
@@ -6,6 +7,24 @@ import type { Decorations, EdgeDecoration, NodeDecoration } from './decorations.
  * workflow's statistics) and what changed between versions into decorations of the drawing.
  * Pure functions; the words come in as arguments.
  */
+
+/** What the canvas shows instead of the draft for a while: a diff, a version, a simulation, a run. */
+export type Overlay = {
+  key: string;
+  title: string;
+  graph: WorkflowGraph;
+  ghost?: WorkflowGraph;
+  decorations: Decorations;
+};
+
+/** The words a diff overlay labels its changes with. */
+export const diffWords = (t: TFunction<'workflows'>) => ({
+  changed: (fields: string) => t('diff.changed', { fields }),
+  added: t('diff.added'),
+  removed: t('diff.removed'),
+  label: t('diff.label'),
+  type: t('diff.type'),
+});
 
 export type TraceStep = {
   kind?: string;

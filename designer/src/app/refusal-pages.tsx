@@ -1,0 +1,53 @@
+import { Button, Result } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { namespaces } from '../i18n/resources.ts';
+import { useReadySession } from '../session/session.tsx';
+import type { AreaDefinition } from './define-area.ts';
+
+/* The pages that say no: an area this person may not enter, a path that leads nowhere. */
+
+export function Forbidden({ areaName, areaKey }: { areaName: AreaDefinition['label']; areaKey: string }) {
+  const { t } = useTranslation(namespaces);
+  const navigate = useNavigate();
+  const session = useReadySession();
+  const area = areaName(t);
+  const roles = (session.me?.user?.roles ?? []).map((r) => r.name).join(', ');
+  const subtitle = session.access.isCustomer
+    ? t('forbidden.customer', { area })
+    : areaKey === 'portal'
+      ? t('forbidden.staffInPortal')
+      : roles
+        ? t('forbidden.staff', { roles, area })
+        : t('forbidden.noRoles', { area });
+  return (
+    <Result
+      status="403"
+      title={<h1 style={{ fontSize: 24, margin: 0 }}>{t('forbidden.title')}</h1>}
+      subTitle={<span data-testid="forbidden-reason">{subtitle}</span>}
+      extra={
+        <Button type="primary" onClick={() => navigate('/')}>
+          {t('forbidden.home')}
+        </Button>
+      }
+    />
+  );
+}
+
+export function NotFound() {
+  const { t } = useTranslation('shell');
+  const navigate = useNavigate();
+  const location = useLocation();
+  return (
+    <Result
+      status="404"
+      title={<h1 style={{ fontSize: 24, margin: 0 }}>{t('notFound.title')}</h1>}
+      subTitle={t('notFound.subtitle', { path: location.pathname })}
+      extra={
+        <Button type="primary" onClick={() => navigate('/')}>
+          {t('notFound.home')}
+        </Button>
+      }
+    />
+  );
+}
