@@ -103,16 +103,53 @@ export async function queryPrepared<T = Record<string, unknown>>(
   const values = params.map((v) => (Array.isArray(v) ? pgArray(v) : v));
   const { client, isTransaction } = knexClientOf(em);
   const connection = await client.acquireConnection();
+  // A timeout applies only outside a transaction, where no group shares the connection.
   const timeout = !isTransaction && statement.timeoutMs ? Math.ceil(statement.timeoutMs) : 0;
   try {
-    // A timeout applies only outside a transaction, where no group shares the connection.
-    if (timeout) await connection.query(`set statement_timeout = ${timeout}`, []);
+    if (timeout) return await timedExecute<T>(em, connection, `${statement.name}_timed`, text, values, timeout);
     return (await inTurn(em, () => connection.query({ name: statement.name, text, values }))).rows as T[];
   } finally {
-    if (timeout) await connection.query('set statement_timeout = 0', []).catch(() => {});
     // A transaction's connection stays with the transaction.
     if (!isTransaction) await client.releaseConnection(connection);
   }
+}
+
+/** Per connection, the statements prepared in SQL (PREPARE) for timedExecute. */
+const preparedInSql = new WeakMap<PgClient, Set<string>>();
+
+/**
+ * A prepared statement run with its own statement_timeout in one round trip and one commit:
+ * `set local statement_timeout; execute` as one simple-query message, which PostgreSQL runs as one
+ * implicit transaction, so the timeout ends with it (no second statement to reset it, on success
+ * or failure). The statement is PREPAREd in SQL once per connection, so it is planned once as well.
+ */
+async function timedExecute<T>(
+  em: EntityManager,
+  connection: PgClient,
+  name: string,
+  text: string,
+  values: unknown[],
+  timeoutMs: number,
+): Promise<T[]> {
+  let prepared = preparedInSql.get(connection);
+  if (!prepared) preparedInSql.set(connection, (prepared = new Set()));
+  if (!prepared.has(name)) {
+    await connection.query(`prepare ${name} as ${text}`, []);
+    prepared.add(name);
+  }
+  const args = values.map(sqlLiteral).join(', ');
+  const sql = `set local statement_timeout = ${timeoutMs}; execute ${name}${args ? `(${args})` : ''}`;
+  const results = (await inTurn(em, () => connection.query(sql, []))) as unknown as { rows: unknown[] }[];
+  return results[results.length - 1]!.rows as T[];
+}
+
+/** A value as an SQL literal (an escape string, so backslashes mean the same on every setting). */
+function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const s = value instanceof Date ? value.toISOString() : String(value);
+  return `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 /** A fresh entity manager (its own identity map) on the database. */

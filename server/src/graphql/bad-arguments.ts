@@ -1,4 +1,5 @@
 import {
+  type ArgumentNode,
   type DocumentNode,
   type FieldNode,
   GraphQLError,
@@ -141,35 +142,59 @@ function hasNul(value: unknown): boolean {
   return false;
 }
 
+/** An argument of a document, with what the schema says of it. */
+type PlannedArgument = { node: ArgumentNode; type: GraphQLInputType; name: string; fieldName: string };
+
+/** Per schema, per parsed document (the server's parse cache hands out the same one), its arguments. */
+const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, PlannedArgument[]>>();
+
+function argumentsOf(schema: GraphQLSchema, document: DocumentNode): PlannedArgument[] {
+  let bySchema = plans.get(schema);
+  if (!bySchema) plans.set(schema, (bySchema = new WeakMap()));
+  let planned = bySchema.get(document);
+  if (planned) return planned;
+  planned = [];
+  const typeInfo = new TypeInfo(schema);
+  const out = planned;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        if (!argument) return;
+        out.push({
+          node,
+          type: argument.type,
+          name: argument.name,
+          fieldName: typeInfo.getFieldDef()?.name ?? 'the field',
+        });
+      },
+    }),
+  );
+  bySchema.set(document, planned);
+  return planned;
+}
+
 /** Errors for id arguments (literal or from variables) that no id can look like, and for NUL bytes. */
 export function malformedIds(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown>,
 ): GraphQLError[] {
-  const typeInfo = new TypeInfo(schema);
   const errors: GraphQLError[] = [];
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        const argument = typeInfo.getArgument();
-        const field = typeInfo.getFieldDef();
-        if (!argument) return;
-        const value = valueFromASTUntyped(node.value, variables);
-        const path = badIdIn(argument.type, value, argument.name);
-        if (path)
-          errors.push(
-            new GraphQLError(
-              hasNul(value)
-                ? `Argument "${path}" of ${field?.name ?? 'the field'} contains a NUL byte, which no text may hold.`
-                : `Argument "${path}" of ${field?.name ?? 'the field'} is not an id (ids are whole numbers or UUIDs).`,
-              { nodes: node, extensions: { code: 'BAD_USER_INPUT', argument: path } },
-            ),
-          );
-      },
-    }),
-  );
+  for (const { node, type, name, fieldName } of argumentsOf(schema, document)) {
+    const value = valueFromASTUntyped(node.value, variables);
+    const path = badIdIn(type, value, name);
+    if (path)
+      errors.push(
+        new GraphQLError(
+          hasNul(value)
+            ? `Argument "${path}" of ${fieldName} contains a NUL byte, which no text may hold.`
+            : `Argument "${path}" of ${fieldName} is not an id (ids are whole numbers or UUIDs).`,
+          { nodes: node, extensions: { code: 'BAD_USER_INPUT', argument: path } },
+        ),
+      );
+  }
   return errors;
 }
 
