@@ -44,7 +44,12 @@ export function checkFormSchema(schema: unknown, path = '/formSchema'): FieldErr
   }
 }
 
+/** The same schema object (a cached template version's) skips even the JSON text of its key. */
+const byObject = new WeakMap<object, ValidateFunction>();
+
 function compile(schema: FormSchema): ValidateFunction {
+  const known = byObject.get(schema);
+  if (known) return known;
   const key = JSON.stringify(schema);
   let fn = cache.get(key);
   if (!fn) {
@@ -52,6 +57,7 @@ function compile(schema: FormSchema): ValidateFunction {
     if (cache.size > 500) cache.clear();
     cache.set(key, fn);
   }
+  byObject.set(schema, fn);
   return fn;
 }
 
