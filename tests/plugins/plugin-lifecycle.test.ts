@@ -422,12 +422,19 @@ describe(`plugin lifecycle, refused and accepted (${databaseKind()})`, () => {
       admin,
     );
     expect(upgraded.data!.upgradePlugin).toMatchObject({ status: 'enabled', version: '1.1.0' });
-    await plugins.call('weather', 'node:weather.echo', { config: {}, inputs: {} });
+    // A call made now runs the new version; one queued before the upgrade (a workflow step's job
+    // records the version it was queued for) still finishes on the old one.
+    expect(await plugins.call('weather', 'node:weather.echo', { config: {}, inputs: {} })).toMatchObject({
+      outputs: { version: '1.1.0' },
+    });
+    expect(
+      await plugins.call('weather', 'node:weather.echo', { config: {}, inputs: {} }, { version: '1.0.0' }),
+    ).toMatchObject({ outputs: { version: '1.0.0' } });
     // Its key-value data went on across the upgrade.
     const [kv] = await s.sql<{ value: number }>(
       "select value from plugin_kv where plugin = 'weather' and key = 'seen'",
     );
-    expect(kv!.value).toBe(2);
+    expect(kv!.value).toBe(3);
 
     const gone = await s.gql(
       'mutation { uninstallPlugin(name: "weather") { ... on Plugin { status } } }',

@@ -543,21 +543,26 @@ export class PluginService {
 
   private hostServices(): HostServices {
     const em = () => this.em();
+    // An older version kept for its queued calls runs under an alias; its data is the plugin's own.
+    const ownerOf = (pluginId: string) => this.pluginOf(pluginId).plugin;
     return {
-      kvGet: async ({ pluginId, key }) => (await kvGet(em(), pluginId, key)) as JsonValue | null,
+      kvGet: async ({ pluginId, key }) => (await kvGet(em(), ownerOf(pluginId), key)) as JsonValue | null,
       kvSet: async ({ pluginId, key, value, ttlSeconds }) => {
         if (JSON.stringify(value).length > 256_000) throw new Error('a value may be at most 256 KB of JSON');
-        await kvSet(em(), { plugin: pluginId, key, value, ttlSeconds });
+        await kvSet(em(), { plugin: ownerOf(pluginId), key, value, ttlSeconds });
       },
-      kvDelete: ({ pluginId, key }) => kvDelete(em(), pluginId, key),
+      kvDelete: ({ pluginId, key }) => kvDelete(em(), ownerOf(pluginId), key),
       kvList: async ({ pluginId, prefix, limit }) =>
-        (await kvList(em(), { plugin: pluginId, prefix, limit })) as { key: string; value: JsonValue }[],
+        (await kvList(em(), { plugin: ownerOf(pluginId), prefix, limit })) as {
+          key: string;
+          value: JsonValue;
+        }[],
       ticketRead: async ({ ticket }) => this.ticketView(em(), ticket.id),
-      ticketPatch: ({ pluginId, ticket, patch }) => this.patchTicket(pluginId, ticket, patch),
+      ticketPatch: ({ pluginId, ticket, patch }) => this.patchTicket(ownerOf(pluginId), ticket, patch),
       mailSend: ({ mail }) => this.mail.send(mail),
       log: ({ pluginId, version, level, message, data, handler, callId }) =>
         this.recorder.log({
-          plugin: pluginId,
+          plugin: ownerOf(pluginId),
           version,
           kind: 'log',
           level,
@@ -568,7 +573,7 @@ export class PluginService {
         }),
       metric: ({ pluginId, version, name, value, tags, handler, callId }) =>
         this.recorder.log({
-          plugin: this.pluginOf(pluginId).plugin,
+          plugin: ownerOf(pluginId),
           version,
           kind: 'metric',
           level: 'info',
