@@ -190,7 +190,7 @@ export function malformedIds(
         new GraphQLError(
           hasNul(value)
             ? `Argument "${path}" of ${fieldName} contains a NUL byte, which no text may hold.`
-            : `Argument "${path}" of ${fieldName} is not an id (ids are whole numbers or UUIDs).`,
+            : `Argument "${path}" of ${fieldName} is not an id Docket gave out (ids are whole numbers, UUIDs, or for tasks a UUID and a path, as myTasks lists them).`,
           { nodes: node, extensions: { code: 'BAD_USER_INPUT', argument: path } },
         ),
       );
