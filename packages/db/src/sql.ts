@@ -106,7 +106,8 @@ export async function queryPrepared<T = Record<string, unknown>>(
   // A timeout applies only outside a transaction, where no group shares the connection.
   const timeout = !isTransaction && statement.timeoutMs ? Math.ceil(statement.timeoutMs) : 0;
   try {
-    if (timeout) return await timedExecute<T>(em, connection, `${statement.name}_timed`, text, values, timeout);
+    if (timeout)
+      return await timedExecute<T>(em, connection, `${statement.name}_timed`, text, values, timeout);
     return (await inTurn(em, () => connection.query({ name: statement.name, text, values }))).rows as T[];
   } finally {
     // A transaction's connection stays with the transaction.
@@ -132,7 +133,10 @@ async function timedExecute<T>(
   timeoutMs: number,
 ): Promise<T[]> {
   let prepared = preparedInSql.get(connection);
-  if (!prepared) preparedInSql.set(connection, (prepared = new Set()));
+  if (!prepared) {
+    prepared = new Set();
+    preparedInSql.set(connection, prepared);
+  }
   if (!prepared.has(name)) {
     await connection.query(`prepare ${name} as ${text}`, []);
     prepared.add(name);
