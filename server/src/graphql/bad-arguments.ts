@@ -150,7 +150,10 @@ const plans = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, PlannedArgument[]
 
 function argumentsOf(schema: GraphQLSchema, document: DocumentNode): PlannedArgument[] {
   let bySchema = plans.get(schema);
-  if (!bySchema) plans.set(schema, (bySchema = new WeakMap()));
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    plans.set(schema, bySchema);
+  }
   let planned = bySchema.get(document);
   if (planned) return planned;
   planned = [];
