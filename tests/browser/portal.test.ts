@@ -48,9 +48,7 @@ describe('the customer portal on a phone', () => {
   };
   const fitsTheScreen = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= 392);
 
-  // Skipped after the merge with the hardening branch (customer scope, body limits): it fails in ways not yet
-  // understood; issue 15 stays open for it. Unskip when fixed.
-  it.skip('lets a customer submit the public form and follow the ticket through its private link', async () => {
+  it('lets a customer submit the public form and follow the ticket through its private link', async () => {
     const page = await openPhone();
     await page.goto(`${server.url}/portal/forms`);
     await page.getByRole('link', { name: 'Product B ordinary problem' }).click();

@@ -45,7 +45,7 @@ builder.mutationFields((t) => ({
       'Attaches files the caller uploaded (POST /files) to a ticket; each must be theirs and on no ticket yet. Needs ticket.update and the ticket in scope. One internal timeline entry names them.',
     args: {
       id: t.arg.id({ required: true }),
-      fileIds: t.arg.idList({ required: true }),
+      fileIds: t.arg.stringList({ required: true, description: 'Ids of uploaded files (f_…).' }),
     },
     resolve: (_r, a, ctx) => attachFiles(ctx.services, ctx.em, ctx.principal, ctx.channel, a),
   }),

@@ -11,7 +11,7 @@ import { AttachmentsFragment } from './attachments-fragment.ts';
 
 const AttachFiles = graphql(
   `
-    mutation DeskAttachFiles($id: ID!, $fileIds: [ID!]!) {
+    mutation DeskAttachFiles($id: ID!, $fileIds: [String!]!) {
       attachFiles(id: $id, fileIds: $fileIds) {
         __typename
         ...Refusal
