@@ -134,19 +134,16 @@ export async function run(options: { isQuiet?: boolean } = {}): Promise<DeskBenc
       // Each interval callback timed with what follows it: React's update in its microtasks,
       // then the style and layout of the result read back in the next task.
       window.setInterval = ((handler: TimerHandler, timeout?: number, ...rest: unknown[]) =>
-        original(
-          () => {
-            const t0 = performance.now();
-            if (typeof handler === 'function') (handler as (...a: unknown[]) => void)(...rest);
-            const channel = new MessageChannel();
-            channel.port1.onmessage = () => {
-              void document.body.offsetHeight;
-              if (timeout === 1000) w.__ticks.push(performance.now() - t0);
-            };
-            channel.port2.postMessage(null);
-          },
-          timeout,
-        )) as typeof window.setInterval;
+        original(() => {
+          const t0 = performance.now();
+          if (typeof handler === 'function') (handler as (...a: unknown[]) => void)(...rest);
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            void document.body.offsetHeight;
+            if (timeout === 1000) w.__ticks.push(performance.now() - t0);
+          };
+          channel.port2.postMessage(null);
+        }, timeout)) as typeof window.setInterval;
     });
     const tickPage = await ticking.newPage();
     await tickPage.setViewportSize({ width: 1280, height: 6000 });

@@ -37,11 +37,15 @@ const FAULTS = [
  * statement), spread over the stores and statuses, one every 30 seconds back from now; then
  * analyzes the table. The desk's benchmark loads the same.
  */
-export async function loadListTickets(pool: pg.Pool, count: number, log: (line: string) => void): Promise<void> {
+export async function loadListTickets(
+  pool: pg.Pool,
+  count: number,
+  log: (line: string) => void,
+): Promise<void> {
   const ids = Object.fromEntries(
-  (await pool.query<{ name: string; id: number; path: string }>('select name, id, path from org_unit')).rows.map(
-    (r) => [r.name, r],
-  ),
+    (
+      await pool.query<{ name: string; id: number; path: string }>('select name, id, path from org_unit')
+    ).rows.map((r) => [r.name, r]),
   );
   const stores = [
     'Store A (Beijing Chaoyang)',

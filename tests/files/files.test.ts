@@ -216,7 +216,11 @@ describe(`file uploads for ticket forms (${databaseKind()})`, () => {
   });
 
   it('attaches uploaded files to a ticket from the desk: listed on the ticket, named on its timeline', async () => {
-    const ticket = await createTicket('agentA', { photos: [await (await upload('agentA', PNG)).json()] }, storeA);
+    const ticket = await createTicket(
+      'agentA',
+      { photos: [await (await upload('agentA', PNG)).json()] },
+      storeA,
+    );
     const attach = (who: string, id: string, fileIds: string[]) =>
       s.gql(
         `mutation($id: ID!, $f: [String!]!) { attachFiles(id: $id, fileIds: $f) {
@@ -255,7 +259,10 @@ describe(`file uploads for ticket forms (${databaseKind()})`, () => {
     // Again, someone else's, an id that is no file, and a ticket out of scope: refused, nothing linked.
     const again = await attach('agentA', ticket.id, [report.id]);
     expect(again.data!.attachFiles.fields).toEqual([
-      { path: '/fileIds/0', message: `File ${report.id} is not one you uploaded, or it is on a ticket already.` },
+      {
+        path: '/fileIds/0',
+        message: `File ${report.id} is not one you uploaded, or it is on a ticket already.`,
+      },
     ]);
     const bs = (await (await upload('agentB', PNG, { name: 'b.png' })).json()) as { id: string };
     const mixed = await attach('agentA', ticket.id, [
@@ -264,7 +271,9 @@ describe(`file uploads for ticket forms (${databaseKind()})`, () => {
     ]);
     expect(mixed.data!.attachFiles.__typename).toBe('ValidationError');
     expect(mixed.data!.attachFiles.fields.map((f: { path: string }) => f.path)).toEqual(['/fileIds/1']);
-    expect((await s.sql('select 1 from file where name = ? and ticket_id is not null', ['ok.png'])).length).toBe(0);
+    expect(
+      (await s.sql('select 1 from file where name = ? and ticket_id is not null', ['ok.png'])).length,
+    ).toBe(0);
     const bad = await attach('agentA', ticket.id, ['../../etc/passwd']);
     expect(bad.data!.attachFiles.fields[0]).toMatchObject({ path: '/fileIds/0' });
     expect((await attach('agentB', ticket.id, [bs.id])).data!.attachFiles.__typename).toBe('NotFoundError');

@@ -25,7 +25,9 @@ export async function attachFiles(
   const staff = requireAttachFiles(principal);
   const fileIds = input.fileIds.map(String);
   const errors = fileIds.flatMap((id, i) =>
-    isFileId(id) ? [] : [fieldError(`/fileIds/${i}`, 'invalid', `"${id}" is not a file id (upload the file first).`)],
+    isFileId(id)
+      ? []
+      : [fieldError(`/fileIds/${i}`, 'invalid', `"${id}" is not a file id (upload the file first).`)],
   );
   if (fileIds.length === 0) errors.push(fieldError('/fileIds', 'required', 'Name at least one file.'));
   if (fileIds.length > MAX_FILES_PER_ATTACH)
@@ -47,11 +49,19 @@ export async function attachFiles(
     const missing = fileIds.flatMap((id, i) =>
       linked.has(id)
         ? []
-        : [fieldError(`/fileIds/${i}`, 'not_found', `File ${id} is not one you uploaded, or it is on a ticket already.`)],
+        : [
+            fieldError(
+              `/fileIds/${i}`,
+              'not_found',
+              `File ${id} is not one you uploaded, or it is on a ticket already.`,
+            ),
+          ],
     );
     // Thrown inside the transaction: nothing stays linked.
     if (missing.length) throw new ValidationFailed(missing, 'Nothing was attached: fix the fields listed.');
-    const names = (await filesOfTicket(tx, String(ticket.id))).filter((f) => linked.has(f.id)).map((f) => f.name);
+    const names = (await filesOfTicket(tx, String(ticket.id)))
+      .filter((f) => linked.has(f.id))
+      .map((f) => f.name);
     const { row } = await deps.tickets.change(tx, ticket.id, {
       entry: { kind: 'files.attached', body: names.join('\n'), isPublic: false },
       actor: actorOf(staff, channel),

@@ -35,7 +35,13 @@ export function TemplateForm({
   return (
     <>
       {problem ? (
-        <Alert type="error" showIcon title={problem} style={{ marginBottom: 16 }} data-testid="submit-problem" />
+        <Alert
+          type="error"
+          showIcon
+          title={problem}
+          style={{ marginBottom: 16 }}
+          data-testid="submit-problem"
+        />
       ) : null}
       <SchemaForm
         id={id}

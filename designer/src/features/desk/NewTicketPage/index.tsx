@@ -150,10 +150,7 @@ export default function NewTicketPage() {
         .join(' ')
     : '';
 
-  const options = useMemo(
-    () => found.map((c) => ({ value: c.id, label: customerLabel(c) })),
-    [found],
-  );
+  const options = useMemo(() => found.map((c) => ({ value: c.id, label: customerLabel(c) })), [found]);
 
   return (
     <div>

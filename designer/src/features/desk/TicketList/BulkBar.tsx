@@ -40,7 +40,9 @@ export function BulkBar({
         onChange={(v: string) =>
           void run(
             async (id) =>
-              (await request(AssignTicket, { id, assigneeId: Number(v) })).assignTicket ?? { __typename: 'Error' },
+              (await request(AssignTicket, { id, assigneeId: Number(v) })).assignTicket ?? {
+                __typename: 'Error',
+              },
           )
         }
       />
@@ -52,7 +54,8 @@ export function BulkBar({
         options={STATUSES.map((s) => ({ value: s, label: t(`shell:status.${s}`) }))}
         onChange={(v: (typeof STATUSES)[number]) =>
           void run(
-            async (id) => (await request(UpdateTicket, { id, status: v })).updateTicket ?? { __typename: 'Error' },
+            async (id) =>
+              (await request(UpdateTicket, { id, status: v })).updateTicket ?? { __typename: 'Error' },
           )
         }
       />

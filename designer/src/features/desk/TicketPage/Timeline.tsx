@@ -27,7 +27,42 @@ export function groupOf(kind: string): Exclude<Filter, 'all'> {
   return 'changes';
 }
 
-const KINDS = ['created', 'updated', 'reply', 'note', 'assigned', 'reopened', 'ticket_urged', 'task_created', 'task_completed', 'task_transferred', 'task_transferred_to', 'task_returned', 'task_returned_to', 'task_rejected', 'task_rejected_to', 'task_overdue', 'workflow_ended', 'workflow_failed', 'workflow_migrated', 'workflow_assignee_missing', 'workflow_field_refused', 'sla_started', 'sla_paused', 'sla_resumed', 'sla_retargeted', 'sla_stopped', 'sla_met', 'sla_breached', 'sla_action', 'csat_asked', 'csat_rated', 'kb_linked', 'plugin_patched', 'files_attached'] as const;
+const KINDS = [
+  'created',
+  'updated',
+  'reply',
+  'note',
+  'assigned',
+  'reopened',
+  'ticket_urged',
+  'task_created',
+  'task_completed',
+  'task_transferred',
+  'task_transferred_to',
+  'task_returned',
+  'task_returned_to',
+  'task_rejected',
+  'task_rejected_to',
+  'task_overdue',
+  'workflow_ended',
+  'workflow_failed',
+  'workflow_migrated',
+  'workflow_assignee_missing',
+  'workflow_field_refused',
+  'sla_started',
+  'sla_paused',
+  'sla_resumed',
+  'sla_retargeted',
+  'sla_stopped',
+  'sla_met',
+  'sla_breached',
+  'sla_action',
+  'csat_asked',
+  'csat_rated',
+  'kb_linked',
+  'plugin_patched',
+  'files_attached',
+] as const;
 type KindKey = (typeof KINDS)[number];
 const isKnownKind = (k: string): k is KindKey => (KINDS as readonly string[]).includes(k);
 

@@ -301,7 +301,9 @@ export default function TicketPage() {
               </div>
               {ticket.requester?.id ? (
                 <>
-                  <Typography.Text type="secondary">{t('ticket.otherTickets')}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ display: 'block', marginTop: 8 }}>
+                    {t('ticket.otherTickets')}
+                  </Typography.Text>
                   <OtherTickets requesterId={ticket.requester.id} number={ticket.number ?? ''} />
                 </>
               ) : null}

@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
-import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { TemplateForm } from '../../../ui/TemplateForm/index.tsx';
 import { useSubmission } from '../../../ui/TemplateForm/useSubmission.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const PublicFormQuery = graphql(`
   query PortalPublicForm($key: String!) {
