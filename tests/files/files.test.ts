@@ -214,4 +214,70 @@ describe(`file uploads for ticket forms (${databaseKind()})`, () => {
     expect((await download('customer', 'f_00000000000000000000000000000000')).status).toBe(404);
     expect((await download('customer', '..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
   });
+
+  it('attaches uploaded files to a ticket from the desk: listed on the ticket, named on its timeline', async () => {
+    const ticket = await createTicket(
+      'agentA',
+      { photos: [await (await upload('agentA', PNG)).json()] },
+      storeA,
+    );
+    const attach = (who: string, id: string, fileIds: string[]) =>
+      s.gql(
+        `mutation($id: ID!, $f: [String!]!) { attachFiles(id: $id, fileIds: $f) {
+          __typename ... on Ticket { attachments { id name size contentType url uploadedBy { name } } }
+          ... on Error { message } ... on ValidationError { fields { path message } } } }`,
+        { id, f: fileIds },
+        token[who],
+      );
+    const report = (await (
+      await upload('agentA', Buffer.from('%PDF-1.4 report'), { type: 'application/pdf', name: 'report.pdf' })
+    ).json()) as { id: string };
+    const r = await attach('agentA', ticket.id, [report.id]);
+    expect(r.data?.attachFiles?.__typename, JSON.stringify(r)).toBe('Ticket');
+    const files = r.data!.attachFiles.attachments as { id: string; name: string; url: string }[];
+    // the form's photo first, then the attached report
+    expect(files.map((f) => f.name)).toEqual(['photo.png', 'report.pdf']);
+    expect(files[1]).toMatchObject({
+      id: report.id,
+      size: 15,
+      contentType: 'application/pdf',
+      url: `/files/${report.id}`,
+      uploadedBy: { name: 'Anna Agent (Store A)' },
+    });
+    expect((await download('admin', report.id)).status).toBe(200);
+    const timeline = await s.gql(
+      'query($n: String!) { ticket(number: $n) { timeline { kind body isPublic } } }',
+      { n: ticket.number },
+      token.agentA,
+    );
+    expect(timeline.data!.ticket.timeline).toContainEqual({
+      kind: 'files.attached',
+      body: 'report.pdf',
+      isPublic: false,
+    });
+
+    // Again, someone else's, an id that is no file, and a ticket out of scope: refused, nothing linked.
+    const again = await attach('agentA', ticket.id, [report.id]);
+    expect(again.data!.attachFiles.fields).toEqual([
+      {
+        path: '/fileIds/0',
+        message: `File ${report.id} is not one you uploaded, or it is on a ticket already.`,
+      },
+    ]);
+    const bs = (await (await upload('agentB', PNG, { name: 'b.png' })).json()) as { id: string };
+    const mixed = await attach('agentA', ticket.id, [
+      (await (await upload('agentA', PNG, { name: 'ok.png' })).json()).id,
+      bs.id,
+    ]);
+    expect(mixed.data!.attachFiles.__typename).toBe('ValidationError');
+    expect(mixed.data!.attachFiles.fields.map((f: { path: string }) => f.path)).toEqual(['/fileIds/1']);
+    expect(
+      (await s.sql('select 1 from file where name = ? and ticket_id is not null', ['ok.png'])).length,
+    ).toBe(0);
+    const bad = await attach('agentA', ticket.id, ['../../etc/passwd']);
+    expect(bad.data!.attachFiles.fields[0]).toMatchObject({ path: '/fileIds/0' });
+    expect((await attach('agentB', ticket.id, [bs.id])).data!.attachFiles.__typename).toBe('NotFoundError');
+    const customer = await attach('customer', ticket.id, [bs.id]);
+    expect(customer.data!.attachFiles.__typename).toBe('ForbiddenError');
+  });
 });

@@ -1,6 +1,7 @@
 export * from './access/access.ts';
 export * from './calendar/index.ts';
 export * from './field-error.ts';
+export * from './forms/field-order.ts';
 export * from './forms/form-validator.ts';
 export * from './org/org-unit-kinds.ts';
 export * from './plugins/plugin-manifest.ts';

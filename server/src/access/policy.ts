@@ -204,6 +204,9 @@ export function requireUploadFile(p: Principal | null): Principal {
   return principal;
 }
 
+/** Attaching uploaded files to a ticket from the desk: staff who may update tickets. */
+export const requireAttachFiles = (p: Principal | null): StaffPrincipal => requireStaff(p, 'ticket.update');
+
 /**
  * Which files the principal may download, as a condition on the file table (alias `f`) joined
  * with its ticket (alias `t`): a file on a ticket goes to those who see the ticket; a file no

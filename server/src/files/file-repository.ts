@@ -77,3 +77,24 @@ export async function linkFilesToTicket(
   );
   return rows.map((r) => r.id);
 }
+
+/** A file on a ticket, as the ticket page lists it. */
+export type TicketFileRow = {
+  id: string;
+  name: string;
+  content_type: string;
+  size: string | number;
+  created_at: Date;
+  uploaded_by_user: number | null;
+  uploaded_by_customer: number | null;
+};
+
+/** The files on a ticket (its form's and those attached to it), oldest first. */
+export function filesOfTicket(em: EntityManager, ticketId: string): Promise<TicketFileRow[]> {
+  return query<TicketFileRow>(
+    em,
+    `select id, name, content_type, size, created_at, uploaded_by_user, uploaded_by_customer
+       from file where ticket_id = ? order by created_at, id`,
+    [ticketId],
+  );
+}

@@ -14,6 +14,7 @@ import '../desk/desk.schema.ts';
 import '../portal/portal.schema.ts';
 import '../audit/audit.schema.ts';
 import '../channels/channels.schema.ts';
+import '../files/files.schema.ts';
 import '../csat/csat.schema.ts';
 import '../knowledge/knowledge.schema.ts';
 import '../reports/reports.schema.ts';

@@ -55,11 +55,9 @@ export const ticketIdsOfCustomer = async (em: EntityManager, customerId: number,
 
 /** The template's name and the published form (for what the portal may show of form data). */
 export const templateOfTicket = (em: EntityManager, templateVersionId: number) =>
-  queryOne<{ content: { name: string; formSchema?: Record<string, unknown> } }>(
-    em,
-    'select v.content from ticket_template_version v where v.id = ?',
-    [templateVersionId],
-  );
+  queryOne<{
+    content: { name: string; formSchema?: Record<string, unknown>; uiSchema?: Record<string, unknown> };
+  }>(em, 'select v.content from ticket_template_version v where v.id = ?', [templateVersionId]);
 
 /** A customer's name (for what their actions say to staff). */
 export const customerName = async (em: EntityManager, id: number): Promise<string> =>

@@ -1,3 +1,4 @@
+import { orderedFieldKeys } from '@docket/core';
 import { requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { StatusCategoryEnum } from '../graphql/enums.ts';
@@ -80,11 +81,13 @@ const PortalTicketRef = builder.objectRef<PortalTicket>('PortalTicket').implemen
       type: [PortalFieldRef],
       description: 'The public form data as label and text, in the form’s order.',
       resolve: async (r, _a, ctx) => {
-        const schema = (await templateOfTicket(ctx.em, r.template_version_id))?.content.formSchema;
+        const content = (await templateOfTicket(ctx.em, r.template_version_id))?.content;
+        const schema = content?.formSchema;
         const props = (schema?.properties ?? {}) as Record<string, { title?: string }>;
-        return Object.entries(publicFormData(r, schema)).map(([key, value]) => ({
+        const data = publicFormData(r, schema);
+        return orderedFieldKeys(data, content?.uiSchema).map((key) => ({
           label: props[key]?.title ?? key,
-          value: typeof value === 'string' ? value : JSON.stringify(value),
+          value: typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key]),
         }));
       },
     }),

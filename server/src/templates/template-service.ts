@@ -9,6 +9,7 @@ import {
   ValidationFailed,
   validateWorkflow,
   type WorkflowGraph,
+  withFieldOrder,
   workflowContextOf,
 } from '@docket/core';
 import {
@@ -39,7 +40,8 @@ function normalise(c: TemplateContent): TemplateContent {
     defaultPriority: c.defaultPriority,
     numberPattern: c.numberPattern,
     formSchema: c.formSchema,
-    uiSchema: c.uiSchema ?? {},
+    // The fields' order as written: jsonb keeps keys in an order of its own.
+    uiSchema: withFieldOrder(c.formSchema, c.uiSchema ?? {}),
     ...(c.workflowKey ? { workflowKey: c.workflowKey } : {}),
   };
 }

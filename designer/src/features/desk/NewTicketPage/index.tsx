@@ -6,7 +6,10 @@ import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
-import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+import { TemplateForm } from '../../../ui/TemplateForm/index.tsx';
+import { useSubmission } from '../../../ui/TemplateForm/useSubmission.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
 import { PRIORITIES } from '../views.ts';
 
 const NewTicketChoices = graphql(`
@@ -33,40 +36,22 @@ const NewTicketChoices = graphql(`
   }
 `);
 
-const FindCustomers = graphql(`
-  query DeskFindCustomers($search: String!) {
-    customers(search: $search, first: 8) {
-      id
-      name
-      phone
-      email
-    }
-  }
-`);
-
-const CreateTicket = graphql(`
-  mutation DeskCreateTicket($input: CreateTicketInput!) {
-    createTicket(input: $input) {
-      __typename
-      ... on Ticket {
-        number
-      }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          path
-          message
+const CreateTicket = graphql(
+  `
+    mutation DeskCreateTicket($input: CreateTicketInput!) {
+      createTicket(input: $input) {
+        __typename
+        ... on Ticket {
+          number
         }
+        ...Refusal
       }
     }
-  }
-`);
+  `,
+  [RefusalFragment],
+);
 
 const formId = 'new-ticket-form';
-
-type Customer = { id: string; name: string; phone: string | null; email: string | null };
 
 /** What a search text says about a new customer: digits are a phone, an @ an email, else a name. */
 export function contactFromSearch(text: string): { name: string; phone: string; email: string } {
@@ -87,15 +72,14 @@ export default function NewTicketPage() {
   const { data } = useQuery(NewTicketChoices, {});
   const [templateId, setTemplateId] = useState<string | undefined>();
   const [search, setSearch] = useState('');
-  const [found, setFound] = useState<Customer[]>([]);
-  const [customer, setCustomer] = useState<Customer | null>(null);
+  const [customer, setCustomer] = useState<FoundCustomer | null>(null);
   const [contact, setContact] = useState({ name: '', phone: '', email: '' });
   const [channel, setChannel] = useState('phone');
   const [title, setTitle] = useState('');
   const [priority, setPriority] = useState<string | undefined>();
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
-  const [isBusy, setIsBusy] = useState(false);
+  const { isBusy, refusal, submit: send } = useSubmission();
+  const { found, searched } = useCustomerSearch(search, !customer);
 
   // Ctrl+Enter (⌘+Enter) anywhere on the page creates the ticket.
   useEffect(() => {
@@ -113,32 +97,16 @@ export default function NewTicketPage() {
   const label = (x: (typeof templates)[number]) =>
     [...(x.published?.content?.categoryPath ?? []), x.published?.content?.name ?? x.name].join(' / ');
 
-  // Customers as the agent types (a short pause first).
+  // No customer matches what the agent typed: it is the new one's phone, email or name.
   useEffect(() => {
-    if (search.trim().length < 2 || customer) {
-      setFound([]);
-      return;
-    }
-    const timer = setTimeout(async () => {
-      const r = await request(FindCustomers, { search }).catch(() => null);
-      const list = (r?.customers ?? []).map((c) => ({
-        id: c.id ?? '',
-        name: c.name ?? '',
-        phone: c.phone ?? null,
-        email: c.email ?? null,
-      }));
-      setFound(list);
-      if (list.length === 0) setContact(contactFromSearch(search));
-    }, 250);
-    return () => clearTimeout(timer);
-  }, [search, customer]);
+    if (searched !== null && found.length === 0) setContact(contactFromSearch(searched));
+  }, [found, searched]);
 
   const submit = async (formData: Record<string, unknown>) => {
     if (!template) {
       setProblem(t('create.pickTemplateFirst'));
       return;
     }
-    setIsBusy(true);
     setProblem(null);
     const requester = customer
       ? { requesterId: Number(customer.id) }
@@ -152,46 +120,37 @@ export default function NewTicketPage() {
           }
         : {};
     const who = customer?.name ?? contact.name;
-    const r = (
-      await request(CreateTicket, {
-        input: {
-          templateId: Number(template.id),
-          title: title.trim() || [content?.name ?? template.name, who].filter(Boolean).join(' — '),
-          channel,
-          ...(priority ? { priority: priority as never } : {}),
-          formData,
-          ...requester,
-        },
-      })
-    ).createTicket;
-    setIsBusy(false);
-    if (r?.__typename === 'Ticket') {
+    const r = await send(
+      async () =>
+        (
+          await request(CreateTicket, {
+            input: {
+              templateId: Number(template.id),
+              title: title.trim() || [content?.name ?? template.name, who].filter(Boolean).join(' — '),
+              channel,
+              ...(priority ? { priority: priority as never } : {}),
+              formData,
+              ...requester,
+            },
+          })
+        ).createTicket,
+      'Ticket',
+    );
+    if (r) {
       void api.success(t('create.created', { number: r.number ?? '' }));
       navigate(`/desk/tickets/${encodeURIComponent(r.number ?? '')}`);
-      return;
     }
-    const fields = r && 'fields' in r ? (r.fields ?? []) : [];
-    setServerErrors(
-      Object.fromEntries(
-        fields
-          .filter((f) => f.path?.startsWith('/formData'))
-          .map((f) => [(f.path ?? '').slice('/formData'.length), f.message ?? '']),
-      ),
-    );
-    setProblem(
-      [
-        r && 'message' in r ? r.message : '',
-        ...fields.filter((f) => !f.path?.startsWith('/formData')).map((f) => `${f.path}: ${f.message}`),
+  };
+  const refused = refusal
+    ? [
+        refusal.message,
+        ...Object.entries(refusal.otherErrors).map(([path, message]) => `${path}: ${message}`),
       ]
         .filter(Boolean)
-        .join(' '),
-    );
-  };
+        .join(' ')
+    : '';
 
-  const options = useMemo(
-    () => found.map((c) => ({ value: c.id, label: [c.name, c.phone, c.email].filter(Boolean).join(' · ') })),
-    [found],
-  );
+  const options = useMemo(() => found.map((c) => ({ value: c.id, label: customerLabel(c) })), [found]);
 
   return (
     <div>
@@ -220,7 +179,7 @@ export default function NewTicketPage() {
             <Flex gap={8} align="center">
               <Typography.Text data-testid="picked-requester">
                 {t('create.requesterPicked', {
-                  name: [customer.name, customer.phone, customer.email].filter(Boolean).join(' · '),
+                  name: customerLabel(customer),
                 })}
               </Typography.Text>
               <Button size="small" onClick={() => setCustomer(null)}>
@@ -240,7 +199,7 @@ export default function NewTicketPage() {
             />
           )}
         </Form.Item>
-        {!customer && search.trim().length >= 2 && found.length === 0 ? (
+        {!customer && searched !== null && found.length === 0 ? (
           <Card size="small" title={t('create.requesterNew')} style={{ marginBottom: 16 }}>
             <Typography.Paragraph type="secondary">{t('create.noMatch')}</Typography.Paragraph>
             <Flex gap={8} wrap>
@@ -297,28 +256,22 @@ export default function NewTicketPage() {
           />
         </Form.Item>
       </Form>
-      {problem ? (
-        <Alert
-          type="error"
-          showIcon
-          title={problem}
-          style={{ marginBottom: 16, maxWidth: 720 }}
-          data-testid="create-problem"
-        />
-      ) : null}
       {content?.formSchema ? (
         <div style={{ maxWidth: 720 }}>
-          <SchemaForm
+          <TemplateForm
             key={template?.id}
             id={formId}
-            schema={content.formSchema as never}
-            uiSchema={(content.uiSchema ?? {}) as never}
-            serverErrors={serverErrors}
-            isSubmitting={isBusy}
+            formSchema={content.formSchema}
+            uiSchema={content.uiSchema}
+            refusal={refusal}
+            problem={problem ?? refused}
+            isBusy={isBusy}
             submitLabel={t('create.submit')}
             onSubmit={(formData) => void submit(formData)}
           />
         </div>
+      ) : problem ? (
+        <Alert type="error" showIcon title={problem} style={{ marginBottom: 16, maxWidth: 720 }} />
       ) : null}
     </div>
   );

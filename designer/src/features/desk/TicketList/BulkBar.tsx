@@ -1,29 +1,8 @@
 import { Flex, message, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { request } from '../../../graphql/client.ts';
-import { graphql } from '../../../graphql/graphql.ts';
+import { AssignTicket, UpdateTicket } from '../TicketPage/ticket-query.ts';
 import { PRIORITIES, STATUSES } from '../views.ts';
-
-const Assign = graphql(`
-  mutation DeskBulkAssign($id: ID!, $assigneeId: Int) {
-    assignTicket(id: $id, assigneeId: $assigneeId) {
-      __typename
-      ... on Error {
-        message
-      }
-    }
-  }
-`);
-const Update = graphql(`
-  mutation DeskBulkUpdate($id: ID!, $status: StatusCategory, $priority: Priority) {
-    updateTicket(id: $id, status: $status, priority: $priority) {
-      __typename
-      ... on Error {
-        message
-      }
-    }
-  }
-`);
 
 /** Assign, status and priority for every selected ticket; says how many changed and why others did not. */
 export function BulkBar({
@@ -61,7 +40,9 @@ export function BulkBar({
         onChange={(v: string) =>
           void run(
             async (id) =>
-              (await request(Assign, { id, assigneeId: Number(v) })).assignTicket ?? { __typename: 'Error' },
+              (await request(AssignTicket, { id, assigneeId: Number(v) })).assignTicket ?? {
+                __typename: 'Error',
+              },
           )
         }
       />
@@ -73,7 +54,8 @@ export function BulkBar({
         options={STATUSES.map((s) => ({ value: s, label: t(`shell:status.${s}`) }))}
         onChange={(v: (typeof STATUSES)[number]) =>
           void run(
-            async (id) => (await request(Update, { id, status: v })).updateTicket ?? { __typename: 'Error' },
+            async (id) =>
+              (await request(UpdateTicket, { id, status: v })).updateTicket ?? { __typename: 'Error' },
           )
         }
       />
@@ -86,7 +68,7 @@ export function BulkBar({
         onChange={(v: (typeof PRIORITIES)[number]) =>
           void run(
             async (id) =>
-              (await request(Update, { id, priority: v })).updateTicket ?? { __typename: 'Error' },
+              (await request(UpdateTicket, { id, priority: v })).updateTicket ?? { __typename: 'Error' },
           )
         }
       />

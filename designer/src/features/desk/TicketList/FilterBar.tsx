@@ -1,12 +1,56 @@
 import { Button, Checkbox, DatePicker, Flex, Input, Popover, Select } from 'antd';
 import dayjs from 'dayjs';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
+import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
 import { ALL_COLUMNS, type Column, type DeskFilter, PRIORITIES, STATUSES } from '../views.ts';
 import type { DeskChoicesQuery } from './ticket-list-query.ts';
 
 type Choices = ResultOf<typeof DeskChoicesQuery>;
 export type Sort = { field: 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY'; direction: 'ASC' | 'DESC' };
+
+/** The requester filter: a customer found by name, phone or email as the agent types. */
+function RequesterFilter({
+  requesterId,
+  requesterName,
+  onChange,
+}: {
+  requesterId: string | undefined;
+  requesterName: string | undefined;
+  onChange: (requesterId: string | undefined) => void;
+}) {
+  const { t } = useTranslation('desk');
+  const [text, setText] = useState('');
+  const [picked, setPicked] = useState<FoundCustomer | null>(null);
+  const { found } = useCustomerSearch(text);
+  const options = found.map((c) => ({ value: c.id, label: customerLabel(c) }));
+  // The chosen one stays nameable after the search text changes (or came with the address).
+  if (requesterId && !found.some((c) => c.id === requesterId))
+    options.unshift({
+      value: requesterId,
+      label:
+        picked?.id === requesterId
+          ? customerLabel(picked)
+          : (requesterName ?? t('list.requesterNamed', { id: requesterId })),
+    });
+  return (
+    <Select
+      allowClear
+      showSearch={{ filterOption: false, onSearch: setText }}
+      style={{ width: '100%' }}
+      aria-label={t('list.requester')}
+      placeholder={t('list.requesterSearch')}
+      value={requesterId}
+      onChange={(v?: string) => {
+        setPicked(found.find((c) => c.id === v) ?? null);
+        onChange(v);
+      }}
+      options={options}
+      data-testid="requester-filter"
+    />
+  );
+}
 
 /** The list's filters, search, sort and column choice; every choice is the page's state (and its URL). */
 export function FilterBar({
@@ -17,6 +61,7 @@ export function FilterBar({
   columns,
   onColumns,
   choices,
+  requesterName,
 }: {
   filter: DeskFilter;
   onFilter: (f: DeskFilter) => void;
@@ -25,6 +70,8 @@ export function FilterBar({
   columns: Column[];
   onColumns: (c: Column[]) => void;
   choices: Choices | undefined;
+  /** The name of the requester the filter names, when the page knows it (from its rows). */
+  requesterName?: string | undefined;
 }) {
   const { t } = useTranslation(['desk', 'shell']);
   const set = (patch: Partial<DeskFilter>) => onFilter({ ...filter, ...patch });
@@ -133,6 +180,11 @@ export function FilterBar({
               value={filter.orgUnitId}
               onChange={(v?: string) => set({ orgUnitId: v })}
               options={(choices?.orgUnits ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            />
+            <RequesterFilter
+              requesterId={filter.requesterId}
+              requesterName={requesterName}
+              onChange={(requesterId) => set({ requesterId })}
             />
             <Select
               {...multi}

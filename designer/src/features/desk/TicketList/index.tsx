@@ -335,6 +335,7 @@ export function TicketList({
         columns={columns}
         onColumns={onColumns}
         choices={choices}
+        requesterName={extra.requesterId ? (rows[0]?.requester?.name ?? undefined) : undefined}
       />
       {selected.size > 0 ? (
         <BulkBar

@@ -1,6 +1,8 @@
 import { graphql } from '../../../graphql/graphql.ts';
+import { SlaClockFragment } from '../SlaCountdown/sla-clock-fragment.ts';
 
-export const TicketRowFragment = graphql(`
+export const TicketRowFragment = graphql(
+  `
   fragment DeskTicketRow on Ticket {
     id
     number
@@ -28,14 +30,12 @@ export const TicketRowFragment = graphql(`
       name
     }
     slaClocks {
-      metric
-      status
-      dueAt
-      targetSeconds
-      businessSecondsLeft
+      ...DeskSlaClock
     }
   }
-`);
+`,
+  [SlaClockFragment],
+);
 
 export const DeskTicketsQuery = graphql(
   `

@@ -27,12 +27,56 @@ export function groupOf(kind: string): Exclude<Filter, 'all'> {
   return 'changes';
 }
 
+const KINDS = [
+  'created',
+  'updated',
+  'reply',
+  'note',
+  'assigned',
+  'reopened',
+  'ticket_urged',
+  'task_created',
+  'task_completed',
+  'task_transferred',
+  'task_transferred_to',
+  'task_returned',
+  'task_returned_to',
+  'task_rejected',
+  'task_rejected_to',
+  'task_overdue',
+  'workflow_ended',
+  'workflow_failed',
+  'workflow_migrated',
+  'workflow_assignee_missing',
+  'workflow_field_refused',
+  'sla_started',
+  'sla_paused',
+  'sla_resumed',
+  'sla_retargeted',
+  'sla_stopped',
+  'sla_met',
+  'sla_breached',
+  'sla_action',
+  'csat_asked',
+  'csat_rated',
+  'kb_linked',
+  'plugin_patched',
+  'files_attached',
+] as const;
+type KindKey = (typeof KINDS)[number];
+const isKnownKind = (k: string): k is KindKey => (KINDS as readonly string[]).includes(k);
+
 const COLORS: Record<string, string> = { messages: 'blue', steps: 'green', sla: 'red', changes: 'gray' };
 
 /** Everything that happened to the ticket, oldest first, with filters; each entry says who, when and what. */
 export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   const { t } = useTranslation('desk');
   const [filter, setFilter] = useState<Filter>('all');
+  // A kind the desk knows in words; a plugin's own kinds show as they are.
+  const kindLabel = (kind: string) => {
+    const key = kind.replace(/\./g, '_');
+    return isKnownKind(key) ? t(`ticket.kinds.${key}`) : kind;
+  };
   const shown = entries.filter((e) => filter === 'all' || groupOf(e.kind ?? '') === filter);
   return (
     <section aria-label={t('ticket.timeline')}>
@@ -55,7 +99,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
             color: COLORS[group],
             content: (
               <div data-testid="timeline-entry" data-kind={e.kind}>
-                <Typography.Text strong>{who}</Typography.Text> <Tag>{e.kind}</Tag>
+                <Typography.Text strong>{who}</Typography.Text> <Tag>{kindLabel(e.kind ?? '')}</Tag>
                 {e.isPublic === false ? <Tag style={TONE_STYLE.warning}>{t('ticket.internal')}</Tag> : null}
                 <Typography.Text type="secondary">
                   <DateTime value={e.createdAt} />
@@ -70,7 +114,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
                 ) : null}
                 {diff ? (
                   <details>
-                    <summary style={{ cursor: 'pointer', color: '#595959' }}>diff</summary>
+                    <summary style={{ cursor: 'pointer', color: '#595959' }}>{t('ticket.diff')}</summary>
                     <pre style={{ fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
                       {JSON.stringify(diff, null, 2)}
                     </pre>

@@ -30,6 +30,7 @@ import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle } from '../SlaCountdown/tone-style.ts';
 import { messageOf, PRIORITIES, STATUSES } from '../views.ts';
+import { Attachments } from './Attachments.tsx';
 import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
@@ -68,7 +69,14 @@ function OtherTickets({ requesterId, number }: { requesterId: string; number: st
     <ul style={{ margin: 0, paddingInlineStart: 18 }}>
       {others.slice(0, 5).map((o) => (
         <li key={o.id}>
-          <Link to={`/desk/tickets/${encodeURIComponent(o.number ?? '')}`}>{o.number}</Link> {o.title}
+          {/* Underlined: a link inside text must not rely on its colour alone. */}
+          <Link
+            to={`/desk/tickets/${encodeURIComponent(o.number ?? '')}`}
+            style={{ textDecoration: 'underline', fontFamily: 'monospace' }}
+          >
+            {o.number}
+          </Link>{' '}
+          {o.title}
         </li>
       ))}
     </ul>
@@ -293,7 +301,9 @@ export default function TicketPage() {
               </div>
               {ticket.requester?.id ? (
                 <>
-                  <Typography.Text type="secondary">{t('ticket.otherTickets')}</Typography.Text>
+                  <Typography.Text type="secondary" style={{ display: 'block', marginTop: 8 }}>
+                    {t('ticket.otherTickets')}
+                  </Typography.Text>
                   <OtherTickets requesterId={ticket.requester.id} number={ticket.number ?? ''} />
                 </>
               ) : null}
@@ -391,6 +401,7 @@ export default function TicketPage() {
                 ]}
               />
             </Card>
+            <Attachments ticket={ticket} onAttached={refetch} />
             <Card
               size="small"
               title={t('ticket.formData')}

@@ -1,6 +1,10 @@
 import { graphql } from '../../../graphql/graphql.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { SlaClockFragment } from '../SlaCountdown/sla-clock-fragment.ts';
+import { AttachmentsFragment } from './attachments-fragment.ts';
 
-export const TicketPageQuery = graphql(`
+export const TicketPageQuery = graphql(
+  `
   query DeskTicketPage($number: String!, $locale: String!) {
     ticket(number: $number) {
       id
@@ -45,12 +49,9 @@ export const TicketPageQuery = graphql(`
         }
       }
       slaPolicyName
+      ...DeskTicketAttachments
       slaClocks {
-        metric
-        status
-        dueAt
-        targetSeconds
-        businessSecondsLeft
+        ...DeskSlaClock
       }
       tasks {
         id
@@ -102,7 +103,9 @@ export const TicketPageQuery = graphql(`
       }
     }
   }
-`);
+`,
+  [SlaClockFragment, AttachmentsFragment],
+);
 
 export const OtherTicketsQuery = graphql(`
   query DeskRequesterTickets($requesterId: ID!) {
@@ -120,17 +123,16 @@ export const OtherTicketsQuery = graphql(`
   }
 `);
 
-export const SlaLiveSubscription = graphql(`
+export const SlaLiveSubscription = graphql(
+  `
   subscription DeskTicketSla($ticketId: ID!) {
     ticketSlaChanged(ticketId: $ticketId) {
-      metric
-      status
-      dueAt
-      targetSeconds
-      businessSecondsLeft
+      ...DeskSlaClock
     }
   }
-`);
+`,
+  [SlaClockFragment],
+);
 
 export const PeopleQuery = graphql(`
   query DeskPeople {
@@ -153,46 +155,44 @@ export const PeopleQuery = graphql(`
   }
 `);
 
-export const ActOnTask = graphql(`
+export const ActOnTask = graphql(
+  `
   mutation DeskActOnTask($taskId: ID!, $action: TaskAction!, $output: JSON, $reason: String, $to: TransferTarget) {
     actOnTask(taskId: $taskId, action: $action, output: $output, reason: $reason, to: $to) {
       __typename
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          path
-          message
-        }
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const Reply = graphql(`
+export const Reply = graphql(
+  `
   mutation DeskReply($id: ID!, $body: String!) {
     replyToTicket(id: $id, body: $body) {
       __typename
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const Note = graphql(`
+export const Note = graphql(
+  `
   mutation DeskNote($id: ID!, $body: String!) {
     addNote(id: $id, body: $body) {
       __typename
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const UpdateTicket = graphql(`
+export const UpdateTicket = graphql(
+  `
   mutation DeskUpdateTicket(
     $id: ID!
     $status: StatusCategory
@@ -202,31 +202,27 @@ export const UpdateTicket = graphql(`
   ) {
     updateTicket(id: $id, status: $status, statusName: $statusName, priority: $priority, formData: $formData) {
       __typename
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          path
-          message
-        }
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const AssignTicket = graphql(`
+export const AssignTicket = graphql(
+  `
   mutation DeskAssignTicket($id: ID!, $assigneeId: Int, $teamId: Int) {
     assignTicket(id: $id, assigneeId: $assigneeId, teamId: $teamId) {
       __typename
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);
 
-export const UrgeTicket = graphql(`
+export const UrgeTicket = graphql(
+  `
   mutation DeskUrgeTicket($id: ID!) {
     urgeTicket(id: $id) {
       __typename
@@ -235,9 +231,9 @@ export const UrgeTicket = graphql(`
           id
         }
       }
-      ... on Error {
-        message
-      }
+      ...Refusal
     }
   }
-`);
+`,
+  [RefusalFragment],
+);

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Flex, Form, Input, message, Result, Typography } from 'antd';
+import { Button, Card, Flex, Form, Input, message, Result, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -6,7 +6,9 @@ import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
-import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
+import { TemplateForm } from '../../../ui/TemplateForm/index.tsx';
+import { useSubmission } from '../../../ui/TemplateForm/useSubmission.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const PublicFormQuery = graphql(`
   query PortalPublicForm($key: String!) {
@@ -20,26 +22,21 @@ const PublicFormQuery = graphql(`
   }
 `);
 
-const Submit = graphql(`
-  mutation PortalSubmit($input: PublicFormInput!) {
-    submitPublicForm(input: $input) {
-      __typename
-      ... on PortalTicket {
-        number
-        followToken
-      }
-      ... on Error {
-        message
-      }
-      ... on ValidationError {
-        fields {
-          path
-          message
+const Submit = graphql(
+  `
+    mutation PortalSubmit($input: PublicFormInput!) {
+      submitPublicForm(input: $input) {
+        __typename
+        ... on PortalTicket {
+          number
+          followToken
         }
+        ...Refusal
       }
     }
-  }
-`);
+  `,
+  [RefusalFragment],
+);
 
 /** /portal/forms/<template>: the public form (no login), then the receipt with the private link. */
 export default function PublicFormPage() {
@@ -49,10 +46,8 @@ export default function PublicFormPage() {
   const [api, holder] = message.useMessage();
   const [contact, setContact] = useState({ name: '', email: '', phone: '' });
   const [subject, setSubject] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<string | null>(null);
   const [receipt, setReceipt] = useState<{ number: string; token: string } | null>(null);
-  const [isBusy, setIsBusy] = useState(false);
+  const { isBusy, refusal, submit: send } = useSubmission();
 
   if (isLoading && !data) return <PageLoading />;
   const form = data?.publicForm;
@@ -92,32 +87,23 @@ export default function PublicFormPage() {
   }
 
   const submit = async (formData: Record<string, unknown>) => {
-    setIsBusy(true);
-    setProblem(null);
-    const r = (
-      await request(Submit, {
-        input: {
-          templateKey: key,
-          title: subject.trim() || form.name || key,
-          formData,
-          contact: { name: contact.name, email: contact.email || null, phone: contact.phone || null },
-        },
-      }).catch((e: Error) => ({ submitPublicForm: { __typename: 'Error' as const, message: e.message } }))
-    ).submitPublicForm;
-    setIsBusy(false);
-    if (r?.__typename === 'PortalTicket') {
-      setReceipt({ number: r.number ?? '', token: r.followToken ?? '' });
-      return;
-    }
-    const fields = r && 'fields' in r ? (r.fields ?? []) : [];
-    setErrors(Object.fromEntries(fields.map((f) => [f.path ?? '', f.message ?? ''])));
-    setProblem(t('forms.failed', { message: (r as { message?: string } | null)?.message ?? '' }));
+    const r = await send(
+      async () =>
+        (
+          await request(Submit, {
+            input: {
+              templateKey: key,
+              title: subject.trim() || form.name || key,
+              formData,
+              contact: { name: contact.name, email: contact.email || null, phone: contact.phone || null },
+            },
+          })
+        ).submitPublicForm,
+      'PortalTicket',
+    );
+    if (r) setReceipt({ number: r.number ?? '', token: r.followToken ?? '' });
   };
-  const formErrors = Object.fromEntries(
-    Object.entries(errors)
-      .filter(([p]) => p.startsWith('/formData'))
-      .map(([p, m]) => [p.slice('/formData'.length), m]),
-  );
+  const errors = refusal?.otherErrors ?? {};
   return (
     <div style={{ maxWidth: 720, margin: '0 auto' }}>
       {holder}
@@ -160,20 +146,12 @@ export default function PublicFormPage() {
           </Form.Item>
         </Form>
       </Card>
-      {problem ? (
-        <Alert
-          type="error"
-          showIcon
-          title={problem}
-          style={{ marginBottom: 16 }}
-          data-testid="submit-problem"
-        />
-      ) : null}
-      <SchemaForm
-        schema={form.formSchema as never}
-        uiSchema={(form.uiSchema ?? {}) as never}
-        serverErrors={formErrors}
-        isSubmitting={isBusy}
+      <TemplateForm
+        formSchema={form.formSchema}
+        uiSchema={form.uiSchema}
+        refusal={refusal}
+        problem={refusal ? t('forms.failed', { message: refusal.message }) : null}
+        isBusy={isBusy}
         submitLabel={t('forms.submit')}
         onSubmit={(formData) => void submit(formData)}
       />
