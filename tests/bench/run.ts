@@ -18,6 +18,7 @@ const benches: Bench[] = [
   { name: 'sla-breach', file: './sla-breach.bench.ts' },
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
   { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
+  { name: 'form-typing', file: './form-typing.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },
   { name: 'smtp-intake', file: './smtp-intake.bench.ts' },
   { name: 'hostile-body', file: './hostile-body.bench.ts' },
