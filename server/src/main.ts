@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@docket/db';
-import { EXAMPLE_PASSWORD } from '@docket/examples';
+import { EXAMPLE_PASSWORD, templates as exampleTemplates } from '@docket/examples';
 import { buildApp } from './app.ts';
 import { type Config, readConfig } from './config.ts';
 import { DEFAULT_WEB_APP_DIR } from './http/web-app.ts';
@@ -50,7 +50,7 @@ server.listen(config.port, config.host, () => {
       `  Health check:             ${base}/healthz`,
       app.smtp ? `  Mail intake (SMTP):       ${config.smtp?.host}:${app.smtp.port}` : '',
       loaded
-        ? '  Example data loaded (org tree, one user per role, five templates, their workflows, named statuses, an SLA calendar and policies).'
+        ? `  Example data loaded (org tree, one user per role, ${exampleTemplates.length} templates, ${config.exampleWorkflows ? `${exampleTemplates.filter((x) => x.content.workflowKey).length} of them with` : 'no'} workflows, named statuses, an SLA calendar and policies).`
         : '',
       examplePlugins.installed.length
         ? `  Example plugins installed: ${examplePlugins.installed.join(', ')}${app.smtp ? '' : ' (mail to support@docket.local needs DOCKET_SMTP_PORT, e.g. 2525)'}`
