@@ -50,7 +50,7 @@ server.listen(config.port, config.host, () => {
       `  Health check:             ${base}/healthz`,
       app.smtp ? `  Mail intake (SMTP):       ${config.smtp?.host}:${app.smtp.port}` : '',
       loaded
-        ? `  Example data loaded (org tree, one user per role, ${exampleTemplates.length} templates: ${exampleTemplates.map((t) => t.key).join(', ')}; their workflows, named statuses, an SLA calendar and policies).`
+        ? `  Example data loaded (org tree, one user per role, ${exampleTemplates.length} templates (${exampleTemplates.map((t) => t.key).join(', ')}), ${config.exampleWorkflows ? `${exampleTemplates.filter((x) => x.content.workflowKey).length} of them with` : 'no'} workflows, named statuses, an SLA calendar and policies).`
         : '',
       examplePlugins.installed.length
         ? `  Example plugins installed: ${examplePlugins.installed.join(', ')}${app.smtp ? '' : ' (mail to support@docket.local needs DOCKET_SMTP_PORT, e.g. 2525)'}`

@@ -17,10 +17,20 @@
  * Builds designer/dist first when it is stale. Prints the figures; exits 0 either way.
  */
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
-import { ensureWebAppBuilt } from '../../designer/scripts/build-if-stale.ts';
-import { launchBrowser, newContext } from '../browser/browser.ts';
-import { startTestServer } from '../helpers/test-server.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/test-server.ts';
+import {
+  benchInChromium,
+  ms,
+  nextFrame,
+  percentile,
+  signedInContext,
+  startRecording,
+  stopRecording,
+  type WorkFigure,
+  workFigure,
+  workLine,
+} from './in-chromium.ts';
 
 export const OPEN_TARGET_MS = 1_500;
 export const FRAME_TARGET_MS = 16;
@@ -85,15 +95,7 @@ export function bigWorkflow(count = NODES): { nodes: Node[]; edges: Edge[] } {
   return { nodes, edges };
 }
 
-export type DragFigure = {
-  view: string;
-  nodesDrawn: number;
-  p50: number;
-  p95: number;
-  max: number;
-  frameP95: number;
-  meetsTarget: boolean;
-};
+export type DragFigure = WorkFigure & { view: string; nodesDrawn: number };
 export type DesignerCanvasResult = {
   nodes: number;
   edges: number;
@@ -101,11 +103,6 @@ export type DesignerCanvasResult = {
   openMedianMs: number;
   drags: DragFigure[];
   meetsTarget: boolean;
-};
-
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 };
 
 /** Time from navigation start until every node React Flow renders is drawn and visible. */
@@ -130,130 +127,95 @@ async function openTime(page: Page, url: string, expected: number): Promise<numb
 
 /** Drags a node one pointer move per frame and returns each move's main-thread work and the frame intervals. */
 async function drag(page: Page, nodeId: string): Promise<{ work: number[]; frames: number[] }> {
-  // As text: the bundler that runs this file would add helpers the page does not have.
-  await page.evaluate(`(() => {
-    const b = { work: [], frames: [], on: true };
-    window.__bench = b;
-    window.addEventListener('pointermove', () => {
+  await startRecording(
+    page,
+    `window.addEventListener('pointermove', () => {
       const t0 = performance.now();
       setTimeout(() => {
         document.querySelector('.react-flow__node.dragging')?.getBoundingClientRect();
         b.work.push(performance.now() - t0);
       }, 0);
-    }, { capture: true });
-    let last = performance.now();
-    const loop = (t) => {
-      if (!b.on) return;
-      b.frames.push(t - last);
-      last = t;
-      requestAnimationFrame(loop);
-    };
-    requestAnimationFrame(loop);
-  })()`);
+    }, { capture: true });`,
+  );
   const box = await page.locator(`.react-flow__node[data-id="${nodeId}"] .wf-node-head`).boundingBox();
   if (!box) throw new Error(`node ${nodeId} is not on screen`);
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
   await page.mouse.down();
-  const nextFrame = () => page.evaluate('new Promise((r) => requestAnimationFrame(() => r()))');
   for (let i = 1; i <= DRAG_STEPS; i++) {
     await page.mouse.move(x + i * 2, y + Math.sin(i / 10) * 40);
-    await nextFrame();
+    await nextFrame(page);
   }
   await page.mouse.up();
-  await nextFrame();
+  await nextFrame(page);
   // the first moves start the drag (selection, drag handlers): counted like the rest
-  return (await page.evaluate(
-    '(() => { window.__bench.on = false; return { work: window.__bench.work, frames: window.__bench.frames.slice(2) }; })()',
-  )) as { work: number[]; frames: number[] };
+  return stopRecording(page);
 }
 
-export async function run(options: { isQuiet?: boolean } = {}): Promise<DesignerCanvasResult> {
-  await ensureWebAppBuilt({ log: (line) => console.log(line) });
-  const [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  try {
-    const admin = await server.login('admin@docket.local');
-    const graph = bigWorkflow();
-    const created = await server.gql(
-      'mutation($g: JSON) { createWorkflow(key: "big-canvas", name: "A thousand nodes", graph: $g) { __typename ... on Error { message } } }',
-      { g: graph },
-      admin,
-    );
-    if (created.data?.createWorkflow?.__typename !== 'Workflow')
-      throw new Error(`the workflow was not created: ${JSON.stringify(created)}`);
+export function run(options: { isQuiet?: boolean } = {}): Promise<DesignerCanvasResult> {
+  return benchInChromium({ isQuiet: options.isQuiet, report, measure: measureCanvas });
+}
 
-    const context = await newContext(browser);
-    const login = await context.request.post(`${server.url}/graphql`, {
-      headers: { 'content-type': 'application/json' },
-      data: {
-        query: 'mutation { login(email: "admin@docket.local", password: "docket-demo") { __typename } }',
-      },
-    });
-    if (!login.ok()) throw new Error(`login failed: ${await login.text()}`);
-    const url = `${server.url}/admin/workflows/big-canvas`;
-    const openMs: number[] = [];
-    let page = await context.newPage();
+async function measureCanvas(server: TestServer, browser: Browser): Promise<DesignerCanvasResult> {
+  const admin = await server.login('admin@docket.local');
+  const graph = bigWorkflow();
+  const created = await server.gql(
+    'mutation($g: JSON) { createWorkflow(key: "big-canvas", name: "A thousand nodes", graph: $g) { __typename ... on Error { message } } }',
+    { g: graph },
+    admin,
+  );
+  if (created.data?.createWorkflow?.__typename !== 'Workflow')
+    throw new Error(`the workflow was not created: ${JSON.stringify(created)}`);
+
+  const context = await signedInContext(browser, server.url, 'admin@docket.local');
+  const url = `${server.url}/admin/workflows/big-canvas`;
+  const openMs: number[] = [];
+  let page = await context.newPage();
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  // The first visit fills the browser's cache with the app's code, as any second visit finds it;
+  // then three measured visits.
+  await openTime(page, url, graph.nodes.length);
+  for (let i = 0; i < 3; i++) {
+    await page.close();
+    page = await context.newPage();
     await page.setViewportSize({ width: 1600, height: 1000 });
-    // The first visit fills the browser's cache with the app's code, as any second visit finds it;
-    // then three measured visits.
-    await openTime(page, url, graph.nodes.length);
-    for (let i = 0; i < 3; i++) {
-      await page.close();
-      page = await context.newPage();
-      await page.setViewportSize({ width: 1600, height: 1000 });
-      openMs.push(await openTime(page, url, graph.nodes.length));
-    }
-    await page.waitForTimeout(500);
-
-    const drags: DragFigure[] = [];
-    const fitted = await drag(page, 'n612');
-    drags.push({
-      view: 'whole workflow in view',
-      nodesDrawn: await page.locator('.react-flow__node').count(),
-      p50: percentile(fitted.work, 50),
-      p95: percentile(fitted.work, 95),
-      max: Math.max(...fitted.work),
-      frameP95: percentile(fitted.frames, 95),
-      meetsTarget: percentile(fitted.work, 95) <= FRAME_TARGET_MS,
-    });
-    // Zoomed in on a node in the middle, as one edits: double-clicks beside it zoom in around it.
-    for (let i = 0; i < 4; i++) {
-      const box = await page.locator('.react-flow__node[data-id="n612"]').boundingBox();
-      if (!box) break;
-      await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height + 6);
-      await page.waitForTimeout(400);
-    }
-    await page.waitForTimeout(500);
-    const zoomed = await drag(page, 'n612');
-    drags.push({
-      view: 'zoomed in to edit',
-      nodesDrawn: await page.locator('.react-flow__node').count(),
-      p50: percentile(zoomed.work, 50),
-      p95: percentile(zoomed.work, 95),
-      max: Math.max(...zoomed.work),
-      frameP95: percentile(zoomed.frames, 95),
-      meetsTarget: percentile(zoomed.work, 95) <= FRAME_TARGET_MS,
-    });
-    await context.close();
-    const openMedianMs = percentile(openMs, 50);
-    const result: DesignerCanvasResult = {
-      nodes: graph.nodes.length,
-      edges: graph.edges.length,
-      openMs,
-      openMedianMs,
-      drags,
-      meetsTarget: openMedianMs <= OPEN_TARGET_MS && drags.every((d) => d.meetsTarget),
-    };
-    if (!options.isQuiet) console.log(report(result).join('\n'));
-    return result;
-  } finally {
-    await browser.close();
-    await server.close();
+    openMs.push(await openTime(page, url, graph.nodes.length));
   }
-}
+  await page.waitForTimeout(500);
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const drags: DragFigure[] = [];
+  const fitted = await drag(page, 'n612');
+  drags.push({
+    view: 'whole workflow in view',
+    nodesDrawn: await page.locator('.react-flow__node').count(),
+    ...workFigure(fitted, FRAME_TARGET_MS),
+  });
+  // Zoomed in on a node in the middle, as one edits: double-clicks beside it zoom in around it.
+  for (let i = 0; i < 4; i++) {
+    const box = await page.locator('.react-flow__node[data-id="n612"]').boundingBox();
+    if (!box) break;
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height + 6);
+    await page.waitForTimeout(400);
+  }
+  await page.waitForTimeout(500);
+  const zoomed = await drag(page, 'n612');
+  drags.push({
+    view: 'zoomed in to edit',
+    nodesDrawn: await page.locator('.react-flow__node').count(),
+    ...workFigure(zoomed, FRAME_TARGET_MS),
+  });
+  await context.close();
+  const openMedianMs = percentile(openMs, 50);
+  return {
+    nodes: graph.nodes.length,
+    edges: graph.edges.length,
+    openMs,
+    openMedianMs,
+    drags,
+    meetsTarget: openMedianMs <= OPEN_TARGET_MS && drags.every((d) => d.meetsTarget),
+  };
+}
 
 export function report(r: DesignerCanvasResult): string[] {
   return [
@@ -262,7 +224,7 @@ export function report(r: DesignerCanvasResult): string[] {
     `drag, main-thread work per pointer move (target p95 at most ${FRAME_TARGET_MS} ms):`,
     ...r.drags.map(
       (d) =>
-        `  ${d.view.padEnd(24)} ${String(d.nodesDrawn).padStart(5)} nodes drawn   p50 ${ms(d.p50).padStart(8)}   p95 ${ms(d.p95).padStart(8)}   max ${ms(d.max).padStart(8)}   frame interval p95 ${ms(d.frameP95).padStart(8)}   ratio ${(d.p95 / FRAME_TARGET_MS).toFixed(2)}  ${d.meetsTarget ? 'MEETS' : 'MISSES'}`,
+        `  ${d.view.padEnd(24)} ${String(d.nodesDrawn).padStart(5)} nodes drawn   ${workLine(d, FRAME_TARGET_MS)}`,
     ),
     `${r.meetsTarget ? 'PASS' : 'FAIL'}: the designer ${r.meetsTarget ? 'opens and drags within' : 'misses'} its targets.`,
   ];

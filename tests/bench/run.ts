@@ -19,6 +19,7 @@ const benches: Bench[] = [
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
   { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
   { name: 'desk', file: './desk.bench.ts' },
+  { name: 'form-typing', file: './form-typing.bench.ts' },
   { name: 'sandbox', file: './sandbox.bench.ts' },
   { name: 'smtp-intake', file: './smtp-intake.bench.ts' },
   { name: 'hostile-body', file: './hostile-body.bench.ts' },

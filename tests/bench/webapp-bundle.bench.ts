@@ -11,10 +11,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { BrowserContext } from 'playwright-core';
-import { ensureWebAppBuilt } from '../../designer/scripts/build-if-stale.ts';
-import { launchBrowser, newContext } from '../browser/browser.ts';
-import { startTestServer } from '../helpers/test-server.ts';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { newContext } from '../browser/browser.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { benchInChromium, signedInContext } from './in-chromium.ts';
 
 export const TARGET_GZIP_BYTES = 400_000;
 /** Chunks that hold the designers' pages: they must load only when opened. */
@@ -77,47 +77,33 @@ async function measure(
   };
 }
 
-export async function run(options: { isQuiet?: boolean } = {}): Promise<WebAppBundleResult> {
-  await ensureWebAppBuilt({ log: (line) => console.log(line) });
-  const [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  try {
-    const figures: PageFigure[] = [];
-    // Each page in a fresh profile: an empty cache, as on a first visit.
-    const anonymous = await newContext(browser);
-    figures.push(
-      await measure(anonymous, {
-        url: `${server.url}/login`,
-        page: '/login',
-        ready: 'Sign in to Docket',
-        isBudgeted: true,
-      }),
-    );
-    await anonymous.close();
+export function run(options: { isQuiet?: boolean } = {}): Promise<WebAppBundleResult> {
+  return benchInChromium({ isQuiet: options.isQuiet, report, measure: measurePages });
+}
 
-    for (const [email, path, ready, isBudgeted] of [
-      ['agent.a@docket.local', '/desk', 'My tasks', true],
-      ['admin@docket.local', '/admin/workflows/returns', 'Returns and refunds', false],
-    ] as const) {
-      const context = await newContext(browser);
-      const login = await context.request.post(`${server.url}/graphql`, {
-        headers: { 'content-type': 'application/json' },
-        data: { query: `mutation { login(email: "${email}", password: "docket-demo") { __typename } }` },
-      });
-      if (!login.ok()) throw new Error(`login ${email} failed: ${await login.text()}`);
-      figures.push(await measure(context, { url: `${server.url}${path}`, page: path, ready, isBudgeted }));
-      await context.close();
-    }
-    const result: WebAppBundleResult = {
-      target: TARGET_GZIP_BYTES,
-      figures,
-      meetsTarget: figures.every((f) => f.meetsTarget),
-    };
-    if (!options.isQuiet) console.log(report(result).join('\n'));
-    return result;
-  } finally {
-    await browser.close();
-    await server.close();
+async function measurePages(server: TestServer, browser: Browser): Promise<WebAppBundleResult> {
+  const figures: PageFigure[] = [];
+  // Each page in a fresh profile: an empty cache, as on a first visit.
+  const anonymous = await newContext(browser);
+  figures.push(
+    await measure(anonymous, {
+      url: `${server.url}/login`,
+      page: '/login',
+      ready: 'Sign in to Docket',
+      isBudgeted: true,
+    }),
+  );
+  await anonymous.close();
+
+  for (const [email, path, ready, isBudgeted] of [
+    ['agent.a@docket.local', '/desk', 'My tasks', true],
+    ['admin@docket.local', '/admin/workflows/returns', 'Returns and refunds', false],
+  ] as const) {
+    const context = await signedInContext(browser, server.url, email);
+    figures.push(await measure(context, { url: `${server.url}${path}`, page: path, ready, isBudgeted }));
+    await context.close();
   }
+  return { target: TARGET_GZIP_BYTES, figures, meetsTarget: figures.every((f) => f.meetsTarget) };
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`.padStart(9);

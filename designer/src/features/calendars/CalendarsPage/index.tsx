@@ -5,11 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { type QueryState, useQuery } from '../../../graphql/use-query.ts';
-import { PageHeading } from '../../../ui/PageHeading/index.tsx';
-import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
-import { CreateModal } from '../../admin/shared/CreateModal.tsx';
-import { mutate } from '../../admin/shared/mutate.ts';
+import { ListAndEditPage, useAdminMutation } from '../../admin/shared/ListAndEdit.tsx';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { nameDay } from '../calendar-edits.ts';
 import { DuePreview } from '../DuePreview/index.tsx';
@@ -23,41 +20,23 @@ const CalendarsQuery = graphql(`
 `);
 
 const CreateCalendar = graphql(
-  `
-  mutation CreateCalendar($key: String!, $name: String!, $definition: JSON!) {
-    createBusinessCalendar(key: $key, name: $name, definition: $definition) {
-      __typename
-      ... on BusinessCalendar { key }
-      ...Refusal
-    }
-  }
-`,
+  `mutation CreateCalendar($key: String!, $name: String!, $definition: JSON!) {
+    createBusinessCalendar(key: $key, name: $name, definition: $definition) { __typename ... on BusinessCalendar { key } ...Refusal }
+  }`,
   [RefusalFragment],
 );
 
 const UpdateCalendar = graphql(
-  `
-  mutation UpdateCalendar($id: ID!, $name: String, $definition: JSON) {
-    updateBusinessCalendar(id: $id, name: $name, definition: $definition) {
-      __typename
-      ... on BusinessCalendar { id }
-      ...Refusal
-    }
-  }
-`,
+  `mutation UpdateCalendar($id: ID!, $name: String, $definition: JSON) {
+    updateBusinessCalendar(id: $id, name: $name, definition: $definition) { __typename ... on BusinessCalendar { id } ...Refusal }
+  }`,
   [RefusalFragment],
 );
 
 const ImportHolidays = graphql(
-  `
-  mutation ImportHolidays($id: ID!, $ics: String!, $workingDaySummary: String, $replace: Boolean) {
-    importCalendarHolidays(id: $id, ics: $ics, workingDaySummary: $workingDaySummary, replace: $replace) {
-      __typename
-      ... on HolidayImport { holidaysAdded extraWorkingDaysAdded warnings { path message } }
-      ...Refusal
-    }
-  }
-`,
+  `mutation ImportHolidays($id: ID!, $ics: String!, $workingDaySummary: String, $replace: Boolean) {
+    importCalendarHolidays(id: $id, ics: $ics, workingDaySummary: $workingDaySummary, replace: $replace) { __typename ... on HolidayImport { holidaysAdded extraWorkingDaysAdded warnings { path message } } ...Refusal }
+  }`,
   [RefusalFragment],
 );
 
@@ -81,13 +60,11 @@ export default function CalendarsRoutes() {
 
 function CalendarsPage({ query }: { query: QueryState<Data> }) {
   const { t } = useTranslation(['calendars', 'admin']);
-  const { message } = App.useApp();
+  const run = useAdminMutation();
   const navigate = useNavigate();
   const { key } = useParams();
   const { data, error, refetch } = query;
   const calendar = data?.businessCalendars?.find((c) => c.key === key);
-  const [isCreating, setCreating] = useState(false);
-  const [form] = Form.useForm<{ key: string; name: string; timeZone: string }>();
   const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), []);
 
   const create = async (v: { key: string; name: string; timeZone: string }) => {
@@ -95,24 +72,39 @@ function CalendarsPage({ query }: { query: QueryState<Data> }) {
       timeZone: v.timeZone,
       weeklyHours: [[], nineToSix, nineToSix, nineToSix, nineToSix, nineToSix, []],
     };
-    const r = await mutate(CreateCalendar, { key: v.key, name: v.name, definition });
-    if (!r.ok) return void message.error(r.problem);
-    setCreating(false);
+    if (!(await run(CreateCalendar, { key: v.key, name: v.name, definition }))) return false;
     refetch();
     navigate(`/admin/calendars/${v.key}`);
+    return true;
   };
 
   return (
-    <>
-      <PageHeading
-        title={t('title')}
-        extra={
-          <Button type="primary" onClick={() => setCreating(true)}>
-            {t('create')}
-          </Button>
-        }
-      />
-      {error ? <QueryError error={error} onRetry={refetch} /> : null}
+    <ListAndEditPage<{ key: string; name: string; timeZone: string }>
+      title={t('title')}
+      createLabel={t('create')}
+      error={error}
+      onRetry={refetch}
+      initialValues={{ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }}
+      onCreate={create}
+      createFields={
+        <>
+          <Form.Item
+            name="key"
+            label={t('key')}
+            extra={t('keyHelp')}
+            rules={[{ required: true, pattern: /^[a-z][a-z0-9-]{1,62}$/, message: t('keyHelp') }]}
+          >
+            <Input />
+          </Form.Item>
+          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="timeZone" label={t('timeZone')}>
+            <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
+          </Form.Item>
+        </>
+      }
+    >
       <Row gutter={16}>
         <Col xs={24} lg={5}>
           <Card size="small">
@@ -141,30 +133,7 @@ function CalendarsPage({ query }: { query: QueryState<Data> }) {
           )}
         </Col>
       </Row>
-      <CreateModal
-        open={isCreating}
-        title={t('create')}
-        form={form}
-        initialValues={{ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }}
-        onCreate={create}
-        onClose={() => setCreating(false)}
-      >
-        <Form.Item
-          name="key"
-          label={t('key')}
-          extra={t('keyHelp')}
-          rules={[{ required: true, pattern: /^[a-z][a-z0-9-]{1,62}$/, message: t('keyHelp') }]}
-        >
-          <Input />
-        </Form.Item>
-        <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name="timeZone" label={t('timeZone')}>
-          <Select showSearch options={zones.map((z) => ({ value: z, label: z }))} />
-        </Form.Item>
-      </CreateModal>
-    </>
+    </ListAndEditPage>
   );
 }
 
@@ -181,6 +150,7 @@ function CalendarEditor({
 }) {
   const { t } = useTranslation(['calendars', 'admin']);
   const { message } = App.useApp();
+  const run = useAdminMutation();
   const saved = calendar.definition as CalendarDefinition;
   const [definition, setDefinition] = useState<CalendarDefinition>(saved);
   const [name, setName] = useState(calendar.name ?? '');
@@ -191,8 +161,7 @@ function CalendarEditor({
   const isDirty = JSON.stringify(definition) !== JSON.stringify(saved) || name !== calendar.name;
 
   const save = async () => {
-    const r = await mutate(UpdateCalendar, { id: calendar.id ?? '', name, definition });
-    if (!r.ok) return void message.error(r.problem);
+    if (!(await run(UpdateCalendar, { id: calendar.id ?? '', name, definition }))) return;
     void message.success(t('admin:actions.saved'));
     onSaved();
   };
@@ -385,19 +354,20 @@ function ICalImport({
 }) {
   const { t } = useTranslation('calendars');
   const { message } = App.useApp();
+  const runMutation = useAdminMutation();
   const [pattern, setPattern] = useState('补班|上班');
   const [isReplace, setReplace] = useState(false);
   const run = async (file: File) => {
     if (isDirty) return void message.warning(t('ical.saveFirst'));
     const ics = await file.text();
-    const r = await mutate(ImportHolidays, {
+    const r = await runMutation(ImportHolidays, {
       id: calendarId,
       ics,
       workingDaySummary: pattern || null,
       replace: isReplace,
     });
-    if (!r.ok) return void message.error(r.problem);
-    const result = r.data.importCalendarHolidays;
+    if (!r) return;
+    const result = r.importCalendarHolidays;
     if (result && 'holidaysAdded' in result) {
       void message.success(
         t('ical.done', { holidays: result.holidaysAdded ?? 0, extra: result.extraWorkingDaysAdded ?? 0 }),

@@ -1,4 +1,5 @@
 import { graphql } from '../../../graphql/graphql.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const CONTENT_FIELDS = `
   name
@@ -67,13 +68,9 @@ export const RevertMutation = graphql(`
   }
 `);
 
-export const CreateTemplateMutation = graphql(`
-  mutation CreateTemplate($key: String!, $content: TemplateContentInput!) {
-    createTemplate(key: $key, content: $content) {
-      __typename
-      ... on TicketTemplate { key }
-      ... on ValidationError { message fields { path message } }
-      ... on Error { message }
-    }
-  }
-`);
+export const CreateTemplateMutation = graphql(
+  `mutation CreateTemplate($key: String!, $content: TemplateContentInput!) {
+    createTemplate(key: $key, content: $content) { __typename ... on TicketTemplate { key } ...Refusal }
+  }`,
+  [RefusalFragment],
+);

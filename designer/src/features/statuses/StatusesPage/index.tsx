@@ -1,13 +1,9 @@
-import { App, Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
-import { useState } from 'react';
+import { Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
-import { PageHeading } from '../../../ui/PageHeading/index.tsx';
-import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
-import { CreateModal } from '../../admin/shared/CreateModal.tsx';
-import { mutate } from '../../admin/shared/mutate.ts';
+import { ListAndEditPage, useAdminMutation } from '../../admin/shared/ListAndEdit.tsx';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const StatusesQuery = graphql(`
@@ -17,28 +13,16 @@ const StatusesQuery = graphql(`
 `);
 
 const CreateStatus = graphql(
-  `
-  mutation CreateTicketStatus($name: String!, $category: StatusCategory!) {
-    createTicketStatus(name: $name, category: $category) {
-      __typename
-      ... on TicketStatus { id }
-      ...Refusal
-    }
-  }
-`,
+  `mutation CreateTicketStatus($name: String!, $category: StatusCategory!) {
+    createTicketStatus(name: $name, category: $category) { __typename ... on TicketStatus { id } ...Refusal }
+  }`,
   [RefusalFragment],
 );
 
 const UpdateStatus = graphql(
-  `
-  mutation UpdateTicketStatus($id: ID!, $position: Int, $isActive: Boolean) {
-    updateTicketStatus(id: $id, position: $position, isActive: $isActive) {
-      __typename
-      ... on TicketStatus { id }
-      ...Refusal
-    }
-  }
-`,
+  `mutation UpdateTicketStatus($id: ID!, $position: Int, $isActive: Boolean) {
+    updateTicketStatus(id: $id, position: $position, isActive: $isActive) { __typename ... on TicketStatus { id } ...Refusal }
+  }`,
   [RefusalFragment],
 );
 
@@ -49,16 +33,12 @@ const CATEGORIES: Category[] = ['new', 'open', 'pending', 'on_hold', 'solved', '
 /** /admin/statuses: named statuses, their order and whether they are offered. */
 export default function StatusesPage() {
   const { t } = useTranslation(['statuses', 'admin']);
-  const { message } = App.useApp();
+  const run = useAdminMutation();
   const { data, error, refetch } = useQuery(StatusesQuery, {});
-  const [isCreating, setCreating] = useState(false);
-  const [form] = Form.useForm<{ name: string; category: Category }>();
   const statuses = data?.ticketStatuses ?? [];
 
   const update = async (vars: { id: string; position?: number; isActive?: boolean }) => {
-    const r = await mutate(UpdateStatus, vars);
-    if (!r.ok) return void message.error(r.problem);
-    refetch();
+    if (await run(UpdateStatus, vars)) refetch();
   };
   /** Swaps the positions of two neighbours. */
   const swap = async (a: Status, b: Status) => {
@@ -66,24 +46,31 @@ export default function StatusesPage() {
     await update({ id: b.id ?? '', position: a.position ?? 0 });
   };
   const create = async (v: { name: string; category: Category }) => {
-    const r = await mutate(CreateStatus, v);
-    if (!r.ok) return void message.error(r.problem);
-    setCreating(false);
+    if (!(await run(CreateStatus, v))) return false;
     refetch();
+    return true;
   };
 
   return (
-    <>
-      <PageHeading
-        title={t('title')}
-        extra={
-          <Button type="primary" onClick={() => setCreating(true)}>
-            {t('create')}
-          </Button>
-        }
-      />
+    <ListAndEditPage<{ name: string; category: Category }>
+      title={t('title')}
+      createLabel={t('create')}
+      error={error}
+      onRetry={refetch}
+      initialValues={{ category: 'on_hold' }}
+      onCreate={create}
+      createFields={
+        <>
+          <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="category" label={t('category')}>
+            <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))} />
+          </Form.Item>
+        </>
+      }
+    >
       <Text as="p">{t('help')}</Text>
-      {error ? <QueryError error={error} onRetry={refetch} /> : null}
       <Table
         rowKey={(s) => s.id ?? ''}
         loading={!data && !error}
@@ -133,21 +120,6 @@ export default function StatusesPage() {
           },
         ]}
       />
-      <CreateModal
-        open={isCreating}
-        title={t('create')}
-        form={form}
-        initialValues={{ category: 'on_hold' }}
-        onCreate={create}
-        onClose={() => setCreating(false)}
-      >
-        <Form.Item name="name" label={t('name')} rules={[{ required: true, whitespace: true }]}>
-          <Input />
-        </Form.Item>
-        <Form.Item name="category" label={t('category')}>
-          <Select options={CATEGORIES.map((c) => ({ value: c, label: t(`categories.${c}`) }))} />
-        </Form.Item>
-      </CreateModal>
-    </>
+    </ListAndEditPage>
   );
 }

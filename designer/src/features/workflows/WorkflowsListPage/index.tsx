@@ -1,44 +1,56 @@
-import { Space } from 'antd';
+import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
-import { PageHeading } from '../../../ui/PageHeading/index.tsx';
-import { PageLoading } from '../../../ui/PageLoading/index.tsx';
-import { QueryError } from '../../../ui/QueryError/index.tsx';
-import { Text } from '../../../ui/Text/index.tsx';
-import { WorkflowRowFragment, WorkflowsTable } from '../WorkflowsTable/index.tsx';
-import { NewWorkflowButton } from './NewWorkflowButton.tsx';
+import type { CreateAnswer } from '../../admin/shared/CreateByKeyButton.tsx';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { VersionedList } from '../../admin/shared/VersionedList.tsx';
 
-const WorkflowsQuery = graphql(
-  `
-    query Workflows {
-      workflows {
-        ...WorkflowRow
-      }
-    }
-  `,
-  [WorkflowRowFragment],
+const WorkflowsQuery = graphql(`
+  query Workflows {
+    workflows { id key name latestVersion updatedAt draftProblems { code } }
+  }
+`);
+
+const CreateWorkflowMutation = graphql(
+  `mutation CreateWorkflow($key: String!, $name: String!) {
+    createWorkflow(key: $key, name: $name) { __typename ... on Workflow { key } ...Refusal }
+  }`,
+  [RefusalFragment],
 );
 
-/** /admin/workflows */
+/** Creates a workflow (a lone start node); the designer opens on it. */
+async function createWorkflow(input: { key: string; name: string }): Promise<CreateAnswer> {
+  const r = (await request(CreateWorkflowMutation, input)).createWorkflow;
+  return r?.__typename === 'Workflow' ? { open: `/admin/workflows/${encodeURIComponent(r.key ?? '')}` } : r;
+}
+
+/** /admin/workflows: key (opens the designer), name, latest version, draft problems, last change. */
 export function WorkflowsListPage() {
   const { t } = useTranslation('workflows');
-  const { data, error, isLoading, refetch } = useQuery(WorkflowsQuery, {});
-  const workflows = data?.workflows ?? [];
+  const query = useQuery(WorkflowsQuery, {});
   return (
-    <>
-      <PageHeading
-        title={t('list.title')}
-        extra={
-          <Space>
-            {data ? <Text>{t('list.count', { count: workflows.length })}</Text> : null}
-            <NewWorkflowButton />
-          </Space>
-        }
-      />
-      {error ? <QueryError error={error} onRetry={refetch} /> : null}
-      {isLoading && !data ? <PageLoading /> : null}
-      {data ? <WorkflowsTable workflows={workflows} /> : null}
-    </>
+    <VersionedList
+      namespace="workflows"
+      basePath="/admin/workflows"
+      query={query}
+      rows={query.data?.workflows ?? []}
+      create={createWorkflow}
+      afterVersion={[
+        {
+          key: 'problems',
+          title: t('list.columns.problems'),
+          render: (_, w) => {
+            const count = w.draftProblems?.length ?? 0;
+            return count > 0 ? (
+              <Tag color="error">{t('list.problems', { count })}</Tag>
+            ) : (
+              <Tag color="success">{t('list.noProblems')}</Tag>
+            );
+          },
+        },
+      ]}
+    />
   );
 }

@@ -103,13 +103,28 @@ type CacheEntry = {
 };
 
 /** Output ports of a node: its type's, plus any its edges leave from that the type no longer has. */
-function portsOf(node: WorkflowNode, graph: WorkflowGraph, nodeTypes: NodeTypeRegistry): PortDefinition[] {
+function portsOf(
+  node: WorkflowNode,
+  usedPorts: readonly string[],
+  nodeTypes: NodeTypeRegistry,
+): PortDefinition[] {
   const def = nodeTypes.get(node.type);
   const ports = def ? outputPortsOf(def, node.config) : [];
-  for (const e of graph.edges)
-    if (e.source === node.id && !ports.some((p) => p.id === e.sourcePort))
-      ports.push({ id: e.sourcePort, label: e.sourcePort });
+  for (const port of usedPorts) if (!ports.some((p) => p.id === port)) ports.push({ id: port, label: port });
   return ports;
+}
+
+const NO_PORTS: readonly string[] = [];
+
+/** The ports each node's edges leave from, by node id, in the edges' order (one pass over the edges). */
+function usedPortsBySource(graph: WorkflowGraph): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    const list = out.get(e.source);
+    if (list) list.push(e.sourcePort);
+    else out.set(e.source, [e.sourcePort]);
+  }
+  return out;
 }
 
 /** The React Flow canvas of a workflow: nodes from the graph, edits back as editor commands. */
@@ -129,6 +144,8 @@ export function Canvas(props: CanvasProps) {
     const all = ghost
       ? [...graph.nodes.map((n) => [n, false] as const), ...ghost.nodes.map((n) => [n, true] as const)]
       : graph.nodes.map((n) => [n, false] as const);
+    const usedPorts = usedPortsBySource(graph);
+    const ghostUsedPorts = ghost ? usedPortsBySource(ghost) : undefined;
     setNodes((prev) => {
       const prevById = new Map(prev.map((n) => [n.id, n]));
       const next: WorkflowFlowNode[] = [];
@@ -137,14 +154,11 @@ export function Canvas(props: CanvasProps) {
         const id = isGhost ? `ghost:${n.id}` : n.id;
         if (seen.has(id)) continue;
         seen.add(id);
-        const source = isGhost && ghost ? ghost : graph;
+        const nodePorts = (isGhost ? ghostUsedPorts : usedPorts)?.get(n.id) ?? NO_PORTS;
         const def = nodeTypes.get(n.type);
         const p = isGhost ? EMPTY : (problems.get(n.id) ?? EMPTY);
         const deco = isGhost ? decorations.nodes.get(`ghost:${n.id}`) : decorations.nodes.get(n.id);
-        const edgesKey = source.edges
-          .filter((e) => e.source === n.id)
-          .map((e) => e.sourcePort)
-          .join('|');
+        const edgesKey = nodePorts.join('|');
         const old = prevById.get(id);
         const c = cache.current.get(id);
         const isSelected = selected.has(id);
@@ -176,7 +190,7 @@ export function Canvas(props: CanvasProps) {
           data: {
             node: n,
             def,
-            ports: portsOf(n, source, nodeTypes),
+            ports: portsOf(n, nodePorts, nodeTypes),
             hasInput: def ? def.ports.hasInput : true,
             problems: p,
             deco,
