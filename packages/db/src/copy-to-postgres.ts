@@ -100,7 +100,8 @@ export async function copyPgliteToPostgres(options: {
       const keys = (
         await target.query(
           `select conrelid::regclass::text as t, conname as name, pg_get_constraintdef(oid) as def
-             from pg_constraint where contype = 'f' and connamespace in ('public'::regnamespace, 'pgboss'::regnamespace)`,
+             from pg_constraint where contype = 'f' and conparentid = 0
+              and connamespace in ('public'::regnamespace, 'pgboss'::regnamespace)`,
         )
       ).rows as { t: string; name: string; def: string }[];
       for (const k of keys) await target.query(`alter table ${k.t} drop constraint ${quote(k.name)}`);
@@ -115,14 +116,23 @@ export async function copyPgliteToPostgres(options: {
       }
       for (const k of keys) await target.query(`alter table ${k.t} add constraint ${quote(k.name)} ${k.def}`);
 
+      // Sequences: those the server makes as it goes (a template's ticket numbers) are made here
+      // too, and each one continues where the original's stood.
       const sequences = (
         await src.query(
-          `select schemaname || '.' || sequencename as s, last_value from pg_sequences
-            where schemaname in ('public', 'pgboss') and last_value is not null`,
+          `select schemaname || '.' || sequencename as s, data_type::text as type, start_value, min_value,
+                  max_value, increment_by, cycle, last_value
+             from pg_sequences where schemaname in ('public', 'pgboss')`,
         )
       ).rows;
-      for (const s of sequences)
-        await target.query('select setval($1::regclass, $2, true)', [qualified(s.s), s.last_value]);
+      for (const q of sequences) {
+        await target.query(
+          `create sequence if not exists ${qualified(q.s)} as ${q.type} increment by ${q.increment_by}
+             minvalue ${q.min_value} maxvalue ${q.max_value} start with ${q.start_value} ${q.cycle ? 'cycle' : 'no cycle'}`,
+        );
+        if (q.last_value !== null)
+          await target.query('select setval($1::regclass, $2, true)', [qualified(q.s), q.last_value]);
+      }
       report.sequences = sequences.length;
 
       // The counts, table by table, before anything is committed.
