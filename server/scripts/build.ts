@@ -17,7 +17,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { buildFirstPartyPlugins } from '../../plugins/build.ts';
 
 const server = fileURLToPath(new URL('..', import.meta.url));
@@ -36,7 +36,7 @@ const externalPackages: Plugin = {
 
 const started = Date.now();
 rmSync(dist, { recursive: true, force: true });
-const common = {
+const common: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -51,7 +51,7 @@ const common = {
   banner: {
     js: "import { createRequire as __docketRequire } from 'node:module'; const require = __docketRequire(import.meta.url);",
   },
-} as const;
+};
 await Promise.all([
   build({ ...common, entryPoints: [join(server, 'src/main.ts')], outfile: join(dist, 'main.js') }),
   build({
