@@ -215,7 +215,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   // An agent's public reply on a ticket from a plugin channel goes back out through it.
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
-  const feed = new TicketFeed();
+  const feed = new TicketFeed(redis?.eventTarget);
   tickets.onChange(feed.onChange);
   await plugins.start();
   const csat = new CsatService({

@@ -40,6 +40,11 @@ export type Config = {
   writeTimeoutMs: number;
   /** Ticket creations that may wait for a shared insert (DOCKET_WRITE_QUEUE, default 2000); more are refused as retryable. */
   writeQueue: number;
+  /**
+   * On SIGTERM the server stops taking requests and finishes those in flight and its current job
+   * batches; past this many milliseconds it exits anyway (DOCKET_SHUTDOWN_TIMEOUT_MS, default 10000).
+   */
+  shutdownTimeoutMs: number;
   /** Redis for pub/sub across server processes (REDIS_URL); in-process when absent. */
   redisUrl: string | undefined;
   /** NODE_ENV=production: secrets must come from the environment, introspection is for staff only. */
@@ -128,6 +133,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtp: smtpConfig(env),
     writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
     writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
+    shutdownTimeoutMs: positiveInt(env, 'DOCKET_SHUTDOWN_TIMEOUT_MS', 10_000),
     redisUrl: env.REDIS_URL || undefined,
     isProduction: env.NODE_ENV === 'production',
     allowedOrigins: (env.DOCKET_ALLOWED_ORIGINS ?? '')

@@ -6,6 +6,7 @@ import { openDatabase } from '@docket/db';
 import { EXAMPLE_PASSWORD, templates as exampleTemplates } from '@docket/examples';
 import { buildApp } from './app.ts';
 import { type Config, readConfig } from './config.ts';
+import { shutdownGate } from './http/shutdown-gate.ts';
 import { DEFAULT_WEB_APP_DIR } from './http/web-app.ts';
 import { installExamplePlugins } from './seed/install-example-plugins.ts';
 import { loadExampleData } from './seed/load-example-data.ts';
@@ -36,7 +37,8 @@ const examplePlugins = config.loadExamples
     })
   : { installed: [], skipped: [] };
 
-const server = createServer(app.callback);
+const gate = shutdownGate(app.callback);
+const server = createServer(gate.listener);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -68,14 +70,43 @@ server.listen(config.port, config.host, () => {
   );
 });
 
-let stopping = false;
+/**
+ * SIGTERM (or Ctrl-C): stop taking requests, finish those in flight, let the job workers finish
+ * their current batches, close the database, exit 0. Past DOCKET_SHUTDOWN_TIMEOUT_MS it exits
+ * anyway, with 1 and a line saying what was still running. A second Ctrl-C exits at once (a
+ * terminal's Ctrl-C under `npm start` reaches the server twice at first: npm passes it on too).
+ */
+let since = 0;
 async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: shutting down`);
-  server.close();
-  await app.close();
-  await db.close();
+  if (since) {
+    if (signal === 'SIGINT' && Date.now() - since > 1_000) {
+      console.error('SIGINT again: exiting without waiting.');
+      process.exit(1);
+    }
+    return;
+  }
+  since = Date.now();
+  let stage = 'requests in flight';
+  console.log(
+    `${signal}: shutting down (requests in flight: ${gate.inFlight}; at most ${config.shutdownTimeoutMs} ms)`,
+  );
+  setTimeout(() => {
+    console.error(
+      `Shutdown did not finish within ${config.shutdownTimeoutMs} ms (DOCKET_SHUTDOWN_TIMEOUT_MS), still waiting for ${stage}${stage === 'requests in flight' ? ` (${gate.inFlight})` : ''}: exiting anyway.`,
+    );
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  try {
+    await gate.close(server);
+    stage = 'the job workers';
+    await app.close();
+    stage = 'the database';
+    await db.close();
+  } catch (e) {
+    console.error(`Shutdown failed while closing ${stage}: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  }
+  console.log(`Stopped in ${Date.now() - since} ms.`);
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -23,6 +23,7 @@ const benches: Bench[] = [
   { name: 'sandbox', file: './sandbox.bench.ts' },
   { name: 'smtp-intake', file: './smtp-intake.bench.ts' },
   { name: 'hostile-body', file: './hostile-body.bench.ts' },
+  { name: 'scale-out', file: './scale-out.bench.ts' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

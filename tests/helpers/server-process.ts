@@ -18,28 +18,35 @@ export type ServerProcess = {
 /**
  * The real server in its own process, as `npm start` runs it (production mode, a free port),
  * with `env` on top of this process's environment; resolves once it has printed its URL.
+ * `command` runs something else from the repository's root instead of the sources under tsx
+ * (e.g. `['npm', 'start']` on the production build).
  */
 export function startServerProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  command?: [string, ...string[]],
 ): Promise<ServerProcess> {
-  const proc = spawn(
+  const [file, ...args] = command ?? [
     process.execPath,
-    ['--no-node-snapshot', ...nodeArgs, '--import', 'tsx', 'server/src/main.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        // Production keeps stored secrets with a key from the environment.
-        DOCKET_SECRET_KEY: 'test-key-of-the-server-process-suites',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    '--no-node-snapshot',
+    ...nodeArgs,
+    '--import',
+    'tsx',
+    'server/src/main.ts',
+  ];
+  const proc = spawn(file, args, {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      // Production keeps stored secrets with a key from the environment.
+      DOCKET_SECRET_KEY: 'test-key-of-the-server-process-suites',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const keep = (d: Buffer) => {
     out += d;

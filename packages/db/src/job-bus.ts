@@ -61,7 +61,7 @@ export async function startJobBus(options: {
   boss.on('error', (e) => options.onError?.(e as Error));
   await boss.start();
   for (const q of options.queues) await boss.createQueue(q);
-  const holders: (() => void)[] = [];
+  const holders: (() => Promise<void>)[] = [];
   let stopping = false;
   const INSERT = insertJobsSql(`jsonb_to_recordset($1::jsonb) as j(${JOB_ROW_COLUMNS})`);
   return {
@@ -114,8 +114,11 @@ export async function startJobBus(options: {
     },
     async stop() {
       stopping = true;
-      for (const stop of holders) stop();
-      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
+      // No new batches; those being handled finish (and are settled) first.
+      await Promise.all([
+        ...holders.map((stop) => stop()),
+        boss.stop({ graceful: true, wait: true, timeout: 5_000 }),
+      ]);
     },
   };
 }
@@ -132,7 +135,7 @@ type Settle = {
  * rather than at the next poll. Looks again every half window; the pg-boss worker beside it still
  * takes whatever this misses. A job is taken as pg-boss takes it (state active, one retry counted
  * when it was started before), only while no worker has it, so two processes never both run it.
- * Returns a function that stops it.
+ * Returns a function that stops it, resolving once the batches being handled are settled.
  */
 function holdSoonDue(options: {
   executeSql: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
@@ -142,7 +145,7 @@ function holdSoonDue(options: {
   handler: JobHandler;
   settle: Settle;
   onError: (e: unknown) => void;
-}): () => void {
+}): () => Promise<void> {
   const { executeSql, queue, withinMs, handler, settle, onError } = options;
   const held = new Set<string>();
   const timers = new Map<number, { ids: string[]; timer: NodeJS.Timeout }>();
@@ -150,20 +153,20 @@ function holdSoonDue(options: {
   // Jobs whose time has come, taken up to a batch at a time, at most two batches at once: one
   // at a time when the database keeps up, batches when it does not (as pg-boss's own fetch).
   const ready: { id: string; tries: number }[] = [];
-  let inFlight = 0;
+  const inFlight = new Set<Promise<void>>();
   const pump = () => {
-    while (!isStopped && inFlight < 2 && ready.length > 0) {
+    while (!isStopped && inFlight.size < 2 && ready.length > 0) {
       const batch = ready.splice(0, options.batchSize);
-      inFlight++;
-      void take(batch)
+      const running: Promise<void> = take(batch)
         .catch((e) => {
           for (const x of batch) held.delete(x.id);
           onError(e);
         })
         .finally(() => {
-          inFlight--;
+          inFlight.delete(running);
           pump();
         });
+      inFlight.add(running);
     }
   };
   const take = async (batch: { id: string; tries: number }[]): Promise<void> => {
@@ -241,9 +244,10 @@ function holdSoonDue(options: {
   };
   const loop = setInterval(() => void look().catch(onError), Math.max(50, withinMs / 2));
   void look().catch(onError);
-  return () => {
+  return async () => {
     isStopped = true;
     clearInterval(loop);
     for (const { timer } of timers.values()) clearTimeout(timer);
+    await Promise.all(inFlight);
   };
 }

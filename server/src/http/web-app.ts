@@ -5,8 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type Koa from 'koa';
 
-/** designer/dist, where `vite build` writes the web app. */
-export const DEFAULT_WEB_APP_DIR = fileURLToPath(new URL('../../../designer/dist', import.meta.url));
+/**
+ * designer/dist, where `vite build` writes the web app: three folders up from this file's source
+ * (server/src/http), two from the production build it is bundled into (server/dist/main.js).
+ */
+export const DEFAULT_WEB_APP_DIR = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts') ? '../../../designer/dist' : '../../designer/dist',
+    import.meta.url,
+  ),
+);
 
 /**
  * Paths the web app never answers: the API and the routes beside it (channel webhooks and files

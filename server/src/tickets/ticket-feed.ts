@@ -6,10 +6,17 @@ export type TicketFeedEvent = { ticketId: string; kind: 'created' | 'changed' };
 
 /**
  * Committed ticket creations and changes, for the desk's live lists and the portal: subscribers
- * hear a ticket's id once its transaction commits and read what they may see of it.
+ * hear a ticket's id once its transaction commits and read what they may see of it. With an event
+ * target shared by several servers (Redis), a subscriber on one hears what another commits.
  */
 export class TicketFeed {
-  readonly pubsub = createPubSub<{ ticketFeed: [TicketFeedEvent] }>();
+  readonly pubsub;
+
+  constructor(eventTarget?: NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget']) {
+    this.pubsub = createPubSub<{ ticketFeed: [TicketFeedEvent] }>(
+      eventTarget ? { eventTarget: eventTarget as never } : {},
+    );
+  }
 
   /** A ticket store change listener: the change is published after its transaction commits. */
   readonly onChange = async (tx: EntityManager, change: TicketChanged): Promise<void> => {
