@@ -61,15 +61,15 @@ export default function NotificationPreferencesPage() {
         <Alert type="info" showIcon title={t('preferences.noTargets')} style={{ marginBottom: 16 }} />
       ) : null}
       <Table
-        rowKey={(kind) => kind}
-        dataSource={[...NOTICE_KINDS]}
+        rowKey="kind"
+        dataSource={NOTICE_KINDS.map((kind) => ({ kind }))}
         pagination={false}
         scroll={{ x: true }}
         columns={[
           {
             key: 'kind',
             title: t('preferences.kind'),
-            render: (_, kind) => {
+            render: (_, { kind }) => {
               const { isDefault } = effectiveTargets(rows, kind);
               return (
                 <>
@@ -82,7 +82,7 @@ export default function NotificationPreferencesPage() {
           {
             key: 'in_app',
             title: t('preferences.inApp'),
-            render: (_, kind) => (
+            render: (_, { kind }) => (
               <Checkbox
                 checked
                 disabled
@@ -93,7 +93,7 @@ export default function NotificationPreferencesPage() {
           ...targets.map((target) => ({
             key: target.key ?? '',
             title: target.title,
-            render: (_: unknown, kind: NoticeKind) => {
+            render: (_: unknown, { kind }: { kind: NoticeKind }) => {
               const key = target.key ?? '';
               return (
                 <Checkbox
