@@ -79,14 +79,10 @@ describe(`scenario 3 with plugin SLA actions (${databaseKind()})`, () => {
       team,
       ids.tech,
     ]);
-    await s.sql('insert into team_member (team_id, user_id, skills) values (?, ?, ?), (?, ?, ?)', [
-      team,
-      ids['agent.b'],
-      ['repair', 'smoke'],
-      team,
-      ids.service,
-      ['repair', 'smoke'],
-    ]);
+    await s.sql(
+      "insert into team_member (team_id, user_id, skills) values (?, ?, '{repair,smoke}'), (?, ?, '{repair,smoke}')",
+      [team, ids['agent.b'], team, ids.service],
+    );
     agent = await s.login('agent.a@docket.local');
     admin = await s.login('admin@docket.local');
     manager = await s.login('manager.north@docket.local');
