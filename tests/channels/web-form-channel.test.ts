@@ -73,8 +73,8 @@ describe(`the web channel: public forms over HTTP (${databaseKind()})`, () => {
     }
     const rows = await s.sql<{ channel: string; email: string }>(
       `select t.channel, c.email from ticket t join customer c on c.id = t.requester_id
-        where t.number = any(?::text[]) order by t.id`,
-      [numbers],
+        where t.number in (select jsonb_array_elements_text(?::jsonb)) order by t.id`,
+      [JSON.stringify(numbers)],
     );
     expect(rows).toEqual(numbers.map(() => ({ channel: 'web', email: 'wang.web@example.com' })));
 

@@ -58,7 +58,7 @@ describe('SandboxHost', { timeout: 30_000 }, () => {
     }`;
     const permissions = { org: true, notify: true, followUps: true };
     await host.load(testPlugin({ id: 'people', handlers, permissions }));
-    await host.load(testPlugin({ id: 'nobody', handlers, permissions, grants: { notify: true } }));
+    await host.load(testPlugin({ id: 'notify_only', handlers, permissions, grants: { notify: true } }));
     const ticket = { id: '5', access: 'read' as const };
     expect(await host.call('people', 'people', {}, { ticket })).toEqual({
       caps: ['config', 'log', 'metric', 'notify', 'org', 'secrets', 'ticket'],
@@ -79,7 +79,7 @@ describe('SandboxHost', { timeout: 30_000 }, () => {
       followUp: { forUserId: 8, title: 'Check T-1' },
     });
     // Granted notify only: no org, no follow-ups.
-    expect(await host.call('nobody', 'people', {}, { ticket })).toMatchObject({
+    expect(await host.call('notify_only', 'people', {}, { ticket })).toMatchObject({
       caps: ['config', 'log', 'metric', 'notify', 'secrets', 'ticket'],
       ticketCaps: ['id', 'read'],
       manager: null,
