@@ -65,13 +65,14 @@ describe('notification preferences page', () => {
 
     const sms = page.getByRole('checkbox', { name: 'SLA warnings and breaches: SMS' });
     expect(await sms.isChecked()).toBe(false);
-    await sms.check();
+    // The box shows what the server keeps: it turns on once the choice is saved.
+    await sms.click();
     await expect.poll(() => preferences()).toEqual([{ kind: 'sla', targets: ['sms.sms'] }]);
     await expect.poll(() => sms.isChecked()).toBe(true);
     // Urges follow "everything else" until set; a robot for everything else reaches them too.
     const urgeRow = page.locator('.ant-table-row', { hasText: 'Urged tickets' });
     expect(await urgeRow.innerText()).toContain('as everything else');
-    await page.getByRole('checkbox', { name: 'Everything else: WeCom group robot' }).check();
+    await page.getByRole('checkbox', { name: 'Everything else: WeCom group robot' }).click();
     await expect
       .poll(() => preferences())
       .toEqual([
@@ -94,7 +95,7 @@ describe('notification preferences page', () => {
     await expect.poll(() => page.getByRole('heading', { name: '通知接收方式' }).isVisible()).toBe(true);
     const sms = page.getByRole('checkbox', { name: 'SLA 预警与超时: SMS' });
     await expect.poll(() => sms.isChecked()).toBe(true);
-    await sms.uncheck();
+    await sms.click();
     // Unticking the last target of a kind keeps it in-app only (not back to the default).
     await expect
       .poll(() => preferences())
