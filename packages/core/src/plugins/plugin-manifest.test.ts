@@ -103,7 +103,10 @@ describe('effectivePermissions', () => {
 
   it('gives org, notify and followUps only when both name them', () => {
     expect(
-      effectivePermissions({ org: true, notify: true, followUps: true }, { org: true, followUps: true, kv: true }),
+      effectivePermissions(
+        { org: true, notify: true, followUps: true },
+        { org: true, followUps: true, kv: true },
+      ),
     ).toEqual({ org: true, followUps: true });
   });
 });
