@@ -2,7 +2,8 @@
  * The first-party plugins the example pack installs (from plugins/<folder>, built by
  * plugins/build.ts), with everything they ask for granted and these settings: a support mailbox
  * feeding the enquiry template, a partner's webhook feeding returns, the phone system feeding
- * call-centre requests, an SMS gateway and no chat robots yet (an admin adds their URLs).
+ * call-centre requests, an SMS gateway and no chat robots yet (an admin adds their URLs), and
+ * the SLA actions policies can name.
  * The loopback addresses stand for the outside systems an admin would name.
  */
 export type ExamplePlugin = {
@@ -77,4 +78,6 @@ export const plugins: ExamplePlugin[] = [
     },
   },
   { folder: 'chat-robots', name: 'chat_robots', settings: { robots: [] } },
+  // SLA actions a policy can name: escalate by chat robot and SMS, reassign by load, follow-ups.
+  { folder: 'sla-actions', name: 'sla_actions', settings: {} },
 ];

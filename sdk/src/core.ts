@@ -13,6 +13,8 @@ export {
   checkPluginManifest,
   handlerNameOf,
   handlerNamesOf,
+  PLUGIN_FLAG_PERMISSION_NAMES,
+  PLUGIN_FLAG_PERMISSIONS,
   PLUGIN_MANIFEST_VERSION,
 } from '../../packages/core/src/plugins/plugin-manifest.ts';
 export type {

@@ -43,6 +43,11 @@ export type TicketView = {
   status?: string;
   priority?: string;
   formData?: Record<string, JsonValue>;
+  /** The handler (a user id), the team and org unit it sits with, and the customer it is for. */
+  assigneeId?: number | null;
+  teamId?: number | null;
+  orgUnitId?: number | null;
+  requesterId?: number | null;
   [field: string]: JsonValue | undefined;
 };
 
@@ -56,7 +61,78 @@ export type TicketPatch = Record<string, JsonValue>;
 export type TicketApi = {
   readonly id: string;
   read(): Promise<TicketView>;
+  /**
+   * Besides title, description, priority and custom fields, a patch may hand the ticket over:
+   * `assigneeId` (an active user; with `teamId`, a member of that team) and `teamId`.
+   */
   patch?(patch: TicketPatch): Promise<TicketView>;
+  /**
+   * Opens a follow-up ticket linked to this one (permission `followUps`): in the name of the person
+   * it is for, within what they may do, assigned to them, for the same customer. Both tickets'
+   * timelines name the other. Returns the new ticket.
+   */
+  createFollowUp?(followUp: FollowUp): Promise<TicketView>;
+};
+
+export type FollowUp = {
+  /** The person the follow-up is for (a user id): a supervisor, a manager. */
+  forUserId: number;
+  title: string;
+  description?: string;
+  /** Default: the template of the ticket it follows. */
+  templateKey?: string;
+  /** The form; default: the followed ticket's when the template is the same. */
+  formData?: Record<string, JsonValue>;
+  priority?: 'urgent' | 'high' | 'normal' | 'low';
+};
+
+/** A person as `org` lookups give them. */
+export type OrgPerson = {
+  id: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  orgUnit: { id: number; name: string } | null;
+};
+
+/** A team member holding the skills asked for, with the open work they hold now. */
+export type TeamMember = OrgPerson & {
+  skills: string[];
+  /** Open tickets (not solved or closed) they handle. */
+  openTickets: number;
+  /** Open workflow tasks assigned to them. */
+  openTasks: number;
+};
+
+/** People around a ticket (permission `org`). */
+export type OrgApi = {
+  /** A user's manager (the person they report to) while active, or null. */
+  manager(userId: number): Promise<OrgPerson | null>;
+  /** A team's active members (by team id or name) who hold every skill named, least loaded first. */
+  teamMembers(query: {
+    team: string | number;
+    skills?: string[];
+  }): Promise<{ team: { id: number; name: string }; members: TeamMember[] }>;
+};
+
+/** A notice to people (permission `notify`), about the ticket of the call when there is one. */
+export type PluginNoticeInput = {
+  userIds: number[];
+  /** Notification target keys (`sms.sms`, `chat_robots.wecom`); in-app always, targets as well. */
+  targets?: string[];
+  subject: string;
+  text: string;
+  /** The same key sends a notice once per person (default: once per call). */
+  key?: string;
+};
+
+export type NotifyResult = {
+  /** How many people it reached in-app. */
+  notified: number;
+  /** The targets it went out through (each delivery's result shows on the ticket's timeline). */
+  targets: string[];
+  /** Targets named that are not installed and enabled. */
+  unknownTargets: string[];
 };
 
 /**
@@ -71,6 +147,10 @@ export type HostApi = {
   kv: KeyValueStore;
   /** Sending mail (permission `mail: true`), through the SMTP account the plugin's settings name. */
   mail: MailSender;
+  /** People around a ticket (permission `org: true`). */
+  org: OrgApi;
+  /** Sends a notice to people through the server's notifier (permission `notify: true`). */
+  notify: (notice: PluginNoticeInput) => Promise<NotifyResult>;
   /** The admin's settings for this plugin, without the secrets (frozen). */
   config: Readonly<Record<string, JsonValue>>;
   /** The settings marked `"x-secret": true` (frozen). */

@@ -9,9 +9,11 @@ import { join, resolve } from 'node:path';
 import { SandboxError } from '../../packages/sandbox/src/errors.ts';
 import { SandboxHost } from '../../packages/sandbox/src/sandbox-host.ts';
 import type {
+  FollowUpRequest,
   HostServices,
   OutgoingMail,
   PluginLimits,
+  PluginNotice,
   SandboxEvent,
 } from '../../packages/sandbox/src/types.ts';
 import type {
@@ -31,7 +33,7 @@ import {
   type PluginPermissions,
   type PluginTicketAccess,
 } from './core.ts';
-import type { TicketView } from './host-api.ts';
+import type { OrgPerson, TeamMember, TicketView } from './host-api.ts';
 
 export { SandboxError };
 
@@ -72,6 +74,11 @@ export type LoadPluginOptions = {
   limits?: LimitsForTest;
   /** Tickets the fake host knows, by id (a call names one with `{ ticket }`). */
   tickets?: Record<string, TicketView>;
+  /** People the fake host knows for `ctx.org`: each user's manager by user id, teams by id or name. */
+  org?: {
+    managers?: Record<string, OrgPerson | null>;
+    teams?: Record<string, { team: { id: number; name: string }; members: TeamMember[] }>;
+  };
 };
 
 export type CallForTicket = {
@@ -89,6 +96,10 @@ export type Recorded = {
   ticketPatches: { ticketId: string; patch: Record<string, JsonValue> }[];
   /** Mails the plugin sent through `ctx.mail.send` (the fake host accepts them all). */
   mails: OutgoingMail[];
+  /** Notices sent through `ctx.notify`, with the ticket of the call. */
+  notices: { ticketId: string | null; notice: PluginNotice }[];
+  /** Follow-ups opened through `ctx.ticket.createFollowUp` (each gets a new fake ticket). */
+  followUps: { ticketId: string; followUp: FollowUpRequest }[];
   logs: { level: string; message: string; data?: JsonValue }[];
   metrics: { name: string; value: number; tags?: Record<string, string> }[];
   /** Limit breaks, refused capabilities, restarts. */
@@ -189,6 +200,8 @@ export async function loadPlugin(options: LoadPluginOptions = {}): Promise<Plugi
     ticketReads: [],
     ticketPatches: [],
     mails: [],
+    notices: [],
+    followUps: [],
     logs: [],
     metrics: [],
     events: [],
@@ -237,6 +250,23 @@ export async function loadPlugin(options: LoadPluginOptions = {}): Promise<Plugi
     },
     event: (e) => {
       if (e.kind !== 'host-started') recorded.events.push(e);
+    },
+    orgManager: async ({ userId }) => (options.org?.managers?.[String(userId)] ?? null) as JsonValue,
+    orgTeam: async ({ team }) => {
+      const t = options.org?.teams?.[team];
+      if (!t) throw new Error(`the fake host has no team "${team}" (give it in loadPlugin's org.teams)`);
+      return t as unknown as JsonValue;
+    },
+    notify: async ({ ticket, notice }) => {
+      recorded.notices.push({ ticketId: ticket ? String(ticket.id) : null, notice });
+      return { notified: notice.userIds.length, targets: notice.targets, unknownTargets: [] };
+    },
+    ticketFollowUp: async ({ ticket, followUp }) => {
+      recorded.followUps.push({ ticketId: String(ticket.id), followUp });
+      const id = `follow-up-${recorded.followUps.length}`;
+      const t: TicketView = { id, number: id, title: followUp.title, assigneeId: followUp.forUserId };
+      tickets.set(id, t);
+      return t as JsonValue;
     },
     mailSend: async ({ mail }) => {
       recorded.mails.push(mail);

@@ -26,6 +26,7 @@ import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
 import { MailIntake } from './channels/mail-intake.ts';
 import { startSmtpListener } from './channels/smtp-listener.ts';
+import { webFormRoutes } from './channels/web-form-route.ts';
 import type { Config } from './config.ts';
 import { CsatService } from './csat/csat-service.ts';
 import { ratingPageRoutes } from './csat/rating-page.ts';
@@ -253,6 +254,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     clock,
     log,
   };
+  plugins.attach(services);
   await startWorkflowWorkers({ db, jobs, runtime: workflows, secrets, log });
   await startSlaWorkers(db, jobs, sla, log);
   await startDeliveryWorkers(db, jobs, notifier, log);
@@ -460,6 +462,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   });
   mountGraphiqlAssets(router);
   koa.use(pluginRoutes(services));
+  // The public form as the web channel over plain HTTP (POST /forms/<template key>).
+  koa.use(webFormRoutes(services));
   koa.use(fileRoutes(services, new FileStorage(config.files.dir)));
   koa.use(router.routes()).use(router.allowedMethods());
   koa.use(ratingPageRoutes(services).routes());

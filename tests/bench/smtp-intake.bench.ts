@@ -24,11 +24,12 @@ export async function run() {
   const total = RATE * SECONDS;
   const baseline = await offer(await bareSmtpServer(), total);
   const db = await benchDatabase();
-  const server = await startServer({
-    DATABASE_URL: db.url,
-    DOCKET_SMTP_PORT: '0',
-    DOCKET_EXAMPLE_WORKFLOWS: 'off',
-  });
+  // BENCH_SMTP_CPU_PROF=<dir>: the server process writes a V8 CPU profile there when it stops.
+  const profileDir = process.env.BENCH_SMTP_CPU_PROF;
+  const server = await startServer(
+    { DATABASE_URL: db.url, DOCKET_SMTP_PORT: '0', DOCKET_EXAMPLE_WORKFLOWS: 'off' },
+    profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  );
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   try {
     const m = /Mail intake \(SMTP\):\s+\S+:(\d+)/.exec(server.output());
@@ -36,6 +37,7 @@ export async function run() {
     const port = Number(m[1]);
     await offer({ port, close: async () => {} }, 200); // warm up: JIT, the plugin's isolate, pools
     await pool.query('delete from inbound_message');
+    const before = await serverMetrics(server.url);
     const docket = await offer({ port, close: async () => {} }, total);
     const until = Date.now() + 120_000;
     let done = 0;
@@ -55,6 +57,9 @@ export async function run() {
       `select extract(epoch from (max(updated_at) - min(received_at))) as s from inbound_message where status = 'done'`,
     );
     const latencies = rows.rows.map((r) => Number(r.ms));
+    const after = await serverMetrics(server.url);
+    await server.stop();
+    const stages = stagesOf(server.output());
     return {
       offered: { mailsPerSecond: RATE, seconds: SECONDS, total },
       baseline,
@@ -68,6 +73,11 @@ export async function run() {
           p99: percentile(latencies, 99),
           max: latencies.at(-1) ?? Number.NaN,
         },
+        perMail: {
+          sqlStatements: (after.statements - before.statements) / total,
+          serverCpuMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / total,
+        },
+        stages,
       },
     };
   } finally {
@@ -75,6 +85,24 @@ export async function run() {
     await server.stop();
     await db.drop();
   }
+}
+
+/** The server's own counters (GET /metrics): statements through its SQL helpers, CPU seconds. */
+async function serverMetrics(url: string): Promise<{ statements: number; cpuSeconds: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { statements: value('docket_sql_statements_total'), cpuSeconds: value('process_cpu_seconds_total') };
+}
+
+/** The intake's stage times the server logs when it stops, as mean ms per try. */
+function stagesOf(output: string): Record<string, number> | null {
+  const line = output.split('\n').find((l) => l.includes('"mail intake stages"'));
+  if (!line) return null;
+  const s = JSON.parse(line) as Record<string, number>;
+  const out: Record<string, number> = { tries: s.tries ?? 0 };
+  for (const k of ['queuedMs', 'claimMs', 'parseMs', 'pluginMs', 'ticketMs'])
+    out[k] = (s[k] ?? 0) / Math.max(1, s.tries ?? 0);
+  return out;
 }
 
 /** Sends `total` mails at RATE per second over a pool; the 250s' latencies and the rate reached. */
@@ -149,6 +177,10 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
     `baseline (bare SMTP server, keeps nothing): ${f(r.baseline.acceptedPerSecond)} mails/s accepted, 250 after p50 ${f(r.baseline.ackMs.p50)} ms, p99 ${f(r.baseline.ackMs.p99)} ms`,
     `docket: ${f(r.docket.acceptedPerSecond)} mails/s accepted (250 after p50 ${f(r.docket.ackMs.p50)} ms, p99 ${f(r.docket.ackMs.p99)} ms); ${r.docket.tickets} tickets at ${f(r.docket.ticketsPerSecond)}/s`,
     `end of DATA -> committed ticket: p50 ${f(r.docket.endOfDataToTicketMs.p50)} ms, p90 ${f(r.docket.endOfDataToTicketMs.p90)} ms, p99 ${f(r.docket.endOfDataToTicketMs.p99)} ms, max ${f(r.docket.endOfDataToTicketMs.max)} ms`,
+    `per mail: ${f(r.docket.perMail.sqlStatements)} SQL statements, ${f(r.docket.perMail.serverCpuMs)} ms CPU in the server process` +
+      (r.docket.stages
+        ? `; mean wall time per try: queued ${f(r.docket.stages.queuedMs!)} ms, claim ${f(r.docket.stages.claimMs!)} ms, parse ${f(r.docket.stages.parseMs!)} ms, plugin ${f(r.docket.stages.pluginMs!)} ms, ticket ${f(r.docket.stages.ticketMs!)} ms (${r.docket.stages.tries} tries)`
+        : ''),
     `ratio: docket accepted ${f((r.docket.acceptedPerSecond / r.baseline.acceptedPerSecond) * 100)}% of the baseline's rate; target 200 mails/s`,
   ];
 }

@@ -2,9 +2,11 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Clock } from '@docket/engine';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { plugins as examplePlugins } from '../../examples/plugins.ts';
 import { buildFirstPartyPlugins, PLUGINS_DIR } from '../../plugins/build.ts';
 import { installExamplePlugins } from '../../server/src/seed/install-example-plugins.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -15,9 +17,17 @@ export { waitFor } from '../helpers/wait.ts';
  * A server with the example data, its SMTP listener on a free port, and the named first-party
  * plugins built from plugins/ and installed as the example pack installs them.
  */
-export async function startChannelServer(names: string[]): Promise<TestServer & { smtpPort: number }> {
-  await buildFirstPartyPlugins({ names: names.map((n) => (n === 'chat_robots' ? 'chat-robots' : n)) });
-  const s = await startTestServer({ env: { DOCKET_SMTP_PORT: '0' }, workflows: false });
+export async function startChannelServer(
+  names: string[],
+  options: { clock?: Clock } = {},
+): Promise<TestServer & { smtpPort: number }> {
+  const folderOf = (name: string) => examplePlugins.find((p) => p.name === name)?.folder ?? name;
+  await buildFirstPartyPlugins({ names: names.map(folderOf) });
+  const s = await startTestServer({
+    env: { DOCKET_SMTP_PORT: '0' },
+    workflows: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const r = await installExamplePlugins(s.app.services, { pluginsDir: join(PLUGINS_DIR), only: names });
   if (r.installed.length !== names.length) throw new Error(`plugins not installed: ${JSON.stringify(r)}`);
   return Object.assign(s, { smtpPort: s.app.smtp!.port });

@@ -1,3 +1,4 @@
+import { accountArea } from '../features/account/area.ts';
 import { adminArea } from '../features/admin/area.ts';
 import { deskArea } from '../features/desk/area.ts';
 import { portalArea } from '../features/portal/area.ts';
@@ -10,7 +11,14 @@ import type { AreaDefinition } from './define-area.ts';
  * The app's areas in navigation order; a person's start page is the first they may enter.
  * A new area adds its features/<area>/area.ts here (one line).
  */
-export const areas: readonly AreaDefinition[] = [deskArea, adminArea, reportsArea, wallArea, portalArea];
+export const areas: readonly AreaDefinition[] = [
+  deskArea,
+  adminArea,
+  reportsArea,
+  wallArea,
+  portalArea,
+  accountArea,
+];
 
 export const areasFor = (access: Access): AreaDefinition[] => areas.filter((a) => a.canEnter(access));
 

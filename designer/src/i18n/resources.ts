@@ -1,4 +1,5 @@
 import { shellMessages } from '../app/messages.ts';
+import { accountMessages } from '../features/account/messages.ts';
 import { adminMessages } from '../features/admin/messages.ts';
 import { auditMessages } from '../features/audit/messages.ts';
 import { authMessages } from '../features/auth/messages.ts';
@@ -34,6 +35,7 @@ export const featureMessages = [
   slaMessages,
   statusesMessages,
   auditMessages,
+  accountMessages,
 ] as const;
 
 type Feature = (typeof featureMessages)[number];

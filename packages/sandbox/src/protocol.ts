@@ -49,8 +49,12 @@ export type ServiceOp =
   | 'kv.list'
   | 'ticket.read'
   | 'ticket.patch'
+  | 'ticket.follow-up'
   | 'fetch'
-  | 'mail.send';
+  | 'mail.send'
+  | 'org.manager'
+  | 'org.team'
+  | 'notify';
 
 export type ToParent =
   | { t: 'ready'; pid: number }

@@ -37,6 +37,64 @@ describe('SandboxHost', { timeout: 30_000 }, () => {
     });
   });
 
+  it('gives org, notify and follow-ups only when granted, checked before the server hears them', async () => {
+    const handlers = `{
+      people: async (a, ctx) => ({
+        caps: Object.keys(ctx).sort(),
+        ticketCaps: ctx.ticket ? Object.keys(ctx.ticket).sort() : null,
+        manager: ctx.org ? await ctx.org.manager(7) : null,
+        team: ctx.org ? await ctx.org.teamMembers({ team: 'Repairs', skills: ['smoke'] }) : null,
+        sent: ctx.notify ? await ctx.notify({ userIds: [8], targets: ['sms.sms'], subject: 'Late', text: 'T-1 is late.' }) : null,
+        followUp: ctx.ticket && ctx.ticket.createFollowUp ? await ctx.ticket.createFollowUp({ forUserId: 8, title: 'Check T-1' }) : null,
+      }),
+      bad: async (a, ctx) => {
+        const out = [];
+        for (const f of [() => ctx.org.manager('seven'), () => ctx.notify({ userIds: [], subject: 'x', text: 'y' }),
+                         () => ctx.notify({ userIds: [1], subject: 'two\\nlines', text: 'y' }),
+                         () => ctx.ticket.createFollowUp({ forUserId: 1, title: '' })])
+          try { await f(); out.push('passed'); } catch (e) { out.push(e.code + ': ' + e.message); }
+        return out;
+      },
+    }`;
+    const permissions = { org: true, notify: true, followUps: true };
+    await host.load(testPlugin({ id: 'people', handlers, permissions }));
+    await host.load(testPlugin({ id: 'notify_only', handlers, permissions, grants: { notify: true } }));
+    const ticket = { id: '5', access: 'read' as const };
+    expect(await host.call('people', 'people', {}, { ticket })).toEqual({
+      caps: ['config', 'log', 'metric', 'notify', 'org', 'secrets', 'ticket'],
+      ticketCaps: ['createFollowUp', 'id', 'read'],
+      manager: { id: 8, name: 'manager of 7' },
+      team: { team: { id: 1, name: 'Repairs' }, members: [], skills: ['smoke'] },
+      sent: { notified: 1, targets: ['sms.sms'], unknownTargets: [] },
+      followUp: { id: '99', number: 'F-1' },
+    });
+    expect(services.notices.at(-1)).toEqual({
+      pluginId: 'people',
+      ticketId: '5',
+      notice: { userIds: [8], targets: ['sms.sms'], subject: 'Late', text: 'T-1 is late.', key: null },
+    });
+    expect(services.followUps.at(-1)).toEqual({
+      pluginId: 'people',
+      ticketId: '5',
+      followUp: { forUserId: 8, title: 'Check T-1' },
+    });
+    // Granted notify only: no org, no follow-ups.
+    expect(await host.call('notify_only', 'people', {}, { ticket })).toMatchObject({
+      caps: ['config', 'log', 'metric', 'notify', 'secrets', 'ticket'],
+      ticketCaps: ['id', 'read'],
+      manager: null,
+      followUp: null,
+    });
+    const notices = services.notices.length;
+    expect(await host.call('people', 'bad', {}, { ticket })).toEqual([
+      'CAPABILITY_DENIED: org.manager(userId): userId must be a user id (a positive integer)',
+      'CAPABILITY_DENIED: notify: userIds must list 1 to 50 user ids',
+      'CAPABILITY_DENIED: notify: subject must be one line of at most 200 characters',
+      'CAPABILITY_DENIED: createFollowUp: title must be one line of at most 200 characters',
+    ]);
+    expect(services.notices.length).toBe(notices);
+  });
+
   it('answers a batch in order, each call with its own outcome', async () => {
     await host.load(
       testPlugin({

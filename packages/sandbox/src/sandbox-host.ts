@@ -19,11 +19,13 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_MAX_LIMITS,
   type FetchResult,
+  type FollowUpRequest,
   type HostCallSource,
   type HostServices,
   type LogLevel,
   type OutgoingMail,
   type PluginLimits,
+  type PluginNotice,
   type SandboxEvent,
   type SandboxPlugin,
   type SandboxStats,
@@ -647,6 +649,33 @@ export class SandboxHost {
                   ticket: grant,
                   patch: (p.patch ?? {}) as Record<string, JsonValue>,
                 });
+          break;
+        }
+        case 'org.manager':
+          if (!s.orgManager) throw new Error('this server answers no org lookups for plugins');
+          value = await s.orgManager({ ...source, userId: Number(p.userId) });
+          break;
+        case 'org.team':
+          if (!s.orgTeam) throw new Error('this server answers no org lookups for plugins');
+          value = await s.orgTeam({ ...source, team: String(p.team), skills: (p.skills ?? []) as string[] });
+          break;
+        case 'notify':
+          if (!s.notify) throw new Error('this server sends no notices for plugins');
+          value = await s.notify({
+            ...source,
+            ticket: this.calls.get(m.cid)?.grant ?? null,
+            notice: m.payload as unknown as PluginNotice,
+          });
+          break;
+        case 'ticket.follow-up': {
+          const grant = this.calls.get(m.cid)?.grant;
+          if (!grant) throw new Error('the call has ended or was not made for a ticket');
+          if (!s.ticketFollowUp) throw new Error('this server opens no follow-up tickets for plugins');
+          value = await s.ticketFollowUp({
+            ...source,
+            ticket: grant,
+            followUp: p.followUp as unknown as FollowUpRequest,
+          });
           break;
         }
         case 'mail.send': {

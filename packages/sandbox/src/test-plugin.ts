@@ -1,5 +1,12 @@
 import type { PluginManifest, PluginPermissions } from '@docket/core';
-import type { HostServices, PluginLimits, SandboxEvent, SandboxPlugin } from './types.ts';
+import type {
+  FollowUpRequest,
+  HostServices,
+  PluginLimits,
+  PluginNotice,
+  SandboxEvent,
+  SandboxPlugin,
+} from './types.ts';
 
 /**
  * For tests: a plugin whose bundle is written by hand as the SDK's build would make it (a script
@@ -46,12 +53,16 @@ export function memoryServices(): HostServices & {
   events: SandboxEvent[];
   logs: { pluginId: string; level: string; message: string }[];
   metrics: { pluginId: string; name: string; value: number }[];
+  notices: { pluginId: string; ticketId: string | null; notice: PluginNotice }[];
+  followUps: { pluginId: string; ticketId: string; followUp: FollowUpRequest }[];
 } {
   const kv = new Map<string, Map<string, unknown>>();
   const tickets = new Map<string, Record<string, unknown>>();
   const events: SandboxEvent[] = [];
   const logs: { pluginId: string; level: string; message: string }[] = [];
   const metrics: { pluginId: string; name: string; value: number }[] = [];
+  const notices: { pluginId: string; ticketId: string | null; notice: PluginNotice }[] = [];
+  const followUps: { pluginId: string; ticketId: string; followUp: FollowUpRequest }[] = [];
   const store = (pluginId: string) => {
     let m = kv.get(pluginId);
     if (!m) {
@@ -66,6 +77,18 @@ export function memoryServices(): HostServices & {
     events,
     logs,
     metrics,
+    notices,
+    followUps,
+    orgManager: async ({ userId }) => ({ id: userId + 1, name: `manager of ${userId}` }),
+    orgTeam: async ({ team, skills }) => ({ team: { id: 1, name: team }, members: [], skills }),
+    notify: async ({ pluginId, ticket, notice }) => {
+      notices.push({ pluginId, ticketId: ticket ? String(ticket.id) : null, notice });
+      return { notified: notice.userIds.length, targets: notice.targets, unknownTargets: [] };
+    },
+    ticketFollowUp: async ({ pluginId, ticket, followUp }) => {
+      followUps.push({ pluginId, ticketId: String(ticket.id), followUp });
+      return { id: '99', number: 'F-1' };
+    },
     kvGet: async ({ pluginId, key }) => (store(pluginId).get(key) ?? null) as never,
     kvSet: async ({ pluginId, key, value }) => {
       store(pluginId).set(key, value);

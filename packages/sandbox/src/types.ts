@@ -124,7 +124,7 @@ export type SandboxEvent =
       kind: 'denied';
       pluginId: string;
       version: string;
-      capability: 'fetch' | 'kv' | 'ticket' | 'mail';
+      capability: 'fetch' | 'kv' | 'ticket' | 'mail' | 'org' | 'notify' | 'followUps';
       handler: string;
       callId: string;
       message: string;
@@ -179,6 +179,43 @@ export type HostServices = {
   mailSend?(
     input: HostCallSource & { mail: OutgoingMail },
   ): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
+  /**
+   * For a plugin granted `org`: the active manager of a user, as an `OrgPerson`, or null. Without
+   * it (and the three below), the capability is refused.
+   */
+  orgManager?(input: HostCallSource & { userId: number }): Promise<JsonValue>;
+  /** For `org`: a team's active members holding every skill named, with their open work, least loaded first. */
+  orgTeam?(input: HostCallSource & { team: string; skills: string[] }): Promise<JsonValue>;
+  /** For `notify`: a notice to users (in-app, and through the targets named), about the call's ticket when it has one. */
+  notify?(input: HostCallSource & { ticket: TicketGrant | null; notice: PluginNotice }): Promise<JsonValue>;
+  /** For `followUps`: opens a follow-up ticket linked to the call's ticket; returns it as plugins see tickets. */
+  ticketFollowUp?(
+    input: HostCallSource & { ticket: TicketGrant; followUp: FollowUpRequest },
+  ): Promise<JsonValue>;
+};
+
+/** A notice a plugin sends (checked by the sandbox before the server sees it). */
+export type PluginNotice = {
+  userIds: number[];
+  /** Notification target keys (`sms.sms`, `chat_robots.wecom`); in-app always. */
+  targets: string[];
+  subject: string;
+  text: string;
+  /** Idempotency key: the same key sends a notice once per person (default: one per call). */
+  key: string | null;
+};
+
+/** A follow-up ticket a plugin asks for (checked by the sandbox before the server sees it). */
+export type FollowUpRequest = {
+  /** The person it is for: it is opened in their name, within what they may do, and assigned to them. */
+  forUserId: number;
+  title: string;
+  description?: string;
+  /** Default: the template of the ticket it follows. */
+  templateKey?: string;
+  /** The form; default: the followed ticket's when the template is the same. */
+  formData?: Record<string, JsonValue>;
+  priority?: 'urgent' | 'high' | 'normal' | 'low';
 };
 
 /** A mail a plugin asks the host to send (checked by `checkOutgoingMail` before the server sees it). */

@@ -1,6 +1,6 @@
 import { existsSync, type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { PluginManifest } from '../core.ts';
+import { PLUGIN_FLAG_PERMISSION_NAMES, PLUGIN_FLAG_PERMISSIONS, type PluginManifest } from '../core.ts';
 import { BUNDLE_FILE, buildPlugin, CliError, MANIFEST_FILE } from './build-plugin.ts';
 import { tarGz } from './tar.ts';
 
@@ -193,7 +193,7 @@ export async function publish(dir: string, sdkVersion: string, args: string[]): 
   const asks = r.requestedPermissions ?? {};
   const wants = [
     ...(asks.fetch?.length ? [`fetch from ${asks.fetch.join(', ')}`] : []),
-    ...(asks.kv ? ['a key-value store'] : []),
+    ...PLUGIN_FLAG_PERMISSION_NAMES.filter((k) => asks[k]).map((k) => PLUGIN_FLAG_PERMISSIONS[k]),
     ...(asks.ticket ? [`${asks.ticket} access to tickets`] : []),
   ];
   console.log(
@@ -247,12 +247,8 @@ export async function dev(
       const version = `${base.split('-')[0]}-dev.${started}`;
       const { manifest, file } = packageOf(dir, version);
       await upload(o, token, file);
-      const asked = manifest.permissions ?? {};
-      const grants = {
-        ...(asked.fetch?.length ? { fetch: asked.fetch } : {}),
-        ...(asked.kv ? { kv: true } : {}),
-        ...(asked.ticket ? { ticket: asked.ticket } : {}),
-      };
+      // A development server grants what the plugin asks for.
+      const grants = manifest.permissions ?? {};
       const up = await gql(
         o.server,
         token,

@@ -109,6 +109,10 @@ export class MailIntake {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Messages waiting for a free slot (at most MAX_PARALLEL tries run at once, so storing new mail never waits for connections). */
   private readonly waiting: string[] = [];
+  /** When each waiting message was queued (ms, performance.now()). */
+  private readonly queuedAt = new Map<string, number>();
+  /** Where the tries' wall time went, summed (logged at close, read by the intake benchmark). */
+  readonly stages = { tries: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
 
   constructor(private readonly services: Services) {}
 
@@ -125,7 +129,13 @@ export class MailIntake {
   kick(id: string): void {
     if (this.inFlight.size >= MAX_PARALLEL) {
       this.waiting.push(id);
+      this.queuedAt.set(id, performance.now());
       return;
+    }
+    const queued = this.queuedAt.get(id);
+    if (queued !== undefined) {
+      this.stages.queuedMs += performance.now() - queued;
+      this.queuedAt.delete(id);
     }
     const p = this.process(id).catch((e) =>
       this.services.log('error', 'inbound mail failed', { id, error: String((e as Error)?.stack ?? e) }),
@@ -142,12 +152,22 @@ export class MailIntake {
   async process(id: string): Promise<void> {
     const { services } = this;
     const em = forkEm(services.db);
+    const stages = this.stages;
+    let at = performance.now();
+    const lap = (stage: 'claimMs' | 'parseMs' | 'pluginMs' | 'ticketMs') => {
+      const now = performance.now();
+      stages[stage] += now - at;
+      at = now;
+    };
     const claimed = await claimInbound(em, id);
+    lap('claimMs');
     if (!claimed) return;
+    stages.tries++;
     const envelope = claimed.envelope as unknown as MailEnvelope;
     let parsed: ParsedMail;
     try {
       parsed = await simpleParser(claimed.raw, { skipImageLinks: true, skipTextToHtml: true });
+      lap('parseMs');
     } catch (e) {
       await failInbound(em, id, {
         channel: null,
@@ -168,6 +188,7 @@ export class MailIntake {
         handlerNameOf.channelInbound(target.channel),
         payloadOf(parsed, envelope, claimed.receivedAt),
       );
+      lap('pluginMs');
     } catch (e) {
       const why =
         e instanceof SandboxError
@@ -200,6 +221,7 @@ export class MailIntake {
           });
         },
       });
+      lap('ticketMs');
     } catch (e) {
       // Kept pending, with why, for the next try.
       await failInbound(em, id, { channel: key, error: String((e as Error)?.message ?? e).slice(0, 500) });
@@ -252,6 +274,8 @@ export class MailIntake {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     this.waiting.length = 0;
+    this.queuedAt.clear();
     await Promise.allSettled([...this.inFlight]);
+    if (this.stages.tries > 0) this.services.log('info', 'mail intake stages', { ...this.stages });
   }
 }

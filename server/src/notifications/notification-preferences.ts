@@ -30,11 +30,15 @@ export async function preferencesOf(em: EntityManager, userId: number): Promise<
   );
 }
 
+/**
+ * Sets where a user's notices of a kind go. An empty list for a kind means in-app only for it
+ * (kept, so the "*" row does not apply); for "*" it removes the default.
+ */
 export async function setPreference(
   em: EntityManager,
   input: { userId: number; kind: string; targets: string[] },
 ): Promise<void> {
-  if (input.targets.length === 0)
+  if (input.targets.length === 0 && input.kind === '*')
     await query(em, 'delete from notification_preference where user_id = ? and kind = ?', [
       input.userId,
       input.kind,
@@ -50,7 +54,10 @@ export async function setPreference(
 
 /** The users who chose any outside target. */
 export async function usersWithPreferences(em: EntityManager): Promise<number[]> {
-  const rows = await query<{ user_id: number }>(em, 'select distinct user_id from notification_preference');
+  const rows = await query<{ user_id: number }>(
+    em,
+    "select distinct user_id from notification_preference where targets <> '[]'::jsonb",
+  );
   return rows.map((r) => r.user_id);
 }
 

@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
     type: NotificationPreferenceRef,
     errors: mutationErrors,
     description:
-      'Chooses the outside targets my notices of a kind go to (an empty list: in-app only for that kind).',
+      'Chooses the outside targets my notices of a kind go to. An empty list: in-app only for that kind (for "*": no default).',
     args: { kind: t.arg.string({ required: true }), targets: t.arg.stringList({ required: true }) },
     resolve: async (_r, a, ctx) => {
       const staff = requireStaff(ctx.principal);
@@ -135,7 +135,10 @@ builder.mutationFields((t) => ({
       const outside = targets.filter((k) => k !== IN_APP);
       await setPreference(ctx.em, { userId: staff.userId, kind: a.kind, targets: outside });
       const rows = await preferencesOf(ctx.em, staff.userId);
-      ctx.services.notifier.preferencesChanged(staff.userId, rows.length > 0);
+      ctx.services.notifier.preferencesChanged(
+        staff.userId,
+        rows.some((r) => r.targets.length > 0),
+      );
       return { kind: a.kind, targets: outside };
     },
   }),

@@ -8,6 +8,9 @@ import {
   type FieldError,
   fieldError,
   type JsonSchema,
+  PLUGIN_FLAG_PERMISSION_NAMES,
+  PLUGIN_FLAG_PERMISSIONS,
+  PLUGIN_PERMISSION_NAMES,
   type PluginManifest,
   type PluginPermissions,
   type Principal,
@@ -69,6 +72,33 @@ async function findPlugin(
       : null;
   if (!plugin) throw new NotFoundError(`A plugin named "${name}"`, '/name');
   return plugin;
+}
+
+/**
+ * Changes a plugin's row under its lock, then brings this process's registrations in line with
+ * it (other processes see the newer row within seconds). `change` returns false when it changed
+ * nothing: the row then keeps its stamp and nothing is registered again.
+ */
+async function changePlugin(
+  deps: PluginAdminDeps,
+  em: EntityManager,
+  name: string,
+  change: (plugin: Plugin, tx: EntityManager) => unknown,
+): Promise<Plugin> {
+  const plugin = await em.transactional(async (tx) => {
+    const plugin = await findPlugin(tx, name, { forUpdate: true });
+    if ((await change(plugin, tx)) !== false) plugin.updatedAt = new Date();
+    return plugin;
+  });
+  await deps.plugins.refresh(plugin.name);
+  return plugin;
+}
+
+/** Moves a plugin to a status; false when it is there already (nothing changed). */
+function setStatus(plugin: Plugin, status: Plugin['status']): boolean {
+  if (plugin.status === status) return false;
+  plugin.status = status;
+  return true;
 }
 
 async function versionOf(em: EntityManager, plugin: string, version: string): Promise<PluginVersion> {
@@ -143,14 +173,15 @@ export function missingGrants(manifest: PluginManifest, grants: PluginPermission
           `The plugin asks to fetch from ${host}, which is not granted: grant it (grantPluginPermissions) before enabling the plugin.`,
         ),
       );
-  if (requested.mail && !got.mail)
-    errors.push(
-      fieldError('/grants/mail', 'not_granted', 'The plugin asks to send mail, which is not granted.'),
-    );
-  if (requested.kv && !got.kv)
-    errors.push(
-      fieldError('/grants/kv', 'not_granted', 'The plugin asks for a key-value store, which is not granted.'),
-    );
+  for (const k of PLUGIN_FLAG_PERMISSION_NAMES)
+    if (requested[k] && !got[k])
+      errors.push(
+        fieldError(
+          `/grants/${k}`,
+          'not_granted',
+          `The plugin asks for ${PLUGIN_FLAG_PERMISSIONS[k]}, which is not granted.`,
+        ),
+      );
   if (requested.ticket && got.ticket !== requested.ticket)
     errors.push(
       fieldError(
@@ -490,9 +521,13 @@ function checkGrants(manifest: PluginManifest, grants: unknown, path: string): P
   const requested = manifest.permissions ?? {};
   const out: PluginPermissions = {};
   for (const k of Object.keys(grants))
-    if (!['fetch', 'kv', 'ticket', 'mail'].includes(k))
+    if (!(PLUGIN_PERMISSION_NAMES as readonly string[]).includes(k))
       errors.push(
-        fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket, mail).`),
+        fieldError(
+          `${path}/${k}`,
+          'unknown',
+          `"${k}" is not a permission (${PLUGIN_PERMISSION_NAMES.join(', ')}).`,
+        ),
       );
   if (grants.fetch !== undefined && grants.fetch !== null) {
     if (!Array.isArray(grants.fetch))
@@ -530,21 +565,19 @@ function checkGrants(manifest: PluginManifest, grants: unknown, path: string): P
       if (granted.length > 0) out.fetch = granted;
     }
   }
-  if (grants.mail !== undefined && grants.mail !== null) {
-    if (typeof grants.mail !== 'boolean')
-      errors.push(fieldError(`${path}/mail`, 'invalid', 'mail is true or false.'));
-    else if (grants.mail && !requested.mail)
-      errors.push(fieldError(`${path}/mail`, 'not_requested', 'The plugin does not ask to send mail.'));
-    else if (grants.mail) out.mail = true;
-  }
-  if (grants.kv !== undefined && grants.kv !== null) {
-    if (typeof grants.kv !== 'boolean')
-      errors.push(fieldError(`${path}/kv`, 'invalid', 'kv is true or false.'));
-    else if (grants.kv && !requested.kv)
+  for (const k of PLUGIN_FLAG_PERMISSION_NAMES) {
+    const v = grants[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'boolean') errors.push(fieldError(`${path}/${k}`, 'invalid', `${k} is true or false.`));
+    else if (v && !requested[k])
       errors.push(
-        fieldError(`${path}/kv`, 'not_requested', 'The plugin does not ask for a key-value store.'),
+        fieldError(
+          `${path}/${k}`,
+          'not_requested',
+          `The plugin does not ask for ${PLUGIN_FLAG_PERMISSIONS[k]}.`,
+        ),
       );
-    else if (grants.kv) out.kv = true;
+    else if (v) out[k] = true;
   }
   if (grants.ticket !== undefined && grants.ticket !== null) {
     if (grants.ticket !== 'read' && grants.ticket !== 'patch')
@@ -571,17 +604,12 @@ export async function grantPluginPermissions(
   input: { name: string; grants: unknown },
 ): Promise<Plugin> {
   requireManage(principal);
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
+  return changePlugin(deps, em, input.name, async (plugin, tx) => {
     plugin.grants = checkGrants(await currentManifest(tx, plugin), input.grants, '/grants') as Record<
       string,
       unknown
     >;
-    plugin.updatedAt = new Date();
-    return plugin;
   });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
 }
 
 /** Every settings error against the schema, secrets included (their values are never echoed). */
@@ -604,8 +632,7 @@ export async function configurePlugin(
   if (!isRecord(input.config))
     throw new ValidationFailed([fieldError('/config', 'invalid', 'The settings are a JSON object.')]);
   const given = input.config;
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
+  return changePlugin(deps, em, input.name, async (plugin, tx) => {
     const manifest = await currentManifest(tx, plugin);
     const secretKeys = new Set(secretConfigKeys(manifest.config));
     const secrets = deps.secrets.open(plugin.secrets ?? null);
@@ -625,11 +652,7 @@ export async function configurePlugin(
     const split = splitPluginConfig(manifest.config, { ...config, ...secrets });
     plugin.config = split.config;
     plugin.secrets = Object.keys(split.secrets).length > 0 ? deps.secrets.seal(split.secrets) : null;
-    plugin.updatedAt = new Date();
-    return plugin;
   });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
 }
 
 /** Sets the plugin's limits (memory, CPU, wall time, payloads, host calls), each within the server's maxima. */
@@ -664,14 +687,9 @@ export async function setPluginLimits(
   }
   if (errors.length > 0)
     throw new ValidationFailed(errors, 'The limits were not changed: fix what is listed.');
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
+  return changePlugin(deps, em, input.name, (plugin) => {
     plugin.limits = limits as Record<string, unknown>;
-    plugin.updatedAt = new Date();
-    return plugin;
   });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -704,8 +722,7 @@ export async function enablePlugin(
   input: { name: string },
 ): Promise<Plugin> {
   requireManage(principal);
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
+  const plugin = await changePlugin(deps, em, input.name, async (plugin, tx) => {
     if (plugin.status === 'uninstalled')
       throw new ValidationFailed([
         fieldError(
@@ -722,22 +739,12 @@ export async function enablePlugin(
     );
     if (problems.length > 0)
       throw new ValidationFailed(problems, `"${plugin.name}" was not enabled: fix what is listed.`);
-    if (plugin.status !== 'enabled') {
-      plugin.status = 'enabled';
-      plugin.updatedAt = new Date();
-    }
-    return plugin;
+    return setStatus(plugin, 'enabled');
   });
-  await deps.plugins.refresh(plugin.name);
   try {
     await deps.plugins.probe(plugin.name);
   } catch (e) {
-    await em.transactional(async (tx) => {
-      const p = await findPlugin(tx, input.name, { forUpdate: true });
-      p.status = 'disabled';
-      p.updatedAt = new Date();
-    });
-    await deps.plugins.refresh(plugin.name);
+    await changePlugin(deps, em, input.name, (p) => setStatus(p, 'disabled'));
     throw new ValidationFailed([
       fieldError(
         '/name',
@@ -756,16 +763,12 @@ export async function disablePlugin(
   input: { name: string },
 ): Promise<Plugin> {
   requireManage(principal);
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
-    if (plugin.status === 'enabled') {
-      plugin.status = 'disabled';
-      plugin.updatedAt = new Date();
-    }
-    return plugin;
-  });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
+  return changePlugin(
+    deps,
+    em,
+    input.name,
+    (plugin) => plugin.status === 'enabled' && setStatus(plugin, 'disabled'),
+  );
 }
 
 /**
@@ -781,8 +784,7 @@ export async function upgradePlugin(
   input: { name: string; version: string; grants?: unknown },
 ): Promise<Plugin> {
   requireManage(principal);
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
+  return changePlugin(deps, em, input.name, async (plugin, tx) => {
     const target = await versionOf(tx, plugin.name, input.version);
     const manifest = target.manifest as unknown as PluginManifest;
     const grants =
@@ -801,11 +803,7 @@ export async function upgradePlugin(
     plugin.displayName = manifest.displayName;
     plugin.description = manifest.description ?? null;
     plugin.grants = grants as Record<string, unknown>;
-    plugin.updatedAt = new Date();
-    return plugin;
   });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
 }
 
 /** Uninstalls a plugin: its contributions leave the registries; its data stays until purged. */
@@ -816,14 +814,7 @@ export async function uninstallPlugin(
   input: { name: string },
 ): Promise<Plugin> {
   requireManage(principal);
-  const plugin = await em.transactional(async (tx) => {
-    const plugin = await findPlugin(tx, input.name, { forUpdate: true });
-    plugin.status = 'uninstalled';
-    plugin.updatedAt = new Date();
-    return plugin;
-  });
-  await deps.plugins.refresh(plugin.name);
-  return plugin;
+  return changePlugin(deps, em, input.name, (plugin) => setStatus(plugin, 'uninstalled'));
 }
 
 /** Deletes an uninstalled plugin with all it kept: versions, settings, key-value data, log, call records, threads. */

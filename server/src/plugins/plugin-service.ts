@@ -28,6 +28,7 @@ import {
 } from '@docket/sandbox';
 import type { Registries } from '../extensions/registries.ts';
 import type { RecipientResult } from '../notifications/targets.ts';
+import type { Services } from '../services.ts';
 import { readTicketForChange } from '../tickets/ticket-repository.ts';
 import { SYSTEM_ACTOR, type TicketChanged, type TicketStore } from '../tickets/ticket-store.ts';
 import type { WorkflowRuntime } from '../workflows/workflow-runtime.ts';
@@ -46,6 +47,7 @@ import {
   type SlaCallJob,
 } from './plugin-contributions.ts';
 import { PluginMail } from './plugin-mail.ts';
+import { managerOfUser, openFollowUp, sendPluginNotice, teamMembersOf } from './plugin-people.ts';
 import {
   kvDelete,
   kvGet,
@@ -179,6 +181,21 @@ export class PluginService {
 
   private em(): EntityManager {
     return forkEm(this.deps.db);
+  }
+
+  private services: Services | undefined;
+
+  /**
+   * Gives the service the app's services, which notices and follow-up tickets of plugins go
+   * through (the app builds them after this service).
+   */
+  attach(services: Services): void {
+    this.services = services;
+  }
+
+  private attached(): Services {
+    if (!this.services) throw new Error('the server is not ready to act for plugins yet');
+    return this.services;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -560,6 +577,24 @@ export class PluginService {
       ticketRead: async ({ ticket }) => this.ticketView(em(), ticket.id),
       ticketPatch: ({ pluginId, ticket, patch }) => this.patchTicket(ownerOf(pluginId), ticket, patch),
       mailSend: ({ mail }) => this.mail.send(mail),
+      orgManager: ({ userId }) => managerOfUser(em(), userId),
+      orgTeam: ({ team, skills }) => teamMembersOf(em(), team, skills),
+      notify: ({ pluginId, handler, callId, ticket, notice }) =>
+        sendPluginNotice(this.attached(), em(), {
+          plugin: this.pluginOf(pluginId).plugin,
+          handler,
+          callId,
+          ticket,
+          notice,
+        }),
+      ticketFollowUp: async ({ pluginId, ticket, followUp }) => {
+        const id = await openFollowUp(this.attached(), em(), {
+          plugin: this.pluginOf(pluginId).plugin,
+          ticket,
+          followUp,
+        });
+        return this.ticketView(em(), id);
+      },
       log: ({ pluginId, version, level, message, data, handler, callId }) =>
         this.recorder.log({
           plugin: ownerOf(pluginId),
@@ -627,12 +662,17 @@ export class PluginService {
       updatedAt: new Date(row.updated_at).toISOString(),
       formData: row.form_data as Record<string, JsonValue>,
       fields: (row.custom_fields ?? {}) as Record<string, JsonValue>,
+      assigneeId: row.assignee_id,
+      teamId: row.team_id,
+      orgUnitId: row.org_unit_id,
+      requesterId: row.requester_id,
     };
   }
 
   /**
    * A plugin's patch of the ticket of its call, through the ticket store (origin "plugin"): title,
-   * description and priority are the ticket's own fields; any other name is a custom field.
+   * description and priority are the ticket's own fields; `assigneeId` and `teamId` hand it over
+   * (an active user; with a team, one of its members); any other name is a custom field.
    */
   private async patchTicket(
     plugin: string,
@@ -653,24 +693,42 @@ export class PluginService {
       } else if (k === 'priority') {
         if (!isPriority(v)) throw new Error('priority must be urgent, high, normal or low');
         fields.priority = v;
+      } else if (k === 'assigneeId' || k === 'teamId') {
+        if (v !== null && !(Number.isInteger(v) && (v as number) > 0))
+          throw new Error(`${k} must be a ${k === 'assigneeId' ? 'user' : 'team'} id or null`);
+        fields[k] = v;
       } else if (
-        ['id', 'number', 'status', 'statusName', 'channel', 'formData', 'fields', 'createdAt'].includes(k)
+        [
+          'id',
+          'number',
+          'status',
+          'statusName',
+          'channel',
+          'formData',
+          'fields',
+          'createdAt',
+          'orgUnitId',
+          'requesterId',
+        ].includes(k)
       )
         throw new Error(
-          `a plugin cannot set "${k}"; it may set title, description, priority and its own fields`,
+          `a plugin cannot set "${k}"; it may set title, description, priority, assigneeId, teamId and its own fields`,
         );
       else if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k))
         throw new Error(`"${k.slice(0, 80)}" is not a field name (letters, digits, "_"; up to 64)`);
       else custom[k] = v;
     }
     const em = this.em();
+    const handOver = await this.checkHandOver(em, fields);
     await em.transactional((tx) =>
       this.deps.tickets.change(tx, ticket.id, {
         fields,
         custom,
+        // The new handler keeps seeing the ticket.
+        ...(typeof fields.assigneeId === 'number' ? { participants: [fields.assigneeId] } : {}),
         entry: {
           kind: 'plugin.patched',
-          body: `The plugin "${plugin}" changed the ticket.`,
+          body: `The plugin "${plugin}" changed the ticket${handOver}.`,
           isPublic: false,
         },
         actor: SYSTEM_ACTOR,
@@ -678,6 +736,38 @@ export class PluginService {
       }),
     );
     return this.ticketView(em, ticket.id);
+  }
+
+  /**
+   * Checks a plugin's hand-over: the assignee an active user, the team one that exists, and the
+   * assignee a member of the team when both are set. Returns words for the timeline.
+   */
+  private async checkHandOver(em: EntityManager, fields: Record<string, unknown>): Promise<string> {
+    const assigneeId = fields.assigneeId as number | null | undefined;
+    const teamId = fields.teamId as number | null | undefined;
+    let words = '';
+    if (typeof assigneeId === 'number') {
+      const user = await queryOne<{ name: string }>(
+        em,
+        'select name from app_user where id = ? and is_active',
+        [assigneeId],
+      );
+      if (!user) throw new Error(`assigneeId: no active user ${assigneeId} exists`);
+      words += ` (handed to ${user.name})`;
+    }
+    if (typeof teamId === 'number') {
+      const team = await queryOne<{ name: string }>(em, 'select name from team where id = ?', [teamId]);
+      if (!team) throw new Error(`teamId: no team ${teamId} exists`);
+      if (
+        typeof assigneeId === 'number' &&
+        !(await queryOne(em, 'select 1 from team_member where team_id = ? and user_id = ?', [
+          teamId,
+          assigneeId,
+        ]))
+      )
+        throw new Error(`assigneeId: user ${assigneeId} is not a member of the team "${team.name}"`);
+    }
+    return words;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -55,6 +55,21 @@ const PluginPermissionsRef = builder.objectRef<PluginPermissions>('PluginPermiss
       description: 'Sending mail through an SMTP account its settings name.',
       resolve: (p) => p.mail === true,
     }),
+    org: t.boolean({
+      description:
+        "Looking up the people around a call's ticket: a user's manager, a team's members with their skills and open work.",
+      resolve: (p) => p.org === true,
+    }),
+    notify: t.boolean({
+      description:
+        "Sending notices to people through the server's notifier (in-app and notification targets).",
+      resolve: (p) => p.notify === true,
+    }),
+    followUps: t.boolean({
+      description:
+        "Opening a follow-up ticket linked to a call's ticket, in the name of the person it is for.",
+      resolve: (p) => p.followUps === true,
+    }),
   }),
 });
 
@@ -64,6 +79,9 @@ const PluginPermissionsInput = builder.inputType('PluginPermissionsInput', {
     kv: t.boolean({ required: false }),
     ticket: t.string({ required: false, description: '"read" or "patch".' }),
     mail: t.boolean({ required: false }),
+    org: t.boolean({ required: false }),
+    notify: t.boolean({ required: false }),
+    followUps: t.boolean({ required: false }),
   }),
 });
 

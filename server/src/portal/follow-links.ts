@@ -53,4 +53,13 @@ export class RateLimiter {
         if (times.every((t) => now - t >= this.windowMs)) this.hits.delete(k);
     return true;
   }
+
+  /** How long until the key may take again (0 when it may now), in ms. */
+  retryAfterMs(key: string): number {
+    const now = this.now();
+    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    if (recent.length < this.limit) return 0;
+    // The window frees a place when the oldest hit of the last `limit` ones leaves it.
+    return Math.max(0, recent[recent.length - this.limit]! + this.windowMs - now);
+  }
 }

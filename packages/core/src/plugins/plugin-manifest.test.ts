@@ -100,6 +100,15 @@ describe('effectivePermissions', () => {
     ).toEqual({ fetch: ['api.example.com'], ticket: 'read' });
     expect(effectivePermissions({}, { fetch: ['api.example.com'], kv: true, ticket: 'patch' })).toEqual({});
   });
+
+  it('gives org, notify and followUps only when both name them', () => {
+    expect(
+      effectivePermissions(
+        { org: true, notify: true, followUps: true },
+        { org: true, followUps: true, kv: true },
+      ),
+    ).toEqual({ org: true, followUps: true });
+  });
 });
 
 describe('config secrets', () => {

@@ -34,7 +34,30 @@ export type PluginPermissions = {
   ticket?: PluginTicketAccess;
   /** Send mail through an SMTP account set in its settings (the host's SMTP client). */
   mail?: boolean;
+  /**
+   * Look up the people around the ticket of a call: a user's manager, a team's members with their
+   * skills and open work (names, emails and mobile numbers: personal data, hence a permission).
+   */
+  org?: boolean;
+  /** Send notices to people through the server's notifier: in-app, and the notification targets it names. */
+  notify?: boolean;
+  /** Open a follow-up ticket linked to the ticket of a call, in the name of the person it is for. */
+  followUps?: boolean;
 };
+
+/** The permissions that are on or off, and what each lets a plugin do (for messages). */
+export const PLUGIN_FLAG_PERMISSIONS = {
+  kv: 'a key-value store',
+  mail: 'sending mail',
+  org: 'looking up people (managers, team members and their open work)',
+  notify: 'sending notices to people',
+  followUps: 'opening follow-up tickets',
+} as const;
+export type PluginFlagPermission = keyof typeof PLUGIN_FLAG_PERMISSIONS;
+export const PLUGIN_FLAG_PERMISSION_NAMES = Object.keys(PLUGIN_FLAG_PERMISSIONS) as PluginFlagPermission[];
+
+/** Every permission's name. */
+export const PLUGIN_PERMISSION_NAMES = ['fetch', 'ticket', ...PLUGIN_FLAG_PERMISSION_NAMES] as const;
 
 export type PluginNodeTypeManifest = {
   /** `<plugin name>.<node name>`, e.g. `parcel.lookup`. */
@@ -267,12 +290,12 @@ export function effectivePermissions(
         ? 'patch'
         : 'read'
       : undefined;
-  return {
+  const out: PluginPermissions = {
     ...(fetch.length > 0 ? { fetch } : {}),
-    ...(requested.kv && granted.kv ? { kv: true } : {}),
     ...(ticket ? { ticket } : {}),
-    ...(requested.mail && granted.mail ? { mail: true } : {}),
   };
+  for (const k of PLUGIN_FLAG_PERMISSION_NAMES) if (requested[k] && granted[k]) out[k] = true;
+  return out;
 }
 
 /** A fetch entry that stands for the URLs of a setting: `config:<setting name>`. */
@@ -408,19 +431,22 @@ function checkPermissions(c: Check, value: unknown, path: string): void {
     return;
   }
   for (const k of Object.keys(value))
-    if (!['fetch', 'kv', 'ticket', 'mail'].includes(k))
+    if (!(PLUGIN_PERMISSION_NAMES as readonly string[]).includes(k))
       c.errors.push(
-        fieldError(`${path}/${k}`, 'unknown', `"${k}" is not a permission (fetch, kv, ticket, mail).`),
+        fieldError(
+          `${path}/${k}`,
+          'unknown',
+          `"${k}" is not a permission (${PLUGIN_PERMISSION_NAMES.join(', ')}).`,
+        ),
       );
   list(c, value.fetch, `${path}/fetch`).forEach((e, i) => {
     if (typeof e === 'string' && CONFIG_FETCH_RE.test(e)) return;
     const r = parseFetchHostRule(e as string);
     if (typeof r === 'string') c.errors.push(fieldError(`${path}/fetch/${i}`, 'invalid', r));
   });
-  if (value.mail !== undefined && typeof value.mail !== 'boolean')
-    c.errors.push(fieldError(`${path}/mail`, 'invalid', 'mail must be true or false.'));
-  if (value.kv !== undefined && typeof value.kv !== 'boolean')
-    c.errors.push(fieldError(`${path}/kv`, 'invalid', 'kv must be true or false.'));
+  for (const k of PLUGIN_FLAG_PERMISSION_NAMES)
+    if (value[k] !== undefined && typeof value[k] !== 'boolean')
+      c.errors.push(fieldError(`${path}/${k}`, 'invalid', `${k} must be true or false.`));
   if (value.ticket !== undefined && !PLUGIN_TICKET_ACCESS.includes(value.ticket as PluginTicketAccess))
     c.errors.push(fieldError(`${path}/ticket`, 'invalid', 'ticket must be "read" or "patch".'));
 }

@@ -15,7 +15,8 @@
  * returned, with dispatch's result: a flat list of cid, rid, op, json (so the host sees a call's
  * logs and host calls before its end, in the order they were made).
  *   done | fail | too-big | missing     the call's end
- *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch | mail.send   host calls (rid > 0)
+ *   fetch | kv.get | kv.set | kv.delete | kv.list | ticket.read | ticket.patch | ticket.follow-up |
+ *   mail.send | org.manager | org.team | notify      host calls (rid > 0)
  *   log | metric                        fire and forget (rid 0)
  */
 export const BOOTSTRAP_SOURCE = `
@@ -170,6 +171,15 @@ function makeCtx(cid, ticketId, ticketAccess) {
   if (caps.mail) {
     ctx.mail = freeze({ send: (mail) => hostCall(cid, 'mail.send', mail) });
   }
+  if (caps.org) {
+    ctx.org = freeze({
+      manager: (userId) => hostCall(cid, 'org.manager', { userId }),
+      teamMembers: (q) => hostCall(cid, 'org.team', { team: q && q.team, skills: q && q.skills }),
+    });
+  }
+  if (caps.notify) {
+    ctx.notify = (notice) => hostCall(cid, 'notify', notice === undefined ? null : notice);
+  }
   if (ticketId !== '') {
     const t = {
       id: ticketId,
@@ -177,6 +187,8 @@ function makeCtx(cid, ticketId, ticketAccess) {
     };
     if (ticketAccess === 'patch')
       t.patch = (patch, id) => hostCall(cid, 'ticket.patch', { id: id === undefined ? ticketId : Str(id), patch });
+    if (caps.followUps)
+      t.createFollowUp = (followUp) => hostCall(cid, 'ticket.follow-up', { id: ticketId, followUp });
     ctx.ticket = freeze(t);
   }
   return freeze(ctx);

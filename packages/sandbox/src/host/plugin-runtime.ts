@@ -58,7 +58,11 @@ const HOST_OPS = new Set([
   'kv.list',
   'ticket.read',
   'ticket.patch',
+  'ticket.follow-up',
   'mail.send',
+  'org.manager',
+  'org.team',
+  'notify',
 ]);
 const MAX_KEY_CHARS = 512;
 /**
@@ -150,6 +154,9 @@ export class PluginRuntime {
         fetch: this.rules.length > 0,
         kv: spec.permissions.kv === true,
         mail: spec.permissions.mail === true,
+        org: spec.permissions.org === true,
+        notify: spec.permissions.notify === true,
+        followUps: spec.permissions.followUps === true,
       });
       const dispatch = (await context.evalClosure(
         BOOTSTRAP_SOURCE,
@@ -475,8 +482,7 @@ export class PluginRuntime {
           kind: 'denied',
           pluginId: this.spec.id,
           version: this.spec.version,
-          capability:
-            op === 'fetch' ? 'fetch' : op.startsWith('kv') ? 'kv' : op === 'mail.send' ? 'mail' : 'ticket',
+          capability: capabilityOf(op),
           handler: call.handler,
           callId: call.callId,
           message: (e as Error).message,
@@ -548,13 +554,38 @@ export class PluginRuntime {
       if (problem) throw new CapabilityDenied(problem);
       return this.bridge.service({ cid: call.cid, op, source: call.source, payload: payload as JsonValue });
     }
-    // ticket.read / ticket.patch: only the ticket the call was made for.
+    if (op === 'org.manager' || op === 'org.team') {
+      if (permissions.org !== true)
+        throw new CapabilityDenied('this plugin was not granted looking up people');
+      return this.bridge.service({
+        cid: call.cid,
+        op,
+        source: call.source,
+        payload: checkOrgQuery(op, payload),
+      });
+    }
+    if (op === 'notify') {
+      if (permissions.notify !== true)
+        throw new CapabilityDenied('this plugin was not granted sending notices');
+      return this.bridge.service({ cid: call.cid, op, source: call.source, payload: checkNotice(payload) });
+    }
+    // ticket.read / ticket.patch / ticket.follow-up: only the ticket the call was made for.
     if (call.ticketId === '')
       throw new CapabilityDenied('this call was not made for a ticket, so it has no ticket to read or patch');
     if (payload.id !== call.ticketId)
       throw new CapabilityDenied(
         `this call may only reach ticket ${call.ticketId}, not ${JSON.stringify(payload.id).slice(0, 60)}`,
       );
+    if (op === 'ticket.follow-up') {
+      if (permissions.followUps !== true)
+        throw new CapabilityDenied('this plugin was not granted opening follow-up tickets');
+      return this.bridge.service({
+        cid: call.cid,
+        op,
+        source: call.source,
+        payload: { followUp: checkFollowUp(payload.followUp) },
+      });
+    }
     if (op === 'ticket.patch') {
       if (call.ticketAccess !== 'patch')
         throw new CapabilityDenied('this call may read its ticket but not patch it');
@@ -747,4 +778,87 @@ function watchWallTime(rt: PluginRuntime): void {
 
 class CapabilityDenied extends Error {
   readonly code = 'CAPABILITY_DENIED';
+}
+
+/** The capability a host call uses, for a refusal's event. */
+function capabilityOf(op: ServiceOp): Extract<SandboxEvent, { kind: 'denied' }>['capability'] {
+  if (op === 'fetch') return 'fetch';
+  if (op.startsWith('kv.')) return 'kv';
+  if (op === 'mail.send') return 'mail';
+  if (op.startsWith('org.')) return 'org';
+  if (op === 'notify') return 'notify';
+  if (op === 'ticket.follow-up') return 'followUps';
+  return 'ticket';
+}
+
+const isOneLine = (v: unknown, max: number): v is string =>
+  typeof v === 'string' && v.trim() !== '' && v.length <= max && !/[\r\n]/.test(v);
+const isUserId = (v: unknown): v is number =>
+  Number.isInteger(v) && (v as number) > 0 && (v as number) < 2 ** 31;
+
+/** An org lookup's arguments, checked: a user id, or a team (id or name) and skills. */
+function checkOrgQuery(op: 'org.manager' | 'org.team', p: Record<string, unknown>): JsonValue {
+  if (op === 'org.manager') {
+    if (!isUserId(p.userId))
+      throw new CapabilityDenied('org.manager(userId): userId must be a user id (a positive integer)');
+    return { userId: p.userId };
+  }
+  const team = typeof p.team === 'number' ? String(p.team) : p.team;
+  if (!isOneLine(team, 200))
+    throw new CapabilityDenied('org.teamMembers: team must name a team (its id or name)');
+  const skills = p.skills ?? [];
+  if (!Array.isArray(skills) || skills.length > 20 || !skills.every((k) => isOneLine(k, 100)))
+    throw new CapabilityDenied('org.teamMembers: skills must be a list of at most 20 skill names');
+  return { team, skills: skills as string[] };
+}
+
+/** A notice's fields, checked: people by user id, the targets by key, a subject and a text. */
+function checkNotice(p: Record<string, unknown> | null): JsonValue {
+  if (p === null || typeof p !== 'object') throw new CapabilityDenied('notify: the notice must be an object');
+  const userIds = p.userIds;
+  if (!Array.isArray(userIds) || userIds.length === 0 || userIds.length > 50 || !userIds.every(isUserId))
+    throw new CapabilityDenied('notify: userIds must list 1 to 50 user ids');
+  const targets = p.targets ?? [];
+  if (!Array.isArray(targets) || targets.length > 10 || !targets.every((t) => isOneLine(t, 100)))
+    throw new CapabilityDenied('notify: targets must list at most 10 notification target keys');
+  if (!isOneLine(p.subject, 200))
+    throw new CapabilityDenied('notify: subject must be one line of at most 200 characters');
+  if (typeof p.text !== 'string' || p.text.trim() === '' || p.text.length > 4000)
+    throw new CapabilityDenied('notify: text must be text of at most 4000 characters');
+  const key = p.key ?? null;
+  if (key !== null && !isOneLine(key, 200))
+    throw new CapabilityDenied('notify: key must be one line of at most 200 characters');
+  return { userIds, targets: targets as string[], subject: p.subject, text: p.text, key };
+}
+
+/** A follow-up ticket's fields, checked: who it is for, a title, and optionally a description and template. */
+function checkFollowUp(f: unknown): JsonValue {
+  if (f === null || typeof f !== 'object' || Array.isArray(f))
+    throw new CapabilityDenied('createFollowUp: the follow-up must be an object');
+  const r = f as Record<string, unknown>;
+  if (!isUserId(r.forUserId)) throw new CapabilityDenied('createFollowUp: forUserId must be a user id');
+  if (!isOneLine(r.title, 200))
+    throw new CapabilityDenied('createFollowUp: title must be one line of at most 200 characters');
+  if (r.description !== undefined && (typeof r.description !== 'string' || r.description.length > 20_000))
+    throw new CapabilityDenied('createFollowUp: description must be text of at most 20000 characters');
+  if (r.templateKey !== undefined && !isOneLine(r.templateKey, 100))
+    throw new CapabilityDenied('createFollowUp: templateKey must name a template');
+  if (r.priority !== undefined && !['urgent', 'high', 'normal', 'low'].includes(r.priority as string))
+    throw new CapabilityDenied('createFollowUp: priority must be urgent, high, normal or low');
+  if (
+    r.formData !== undefined &&
+    (r.formData === null ||
+      typeof r.formData !== 'object' ||
+      Array.isArray(r.formData) ||
+      JSON.stringify(r.formData).length > 100_000)
+  )
+    throw new CapabilityDenied('createFollowUp: formData must be an object of at most 100 KB of JSON');
+  return {
+    forUserId: r.forUserId,
+    title: r.title,
+    ...(r.description === undefined ? {} : { description: r.description as string }),
+    ...(r.templateKey === undefined ? {} : { templateKey: r.templateKey as string }),
+    ...(r.priority === undefined ? {} : { priority: r.priority as string }),
+    ...(r.formData === undefined ? {} : { formData: r.formData as JsonValue }),
+  };
 }

@@ -1,0 +1,10 @@
+import { defineArea } from '../../app/define-area.ts';
+
+/** /account: what signed-in staff set for themselves (where their notices reach them). */
+export const accountArea = defineArea({
+  key: 'account',
+  path: '/account',
+  label: (t) => t('account:area'),
+  canEnter: (access) => access.isStaff,
+  load: () => import('./AccountArea/index.tsx'),
+});

@@ -1,0 +1,108 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startChannelServer } from '../channels/channel-fixtures.ts';
+import type { TestServer } from '../helpers/test-server.ts';
+import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+
+/**
+ * The notification preferences page in Chromium against a real server with the SMS and chat-robot
+ * plugins installed: a person chooses where each kind of notice reaches them, in English and in
+ * Chinese, and the server keeps exactly what they ticked.
+ */
+describe('notification preferences page', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let watched: { problems: string[] };
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startChannelServer(['chat_robots', 'sms']), launchBrowser()]);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+    expect(watched.problems).toEqual([]);
+  });
+
+  const signIn = async (locale: string): Promise<Page> => {
+    context = await newContext(browser, locale);
+    const page = await context.newPage();
+    watched = watchPage(page, server.url);
+    await page.goto(`${server.url}/login`);
+    await page.locator('#login_email').fill('agent.a@docket.local');
+    await page.locator('#login_password').fill('docket-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    return page;
+  };
+
+  const preferences = async () => {
+    const r = await server.gql<{ myNotificationPreferences: { kind: string; targets: string[] }[] }>(
+      '{ myNotificationPreferences { kind targets } }',
+      {},
+      await server.login('agent.a@docket.local'),
+    );
+    return r.data!.myNotificationPreferences;
+  };
+
+  it('sends SLA notices by SMS too and leaves the rest in-app, from the page', async () => {
+    const page = await signIn('en-US');
+    await page
+      .getByRole('navigation', { name: 'Main navigation' })
+      .getByRole('link', { name: 'My account' })
+      .click();
+    await page.waitForURL('**/account/notifications');
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Where my notices reach me' }).isVisible())
+      .toBe(true);
+    // In-app is always on and cannot be turned off.
+    const inApp = page.getByRole('checkbox', { name: 'SLA warnings and breaches: In the app (Always)' });
+    expect(await inApp.isChecked()).toBe(true);
+    expect(await inApp.isDisabled()).toBe(true);
+
+    const sms = page.getByRole('checkbox', { name: 'SLA warnings and breaches: SMS' });
+    expect(await sms.isChecked()).toBe(false);
+    // The box shows what the server keeps: it turns on once the choice is saved.
+    await sms.click();
+    await expect.poll(() => preferences()).toEqual([{ kind: 'sla', targets: ['sms.sms'] }]);
+    await expect.poll(() => sms.isChecked()).toBe(true);
+    // Urges follow "everything else" until set; a robot for everything else reaches them too.
+    const urgeRow = page.locator('.ant-table-row', { hasText: 'Urged tickets' });
+    expect(await urgeRow.innerText()).toContain('as everything else');
+    await page.getByRole('checkbox', { name: 'Everything else: WeCom group robot' }).click();
+    await expect
+      .poll(() => preferences())
+      .toEqual([
+        { kind: '*', targets: ['chat_robots.wecom'] },
+        { kind: 'sla', targets: ['sms.sms'] },
+      ]);
+    await expect
+      .poll(() => page.getByRole('checkbox', { name: 'Urged tickets: WeCom group robot' }).isChecked())
+      .toBe(true);
+    // SLA notices have their own choice: the default does not change them.
+    expect(
+      await page.getByRole('checkbox', { name: 'SLA warnings and breaches: WeCom group robot' }).isChecked(),
+    ).toBe(false);
+    await screenshot(page, 'account-notifications.en');
+  });
+
+  it('speaks Chinese', async () => {
+    const page = await signIn('zh-CN');
+    await page.goto(`${server.url}/account/notifications`);
+    await expect.poll(() => page.getByRole('heading', { name: '通知接收方式' }).isVisible()).toBe(true);
+    const sms = page.getByRole('checkbox', { name: 'SLA 预警与超时: SMS' });
+    await expect.poll(() => sms.isChecked()).toBe(true);
+    await sms.click();
+    // Unticking the last target of a kind keeps it in-app only (not back to the default).
+    await expect
+      .poll(() => preferences())
+      .toEqual([
+        { kind: '*', targets: ['chat_robots.wecom'] },
+        { kind: 'sla', targets: [] },
+      ]);
+    await screenshot(page, 'account-notifications.zh-CN');
+  });
+});
