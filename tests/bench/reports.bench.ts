@@ -63,7 +63,7 @@ export async function run(log: (line: string) => void = console.log) {
                   ($3::int[])[1 + g % array_length($3::int[], 1)],
                   ($4::int[])[1 + g % array_length($4::int[], 1)], ($5::text[])[1 + g % array_length($5::text[], 1)],
                   (array['phone','email','web'])[1 + g % 3],
-                  now() - interval '365 days' + g * $8 * interval '1 second', now()
+                  now() - interval '365 days' + g * $8::float8 * interval '1 second', now()
              from generate_series($6::int, $7::int) g
            returning id) select min(id)::text as lo, max(id)::text as hi from made`,
           [tpl.id, tpl.vid, agents, org.map((o) => o.id), org.map((o) => o.path), from, to, step],

@@ -208,6 +208,7 @@ describe(`report metrics in business time (${databaseKind()})`, () => {
   afterAll(() => s?.close());
 
   it('totals every figure for an admin, as worked out by hand', async () => {
+    clock.set('2027-03-10T00:00:00Z'); // the period is over: the backlog's age is counted to its end
     const r = await report(admin, { from: FROM, to: TO, groupBy: 'priority' });
     expect(r.__typename).toBe('TicketReport');
     expect(r.totals).toMatchObject({

@@ -243,7 +243,8 @@ function figuresSql(
     cross join lateral (
       select y.is_solved,
         y.is_done_at_to,
-        case when not y.is_done_at_to then extract(epoch from :to::timestamptz - t.created_at)::float8 end as backlog_age,
+        case when not y.is_done_at_to
+          then extract(epoch from least(:to::timestamptz, :now::timestamptz) - t.created_at)::float8 end as backlog_age,
         case when ${IN('t.created_at')} then t.first_response_seconds end as first_response,
         case when y.is_solved then
           (select u.seconds from unnest(t.resolution_ats, t.resolution_seconds) u(at, seconds)
@@ -302,14 +303,21 @@ const SCOPE = ':scope';
 /** Replaces the `:from`, `:to` and `:unit` placeholders with bound parameters and puts the scope (with its own `?`s) in place. */
 function bind(
   sql: string,
-  { scope, from, to, orgPath }: { scope: SqlCondition; from: Date; to: Date; orgPath: string | null },
+  {
+    scope,
+    from,
+    to,
+    now,
+    orgPath,
+  }: { scope: SqlCondition; from: Date; to: Date; now: Date; orgPath: string | null },
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const f = from.toISOString();
   const tt = to.toISOString();
-  const text = sql.replace(/:from\b|:to\b|:unit\b|:scope\b/g, (m) => {
+  const text = sql.replace(/:from\b|:to\b|:now\b|:unit\b|:scope\b/g, (m) => {
     if (m === ':from') params.push(f);
     else if (m === ':to') params.push(tt);
+    else if (m === ':now') params.push(now.toISOString());
     else if (m === ':unit') params.push(`${escapeLike(orgPath ?? '')}%`);
     else {
       params.push(...scope.params);
@@ -328,7 +336,7 @@ function bind(
  *
  * created: created in the period; solved: a change to solved in the period; reopened: a change
  * from solved or closed back to work in the period; backlog: created before `to` and not solved or
- * closed at `to` (its age at `to`, wall-clock); first response: for tickets created in the period,
+ * closed at `to` (its age at `to`, or now in a period not over yet; wall-clock); first response: for tickets created in the period,
  * the first response clock's time up to the first public staff reply; resolution: the resolution
  * clock's time at its last end in the period, for tickets solved in the period (both in the clock's
  * time: business hours where the ticket's policy counts them, pauses left out; a ticket without
@@ -344,6 +352,8 @@ export async function readTicketReport(
     grouping: ReportGrouping;
     from: Date;
     to: Date;
+    /** The backlog's age is counted up to `to`, or up to now while the period lasts. */
+    now: Date;
     /** Only the subtree of the org unit at this path. */
     orgPath: string | null;
   },

@@ -190,6 +190,7 @@ export async function ticketReport(
   em: EntityManager,
   principal: Principal | null,
   input: ReportInput,
+  now: Date = new Date(),
 ): Promise<TicketReport> {
   const staff = requireReportReader(principal);
   const grouping = checkInput(input);
@@ -199,6 +200,7 @@ export async function ticketReport(
     grouping,
     from: input.from,
     to: input.to,
+    now,
     orgPath,
   });
   const total = rows.find((r) => r.key === '*')!;
