@@ -134,9 +134,9 @@ describe(`report metrics in business time (${databaseKind()})`, () => {
   beforeAll(async () => {
     s = await startTestServer({ workflows: false, clock });
     const login = (u: string) => s.login(`${u}@docket.local`);
-    [admin, manager, agentA, agentB] = await Promise.all(
+    [admin, manager, agentA, agentB] = (await Promise.all(
       ['admin', 'manager.north', 'agent.a', 'agent.b'].map(login),
-    );
+    )) as [string, string, string, string];
     for (const r of await s.sql<{ id: number; name: string }>('select id, name from org_unit'))
       org[r.name.startsWith('Store A') ? 'A' : r.name.startsWith('Store B') ? 'B' : r.name] = r.id;
     for (const r of await s.sql<{ id: number; email: string }>('select id, email from app_user'))

@@ -95,11 +95,18 @@ function likePrefix(expr: string): string {
 const DONE = "('solved', 'closed')";
 /** Placeholders of the period, in the SQL below: `:from` and `:to` (each becomes a bound `?`). */
 const IN = (col: string) => `${col} >= :from::timestamptz and ${col} < :to::timestamptz`;
-/** How many of an array's instants fall in the period (0 for none: the arrays are null when empty). */
-const COUNT_IN = (arr: string) =>
-  `case when ${arr} is null then 0 else (select count(*) from unnest(${arr}) x where ${IN('x')}) end`;
-const ANY_IN = (arr: string) =>
-  `(${arr} is not null and exists (select 1 from unnest(${arr}) x where ${IN('x')}))`;
+/** Whether the element at `i` (1-based) of an instants array falls in the period. */
+const AT_IN = (arr: string, i: number) => `coalesce(${IN(`${arr}[${i}]`)}, false)`;
+/**
+ * How many of an array's instants fall in the period (0 for none: the arrays are null when
+ * empty). Most tickets have one or two of each, read directly; longer arrays are unnested.
+ */
+const COUNT_IN = (arr: string, where = (_i: number | null) => 'true') =>
+  `case when ${arr} is null then 0
+    when cardinality(${arr}) = 1 then (${AT_IN(arr, 1)} and ${where(1)})::int
+    when cardinality(${arr}) = 2 then (${AT_IN(arr, 1)} and ${where(1)})::int + (${AT_IN(arr, 2)} and ${where(2)})::int
+    else (select count(*) from unnest(${arr}) with ordinality x(at, i) where ${IN('x.at')} and ${where(null)}) end`;
+const ANY_IN = (arr: string) => `(${COUNT_IN(arr)} > 0)`;
 
 /**
  * Recomputes the facts of every ticket marked dirty (and unmarks them) in one statement: the
@@ -185,13 +192,14 @@ export async function refreshReportFacts(em: EntityManager): Promise<void> {
   });
 }
 
-const slaColumns = SLA_METRICS.flatMap((m) => [
-  `count(*) filter (where u.mark = '${m}:met')::int as ${m}_met`,
-  `count(*) filter (where u.mark = '${m}:breached')::int as ${m}_breached`,
-]).join(',\n        ');
+/** Per metric and outcome, the SLA marks in the period (sla_marks beside sla_ats). */
+const slaCount = (mark: string) =>
+  COUNT_IN('t.sla_ats', (i) =>
+    i === null ? `t.sla_marks[x.i] = '${mark}'` : `t.sla_marks[${i}] = '${mark}'`,
+  );
 const slaSums = SLA_METRICS.flatMap((m) => [
-  `coalesce(sum(k.${m}_met), 0)::int as ${m}_met`,
-  `coalesce(sum(k.${m}_breached), 0)::int as ${m}_breached`,
+  `coalesce(sum(${slaCount(`${m}:met`)}), 0)::int as ${m}_met`,
+  `coalesce(sum(${slaCount(`${m}:breached`)}), 0)::int as ${m}_breached`,
 ]).join(',\n      ');
 
 /**
@@ -246,16 +254,11 @@ function figuresSql(
         case when not y.is_done_at_to
           then extract(epoch from least(:to::timestamptz, :now::timestamptz) - t.created_at)::float8 end as backlog_age,
         case when ${IN('t.created_at')} then t.first_response_seconds end as first_response,
-        case when y.is_solved then
-          (select u.seconds from unnest(t.resolution_ats, t.resolution_seconds) u(at, seconds)
+        case when not y.is_solved then null
+          when cardinality(t.resolution_ats) = 1 then case when ${AT_IN('t.resolution_ats', 1)} then t.resolution_seconds[1] end
+          else (select u.seconds from unnest(t.resolution_ats, t.resolution_seconds) u(at, seconds)
             where ${IN('u.at')} order by u.at desc limit 1) end as resolution
     ) x
-    cross join lateral (
-      select
-        ${slaColumns}
-      from unnest(t.sla_ats, t.sla_marks) u(at, mark)
-      where ${IN('u.at')}
-    ) k
     where ${scopeSql}
       and t.created_at < :to::timestamptz
       and (${IN('t.created_at')} or t.last_event_at >= :from::timestamptz or not y.is_done_at_to)
