@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: 'interpreter', file: './interpreter.bench.ts' },
   { name: 'create-ticket', file: './create-ticket.bench.ts' },
   { name: 'list-tickets', file: './list-tickets.bench.ts' },
+  { name: 'reports', file: './reports.bench.ts' },
   { name: 'kb-suggestions', file: './kb-suggestions.bench.ts' },
   { name: 'workflow', file: './workflow.bench.ts' },
   { name: 'real-tickets', file: './real-tickets.bench.ts' },

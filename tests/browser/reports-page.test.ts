@@ -32,7 +32,7 @@ describe('the reports page', () => {
     await server?.close();
   });
 
-  it('shows the figures by group, links each group to its tickets and exports CSV', async () => {
+  it('shows the figures by group, drills from a bar to its tickets, exports CSV and XLSX', async () => {
     context = await newContext(browser, 'en-US');
     const page: Page = await context.newPage();
     const watched = watchPage(page, server.url);
@@ -46,19 +46,66 @@ describe('the reports page', () => {
     await expect.poll(() => total.isVisible()).toBe(true);
     // Two tickets created, both open: Created 2, Solved 0, Reopened 0, Backlog 2.
     expect((await total.locator('td').allInnerTexts()).slice(0, 5)).toEqual(['Total', '2', '0', '0', '2']);
-    await page.getByRole('combobox').click();
+    await page.getByRole('combobox', { name: 'Group by' }).click();
     await page.getByTitle('Org unit').click();
     const north = page.getByRole('row', { name: /^North Region/ });
     await expect.poll(() => north.isVisible()).toBe(true);
     const href = await north.getByRole('link').getAttribute('href');
     expect(JSON.parse(new URL(href!, server.url).searchParams.get('filter')!)).toHaveProperty('orgUnitId');
+    // The chart (its own chunk) draws a bar per org unit and figure: Created, Solved, Backlog for
+    // Headquarters, North Region and Store A.
+    const chart = page.getByTestId('report-chart');
+    await expect.poll(() => chart.locator('svg').count()).toBe(1);
     await screenshot(page, 'reports-by-org-unit.en');
+
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const csv = await readFile((await (await download).path())!, 'utf8');
     const lines = csv.replace('\uFEFF', '').split('\n');
     expect(lines[0]).toMatch(/^Org unit,Created,Solved,Reopened,Backlog/);
     expect(lines).toContain(lines.find((l) => l.startsWith('Total,2,0,0,2')));
+    expect(lines.find((l) => l.startsWith('Store A'))).toMatch(/^Store A \(Beijing Chaoyang\),2,0,0,2/);
+
+    const xlsxDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export XLSX' }).click();
+    const xlsx = await readFile((await (await xlsxDownload).path())!);
+    expect(xlsx.subarray(0, 4).toString('hex')).toBe('504b0304'); // a ZIP, as XLSX is
+    expect(xlsx.toString('utf8')).toContain('<t xml:space="preserve">North Region</t>');
+
+    // The first "Created" bar (Headquarters: 2) leads to the desk's list of those tickets.
+    // The bars are the chart's tall, narrow shapes (legend swatches are short, the background wide):
+    // Created and Backlog for Headquarters, North Region and Store A (2 each), Solved none.
+    const shapes = chart.locator('svg path');
+    await expect.poll(() => shapes.count()).toBeGreaterThan(6);
+    const boxes = await Promise.all(
+      (await shapes.all()).map(async (b) => ({ b, box: await b.boundingBox() })),
+    );
+    const tall = boxes
+      .filter((x) => x.box && x.box.height > 20 && x.box.height < 250 && x.box.width < 100)
+      .sort((x, y) => x.box!.x - y.box!.x);
+    expect(tall.length).toBe(6);
+    await tall[0]!.b.click(); // Headquarters, Created
+    await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.has('filter'));
+    const filter = JSON.parse(new URL(page.url()).searchParams.get('filter')!);
+    expect(filter).toMatchObject({ orgUnitId: expect.any(String), createdAfter: expect.any(String) });
+    for (const title of ['Kettle leaks', 'Fridge hums'])
+      await expect.poll(() => page.getByText(title).first().isVisible(), { timeout: 15_000 }).toBe(true);
+    await screenshot(page, 'reports-drill-down.en');
     expect(watched.problems).toEqual([]);
+  });
+
+  it('speaks Chinese', async () => {
+    const zh = await newContext(browser, 'zh-CN');
+    const page = await zh.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('邮箱').fill('manager.north@docket.local');
+    await page.getByLabel('密码').fill('docket-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${server.url}/reports`);
+    await expect.poll(() => page.getByRole('button', { name: '导出 XLSX' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('row', { name: /^合计/ }).isVisible()).toBe(true);
+    await screenshot(page, 'reports.zh-CN');
+    await zh.close();
   });
 });

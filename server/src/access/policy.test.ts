@@ -2,7 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StaffPrincipal } from '@docket/core';
 import { describe, expect, it } from 'vitest';
-import { mayActOnTask, mayHandTo, requireCreateTicket, requirePostMessage, requireSelfOr } from './policy.ts';
+import {
+  mayActOnTask,
+  mayHandTo,
+  mayReportOnOrgUnit,
+  requireCreateTicket,
+  requirePostMessage,
+  requireSelfOr,
+} from './policy.ts';
 
 const staff = (over: Partial<StaffPrincipal> = {}): StaffPrincipal => ({
   kind: 'user',
@@ -31,6 +38,15 @@ describe('access policy', () => {
     const dispatcher = staff({ permissions: new Set(['ticket.read', 'ticket.assign']), teamIds: [] });
     expect(mayActOnTask(dispatcher, { ...open, assigneeUserId: 8 })).toBe(true);
     expect(mayActOnTask({ ...dispatcher, scope: 'own' }, { ...open, assigneeUserId: 8 })).toBe(false);
+  });
+
+  it('narrows a report to units of the own subtree only, or to any with scope all', () => {
+    expect(mayReportOnOrgUnit(staff(), '/1/3/')).toBe(true);
+    expect(mayReportOnOrgUnit(staff(), '/1/3/4/')).toBe(true);
+    expect(mayReportOnOrgUnit(staff(), '/1/')).toBe(false);
+    expect(mayReportOnOrgUnit(staff(), '/1/2/')).toBe(false);
+    expect(mayReportOnOrgUnit(staff({ scope: 'all' }), '/1/2/')).toBe(true);
+    expect(mayReportOnOrgUnit(staff({ orgPath: null, scope: 'own' }), '/1/3/')).toBe(false);
   });
 
   it('hands work to people of the own subtree or teams, to any queue, and anywhere with scope all', () => {

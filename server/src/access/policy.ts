@@ -253,3 +253,9 @@ export const mayUseOwned = (staff: StaffPrincipal, owner: { id: number } | null 
 
 /** Reading reports: staff with report.read; the figures cover only the tickets of their scope (ticketScope). */
 export const requireReportReader = (p: Principal | null): StaffPrincipal => requireStaff(p, 'report.read');
+/**
+ * Whether a report may be narrowed to the org unit at this path: staff who see every ticket may
+ * name any unit; others only a unit within their own org subtree (outside it they see no ticket).
+ */
+export const mayReportOnOrgUnit = (staff: StaffPrincipal, orgPath: string): boolean =>
+  staff.scope === 'all' || (staff.orgPath !== null && orgPath.startsWith(staff.orgPath));

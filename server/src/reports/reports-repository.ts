@@ -1,4 +1,5 @@
-import { type EntityManager, query } from '@docket/db';
+import { SLA_METRICS, type SlaMetric } from '@docket/core';
+import { type EntityManager, escapeLike, query } from '@docket/db';
 import type { SqlCondition } from '../access/policy.ts';
 
 export const REPORT_GROUPINGS = [
@@ -9,11 +10,15 @@ export const REPORT_GROUPINGS = [
   'org_unit',
   'channel',
   'priority',
+  'customer_tier',
 ] as const;
 export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
 
-/** One group's figures as the database answers them (times in seconds, wall-clock). */
-export type ReportRow = {
+/** Per SLA metric: targets met and breached in the period (one of each per clock cycle). */
+type SlaColumns = { [M in SlaMetric as `${M}_met` | `${M}_breached`]: number };
+
+/** One group's figures as the database answers them (times in seconds of the SLA clocks' time). */
+export type ReportRow = SlaColumns & {
   key: string | null;
   label: string | null;
   template_ids: number[] | null;
@@ -21,12 +26,30 @@ export type ReportRow = {
   solved: number;
   reopened: number;
   backlog: number;
+  backlog_age_p50: number | null;
+  backlog_age_max: number | null;
   first_response_p50: number | null;
   first_response_p90: number | null;
   resolution_p50: number | null;
   resolution_p90: number | null;
-  csat_average: number | null;
+  transfers: number;
+  returns: number;
+  rejects: number;
+  urges: number;
+  csat_asked: number;
+  csat_answered: number;
   csat_count: number;
+  csat_average: number | null;
+  csat_1: number;
+  csat_2: number;
+  csat_3: number;
+  csat_4: number;
+  csat_5: number;
+  csat_good: number;
+  csat_bad: number;
+  follow_up_rated: number;
+  follow_up_average: number | null;
+  follow_up_bad: number;
 };
 
 /**
@@ -51,109 +74,378 @@ const GROUPS: Record<ReportGrouping, { joins: string; key: string; label: string
     label: 'g.name',
   },
   org_unit: {
-    joins:
-      "join org_unit g on t.org_path like replace(replace(replace(g.path, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'",
+    joins: `join org_unit g on t.org_path like ${likePrefix('g.path')}`,
     key: 'g.id::text',
     label: 'g.name',
   },
   channel: { joins: '', key: 't.channel', label: 't.channel' },
   priority: { joins: '', key: 't.priority', label: 't.priority' },
+  customer_tier: {
+    joins: 'left join customer g on g.id = t.requester_id',
+    key: "coalesce(g.tier, '')",
+    label: "coalesce(g.tier, '')",
+  },
 };
 
+/** A LIKE pattern matching every text that starts with the given SQL text expression. */
+function likePrefix(expr: string): string {
+  return `replace(replace(replace(${expr}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+}
+
 const DONE = "('solved', 'closed')";
+/** Placeholders of the period, in the SQL below: `:from` and `:to` (each becomes a bound `?`). */
+const IN = (col: string) => `${col} >= :from::timestamptz and ${col} < :to::timestamptz`;
+/** Whether the element at `i` (1-based) of an instants array falls in the period. */
+const AT_IN = (arr: string, i: number) => `coalesce(${IN(`${arr}[${i}]`)}, false)`;
+/**
+ * How many of an array's instants fall in the period (0 for none: the arrays are null when
+ * empty). Most tickets have one or two of each, read directly; longer arrays are unnested.
+ */
+const COUNT_IN = (arr: string, where = (_i: number | null) => 'true') =>
+  `case when ${arr} is null then 0
+    when cardinality(${arr}) = 1 then (${AT_IN(arr, 1)} and ${where(1)})::int
+    when cardinality(${arr}) = 2 then (${AT_IN(arr, 1)} and ${where(1)})::int + (${AT_IN(arr, 2)} and ${where(2)})::int
+    else (select count(*) from unnest(${arr}) with ordinality x(at, i) where ${IN('x.at')} and ${where(null)}) end`;
+const ANY_IN = (arr: string) => `(${COUNT_IN(arr)} > 0)`;
 
 /**
- * The report over [from, to) for the tickets the scope lets through, one row per group plus a
- * row with key '*' for the totals (each ticket once, even when an org unit grouping counts it in
- * several units). created: created in the period; solved: a change to solved in the period;
- * reopened: a change from solved or closed back to work in the period; backlog: created before
- * `to` and not solved or closed at `to`; first response: creation to the first public staff
- * reply, for tickets created in the period; resolution: creation to the last solve in the
- * period; CSAT: ratings given in the period (the average over the 1-5 scale).
+ * Recomputes the facts of every ticket marked dirty (and unmarks them) in one statement: the
+ * ticket's columns, and from its audit trail and clocks the instants and times a report reads.
+ * First response and resolution are the clocks' own time (business hours where the policy counts
+ * them, pauses left out); a ticket without clocks counts wall-clock time.
  */
-export async function readTicketReport(
-  em: EntityManager,
-  scope: SqlCondition,
-  grouping: ReportGrouping,
-  from: Date,
-  to: Date,
-): Promise<ReportRow[]> {
-  const g = GROUPS[grouping];
-  const figures = (keyExpr: string, labelExpr: string, joins: string, groupBy: string) => `
+const REFRESH_SQL = `
+  with dirty as (delete from report_dirty_ticket returning ticket_id)
+  insert into report_ticket_fact as f (ticket_id, template_id, template_version_id, team_id, assignee_id,
+    creator_user_id, participant_ids, requester_id, org_path, channel, priority, created_at, last_event_at,
+    first_response_seconds, is_done, status_changed_at, status_ats, status_dones, solved_ats, reopened_ats,
+    resolution_ats, resolution_seconds, transfer_ats, return_ats, reject_ats, urge_ats, sla_ats, sla_marks)
+  select t.id, t.template_id, t.template_version_id, t.team_id, t.assignee_id, t.creator_user_id,
+    t.participant_ids, t.requester_id, t.org_path, t.channel, t.priority, t.created_at,
+    coalesce(e.last_event_at, t.created_at),
+    coalesce(
+      (select (h->>'consumedSeconds')::float8
+         from jsonb_array_elements(s.state->'clocks'->'first_response'->'history') h
+        where h->>'kind' in ('met', 'stop') and h->>'reason' = 'agent_public_reply' limit 1),
+      case when s.state is null then extract(epoch from e.first_reply_at - t.created_at)::float8 end),
+    coalesce(e.status_dones[cardinality(e.status_dones)], false),
+    e.status_ats[cardinality(e.status_ats)],
+    e.status_ats, e.status_dones, e.solved_ats, e.reopened_ats,
+    case when s.state is null then e.solved_ats else rz.ats end,
+    case when s.state is null
+      then (select array_agg(extract(epoch from a - t.created_at)::float8 order by a) from unnest(e.solved_ats) a)
+      else rz.seconds end,
+    e.transfer_ats, e.return_ats, e.reject_ats, e.urge_ats, k.ats, k.marks
+  from dirty d
+  join ticket t on t.id = d.ticket_id
+  left join ticket_sla s on s.ticket_id = t.id
+  cross join lateral (
+    select
+      max(e.created_at) as last_event_at,
+      min(e.created_at) filter (where e.kind = 'reply' and e.actor_kind = 'user' and e.is_public) as first_reply_at,
+      array_agg(e.created_at order by e.created_at, e.id) filter (where e.diff->'status' is not null) as status_ats,
+      array_agg(coalesce(e.diff->'status'->>'to' in ${DONE}, false) order by e.created_at, e.id)
+        filter (where e.diff->'status' is not null) as status_dones,
+      array_agg(e.created_at order by e.created_at, e.id) filter (where e.diff->'status'->>'to' = 'solved') as solved_ats,
+      array_agg(e.created_at order by e.created_at, e.id)
+        filter (where e.diff->'status'->>'from' in ${DONE} and e.diff->'status'->>'to' not in ${DONE}) as reopened_ats,
+      array_agg(e.created_at) filter (where e.kind = 'task.transferred') as transfer_ats,
+      array_agg(e.created_at) filter (where e.kind = 'task.returned') as return_ats,
+      array_agg(e.created_at) filter (where e.kind = 'task.rejected') as reject_ats,
+      array_agg(e.created_at) filter (where e.kind = 'ticket.urged') as urge_ats
+    from ticket_event e where e.ticket_id = t.id
+  ) e
+  cross join lateral (
+    select array_agg((h.v->>'at')::timestamptz order by h.n) as ats,
+           array_agg((h.v->>'consumedSeconds')::float8 order by h.n) as seconds
+      from jsonb_array_elements(s.state->'clocks'->'resolution'->'history') with ordinality h(v, n)
+     where h.v->>'kind' in ('met', 'stop')
+  ) rz
+  cross join lateral (
+    select array_agg((h->>'at')::timestamptz) as ats, array_agg(c.key || ':' || (h->>'kind')) as marks
+      from jsonb_each(coalesce(s.state->'clocks', '{}'::jsonb)) c
+      cross join lateral jsonb_array_elements(c.value->'history') h
+     where h->>'kind' in ('met', 'breached')
+  ) k
+  on conflict (ticket_id) do update set
+    template_id = excluded.template_id, template_version_id = excluded.template_version_id,
+    team_id = excluded.team_id, assignee_id = excluded.assignee_id, creator_user_id = excluded.creator_user_id,
+    participant_ids = excluded.participant_ids, requester_id = excluded.requester_id,
+    org_path = excluded.org_path, channel = excluded.channel, priority = excluded.priority,
+    created_at = excluded.created_at, last_event_at = excluded.last_event_at,
+    first_response_seconds = excluded.first_response_seconds, is_done = excluded.is_done,
+    status_changed_at = excluded.status_changed_at, status_ats = excluded.status_ats,
+    status_dones = excluded.status_dones, solved_ats = excluded.solved_ats, reopened_ats = excluded.reopened_ats,
+    resolution_ats = excluded.resolution_ats, resolution_seconds = excluded.resolution_seconds,
+    transfer_ats = excluded.transfer_ats, return_ats = excluded.return_ats, reject_ats = excluded.reject_ats,
+    urge_ats = excluded.urge_ats, sla_ats = excluded.sla_ats, sla_marks = excluded.sla_marks`;
+
+/**
+ * Brings the rollup up to date with every committed change: the facts of the tickets marked dirty.
+ * One refresh at a time (a transaction lock), so two never take the same dirty rows in different
+ * orders; a change committing meanwhile stays marked for the next.
+ */
+export async function refreshReportFacts(em: EntityManager): Promise<void> {
+  await em.transactional(async (tx) => {
+    await query(tx, "select pg_advisory_xact_lock(hashtext('report_ticket_fact'))", []);
+    await query(tx, REFRESH_SQL, []);
+  });
+}
+
+/** Per metric and outcome, the SLA marks in the period (sla_marks beside sla_ats). */
+const slaCount = (mark: string) =>
+  COUNT_IN('t.sla_ats', (i) =>
+    i === null ? `t.sla_marks[x.i] = '${mark}'` : `t.sla_marks[${i}] = '${mark}'`,
+  );
+const slaSums = SLA_METRICS.flatMap((m) => [
+  `coalesce(sum(${slaCount(`${m}:met`)}), 0)::int as ${m}_met`,
+  `coalesce(sum(${slaCount(`${m}:breached`)}), 0)::int as ${m}_breached`,
+]).join(',\n      ');
+
+/**
+ * The figures of one grouping over the facts (alias `t`, so the groupings and the data scope read
+ * it as they would the ticket). Per ticket: whether it was done at the end of the period (its
+ * current state, unless its status changed since), the instants in the period, the first
+ * response (for tickets created in the period) and the resolution clock's time at its last end in
+ * the period (for tickets solved in the period).
+ */
+function figuresSql(
+  keyExpr: string,
+  labelExpr: string,
+  joins: string,
+  scopeSql: string,
+  tail: string,
+): string {
+  return `
     select ${keyExpr} as key, ${labelExpr} as label,
       array_agg(distinct t.template_id) as template_ids,
-      count(*) filter (where t.created_at >= ?::timestamptz and t.created_at < ?::timestamptz)::int as created,
-      count(*) filter (where m.solved_at is not null)::int as solved,
-      count(*) filter (where m.reopened)::int as reopened,
-      count(*) filter (where t.created_at < ?::timestamptz and coalesce(m.status_at_to, 'new') not in ${DONE})::int as backlog,
-      percentile_cont(0.5) within group (order by m.first_response) as first_response_p50,
-      percentile_cont(0.9) within group (order by m.first_response) as first_response_p90,
-      percentile_cont(0.5) within group (order by m.resolution) as resolution_p50,
-      percentile_cont(0.9) within group (order by m.resolution) as resolution_p90,
-      sum(m.csat_sum)::float8 / nullif(sum(m.csat_five), 0) as csat_average,
-      coalesce(sum(m.csat_count), 0)::int as csat_count
-    from ticket t
+      count(*) filter (where ${IN('t.created_at')})::int as created,
+      count(*) filter (where x.is_solved)::int as solved,
+      count(*) filter (where y.is_reopened)::int as reopened,
+      count(*) filter (where not x.is_done_at_to)::int as backlog,
+      percentile_cont(0.5) within group (order by x.backlog_age) as backlog_age_p50,
+      max(x.backlog_age) as backlog_age_max,
+      percentile_cont(0.5) within group (order by x.first_response) as first_response_p50,
+      percentile_cont(0.9) within group (order by x.first_response) as first_response_p90,
+      percentile_cont(0.5) within group (order by x.resolution) as resolution_p50,
+      percentile_cont(0.9) within group (order by x.resolution) as resolution_p90,
+      coalesce(sum(y.transfers), 0)::int as transfers,
+      coalesce(sum(y.returns), 0)::int as returns,
+      coalesce(sum(y.rejects), 0)::int as rejects,
+      coalesce(sum(y.urges), 0)::int as urges,
+      ${slaSums}
+    from report_ticket_fact t
     ${joins}
     cross join lateral (
       select
-        (select max(e.created_at) from ticket_event e
-          where e.ticket_id = t.id and e.diff->'status'->>'to' = 'solved'
-            and e.created_at >= ?::timestamptz and e.created_at < ?::timestamptz) as solved_at,
-        exists (select 1 from ticket_event e
-          where e.ticket_id = t.id and e.diff->'status'->>'from' in ${DONE}
-            and e.diff->'status'->>'to' not in ${DONE}
-            and e.created_at >= ?::timestamptz and e.created_at < ?::timestamptz) as reopened,
-        (select e.diff->'status'->>'to' from ticket_event e
-          where e.ticket_id = t.id and e.diff->'status' is not null and e.created_at < ?::timestamptz
-          order by e.created_at desc, e.id desc limit 1) as status_at_to,
-        case when t.created_at >= ?::timestamptz and t.created_at < ?::timestamptz then
-          (select extract(epoch from min(e.created_at) - t.created_at)::float8 from ticket_event e
-            where e.ticket_id = t.id and e.kind = 'reply' and e.actor_kind = 'user' and e.is_public)
-        end as first_response,
-        (select extract(epoch from max(e.created_at) - t.created_at)::float8 from ticket_event e
-          where e.ticket_id = t.id and e.diff->'status'->>'to' = 'solved'
-            and e.created_at >= ?::timestamptz and e.created_at < ?::timestamptz) as resolution,
-        (select sum(r.score) filter (where r.scale = 'five') from csat_rating r
-          where r.ticket_id = t.id and r.rated_at >= ?::timestamptz and r.rated_at < ?::timestamptz) as csat_sum,
-        (select count(*) filter (where r.scale = 'five') from csat_rating r
-          where r.ticket_id = t.id and r.rated_at >= ?::timestamptz and r.rated_at < ?::timestamptz) as csat_five,
-        (select count(*) from csat_rating r
-          where r.ticket_id = t.id and r.rated_at >= ?::timestamptz and r.rated_at < ?::timestamptz) as csat_count
-    ) m
-    where ${scope.sql}
-      and (t.created_at < ?::timestamptz)
-      and (t.created_at >= ?::timestamptz or m.solved_at is not null or m.reopened
-        or coalesce(m.status_at_to, 'new') not in ${DONE}
-        or m.csat_count > 0)
-    ${groupBy}`;
+        coalesce(case when t.status_changed_at is null or t.status_changed_at < :to::timestamptz then t.is_done
+          else (select u.done from unnest(t.status_ats, t.status_dones) u(at, done)
+                 where u.at < :to::timestamptz order by u.at desc limit 1) end, false) as is_done_at_to,
+        ${ANY_IN('t.solved_ats')} as is_solved,
+        ${ANY_IN('t.reopened_ats')} as is_reopened,
+        ${COUNT_IN('t.transfer_ats')} as transfers,
+        ${COUNT_IN('t.return_ats')} as returns,
+        ${COUNT_IN('t.reject_ats')} as rejects,
+        ${COUNT_IN('t.urge_ats')} as urges
+    ) y
+    cross join lateral (
+      select y.is_solved,
+        y.is_done_at_to,
+        case when not y.is_done_at_to
+          then extract(epoch from least(:to::timestamptz, :now::timestamptz) - t.created_at)::float8 end as backlog_age,
+        case when ${IN('t.created_at')} then t.first_response_seconds end as first_response,
+        case when not y.is_solved then null
+          when cardinality(t.resolution_ats) = 1 then case when ${AT_IN('t.resolution_ats', 1)} then t.resolution_seconds[1] end
+          else (select u.seconds from unnest(t.resolution_ats, t.resolution_seconds) u(at, seconds)
+            where ${IN('u.at')} order by u.at desc limit 1) end as resolution
+    ) x
+    where ${scopeSql}
+      and t.created_at < :to::timestamptz
+      and (${IN('t.created_at')} or t.last_event_at >= :from::timestamptz or not y.is_done_at_to)
+    ${tail}`;
+}
+
+/**
+ * The ratings of one grouping: asked for in the period (and of those, answered), given in the
+ * period (the average over the 1-5 scale, the distribution, good and bad), and those asked after
+ * a follow-up step. Read from the ratings themselves, joined with the facts for scope and group.
+ */
+function ratingsSql(
+  keyExpr: string,
+  labelExpr: string,
+  joins: string,
+  scopeSql: string,
+  tail: string,
+): string {
+  const rated = IN('r.rated_at');
+  return `
+    select ${keyExpr} as key, ${labelExpr} as label,
+      array_agg(distinct t.template_id) as template_ids,
+      count(*) filter (where ${IN('r.asked_at')})::int as csat_asked,
+      count(*) filter (where ${IN('r.asked_at')} and r.rated_at is not null)::int as csat_answered,
+      count(*) filter (where ${rated})::int as csat_count,
+      (sum(r.score) filter (where ${rated} and r.scale = 'five'))::float8
+        / nullif(count(*) filter (where ${rated} and r.scale = 'five'), 0) as csat_average,
+      ${[1, 2, 3, 4, 5].map((n) => `count(*) filter (where ${rated} and r.scale = 'five' and r.score = ${n})::int as csat_${n}`).join(',\n      ')},
+      count(*) filter (where ${rated} and r.scale = 'good_bad' and not r.is_bad)::int as csat_good,
+      count(*) filter (where ${rated} and r.scale = 'good_bad' and r.is_bad)::int as csat_bad,
+      count(*) filter (where ${rated} and r.reason like 'step:%')::int as follow_up_rated,
+      (sum(r.score) filter (where ${rated} and r.reason like 'step:%' and r.scale = 'five'))::float8
+        / nullif(count(*) filter (where ${rated} and r.reason like 'step:%' and r.scale = 'five'), 0) as follow_up_average,
+      count(*) filter (where ${rated} and r.reason like 'step:%' and r.is_bad)::int as follow_up_bad
+    from csat_rating r
+    join report_ticket_fact t on t.ticket_id = r.ticket_id
+    ${joins}
+    where ${scopeSql} and (${IN('r.asked_at')} or ${rated})
+    ${tail}`;
+}
+
+/** Where the caller's scope goes in the SQL text. */
+const SCOPE = ':scope';
+
+/** Replaces the `:from`, `:to` and `:unit` placeholders with bound parameters and puts the scope (with its own `?`s) in place. */
+function bind(
+  sql: string,
+  {
+    scope,
+    from,
+    to,
+    now,
+    orgPath,
+  }: { scope: SqlCondition; from: Date; to: Date; now: Date; orgPath: string | null },
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
   const f = from.toISOString();
   const tt = to.toISOString();
-  const params = [
-    f,
-    tt, // created
-    tt, // backlog
-    f,
-    tt,
-    f,
-    tt,
-    tt,
-    f,
-    tt,
-    f,
-    tt,
-    f,
-    tt,
-    f,
-    tt,
-    f,
-    tt, // lateral
-    ...scope.params,
-    tt,
-    f,
-  ];
-  const grouped = figures(g.key, g.label, g.joins, `group by ${g.key}, ${g.label} order by 2 nulls last, 1`);
-  const totals = figures("'*'", 'null::text', '', '');
-  const rows = await query<ReportRow>(em, grouped, params);
-  const total = await query<ReportRow>(em, totals, params);
-  return [...rows, ...total];
+  const text = sql.replace(/:from\b|:to\b|:now\b|:unit\b|:scope\b/g, (m) => {
+    if (m === ':from') params.push(f);
+    else if (m === ':to') params.push(tt);
+    else if (m === ':now') params.push(now.toISOString());
+    else if (m === ':unit') params.push(`${escapeLike(orgPath ?? '')}%`);
+    else {
+      params.push(...scope.params);
+      return scope.sql;
+    }
+    return '?';
+  });
+  return { sql: text, params };
+}
+
+/**
+ * The report over [from, to) for the tickets the scope lets through (and, when given, only those
+ * of an org unit's subtree), one row per group plus a row with key '*' for the totals (each ticket
+ * once, even when an org unit grouping counts it in several units). Read from the rollup, brought
+ * up to date first; ratings from the ratings themselves.
+ *
+ * created: created in the period; solved: a change to solved in the period; reopened: a change
+ * from solved or closed back to work in the period; backlog: created before `to` and not solved or
+ * closed at `to` (its age at `to`, or now in a period not over yet; wall-clock); first response: for tickets created in the period,
+ * the first response clock's time up to the first public staff reply; resolution: the resolution
+ * clock's time at its last end in the period, for tickets solved in the period (both in the clock's
+ * time: business hours where the ticket's policy counts them, pauses left out; a ticket without
+ * clocks counts wall-clock time); SLA: targets met and breached in the period per metric;
+ * transfers, returns, rejects, urges: audit entries in the period; CSAT: ratings given in the
+ * period (the average over the 1-5 scale, the distribution), asked in the period and answered;
+ * follow-up: ratings asked after a follow-up step. Groups with nothing to show are left out.
+ */
+export async function readTicketReport(
+  em: EntityManager,
+  input: {
+    scope: SqlCondition;
+    grouping: ReportGrouping;
+    from: Date;
+    to: Date;
+    /** The backlog's age is counted up to `to`, or up to now while the period lasts. */
+    now: Date;
+    /** Only the subtree of the org unit at this path. */
+    orgPath: string | null;
+  },
+): Promise<ReportRow[]> {
+  await refreshReportFacts(em);
+  const g = GROUPS[input.grouping];
+  const scopeSql = input.orgPath === null ? SCOPE : `${SCOPE} and t.org_path like :unit`;
+  const read = async <T>(sql: string) => {
+    const bound = bind(sql, input);
+    return query<T>(em, bound.sql, bound.params);
+  };
+  const tail = `group by ${g.key}, ${g.label} order by 2 nulls last, 1`;
+  const figures = await read<FigureRow>(figuresSql(g.key, g.label, g.joins, scopeSql, tail));
+  const ratings = await read<RatingRow>(ratingsSql(g.key, g.label, g.joins, scopeSql, tail));
+  const totalFigures = await read<FigureRow>(figuresSql("'*'", 'null::text', '', scopeSql, ''));
+  const totalRatings = await read<RatingRow>(ratingsSql("'*'", 'null::text', '', scopeSql, ''));
+  const groups = mergeRows(figures, ratings).filter(hasAnyFigure);
+  return [...groups, ...mergeRows(totalFigures, totalRatings).filter((r) => r.key === '*')];
+}
+
+type RatingRow = Pick<
+  ReportRow,
+  'key' | 'label' | 'template_ids' | Extract<keyof ReportRow, `csat_${string}` | `follow_up_${string}`>
+>;
+type FigureRow = Omit<ReportRow, Exclude<keyof RatingRow, 'key' | 'label' | 'template_ids'>>;
+
+const NO_RATINGS: Omit<RatingRow, 'key' | 'label' | 'template_ids'> = {
+  csat_asked: 0,
+  csat_answered: 0,
+  csat_count: 0,
+  csat_average: null,
+  csat_1: 0,
+  csat_2: 0,
+  csat_3: 0,
+  csat_4: 0,
+  csat_5: 0,
+  csat_good: 0,
+  csat_bad: 0,
+  follow_up_rated: 0,
+  follow_up_average: null,
+  follow_up_bad: 0,
+};
+const NO_FIGURES: Omit<FigureRow, 'key' | 'label' | 'template_ids'> = {
+  created: 0,
+  solved: 0,
+  reopened: 0,
+  backlog: 0,
+  backlog_age_p50: null,
+  backlog_age_max: null,
+  first_response_p50: null,
+  first_response_p90: null,
+  resolution_p50: null,
+  resolution_p90: null,
+  transfers: 0,
+  returns: 0,
+  rejects: 0,
+  urges: 0,
+  ...(Object.fromEntries(
+    SLA_METRICS.flatMap((m) => [`${m}_met`, `${m}_breached`]).map((k) => [k, 0]),
+  ) as SlaColumns),
+};
+
+/** One row per group from both queries (the figures' order first; groups with ratings only after). */
+function mergeRows(figures: FigureRow[], ratings: RatingRow[]): ReportRow[] {
+  const rated = new Map(ratings.map((r) => [r.key, r]));
+  const rows: ReportRow[] = figures.map((f) => {
+    const r = rated.get(f.key);
+    rated.delete(f.key);
+    const templateIds = [...new Set([...(f.template_ids ?? []), ...(r?.template_ids ?? [])])];
+    return { ...NO_RATINGS, ...r, ...f, template_ids: templateIds };
+  });
+  for (const r of rated.values()) rows.push({ ...NO_FIGURES, ...r });
+  return rows;
+}
+
+/** Whether a group has anything to show (tickets merely touched in the period add nothing). */
+const hasAnyFigure = (r: ReportRow): boolean =>
+  r.created + r.solved + r.reopened + r.backlog + r.transfers + r.returns + r.rejects + r.urges > 0 ||
+  r.csat_asked + r.csat_count > 0 ||
+  SLA_METRICS.some((m) => r[`${m}_met`] + r[`${m}_breached`] > 0);
+
+/** An org unit's name and path, or null when there is none with this id. */
+export async function readOrgUnitPlace(
+  em: EntityManager,
+  id: number,
+): Promise<{ name: string; path: string } | null> {
+  return (
+    (
+      await query<{ name: string; path: string }>(em, 'select name, path from org_unit where id = ?', [id])
+    )[0] ?? null
+  );
 }

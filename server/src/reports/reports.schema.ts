@@ -1,15 +1,31 @@
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { REPORT_GROUPINGS } from './reports-repository.ts';
-import { type ReportGroup, type TicketReport, ticketReport } from './ticket-report.ts';
+import { type ReportGroup, type SlaAttainment, type TicketReport, ticketReport } from './ticket-report.ts';
 
 const ReportGroupingEnum = builder.enumType('ReportGrouping', {
   description: 'How a report groups tickets; org_unit counts the whole subtree of each unit.',
   values: REPORT_GROUPINGS,
 });
 
+const SlaAttainmentRef = builder.objectRef<SlaAttainment>('SlaAttainment').implement({
+  description:
+    'One SLA metric in a period: targets met and breached (one per clock cycle), and the share met.',
+  fields: (t) => ({
+    metric: t.exposeString('metric', {
+      description: 'first_response, next_response, periodic_update or resolution.',
+    }),
+    met: t.exposeInt('met', { description: 'Clocks that ended on time in the period.' }),
+    breached: t.exposeInt('breached', { description: 'Clocks whose due time passed in the period.' }),
+    attainment: t.exposeFloat('attainment', {
+      nullable: true,
+      description: 'met / (met + breached), from 0 to 1; null when no target was decided.',
+    }),
+  }),
+});
+
 const ReportGroupRef = builder.objectRef<ReportGroup>('ReportGroup').implement({
   description:
-    'The figures of one group (or the totals). Times are in seconds from creation (wall-clock); null when no ticket has one.',
+    "The figures of one group (or the totals). First response and resolution are in seconds of the SLA clocks' time: business hours where the ticket's policy counts them, pauses left out; null when no ticket has one.",
   fields: (t) => ({
     key: t.exposeString('key', {
       nullable: true,
@@ -24,15 +40,53 @@ const ReportGroupRef = builder.objectRef<ReportGroup>('ReportGroup').implement({
     backlog: t.exposeInt('backlog', {
       description: 'Tickets open (not solved or closed) at the end of the period.',
     }),
-    firstResponseP50: t.exposeFloat('firstResponseP50', { nullable: true }),
+    backlogAgeP50: t.exposeFloat('backlogAgeP50', {
+      nullable: true,
+      description: 'Median seconds (wall-clock) the backlog had been open at the end of the period.',
+    }),
+    backlogAgeMax: t.exposeFloat('backlogAgeMax', { nullable: true, description: 'The oldest, in seconds.' }),
+    firstResponseP50: t.exposeFloat('firstResponseP50', {
+      nullable: true,
+      description: 'Tickets created in the period: clock time to the first public staff reply.',
+    }),
     firstResponseP90: t.exposeFloat('firstResponseP90', { nullable: true }),
-    resolutionP50: t.exposeFloat('resolutionP50', { nullable: true }),
+    resolutionP50: t.exposeFloat('resolutionP50', {
+      nullable: true,
+      description: 'Tickets solved in the period: clock time up to the last solve.',
+    }),
     resolutionP90: t.exposeFloat('resolutionP90', { nullable: true }),
+    sla: t.field({
+      type: [SlaAttainmentRef],
+      description: 'Per SLA metric, targets met and breached in the period.',
+      resolve: (g) => g.sla,
+    }),
+    transfers: t.exposeInt('transfers', { description: 'Steps transferred in the period.' }),
+    returns: t.exposeInt('returns', { description: 'Steps returned in the period.' }),
+    rejects: t.exposeInt('rejects', { description: 'Steps rejected in the period.' }),
+    urges: t.exposeInt('urges', { description: 'Urges (催单) in the period.' }),
     csatAverage: t.exposeFloat('csatAverage', {
       nullable: true,
       description: 'Average 1-5 score of ratings given in the period.',
     }),
     csatCount: t.exposeInt('csatCount', { description: 'Ratings given in the period (any scale).' }),
+    csatDistribution: t.exposeIntList('csatDistribution', {
+      description: 'Ratings of 1, 2, 3, 4 and 5 (the five-point scale) given in the period.',
+    }),
+    csatGood: t.exposeInt('csatGood', { description: 'Good ratings (good/bad scale) given in the period.' }),
+    csatBad: t.exposeInt('csatBad', { description: 'Bad ratings (good/bad scale) given in the period.' }),
+    csatAsked: t.exposeInt('csatAsked', { description: 'Ratings asked for in the period.' }),
+    csatResponseRate: t.exposeFloat('csatResponseRate', {
+      nullable: true,
+      description: 'Of the ratings asked for in the period, the share given so far (0 to 1).',
+    }),
+    followUpRated: t.exposeInt('followUpRated', {
+      description: 'Ratings given in the period after a follow-up visit step.',
+    }),
+    followUpAverage: t.exposeFloat('followUpAverage', {
+      nullable: true,
+      description: 'Their average 1-5 score.',
+    }),
+    followUpBad: t.exposeInt('followUpBad', { description: 'Those marked bad.' }),
     ticketsFilter: t.field({
       type: 'JSON',
       nullable: true,
@@ -57,6 +111,9 @@ const TicketReportInput = builder.inputType('TicketReportInput', {
     from: t.field({ type: 'DateTime', required: true }),
     to: t.field({ type: 'DateTime', required: true, description: 'Exclusive; at most 366 days after from.' }),
     groupBy: t.string({ required: true, description: `One of ${REPORT_GROUPINGS.join(', ')}.` }),
+    orgUnitId: t.id({
+      description: "Only the tickets of this org unit's subtree; it must lie within the caller's scope.",
+    }),
   }),
 });
 
@@ -65,8 +122,8 @@ builder.queryFields((t) => ({
     type: TicketReportRef,
     errors: mutationErrors,
     description:
-      'Created, solved, reopened, backlog, first response and resolution times, CSAT over a period, by group; only over the tickets in the caller’s scope. Needs report.read. Bad input is refused at /from, /to or /groupBy.',
+      'Created, solved, reopened, backlog and its age, first response and resolution times (business time), SLA attainment, transfers, returns, rejects, urges, CSAT and follow-up ratings over a period, by group; only over the tickets in the caller’s scope. Needs report.read. Bad input is refused at /from, /to, /groupBy or /orgUnitId (unknown, or outside the caller’s scope).',
     args: { input: t.arg({ type: TicketReportInput, required: true }) },
-    resolve: (_r, a, ctx) => ticketReport(ctx.em, ctx.principal, a.input),
+    resolve: (_r, a, ctx) => ticketReport(ctx.em, ctx.principal, a.input, new Date(ctx.services.clock.now())),
   }),
 }));

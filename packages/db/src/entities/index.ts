@@ -18,6 +18,7 @@ import { StoredFile } from './files.ts';
 import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
 import { Notification } from './notifications.ts';
 import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
+import { ReportDirtyTicket, ReportTicketFact } from './reports.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
@@ -32,6 +33,7 @@ export * from './files.ts';
 export * from './knowledge.ts';
 export * from './notifications.ts';
 export * from './plugins.ts';
+export * from './reports.ts';
 export * from './sla.ts';
 export * from './templates.ts';
 export * from './tickets.ts';
@@ -91,6 +93,8 @@ export const entities = [
   KbArticleTicket,
   DescriptionTemplate,
   Macro,
+  ReportTicketFact,
+  ReportDirtyTicket,
 ];
 
 /**

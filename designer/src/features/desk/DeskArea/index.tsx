@@ -112,7 +112,8 @@ const parse = <T,>(text: string | null, fallback: T): T => {
 function DeskHome() {
   const { t } = useTranslation('desk');
   const [params, setParams] = useSearchParams();
-  const view = params.get('view') ?? 'tasks';
+  // ?filter= (a report's drill-down): those tickets, on no view's own filter.
+  const view = params.get('view') ?? (params.has('filter') ? 'filtered' : 'tasks');
   const { data, refetch } = useQuery(DeskStateQuery, {});
   const choices = useQuery(DeskChoicesQuery, {});
   const [api, holder] = message.useMessage();
@@ -148,7 +149,7 @@ function DeskHome() {
     teamIds: (data?.me?.user?.teams ?? []).flatMap((x) => (x.id ? [x.id] : [])),
   };
   const base: DeskFilter = isBuiltInView(view) ? builtInFilter(view, me) : (savedView?.filter ?? {});
-  const extra = parse<DeskFilter>(params.get('f'), {});
+  const extra = parse<DeskFilter>(params.get('f') ?? params.get('filter'), {});
   const sort = parse<Sort>(
     params.get('sort'),
     savedView?.orderBy ?? { field: 'UPDATED_AT', direction: 'DESC' },

@@ -67,7 +67,7 @@ function Overview() {
   );
 }
 
-/** /reports: a first overview; the metrics, drill-downs and exports come with the reports issue. */
+/** /reports: the overview, then every metric by group over a period, with its chart, drill-downs and exports. */
 export default function ReportsArea() {
   return (
     <Routes>
