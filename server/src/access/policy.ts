@@ -250,3 +250,38 @@ export const mayUseOwned = (staff: StaffPrincipal, owner: { id: number } | null 
 
 /** Reading reports: staff with report.read; the figures cover only the tickets of their scope (ticketScope). */
 export const requireReportReader = (p: Principal | null): StaffPrincipal => requireStaff(p, 'report.read');
+
+// ---------------------------------------------------------------------------------------------
+// The live wall
+
+/** Who is looking at a wall: a wall token (an org unit's subtree, read-only) or a staff member. */
+export type WallViewer =
+  | { kind: 'token'; tokenId: number; orgPath: string }
+  | { kind: 'staff'; staff: StaffPrincipal };
+
+/** A signed-in wall viewer: staff with ticket.read (a wall token is checked where it is looked up). */
+export const requireWallReader = (p: Principal | null): WallViewer => ({
+  kind: 'staff',
+  staff: requireStaff(p, 'ticket.read'),
+});
+
+/**
+ * The tickets a wall counts: a token's org subtree, or the staff member's own ticket scope; every
+ * figure of the wall (totals, groups, lists) is bounded by it.
+ */
+export function wallScope(viewer: WallViewer, alias = 't'): SqlCondition {
+  if (viewer.kind === 'token')
+    return { sql: `${alias}.org_path like ?`, params: [`${escapeLike(viewer.orgPath)}%`] };
+  return ticketScope(viewer.staff, alias);
+}
+
+/**
+ * Creating and revoking wall tokens: token.manage, for an org subtree the manager's own scope
+ * reaches (anywhere with scope "all").
+ */
+export function requireWallTokenManager(p: Principal | null, orgPath?: string): StaffPrincipal {
+  const staff = requireStaff(p, 'token.manage');
+  if (orgPath !== undefined && !mayPlaceTicket(staff, orgPath))
+    throw new ForbiddenError('A wall token may show only an org unit within your own scope.', 'token.manage');
+  return staff;
+}

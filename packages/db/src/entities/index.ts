@@ -21,6 +21,7 @@ import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } 
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
+import { WallToken } from './wall.ts';
 import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts';
 import { Workflow, WorkflowSecret, WorkflowVersion } from './workflows.ts';
 
@@ -35,6 +36,7 @@ export * from './plugins.ts';
 export * from './sla.ts';
 export * from './templates.ts';
 export * from './tickets.ts';
+export * from './wall.ts';
 export * from './workflow-runs.ts';
 export * from './workflows.ts';
 
@@ -91,6 +93,7 @@ export const entities = [
   KbArticleTicket,
   DescriptionTemplate,
   Macro,
+  WallToken,
 ];
 
 /**
