@@ -14,7 +14,14 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { ensureWebAppBuilt } from '../../designer/scripts/build-if-stale.ts';
 import { launchBrowser, newContext } from '../browser/browser.ts';
-import { benchDatabase, gql, login, percentile, sampleSequential, startServerProcess } from './bench-server.ts';
+import {
+  benchDatabase,
+  gql,
+  login,
+  percentile,
+  sampleSequential,
+  startServerProcess,
+} from './bench-server.ts';
 
 const TICKETS = Number(process.env.BENCH_WALL_TICKETS ?? 1_000_000);
 const OPEN = Math.min(TICKETS, Number(process.env.BENCH_WALL_OPEN ?? 20_000));
@@ -37,9 +44,9 @@ export async function run(log: (line: string) => void = console.log) {
   const browser = await launchBrowser();
   try {
     const units = Object.fromEntries(
-      (await pool.query<{ name: string; id: number; path: string }>('select name, id, path from org_unit')).rows.map(
-        (r) => [r.name, r],
-      ),
+      (
+        await pool.query<{ name: string; id: number; path: string }>('select name, id, path from org_unit')
+      ).rows.map((r) => [r.name, r]),
     );
     const stores = [
       'Store A (Beijing Chaoyang)',

@@ -110,11 +110,14 @@ describe('the live wall', () => {
     const context = await newContext(browser, 'zh-CN');
     const page = await context.newPage();
     await page.goto(link);
-    await expect.poll(() => page.getByRole('heading', { name: '工单实况：North Region' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('heading', { name: '工单实况：North Region' }).isVisible())
+      .toBe(true);
     expect(await page.getByText('今日新建').isVisible()).toBe(true);
     await screenshot(page, 'wall.zh-CN');
-    const id = (await server.sql<{ id: number }>("select id from wall_token where name = 'North office TV'"))[0]!
-      .id;
+    const id = (
+      await server.sql<{ id: number }>("select id from wall_token where name = 'North office TV'")
+    )[0]!.id;
     await server.gql('mutation($id: Int!) { revokeWallToken(id: $id) { __typename } }', { id }, admin);
     const other = await context.newPage();
     await other.goto(link);
@@ -153,7 +156,10 @@ describe('the live wall across a server restart', () => {
     const gql = async (query: string, variables: Record<string, unknown>, token?: string) => {
       const r = await fetch(`${proc!.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return (await r.json()) as { data: Record<string, any> };
@@ -173,7 +179,15 @@ describe('the live wall across a server restart', () => {
     const create = (title: string) =>
       gql(
         'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }',
-        { i: { templateKey: 'returns', title, channel: 'phone', orgUnitId: Number(hq.id), formData: validReturn } },
+        {
+          i: {
+            templateKey: 'returns',
+            title,
+            channel: 'phone',
+            orgUnitId: Number(hq.id),
+            formData: validReturn,
+          },
+        },
         admin,
       );
 

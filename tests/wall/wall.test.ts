@@ -120,7 +120,13 @@ describe(`the live wall (${databaseKind()})`, () => {
     return r.data.wallSnapshot;
   };
   const returnTicket = (unit: number, title: string) =>
-    createTicket(s, admin, { templateKey: 'returns', title, channel: 'phone', orgUnitId: unit, formData: validReturn });
+    createTicket(s, admin, {
+      templateKey: 'returns',
+      title,
+      channel: 'phone',
+      orgUnitId: unit,
+      formData: validReturn,
+    });
   const faultTicket = (unit: number, title: string) =>
     createTicket(s, admin, {
       templateKey: 'product-a-fault',
@@ -146,7 +152,9 @@ describe(`the live wall (${databaseKind()})`, () => {
     const c1 = await returnTicket(units.C, 'Return in the south');
     const old = await returnTicket(units.A, 'Return from three days ago, pending');
     Object.assign(numbers, { a1: a1.number, a2: a2.number, b1: b1.number, c1: c1.number });
-    expect((await s.gql(UPDATE, { id: b2.id, status: 'solved' }, admin)).data!.updateTicket.status).toBe('solved');
+    expect((await s.gql(UPDATE, { id: b2.id, status: 'solved' }, admin)).data!.updateTicket.status).toBe(
+      'solved',
+    );
     expect((await s.gql(UPDATE, { id: old.id, status: 'pending' }, admin)).data!.updateTicket.status).toBe(
       'pending',
     );
@@ -259,7 +267,10 @@ describe(`the live wall (${databaseKind()})`, () => {
   it('only token managers create and revoke tokens, for units that exist within their scope', async () => {
     const agent = await s.login('agent.a@docket.local');
     const refused = await s.gql(CREATE_TOKEN, { name: 'Mine', orgUnitId: units.A }, agent);
-    expect(refused.data!.createWallToken).toMatchObject({ __typename: 'ForbiddenError', permission: 'token.manage' });
+    expect(refused.data!.createWallToken).toMatchObject({
+      __typename: 'ForbiddenError',
+      permission: 'token.manage',
+    });
     const missing = await s.gql(CREATE_TOKEN, { name: ' ', orgUnitId: 999_999 }, admin);
     expect(missing.data!.createWallToken.__typename).toBe('ValidationError');
     expect(missing.data!.createWallToken.fields.map((f: { path: string }) => f.path).sort()).toEqual([
@@ -300,12 +311,16 @@ describe(`the live wall (${databaseKind()})`, () => {
         formData: validReturn,
       });
       expect(t.slaPolicyName).toBe('Wall: tiny target');
-      const heard = await stream.waitFor((e) => e.data?.wallChanged?.createdToday === before.createdToday + 1, 2_000);
+      const heard = await stream.waitFor(
+        (e) => e.data?.wallChanged?.createdToday === before.createdToday + 1,
+        2_000,
+      );
       expect(Date.now() - createdAt).toBeLessThan(1_500);
       expect(heard.data!.wallChanged.atRisk).toBeGreaterThanOrEqual(1);
       // Nothing else happens: the wall's own timer notices the due time pass.
       const breached = await stream.waitFor(
-        (e) => (e.data?.wallChanged?.breachedTickets ?? []).some((b: { number: string }) => b.number === t.number),
+        (e) =>
+          (e.data?.wallChanged?.breachedTickets ?? []).some((b: { number: string }) => b.number === t.number),
         6_000,
       );
       expect(breached.data!.wallChanged.breached).toBe(before.breached + 1);

@@ -185,8 +185,16 @@ export async function wallSnapshot(
   const regionRows = groupRows.filter((r) => r.gr === 0);
   const teamRows = groupRows.filter((r) => r.gt === 0);
   const [regionNames, teamNames] = await Promise.all([
-    namesOf(em, 'org_unit', regionRows.map((r) => r.region)),
-    namesOf(em, 'team', teamRows.map((r) => r.team_id)),
+    namesOf(
+      em,
+      'org_unit',
+      regionRows.map((r) => r.region),
+    ),
+    namesOf(
+      em,
+      'team',
+      teamRows.map((r) => r.team_id),
+    ),
   ]);
   const scopeName = viewer.kind === 'token' ? (scopeRow?.name ?? null) : null;
   const group = (id: string | number | null, name: string | null, r: GroupRow): WallGroup => ({
@@ -196,10 +204,14 @@ export async function wallSnapshot(
     atRisk: r.at_risk,
     breached: r.breached,
   });
-  const byOpen = (a: WallGroup, b: WallGroup) => b.open - a.open || (a.name ?? '').localeCompare(b.name ?? '');
+  const byOpen = (a: WallGroup, b: WallGroup) =>
+    b.open - a.open || (a.name ?? '').localeCompare(b.name ?? '');
   const statusCounts = new Map(groupRows.filter((r) => r.gs === 0).map((r) => [r.status, r.open]));
   const hours = new Map(trendRows.map((r) => [r.hour, r]));
-  const currentHour = Math.max(0, Math.floor((new Date(day!.now).getTime() - dayStart.getTime()) / 3_600_000));
+  const currentHour = Math.max(
+    0,
+    Math.floor((new Date(day!.now).getTime() - dayStart.getTime()) / 3_600_000),
+  );
   const trend = Array.from({ length: Math.min(currentHour, 23) + 1 }, (_v, hour) => ({
     hour,
     created: hours.get(hour)?.created ?? 0,

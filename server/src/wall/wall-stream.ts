@@ -43,7 +43,9 @@ export async function* wallStream(input: {
     yield snapshot;
     while (!isDone) {
       if (!isDirty) {
-        const byClock = snapshot.nextChangeAt ? snapshot.nextChangeAt.getTime() - Date.now() + 50 : REFRESH_MS;
+        const byClock = snapshot.nextChangeAt
+          ? snapshot.nextChangeAt.getTime() - Date.now() + 50
+          : REFRESH_MS;
         const wait = Math.max(0, Math.min(REFRESH_MS, byClock));
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {

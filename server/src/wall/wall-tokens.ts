@@ -93,7 +93,9 @@ export async function wallViewerOf(em: EntityManager, token: string): Promise<Wa
     [hashWallToken(token)],
   );
   if (!row)
-    throw new UnauthenticatedError('The wall token is unknown: ask an admin for a new wall link for this screen.');
+    throw new UnauthenticatedError(
+      'The wall token is unknown: ask an admin for a new wall link for this screen.',
+    );
   if (row.revoked_at)
     throw new UnauthenticatedError(
       `The wall token was revoked on ${new Date(row.revoked_at).toISOString()}: ask an admin for a new wall link.`,

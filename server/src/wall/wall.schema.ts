@@ -4,12 +4,7 @@ import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
 import { PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
 import { OrgUnitRef } from '../org/org-refs.ts';
-import {
-  type WallGroup,
-  type WallSnapshot,
-  type WallTicket,
-  wallSnapshot,
-} from './wall-snapshot.ts';
+import { type WallGroup, type WallSnapshot, type WallTicket, wallSnapshot } from './wall-snapshot.ts';
 import { wallStream } from './wall-stream.ts';
 import { createWallToken, listWallTokens, revokeWallToken, wallViewerOf } from './wall-tokens.ts';
 
@@ -25,7 +20,9 @@ const WallTicketRef = builder.objectRef<WallTicket>('WallTicket').implement({
     number: t.exposeString('number'),
     title: t.exposeString('title'),
     priority: t.field({ type: PriorityEnum, resolve: (r) => r.priority }),
-    metric: t.exposeString('metric', { description: 'first_response, next_response, periodic_update or resolution.' }),
+    metric: t.exposeString('metric', {
+      description: 'first_response, next_response, periodic_update or resolution.',
+    }),
     dueAt: t.field({ type: 'DateTime', resolve: (r) => r.dueAt }),
   }),
 });
@@ -109,14 +106,16 @@ const WallSnapshotRef = builder.objectRef<WallSnapshot>('WallSnapshot').implemen
     nextChangeAt: t.field({
       type: 'DateTime',
       nullable: true,
-      description: 'When the figures change by the clock alone (a ticket comes due within 30 minutes, or breaches).',
+      description:
+        'When the figures change by the clock alone (a ticket comes due within 30 minutes, or breaches).',
       resolve: (s) => s.nextChangeAt,
     }),
   }),
 });
 
 const WallTokenRef = builder.objectRef<WallToken>('WallToken').implement({
-  description: 'A wall token: read-only access to the wall of one org subtree. Only its first characters are kept.',
+  description:
+    'A wall token: read-only access to the wall of one org subtree. Only its first characters are kept.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
@@ -148,7 +147,8 @@ const TOKEN_ARG = {
 builder.queryFields((t) => ({
   wallSnapshot: t.field({
     type: WallSnapshotRef,
-    description: 'The live wall now. With a wall token, its org subtree; else staff with ticket.read, their scope.',
+    description:
+      'The live wall now. With a wall token, its org subtree; else staff with ticket.read, their scope.',
     args: { token: t.arg.string(TOKEN_ARG) },
     resolve: async (_r, a, ctx) =>
       wallSnapshot(ctx.em, await viewerOf(ctx, a.token), ctx.services.config.timeZone),

@@ -42,14 +42,18 @@ export function useWall(token: string | null): WallState {
       timer = setTimeout(connect, retryDelay(attempt++));
     };
     const connect = () => {
-      current = subscribe(WallChanged, { token }, {
-        onNext: (data) => {
-          attempt = 0;
-          setState({ figures: data.wallChanged, isLive: true, error: undefined });
+      current = subscribe(
+        WallChanged,
+        { token },
+        {
+          onNext: (data) => {
+            attempt = 0;
+            setState({ figures: data.wallChanged ?? undefined, isLive: true, error: undefined });
+          },
+          onError: (error) => reconnect(error),
+          onComplete: () => reconnect(),
         },
-        onError: (error) => reconnect(error),
-        onComplete: () => reconnect(),
-      });
+      );
     };
     connect();
     return () => {

@@ -7,7 +7,13 @@ const HEIGHT = 160;
 const PAD = 24;
 
 /** Created and solved per hour of today as two lines (inline SVG: no chart library to load). */
-export function TrendLine({ points, colors }: { points: readonly TrendPoint[]; colors: { created: string; solved: string; axis: string } }) {
+export function TrendLine({
+  points,
+  colors,
+}: {
+  points: readonly TrendPoint[];
+  colors: { created: string; solved: string; axis: string };
+}) {
   const { t } = useTranslation('wall');
   const top = Math.max(1, ...points.map((p) => Math.max(p.created, p.solved)));
   const x = (hour: number) => PAD + (hour / 23) * (WIDTH - 2 * PAD);

@@ -51,10 +51,67 @@ const PALETTES = {
 
 type Palette = (typeof PALETTES)[WallTheme];
 type Figures = ResultOf<typeof WallFigures>;
-type Ticket = Figures['breachedTickets'][number];
-type Group = Figures['byRegion'][number];
+type Ticket = { id: string; number: string; title: string; metric: string; dueAt: string };
+type Group = { id: string | null; name: string | null; open: number; atRisk: number; breached: number };
+type StatusCategory = NonNullable<NonNullable<Figures['openByStatus']>[number]['status']>;
 
-function Card({ palette, title, children, style }: { palette: Palette; title: string; children: ReactNode; style?: CSSProperties }) {
+const ticketsOf = (list: Figures['atRiskTickets']): Ticket[] =>
+  (list ?? []).map((x) => ({
+    id: x.id ?? '',
+    number: x.number ?? '',
+    title: x.title ?? '',
+    metric: x.metric ?? '',
+    dueAt: x.dueAt ?? '',
+  }));
+const groupsOf = (list: Figures['byRegion']): Group[] =>
+  (list ?? []).map((g) => ({
+    id: g.id ?? null,
+    name: g.name ?? null,
+    open: g.open ?? 0,
+    atRisk: g.atRisk ?? 0,
+    breached: g.breached ?? 0,
+  }));
+
+/** The figures with the API's nullable fields settled (the server always sends them). */
+function settle(f: Figures) {
+  return {
+    scopeName: f.scopeName ?? null,
+    createdToday: f.createdToday ?? 0,
+    solvedToday: f.solvedToday ?? 0,
+    open: f.open ?? 0,
+    atRisk: f.atRisk ?? 0,
+    breached: f.breached ?? 0,
+    openByStatus: (f.openByStatus ?? []).flatMap((s) =>
+      s.status ? [{ status: s.status as StatusCategory, count: s.count ?? 0 }] : [],
+    ),
+    atRiskTickets: ticketsOf(f.atRiskTickets),
+    breachedTickets: ticketsOf(f.breachedTickets),
+    byRegion: groupsOf(f.byRegion),
+    byTeam: groupsOf(f.byTeam),
+    csat: {
+      count: f.csat?.count ?? 0,
+      average: f.csat?.average ?? null,
+      satisfiedShare: f.csat?.satisfiedShare ?? null,
+    },
+    trend: (f.trend ?? []).map((p) => ({
+      hour: p.hour ?? 0,
+      created: p.created ?? 0,
+      solved: p.solved ?? 0,
+    })),
+  };
+}
+
+function Card({
+  palette,
+  title,
+  children,
+  style,
+}: {
+  palette: Palette;
+  title: string;
+  children: ReactNode;
+  style?: CSSProperties;
+}) {
   return (
     <section
       aria-label={title}
@@ -102,9 +159,14 @@ function TicketList({
         const minutes = Math.round(Math.abs(Date.parse(x.dueAt) - now) / 60_000);
         const isOver = Date.parse(x.dueAt) <= now;
         return (
-          <li key={x.id} style={{ fontSize: 'clamp(16px, 1.3vw, 24px)', padding: '4px 0', display: 'flex', gap: 12 }}>
+          <li
+            key={x.id}
+            style={{ fontSize: 'clamp(16px, 1.3vw, 24px)', padding: '4px 0', display: 'flex', gap: 12 }}
+          >
             <strong style={{ color, whiteSpace: 'nowrap' }}>{x.number}</strong>
-            <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{x.title}</span>
+            <span style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+              {x.title}
+            </span>
             <span style={{ color: palette.muted, whiteSpace: 'nowrap' }}>
               {t(`metric.${x.metric as 'resolution'}`, { defaultValue: x.metric })} ·{' '}
               {isOver ? t('overdueBy', { minutes }) : t('dueIn', { minutes })}
@@ -116,10 +178,25 @@ function TicketList({
   );
 }
 
-function GroupTable({ palette, groups, emptyName }: { palette: Palette; groups: readonly Group[]; emptyName: string }) {
+function GroupTable({
+  palette,
+  groups,
+  emptyName,
+}: {
+  palette: Palette;
+  groups: readonly Group[];
+  emptyName: string;
+}) {
   const { t } = useTranslation('wall');
   return (
-    <table style={{ width: '100%', fontSize: 'clamp(16px, 1.3vw, 24px)', borderCollapse: 'collapse', marginTop: 8 }}>
+    <table
+      style={{
+        width: '100%',
+        fontSize: 'clamp(16px, 1.3vw, 24px)',
+        borderCollapse: 'collapse',
+        marginTop: 8,
+      }}
+    >
       <thead>
         <tr style={{ color: palette.muted, textAlign: 'right' }}>
           <th style={{ textAlign: 'left', fontWeight: 400 }} />
@@ -156,7 +233,7 @@ export function WallBoard({
   now: number;
 }) {
   const { t } = useTranslation(['wall', 'shell']);
-  const f = readFragment(WallFigures, figures);
+  const f = settle(readFragment(WallFigures, figures));
   const palette = PALETTES[theme];
   const csat = f.csat;
   return (
@@ -193,7 +270,11 @@ export function WallBoard({
         <BigNumber value={f.atRisk} color={f.atRisk ? palette.amber : palette.text} testId="wall-at-risk" />
       </Card>
       <Card palette={palette} title={t('breached')}>
-        <BigNumber value={f.breached} color={f.breached ? palette.red : palette.text} testId="wall-breached" />
+        <BigNumber
+          value={f.breached}
+          color={f.breached ? palette.red : palette.text}
+          testId="wall-breached"
+        />
       </Card>
       <Card palette={palette} title={t('csat')}>
         {csat.count === 0 ? (
@@ -201,7 +282,9 @@ export function WallBoard({
         ) : (
           <>
             <BigNumber
-              value={csat.average != null ? t('csatAverage', { average: csat.average.toFixed(1) }) : csat.count}
+              value={
+                csat.average != null ? t('csatAverage', { average: csat.average.toFixed(1) }) : csat.count
+              }
               color={palette.text}
               testId="wall-csat"
             />
@@ -219,7 +302,10 @@ export function WallBoard({
           {f.openByStatus.map((s) => (
             <div key={s.status}>
               <div style={{ fontSize: 18, color: palette.muted }}>{t(`shell:status.${s.status}`)}</div>
-              <div data-testid={`wall-status-${s.status}`} style={{ fontSize: 'clamp(28px, 3vw, 64px)', fontWeight: 700 }}>
+              <div
+                data-testid={`wall-status-${s.status}`}
+                style={{ fontSize: 'clamp(28px, 3vw, 64px)', fontWeight: 700 }}
+              >
                 {s.count}
               </div>
             </div>

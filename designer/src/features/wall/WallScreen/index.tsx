@@ -41,14 +41,23 @@ export function WallScreen({ token, defaultTheme }: { token: string | null; defa
     );
   const status = (
     <Space size="middle" wrap>
-      <span data-testid="wall-connection" data-live={isLive ? 'yes' : 'no'} style={{ color: isLive ? undefined : '#ff7875' }}>
-        {isLive ? `● ${t('live')} · ${t('updatedAt', { time: dayjs(now).format('HH:mm:ss') })}` : t('reconnecting')}
+      <span
+        data-testid="wall-connection"
+        data-live={isLive ? 'yes' : 'no'}
+        style={{ color: isLive ? undefined : '#ff7875' }}
+      >
+        {isLive
+          ? `● ${t('live')} · ${t('updatedAt', { time: dayjs(now).format('HH:mm:ss') })}`
+          : t('reconnecting')}
         {error && !isLive ? ` ${error.message}` : ''}
       </span>
       <Button size="small" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
         {theme === 'dark' ? t('light') : t('dark')}
       </Button>
-      <Button size="small" onClick={() => void document.documentElement.requestFullscreen?.().catch(() => undefined)}>
+      <Button
+        size="small"
+        onClick={() => void document.documentElement.requestFullscreen?.().catch(() => undefined)}
+      >
         {t('fullScreen')}
       </Button>
     </Space>

@@ -94,7 +94,11 @@ export default function WallTokensPage() {
           { key: 'name', title: t('tokens.columns.name'), dataIndex: 'name' },
           { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
           { key: 'prefix', title: t('tokens.columns.prefix'), render: (_, x) => <code>{x.prefix}…</code> },
-          { key: 'created', title: t('tokens.columns.created'), render: (_, x) => <DateTime value={x.createdAt} /> },
+          {
+            key: 'created',
+            title: t('tokens.columns.created'),
+            render: (_, x) => <DateTime value={x.createdAt} />,
+          },
           {
             key: 'lastUsed',
             title: t('tokens.columns.lastUsed'),
