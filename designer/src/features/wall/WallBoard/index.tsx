@@ -50,6 +50,10 @@ const PALETTES = {
 } as const;
 
 type Palette = (typeof PALETTES)[WallTheme];
+
+/** antd's own stack (the page may sit outside its layout), with the CJK fonts Chinese needs. */
+const FONT =
+  "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'Noto Sans CJK SC', sans-serif";
 type Figures = ResultOf<typeof WallFigures>;
 type Ticket = { id: string; number: string; title: string; metric: string; dueAt: string };
 type Group = { id: string | null; name: string | null; open: number; atRisk: number; breached: number };
@@ -249,6 +253,7 @@ export function WallBoard({
         gap: 16,
         gridTemplateColumns: 'repeat(6, minmax(0, 1fr))',
         boxSizing: 'border-box',
+        fontFamily: FONT,
       }}
     >
       <header style={{ gridColumn: '1 / -1', display: 'flex', alignItems: 'baseline', gap: 24 }}>
