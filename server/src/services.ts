@@ -13,8 +13,8 @@ import type { FollowLinks, RateLimiter } from './portal/follow-links.ts';
 import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { TicketFeed } from './tickets/ticket-feed.ts';
-import type { WallFeed } from './wall/wall-feed.ts';
 import type { TicketStore } from './tickets/ticket-store.ts';
+import type { WallFeed } from './wall/wall-feed.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
 export type Log = (
