@@ -74,9 +74,9 @@ export async function run(log: (line: string) => void = console.log) {
                      else (array['solved','closed'])[1 + g % 2] end,
                 (array['urgent','high','normal','low'])[1 + g % 4], '{}'::jsonb, '', 1,
                 ($3::int[])[1 + g % 4], ($4::text[])[1 + g % 4], ($8::int[])[1 + g % array_length($8::int[], 1)],
-                'phone', now() - g * $9 * interval '1 second', now(),
+                'phone', now() - g * $9::float8 * interval '1 second', now(),
                 case when g <= $7 then null
-                     else least(now(), now() - g * $9 * interval '1 second' + (g % 200) * interval '1 hour') end
+                     else least(now(), now() - g * $9::float8 * interval '1 second' + (g % 200) * interval '1 hour') end
            from generate_series($5::int, $6::int) g`,
         [
           tpl.id,
