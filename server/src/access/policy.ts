@@ -276,6 +276,15 @@ export function wallScope(viewer: WallViewer, alias = 't'): SqlCondition {
 }
 
 /**
+ * The org path a wall is rooted at (its regions are the units one level below): a token's unit,
+ * a staff member's own subtree; null for the whole tree.
+ */
+export function wallRootPath(viewer: WallViewer): string | null {
+  if (viewer.kind === 'token') return viewer.orgPath;
+  return viewer.staff.scope === 'org_subtree' ? viewer.staff.orgPath : null;
+}
+
+/**
  * Creating and revoking wall tokens: token.manage, for an org subtree the manager's own scope
  * reaches (anywhere with scope "all").
  */

@@ -1,6 +1,6 @@
 import type { Priority, StatusCategory } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
-import { type WallViewer, wallScope } from '../access/policy.ts';
+import { type WallViewer, wallRootPath, wallScope } from '../access/policy.ts';
 import { AT_RISK_SECONDS } from '../tickets/list-tickets.ts';
 
 /**
@@ -74,12 +74,6 @@ const NONE_BREACHED = `not exists (select 1 from jsonb_each(s.state->'clocks') b
   where b.value->>'endedAt' is null and ${breachedSql('b')})`;
 const CLOCKS = `join ticket_sla s on s.ticket_id = t.id cross join lateral jsonb_each(s.state->'clocks') c`;
 
-/** The org path of the wall's root: a token's unit, or a staff member's org subtree; null for the whole tree. */
-function rootPathOf(viewer: WallViewer): string | null {
-  if (viewer.kind === 'token') return viewer.orgPath;
-  return viewer.staff.scope === 'org_subtree' ? viewer.staff.orgPath : null;
-}
-
 type GroupRow = {
   gs: number;
   gt: number;
@@ -108,7 +102,7 @@ export async function wallSnapshot(
   timeZone: string,
 ): Promise<WallSnapshot> {
   const scope = wallScope(viewer, 't');
-  const rootPath = rootPathOf(viewer);
+  const rootPath = wallRootPath(viewer);
   const day = await queryOne<{ start: Date; now: Date }>(
     em,
     `select (date_trunc('day', now() at time zone ?) at time zone ?) as start, now() as now`,
