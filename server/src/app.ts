@@ -62,6 +62,7 @@ import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
 import { TicketFeed } from './tickets/ticket-feed.ts';
 import { TicketStore } from './tickets/ticket-store.ts';
+import { WallFeed } from './wall/wall-feed.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 import { WORKFLOW_QUEUES } from './workflows/workflow-types.ts';
@@ -218,6 +219,9 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
   const feed = new TicketFeed(redis?.eventTarget);
   tickets.onChange(feed.onChange);
+  // The live walls hear this server's ticket changes, and through Redis every other server's.
+  const wall = new WallFeed(redis?.eventTarget);
+  wall.forward(feed);
   await plugins.start();
   const csat = new CsatService({
     secret: serverSecret,
@@ -239,6 +243,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     jobs,
     tickets,
     feed,
+    wall,
     portal: {
       followLinks: new FollowLinks(serverSecret),
       // A public form takes five submissions a minute from one address.
@@ -481,6 +486,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       await jobs.stop();
       await plugins.close();
       await principals.close();
+      await wall.close();
       await redis?.close();
     },
   };

@@ -14,6 +14,7 @@ import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { TicketFeed } from './tickets/ticket-feed.ts';
 import type { TicketStore } from './tickets/ticket-store.ts';
+import type { WallFeed } from './wall/wall-feed.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
 export type Log = (
@@ -42,6 +43,8 @@ export type Services = {
   tickets: TicketStore;
   /** Committed ticket creations and changes, for live lists. */
   feed: TicketFeed;
+  /** Ticket changes passed on to the live walls (across servers through Redis when set). */
+  wall: WallFeed;
   /** The customer portal: private follow links and the public forms' rate limit. */
   portal: { followLinks: FollowLinks; submissions: RateLimiter };
   notifier: Notifier;

@@ -18,6 +18,7 @@ const benches: Bench[] = [
   { name: 'task-actions', file: './task-actions.bench.ts' },
   { name: 'sla-breach', file: './sla-breach.bench.ts' },
   { name: 'webapp-bundle', file: './webapp-bundle.bench.ts' },
+  { name: 'wall', file: './wall.bench.ts' },
   { name: 'designer-canvas', file: './designer-canvas.bench.ts' },
   { name: 'desk', file: './desk.bench.ts' },
   { name: 'form-typing', file: './form-typing.bench.ts' },

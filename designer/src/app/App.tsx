@@ -3,7 +3,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { i18n } from '../i18n/i18n.ts';
 import { SessionProvider, useSession } from '../session/session.tsx';
 import { PageLoading } from '../ui/PageLoading/index.tsx';
@@ -16,10 +16,19 @@ import { NotFound } from './refusal-pages.tsx';
 const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
 // Public forms and private follow links need no sign-in.
 const PublicPortal = lazy(() => import('../features/portal/PublicPortal/index.tsx'));
+// A TV opens the live wall with a wall token (/wall?token=…): no sign-in, no shell.
+const TokenWall = lazy(() => import('../features/wall/TokenWall/index.tsx'));
 
 function Routed() {
   const { t } = useTranslation('shell');
   const session = useSession();
+  const location = useLocation();
+  if (location.pathname === '/wall' && new URLSearchParams(location.search).has('token'))
+    return (
+      <Suspense fallback={<PageLoading />}>
+        <TokenWall />
+      </Suspense>
+    );
   if (session.status === 'loading') return <PageLoading />;
   if (session.status === 'unreachable')
     return (

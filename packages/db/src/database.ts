@@ -15,6 +15,7 @@ import { Migration20261130110000_search } from './migrations/Migration2026113011
 import { Migration20261130110001_hardening } from './migrations/Migration20261130110001_hardening.ts';
 import { Migration20261130110100_csat } from './migrations/Migration20261130110100_csat.ts';
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
+import { Migration20261130140000_wall } from './migrations/Migration20261130140000_wall.ts';
 import { Migration20261130150000_report_facts } from './migrations/Migration20261130150000_report_facts.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
@@ -32,6 +33,7 @@ export const migrations = [
   { name: 'Migration20261130110100_csat', class: Migration20261130110100_csat },
   { name: 'Migration20261130110200_knowledge', class: Migration20261130110200_knowledge },
   { name: 'Migration20261130110001_hardening', class: Migration20261130110001_hardening },
+  { name: 'Migration20261130140000_wall', class: Migration20261130140000_wall },
   { name: 'Migration20261130150000_report_facts', class: Migration20261130150000_report_facts },
 ];
 

@@ -259,3 +259,47 @@ export const requireReportReader = (p: Principal | null): StaffPrincipal => requ
  */
 export const mayReportOnOrgUnit = (staff: StaffPrincipal, orgPath: string): boolean =>
   staff.scope === 'all' || (staff.orgPath !== null && orgPath.startsWith(staff.orgPath));
+
+// ---------------------------------------------------------------------------------------------
+// The live wall
+
+/** Who is looking at a wall: a wall token (an org unit's subtree, read-only) or a staff member. */
+export type WallViewer =
+  | { kind: 'token'; tokenId: number; orgPath: string }
+  | { kind: 'staff'; staff: StaffPrincipal };
+
+/** A signed-in wall viewer: staff with ticket.read (a wall token is checked where it is looked up). */
+export const requireWallReader = (p: Principal | null): WallViewer => ({
+  kind: 'staff',
+  staff: requireStaff(p, 'ticket.read'),
+});
+
+/**
+ * The tickets a wall counts: a token's org subtree, or the staff member's own ticket scope; every
+ * figure of the wall (totals, groups, lists) is bounded by it.
+ */
+export function wallScope(viewer: WallViewer, alias = 't'): SqlCondition {
+  if (viewer.kind === 'token')
+    return { sql: `${alias}.org_path like ?`, params: [`${escapeLike(viewer.orgPath)}%`] };
+  return ticketScope(viewer.staff, alias);
+}
+
+/**
+ * The org path a wall is rooted at (its regions are the units one level below): a token's unit,
+ * a staff member's own subtree; null for the whole tree.
+ */
+export function wallRootPath(viewer: WallViewer): string | null {
+  if (viewer.kind === 'token') return viewer.orgPath;
+  return viewer.staff.scope === 'org_subtree' ? viewer.staff.orgPath : null;
+}
+
+/**
+ * Creating and revoking wall tokens: token.manage, for an org subtree the manager's own scope
+ * reaches (anywhere with scope "all").
+ */
+export function requireWallTokenManager(p: Principal | null, orgPath?: string): StaffPrincipal {
+  const staff = requireStaff(p, 'token.manage');
+  if (orgPath !== undefined && !mayPlaceTicket(staff, orgPath))
+    throw new ForbiddenError('A wall token may show only an org unit within your own scope.', 'token.manage');
+  return staff;
+}

@@ -16,7 +16,8 @@ export type AdminEntityType =
   | 'sla_policy'
   | 'ticket_status'
   | 'template'
-  | 'urge_rules';
+  | 'urge_rules'
+  | 'wall_token';
 
 export type AdminChangeInput = {
   action: 'create' | 'update' | 'delete';

@@ -20,7 +20,7 @@ const AdminChangeRef = builder.objectRef<AdminChangeRow>('AdminChange').implemen
     action: t.exposeString('action', { description: 'create, update or delete.' }),
     entityType: t.exposeString('entity_type', {
       description:
-        'user, role, org_unit, team, api_token, calendar, sla_policy, ticket_status, template or urge_rules.',
+        'user, role, org_unit, team, api_token, calendar, sla_policy, ticket_status, template, urge_rules or wall_token.',
     }),
     entityId: t.exposeString('entity_id'),
     entityName: t.exposeString('entity_name'),

@@ -18,6 +18,7 @@ import '../files/files.schema.ts';
 import '../csat/csat.schema.ts';
 import '../knowledge/knowledge.schema.ts';
 import '../reports/reports.schema.ts';
+import '../wall/wall.schema.ts';
 
 /** The whole GraphQL schema: one module per domain adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

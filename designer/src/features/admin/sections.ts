@@ -7,6 +7,7 @@ import { orgSection } from '../org/admin-section.ts';
 import { rolesSection, teamsSection, tokensSection, usersSection } from '../people/admin-section.ts';
 import { slaSection } from '../sla/admin-section.ts';
 import { statusesSection } from '../statuses/admin-section.ts';
+import { wallTokensSection } from '../wall/admin-section.ts';
 import { workflowsSection } from '../workflows/admin-section.ts';
 
 /** The admin area's sections in menu order. */
@@ -19,6 +20,7 @@ export const adminSections: readonly AdminSectionDefinition[] = [
   orgSection,
   teamsSection,
   tokensSection,
+  wallTokensSection,
   calendarsSection,
   slaSection,
   auditSection,

@@ -26,6 +26,7 @@ export const auditMessages = defineMessages('audit', {
       ticket_status: 'Status',
       template: 'Template',
       urge_rules: 'Urge rules',
+      wall_token: 'Wall token',
     },
     actions: { create: 'created', update: 'changed', delete: 'deleted' },
     columns: {
@@ -66,6 +67,7 @@ export const auditMessages = defineMessages('audit', {
       ticket_status: '状态',
       template: '模板',
       urge_rules: '催单规则',
+      wall_token: '大屏令牌',
     },
     actions: { create: '创建了', update: '修改了', delete: '删除了' },
     columns: {

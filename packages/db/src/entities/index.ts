@@ -22,6 +22,7 @@ import { ReportDirtyTicket, ReportTicketFact } from './reports.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
+import { WallToken } from './wall.ts';
 import { OutboundCall, WorkflowInstance, WorkflowTask } from './workflow-runs.ts';
 import { Workflow, WorkflowSecret, WorkflowVersion } from './workflows.ts';
 
@@ -37,6 +38,7 @@ export * from './reports.ts';
 export * from './sla.ts';
 export * from './templates.ts';
 export * from './tickets.ts';
+export * from './wall.ts';
 export * from './workflow-runs.ts';
 export * from './workflows.ts';
 
@@ -95,6 +97,7 @@ export const entities = [
   Macro,
   ReportTicketFact,
   ReportDirtyTicket,
+  WallToken,
 ];
 
 /**

@@ -104,6 +104,8 @@ export const Ticket = defineEntity({
     'CREATE INDEX ticket_template_idx ON public.ticket USING btree (template_id, created_at DESC)',
     'CREATE INDEX ticket_search_idx ON public.ticket USING gin (search)',
     'CREATE INDEX ticket_participants_idx ON public.ticket USING gin (participant_ids)',
+    // The live wall's "solved today" (migration _wall).
+    'CREATE INDEX ticket_solved_at_idx ON public.ticket USING btree (solved_at) WHERE (solved_at IS NOT NULL)',
   ].map(indexDefinition),
 });
 export type Ticket = InferEntity<typeof Ticket>;

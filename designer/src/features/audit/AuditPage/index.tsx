@@ -46,6 +46,7 @@ const ENTITY_TYPES = [
   'sla_policy',
   'ticket_status',
   'template',
+  'wall_token',
 ] as const;
 
 /** A diff as words: "field: from → to", one per line. */

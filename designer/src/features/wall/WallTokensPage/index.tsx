@@ -1,0 +1,158 @@
+import { App, Button, Form, Input, Popconfirm, Select, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { graphql } from '../../../graphql/graphql.ts';
+import { useQuery } from '../../../graphql/use-query.ts';
+import { DateTime } from '../../../ui/DateTime/index.tsx';
+import { PageHeading } from '../../../ui/PageHeading/index.tsx';
+import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { CreateModal } from '../../admin/shared/CreateModal.tsx';
+import { mutate } from '../../admin/shared/mutate.ts';
+import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { OnceSecret } from '../../people/OnceSecret.tsx';
+
+const WallTokensQuery = graphql(`
+  query AdminWallTokens {
+    wallTokens { id name prefix createdAt lastUsedAt revokedAt orgUnit { id name } }
+    orgUnits { id name path }
+  }
+`);
+
+const CreateWallToken = graphql(
+  `
+  mutation CreateWallToken($name: String!, $orgUnitId: Int!) {
+    createWallToken(name: $name, orgUnitId: $orgUnitId) {
+      __typename
+      ... on CreatedWallToken { token }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+const RevokeWallToken = graphql(
+  `
+  mutation RevokeWallToken($id: Int!) {
+    revokeWallToken(id: $id) {
+      __typename
+      ... on WallToken { id }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+type FormValues = { name: string; orgUnitId: number };
+
+/** The org tree as indented options (paths are /1/2/7/: the depth is the number of ids). */
+const depthOf = (path: string | null | undefined) => (path ?? '').split('/').filter(Boolean).length - 1;
+
+/** /admin/wall-tokens: tokens that open the live wall of an org subtree on a screen (the link is shown once), revoke. */
+export default function WallTokensPage() {
+  const { t } = useTranslation(['wall', 'admin']);
+  const { message } = App.useApp();
+  const { data, error, refetch } = useQuery(WallTokensQuery, {});
+  const [isCreating, setCreating] = useState(false);
+  const [link, setLink] = useState<string | null>(null);
+  const [form] = Form.useForm<FormValues>();
+
+  const create = async (v: FormValues) => {
+    const r = await mutate(CreateWallToken, { name: v.name, orgUnitId: v.orgUnitId });
+    if (!r.ok) return void message.error(r.problem);
+    setCreating(false);
+    const made = r.data.createWallToken;
+    if (made && 'token' in made && made.token)
+      setLink(`${window.location.origin}/wall?token=${encodeURIComponent(made.token)}`);
+    refetch();
+  };
+  const revoke = async (id: string) => {
+    const r = await mutate(RevokeWallToken, { id: Number(id) });
+    if (!r.ok) return void message.error(r.problem);
+    refetch();
+  };
+
+  return (
+    <>
+      <PageHeading
+        title={t('tokens.title')}
+        extra={
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('tokens.create')}
+          </Button>
+        }
+      />
+      <Typography.Paragraph>{t('tokens.intro')}</Typography.Paragraph>
+      {error ? <QueryError error={error} onRetry={refetch} /> : null}
+      <Table
+        rowKey={(x) => x.id ?? ''}
+        loading={!data && !error}
+        dataSource={data?.wallTokens ?? []}
+        pagination={{ defaultPageSize: 50, hideOnSinglePage: true }}
+        columns={[
+          { key: 'name', title: t('tokens.columns.name'), dataIndex: 'name' },
+          { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
+          { key: 'prefix', title: t('tokens.columns.prefix'), render: (_, x) => <code>{x.prefix}…</code> },
+          {
+            key: 'created',
+            title: t('tokens.columns.created'),
+            render: (_, x) => <DateTime value={x.createdAt} />,
+          },
+          {
+            key: 'lastUsed',
+            title: t('tokens.columns.lastUsed'),
+            render: (_, x) => <DateTime value={x.lastUsedAt} />,
+          },
+          {
+            key: 'status',
+            title: t('tokens.columns.status'),
+            render: (_, x) =>
+              x.revokedAt ? (
+                <Tag>{t('tokens.revoked')}</Tag>
+              ) : (
+                <Popconfirm
+                  title={t('tokens.revokeConfirm', { name: x.name ?? '' })}
+                  onConfirm={() => revoke(x.id ?? '')}
+                >
+                  <Button size="small" danger>
+                    {t('tokens.revoke')}
+                  </Button>
+                </Popconfirm>
+              ),
+          },
+        ]}
+      />
+      <CreateModal
+        open={isCreating}
+        title={t('tokens.create')}
+        form={form}
+        onCreate={create}
+        onClose={() => setCreating(false)}
+      >
+        <Form.Item
+          name="name"
+          label={t('tokens.fields.name')}
+          rules={[{ required: true, whitespace: true, message: t('tokens.required') }]}
+        >
+          <Input />
+        </Form.Item>
+        <Form.Item
+          name="orgUnitId"
+          label={t('tokens.fields.orgUnit')}
+          rules={[{ required: true, message: t('tokens.required') }]}
+        >
+          <Select
+            showSearch
+            optionFilterProp="label"
+            options={(data?.orgUnits ?? []).map((u) => ({
+              value: Number(u.id),
+              label: `${'\u00a0\u00a0'.repeat(Math.max(0, depthOf(u.path)))}${u.name ?? ''}`,
+            }))}
+          />
+        </Form.Item>
+      </CreateModal>
+      <OnceSecret title={t('tokens.link')} secret={link} onClose={() => setLink(null)} />
+    </>
+  );
+}
