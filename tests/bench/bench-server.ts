@@ -42,6 +42,36 @@ export async function startServerProcess(
   return { url: server.url, pid: server.pid, stop: () => server.stop() };
 }
 
+/** What withBenchServer hands its work: the server's URL and pid, and a small pool on its database. */
+export type BenchServer = { url: string; pid: number; databaseUrl: string; pool: pg.Pool };
+
+/**
+ * A fresh database with the real server process on it and a pool of `poolSize` connections to
+ * it, for the length of `work`; afterwards the pool is closed, the server stopped and the database
+ * dropped, whatever happened.
+ */
+export async function withBenchServer<T>(
+  work: (s: BenchServer) => Promise<T>,
+  options: { poolSize?: number; env?: Record<string, string> } = {},
+): Promise<T> {
+  const db = await benchDatabase();
+  try {
+    const server = await startServerProcess(db.url, options.env);
+    try {
+      const pool = new pg.Pool({ connectionString: db.url, max: options.poolSize ?? 4 });
+      try {
+        return await work({ url: server.url, pid: server.pid, databaseUrl: db.url, pool });
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** A lean GraphQL POST over a keep-alive socket (the load generator shares the machine with the server). */

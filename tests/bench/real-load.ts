@@ -1,5 +1,5 @@
-import pg from 'pg';
-import { gql, load, post } from './bench-server.ts';
+import type pg from 'pg';
+import { gql, load, login, post, withBenchServer } from './bench-server.ts';
 
 /**
  * What the benchmarks of real tickets share: the example pack's templates as a call centre uses
@@ -173,8 +173,6 @@ export function formatFigure(f: Figure, baseline?: Figure): string {
   return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
 }
 
-export const newPool = (url: string): pg.Pool => new pg.Pool({ connectionString: url, max: 4 });
-
 /** The open tasks at a node of the example workflows, oldest first. */
 export async function openTasksAt(pool: pg.Pool, node: string): Promise<string[]> {
   const r = await pool.query<{ id: string }>(
@@ -192,3 +190,46 @@ export const actOn =
     const r = await post(url, JSON.stringify({ query, variables: { t: taskId } }), token);
     return r.text.includes('"Task"');
   };
+
+/** What the benchmarks of real tickets start from (see withRealServer). */
+export type RealServer = {
+  url: string;
+  pool: pg.Pool;
+  /** Tokens of the example pack's admin and of a store agent (who creates the tickets). */
+  admin: string;
+  agent: string;
+  /** What `measure` reads its counters through. */
+  ctx: { url: string; pool: pg.Pool };
+  /** A createTicket by the agent on one of CREATE_INPUTS; true when it answered a ticket. */
+  create: (key: string, i: number) => Promise<boolean>;
+  /** The open tasks at a node of the example workflows, oldest first. */
+  openTasks: (node: string) => Promise<string[]>;
+  /** An actOnTask call by the admin with the given arguments (see actOn). */
+  act: (args: string) => (taskId: string) => Promise<boolean>;
+};
+
+/**
+ * The real server on a fresh database with the example pack and the plain template beside it,
+ * logged in as the admin and a store agent, for the length of `work` (then stopped and dropped).
+ */
+export function withRealServer<T>(work: (s: RealServer) => Promise<T>): Promise<T> {
+  return withBenchServer(async ({ url, pool }) => {
+    const admin = await login(url, 'admin@docket.local');
+    const agent = await login(url, 'agent.a@docket.local');
+    await createPlainTemplate(url, admin);
+    return work({
+      url,
+      pool,
+      admin,
+      agent,
+      ctx: { url, pool },
+      create: (key, i) => {
+        const input = CREATE_INPUTS[key];
+        if (!input) throw new Error(`No createTicket input for "${key}".`);
+        return createOne(url, agent, input(i));
+      },
+      openTasks: (node) => openTasksAt(pool, node),
+      act: (args) => actOn(url, admin, args),
+    });
+  });
+}
