@@ -17,18 +17,24 @@ export class AssigneeError extends Error {}
 const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
 
 /**
- * Who is who changes rarely and every workflow step asks (its assignee, its CC list): names to ids
- * and groups to their members are cached for two seconds per database, as the principals are.
+ * Who is who changes rarely and every workflow step asks (its assignee, its CC list, a transfer's
+ * target): names to ids, groups to their members and where people sit are cached for two seconds
+ * per database, as the principals are.
  * Changes of users, roles, teams or org units in this process clear the caches at once
  * (forgetPeople); other server processes see them within the two seconds.
  */
-type PeopleCaches = { ids: TtlCache<string, number | null>; members: TtlCache<string, number[]> };
+type PeopleCaches = {
+  ids: TtlCache<string, number | null>;
+  members: TtlCache<string, number[]>;
+  /** Where a person sits (org path and teams), for whether work may be handed to them. */
+  places: TtlCache<number, { path: string | null; team_ids: number[] } | null>;
+};
 const caches = new WeakMap<object, PeopleCaches>();
 function cachesOf(em: EntityManager): PeopleCaches {
   const key = em.getConnection() as object;
   let c = caches.get(key);
   if (!c) {
-    c = { ids: new TtlCache(2_000), members: new TtlCache(2_000) };
+    c = { ids: new TtlCache(2_000), members: new TtlCache(2_000), places: new TtlCache(2_000) };
     caches.set(key, c);
   }
   return c;
@@ -39,6 +45,7 @@ export function forgetPeople(em: EntityManager): void {
   const c = caches.get(em.getConnection() as object);
   c?.ids.clear();
   c?.members.clear();
+  c?.places.clear();
 }
 
 /** A user (active only), team, role or org unit named by id, or by email, name or key. */
@@ -177,13 +184,19 @@ export async function canHandToPerson(
   actor: StaffPrincipal,
   userId: number,
 ): Promise<boolean> {
-  const person = await queryOne<{ path: string | null; team_ids: number[] }>(
-    tx,
-    `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
-       from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
-    [userId],
-  );
-  return person !== undefined && mayHandTo(actor, { userId, orgPath: person.path, teamIds: person.team_ids });
+  const { places } = cachesOf(tx);
+  let person = places.get(userId);
+  if (person === undefined) {
+    person =
+      (await queryOne<{ path: string | null; team_ids: number[] }>(
+        tx,
+        `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
+           from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
+        [userId],
+      )) ?? null;
+    places.set(userId, person);
+  }
+  return person !== null && mayHandTo(actor, { userId, orgPath: person.path, teamIds: person.team_ids });
 }
 
 /** People a notification reaches, as user and customer ids. */

@@ -69,21 +69,33 @@ export type SlaSetup = {
   engine: SlaEngine;
 };
 
+const TTL_MS = 2_000;
+/** How long before its expiry a busy cache is read again. */
+const REFRESH_AHEAD_MS = 500;
+
 /**
  * Policies and calendars change rarely and every ticket change reads them: they are cached. A
  * change in this process clears the cache at once; other processes see it within two seconds.
  * A miss reads through the caller's own entity manager and nobody waits on another caller's read:
  * a transaction holding a pooled connection must never wait for a read that needs another one
- * (with the pool full, that is a deadlock).
+ * (with the pool full, that is a deadlock). While callers keep coming, the cache is read again
+ * ahead of its expiry, once, on a connection of its own that nobody waits for: busy callers (a
+ * group of step transactions) never all miss at the same moment and read it inside their
+ * transactions.
  */
 export class SlaCatalog {
   private cached: { setup: SlaSetup; until: number } | undefined;
   private generation = 0;
+  private isRefreshing = false;
 
   async load(em: EntityManager): Promise<SlaSetup> {
-    if (this.cached && this.cached.until > Date.now()) return this.cached.setup;
+    const now = Date.now();
+    if (this.cached && this.cached.until > now) {
+      if (this.cached.until - now < REFRESH_AHEAD_MS && !this.isRefreshing) this.refresh(em);
+      return this.cached.setup;
+    }
     const generation = this.generation;
-    const until = Date.now() + 2_000;
+    const until = now + TTL_MS;
     const setup = await this.read(em);
     // A change made while this read ran may not be in it: keep it only if nothing was invalidated.
     if (generation === this.generation) this.cached = { setup, until };
@@ -93,6 +105,22 @@ export class SlaCatalog {
   invalidate(): void {
     this.generation++;
     this.cached = undefined;
+  }
+
+  /** Reads the catalog again outside the caller's transaction (a fork has none); nobody awaits it. */
+  private refresh(em: EntityManager): void {
+    this.isRefreshing = true;
+    const generation = this.generation;
+    const until = Date.now() + TTL_MS;
+    this.read(em.fork())
+      .then((setup) => {
+        if (generation === this.generation) this.cached = { setup, until };
+      })
+      // A failed refresh leaves the cache to expire: the next caller then reads through.
+      .catch(() => {})
+      .finally(() => {
+        this.isRefreshing = false;
+      });
   }
 
   private async read(em: EntityManager): Promise<SlaSetup> {
