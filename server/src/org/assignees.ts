@@ -99,7 +99,8 @@ async function mustFind(
  * Resolves an assignee rule to a person or a queue. A team rule picks a member holding every
  * listed skill, by round robin (the member who was given a task of this team longest ago) or by
  * least open tasks. Picks are not serialised (that would make every ticket of a team wait for the
- * one before it to commit): two tickets created at the same instant may go to the same member. A
+ * one before it to commit): picks that share a statement spread over the candidates in the
+ * strategy's order, but two picks in statements running at once may go to the same member. A
  * team with no such member keeps the task in its queue.
  */
 export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Promise<ResolvedAssignee> {
@@ -113,11 +114,14 @@ export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Pr
       return { ...none, orgUnitId: await mustFind(tx, 'org_unit', rule.orgUnitId) };
     case 'team': {
       const teamId = await mustFind(tx, 'team', rule.teamId);
+      // Picks of the same moment share a statement: in a group of step transactions, and outside
+      // any transaction (new tickets' first steps, planned before they are written).
       const picked = await together(
         tx,
         `pickTeamMember:${rule.strategy}`,
         { teamId, skills: rule.skills ?? [] },
         (asks) => pickTeamMembers(tx, rule.strategy, asks),
+        { isRead: true },
       );
       return { ...none, teamId, userId: picked };
     }
