@@ -69,6 +69,13 @@ export type SlaSetup = {
   engine: SlaEngine;
 };
 
+/** A read of the catalog, with the stored text of each calendar (by key) and policy. */
+type Compiled = {
+  setup: SlaSetup;
+  calendars: Map<string, { text: string; calendar: BusinessCalendar }>;
+  policies: Map<string, SlaPolicy>;
+};
+
 const TTL_MS = 2_000;
 /** How long before its expiry a busy cache is read again. */
 const REFRESH_AHEAD_MS = 500;
@@ -87,6 +94,8 @@ export class SlaCatalog {
   private cached: { setup: SlaSetup; until: number } | undefined;
   private generation = 0;
   private isRefreshing = false;
+  /** The last read's calendars and policies by their stored text, reused while they stay the same. */
+  private compiled: Compiled | undefined;
 
   async load(em: EntityManager): Promise<SlaSetup> {
     const now = Date.now();
@@ -131,12 +140,31 @@ export class SlaCatalog {
       ),
       query<BusinessCalendarRow>(em, 'select key, definition from business_calendar order by id'),
     ]);
-    const calendars = new Map<string, BusinessCalendar>();
-    for (const row of calendarRows) calendars.set(row.key, createCalendar(row.definition));
-    return {
-      policies: policyRows.map((row) => canonical(policyOf(row))),
-      calendars,
-      engine: createSlaEngine({ calendars }),
-    };
+    // What did not change since the last read is kept as it was: a calendar keeps the time-zone
+    // offsets and business days it has worked out, a policy its compiled condition.
+    const known = this.compiled;
+    const calendarTexts = new Map<string, { text: string; calendar: BusinessCalendar }>();
+    let isSameCalendars = known !== undefined && known.calendars.size === calendarRows.length;
+    for (const row of calendarRows) {
+      const text = JSON.stringify(row.definition);
+      const kept = known?.calendars.get(row.key);
+      const calendar = kept?.text === text ? kept.calendar : createCalendar(row.definition);
+      if (calendar !== kept?.calendar) isSameCalendars = false;
+      calendarTexts.set(row.key, { text, calendar });
+    }
+    const policyTexts = new Map<string, SlaPolicy>();
+    const policies = policyRows.map((row) => {
+      const text = JSON.stringify([row.id, row.name, row.position, row.definition]);
+      const policy = known?.policies.get(text) ?? canonical(policyOf(row));
+      policyTexts.set(text, policy);
+      return policy;
+    });
+    const calendars = new Map([...calendarTexts].map(([key, c]) => [key, c.calendar]));
+    const setup: SlaSetup =
+      isSameCalendars && known
+        ? { policies, calendars: known.setup.calendars, engine: known.setup.engine }
+        : { policies, calendars, engine: createSlaEngine({ calendars }) };
+    this.compiled = { setup, calendars: calendarTexts, policies: policyTexts };
+    return setup;
   }
 }
