@@ -151,17 +151,26 @@ async function pickTeamMembers(
     );
     return [picked?.user_id ?? null];
   }
-  const candidates = `from team_member m join app_user u on u.id = m.user_id and u.is_active
-     where m.team_id = a.team_id and m.skills @> a.skills`;
+  // Each team's candidates are put in the strategy's order once (materialized), however many asks
+  // name the team.
   const rows = await query<{ user_id: number | null }>(
     tx,
     `with a as (
        select e.n, (e.v->>'teamId')::int as team_id, array(select jsonb_array_elements_text(e.v->'skills')) as skills,
               row_number() over (partition by e.v->'teamId', e.v->'skills' order by e.n) - 1 as k
          from jsonb_array_elements(?::jsonb) with ordinality as e(v, n)
+     ),
+     teams as (select distinct team_id, skills from a),
+     ranked as materialized (
+       select t.team_id, t.skills, m.user_id,
+              row_number() over (partition by t.team_id, t.skills order by ${order}) - 1 as rank,
+              count(*) over (partition by t.team_id, t.skills) as size
+         from teams t
+         join team_member m on m.team_id = t.team_id and m.skills @> t.skills
+         join app_user u on u.id = m.user_id and u.is_active
      )
-     select (select m.user_id ${candidates} order by ${order}
-              offset a.k % greatest(1, (select count(*) ${candidates})) limit 1) as user_id
+     select (select r.user_id from ranked r
+              where r.team_id = a.team_id and r.skills = a.skills and r.rank = a.k % r.size) as user_id
        from a order by a.n`,
     [pgJson(asks)],
   );

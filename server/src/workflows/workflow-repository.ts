@@ -197,6 +197,8 @@ export function stepParts(
            from (select ${input} as v) i, jsonb_array_elements(i.v->'tasks') as t(x)
          on conflict (id) do nothing`,
     });
+  // The tasks a step changes are found by their ids (`byId`): joined with the JSON rows alone, the
+  // planner may read every open task (it cannot tell how few rows the JSON holds).
   const closes = rows.taskUpdates.filter((u) => u.kind === 'close');
   if (closes.length)
     parts.push({
@@ -206,7 +208,7 @@ export function stepParts(
         `update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
                 closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
            from jsonb_array_elements(${input}) as u(x)
-          where w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
           returning ${TASK_COLUMNS}`,
     });
   const reassigns = rows.taskUpdates.filter((u) => u.kind === 'reassign');
@@ -218,15 +220,14 @@ export function stepParts(
         `update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
                 role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
            from jsonb_array_elements(${input}) as u(x)
-          where w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
           returning ${TASK_COLUMNS}`,
     });
   const overdue = rows.taskUpdates.filter((u) => u.kind === 'overdue');
   if (overdue.length)
     parts.push({
-      input: overdue.map((u) => u.id),
-      sql: (input) =>
-        `update workflow_task w set is_overdue = true where w.id in (select jsonb_array_elements_text(${input}))`,
+      input: overdue.map((u) => ({ id: u.id })),
+      sql: (input) => `update workflow_task w set is_overdue = true where ${byId(input)}`,
     });
   if (rows.calls.length)
     parts.push({
@@ -238,6 +239,10 @@ export function stepParts(
     });
   return parts;
 }
+
+/** Tasks `w` whose ids the JSON rows `input` name (an index lookup of each id). */
+const byId = (input: string): string =>
+  `w.id = any(array(select r->>'id' from jsonb_array_elements(${input}) as r))`;
 
 /** The keys of the rows a new ticket's planned first steps write with it (see registerCreationWriters). */
 export const TASK_ROWS = 'workflow_tasks';
