@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { startServerProcess as startServer } from '../helpers/server-process.ts';
@@ -175,4 +176,15 @@ export async function load(total: number, clients: number, task: (i: number) => 
     p99: percentile(latencies, 99),
     seconds,
   };
+}
+
+/** CPU time of a process in ms (utime + stime from /proc), or null when it is gone. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
+  } catch {
+    return null;
+  }
 }

@@ -7,8 +7,9 @@
  *   - call-centre: the service category picks the department's step.
  * Then a mixed load: creates, step actions, public replies and SLA timers firing, all at once.
  * Each row prints operations/s, p50/p99, and per operation the commits, the statements the server
- * ran through its SQL helpers and the server's CPU. Targets: each create at least 1,000/s and 0.6
- * of the plain rate; the mixed load at least 1,000 operations/s with p99 under 150 ms.
+ * ran through its SQL helpers, the server's CPU and its database backends' CPU. Targets: each
+ * create at least 1,000/s and 0.6 of the plain rate; the mixed load at least 1,000 operations/s
+ * with p99 under 150 ms.
  *
  *   BENCH_ONLY=real-tickets npm run bench      BENCH_REAL_TICKETS (default 5000) per row
  */

@@ -4,8 +4,8 @@
  * review (the warehouse step is created, with its team pick, CC notices and time limit), returning
  * the warehouse step (the review comes back), and transferring the review to a person. Beside them,
  * plain creates measured in the same run. Each row prints actions/s, p50/p99, and per action the
- * commits, the statements the server ran through its SQL helpers and the server's CPU. Target: at
- * least 1,000/s each and 0.6 of the plain create rate.
+ * commits, the statements the server ran through its SQL helpers, the server's CPU and its
+ * database backends' CPU. Target: at least 1,000/s each and 0.6 of the plain create rate.
  *
  *   BENCH_ONLY=task-actions npm run bench      BENCH_TASK_ACTIONS (default 5000) per row
  */

@@ -48,6 +48,7 @@ import {
   load,
   login,
   post,
+  procCpuMs,
   startServerProcess,
 } from './bench-server.ts';
 import { type Figure, formatFigure, measure, withRealServer } from './real-load.ts';
@@ -221,17 +222,6 @@ class Stats {
 
   close(): Promise<void> {
     return this.admin.end();
-  }
-}
-
-/** CPU time of a process in ms (utime + stime from /proc), or null when it is gone. */
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
-  } catch {
-    return null;
   }
 }
 
