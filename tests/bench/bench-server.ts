@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
 import { startServerProcess as startServer } from '../helpers/server-process.ts';
@@ -40,6 +41,36 @@ export async function startServerProcess(
     (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   return { url: server.url, pid: server.pid, stop: () => server.stop() };
+}
+
+/** What withBenchServer hands its work: the server's URL and pid, and a small pool on its database. */
+export type BenchServer = { url: string; pid: number; databaseUrl: string; pool: pg.Pool };
+
+/**
+ * A fresh database with the real server process on it and a pool of `poolSize` connections to
+ * it, for the length of `work`; afterwards the pool is closed, the server stopped and the database
+ * dropped, whatever happened.
+ */
+export async function withBenchServer<T>(
+  work: (s: BenchServer) => Promise<T>,
+  options: { poolSize?: number; env?: Record<string, string> } = {},
+): Promise<T> {
+  const db = await benchDatabase();
+  try {
+    const server = await startServerProcess(db.url, options.env);
+    try {
+      const pool = new pg.Pool({ connectionString: db.url, max: options.poolSize ?? 4 });
+      try {
+        return await work({ url: server.url, pid: server.pid, databaseUrl: db.url, pool });
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await db.drop();
+  }
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -145,4 +176,15 @@ export async function load(total: number, clients: number, task: (i: number) => 
     p99: percentile(latencies, 99),
     seconds,
   };
+}
+
+/** CPU time of a process in ms (utime + stime from /proc), or null when it is gone. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
+  } catch {
+    return null;
+  }
 }

@@ -1,39 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
-import { benchDatabase, login, sampleSequential, startServerProcess } from './bench-server.ts';
+import { APPLIANCES, FAULTS } from './appliance-faults.ts';
+import { login, sampleSequential, withBenchServer } from './bench-server.ts';
 
 const ARTICLES = Number(process.env.BENCH_KB_ARTICLES ?? 100_000);
 const SAMPLES = 300;
-const PRODUCTS = [
-  '空调',
-  '冰箱',
-  '洗衣机',
-  '热水器',
-  '电视',
-  '油烟机',
-  '微波炉',
-  '净水器',
-  '扫地机器人',
-  '电饭煲',
-  '烤箱',
-  '洗碗机',
-];
-const FAULTS = [
-  '不制冷',
-  '漏水',
-  '噪音大',
-  '无法开机',
-  '显示故障码',
-  '遥控失灵',
-  '有异味',
-  '跳闸',
-  '屏幕闪烁',
-  '加热慢',
-  '门关不上',
-  '不出水',
-  '不排水',
-  '不加热',
-];
 const STEPS = [
   '检查电源和插座',
   '清洗滤网',
@@ -63,46 +33,42 @@ const TYPED = [
  * Suggestions while typing (kbSuggestions) with 100,000 published articles, over HTTP GraphQL,
  * measured sequentially beside the plainest query in the same run (the server's floor).
  */
-export async function run(log: (line: string) => void = console.log) {
-  const db = await benchDatabase();
-  const server = await startServerProcess(db.url);
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  try {
-    const started = performance.now();
-    await pool.query(
-      `insert into kb_article (category_path, visibility, draft_title, draft_body, published_version, title, body, published_at)
+export function run(log: (line: string) => void = console.log) {
+  return withBenchServer(
+    async ({ url, pool }) => {
+      const started = performance.now();
+      await pool.query(
+        `insert into kb_article (category_path, visibility, draft_title, draft_body, published_version, title, body, published_at)
        select '家电/' || p, case when g % 3 = 0 then 'internal' else 'public' end, t, b, 1, t, b, now()
          from (select g, ($2::text[])[1 + g % 12] as p,
                       ($2::text[])[1 + g % 12] || ($3::text[])[1 + (g / 12) % 14] || '怎么办（' || g || '）' as t,
                       '如果' || ($2::text[])[1 + g % 12] || ($3::text[])[1 + (g / 12) % 14] || '，请先' || ($4::text[])[1 + g % 8]
                         || '，然后' || ($4::text[])[1 + (g / 8) % 8] || '。Article ' || g || ' about model M' || (g % 500) as b
                  from generate_series(1, $1::int) g) x`,
-      [ARTICLES, PRODUCTS, FAULTS, STEPS],
-    );
-    await pool.query('analyze kb_article');
-    const loadSeconds = (performance.now() - started) / 1000;
-    log(`  loaded ${ARTICLES.toLocaleString()} articles in ${loadSeconds.toFixed(0)} s`);
-    const agent = await login(server.url, 'agent.a@docket.local');
-    const measure = async (bodies: string[]) => {
-      const { p50, p95, answers } = await sampleSequential(server.url, bodies, agent, SAMPLES);
-      const hits = answers.reduce((n, a) => n + (a.data?.kbSuggestions?.length ?? 0), 0) / answers.length;
-      return { p50, p95, hits };
-    };
-    const floor = await measure([JSON.stringify({ query: '{ __typename }' })]);
-    const suggestions = await measure(
-      TYPED.map((text) =>
-        JSON.stringify({
-          query: 'query($t: String!) { kbSuggestions(text: $t) { rank article { id title } } }',
-          variables: { t: text },
-        }),
-      ),
-    );
-    return { articles: ARTICLES, loadSeconds, floor, suggestions };
-  } finally {
-    await pool.end();
-    await server.stop();
-    await db.drop();
-  }
+        [ARTICLES, APPLIANCES, FAULTS, STEPS],
+      );
+      await pool.query('analyze kb_article');
+      const loadSeconds = (performance.now() - started) / 1000;
+      log(`  loaded ${ARTICLES.toLocaleString()} articles in ${loadSeconds.toFixed(0)} s`);
+      const agent = await login(url, 'agent.a@docket.local');
+      const measure = async (bodies: string[]) => {
+        const { p50, p95, answers } = await sampleSequential(url, bodies, agent, SAMPLES);
+        const hits = answers.reduce((n, a) => n + (a.data?.kbSuggestions?.length ?? 0), 0) / answers.length;
+        return { p50, p95, hits };
+      };
+      const floor = await measure([JSON.stringify({ query: '{ __typename }' })]);
+      const suggestions = await measure(
+        TYPED.map((text) =>
+          JSON.stringify({
+            query: 'query($t: String!) { kbSuggestions(text: $t) { rank article { id title } } }',
+            variables: { t: text },
+          }),
+        ),
+      );
+      return { articles: ARTICLES, loadSeconds, floor, suggestions };
+    },
+    { poolSize: 2 },
+  );
 }
 
 export function report(r: Awaited<ReturnType<typeof run>>): string[] {

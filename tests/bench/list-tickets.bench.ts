@@ -1,36 +1,12 @@
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
-import { benchDatabase, login, sampleSequential, startServerProcess } from './bench-server.ts';
+import { FAULTS as ALL_FAULTS, APPLIANCES } from './appliance-faults.ts';
+import { login, sampleSequential, withBenchServer } from './bench-server.ts';
 
 const TICKETS = Number(process.env.BENCH_LIST_TICKETS ?? 1_000_000);
 const SAMPLES = 300;
 /** Descriptions: one of 10 products with one of 12 faults, so a fault word is in about 1 ticket in 12. */
-const PRODUCTS = [
-  '空调',
-  '冰箱',
-  '洗衣机',
-  '热水器',
-  '电视',
-  '油烟机',
-  '微波炉',
-  '净水器',
-  '扫地机器人',
-  '电饭煲',
-];
-const FAULTS = [
-  '不制冷',
-  '漏水',
-  '噪音大',
-  '无法开机',
-  '显示故障码',
-  '遥控失灵',
-  '有异味',
-  '跳闸',
-  '屏幕闪烁',
-  '加热慢',
-  '门关不上',
-  '不出水',
-];
+const PRODUCTS = APPLIANCES.slice(0, 10);
+const FAULTS = ALL_FAULTS.slice(0, 12);
 
 /**
  * Loads `count` tickets of the example `returns` template straight into the database (100,000 per
@@ -90,11 +66,8 @@ export async function loadListTickets(
  * With a million tickets loaded, the first page of a filtered list (status, org subtree, newest
  * first) over HTTP GraphQL, measured sequentially: p50 and p95 per query shape.
  */
-export async function run(log: (line: string) => void = console.log) {
-  const db = await benchDatabase();
-  const server = await startServerProcess(db.url);
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  try {
+export function run(log: (line: string) => void = console.log) {
+  return withBenchServer(async ({ url, pool }) => {
     const ids = Object.fromEntries(
       (
         await pool.query<{ name: string; id: number; path: string }>('select name, id, path from org_unit')
@@ -104,9 +77,9 @@ export async function run(log: (line: string) => void = console.log) {
     await loadListTickets(pool, TICKETS, log);
     const loadSeconds = (performance.now() - started) / 1000;
 
-    const admin = await login(server.url, 'admin@docket.local');
-    const agentA = await login(server.url, 'agent.a@docket.local');
-    const manager = await login(server.url, 'manager.north@docket.local');
+    const admin = await login(url, 'admin@docket.local');
+    const agentA = await login(url, 'agent.a@docket.local');
+    const manager = await login(url, 'manager.north@docket.local');
     const query = (filter: string, orderBy = '{ field: CREATED_AT, direction: DESC }') =>
       JSON.stringify({
         query: `{ tickets(first: 25, filter: ${filter}, orderBy: ${orderBy}) { edges { node { id number title status priority createdAt } } pageInfo { hasNextPage endCursor } } }`,
@@ -162,7 +135,7 @@ export async function run(log: (line: string) => void = console.log) {
     ];
     const results = [];
     for (const shape of shapes) {
-      const { p50, p95, answers } = await sampleSequential(server.url, [shape.body], shape.token, SAMPLES);
+      const { p50, p95, answers } = await sampleSequential(url, [shape.body], shape.token, SAMPLES);
       const rows = answers[0].data.tickets.edges.length;
       results.push({
         name: shape.name,
@@ -173,11 +146,7 @@ export async function run(log: (line: string) => void = console.log) {
       });
     }
     return { tickets: TICKETS, loadSeconds, results };
-  } finally {
-    await pool.end();
-    await server.stop();
-    await db.drop();
-  }
+  });
 }
 
 export function report(r: Awaited<ReturnType<typeof run>>): string[] {

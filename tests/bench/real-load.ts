@@ -1,10 +1,10 @@
-import pg from 'pg';
-import { gql, load, post } from './bench-server.ts';
+import type pg from 'pg';
+import { gql, load, login, post, procCpuMs, withBenchServer } from './bench-server.ts';
 
 /**
  * What the benchmarks of real tickets share: the example pack's templates as a call centre uses
  * them, a plain template beside them as the baseline, and per-operation figures (commits,
- * statements, server CPU) measured around each run.
+ * statements, server CPU, database CPU) measured around each run.
  */
 
 export const CLIENTS = 32;
@@ -118,6 +118,29 @@ export async function commits(pool: pg.Pool): Promise<number> {
   }
 }
 
+/**
+ * CPU time so far of the PostgreSQL backends serving the bench database (this machine's /proc),
+ * by pid: what the database spends on the work, apart from other databases on the same server.
+ */
+export async function databaseCpu(pool: pg.Pool): Promise<Map<number, number>> {
+  const r = await pool.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  const out = new Map<number, number>();
+  for (const { pid } of r.rows) {
+    const ms = procCpuMs(pid);
+    if (ms !== null) out.set(pid, ms);
+  }
+  return out;
+}
+
+/** CPU ms the backends spent between two readings (a backend that ended meanwhile counts up to its last reading). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) ms += now - (before.get(pid) ?? 0);
+  return ms;
+}
+
 export type Figure = {
   name: string;
   count: number;
@@ -127,6 +150,8 @@ export type Figure = {
   commitsPerOp: number;
   statementsPerOp: number;
   serverCpuMsPerOp: number;
+  /** CPU of the bench database's PostgreSQL backends per operation. */
+  databaseCpuMsPerOp: number;
   failures: number;
 };
 
@@ -138,10 +163,15 @@ export async function measure(
   op: (i: number) => Promise<boolean>,
 ): Promise<Figure> {
   let failures = 0;
-  const before = { counters: await serverCounters(ctx.url), commits: await commits(ctx.pool) };
+  const before = {
+    counters: await serverCounters(ctx.url),
+    commits: await commits(ctx.pool),
+    database: await databaseCpu(ctx.pool),
+  };
   const result = await load(count, CLIENTS, async (i) => {
     if (!(await op(i))) failures++;
   });
+  const database = cpuBetween(before.database, await databaseCpu(ctx.pool));
   // A busy backend reports its counts at most once a second.
   await new Promise((r) => setTimeout(r, 1_500));
   const after = { counters: await serverCounters(ctx.url), commits: await commits(ctx.pool) };
@@ -154,6 +184,7 @@ export async function measure(
     commitsPerOp: (after.commits - before.commits) / count,
     statementsPerOp: (after.counters.statements - before.counters.statements) / count,
     serverCpuMsPerOp: ((after.counters.cpuSeconds - before.counters.cpuSeconds) * 1000) / count,
+    databaseCpuMsPerOp: database / count,
     failures,
   };
 }
@@ -170,10 +201,8 @@ export async function createOne(
 
 export function formatFigure(f: Figure, baseline?: Figure): string {
   const n = (x: number, d = 1) => x.toFixed(d);
-  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
+  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms  database CPU/op ${n(f.databaseCpuMsPerOp, 2)} ms${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
 }
-
-export const newPool = (url: string): pg.Pool => new pg.Pool({ connectionString: url, max: 4 });
 
 /** The open tasks at a node of the example workflows, oldest first. */
 export async function openTasksAt(pool: pg.Pool, node: string): Promise<string[]> {
@@ -192,3 +221,46 @@ export const actOn =
     const r = await post(url, JSON.stringify({ query, variables: { t: taskId } }), token);
     return r.text.includes('"Task"');
   };
+
+/** What the benchmarks of real tickets start from (see withRealServer). */
+export type RealServer = {
+  url: string;
+  pool: pg.Pool;
+  /** Tokens of the example pack's admin and of a store agent (who creates the tickets). */
+  admin: string;
+  agent: string;
+  /** What `measure` reads its counters through. */
+  ctx: { url: string; pool: pg.Pool };
+  /** A createTicket by the agent on one of CREATE_INPUTS; true when it answered a ticket. */
+  create: (key: string, i: number) => Promise<boolean>;
+  /** The open tasks at a node of the example workflows, oldest first. */
+  openTasks: (node: string) => Promise<string[]>;
+  /** An actOnTask call by the admin with the given arguments (see actOn). */
+  act: (args: string) => (taskId: string) => Promise<boolean>;
+};
+
+/**
+ * The real server on a fresh database with the example pack and the plain template beside it,
+ * logged in as the admin and a store agent, for the length of `work` (then stopped and dropped).
+ */
+export function withRealServer<T>(work: (s: RealServer) => Promise<T>): Promise<T> {
+  return withBenchServer(async ({ url, pool }) => {
+    const admin = await login(url, 'admin@docket.local');
+    const agent = await login(url, 'agent.a@docket.local');
+    await createPlainTemplate(url, admin);
+    return work({
+      url,
+      pool,
+      admin,
+      agent,
+      ctx: { url, pool },
+      create: (key, i) => {
+        const input = CREATE_INPUTS[key];
+        if (!input) throw new Error(`No createTicket input for "${key}".`);
+        return createOne(url, agent, input(i));
+      },
+      openTasks: (node) => openTasksAt(pool, node),
+      act: (args) => actOn(url, admin, args),
+    });
+  });
+}

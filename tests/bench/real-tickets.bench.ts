@@ -7,23 +7,15 @@
  *   - call-centre: the service category picks the department's step.
  * Then a mixed load: creates, step actions, public replies and SLA timers firing, all at once.
  * Each row prints operations/s, p50/p99, and per operation the commits, the statements the server
- * ran through its SQL helpers and the server's CPU. Targets: each create at least 1,000/s and 0.6
- * of the plain rate; the mixed load at least 1,000 operations/s with p99 under 150 ms.
+ * ran through its SQL helpers, the server's CPU and its database backends' CPU. Targets: each
+ * create at least 1,000/s and 0.6 of the plain rate; the mixed load at least 1,000 operations/s
+ * with p99 under 150 ms.
  *
  *   BENCH_ONLY=real-tickets npm run bench      BENCH_REAL_TICKETS (default 5000) per row
  */
 import { pathToFileURL } from 'node:url';
-import { benchDatabase, gql, login, post, startServerProcess } from './bench-server.ts';
-import {
-  CLIENTS,
-  CREATE_INPUTS,
-  createOne,
-  createPlainTemplate,
-  type Figure,
-  formatFigure,
-  measure,
-  newPool,
-} from './real-load.ts';
+import { gql, post } from './bench-server.ts';
+import { CLIENTS, CREATE_INPUTS, type Figure, formatFigure, measure, withRealServer } from './real-load.ts';
 
 const COUNT = Number(process.env.BENCH_REAL_TICKETS ?? 5_000);
 const MIXED_SECONDS = Number(process.env.BENCH_MIXED_SECONDS ?? 75);
@@ -31,17 +23,11 @@ const TARGET = 1000;
 
 export type RealTicketsResult = { creates: Figure[]; plain: Figure; mixed: Figure };
 
-export async function run(): Promise<RealTicketsResult> {
-  const db = await benchDatabase();
-  const server = await startServerProcess(db.url);
-  const pool = newPool(db.url);
-  try {
-    const admin = await login(server.url, 'admin@docket.local');
-    const agent = await login(server.url, 'agent.a@docket.local');
-    await createPlainTemplate(server.url, admin);
+export function run(): Promise<RealTicketsResult> {
+  return withRealServer(async ({ url, pool, admin, agent, ctx, create }) => {
     // An SLA policy with one-minute targets on the plain template: its timers fire during the mixed load.
     await gql(
-      server.url,
+      url,
       `mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { __typename } }`,
       {
         i: {
@@ -56,23 +42,14 @@ export async function run(): Promise<RealTicketsResult> {
       },
       admin,
     );
-    const ctx = { url: server.url, pool };
     // Warm up every path (V8 optimises the hot path after a few thousand calls).
-    for (const [key, input] of Object.entries(CREATE_INPUTS))
-      await measure(`warm-up ${key}`, ctx, 1_000, (i) => createOne(server.url, agent, input(i)));
+    for (const key of Object.keys(CREATE_INPUTS))
+      await measure(`warm-up ${key}`, ctx, 1_000, (i) => create(key, i));
     const creates: Figure[] = [];
-    const plainBefore = await measure('create plain (before)', ctx, COUNT, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
-    );
+    const plainBefore = await measure('create plain (before)', ctx, COUNT, (i) => create('plain', i));
     for (const key of ['product-a-fault', 'product-b-issue', 'returns', 'call-centre'])
-      creates.push(
-        await measure(`create ${key}`, ctx, COUNT, (i) =>
-          createOne(server.url, agent, CREATE_INPUTS[key]!(i)),
-        ),
-      );
-    const plainAfter = await measure('create plain (after)', ctx, COUNT, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
-    );
+      creates.push(await measure(`create ${key}`, ctx, COUNT, (i) => create(key, i)));
+    const plainAfter = await measure('create plain (after)', ctx, COUNT, (i) => create('plain', i));
     const plain: Figure = {
       ...plainAfter,
       name: 'create plain (mean of before and after)',
@@ -100,7 +77,7 @@ export async function run(): Promise<RealTicketsResult> {
           const isChat = nextCreate++ % 2 === 1;
           const input = isChat ? { ...CREATE_INPUTS.plain!(i), channel: 'chat' } : CREATE_INPUTS.returns!(i);
           const r = await post(
-            server.url,
+            url,
             JSON.stringify({
               query: `mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename ... on Ticket { id tasks { id status } } } }`,
               variables: { i: input },
@@ -116,7 +93,7 @@ export async function run(): Promise<RealTicketsResult> {
         if (kind === 1) {
           const task = reviewTasks.shift()!;
           const r = await post(
-            server.url,
+            url,
             JSON.stringify({
               query: `mutation($t: ID!) { actOnTask(taskId: $t, action: complete, output: {approved: true, note: "Photos show the defect"}) { __typename } }`,
               variables: { t: task },
@@ -129,7 +106,7 @@ export async function run(): Promise<RealTicketsResult> {
           const ticket = replyTargets[Math.floor(Math.random() * replyTargets.length)];
           if (!ticket) return true;
           const r = await post(
-            server.url,
+            url,
             JSON.stringify({
               query: `mutation($id: ID!) { replyToTicket(id: $id, body: "We are on it.") { __typename } }`,
               variables: { id: ticket },
@@ -146,11 +123,7 @@ export async function run(): Promise<RealTicketsResult> {
     );
     mixed.name = `${mixed.name}: ${fired.rows[0].n} clocks met or breached`;
     return { creates, plain, mixed };
-  } finally {
-    await pool.end();
-    await server.stop();
-    await db.drop();
-  }
+  });
 }
 
 export function report(r: RealTicketsResult): string[] {

@@ -4,42 +4,21 @@
  * review (the warehouse step is created, with its team pick, CC notices and time limit), returning
  * the warehouse step (the review comes back), and transferring the review to a person. Beside them,
  * plain creates measured in the same run. Each row prints actions/s, p50/p99, and per action the
- * commits, the statements the server ran through its SQL helpers and the server's CPU. Target: at
- * least 1,000/s each and 0.6 of the plain create rate.
+ * commits, the statements the server ran through its SQL helpers, the server's CPU and its
+ * database backends' CPU. Target: at least 1,000/s each and 0.6 of the plain create rate.
  *
  *   BENCH_ONLY=task-actions npm run bench      BENCH_TASK_ACTIONS (default 5000) per row
  */
 import { pathToFileURL } from 'node:url';
-import { benchDatabase, login, startServerProcess } from './bench-server.ts';
-import {
-  actOn,
-  CLIENTS,
-  CREATE_INPUTS,
-  createOne,
-  createPlainTemplate,
-  type Figure,
-  formatFigure,
-  measure,
-  newPool,
-  openTasksAt,
-} from './real-load.ts';
+import { CLIENTS, type Figure, formatFigure, measure, withRealServer } from './real-load.ts';
 
 const COUNT = Number(process.env.BENCH_TASK_ACTIONS ?? 5_000);
 const TARGET = 1000;
 
 export type TaskActionsResult = { plain: Figure; actions: Figure[]; checks: Record<string, number> };
 
-export async function run(): Promise<TaskActionsResult> {
-  const db = await benchDatabase();
-  const server = await startServerProcess(db.url);
-  const pool = newPool(db.url);
-  try {
-    const admin = await login(server.url, 'admin@docket.local');
-    const agent = await login(server.url, 'agent.a@docket.local');
-    await createPlainTemplate(server.url, admin);
-    const ctx = { url: server.url, pool };
-    const openTasks = (node: string) => openTasksAt(pool, node);
-    const act = (args: string) => actOn(server.url, admin, args);
+export function run(): Promise<TaskActionsResult> {
+  return withRealServer(async ({ pool, ctx, create, openTasks, act }) => {
     const complete = act('action: complete, output: {approved: true, note: "Photos show the defect"}');
     const giveBack = act('action: return, reason: "The parcel has not arrived"');
     const serviceId = (
@@ -49,12 +28,8 @@ export async function run(): Promise<TaskActionsResult> {
 
     // The returns to act on (and a warm-up of every action).
     const warm = 1_000;
-    await measure('set-up: returns created', ctx, COUNT + warm, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.returns!(i)),
-    );
-    await measure('warm-up: plain creates', ctx, warm, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
-    );
+    await measure('set-up: returns created', ctx, COUNT + warm, (i) => create('returns', i));
+    await measure('warm-up: plain creates', ctx, warm, (i) => create('plain', i));
     let reviews = await openTasks('cs_review');
     await measure('warm-up: complete', ctx, warm, (i) => complete(reviews[i]!));
     let warehouse = await openTasks('warehouse');
@@ -62,9 +37,7 @@ export async function run(): Promise<TaskActionsResult> {
     reviews = await openTasks('cs_review');
     await measure('warm-up: transfer', ctx, warm, (i) => transfer(reviews[i]!));
 
-    const plain = await measure('create plain', ctx, COUNT, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
-    );
+    const plain = await measure('create plain', ctx, COUNT, (i) => create('plain', i));
     reviews = (await openTasks('cs_review')).slice(0, COUNT);
     const completed = await measure('actOnTask complete (review)', ctx, reviews.length, (i) =>
       complete(reviews[i]!),
@@ -90,11 +63,7 @@ export async function run(): Promise<TaskActionsResult> {
       actions: [completed, returned, transferred],
       checks: Object.fromEntries(checks.map((r) => [r.kind, r.n])),
     };
-  } finally {
-    await pool.end();
-    await server.stop();
-    await db.drop();
-  }
+  });
 }
 
 export function report(r: TaskActionsResult): string[] {

@@ -48,19 +48,10 @@ import {
   load,
   login,
   post,
+  procCpuMs,
   startServerProcess,
 } from './bench-server.ts';
-import {
-  actOn,
-  CREATE_INPUTS,
-  createOne,
-  createPlainTemplate,
-  type Figure,
-  formatFigure,
-  measure,
-  newPool,
-  openTasksAt,
-} from './real-load.ts';
+import { type Figure, formatFigure, measure, withRealServer } from './real-load.ts';
 
 export const TARGET_PER_SECOND = 1000;
 const TOTAL = Number(process.env.BENCH_WORKFLOW_TICKETS ?? 10_000);
@@ -231,17 +222,6 @@ class Stats {
 
   close(): Promise<void> {
     return this.admin.end();
-  }
-}
-
-/** CPU time of a process in ms (utime + stime from /proc), or null when it is gone. */
-function procCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
-  } catch {
-    return null;
   }
 }
 
@@ -648,40 +628,26 @@ export type HumanStepsResult = {
  * executions at once; plain creates in the same run as the baseline. An execution's rate is the
  * executions over the four stages' time; every ticket must end solved.
  */
-async function humanSteps(): Promise<HumanStepsResult> {
-  const db = await benchDatabase();
-  const server = await startServerProcess(db.url);
-  const pool = newPool(db.url);
-  try {
-    const admin = await login(server.url, 'admin@docket.local');
-    const agent = await login(server.url, 'agent.a@docket.local');
-    await createPlainTemplate(server.url, admin);
-    const ctx = { url: server.url, pool };
-    const openTasks = (node: string) => openTasksAt(pool, node);
-    const complete = (output: string) => actOn(server.url, admin, `action: complete, output: ${output}`);
+function humanSteps(): Promise<HumanStepsResult> {
+  return withRealServer(async ({ pool, ctx, create, openTasks, act }) => {
+    const complete = (output: string) => act(`action: complete, output: ${output}`);
     const steps: [string, (id: string) => Promise<boolean>][] = [
       ['cs_review', complete('{approved: true, note: "Photos show the defect"}')],
       ['warehouse', complete('{received: true, condition: "damaged"}')],
       ['finance', complete('{refundAmount: 199, transactionId: "TX-1"}')],
     ];
     const stagesOf = async (count: number, label: string) => {
-      const out = [
-        await measure(`${label}create returns`, ctx, count, (i) =>
-          createOne(server.url, agent, CREATE_INPUTS.returns!(i)),
-        ),
-      ];
-      for (const [node, act] of steps) {
+      const out = [await measure(`${label}create returns`, ctx, count, (i) => create('returns', i))];
+      for (const [node, actOnStep] of steps) {
         const ids = (await openTasks(node)).slice(0, count);
-        out.push(await measure(`${label}complete ${node}`, ctx, ids.length, (i) => act(ids[i]!)));
+        out.push(await measure(`${label}complete ${node}`, ctx, ids.length, (i) => actOnStep(ids[i]!)));
       }
       return out;
     };
     // Warm-up of every path (V8 optimises after a few thousand calls).
-    await measure('warm-up plain', ctx, 500, (i) => createOne(server.url, agent, CREATE_INPUTS.plain!(i)));
+    await measure('warm-up plain', ctx, 500, (i) => create('plain', i));
     await stagesOf(500, 'warm-up ');
-    const plain = await measure('create plain', ctx, HUMAN, (i) =>
-      createOne(server.url, agent, CREATE_INPUTS.plain!(i)),
-    );
+    const plain = await measure('create plain', ctx, HUMAN, (i) => create('plain', i));
     const stages = await stagesOf(HUMAN, '');
     const seconds = stages.reduce((sum, f) => sum + f.count / f.perSecond, 0);
     const solved = (
@@ -690,11 +656,7 @@ async function humanSteps(): Promise<HumanStepsResult> {
       )
     ).rows[0]!.n;
     return { plain, stages, executionsPerSecond: HUMAN / seconds, solved };
-  } finally {
-    await pool.end();
-    await server.stop();
-    await db.drop();
-  }
+  });
 }
 
 export async function run(): Promise<WorkflowBenchResult> {

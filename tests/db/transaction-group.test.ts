@@ -157,4 +157,41 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
     expect(statements).toEqual([['41'], ['41', '42', '41', '42'], ['41', '42']]);
     expect(group.stats.putBack).toBe(2);
   });
+
+  it('lets reads outside any transaction share a statement while the database is busy', async () => {
+    await query(
+      forkEm(db),
+      "insert into group_probe (id, note, tx) select g, 'r' || g, 0 from generate_series(51, 60) g",
+    );
+    const statements: number[][] = [];
+    const read = (id: number) => {
+      const em = forkEm(db);
+      return together(
+        em,
+        'probe-read',
+        id,
+        async (ids) => {
+          statements.push(ids);
+          const found = await query<{ id: number; note: string }>(
+            em,
+            'select id, note from group_probe where id = any(?::int[])',
+            [ids],
+          );
+          return ids.map((i) => found.find((r) => r.id === i)?.note ?? null);
+        },
+        { isRead: true },
+      );
+    };
+    const ids = [51, 52, 53, 54, 55, 56, 57, 58, 59, 60];
+    const notes = await Promise.all(ids.map(read));
+    // Each caller gets its own row, in its order.
+    expect(notes).toEqual(ids.map((id) => `r${id}`));
+    // Two went at once; the eight that came while they ran shared one statement.
+    expect(statements).toEqual([[51], [52], [53, 54, 55, 56, 57, 58, 59, 60]]);
+    // Inside a transaction a read is its caller's own.
+    const inside = await forkEm(db).transactional(async (tx) =>
+      together(tx, 'probe-read', 51, async (x) => x.map((i) => `own ${i}`), { isRead: true }),
+    );
+    expect(inside).toBe('own 51');
+  });
 });

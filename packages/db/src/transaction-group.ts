@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { WriteBatcher } from './write-batcher.ts';
 
 /**
  * A caller's work refused before it wrote anything (a task already closed, an actor who may not
@@ -75,15 +76,19 @@ const runOf = (tx: EntityManager): GroupRun | undefined => {
  * A statement that several members of a group transaction would each run for themselves (lock my
  * task, write my step): inside a group it waits until every member still working waits on such a
  * statement, then each kind runs once for all of them (`runMany` gets the inputs in order and
- * returns one result per input). Outside a group it runs at once for this caller alone.
+ * returns one result per input). Outside a group it runs at once for this caller alone, except a
+ * read (`isRead`) outside any transaction: concurrent callers' reads of one kind then share a
+ * statement while the database is busy (see sharedReads).
  */
 export function together<I, O>(
   tx: EntityManager,
   kind: string,
   input: I,
   runMany: (inputs: I[]) => Promise<O[]>,
+  options: { isRead?: boolean } = {},
 ): Promise<O> {
   const run = runOf(tx);
+  if (!run && options.isRead && !tx.isInTransaction()) return sharedReads(tx, kind, runMany).submit(input);
   if (!run || run.unfinished < 2) return runMany([input]).then((out) => out[0]!);
   return new Promise<O>((resolve, reject) => {
     let waiting = run.pending.get(kind);
@@ -95,6 +100,45 @@ export function together<I, O>(
     run.waiting++;
     run.flushWhenAllWait();
   });
+}
+
+/** Reads outside transactions, by database and kind: each coalesces the callers of the same moment. */
+const reads = new WeakMap<
+  object,
+  Map<string, { batcher: WriteBatcher<unknown, unknown>; runMany: unknown }>
+>();
+
+/**
+ * The batcher of one kind of read outside transactions (a new ticket's team pick, say): a lone
+ * read goes at once; while two run, the reads that come meanwhile wait and go as one statement
+ * (as WriteBatcher does for writes). The statement runs on the latest caller's entity manager:
+ * outside a transaction every one of them reads through the same pool.
+ */
+function sharedReads<I, O>(
+  em: EntityManager,
+  kind: string,
+  runMany: (inputs: I[]) => Promise<O[]>,
+): WriteBatcher<I, O> {
+  const key = em.getConnection() as object;
+  let kinds = reads.get(key);
+  if (!kinds) {
+    kinds = new Map();
+    reads.set(key, kinds);
+  }
+  let entry = kinds.get(kind);
+  if (!entry) {
+    const created: { batcher: WriteBatcher<unknown, unknown>; runMany: unknown } = {
+      runMany,
+      batcher: new WriteBatcher(
+        (inputs) => (created.runMany as (inputs: unknown[]) => Promise<unknown[]>)(inputs),
+        { maxInFlight: 2, maxBatch: 64 },
+      ),
+    };
+    entry = created;
+    kinds.set(kind, entry);
+  }
+  entry.runMany = runMany;
+  return entry.batcher as WriteBatcher<I, O>;
 }
 
 /**

@@ -17,18 +17,24 @@ export class AssigneeError extends Error {}
 const isNumeric = (s: string): boolean => /^[0-9]{1,9}$/.test(s);
 
 /**
- * Who is who changes rarely and every workflow step asks (its assignee, its CC list): names to ids
- * and groups to their members are cached for two seconds per database, as the principals are.
+ * Who is who changes rarely and every workflow step asks (its assignee, its CC list, a transfer's
+ * target): names to ids, groups to their members and where people sit are cached for two seconds
+ * per database, as the principals are.
  * Changes of users, roles, teams or org units in this process clear the caches at once
  * (forgetPeople); other server processes see them within the two seconds.
  */
-type PeopleCaches = { ids: TtlCache<string, number | null>; members: TtlCache<string, number[]> };
+type PeopleCaches = {
+  ids: TtlCache<string, number | null>;
+  members: TtlCache<string, number[]>;
+  /** Where a person sits (org path and teams), for whether work may be handed to them. */
+  places: TtlCache<number, { path: string | null; team_ids: number[] } | null>;
+};
 const caches = new WeakMap<object, PeopleCaches>();
 function cachesOf(em: EntityManager): PeopleCaches {
   const key = em.getConnection() as object;
   let c = caches.get(key);
   if (!c) {
-    c = { ids: new TtlCache(2_000), members: new TtlCache(2_000) };
+    c = { ids: new TtlCache(2_000), members: new TtlCache(2_000), places: new TtlCache(2_000) };
     caches.set(key, c);
   }
   return c;
@@ -39,6 +45,7 @@ export function forgetPeople(em: EntityManager): void {
   const c = caches.get(em.getConnection() as object);
   c?.ids.clear();
   c?.members.clear();
+  c?.places.clear();
 }
 
 /** A user (active only), team, role or org unit named by id, or by email, name or key. */
@@ -92,7 +99,8 @@ async function mustFind(
  * Resolves an assignee rule to a person or a queue. A team rule picks a member holding every
  * listed skill, by round robin (the member who was given a task of this team longest ago) or by
  * least open tasks. Picks are not serialised (that would make every ticket of a team wait for the
- * one before it to commit): two tickets created at the same instant may go to the same member. A
+ * one before it to commit): picks that share a statement spread over the candidates in the
+ * strategy's order, but two picks in statements running at once may go to the same member. A
  * team with no such member keeps the task in its queue.
  */
 export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Promise<ResolvedAssignee> {
@@ -106,11 +114,14 @@ export async function resolveAssignee(tx: EntityManager, rule: AssigneeRule): Pr
       return { ...none, orgUnitId: await mustFind(tx, 'org_unit', rule.orgUnitId) };
     case 'team': {
       const teamId = await mustFind(tx, 'team', rule.teamId);
+      // Picks of the same moment share a statement: in a group of step transactions, and outside
+      // any transaction (new tickets' first steps, planned before they are written).
       const picked = await together(
         tx,
         `pickTeamMember:${rule.strategy}`,
         { teamId, skills: rule.skills ?? [] },
         (asks) => pickTeamMembers(tx, rule.strategy, asks),
+        { isRead: true },
       );
       return { ...none, teamId, userId: picked };
     }
@@ -140,17 +151,26 @@ async function pickTeamMembers(
     );
     return [picked?.user_id ?? null];
   }
-  const candidates = `from team_member m join app_user u on u.id = m.user_id and u.is_active
-     where m.team_id = a.team_id and m.skills @> a.skills`;
+  // Each team's candidates are put in the strategy's order once (materialized), however many asks
+  // name the team.
   const rows = await query<{ user_id: number | null }>(
     tx,
     `with a as (
        select e.n, (e.v->>'teamId')::int as team_id, array(select jsonb_array_elements_text(e.v->'skills')) as skills,
               row_number() over (partition by e.v->'teamId', e.v->'skills' order by e.n) - 1 as k
          from jsonb_array_elements(?::jsonb) with ordinality as e(v, n)
+     ),
+     teams as (select distinct team_id, skills from a),
+     ranked as materialized (
+       select t.team_id, t.skills, m.user_id,
+              row_number() over (partition by t.team_id, t.skills order by ${order}) - 1 as rank,
+              count(*) over (partition by t.team_id, t.skills) as size
+         from teams t
+         join team_member m on m.team_id = t.team_id and m.skills @> t.skills
+         join app_user u on u.id = m.user_id and u.is_active
      )
-     select (select m.user_id ${candidates} order by ${order}
-              offset a.k % greatest(1, (select count(*) ${candidates})) limit 1) as user_id
+     select (select r.user_id from ranked r
+              where r.team_id = a.team_id and r.skills = a.skills and r.rank = a.k % r.size) as user_id
        from a order by a.n`,
     [pgJson(asks)],
   );
@@ -177,13 +197,19 @@ export async function canHandToPerson(
   actor: StaffPrincipal,
   userId: number,
 ): Promise<boolean> {
-  const person = await queryOne<{ path: string | null; team_ids: number[] }>(
-    tx,
-    `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
-       from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
-    [userId],
-  );
-  return person !== undefined && mayHandTo(actor, { userId, orgPath: person.path, teamIds: person.team_ids });
+  const { places } = cachesOf(tx);
+  let person = places.get(userId);
+  if (person === undefined) {
+    person =
+      (await queryOne<{ path: string | null; team_ids: number[] }>(
+        tx,
+        `select o.path, array(select m.team_id from team_member m where m.user_id = u.id) as team_ids
+           from app_user u left join org_unit o on o.id = u.org_unit_id where u.id = ?`,
+        [userId],
+      )) ?? null;
+    places.set(userId, person);
+  }
+  return person !== null && mayHandTo(actor, { userId, orgPath: person.path, teamIds: person.team_ids });
 }
 
 /** People a notification reaches, as user and customer ids. */

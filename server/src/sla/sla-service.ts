@@ -578,8 +578,12 @@ const policyFor = (setup: SlaSetup, facts: SlaTicketFacts): SlaPolicy | null =>
 
 const policyIdOf = (state: SlaState): number | null => (state.policy ? Number(state.policy.id) : null);
 
-/** Ticket fields a policy condition reads (template, category and customer tier do not change). */
-const POLICY_FACTS = ['priority', 'status', 'orgUnitId', 'teamId', 'formData', 'channel'];
+/**
+ * Ticket fields a policy condition reads (template, category and customer tier do not change).
+ * The team is not among a policy's facts (SlaTicketFacts): a workflow step that hands the ticket
+ * to another team leaves its clocks alone.
+ */
+const POLICY_FACTS = ['priority', 'status', 'orgUnitId', 'formData', 'channel'];
 
 /**
  * The clock events a change of ticket fields ({field: {from, to}}) means: status (its category

@@ -197,6 +197,8 @@ export function stepParts(
            from (select ${input} as v) i, jsonb_array_elements(i.v->'tasks') as t(x)
          on conflict (id) do nothing`,
     });
+  // The tasks a step changes are found by their ids (`byId`): joined with the JSON rows alone, the
+  // planner may read every open task (it cannot tell how few rows the JSON holds).
   const closes = rows.taskUpdates.filter((u) => u.kind === 'close');
   if (closes.length)
     parts.push({
@@ -206,7 +208,7 @@ export function stepParts(
         `update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
                 closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
            from jsonb_array_elements(${input}) as u(x)
-          where w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
           returning ${TASK_COLUMNS}`,
     });
   const reassigns = rows.taskUpdates.filter((u) => u.kind === 'reassign');
@@ -218,15 +220,14 @@ export function stepParts(
         `update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
                 role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
            from jsonb_array_elements(${input}) as u(x)
-          where w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
           returning ${TASK_COLUMNS}`,
     });
   const overdue = rows.taskUpdates.filter((u) => u.kind === 'overdue');
   if (overdue.length)
     parts.push({
-      input: overdue.map((u) => u.id),
-      sql: (input) =>
-        `update workflow_task w set is_overdue = true where w.id in (select jsonb_array_elements_text(${input}))`,
+      input: overdue.map((u) => ({ id: u.id })),
+      sql: (input) => `update workflow_task w set is_overdue = true where ${byId(input)}`,
     });
   if (rows.calls.length)
     parts.push({
@@ -238,6 +239,10 @@ export function stepParts(
     });
   return parts;
 }
+
+/** Tasks `w` whose ids the JSON rows `input` name (an index lookup of each id). */
+const byId = (input: string): string =>
+  `w.id = any(array(select r->>'id' from jsonb_array_elements(${input}) as r))`;
 
 /** The keys of the rows a new ticket's planned first steps write with it (see registerCreationWriters). */
 export const TASK_ROWS = 'workflow_tasks';
@@ -292,45 +297,84 @@ export type Holder = {
   orgUnitName?: string;
 };
 
-/** Names of a holder given by ids (absent ids stay absent). */
-export async function namedHolder(
-  tx: EntityManager,
-  ids: { userId: number | null; teamId: number | null; roleId: number | null; orgUnitId: number | null },
-): Promise<Holder> {
-  const row = await queryOne<{ u: string | null; t: string | null; r: string | null; o: string | null }>(
-    tx,
-    `select (select name from app_user where id = ?::int) as u, (select name from team where id = ?::int) as t,
-            (select name from role where id = ?::int) as r, (select name from org_unit where id = ?::int) as o`,
-    [ids.userId, ids.teamId, ids.roleId, ids.orgUnitId],
-  );
+/** The ids of a holder: a person and/or the queue work waits in (null where there is none). */
+export type HolderIds = {
+  userId: number | null;
+  teamId: number | null;
+  roleId: number | null;
+  orgUnitId: number | null;
+};
+
+type HolderNames = { u: string | null; t: string | null; r: string | null; o: string | null };
+
+/** A holder with names, from its ids and the names read for them (absent ids stay absent). */
+function named(ids: HolderIds, names: HolderNames | undefined): Holder {
   const h: Holder = {};
-  if (ids.userId !== null) Object.assign(h, { userId: ids.userId, userName: row?.u ?? '' });
-  if (ids.teamId !== null) Object.assign(h, { teamId: ids.teamId, teamName: row?.t ?? '' });
-  if (ids.roleId !== null) Object.assign(h, { roleId: ids.roleId, roleName: row?.r ?? '' });
-  if (ids.orgUnitId !== null) Object.assign(h, { orgUnitId: ids.orgUnitId, orgUnitName: row?.o ?? '' });
+  if (ids.userId !== null) Object.assign(h, { userId: ids.userId, userName: names?.u ?? '' });
+  if (ids.teamId !== null) Object.assign(h, { teamId: ids.teamId, teamName: names?.t ?? '' });
+  if (ids.roleId !== null) Object.assign(h, { roleId: ids.roleId, roleName: names?.r ?? '' });
+  if (ids.orgUnitId !== null) Object.assign(h, { orgUnitId: ids.orgUnitId, orgUnitName: names?.o ?? '' });
   return h;
 }
 
-/** A task's step and holder as they are before a transfer. */
-export const readTaskHolder = (
-  tx: EntityManager,
-  id: string,
-): Promise<
-  | {
-      node_id: string;
-      title: string;
+/** What a transfer records: the task's step and title, and its holder before and after, with names. */
+export type TransferRecord = {
+  task: { node_id: string; title: string } | undefined;
+  from: Holder;
+  to: Holder;
+};
+
+/**
+ * What a transfer of a task to `to` records, in one round trip: the task's step, title and holder
+ * as they are before it, and the names of both holders. Inside a group transaction the transfers
+ * of the same moment read theirs with one statement.
+ */
+export function readTransfer(tx: EntityManager, taskId: string, to: HolderIds): Promise<TransferRecord> {
+  return together(tx, 'readTransfer', { taskId, to }, async (asks) => {
+    const rows = await query<{
+      node_id: string | null;
+      title: string | null;
       assignee_user_id: number | null;
       team_id: number | null;
       role_id: number | null;
       org_unit_id: number | null;
-    }
-  | undefined
-> =>
-  queryOne(
-    tx,
-    'select node_id, title, assignee_user_id, team_id, role_id, org_unit_id from workflow_task where id = ?',
-    [id],
-  );
+      from: HolderNames;
+      to: HolderNames;
+    }>(
+      tx,
+      `select w.node_id, w.title, w.assignee_user_id, w.team_id, w.role_id, w.org_unit_id,
+              json_build_object(
+                'u', (select name from app_user where id = w.assignee_user_id),
+                't', (select name from team where id = w.team_id),
+                'r', (select name from role where id = w.role_id),
+                'o', (select name from org_unit where id = w.org_unit_id)) as "from",
+              json_build_object(
+                'u', (select name from app_user where id = (x.v->'to'->>'userId')::int),
+                't', (select name from team where id = (x.v->'to'->>'teamId')::int),
+                'r', (select name from role where id = (x.v->'to'->>'roleId')::int),
+                'o', (select name from org_unit where id = (x.v->'to'->>'orgUnitId')::int)) as "to"
+         from jsonb_array_elements(?::jsonb) with ordinality as x(v, n)
+         left join workflow_task w on w.id = x.v->>'taskId'
+        order by x.n`,
+      [pgJson(asks)],
+    );
+    return asks.map((ask, i): TransferRecord => {
+      const row = rows[i];
+      if (!row?.node_id) return { task: undefined, from: {}, to: named(ask.to, row?.to) };
+      const before: HolderIds = {
+        userId: row.assignee_user_id,
+        teamId: row.team_id,
+        roleId: row.role_id,
+        orgUnitId: row.org_unit_id,
+      };
+      return {
+        task: { node_id: row.node_id, title: row.title ?? '' },
+        from: named(before, row.from),
+        to: named(ask.to, row.to),
+      };
+    });
+  });
+}
 
 export type OutboundCall = {
   id: string;

@@ -6,7 +6,7 @@ import {
   resolveAssignee,
   resolveRecipients,
 } from '../../org/assignees.ts';
-import { namedHolder, readTaskForNotice, readTaskHolder } from '../workflow-repository.ts';
+import { readTaskForNotice, readTransfer } from '../workflow-repository.ts';
 import { EVENT_QUEUE, OUTBOUND_QUEUE, TIMER_QUEUE, taskKey } from '../workflow-types.ts';
 import { coreEffect, type EffectContext, type EffectHandlerRegistry } from './effect-handler.ts';
 
@@ -197,19 +197,10 @@ export function registerCoreEffectHandlers(registry: EffectHandlerRegistry): voi
     coreEffect('transfer_task', {
       apply: async (ctx, e) => {
         const id = taskKey(ctx.instance.id, e.taskId);
-        const before = await readTaskHolder(ctx.tx, id);
         const assignee = await resolveAssignee(ctx.tx, e.assignee);
         ctx.writes.taskUpdates.push({ kind: 'reassign', id, ...assignee });
         ctx.route(assignee);
-        const from = before
-          ? await namedHolder(ctx.tx, {
-              userId: before.assignee_user_id,
-              teamId: before.team_id,
-              roleId: before.role_id,
-              orgUnitId: before.org_unit_id,
-            })
-          : {};
-        const to = await namedHolder(ctx.tx, assignee);
+        const { task: before, from, to } = await readTransfer(ctx.tx, id, assignee);
         // One entry for the action: the step, from whom, to whom and why (the ticket's own field
         // changes join its diff).
         ctx.ownEntry({
