@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type pg from 'pg';
 import { FAULTS as ALL_FAULTS, APPLIANCES } from './appliance-faults.ts';
 import { login, sampleSequential, withBenchServer } from './bench-server.ts';
 

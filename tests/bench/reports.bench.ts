@@ -1,6 +1,9 @@
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
-import { CREATE_INPUTS, createOne, formatFigure, measure, newPool } from './real-load.ts';
+import { CREATE_INPUTS, createOne, formatFigure, measure } from './real-load.ts';
+
+const newPool = (url: string): pg.Pool => new pg.Pool({ connectionString: url, max: 4 });
 
 const TICKETS = Number(process.env.BENCH_REPORT_TICKETS ?? 1_000_000);
 /** Calls per report after one warm-up; each report over a year of tickets is slow to sample. */
