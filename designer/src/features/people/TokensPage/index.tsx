@@ -1,8 +1,8 @@
-import { App, Button, DatePicker, Form, Input, Popconfirm, Select, Table, Tag } from 'antd';
+import { App, Button, DatePicker, Form, Input, Select, Table } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
@@ -11,6 +11,7 @@ import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { tokenColumns } from '../../admin/shared/token-columns.tsx';
 import { OnceSecret } from '../OnceSecret.tsx';
 
 const TokensQuery = graphql(`
@@ -46,6 +47,7 @@ const RevokeToken = graphql(
   [RefusalFragment],
 );
 
+type Row = NonNullable<ResultOf<typeof TokensQuery>['apiTokens']>[number];
 type FormValues = { name: string; userId?: number; expiresAt?: Dayjs };
 
 /** /admin/tokens: API tokens for integrations (the token itself is shown once), revoke. */
@@ -92,43 +94,31 @@ export default function TokensPage() {
         loading={!data && !error}
         dataSource={data?.apiTokens ?? []}
         pagination={{ defaultPageSize: 50, hideOnSinglePage: true }}
-        columns={[
-          { key: 'name', title: t('tokens.columns.name'), dataIndex: 'name' },
-          { key: 'prefix', title: t('tokens.columns.prefix'), render: (_, x) => <code>{x.prefix}…</code> },
-          { key: 'user', title: t('tokens.columns.user'), render: (_, x) => x.user?.name ?? '' },
+        columns={tokenColumns<Row>(
           {
-            key: 'created',
-            title: t('tokens.columns.created'),
-            render: (_, x) => <DateTime value={x.createdAt} />,
+            name: t('tokens.columns.name'),
+            prefix: t('tokens.columns.prefix'),
+            created: t('tokens.columns.created'),
+            lastUsed: t('tokens.columns.lastUsed'),
+            status: t('tokens.columns.status'),
+            revoked: t('tokens.revoked'),
+            revoke: t('tokens.revoke'),
+            revokeConfirm: (name) => t('tokens.revokeConfirm', { name }),
           },
+          revoke,
           {
-            key: 'lastUsed',
-            title: t('tokens.columns.lastUsed'),
-            render: (_, x) => <DateTime value={x.lastUsedAt} />,
+            afterPrefix: [
+              { key: 'user', title: t('tokens.columns.user'), render: (_, x) => x.user?.name ?? '' },
+            ],
+            beforeStatus: [
+              {
+                key: 'expires',
+                title: t('tokens.columns.expires'),
+                render: (_, x) => <DateTime value={x.expiresAt} />,
+              },
+            ],
           },
-          {
-            key: 'expires',
-            title: t('tokens.columns.expires'),
-            render: (_, x) => <DateTime value={x.expiresAt} />,
-          },
-          {
-            key: 'status',
-            title: t('tokens.columns.status'),
-            render: (_, x) =>
-              x.revokedAt ? (
-                <Tag>{t('tokens.revoked')}</Tag>
-              ) : (
-                <Popconfirm
-                  title={t('tokens.revokeConfirm', { name: x.name ?? '' })}
-                  onConfirm={() => revoke(x.id ?? '')}
-                >
-                  <Button size="small" danger>
-                    {t('tokens.revoke')}
-                  </Button>
-                </Popconfirm>
-              ),
-          },
-        ]}
+        )}
       />
       <CreateModal
         open={isCreating}

@@ -1,14 +1,14 @@
-import { App, Button, Form, Input, Popconfirm, Select, Table, Tag, Typography } from 'antd';
+import { App, Button, Form, Input, Select, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
-import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { CreateModal } from '../../admin/shared/CreateModal.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
+import { tokenColumns } from '../../admin/shared/token-columns.tsx';
 import { OnceSecret } from '../../people/OnceSecret.tsx';
 
 const WallTokensQuery = graphql(`
@@ -44,6 +44,7 @@ const RevokeWallToken = graphql(
   [RefusalFragment],
 );
 
+type Row = NonNullable<ResultOf<typeof WallTokensQuery>['wallTokens']>[number];
 type FormValues = { name: string; orgUnitId: number };
 
 /** The org tree as indented options (paths are /1/2/7/: the depth is the number of ids). */
@@ -90,38 +91,24 @@ export default function WallTokensPage() {
         loading={!data && !error}
         dataSource={data?.wallTokens ?? []}
         pagination={{ defaultPageSize: 50, hideOnSinglePage: true }}
-        columns={[
-          { key: 'name', title: t('tokens.columns.name'), dataIndex: 'name' },
-          { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
-          { key: 'prefix', title: t('tokens.columns.prefix'), render: (_, x) => <code>{x.prefix}…</code> },
+        columns={tokenColumns<Row>(
           {
-            key: 'created',
-            title: t('tokens.columns.created'),
-            render: (_, x) => <DateTime value={x.createdAt} />,
+            name: t('tokens.columns.name'),
+            prefix: t('tokens.columns.prefix'),
+            created: t('tokens.columns.created'),
+            lastUsed: t('tokens.columns.lastUsed'),
+            status: t('tokens.columns.status'),
+            revoked: t('tokens.revoked'),
+            revoke: t('tokens.revoke'),
+            revokeConfirm: (name) => t('tokens.revokeConfirm', { name }),
           },
+          revoke,
           {
-            key: 'lastUsed',
-            title: t('tokens.columns.lastUsed'),
-            render: (_, x) => <DateTime value={x.lastUsedAt} />,
+            afterName: [
+              { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
+            ],
           },
-          {
-            key: 'status',
-            title: t('tokens.columns.status'),
-            render: (_, x) =>
-              x.revokedAt ? (
-                <Tag>{t('tokens.revoked')}</Tag>
-              ) : (
-                <Popconfirm
-                  title={t('tokens.revokeConfirm', { name: x.name ?? '' })}
-                  onConfirm={() => revoke(x.id ?? '')}
-                >
-                  <Button size="small" danger>
-                    {t('tokens.revoke')}
-                  </Button>
-                </Popconfirm>
-              ),
-          },
-        ]}
+        )}
       />
       <CreateModal
         open={isCreating}
