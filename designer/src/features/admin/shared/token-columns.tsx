@@ -12,45 +12,56 @@ export type TokenRow = {
   revokedAt?: string | null;
 };
 
-/** The words of a token list, in its page's language. */
-export type TokenWords = {
-  name: string;
-  prefix: string;
-  created: string;
-  lastUsed: string;
-  status: string;
-  revoked: string;
-  revoke: string;
-  revokeConfirm: (name: string) => string;
-};
+/** The words a token list needs, from its page's namespace (each has the same `tokens.*` keys). */
+type TokenKey =
+  | 'tokens.columns.name'
+  | 'tokens.columns.prefix'
+  | 'tokens.columns.created'
+  | 'tokens.columns.lastUsed'
+  | 'tokens.columns.status'
+  | 'tokens.revoked'
+  | 'tokens.revoke'
+  | 'tokens.revokeConfirm';
+export type TokenWords = (key: TokenKey, options?: { name: string }) => string;
 
 /**
  * The columns of a token list: name, prefix, created, last used and its status with a revoke
  * button; a page adds its own after the name, after the prefix and before the status.
  */
 export function tokenColumns<R extends TokenRow>(
-  words: TokenWords,
+  t: TokenWords,
   revoke: (id: string) => void,
   own: { afterName?: ColumnsType<R>; afterPrefix?: ColumnsType<R>; beforeStatus?: ColumnsType<R> } = {},
 ): ColumnsType<R> {
   return [
-    { key: 'name', title: words.name, dataIndex: 'name' },
+    { key: 'name', title: t('tokens.columns.name'), dataIndex: 'name' },
     ...(own.afterName ?? []),
-    { key: 'prefix', title: words.prefix, render: (_, x) => <code>{x.prefix}…</code> },
+    { key: 'prefix', title: t('tokens.columns.prefix'), render: (_, x) => <code>{x.prefix}…</code> },
     ...(own.afterPrefix ?? []),
-    { key: 'created', title: words.created, render: (_, x) => <DateTime value={x.createdAt} /> },
-    { key: 'lastUsed', title: words.lastUsed, render: (_, x) => <DateTime value={x.lastUsedAt} /> },
+    {
+      key: 'created',
+      title: t('tokens.columns.created'),
+      render: (_, x) => <DateTime value={x.createdAt} />,
+    },
+    {
+      key: 'lastUsed',
+      title: t('tokens.columns.lastUsed'),
+      render: (_, x) => <DateTime value={x.lastUsedAt} />,
+    },
     ...(own.beforeStatus ?? []),
     {
       key: 'status',
-      title: words.status,
+      title: t('tokens.columns.status'),
       render: (_, x) =>
         x.revokedAt ? (
-          <Tag>{words.revoked}</Tag>
+          <Tag>{t('tokens.revoked')}</Tag>
         ) : (
-          <Popconfirm title={words.revokeConfirm(x.name ?? '')} onConfirm={() => revoke(x.id ?? '')}>
+          <Popconfirm
+            title={t('tokens.revokeConfirm', { name: x.name ?? '' })}
+            onConfirm={() => revoke(x.id ?? '')}
+          >
             <Button size="small" danger>
-              {words.revoke}
+              {t('tokens.revoke')}
             </Button>
           </Popconfirm>
         ),

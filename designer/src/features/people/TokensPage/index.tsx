@@ -94,31 +94,18 @@ export default function TokensPage() {
         loading={!data && !error}
         dataSource={data?.apiTokens ?? []}
         pagination={{ defaultPageSize: 50, hideOnSinglePage: true }}
-        columns={tokenColumns<Row>(
-          {
-            name: t('tokens.columns.name'),
-            prefix: t('tokens.columns.prefix'),
-            created: t('tokens.columns.created'),
-            lastUsed: t('tokens.columns.lastUsed'),
-            status: t('tokens.columns.status'),
-            revoked: t('tokens.revoked'),
-            revoke: t('tokens.revoke'),
-            revokeConfirm: (name) => t('tokens.revokeConfirm', { name }),
-          },
-          revoke,
-          {
-            afterPrefix: [
-              { key: 'user', title: t('tokens.columns.user'), render: (_, x) => x.user?.name ?? '' },
-            ],
-            beforeStatus: [
-              {
-                key: 'expires',
-                title: t('tokens.columns.expires'),
-                render: (_, x) => <DateTime value={x.expiresAt} />,
-              },
-            ],
-          },
-        )}
+        columns={tokenColumns<Row>(t, revoke, {
+          afterPrefix: [
+            { key: 'user', title: t('tokens.columns.user'), render: (_, x) => x.user?.name ?? '' },
+          ],
+          beforeStatus: [
+            {
+              key: 'expires',
+              title: t('tokens.columns.expires'),
+              render: (_, x) => <DateTime value={x.expiresAt} />,
+            },
+          ],
+        })}
       />
       <CreateModal
         open={isCreating}

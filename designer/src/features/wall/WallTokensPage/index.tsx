@@ -91,24 +91,11 @@ export default function WallTokensPage() {
         loading={!data && !error}
         dataSource={data?.wallTokens ?? []}
         pagination={{ defaultPageSize: 50, hideOnSinglePage: true }}
-        columns={tokenColumns<Row>(
-          {
-            name: t('tokens.columns.name'),
-            prefix: t('tokens.columns.prefix'),
-            created: t('tokens.columns.created'),
-            lastUsed: t('tokens.columns.lastUsed'),
-            status: t('tokens.columns.status'),
-            revoked: t('tokens.revoked'),
-            revoke: t('tokens.revoke'),
-            revokeConfirm: (name) => t('tokens.revokeConfirm', { name }),
-          },
-          revoke,
-          {
-            afterName: [
-              { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
-            ],
-          },
-        )}
+        columns={tokenColumns<Row>(t, revoke, {
+          afterName: [
+            { key: 'orgUnit', title: t('tokens.columns.orgUnit'), render: (_, x) => x.orgUnit?.name ?? '' },
+          ],
+        })}
       />
       <CreateModal
         open={isCreating}
