@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { REPORT_GROUPINGS } from '@docket/core';
 import pg from 'pg';
 import { benchDatabase, login, percentile, post, startServerProcess } from './bench-server.ts';
 import { CREATE_INPUTS, createOne, formatFigure, measure } from './real-load.ts';
@@ -10,16 +11,7 @@ const TICKETS = Number(process.env.BENCH_REPORT_TICKETS ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_REPORT_SAMPLES ?? 5);
 const CREATES = Number(process.env.BENCH_REPORT_CREATES ?? 3_000);
 const TARGET_MS = 1_000;
-const GROUPINGS = [
-  'template',
-  'category',
-  'team',
-  'agent',
-  'org_unit',
-  'channel',
-  'priority',
-  'customer_tier',
-] as const;
+const GROUPINGS = REPORT_GROUPINGS;
 
 const REPORT = `query($input: TicketReportInput!) { ticketReport(input: $input) { __typename
   ... on TicketReport { totals { created solved backlog firstResponseP50 resolutionP90 csatAverage sla { metric attainment } } }

@@ -5,6 +5,7 @@ export * from './forms/field-order.ts';
 export * from './forms/form-validator.ts';
 export * from './org/org-unit-kinds.ts';
 export * from './plugins/plugin-manifest.ts';
+export * from './reports/groupings.ts';
 export * from './sla/index.ts';
 export * from './templates/number-pattern.ts';
 export * from './templates/placeholders.ts';

@@ -1,18 +1,8 @@
-import { SLA_METRICS, type SlaMetric } from '@docket/core';
+import { REPORT_GROUPINGS, type ReportGrouping, SLA_METRICS, type SlaMetric } from '@docket/core';
 import { type EntityManager, escapeLike, query } from '@docket/db';
 import type { SqlCondition } from '../access/policy.ts';
 
-export const REPORT_GROUPINGS = [
-  'template',
-  'category',
-  'team',
-  'agent',
-  'org_unit',
-  'channel',
-  'priority',
-  'customer_tier',
-] as const;
-export type ReportGrouping = (typeof REPORT_GROUPINGS)[number];
+export { REPORT_GROUPINGS, type ReportGrouping };
 
 /** Per SLA metric: targets met and breached in the period (one of each per clock cycle). */
 type SlaColumns = { [M in SlaMetric as `${M}_met` | `${M}_breached`]: number };

@@ -1,3 +1,4 @@
+import { REPORT_GROUPINGS, type ReportGrouping } from '@docket/core';
 import { Button, Card, DatePicker, Select, Space, Spin, Table } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { lazy, Suspense, useMemo, useState } from 'react';
@@ -11,17 +12,8 @@ import { type Cell, xlsxWorkbook } from '../xlsx-workbook.ts';
 // echarts is large: the chart comes in its own chunk, after the table.
 const ReportChart = lazy(() => import('./ReportChart.tsx'));
 
-const GROUPINGS = [
-  'template',
-  'category',
-  'team',
-  'agent',
-  'org_unit',
-  'channel',
-  'priority',
-  'customer_tier',
-] as const;
-type Grouping = (typeof GROUPINGS)[number];
+const GROUPINGS = REPORT_GROUPINGS;
+type Grouping = ReportGrouping;
 
 const ReportQuery = graphql(`
   query GroupedReport($input: TicketReportInput!) {
