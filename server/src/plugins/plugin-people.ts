@@ -2,8 +2,9 @@ import type { JsonValue, StaffPrincipal } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import type { FollowUpRequest, PluginNotice, TicketGrant } from '@docket/sandbox';
 import { idOf } from '../org/assignees.ts';
-import type { Services } from '../services.ts';
-import { createTicket } from '../tickets/create-ticket.ts';
+import type { Principals } from '../auth/principals.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import { type CreateTicketDeps, createTicket } from '../tickets/create-ticket.ts';
 import { SYSTEM_ACTOR } from '../tickets/ticket-store.ts';
 
 /**
@@ -12,6 +13,9 @@ import { SYSTEM_ACTOR } from '../tickets/ticket-store.ts';
  * the server's notifier, and follow-up tickets opened in the name of the person they are for, so
  * the access policy that person is under decides what the follow-up may be.
  */
+
+/** What acting for plugins needs of the server's services (the whole Services satisfies it). */
+export type PluginPeopleDeps = CreateTicketDeps & { principals: Principals; notifier: Notifier };
 
 type PersonRow = {
   id: number;
@@ -88,7 +92,7 @@ export async function teamMembersOf(em: EntityManager, team: string, skills: str
  * for people's preferences.
  */
 export async function sendPluginNotice(
-  services: Pick<Services, 'notifier'>,
+  services: Pick<PluginPeopleDeps, 'notifier'>,
   em: EntityManager,
   input: {
     plugin: string;
@@ -132,7 +136,7 @@ export async function sendPluginNotice(
  * `followUpOf` field. Returns the new ticket's id.
  */
 export async function openFollowUp(
-  services: Services,
+  services: PluginPeopleDeps,
   em: EntityManager,
   input: { plugin: string; ticket: TicketGrant; followUp: FollowUpRequest },
 ): Promise<string> {

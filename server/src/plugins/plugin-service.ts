@@ -28,7 +28,6 @@ import {
 } from '@docket/sandbox';
 import type { Registries } from '../extensions/registries.ts';
 import type { RecipientResult } from '../notifications/targets.ts';
-import type { Services } from '../services.ts';
 import { readTicketForChange } from '../tickets/ticket-repository.ts';
 import { SYSTEM_ACTOR, type TicketChanged, type TicketStore } from '../tickets/ticket-store.ts';
 import type { WorkflowRuntime } from '../workflows/workflow-runtime.ts';
@@ -47,7 +46,13 @@ import {
   type SlaCallJob,
 } from './plugin-contributions.ts';
 import { PluginMail } from './plugin-mail.ts';
-import { managerOfUser, openFollowUp, sendPluginNotice, teamMembersOf } from './plugin-people.ts';
+import {
+  managerOfUser,
+  openFollowUp,
+  type PluginPeopleDeps,
+  sendPluginNotice,
+  teamMembersOf,
+} from './plugin-people.ts';
 import {
   kvDelete,
   kvGet,
@@ -183,17 +188,17 @@ export class PluginService {
     return forkEm(this.deps.db);
   }
 
-  private services: Services | undefined;
+  private services: PluginPeopleDeps | undefined;
 
   /**
    * Gives the service the app's services, which notices and follow-up tickets of plugins go
    * through (the app builds them after this service).
    */
-  attach(services: Services): void {
+  attach(services: PluginPeopleDeps): void {
     this.services = services;
   }
 
-  private attached(): Services {
+  private attached(): PluginPeopleDeps {
     if (!this.services) throw new Error('the server is not ready to act for plugins yet');
     return this.services;
   }
