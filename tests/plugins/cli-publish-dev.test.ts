@@ -143,5 +143,7 @@ describe(`docket-plugin publish and dev (${databaseKind()})`, () => {
       type: 'parcel.lookup',
       title: 'Track a parcel',
     });
-  });
+    // Three waits of up to a minute each: on a loaded machine (the SDK tarball's suite compiles
+    // isolated-vm beside it) a wait that runs out says so with the dev command's output.
+  }, 240_000);
 });
