@@ -128,17 +128,19 @@ export function SchemaForm({
     () => ({ ...uiSchema, 'ui:submitButtonOptions': { norender: true } }),
     [uiSchema],
   );
-  // The form keeps its own data: the parent's formData reaches rjsf only when it is not the value
-  // the form itself last reported. An echo of the form's own change would make rjsf derive its
-  // state from props again, after a submit's check, and drop the errors that check just showed.
-  const reported = useRef<FormData | undefined>(undefined);
+  // The form keeps its own data: the parent's formData reaches rjsf only when it is not a value
+  // the form itself reported. An echo of the form's own change would make rjsf derive its state
+  // from props again, after a submit's check, and drop the errors that check just showed; and
+  // while the parent's transitions lag behind the typing, an echo of an earlier keystroke would
+  // take back the keystrokes after it.
+  const reported = useRef(new WeakSet<FormData>());
   const shown = useRef<FormData | undefined>(formData);
-  if (formData !== reported.current) shown.current = formData;
+  if (formData !== shown.current && !(formData && reported.current.has(formData))) shown.current = formData;
   const handleChange = useCallback(
     (e: { formData?: unknown }) => {
       if (!onChange) return;
       const data = (e.formData ?? {}) as FormData;
-      reported.current = data;
+      reported.current.add(data);
       startTransition(() => onChange(data));
     },
     [onChange],
