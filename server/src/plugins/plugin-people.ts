@@ -1,9 +1,9 @@
 import type { JsonValue, StaffPrincipal } from '@docket/core';
 import { type EntityManager, query, queryOne } from '@docket/db';
 import type { FollowUpRequest, PluginNotice, TicketGrant } from '@docket/sandbox';
-import { idOf } from '../org/assignees.ts';
 import type { Principals } from '../auth/principals.ts';
 import type { Notifier } from '../notifications/notifier.ts';
+import { idOf } from '../org/assignees.ts';
 import { type CreateTicketDeps, createTicket } from '../tickets/create-ticket.ts';
 import { SYSTEM_ACTOR } from '../tickets/ticket-store.ts';
 
