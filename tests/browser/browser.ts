@@ -45,3 +45,35 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Creates a template or workflow from the keyboard, as an admin would: the button opens the
+ * dialog, the key field has the focus, key, Tab, name, Enter; then waits until the new one's page
+ * is open. If it never opens, the error says what the dialog showed (a refusal, or nothing typed).
+ */
+export async function createByKey(
+  page: Page,
+  button: string,
+  key: string,
+  name: string,
+  opens: string,
+): Promise<void> {
+  await page.getByRole('button', { name: button }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  for (let i = 0; ; i++) {
+    if ((await page.evaluate(() => document.activeElement?.id)) === 'key') break;
+    if (i === 100) throw new Error(`The "${button}" dialog opened without the focus in its key field.`);
+    await page.waitForTimeout(50);
+  }
+  await page.keyboard.type(key);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(name);
+  await page.keyboard.press('Enter');
+  try {
+    await page.waitForURL(opens, { timeout: 30_000 });
+  } catch (e) {
+    const shown = (await dialog.isVisible()) ? await dialog.innerText() : '(the dialog had closed)';
+    throw new Error(`${(e as Error).message}\nThe "${button}" dialog showed: ${shown}`);
+  }
+}

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { createByKey, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 
 /**
  * The form builder in Chromium against the real server (fresh database, example data), with the
@@ -84,12 +84,7 @@ describe('the form builder', () => {
   it('lets an admin build a form with a conditional field and publish it; an agent fills it in', async () => {
     const page = await open('admin@docket.local');
     await page.goto(`${server.url}/admin/templates`);
-    await page.getByRole('button', { name: 'New template' }).click();
-    await page.keyboard.type('repairs');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('Repairs');
-    await page.keyboard.press('Enter');
-    await page.waitForURL('**/admin/templates/repairs');
+    await createByKey(page, 'New template', 'repairs', 'Repairs', '**/admin/templates/repairs');
     await expect.poll(() => page.getByTestId('form-builder').isVisible()).toBe(true);
 
     // Three fields: a required choice, a required text, an amount with a range.

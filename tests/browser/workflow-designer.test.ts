@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { createByKey, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 
 /**
  * The workflow designer in Chromium against the real server (fresh database, example data), with
@@ -117,12 +117,13 @@ describe('the workflow designer', () => {
     await page.goto(`${server.url}/admin/workflows`);
 
     // A new workflow: a lone start node.
-    await page.getByRole('button', { name: 'New workflow' }).click();
-    await page.keyboard.type('repair-flow');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type('Repair requests');
-    await page.keyboard.press('Enter');
-    await page.waitForURL('**/admin/workflows/repair-flow');
+    await createByKey(
+      page,
+      'New workflow',
+      'repair-flow',
+      'Repair requests',
+      '**/admin/workflows/repair-flow',
+    );
     await expect.poll(() => node(page, 'start').isVisible()).toBe(true);
     const canvas = (await page.getByTestId('canvas').boundingBox())!;
     const col = canvas.x + canvas.width / 2;

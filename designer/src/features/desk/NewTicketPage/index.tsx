@@ -8,6 +8,7 @@ import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { TemplateForm } from '../../../ui/TemplateForm/index.tsx';
 import { useSubmission } from '../../../ui/TemplateForm/useSubmission.ts';
+import { useListClosesOnChoice } from '../../../ui/useListClosesOnChoice.ts';
 import { RefusalFragment } from '../../admin/shared/refusal.ts';
 import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
 import { PRIORITIES } from '../views.ts';
@@ -71,6 +72,7 @@ export default function NewTicketPage() {
   const [api, holder] = message.useMessage();
   const { data } = useQuery(NewTicketChoices, {});
   const [templateId, setTemplateId] = useState<string | undefined>();
+  const picker = useListClosesOnChoice();
   const [search, setSearch] = useState('');
   const [customer, setCustomer] = useState<FoundCustomer | null>(null);
   const [contact, setContact] = useState({ name: '', phone: '', email: '' });
@@ -165,7 +167,9 @@ export default function NewTicketPage() {
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={t('create.templateSearch')}
             value={templateId}
+            {...picker.listProps}
             onChange={(v: string) => {
+              picker.chosen();
               setTemplateId(v);
               const picked = templates.find((x) => x.id === v);
               setPriority(picked?.published?.content?.defaultPriority ?? undefined);

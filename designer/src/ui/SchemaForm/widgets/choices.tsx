@@ -2,6 +2,7 @@ import type { WidgetProps } from '@rjsf/utils';
 import { Cascader, Select, TreeSelect } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useListClosesOnChoice } from '../../useListClosesOnChoice.ts';
 import { loadPickerOptions, type PickerKind, type PickerOption } from '../pickers.ts';
 
 const FULL_WIDTH = { width: '100%' } as const;
@@ -95,6 +96,7 @@ function usePickerOptions(kind: PickerKind): { options: PickerOption[]; failed: 
 function PickerWidget({ kind, ...props }: WidgetProps & { kind: PickerKind }) {
   const { t } = useTranslation('schemaForm');
   const { options, failed, loading } = usePickerOptions(kind);
+  const list = useListClosesOnChoice();
   const value = typeof props.value === 'string' && props.value ? props.value : undefined;
   // a value the list lacks (a person since deactivated) is shown, not dropped
   const all =
@@ -114,7 +116,11 @@ function PickerWidget({ kind, ...props }: WidgetProps & { kind: PickerKind }) {
       status={props.rawErrors?.length || failed ? 'error' : undefined}
       options={all}
       value={value}
-      onChange={(v) => props.onChange(v ?? undefined)}
+      {...list.listProps}
+      onChange={(v) => {
+        list.chosen();
+        props.onChange(v ?? undefined);
+      }}
       onBlur={() => props.onBlur(props.id, value)}
     />
   );
