@@ -116,16 +116,17 @@ export const TeamMember = defineEntity({
 });
 export type TeamMember = InferEntity<typeof TeamMember>;
 
-export const ApiToken = defineEntity({
-  name: 'ApiToken',
-  tableName: 'api_token',
-  properties: {
+/**
+ * The columns every kind of bearer token has (API tokens, wall tokens): only the hash is kept,
+ * with the first characters in the clear so a person can tell tokens apart, who made it and when,
+ * when it was last used, and when it was revoked.
+ */
+export function tokenProperties() {
+  return {
     id: p.integer().primary().autoincrement(),
     name: p.text(),
-    /** The token's first characters, kept in the clear so a person can tell tokens apart. */
     prefix: p.text(),
     tokenHash: p.text().unique().hidden(),
-    user: () => p.manyToOne(User).ref().deleteRule('cascade').updateRule('no action'),
     createdBy: () =>
       p
         .manyToOne(User)
@@ -135,9 +136,18 @@ export const ApiToken = defineEntity({
         .deleteRule('no action')
         .updateRule('no action'),
     createdAt: p.datetime().defaultRaw('now()'),
-    expiresAt: p.datetime().nullable(),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+  };
+}
+
+export const ApiToken = defineEntity({
+  name: 'ApiToken',
+  tableName: 'api_token',
+  properties: {
+    ...tokenProperties(),
+    user: () => p.manyToOne(User).ref().deleteRule('cascade').updateRule('no action'),
+    expiresAt: p.datetime().nullable(),
   },
 });
 export type ApiToken = InferEntity<typeof ApiToken>;
