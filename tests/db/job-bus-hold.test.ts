@@ -1,4 +1,12 @@
-import { type Database, type FetchedJob, type JobBus, openDatabase, startJobBus } from '@docket/db';
+import {
+  type Database,
+  type FetchedJob,
+  forkEm,
+  type JobBus,
+  openDatabase,
+  query,
+  startJobBus,
+} from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
 
@@ -54,5 +62,33 @@ describe(`job bus holding jobs due soon (${databaseKind()})`, () => {
       expect(late, `job ${r.id} ran ${late} ms after its due time`).toBeGreaterThanOrEqual(-20);
       expect(late, `job ${r.id} ran ${late} ms after its due time`).toBeLessThan(400);
     }
+  }, 30_000);
+
+  it('settles a held job still running when the bus stops, so it does not run again elsewhere', async () => {
+    const bus = await startJobBus({ url: db.url, queues: ['hold-stop'] });
+    let started = false;
+    let finished = false;
+    await bus.work(
+      'hold-stop',
+      { batchSize: 10, pollingIntervalSeconds: 30, holdDueWithinMs: 2_000 },
+      async () => {
+        started = true;
+        await new Promise((r) => setTimeout(r, 1_000));
+        finished = true;
+      },
+    );
+    await bus.send([
+      { queue: 'hold-stop', data: {}, key: 'hold-stop-1', startAfter: new Date(Date.now() + 300) },
+    ]);
+    const deadline = Date.now() + 5_000;
+    while (!started && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(started).toBe(true);
+    await bus.stop();
+    expect(finished).toBe(true);
+    const rows = await query<{ state: string }>(
+      forkEm(db),
+      `select state from pgboss.job where name = 'hold-stop'`,
+    );
+    expect(rows.map((r) => r.state)).toEqual(['completed']);
   }, 30_000);
 });

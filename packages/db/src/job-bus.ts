@@ -114,11 +114,11 @@ export async function startJobBus(options: {
     },
     async stop() {
       stopping = true;
-      // No new batches; those being handled finish (and are settled) first.
-      await Promise.all([
-        ...holders.map((stop) => stop()),
-        boss.stop({ graceful: true, wait: true, timeout: 5_000 }),
-      ]);
+      // No new batches; those the fast-timer path holds finish and are settled first, while
+      // pg-boss's pool is still open (stopped together, pg-boss closed its pool under them and
+      // their jobs stayed active, to run again elsewhere once they expired).
+      await Promise.all(holders.map((stop) => stop()));
+      await boss.stop({ graceful: true, wait: true, timeout: 5_000 });
     },
   };
 }
