@@ -1,3 +1,4 @@
+import { withOpenFieldOrder } from '@docket/core';
 import Form from '@rjsf/antd';
 import type {
   ErrorSchema,
@@ -125,7 +126,7 @@ export function SchemaForm({
     [serverErrors],
   );
   const fullUiSchema = useMemo<UiSchema>(
-    () => ({ ...uiSchema, 'ui:submitButtonOptions': { norender: true } }),
+    () => ({ ...withOpenFieldOrder(uiSchema), 'ui:submitButtonOptions': { norender: true } }),
     [uiSchema],
   );
   // The form keeps its own data: the parent's formData reaches rjsf only when it is not a value

@@ -22,10 +22,10 @@ describe('withFieldOrder', () => {
   it('writes the order the author gave, for the form and every object in it', () => {
     const ui = withFieldOrder(schema, { details: { 'ui:widget': 'textarea' } });
     expect(ui).toEqual({
-      'ui:order': ['callerNumber', 'serviceCategory', 'details', 'logistics', 'parts'],
+      'ui:order': ['callerNumber', 'serviceCategory', 'details', 'logistics', 'parts', '*'],
       details: { 'ui:widget': 'textarea' },
-      logistics: { 'ui:order': ['trackingNumber', 'carrier'] },
-      parts: { items: { 'ui:order': ['sku', 'count'] } },
+      logistics: { 'ui:order': ['trackingNumber', 'carrier', '*'] },
+      parts: { items: { 'ui:order': ['sku', 'count', '*'] } },
     });
   });
 

@@ -20,7 +20,9 @@ export function withFieldOrder(formSchema: unknown, uiSchema: unknown): Json {
   const properties = isObject(formSchema.properties) ? formSchema.properties : undefined;
   if (properties) {
     const keys = Object.keys(properties);
-    if (!Array.isArray(ui['ui:order']) && keys.length > 1) ui['ui:order'] = keys;
+    // "*" stands for fields the base properties do not list (a conditional field's `then`,
+    // a field added later): without it rjsf refuses to draw the form once one appears.
+    if (!Array.isArray(ui['ui:order']) && keys.length > 1) ui['ui:order'] = [...keys, '*'];
     for (const key of keys) {
       const nested = withFieldOrder(properties[key], ui[key]);
       if (Object.keys(nested).length > 0) ui[key] = nested;
@@ -48,4 +50,21 @@ export function orderedFieldKeys(properties: Json, uiSchema: unknown): string[] 
   const after = star < 0 ? [] : known(order.slice(star + 1));
   const rest = keys.filter((k) => !before.includes(k) && !after.includes(k));
   return [...before, ...rest, ...after];
+}
+
+/**
+ * The uiSchema with every "ui:order" list open to fields it does not name ("*" appended where
+ * missing), for drawing a form: orders stored before "*" was written, or sent without one, name
+ * only the base fields, and rjsf refuses to draw a form once a conditional field appears.
+ */
+export function withOpenFieldOrder<T>(uiSchema: T): T {
+  if (Array.isArray(uiSchema)) return uiSchema.map(withOpenFieldOrder) as T;
+  if (!isObject(uiSchema)) return uiSchema;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(uiSchema))
+    out[key] =
+      key === 'ui:order' && Array.isArray(value) && !value.includes('*')
+        ? [...value, '*']
+        : withOpenFieldOrder(value);
+  return out as T;
 }
