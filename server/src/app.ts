@@ -219,8 +219,10 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   tickets.onChange((tx, change) => plugins.onTicketChanged(tx, change));
   const feed = new TicketFeed(redis?.eventTarget);
   tickets.onChange(feed.onChange);
-  // The live walls hear this server's ticket changes, and through Redis every other server's.
-  const wall = new WallFeed(redis?.eventTarget);
+  // The live walls hear the ticket feed, which already carries every server's changes through
+  // Redis: the wall's own events stay in this process (sent through Redis again, each server
+  // would pass on every change once per server).
+  const wall = new WallFeed();
   wall.forward(feed);
   await plugins.start();
   const csat = new CsatService({

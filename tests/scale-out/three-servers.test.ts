@@ -291,6 +291,26 @@ describe.skipIf(!!skipReason)(
       }
     });
 
+    it('a wall on server 1 shows a ticket created on server 3 within seconds', async () => {
+      const wall = await subscribe(
+        { url: servers[0]!.url } as TestServer,
+        token,
+        'subscription { wallChanged { createdToday } }',
+        {},
+      );
+      try {
+        const first = await wall.next(10_000);
+        const before = first.data.wallChanged.createdToday as number;
+        await sleep(300);
+        await create(2, 'on the wall');
+        let seen = await wall.next(10_000);
+        while ((seen.data?.wallChanged?.createdToday ?? 0) <= before) seen = await wall.next(10_000);
+        expect(seen.data.wallChanged.createdToday).toBeGreaterThan(before);
+      } finally {
+        wall.close();
+      }
+    });
+
     it('every SLA timer and workflow timer fires exactly once', async () => {
       await expectTimersFiredOnce([...acknowledged.keys()], 60_000);
     }, 120_000);
