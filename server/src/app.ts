@@ -265,7 +265,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   await startDeliveryWorkers(db, jobs, notifier, log);
   await startPluginWorkers(jobs, plugins);
   await notifier.watchPreferences(() => forkEm(db));
-  const mailIntake = new MailIntake(services);
+  const mailIntake = new MailIntake(services, { batchSize: config.mailBatch });
   const smtp = config.smtp ? await startSmtpListener({ intake: mailIntake, ...config.smtp, log }) : undefined;
   if (smtp) mailIntake.startSweeping();
 

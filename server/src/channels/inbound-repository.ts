@@ -19,6 +19,106 @@ export async function insertInbound(
 }
 
 /**
+ * Stores several received messages in one statement; their ids in the order given (ids come from
+ * one sequence in the order of the rows, so the returned ids sorted ascending follow the input).
+ */
+export async function insertInboundMany(
+  em: EntityManager,
+  inputs: { transport: string; envelope: Record<string, unknown>; raw: Buffer }[],
+): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = await query<{ id: string }>(
+    em,
+    `insert into inbound_message (transport, envelope, raw)
+     select t, e, r from (values ${inputs.map(() => '(?::int, ?, ?::jsonb, ?::bytea)').join(', ')}) as v(n, t, e, r)
+      order by n
+     returning id`,
+    inputs.flatMap((x, i) => [i, x.transport, JSON.stringify(x.envelope), x.raw]),
+  );
+  return rows
+    .map((r) => BigInt(r.id))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(String);
+}
+
+export type ClaimedInbound = {
+  id: string;
+  raw: Buffer;
+  envelope: Record<string, unknown>;
+  attempts: number;
+  receivedAt: Date;
+};
+
+/** Claims the pending, due messages among `ids` for one try each (as claimInbound), oldest first. */
+export async function claimInboundMany(em: EntityManager, ids: string[]): Promise<ClaimedInbound[]> {
+  if (ids.length === 0) return [];
+  const rows = await query<{
+    id: string;
+    raw: Buffer;
+    envelope: Record<string, unknown>;
+    attempts: number;
+    received_at: Date;
+  }>(
+    em,
+    `update inbound_message
+        set attempts = attempts + 1, updated_at = now(),
+            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
+      where id = any(?::bigint[]) and status = 'pending' and next_attempt_at <= now()
+      returning id::text, raw, envelope, attempts, received_at`,
+    [ids],
+  );
+  return rows
+    .map((r) => ({
+      id: r.id,
+      raw: r.raw,
+      envelope: r.envelope,
+      attempts: r.attempts,
+      receivedAt: new Date(r.received_at),
+    }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+/**
+ * Marks messages done or ignored in one statement; those with a ticket made from a new thread
+ * record the thread in the same statement (so a message is done exactly when its thread is kept).
+ */
+export async function finishInboundMany(
+  em: EntityManager,
+  input: {
+    channel: string;
+    plugin: string;
+    rows: {
+      id: string;
+      status: 'done' | 'ignored';
+      ticketId: string | null;
+      threadKey: string | null;
+      outcome: Record<string, unknown>;
+    }[];
+  },
+): Promise<void> {
+  if (input.rows.length === 0) return;
+  const values = input.rows.map(() => '(?::bigint, ?::text, ?::bigint, ?::text, ?::jsonb)').join(', ');
+  await query(
+    em,
+    `with v(id, status, ticket_id, thread_key, outcome) as (values ${values}),
+          threads as (
+            insert into plugin_thread (channel, thread_key, plugin, ticket_id)
+            select ?, thread_key, ?, ticket_id from v where thread_key is not null and ticket_id is not null
+            on conflict do nothing)
+     update inbound_message m
+        set status = v.status, channel = ?, ticket_id = v.ticket_id, outcome = v.outcome, last_error = null,
+            updated_at = now()
+       from v where m.id = v.id`,
+    [
+      ...input.rows.flatMap((r) => [r.id, r.status, r.ticketId, r.threadKey, JSON.stringify(r.outcome)]),
+      input.channel,
+      input.plugin,
+      input.channel,
+    ],
+  );
+}
+
+/**
  * Claims a pending message for one try: its next try moves out by the backoff (so another
  * process leaves it alone meanwhile, and a crash retries it then). Undefined when it is not due.
  */
