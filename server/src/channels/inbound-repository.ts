@@ -8,37 +8,14 @@ import { type EntityManager, query, queryOne } from '@docket/db';
 
 export async function insertInbound(
   em: EntityManager,
-  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer },
+  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date },
 ): Promise<string> {
   const row = await queryOne<{ id: string }>(
     em,
-    'insert into inbound_message (transport, envelope, raw) values (?, ?::jsonb, ?) returning id::text',
-    [input.transport, JSON.stringify(input.envelope), input.raw],
+    'insert into inbound_message (transport, envelope, raw, received_at) values (?, ?::jsonb, ?, ?) returning id::text',
+    [input.transport, JSON.stringify(input.envelope), input.raw, input.receivedAt],
   );
   return row!.id;
-}
-
-/**
- * Stores several received messages in one statement; their ids in the order given (ids come from
- * one sequence in the order of the rows, so the returned ids sorted ascending follow the input).
- */
-export async function insertInboundMany(
-  em: EntityManager,
-  inputs: { transport: string; envelope: Record<string, unknown>; raw: Buffer }[],
-): Promise<string[]> {
-  if (inputs.length === 0) return [];
-  const rows = await query<{ id: string }>(
-    em,
-    `insert into inbound_message (transport, envelope, raw)
-     select t, e, r from (values ${inputs.map(() => '(?::int, ?, ?::jsonb, ?::bytea)').join(', ')}) as v(n, t, e, r)
-      order by n
-     returning id`,
-    inputs.flatMap((x, i) => [i, x.transport, JSON.stringify(x.envelope), x.raw]),
-  );
-  return rows
-    .map((r) => BigInt(r.id))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(String);
 }
 
 export type ClaimedInbound = {

@@ -1,5 +1,5 @@
 import { type CustomerPrincipal, handlerNameOf, isPriority, ValidationFailed } from '@docket/core';
-import { type EntityManager, forkEm, WriteBatcher } from '@docket/db';
+import { type EntityManager, forkEm } from '@docket/db';
 import { SandboxError } from '@docket/sandbox';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { NotFoundError } from '../errors.ts';
@@ -18,7 +18,6 @@ import {
   finishInboundMany,
   insertAttachments,
   insertInbound,
-  insertInboundMany,
 } from './inbound-repository.ts';
 
 /** The headers a mail channel plugin sees (enough to tell an automatic mail from a person's). */
@@ -38,7 +37,18 @@ const PASSED_HEADERS = [
 ];
 
 /** Batches being turned into tickets at once in one process (the database pool is shared with storing). */
-const MAX_BATCHES = 3;
+const MAX_BATCHES = 2;
+/** Ticket creations of one batch running at once (each holds a connection at times). */
+const MAX_AT_ONCE = 16;
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function eachAtMost<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /** What a transport hands in: the raw message and its SMTP envelope. */
 export type MailEnvelope = { mailFrom: string | null; rcptTo: string[]; remoteAddress: string | null };
@@ -104,7 +114,7 @@ function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
 
 /**
  * Mail in: each message the SMTP listener acknowledges is stored raw first (so nothing
- * acknowledged is lost; messages arriving together share one insert), then turned into tickets
+ * acknowledged is lost), then turned into tickets
  * in batches: one claim for the batch, each mail parsed and handed to the enabled email channel
  * plugin (calls in arrival order, all of a batch at once unless one answers another in the same
  * batch), the new threads' requesters found or made in one lookup, their tickets written by the
@@ -126,8 +136,6 @@ export class MailIntake {
   /** The plugin stage of the batch before: batches call the plugin in the order their mail came. */
   private pluginTurn: Promise<unknown> = Promise.resolve();
   private readonly batchSize: number;
-  /** Stored messages that arrive together share one insert. */
-  private readonly store: WriteBatcher<{ envelope: MailEnvelope; raw: Buffer }, string>;
   /** Where the batches' wall time went, summed (logged at close, read by the intake benchmark). */
   readonly stages = { tries: 0, batches: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
 
@@ -136,29 +144,19 @@ export class MailIntake {
     options: { batchSize?: number } = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 64);
-    this.store = new WriteBatcher(
-      (inputs) =>
-        insertInboundMany(
-          forkEm(services.db),
-          inputs.map((x) => ({
-            transport: 'smtp',
-            envelope: x.envelope as unknown as Record<string, unknown>,
-            raw: x.raw,
-          })),
-        ),
-      { maxInFlight: 2, maxBatch: this.batchSize },
-    );
   }
 
-  /** Stores a received message; resolves (and only then may SMTP say 250) once it is committed. */
-  async accept(raw: Buffer, envelope: MailEnvelope): Promise<string> {
-    if (this.batchSize === 1)
-      return insertInbound(forkEm(this.services.db), {
-        transport: 'smtp',
-        envelope: envelope as unknown as Record<string, unknown>,
-        raw,
-      });
-    return this.store.submit({ envelope, raw });
+  /**
+   * Stores a received message; resolves (and only then may SMTP say 250) once it is committed.
+   * `receivedAt` is when its DATA ended.
+   */
+  async accept(raw: Buffer, envelope: MailEnvelope, receivedAt = new Date()): Promise<string> {
+    return insertInbound(forkEm(this.services.db), {
+      transport: 'smtp',
+      envelope: envelope as unknown as Record<string, unknown>,
+      raw,
+      receivedAt,
+    });
   }
 
   /** Tries a message soon, in the background, with the others waiting; the sweep catches what this misses. */
@@ -272,64 +270,62 @@ export class MailIntake {
           return { email: String(r.email), name: r.name ?? null };
         }),
       );
-      await Promise.all(
-        creates.map(async (a) => {
-          const x = a.answer as CreateAnswer;
-          const threadKey = String(x.threadKey);
-          if (known.has(threadKey)) {
-            // A try that created the ticket but died before it could say so: the thread has it.
-            finished.push({
+      await eachAtMost(creates, MAX_AT_ONCE, async (a) => {
+        const x = a.answer as CreateAnswer;
+        const threadKey = String(x.threadKey);
+        if (known.has(threadKey)) {
+          // A try that created the ticket but died before it could say so: the thread has it.
+          finished.push({
+            id: a.message.id,
+            status: 'done',
+            ticketId: null,
+            threadKey: null,
+            outcome: { action: 'create' },
+          });
+          return;
+        }
+        const email = String(x.requester.email).trim().toLowerCase();
+        const customerId = people.get(email);
+        if (customerId === undefined) {
+          alone.push(a);
+          return;
+        }
+        const requester: CustomerPrincipal = {
+          kind: 'customer',
+          customerId,
+          name: x.requester.name ?? x.requester.email ?? 'Customer',
+        };
+        try {
+          const row = await createTicket(services, forkEm(services.db), requester, key, {
+            templateKey: x.ticket.templateKey!,
+            title: x.ticket.title,
+            description: x.ticket.description ?? null,
+            formData: x.ticket.formData ?? {},
+            ...(isPriority(x.ticket.priority) ? { priority: x.ticket.priority } : {}),
+            channel: key,
+          });
+          const ticketId = String(row.id);
+          finished.push({
+            id: a.message.id,
+            status: 'done',
+            ticketId,
+            threadKey,
+            outcome: { action: 'create' },
+          });
+          if (a.files.length) attachments.push({ id: a.message.id, ticketId, files: a.files });
+        } catch (e) {
+          const fields = e instanceof ValidationFailed ? ` ${JSON.stringify(e.errors)}` : '';
+          await failInbound(em, a.message.id, {
+            channel: key,
+            error: `${String((e as Error)?.message ?? e)}${fields}`.slice(0, 4000),
+          });
+          if (!(e instanceof ValidationFailed) && !(e instanceof NotFoundError))
+            services.log('warn', 'an inbound mail could not become a ticket', {
               id: a.message.id,
-              status: 'done',
-              ticketId: null,
-              threadKey: null,
-              outcome: { action: 'create' },
+              error: String((e as Error)?.message ?? e),
             });
-            return;
-          }
-          const email = String(x.requester.email).trim().toLowerCase();
-          const customerId = people.get(email);
-          if (customerId === undefined) {
-            alone.push(a);
-            return;
-          }
-          const requester: CustomerPrincipal = {
-            kind: 'customer',
-            customerId,
-            name: x.requester.name ?? x.requester.email ?? 'Customer',
-          };
-          try {
-            const row = await createTicket(services, forkEm(services.db), requester, key, {
-              templateKey: x.ticket.templateKey!,
-              title: x.ticket.title,
-              description: x.ticket.description ?? null,
-              formData: x.ticket.formData ?? {},
-              ...(isPriority(x.ticket.priority) ? { priority: x.ticket.priority } : {}),
-              channel: key,
-            });
-            const ticketId = String(row.id);
-            finished.push({
-              id: a.message.id,
-              status: 'done',
-              ticketId,
-              threadKey,
-              outcome: { action: 'create' },
-            });
-            if (a.files.length) attachments.push({ id: a.message.id, ticketId, files: a.files });
-          } catch (e) {
-            const fields = e instanceof ValidationFailed ? ` ${JSON.stringify(e.errors)}` : '';
-            await failInbound(em, a.message.id, {
-              channel: key,
-              error: `${String((e as Error)?.message ?? e)}${fields}`.slice(0, 4000),
-            });
-            if (!(e instanceof ValidationFailed) && !(e instanceof NotFoundError))
-              services.log('warn', 'an inbound mail could not become a ticket', {
-                id: a.message.id,
-                error: String((e as Error)?.message ?? e),
-              });
-          }
-        }),
-      );
+        }
+      });
     }
     const rows = { channel: key, plugin: target.plugin, rows: finished };
     if (attachments.length)
@@ -376,6 +372,7 @@ export class MailIntake {
         waves[after + 1] = wave;
         if (p.mail.messageId) waveOf.set(p.mail.messageId, after + 1);
       }
+      // A wave's calls start in one turn, so they travel to the sandbox in one message.
       for (const wave of waves)
         await Promise.all(
           wave.map(async ({ message, mail }) => {
