@@ -134,7 +134,13 @@ export class MailIntake {
   /** When each waiting message was queued (ms, performance.now()). */
   private readonly queuedAt = new Map<string, number>();
   /** The plugin stage of the batch before: batches call the plugin in the order their mail came. */
-  private pluginTurn: Promise<unknown> = Promise.resolve();
+  /** Settles once every batch started so far has had its plugin answers (batches ask in the order they started). */
+  private pluginTurn: Promise<void> = Promise.resolve();
+  /**
+   * Settles once every batch started so far has written its new tickets (and their threads): a
+   * reply waits for it, so that it finds a ticket an earlier batch is still writing.
+   */
+  private createsDone: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
   /** Where the batches' wall time went, summed (logged at close, read by the intake benchmark). */
   readonly stages = { tries: 0, batches: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
@@ -193,6 +199,31 @@ export class MailIntake {
 
   /** One try of each of these messages: each ends done, ignored, or pending with its reason. */
   async processBatch(ids: string[]): Promise<void> {
+    const earlier = this.createsDone;
+    let written!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    this.createsDone = Promise.all([earlier, mine]).then(() => undefined);
+    const askAfter = this.pluginTurn;
+    let asked!: () => void;
+    const myTurn = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    this.pluginTurn = Promise.all([askAfter, myTurn]).then(() => undefined);
+    try {
+      await this.tryBatch(ids, { earlier, written, askAfter, asked });
+    } finally {
+      asked();
+      written();
+    }
+  }
+
+  private async tryBatch(
+    ids: string[],
+    turns: { earlier: Promise<void>; written: () => void; askAfter: Promise<void>; asked: () => void },
+  ): Promise<void> {
+    const { earlier, written } = turns;
     const { services, stages } = this;
     const em = forkEm(services.db);
     let at = performance.now();
@@ -232,7 +263,9 @@ export class MailIntake {
       return;
     }
     const key = `${target.plugin}.${target.channel}`;
+    await turns.askAfter;
     const answered = await this.callPlugin(em, target, key, parsed);
+    turns.asked();
     lap('pluginMs');
 
     // New threads with a requester's email: together. Everything else: one by one, after them.
@@ -335,7 +368,10 @@ export class MailIntake {
         await finishInboundMany(tx, rows);
       });
     else await finishInboundMany(em, rows);
+    written();
 
+    // Replies and the rest, once earlier batches' new tickets are written too.
+    if (alone.length) await earlier;
     for (const a of alone.sort((x, y) => (BigInt(x.message.id) < BigInt(y.message.id) ? -1 : 1)))
       await this.applyOne(em, target, key, a).catch((e) =>
         services.log('error', 'inbound mail failed', {
@@ -358,46 +394,42 @@ export class MailIntake {
     parsed: { message: ClaimedInbound; mail: ParsedMail }[],
   ): Promise<Answered[]> {
     const { services } = this;
-    const turn = this.pluginTurn.then(async () => {
-      const answered: Answered[] = [];
-      const waves: (typeof parsed)[] = [];
-      const waveOf = new Map<string, number>();
-      for (const p of parsed) {
-        const refs = [p.mail.inReplyTo, ...[p.mail.references ?? []].flat()].filter(
-          (r): r is string => typeof r === 'string',
-        );
-        const after = Math.max(-1, ...refs.map((r) => waveOf.get(r) ?? -1));
-        const wave = waves[after + 1] ?? [];
-        wave.push(p);
-        waves[after + 1] = wave;
-        if (p.mail.messageId) waveOf.set(p.mail.messageId, after + 1);
-      }
-      // A wave's calls start in one turn, so they travel to the sandbox in one message.
-      for (const wave of waves)
-        await Promise.all(
-          wave.map(async ({ message, mail }) => {
-            try {
-              const answer = await services.plugins.call<InboundAnswer>(
-                target.plugin,
-                handlerNameOf.channelInbound(target.channel),
-                payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
-              );
-              answered.push({ message, answer, files: filesOf(mail) });
-            } catch (e) {
-              const why =
-                e instanceof SandboxError
-                  ? `${e.message} (${e.code})`
-                  : e instanceof PluginUnavailable
-                    ? e.message
-                    : String((e as Error)?.message ?? e);
-              await failInbound(em, message.id, { channel: key, error: `the plugin failed: ${why}` });
-            }
-          }),
-        );
-      return answered;
-    });
-    this.pluginTurn = turn.catch(() => undefined);
-    return turn;
+    const answered: Answered[] = [];
+    const waves: (typeof parsed)[] = [];
+    const waveOf = new Map<string, number>();
+    for (const p of parsed) {
+      const refs = [p.mail.inReplyTo, ...[p.mail.references ?? []].flat()].filter(
+        (r): r is string => typeof r === 'string',
+      );
+      const after = Math.max(-1, ...refs.map((r) => waveOf.get(r) ?? -1));
+      const wave = waves[after + 1] ?? [];
+      wave.push(p);
+      waves[after + 1] = wave;
+      if (p.mail.messageId) waveOf.set(p.mail.messageId, after + 1);
+    }
+    // A wave's calls start in one turn, so they travel to the sandbox in one message.
+    for (const wave of waves)
+      await Promise.all(
+        wave.map(async ({ message, mail }) => {
+          try {
+            const answer = await services.plugins.call<InboundAnswer>(
+              target.plugin,
+              handlerNameOf.channelInbound(target.channel),
+              payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
+            );
+            answered.push({ message, answer, files: filesOf(mail) });
+          } catch (e) {
+            const why =
+              e instanceof SandboxError
+                ? `${e.message} (${e.code})`
+                : e instanceof PluginUnavailable
+                  ? e.message
+                  : String((e as Error)?.message ?? e);
+            await failInbound(em, message.id, { channel: key, error: `the plugin failed: ${why}` });
+          }
+        }),
+      );
+    return answered;
   }
 
   /** What a plugin's answer for one mail becomes, applied alone (a reply, a signal, a refusal). */
