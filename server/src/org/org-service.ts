@@ -33,7 +33,7 @@ const nameRequired = (what: string) =>
 /** The active staff member named as a unit's manager, or a validation error naming managerId. */
 async function managerOf(tx: EntityManager, managerId: number): Promise<User> {
   const user = await tx.findOne(User, managerId);
-  if (!user || !user.isActive)
+  if (!user?.isActive)
     throw new ValidationFailed([
       fieldError(
         '/managerId',
