@@ -18,10 +18,12 @@ export type ExampleOrgUnit = {
   name: string;
   kind: OrgUnitKind;
   parent?: string;
+  /** The email of the user who runs the unit (its people's work escalates to them). */
+  manager?: string;
 };
 export const orgUnits: ExampleOrgUnit[] = [
   { ref: 'hq', name: 'Headquarters', kind: 'hq' },
-  { ref: 'north', name: 'North Region', kind: 'region', parent: 'hq' },
+  { ref: 'north', name: 'North Region', kind: 'region', parent: 'hq', manager: 'manager.north@docket.local' },
   { ref: 'south', name: 'South Region', kind: 'region', parent: 'hq' },
   { ref: 'storeA', name: 'Store A (Beijing Chaoyang)', kind: 'store', parent: 'north' },
   { ref: 'storeB', name: 'Store B (Tianjin Heping)', kind: 'store', parent: 'north' },

@@ -106,7 +106,7 @@ export type TeamMember = OrgPerson & {
 
 /** People around a ticket (permission `org`). */
 export type OrgApi = {
-  /** A user's manager (the person they report to) while active, or null. */
+  /** A user's manager while active, or null: the manager of their org unit (or of the nearest unit above with one, never themself), else the person they report to. */
   manager(userId: number): Promise<OrgPerson | null>;
   /** A team's active members (by team id or name) who hold every skill named, least loaded first. */
   teamMembers(query: {

@@ -65,6 +65,7 @@ import { TicketStore } from './tickets/ticket-store.ts';
 import { WallFeed } from './wall/wall-feed.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
+import { sealPlaintextSecrets } from './workflows/workflow-secrets.ts';
 import { WORKFLOW_QUEUES } from './workflows/workflow-types.ts';
 
 export type App = {
@@ -205,6 +206,10 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     keyFile: join(config.dataDir, 'secret-key'),
     isProduction: config.isProduction,
   });
+  // Tokens older versions left in workflow graphs' headers are sealed before anyone can read them.
+  const sealedSecrets = await sealPlaintextSecrets(forkEm(db), secrets);
+  if (sealedSecrets > 0)
+    log('info', 'sealed secrets found in plaintext in stored workflow graphs', { count: sealedSecrets });
   const plugins = new PluginService({
     db,
     registries,
@@ -267,7 +272,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   await startDeliveryWorkers(db, jobs, notifier, log);
   await startPluginWorkers(jobs, plugins);
   await notifier.watchPreferences(() => forkEm(db));
-  const mailIntake = new MailIntake(services);
+  const mailIntake = new MailIntake(services, { batchSize: config.mailBatch });
   const smtp = config.smtp ? await startSmtpListener({ intake: mailIntake, ...config.smtp, log }) : undefined;
   if (smtp) mailIntake.startSweeping();
 

@@ -68,6 +68,11 @@ export type Config = {
    * larger than DOCKET_SMTP_MAX_BYTES (default 25 MB) before acknowledging them.
    */
   smtp: { port: number; host: string; maxBytes: number } | undefined;
+  /**
+   * Mails the intake turns into tickets together (DOCKET_MAIL_BATCH, default 64; 1 takes each
+   * alone): one claim, one customer lookup, shared ticket inserts and one finishing statement per batch.
+   */
+  mailBatch: number;
   /** The address people reach the server at, for links in messages (DOCKET_PUBLIC_URL; default http://host:port). */
   publicUrl: string;
 };
@@ -131,6 +136,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepBatch: positiveInt(env, 'DOCKET_STEP_BATCH', 16),
     stepTransactions: positiveInt(env, 'DOCKET_STEP_TRANSACTIONS', 3),
     smtp: smtpConfig(env),
+    mailBatch: positiveInt(env, 'DOCKET_MAIL_BATCH', 64),
     writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
     writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
     shutdownTimeoutMs: positiveInt(env, 'DOCKET_SHUTDOWN_TIMEOUT_MS', 10_000),

@@ -17,17 +17,32 @@ const CONNECTIONS = 16;
  * committed ticket, read from the database's own clock: the message row is written when DATA
  * ends (before the 250), and marked done in the transaction after the ticket's commit. Baseline,
  * same run: the same mails to a bare SMTP server in this process that keeps nothing (what the
- * client and SMTP itself cost on this machine).
+ * client and SMTP itself cost on this machine), and the intake taking each mail alone
+ * (DOCKET_MAIL_BATCH=1; BENCH_MAIL_ALONE=off leaves it out). The latency starts at the end of
+ * DATA as the listener saw it (received_at is that instant), so time waiting to be stored counts.
  */
 export async function run() {
   await buildFirstPartyPlugins({ names: ['email'] });
   const total = RATE * SECONDS;
   const baseline = await offer(await bareSmtpServer(), total);
+  // Each mail alone (DOCKET_MAIL_BATCH=1: a claim, a lookup, a ticket insert and a finish per
+  // mail), then the intake's batches, in this run on the same machine.
+  const alone = process.env.BENCH_MAIL_ALONE === 'off' ? null : await intake(total, '1');
+  const docket = await intake(total, process.env.BENCH_MAIL_BATCH ?? '64');
+  return { offered: { mailsPerSecond: RATE, seconds: SECONDS, total }, baseline, alone, docket };
+}
+
+async function intake(total: number, batch: string) {
   const db = await benchDatabase();
   // BENCH_SMTP_CPU_PROF=<dir>: the server process writes a V8 CPU profile there when it stops.
   const profileDir = process.env.BENCH_SMTP_CPU_PROF;
   const server = await startServer(
-    { DATABASE_URL: db.url, DOCKET_SMTP_PORT: '0', DOCKET_EXAMPLE_WORKFLOWS: 'off' },
+    {
+      DATABASE_URL: db.url,
+      DOCKET_SMTP_PORT: '0',
+      DOCKET_EXAMPLE_WORKFLOWS: 'off',
+      DOCKET_MAIL_BATCH: batch,
+    },
     profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
   );
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -36,19 +51,11 @@ export async function run() {
     if (!m) throw new Error(`the server did not start its SMTP listener:\n${server.output().slice(-2000)}`);
     const port = Number(m[1]);
     await offer({ port, close: async () => {} }, 200); // warm up: JIT, the plugin's isolate, pools
+    await waitDone(pool, 200);
     await pool.query('delete from inbound_message');
     const before = await serverMetrics(server.url);
-    const docket = await offer({ port, close: async () => {} }, total);
-    const until = Date.now() + 120_000;
-    let done = 0;
-    while (Date.now() < until) {
-      const r = await pool.query<{ n: number }>(
-        "select count(*)::int as n from inbound_message where status <> 'pending'",
-      );
-      done = r.rows[0]!.n;
-      if (done >= total) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const accepted = await offer({ port, close: async () => {} }, total);
+    await waitDone(pool, total);
     const rows = await pool.query<{ ms: number }>(
       `select extract(epoch from (m.updated_at - m.received_at)) * 1000 as ms
          from inbound_message m where m.status = 'done' and m.ticket_id is not null order by 1`,
@@ -61,29 +68,38 @@ export async function run() {
     await server.stop();
     const stages = stagesOf(server.output());
     return {
-      offered: { mailsPerSecond: RATE, seconds: SECONDS, total },
-      baseline,
-      docket: {
-        ...docket,
-        tickets: latencies.length,
-        ticketsPerSecond: latencies.length / Number(span.rows[0]!.s),
-        endOfDataToTicketMs: {
-          p50: percentile(latencies, 50),
-          p90: percentile(latencies, 90),
-          p99: percentile(latencies, 99),
-          max: latencies.at(-1) ?? Number.NaN,
-        },
-        perMail: {
-          sqlStatements: (after.statements - before.statements) / total,
-          serverCpuMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / total,
-        },
-        stages,
+      batch: Number(batch),
+      ...accepted,
+      tickets: latencies.length,
+      ticketsPerSecond: latencies.length / Number(span.rows[0]!.s),
+      endOfDataToTicketMs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1) ?? Number.NaN,
       },
+      perMail: {
+        sqlStatements: (after.statements - before.statements) / total,
+        serverCpuMs: ((after.cpuSeconds - before.cpuSeconds) * 1000) / total,
+      },
+      stages,
     };
   } finally {
     await pool.end();
     await server.stop();
     await db.drop();
+  }
+}
+
+/** Waits (at most two minutes) until `total` messages are no longer pending. */
+async function waitDone(pool: pg.Pool, total: number): Promise<void> {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    const r = await pool.query<{ n: number }>(
+      "select count(*)::int as n from inbound_message where status <> 'pending'",
+    );
+    if (r.rows[0]!.n >= total) return;
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -94,14 +110,15 @@ async function serverMetrics(url: string): Promise<{ statements: number; cpuSeco
   return { statements: value('docket_sql_statements_total'), cpuSeconds: value('process_cpu_seconds_total') };
 }
 
-/** The intake's stage times the server logs when it stops, as mean ms per try. */
+/** The intake's stage times the server logs when it stops: mean ms per batch (queued: per mail). */
 function stagesOf(output: string): Record<string, number> | null {
   const line = output.split('\n').find((l) => l.includes('"mail intake stages"'));
   if (!line) return null;
   const s = JSON.parse(line) as Record<string, number>;
-  const out: Record<string, number> = { tries: s.tries ?? 0 };
-  for (const k of ['queuedMs', 'claimMs', 'parseMs', 'pluginMs', 'ticketMs'])
-    out[k] = (s[k] ?? 0) / Math.max(1, s.tries ?? 0);
+  const out: Record<string, number> = { tries: s.tries ?? 0, batches: s.batches ?? 0 };
+  out.queuedMs = (s.queuedMs ?? 0) / Math.max(1, s.tries ?? 0);
+  for (const k of ['claimMs', 'parseMs', 'pluginMs', 'ticketMs'])
+    out[k] = (s[k] ?? 0) / Math.max(1, s.batches ?? 0);
   return out;
 }
 
@@ -172,16 +189,20 @@ async function bareSmtpServer(): Promise<{ port: number; close: () => Promise<vo
 
 export function report(r: Awaited<ReturnType<typeof run>>): string[] {
   const f = (n: number) => n.toFixed(1);
+  const lines = (name: string, d: typeof r.docket) => [
+    `${name} (DOCKET_MAIL_BATCH=${d.batch}): ${f(d.acceptedPerSecond)} mails/s accepted (250 after p50 ${f(d.ackMs.p50)} ms, p99 ${f(d.ackMs.p99)} ms); ${d.tickets} tickets at ${f(d.ticketsPerSecond)}/s`,
+    `  end of DATA -> committed ticket: p50 ${f(d.endOfDataToTicketMs.p50)} ms, p90 ${f(d.endOfDataToTicketMs.p90)} ms, p99 ${f(d.endOfDataToTicketMs.p99)} ms, max ${f(d.endOfDataToTicketMs.max)} ms`,
+    `  per mail: ${f(d.perMail.sqlStatements)} SQL statements, ${f(d.perMail.serverCpuMs)} ms CPU in the server process` +
+      (d.stages
+        ? `; queued ${f(d.stages.queuedMs!)} ms a mail; mean wall time per batch: claim ${f(d.stages.claimMs!)} ms, parse ${f(d.stages.parseMs!)} ms, plugin ${f(d.stages.pluginMs!)} ms, tickets ${f(d.stages.ticketMs!)} ms (${d.stages.tries} tries in ${d.stages.batches} batches)`
+        : ''),
+  ];
   return [
     `offered ${r.offered.mailsPerSecond} mails/s for ${r.offered.seconds} s (${r.offered.total} mails, ${CONNECTIONS} SMTP connections)`,
     `baseline (bare SMTP server, keeps nothing): ${f(r.baseline.acceptedPerSecond)} mails/s accepted, 250 after p50 ${f(r.baseline.ackMs.p50)} ms, p99 ${f(r.baseline.ackMs.p99)} ms`,
-    `docket: ${f(r.docket.acceptedPerSecond)} mails/s accepted (250 after p50 ${f(r.docket.ackMs.p50)} ms, p99 ${f(r.docket.ackMs.p99)} ms); ${r.docket.tickets} tickets at ${f(r.docket.ticketsPerSecond)}/s`,
-    `end of DATA -> committed ticket: p50 ${f(r.docket.endOfDataToTicketMs.p50)} ms, p90 ${f(r.docket.endOfDataToTicketMs.p90)} ms, p99 ${f(r.docket.endOfDataToTicketMs.p99)} ms, max ${f(r.docket.endOfDataToTicketMs.max)} ms`,
-    `per mail: ${f(r.docket.perMail.sqlStatements)} SQL statements, ${f(r.docket.perMail.serverCpuMs)} ms CPU in the server process` +
-      (r.docket.stages
-        ? `; mean wall time per try: queued ${f(r.docket.stages.queuedMs!)} ms, claim ${f(r.docket.stages.claimMs!)} ms, parse ${f(r.docket.stages.parseMs!)} ms, plugin ${f(r.docket.stages.pluginMs!)} ms, ticket ${f(r.docket.stages.ticketMs!)} ms (${r.docket.stages.tries} tries)`
-        : ''),
-    `ratio: docket accepted ${f((r.docket.acceptedPerSecond / r.baseline.acceptedPerSecond) * 100)}% of the baseline's rate; target 200 mails/s`,
+    ...(r.alone ? lines('each mail alone', r.alone) : []),
+    ...lines('docket', r.docket),
+    `ratio: ${r.alone ? `tickets/s batched against alone ${f(r.docket.ticketsPerSecond / r.alone.ticketsPerSecond)}x; ` : ''}docket accepted ${f((r.docket.acceptedPerSecond / r.baseline.acceptedPerSecond) * 100)}% of the baseline's rate; target 200 mails/s`,
   ];
 }
 

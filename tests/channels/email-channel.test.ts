@@ -273,4 +273,64 @@ describe('the email channel over SMTP', () => {
     const [t] = await s.sql<Row>('select title from ticket where id = ?', [done.ticket_id]);
     expect(t!.title).toBe('Sent while you were away');
   }, 60_000);
+
+  it('mails arriving at once become one ticket each, one customer per new address, and answers join their tickets', async () => {
+    const burst = (i: number) => `<burst-${i}@example.net>`;
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        sendMail(s.smtpPort, {
+          from: i < 2 ? 'burst.same@example.net' : `burst.${i}@example.net`,
+          to: 'support@docket.local',
+          subject: `Burst ${i}`,
+          text: `Burst mail ${i}`,
+          messageId: burst(i),
+        }),
+      ),
+    );
+    // Answers to two of them, sent together as soon as the first mails were acknowledged.
+    await Promise.all(
+      [3, 4].map((i) =>
+        sendMail(s.smtpPort, {
+          from: `burst.${i}@example.net`,
+          to: 'support@docket.local',
+          subject: `Re: Burst ${i}`,
+          text: `More about ${i}`,
+          inReplyTo: burst(i),
+          references: [burst(i)],
+        }),
+      ),
+    );
+    const tickets = () =>
+      s.sql<Row>(
+        `select t.id::text, t.title, t.requester_id, c.email from ticket t join customer c on c.id = t.requester_id
+          where t.title like '%Burst %' order by t.id`,
+      );
+    const rows = await waitFor('a ticket for each mail', async () => {
+      const r = await tickets();
+      return r.length >= 12 ? r : undefined;
+    });
+    expect(rows.map((r) => r.title).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `Burst ${i}`).sort(),
+    );
+    for (const i of [3, 4]) {
+      const t = rows.find((r) => r.title === `Burst ${i}`)!;
+      const reply = await waitFor(`the answer to burst ${i}`, async () =>
+        (await eventsOf(t.id)).find((e) => e.kind === 'reply' && e.actor_kind === 'customer'),
+      );
+      expect(reply.body).toBe(`More about ${i}`);
+    }
+    // No answer became a ticket of its own, and nothing is left pending.
+    expect((await tickets()).length).toBe(12);
+    const same = rows.filter((r) => r.email === 'burst.same@example.net');
+    expect(same).toHaveLength(2);
+    expect(same[0]!.requester_id).toBe(same[1]!.requester_id);
+    const customers = await s.sql<Row>(
+      "select count(*)::int as n from customer where lower(email) like 'burst.%@example.net'",
+    );
+    expect(customers[0]!.n).toBe(11);
+    const pending = await s.sql<Row>(
+      "select count(*)::int as n from inbound_message where status = 'pending'",
+    );
+    expect(pending[0]!.n).toBe(0);
+  }, 60_000);
 });

@@ -86,6 +86,22 @@ describe(`scenario 3 with plugin SLA actions (${databaseKind()})`, () => {
     agent = await s.login('agent.a@docket.local');
     admin = await s.login('admin@docket.local');
     manager = await s.login('manager.north@docket.local');
+    // Ming runs the North Region (named by the admin); Anna's own user names no manager, so an
+    // escalation reaches Ming as the manager of the unit above Anna's store.
+    await s.sql('update org_unit set manager_id = null');
+    await s.sql('update app_user set manager_id = null');
+    const [{ id: north }] = (await s.sql<Row>("select id from org_unit where name = 'North Region'")) as [
+      Row,
+    ];
+    const named = await s.gql(
+      'mutation($id: Int!, $m: Int) { updateOrgUnit(id: $id, managerId: $m) { __typename ... on OrgUnit { manager { email } } ... on Error { message } } }',
+      { id: north, m: ids['manager.north'] },
+      admin,
+    );
+    expect(named.data!.updateOrgUnit).toEqual({
+      __typename: 'OrgUnit',
+      manager: { email: 'manager.north@docket.local' },
+    });
     await createSlaPolicy(s, admin, {
       name: 'Product A by phone, plugin actions',
       position: 0,

@@ -173,4 +173,99 @@ describe(`workflow graphs and their secrets (${databaseKind()})`, () => {
     const calls = await s.sql<{ request: string }>('select request::text as request from outbound_call');
     expect(calls.map((c) => c.request).join('')).not.toContain('sk-live');
   });
+
+  it('tokens an older version left in plaintext in stored graphs are sealed at start, never returned, and still sent', async () => {
+    const graph = (token: string) => ({
+      nodes: [
+        node('start', 'start', { trigger: 'ticket_created' }),
+        node(
+          'hook',
+          'http_request',
+          {
+            method: 'POST',
+            url: endpointUrl,
+            headers: { Authorization: token, 'X-Trace': 'plain' },
+            allowedHosts: ['127.0.0.1'],
+            timeoutMs: 2000,
+            retries: 0,
+          },
+          1,
+        ),
+        node('done', 'end', { status: 'solved' }, 2),
+        node('failed', 'end', { status: 'closed' }, 3),
+      ],
+      edges: [edge('start', 'hook'), edge('hook', 'done'), edge('hook', 'failed', 'error')],
+    });
+    // As an older version stored them: the draft and two published versions, tokens in the graphs.
+    const [{ id: wf }] = (await s.sql<{ id: number }>(
+      `insert into workflow (key, name, draft, latest_version) values ('legacy-call', 'Legacy call', ?::jsonb, 2) returning id`,
+      [JSON.stringify(graph('Bearer sk-old-3333'))],
+    )) as [{ id: number }];
+    await s.sql(
+      'insert into workflow_version (workflow_id, version, graph) values (?, 1, ?::jsonb), (?, 2, ?::jsonb)',
+      [wf, JSON.stringify(graph('Bearer sk-old-1111')), wf, JSON.stringify(graph('Bearer sk-old-2222'))],
+    );
+    await s.restartApp();
+
+    const stored = await s.sql<{ t: string }>(
+      `select (select draft::text from workflow where id = ?) || (select string_agg(graph::text, '') from workflow_version where workflow_id = ?)
+              || (select string_agg(sealed, '') from workflow_secret where workflow_id = ?) as t`,
+      [wf, wf, wf],
+    );
+    expect(stored[0]!.t).not.toMatch(/sk-old/);
+    expect(stored[0]!.t).toContain('{{secret.hook.authorization}}');
+    const read = await s.gql(
+      'query { workflow(key: "legacy-call") { draft { json } secrets { name isSet isUsed } versions { version graph { nodes { config } } } } }',
+      {},
+      admin,
+    );
+    expect(read.errors, JSON.stringify(read.errors)).toBeUndefined();
+    expect(JSON.stringify(read)).not.toMatch(/sk-old/);
+    expect(read.data!.workflow.secrets).toEqual(
+      expect.arrayContaining([
+        { name: 'hook.authorization', isSet: true, isUsed: true },
+        expect.objectContaining({ isSet: true }),
+      ]),
+    );
+    // A second start finds nothing left to seal.
+    const before = await s.sql<{ n: number }>(
+      'select count(*)::int as n from workflow_secret where workflow_id = ?',
+      [wf],
+    );
+    await s.restartApp();
+    const after = await s.sql<{ n: number }>(
+      'select count(*)::int as n from workflow_secret where workflow_id = ?',
+      [wf],
+    );
+    expect(after[0]!.n).toBe(before[0]!.n);
+
+    // The newest version runs, and the engine sends its own token.
+    const t = await s.gql(
+      `mutation($c: TemplateContentInput!) { createTemplate(key: "legacy-t", content: $c) { ... on TicketTemplate { id } } }`,
+      {
+        c: {
+          name: 'Legacy call',
+          categoryPath: ['Tests'],
+          defaultPriority: 'normal',
+          numberPattern: 'LC-{seq:5}',
+          formSchema: { type: 'object', properties: {} },
+          workflowKey: 'legacy-call',
+        },
+      },
+      admin,
+    );
+    await s.gql(
+      'mutation($id: ID!) { publishTemplate(id: $id) { __typename } }',
+      { id: t.data!.createTemplate.id },
+      admin,
+    );
+    seen.length = 0;
+    await s.gql(
+      'mutation { createTicket(input: { templateKey: "legacy-t", title: "old call" }) { __typename } }',
+      {},
+      admin,
+    );
+    await waitFor('the call', async () => (seen.length > 0 ? true : undefined));
+    expect(seen).toEqual(['Bearer sk-old-2222']);
+  });
 });

@@ -353,7 +353,7 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       const created = await createTicket(templateKey, { amount });
       const t = (
         await s.gql(
-          `query($id: ID!) { ticket(id: $id) { status statusName priority solvedAt slaPolicyName
+          `query($id: ID!) { ticket(id: $id) { status statusName priority solvedAt slaPolicyName customFields
              timeline { kind actorKind actorUser { id } channel isPublic body diff }
              slaClocks { metric status priority }
              workflowInstances { status currentNodes trace } } }`,
@@ -443,6 +443,8 @@ describe(`workflow runtime (${databaseKind()})`, () => {
       });
       if (amount > 100) {
         expect(a.row.custom_fields).toEqual({ route: 'large refunds' });
+        // Agents read it where the ticket's data is: customFields beside the form's formData.
+        expect(a.ticket.customFields).toEqual({ route: 'large refunds' });
         expect(a.ticket.slaClocks).toContainEqual({
           metric: 'resolution',
           status: 'met',

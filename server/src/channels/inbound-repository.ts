@@ -8,14 +8,91 @@ import { type EntityManager, query, queryOne } from '@docket/db';
 
 export async function insertInbound(
   em: EntityManager,
-  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer },
+  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date },
 ): Promise<string> {
   const row = await queryOne<{ id: string }>(
     em,
-    'insert into inbound_message (transport, envelope, raw) values (?, ?::jsonb, ?) returning id::text',
-    [input.transport, JSON.stringify(input.envelope), input.raw],
+    'insert into inbound_message (transport, envelope, raw, received_at) values (?, ?::jsonb, ?, ?) returning id::text',
+    [input.transport, JSON.stringify(input.envelope), input.raw, input.receivedAt],
   );
   return row!.id;
+}
+
+export type ClaimedInbound = {
+  id: string;
+  raw: Buffer;
+  envelope: Record<string, unknown>;
+  attempts: number;
+  receivedAt: Date;
+};
+
+/** Claims the pending, due messages among `ids` for one try each (as claimInbound), oldest first. */
+export async function claimInboundMany(em: EntityManager, ids: string[]): Promise<ClaimedInbound[]> {
+  if (ids.length === 0) return [];
+  const rows = await query<{
+    id: string;
+    raw: Buffer;
+    envelope: Record<string, unknown>;
+    attempts: number;
+    received_at: Date;
+  }>(
+    em,
+    `update inbound_message
+        set attempts = attempts + 1, updated_at = now(),
+            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
+      where id = any(?::bigint[]) and status = 'pending' and next_attempt_at <= now()
+      returning id::text, raw, envelope, attempts, received_at`,
+    [ids],
+  );
+  return rows
+    .map((r) => ({
+      id: r.id,
+      raw: r.raw,
+      envelope: r.envelope,
+      attempts: r.attempts,
+      receivedAt: new Date(r.received_at),
+    }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+}
+
+/**
+ * Marks messages done or ignored in one statement; those with a ticket made from a new thread
+ * record the thread in the same statement (so a message is done exactly when its thread is kept).
+ */
+export async function finishInboundMany(
+  em: EntityManager,
+  input: {
+    channel: string;
+    plugin: string;
+    rows: {
+      id: string;
+      status: 'done' | 'ignored';
+      ticketId: string | null;
+      threadKey: string | null;
+      outcome: Record<string, unknown>;
+    }[];
+  },
+): Promise<void> {
+  if (input.rows.length === 0) return;
+  const values = input.rows.map(() => '(?::bigint, ?::text, ?::bigint, ?::text, ?::jsonb)').join(', ');
+  await query(
+    em,
+    `with v(id, status, ticket_id, thread_key, outcome) as (values ${values}),
+          threads as (
+            insert into plugin_thread (channel, thread_key, plugin, ticket_id)
+            select ?, thread_key, ?, ticket_id from v where thread_key is not null and ticket_id is not null
+            on conflict do nothing)
+     update inbound_message m
+        set status = v.status, channel = ?, ticket_id = v.ticket_id, outcome = v.outcome, last_error = null,
+            updated_at = now()
+       from v where m.id = v.id`,
+    [
+      ...input.rows.flatMap((r) => [r.id, r.status, r.ticketId, r.threadKey, JSON.stringify(r.outcome)]),
+      input.channel,
+      input.plugin,
+      input.channel,
+    ],
+  );
 }
 
 /**

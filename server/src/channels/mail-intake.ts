@@ -1,15 +1,21 @@
-import { handlerNameOf } from '@docket/core';
-import { forkEm } from '@docket/db';
+import { type CustomerPrincipal, handlerNameOf, isPriority, ValidationFailed } from '@docket/core';
+import { type EntityManager, forkEm } from '@docket/db';
 import { SandboxError } from '@docket/sandbox';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
+import { NotFoundError } from '../errors.ts';
 import { applyInbound, type InboundAnswer } from '../plugins/plugin-inbound.ts';
+import { ticketsOfThreads } from '../plugins/plugin-repository.ts';
 import { PluginUnavailable } from '../plugins/plugin-service.ts';
 import type { Services } from '../services.ts';
+import { createTicket } from '../tickets/create-ticket.ts';
+import { findOrCreateCustomersByEmail } from '../tickets/customers.ts';
 import {
-  claimInbound,
+  type ClaimedInbound,
+  claimInboundMany,
   dueInbound,
   failInbound,
   finishInbound,
+  finishInboundMany,
   insertAttachments,
   insertInbound,
 } from './inbound-repository.ts';
@@ -30,8 +36,19 @@ const PASSED_HEADERS = [
   'x-failed-recipients',
 ];
 
-/** Tries running at once in one process: the rest wait their turn (the database pool is shared with storing). */
-const MAX_PARALLEL = 8;
+/** Batches being turned into tickets at once in one process (the database pool is shared with storing). */
+const MAX_BATCHES = 2;
+/** Ticket creations of one batch running at once (each holds a connection at times). */
+const MAX_AT_ONCE = 16;
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function eachAtMost<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 /** What a transport hands in: the raw message and its SMTP envelope. */
 export type MailEnvelope = { mailFrom: string | null; rcptTo: string[]; remoteAddress: string | null };
@@ -97,117 +114,335 @@ function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
 
 /**
  * Mail in: each message the SMTP listener acknowledges is stored raw first (so nothing
- * acknowledged is lost), then parsed and handed to the enabled email channel plugin; what it
- * answers becomes a ticket (with the mail's attachments) or a reply, or is ignored with its
- * reason. A failure (no mail channel enabled, the plugin failing, the ticket refused) leaves the
- * message pending, and a sweep retries it with backoff (5 s doubling, at most hourly) until it
- * goes through. Several server processes may sweep: a try claims its message with a lease.
+ * acknowledged is lost), then turned into tickets
+ * in batches: one claim for the batch, each mail parsed and handed to the enabled email channel
+ * plugin (calls in arrival order, all of a batch at once unless one answers another in the same
+ * batch), the new threads' requesters found or made in one lookup, their tickets written by the
+ * ticket store's shared inserts, and the batch marked done with its threads in one statement.
+ * Replies, caller signals and anything unusual go one by one after the batch's new tickets (so a
+ * reply to a mail of the same batch finds its ticket). A failure (no mail channel enabled, the
+ * plugin failing, the ticket refused) leaves the message pending with its reason, and a sweep
+ * retries it with backoff (5 s doubling, at most hourly) until it goes through. Several server
+ * processes may sweep: a try claims its messages with a lease.
  */
 export class MailIntake {
   private sweeper: NodeJS.Timeout | undefined;
   private isSweeping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Messages waiting for a free slot (at most MAX_PARALLEL tries run at once, so storing new mail never waits for connections). */
+  /** Messages waiting for a batch (at most MAX_BATCHES run at once). */
   private readonly waiting: string[] = [];
   /** When each waiting message was queued (ms, performance.now()). */
   private readonly queuedAt = new Map<string, number>();
-  /** Where the tries' wall time went, summed (logged at close, read by the intake benchmark). */
-  readonly stages = { tries: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
+  /** The plugin stage of the batch before: batches call the plugin in the order their mail came. */
+  /** Settles once every batch started so far has had its plugin answers (batches ask in the order they started). */
+  private pluginTurn: Promise<void> = Promise.resolve();
+  /**
+   * Settles once every batch started so far has written its new tickets (and their threads): a
+   * reply waits for it, so that it finds a ticket an earlier batch is still writing.
+   */
+  private createsDone: Promise<void> = Promise.resolve();
+  private readonly batchSize: number;
+  /** Where the batches' wall time went, summed (logged at close, read by the intake benchmark). */
+  readonly stages = { tries: 0, batches: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
 
-  constructor(private readonly services: Services) {}
+  constructor(
+    private readonly services: Services,
+    options: { batchSize?: number } = {},
+  ) {
+    this.batchSize = Math.max(1, options.batchSize ?? 64);
+  }
 
-  /** Stores a received message; resolves (and only then may SMTP say 250) once it is committed. */
-  async accept(raw: Buffer, envelope: MailEnvelope): Promise<string> {
+  /**
+   * Stores a received message; resolves (and only then may SMTP say 250) once it is committed.
+   * `receivedAt` is when its DATA ended.
+   */
+  async accept(raw: Buffer, envelope: MailEnvelope, receivedAt = new Date()): Promise<string> {
     return insertInbound(forkEm(this.services.db), {
       transport: 'smtp',
       envelope: envelope as unknown as Record<string, unknown>,
       raw,
+      receivedAt,
     });
   }
 
-  /** Tries a message soon, in the background (a few at a time); the sweep catches what this misses. */
+  /** Tries a message soon, in the background, with the others waiting; the sweep catches what this misses. */
   kick(id: string): void {
-    if (this.inFlight.size >= MAX_PARALLEL) {
-      this.waiting.push(id);
-      this.queuedAt.set(id, performance.now());
-      return;
+    this.waiting.push(id);
+    this.queuedAt.set(id, performance.now());
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight.size < MAX_BATCHES && this.waiting.length > 0) {
+      const ids = this.waiting.splice(0, this.batchSize);
+      const now = performance.now();
+      for (const id of ids) {
+        const queued = this.queuedAt.get(id);
+        if (queued !== undefined) this.stages.queuedMs += now - queued;
+        this.queuedAt.delete(id);
+      }
+      const p = this.processBatch(ids).catch((e) =>
+        this.services.log('error', 'inbound mail failed', { ids, error: String((e as Error)?.stack ?? e) }),
+      );
+      this.inFlight.add(p);
+      void p.finally(() => {
+        this.inFlight.delete(p);
+        this.pump();
+      });
     }
-    const queued = this.queuedAt.get(id);
-    if (queued !== undefined) {
-      this.stages.queuedMs += performance.now() - queued;
-      this.queuedAt.delete(id);
-    }
-    const p = this.process(id).catch((e) =>
-      this.services.log('error', 'inbound mail failed', { id, error: String((e as Error)?.stack ?? e) }),
-    );
-    this.inFlight.add(p);
-    void p.finally(() => {
-      this.inFlight.delete(p);
-      const next = this.waiting.shift();
-      if (next !== undefined) this.kick(next);
-    });
   }
 
   /** One try of one message: done, ignored, or left pending with the reason. */
-  async process(id: string): Promise<void> {
-    const { services } = this;
+  process(id: string): Promise<void> {
+    return this.processBatch([id]);
+  }
+
+  /** One try of each of these messages: each ends done, ignored, or pending with its reason. */
+  async processBatch(ids: string[]): Promise<void> {
+    const earlier = this.createsDone;
+    let written!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    this.createsDone = Promise.all([earlier, mine]).then(() => undefined);
+    const askAfter = this.pluginTurn;
+    let asked!: () => void;
+    const myTurn = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    this.pluginTurn = Promise.all([askAfter, myTurn]).then(() => undefined);
+    try {
+      await this.tryBatch(ids, { earlier, written, askAfter, asked });
+    } finally {
+      asked();
+      written();
+    }
+  }
+
+  private async tryBatch(
+    ids: string[],
+    turns: { earlier: Promise<void>; written: () => void; askAfter: Promise<void>; asked: () => void },
+  ): Promise<void> {
+    const { earlier, written } = turns;
+    const { services, stages } = this;
     const em = forkEm(services.db);
-    const stages = this.stages;
     let at = performance.now();
     const lap = (stage: 'claimMs' | 'parseMs' | 'pluginMs' | 'ticketMs') => {
       const now = performance.now();
       stages[stage] += now - at;
       at = now;
     };
-    const claimed = await claimInbound(em, id);
+    const claimed = await claimInboundMany(em, ids);
     lap('claimMs');
-    if (!claimed) return;
-    stages.tries++;
-    const envelope = claimed.envelope as unknown as MailEnvelope;
-    let parsed: ParsedMail;
-    try {
-      parsed = await simpleParser(claimed.raw, { skipImageLinks: true, skipTextToHtml: true });
-      lap('parseMs');
-    } catch (e) {
-      await failInbound(em, id, {
-        channel: null,
-        error: `the mail could not be parsed: ${(e as Error).message}`,
-      });
-      return;
-    }
+    if (claimed.length === 0) return;
+    stages.tries += claimed.length;
+    stages.batches++;
+
+    const parsed: { message: ClaimedInbound; mail: ParsedMail }[] = [];
+    await Promise.all(
+      claimed.map(async (message) => {
+        try {
+          const mail = await simpleParser(message.raw, { skipImageLinks: true, skipTextToHtml: true });
+          parsed.push({ message, mail });
+        } catch (e) {
+          await failInbound(em, message.id, {
+            channel: null,
+            error: `the mail could not be parsed: ${(e as Error).message}`,
+          });
+        }
+      }),
+    );
+    parsed.sort((a, b) => (BigInt(a.message.id) < BigInt(b.message.id) ? -1 : 1));
+    lap('parseMs');
+    if (parsed.length === 0) return;
+
     const target = services.plugins.mailChannels()[0];
     if (!target) {
-      await failInbound(em, id, { channel: null, error: 'no enabled plugin channel takes mail' });
+      for (const { message } of parsed)
+        await failInbound(em, message.id, { channel: null, error: 'no enabled plugin channel takes mail' });
       return;
     }
     const key = `${target.plugin}.${target.channel}`;
-    let answer: InboundAnswer;
-    try {
-      answer = await services.plugins.call<InboundAnswer>(
-        target.plugin,
-        handlerNameOf.channelInbound(target.channel),
-        payloadOf(parsed, envelope, claimed.receivedAt),
-      );
-      lap('pluginMs');
-    } catch (e) {
-      const why =
-        e instanceof SandboxError
-          ? `${e.message} (${e.code})`
-          : e instanceof PluginUnavailable
-            ? e.message
-            : null;
-      if (why === null) throw e;
-      await failInbound(em, id, { channel: key, error: `the plugin failed: ${why}` });
-      return;
+    await turns.askAfter;
+    const answered = await this.callPlugin(em, target, key, parsed);
+    turns.asked();
+    lap('pluginMs');
+
+    // New threads with a requester's email: together. Everything else: one by one, after them.
+    const creates: Answered[] = [];
+    const ignored: Answered[] = [];
+    const alone: Answered[] = [];
+    const threads = new Set<string>();
+    for (const a of answered) {
+      const x = a.answer;
+      if (
+        x?.action === 'create' &&
+        x.ticket?.templateKey &&
+        x.requester?.email &&
+        !threads.has(String(x.threadKey))
+      ) {
+        threads.add(String(x.threadKey));
+        creates.push(a);
+      } else if (x?.action === 'ignore') ignored.push(a);
+      else alone.push(a);
     }
-    const files = parsed.attachments.map((a) => ({
-      filename: a.filename ?? 'attachment',
-      contentType: a.contentType,
-      content: a.content,
+    const finished: Parameters<typeof finishInboundMany>[1]['rows'] = ignored.map((a) => ({
+      id: a.message.id,
+      status: 'ignored',
+      ticketId: null,
+      threadKey: null,
+      outcome: { action: 'ignore', reason: (a.answer as { reason?: string }).reason ?? '' },
     }));
+    const attachments: { id: string; ticketId: string; files: MailFile[] }[] = [];
+    if (creates.length) {
+      const known = await ticketsOfThreads(em, key, [...threads]);
+      const people = await findOrCreateCustomersByEmail(
+        em,
+        creates.map((a) => {
+          const r = (a.answer as CreateAnswer).requester;
+          return { email: String(r.email), name: r.name ?? null };
+        }),
+      );
+      await eachAtMost(creates, MAX_AT_ONCE, async (a) => {
+        const x = a.answer as CreateAnswer;
+        const threadKey = String(x.threadKey);
+        if (known.has(threadKey)) {
+          // A try that created the ticket but died before it could say so: the thread has it.
+          finished.push({
+            id: a.message.id,
+            status: 'done',
+            ticketId: null,
+            threadKey: null,
+            outcome: { action: 'create' },
+          });
+          return;
+        }
+        const email = String(x.requester.email).trim().toLowerCase();
+        const customerId = people.get(email);
+        if (customerId === undefined) {
+          alone.push(a);
+          return;
+        }
+        const requester: CustomerPrincipal = {
+          kind: 'customer',
+          customerId,
+          name: x.requester.name ?? x.requester.email ?? 'Customer',
+        };
+        try {
+          const row = await createTicket(services, forkEm(services.db), requester, key, {
+            templateKey: x.ticket.templateKey!,
+            title: x.ticket.title,
+            description: x.ticket.description ?? null,
+            formData: x.ticket.formData ?? {},
+            ...(isPriority(x.ticket.priority) ? { priority: x.ticket.priority } : {}),
+            channel: key,
+          });
+          const ticketId = String(row.id);
+          finished.push({
+            id: a.message.id,
+            status: 'done',
+            ticketId,
+            threadKey,
+            outcome: { action: 'create' },
+          });
+          if (a.files.length) attachments.push({ id: a.message.id, ticketId, files: a.files });
+        } catch (e) {
+          const fields = e instanceof ValidationFailed ? ` ${JSON.stringify(e.errors)}` : '';
+          await failInbound(em, a.message.id, {
+            channel: key,
+            error: `${String((e as Error)?.message ?? e)}${fields}`.slice(0, 4000),
+          });
+          if (!(e instanceof ValidationFailed) && !(e instanceof NotFoundError))
+            services.log('warn', 'an inbound mail could not become a ticket', {
+              id: a.message.id,
+              error: String((e as Error)?.message ?? e),
+            });
+        }
+      });
+    }
+    const rows = { channel: key, plugin: target.plugin, rows: finished };
+    if (attachments.length)
+      await em.transactional(async (tx) => {
+        for (const f of attachments)
+          await insertAttachments(tx, { messageId: f.id, ticketId: f.ticketId, files: f.files });
+        await finishInboundMany(tx, rows);
+      });
+    else await finishInboundMany(em, rows);
+    written();
+
+    // Replies and the rest, once earlier batches' new tickets are written too.
+    if (alone.length) await earlier;
+    for (const a of alone.sort((x, y) => (BigInt(x.message.id) < BigInt(y.message.id) ? -1 : 1)))
+      await this.applyOne(em, target, key, a).catch((e) =>
+        services.log('error', 'inbound mail failed', {
+          id: a.message.id,
+          error: String((e as Error)?.stack ?? e),
+        }),
+      );
+    lap('ticketMs');
+  }
+
+  /**
+   * The plugin's answer for each mail, in arrival order after the batch before: all at once,
+   * except that a mail answering another mail of this batch waits for that one's answer (the
+   * plugin threads it by what it remembered). A call that fails leaves its mail pending.
+   */
+  private async callPlugin(
+    em: EntityManager,
+    target: { plugin: string; channel: string },
+    key: string,
+    parsed: { message: ClaimedInbound; mail: ParsedMail }[],
+  ): Promise<Answered[]> {
+    const { services } = this;
+    const answered: Answered[] = [];
+    const waves: (typeof parsed)[] = [];
+    const waveOf = new Map<string, number>();
+    for (const p of parsed) {
+      const refs = [p.mail.inReplyTo, ...[p.mail.references ?? []].flat()].filter(
+        (r): r is string => typeof r === 'string',
+      );
+      const after = Math.max(-1, ...refs.map((r) => waveOf.get(r) ?? -1));
+      const wave = waves[after + 1] ?? [];
+      wave.push(p);
+      waves[after + 1] = wave;
+      if (p.mail.messageId) waveOf.set(p.mail.messageId, after + 1);
+    }
+    // A wave's calls start in one turn, so they travel to the sandbox in one message.
+    for (const wave of waves)
+      await Promise.all(
+        wave.map(async ({ message, mail }) => {
+          try {
+            const answer = await services.plugins.call<InboundAnswer>(
+              target.plugin,
+              handlerNameOf.channelInbound(target.channel),
+              payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
+            );
+            answered.push({ message, answer, files: filesOf(mail) });
+          } catch (e) {
+            const why =
+              e instanceof SandboxError
+                ? `${e.message} (${e.code})`
+                : e instanceof PluginUnavailable
+                  ? e.message
+                  : String((e as Error)?.message ?? e);
+            await failInbound(em, message.id, { channel: key, error: `the plugin failed: ${why}` });
+          }
+        }),
+      );
+    return answered;
+  }
+
+  /** What a plugin's answer for one mail becomes, applied alone (a reply, a signal, a refusal). */
+  private async applyOne(
+    em: EntityManager,
+    target: { plugin: string; channel: string },
+    key: string,
+    { message, answer, files }: Answered,
+  ): Promise<void> {
+    const id = message.id;
     let outcome: Awaited<ReturnType<typeof applyInbound>>;
     try {
-      outcome = await applyInbound(services, em, {
+      outcome = await applyInbound(this.services, em, {
         plugin: target.plugin,
         channel: target.channel,
         answer,
@@ -221,7 +456,6 @@ export class MailIntake {
           });
         },
       });
-      lap('ticketMs');
     } catch (e) {
       // Kept pending, with why, for the next try.
       await failInbound(em, id, { channel: key, error: String((e as Error)?.message ?? e).slice(0, 500) });
@@ -259,7 +493,9 @@ export class MailIntake {
       if (this.isSweeping) return;
       this.isSweeping = true;
       try {
-        for (const id of await dueInbound(forkEm(this.services.db), 50)) await this.process(id);
+        const due = await dueInbound(forkEm(this.services.db), 50);
+        for (let i = 0; i < due.length; i += this.batchSize)
+          await this.processBatch(due.slice(i, i + this.batchSize));
       } catch (e) {
         this.services.log('warn', 'inbound mail sweep failed', { error: String((e as Error)?.message ?? e) });
       } finally {
@@ -279,3 +515,14 @@ export class MailIntake {
     if (this.stages.tries > 0) this.services.log('info', 'mail intake stages', { ...this.stages });
   }
 }
+
+type MailFile = { filename: string; contentType: string; content: Buffer };
+type CreateAnswer = Extract<InboundAnswer, { action: 'create' }>;
+type Answered = { message: ClaimedInbound; answer: InboundAnswer; files: MailFile[] };
+
+const filesOf = (mail: ParsedMail): MailFile[] =>
+  mail.attachments.map((a) => ({
+    filename: a.filename ?? 'attachment',
+    contentType: a.contentType,
+    content: a.content,
+  }));

@@ -33,6 +33,7 @@ export async function startSmtpListener(input: {
       });
       stream.on('error', (e) => callback(e));
       stream.on('end', () => {
+        const receivedAt = new Date();
         if (stream.sizeExceeded || bytes > input.maxBytes) {
           const e = new Error(`the message is larger than ${input.maxBytes} bytes`) as Error & {
             responseCode: number;
@@ -46,7 +47,7 @@ export async function startSmtpListener(input: {
           rcptTo: session.envelope.rcptTo.map((r) => r.address),
           remoteAddress: session.remoteAddress ?? null,
         };
-        intake.accept(Buffer.concat(chunks), envelope).then(
+        intake.accept(Buffer.concat(chunks), envelope, receivedAt).then(
           (id) => {
             callback(null, `queued as ${id}`);
             intake.kick(id);

@@ -30,11 +30,25 @@ import { findSubtree, nextOrgUnitId } from './org-repository.ts';
 const nameRequired = (what: string) =>
   new ValidationFailed([fieldError('/name', 'required', `${what} needs a name.`)]);
 
+/** The active staff member named as a unit's manager, or a validation error naming managerId. */
+async function managerOf(tx: EntityManager, managerId: number): Promise<User> {
+  const user = await tx.findOne(User, managerId);
+  if (!user?.isActive)
+    throw new ValidationFailed([
+      fieldError(
+        '/managerId',
+        'not_found',
+        `User ${managerId} does not exist or is deactivated, so cannot manage the unit.`,
+      ),
+    ]);
+  return user;
+}
+
 export async function createOrgUnit(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
-  input: { name: string; kind: OrgUnitKind; parentId?: number | null },
+  input: { name: string; kind: OrgUnitKind; parentId?: number | null; managerId?: number | null },
 ): Promise<OrgUnit> {
   requireStaff(actor, 'org.manage');
   if (!input.name.trim()) throw nameRequired('An org unit');
@@ -44,6 +58,7 @@ export async function createOrgUnit(
       throw new ValidationFailed([
         fieldError('/parentId', 'not_found', `Org unit ${input.parentId} does not exist.`),
       ]);
+    const manager = input.managerId != null ? await managerOf(tx, input.managerId) : null;
     const id = await nextOrgUnitId(tx);
     const unit = tx.create(OrgUnit, {
       id,
@@ -51,13 +66,17 @@ export async function createOrgUnit(
       name: input.name.trim(),
       kind: input.kind,
       path: `${parent?.path ?? '/'}${id}/`,
+      manager: manager ? ref(manager) : null,
     });
     recordAdminChange(tx, actor, {
       action: 'create',
       entityType: 'org_unit',
       entityId: id,
       entityName: unit.name,
-      diff: diffOf({}, { kind: unit.kind, parentId: parent?.id ?? null, path: unit.path }),
+      diff: diffOf(
+        {},
+        { kind: unit.kind, parentId: parent?.id ?? null, path: unit.path, managerId: manager?.id ?? null },
+      ),
     });
     return unit;
   });
@@ -65,20 +84,27 @@ export async function createOrgUnit(
   return unit;
 }
 
-/** Renames or moves an org unit (a null parentId makes it a root). */
+/** Renames or moves an org unit (a null parentId makes it a root), or names its manager. */
 export async function updateOrgUnit(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
-  input: { id: number; name?: string | null; parentId?: number | null },
+  input: { id: number; name?: string | null; parentId?: number | null; managerId?: number | null },
 ): Promise<OrgUnit> {
   requireStaff(actor, 'org.manage');
   if (input.name != null && !input.name.trim()) throw nameRequired('An org unit');
   const unit = await em.transactional(async (tx) => {
     const unit = await tx.findOne(OrgUnit, input.id, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!unit) throw new NotFoundError(`Org unit ${input.id}`, '/id');
-    const before = { name: unit.name, parentId: unit.parent?.id ?? null, path: unit.path };
+    const before = {
+      name: unit.name,
+      parentId: unit.parent?.id ?? null,
+      path: unit.path,
+      managerId: unit.manager?.id ?? null,
+    };
     if (input.name != null) unit.name = input.name.trim();
+    if (input.managerId !== undefined)
+      unit.manager = input.managerId === null ? null : ref(await managerOf(tx, input.managerId));
     if (input.parentId !== undefined && input.parentId !== (unit.parent?.id ?? null)) {
       const parent = input.parentId !== null ? await tx.findOne(OrgUnit, input.parentId) : null;
       if (input.parentId !== null && !parent)
@@ -96,7 +122,12 @@ export async function updateOrgUnit(
       // The subtree's tickets move with it (the ticket store writes tickets).
       await services.tickets.moveOrgPaths(tx, fromPath, toPath);
     }
-    const diff = diffOf(before, { name: unit.name, parentId: unit.parent?.id ?? null, path: unit.path });
+    const diff = diffOf(before, {
+      name: unit.name,
+      parentId: unit.parent?.id ?? null,
+      path: unit.path,
+      managerId: unit.manager?.id ?? null,
+    });
     if (diff)
       recordAdminChange(tx, actor, {
         action: 'update',

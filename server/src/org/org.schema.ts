@@ -66,14 +66,21 @@ builder.mutationFields((t) => ({
       name: t.arg.string({ required: true }),
       kind: t.arg({ type: OrgUnitKindEnum, required: true }),
       parentId: t.arg.int(),
+      managerId: t.arg.int({ description: "Who runs the unit: its people's work escalates to them." }),
     },
     resolve: (_r, a, ctx) => createOrgUnit(ctx.services, ctx.em, ctx.principal, a),
   }),
   updateOrgUnit: t.field({
     type: OrgUnitRef,
     errors: mutationErrors,
-    description: 'Rename, or move under another parent (null makes it a root).',
-    args: { id: t.arg.int({ required: true }), name: t.arg.string(), parentId: t.arg.int() },
+    description:
+      'Rename, move under another parent (null makes it a root), or name its manager (managerId; null: none).',
+    args: {
+      id: t.arg.int({ required: true }),
+      name: t.arg.string(),
+      parentId: t.arg.int(),
+      managerId: t.arg.int(),
+    },
     resolve: (_r, a, ctx) => updateOrgUnit(ctx.services, ctx.em, ctx.principal, a),
   }),
   createTeam: t.field({

@@ -36,16 +36,32 @@ const personOf = (r: PersonRow) => ({
   orgUnit: r.org_unit_id === null ? null : { id: r.org_unit_id, name: r.org_unit_name ?? '' },
 });
 
-/** A user's manager (the person they report to) while active, or null. */
+/**
+ * A user's manager while active, or null: the manager of their org unit (else of the nearest unit
+ * above it that has one; never the user themself, so a unit's manager escalates upwards), and
+ * failing that the person they report to (app_user.manager_id).
+ */
 export async function managerOfUser(em: EntityManager, userId: number): Promise<JsonValue> {
-  const row = await queryOne<PersonRow>(
-    em,
-    `select ${PERSON_COLUMNS} from app_user w
-       join app_user u on u.id = w.manager_id and u.is_active
-       left join org_unit o on o.id = u.org_unit_id
-      where w.id = ?`,
-    [userId],
-  );
+  const row =
+    (await queryOne<PersonRow>(
+      em,
+      `select ${PERSON_COLUMNS} from app_user w
+         join org_unit wu on wu.id = w.org_unit_id
+         join org_unit a on starts_with(wu.path, a.path)
+         join app_user u on u.id = a.manager_id and u.is_active and u.id <> w.id
+         left join org_unit o on o.id = u.org_unit_id
+        where w.id = ?
+        order by length(a.path) desc limit 1`,
+      [userId],
+    )) ??
+    (await queryOne<PersonRow>(
+      em,
+      `select ${PERSON_COLUMNS} from app_user w
+         join app_user u on u.id = w.manager_id and u.is_active
+         left join org_unit o on o.id = u.org_unit_id
+        where w.id = ?`,
+      [userId],
+    ));
   return row ? personOf(row) : null;
 }
 

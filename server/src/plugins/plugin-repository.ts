@@ -262,6 +262,21 @@ export async function ticketOfThread(
   return row?.ticket_id;
 }
 
+/** The threads among `threadKeys` that have a ticket already, with it. */
+export async function ticketsOfThreads(
+  em: EntityManager,
+  channel: string,
+  threadKeys: string[],
+): Promise<Map<string, string>> {
+  if (threadKeys.length === 0) return new Map();
+  const rows = await query<{ thread_key: string; ticket_id: string }>(
+    em,
+    'select thread_key, ticket_id::text from plugin_thread where channel = ? and thread_key = any(?::text[])',
+    [channel, threadKeys],
+  );
+  return new Map(rows.map((r) => [r.thread_key, r.ticket_id]));
+}
+
 export async function threadOfTicket(
   em: EntityManager,
   channel: string,

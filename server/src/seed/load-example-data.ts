@@ -66,6 +66,12 @@ export async function loadExampleData(
           userIds.get(u.manager),
           userIds.get(u.email),
         ]);
+    for (const o of examples.orgUnits)
+      if (o.manager)
+        await query(tx, 'update org_unit set manager_id = ? where id = ?', [
+          userIds.get(o.manager),
+          org.get(o.ref)!.id,
+        ]);
     for (const t of examples.teams) {
       const team = await queryOne<{ id: number }>(
         tx,

@@ -373,3 +373,16 @@ export function ticketTimeline(
     [ticketId],
   );
 }
+
+/** The custom fields (set by workflow steps and plugins, beyond the form and the ticket's own fields) of these tickets. */
+export async function customFieldsOfTickets(
+  em: EntityManager,
+  ticketIds: string[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await query<{ id: string; custom_fields: Record<string, unknown> }>(
+    em,
+    'select id::text as id, custom_fields from ticket where id = any(?::bigint[])',
+    [ticketIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.custom_fields ?? {}]));
+}

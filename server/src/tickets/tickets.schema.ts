@@ -110,6 +110,16 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
       resolve: (r) => r.channel,
     }),
     formData: t.field({ type: 'JSON', resolve: (r) => r.form_data }),
+    customFields: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        "Fields beyond the form and the ticket's own that workflow steps (set fields) and plugins wrote, by name. Staff only (null for customers).",
+      resolve: async (r, _a, ctx) =>
+        maySeeInternals(ctx.principal)
+          ? ((await ctx.loaders.customFieldsOfTicket.load(String(r.id))) ?? {})
+          : null,
+    }),
     template: t.field({
       type: TemplateRef,
       resolve: (r, _a, ctx) => ctx.loaders.template.load(r.template_id).then((x) => x!),

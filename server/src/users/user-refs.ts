@@ -58,6 +58,16 @@ UserRef.implement({
   }),
 });
 
+builder.objectField(OrgUnitRef, 'manager', (t) =>
+  t.field({
+    type: UserRef,
+    nullable: true,
+    description: "Who runs the unit: its people's work escalates to them. Null for customers.",
+    resolve: (o, _a, ctx) =>
+      o.manager && maySeeInternals(ctx.principal) ? ctx.loaders.user.load(o.manager.id) : null,
+  }),
+);
+
 /** A customer's contact details: for the customer, and for staff who reach them (access policy customerScope). */
 async function mayReadContact(c: Customer, ctx: Ctx): Promise<boolean> {
   const p = ctx.principal;

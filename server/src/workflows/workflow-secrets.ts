@@ -1,5 +1,5 @@
 import { fieldError, type Principal, ValidationFailed, type WorkflowGraph } from '@docket/core';
-import type { EntityManager, SecretBox } from '@docket/db';
+import { type EntityManager, query, type SecretBox } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import {
   deleteWorkflowSecret,
@@ -148,4 +148,66 @@ export async function fillSecrets(
       return { error: `The workflow secret "${missing}" is not set: set it in the workflow's secrets.` };
   }
   return out;
+}
+
+/**
+ * Seals what older versions stored in plaintext: graphs (drafts and published versions) saved
+ * before secrets were kept apart, with tokens written into credential-like headers of their
+ * HTTP-request nodes. Each value is sealed into the workflow's secrets and the graph rewritten to
+ * refer to it, so no query returns it and the engine still sends it. Runs at start, in one
+ * transaction; a later start finds nothing to do. A published version whose value differs from
+ * the draft's (or an earlier version's) under the same name gets its own name (`….v<version>`).
+ * Returns how many values it sealed.
+ */
+export async function sealPlaintextSecrets(em: EntityManager, box: SecretBox): Promise<number> {
+  return em.transactional(async (tx) => {
+    const rows = [
+      ...(await query<{ workflow_id: number; version: number | null; graph: WorkflowGraph }>(
+        tx,
+        `select id as workflow_id, null::int as version, draft as graph from workflow
+          where draft::text like '%http_request%' order by id for update`,
+      )),
+      ...(await query<{ workflow_id: number; version: number | null; graph: WorkflowGraph }>(
+        tx,
+        `select workflow_id, version, graph from workflow_version
+          where graph::text like '%http_request%' order by workflow_id, version for update`,
+      )),
+    ];
+    let sealed = 0;
+    const known = new Map<number, Map<string, string>>();
+    for (const row of rows) {
+      const { graph, moved } = moveSecretsOut(row.graph);
+      if (moved.size === 0) continue;
+      let values = known.get(row.workflow_id);
+      if (!values) {
+        values = new Map(
+          (await workflowSecrets(tx, row.workflow_id)).map((s) => [s.name, box.open(s.sealed).value ?? '']),
+        );
+        known.set(row.workflow_id, values);
+      }
+      let text = JSON.stringify(graph);
+      const toStore: { name: string; sealed: string }[] = [];
+      for (const [name, value] of moved) {
+        let stored = name;
+        if (values.has(name) && values.get(name) !== value && row.version !== null) {
+          stored = `${name}.v${row.version}`.slice(0, 100);
+          text = text.replaceAll(`{{secret.${name}}}`, `{{secret.${stored}}}`);
+        }
+        if (values.get(stored) === value) continue;
+        values.set(stored, value);
+        toStore.push({ name: stored, sealed: box.seal({ value }) });
+      }
+      await saveWorkflowSecrets(tx, row.workflow_id, toStore);
+      sealed += toStore.length;
+      if (row.version === null)
+        await query(tx, 'update workflow set draft = ?::jsonb where id = ?', [text, row.workflow_id]);
+      else
+        await query(
+          tx,
+          'update workflow_version set graph = ?::jsonb where workflow_id = ? and version = ?',
+          [text, row.workflow_id, row.version],
+        );
+    }
+    return sealed;
+  });
 }

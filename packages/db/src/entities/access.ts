@@ -24,6 +24,8 @@ export const OrgUnit = defineEntity({
     kind: p.enum([...ORG_UNIT_KINDS]),
     /** Ids from the root, e.g. /1/3/7/: a subtree is every unit whose path starts with its root's. */
     path: p.text().unique(),
+    /** Who runs the unit: its people's work escalates to them (an SLA escalation, a supervisor's follow-up). */
+    manager: () => p.manyToOne(User).ref().nullable().deleteRule('set null').updateRule('no action'),
     createdAt: p.datetime().defaultRaw('now()'),
   },
 });
