@@ -18,16 +18,13 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
  */
 const NOT_MODELLED = {
   functions: {
-    // Clears a ticket's named status when its category changes without a new name (statuses
-    // migration); MikroORM has no notion of triggers or functions.
-    ticket_status_name_follows: 'trigger function of ticket_status_name_follows',
+    // MikroORM has no notion of triggers or functions.
     // The CJK bigrams the ticket's search vector is generated from (search migration).
     docket_cjk_grams: 'used by the generated column ticket.search',
     // Marks the tickets whose report facts are out of date (report facts migration).
     report_ticket_changed: 'trigger function of report_ticket_event_added and report_ticket_sla_changed',
   },
   triggers: {
-    ticket_status_name_follows: 'on ticket, before update of status',
     report_ticket_event_added: 'on ticket_event, after insert (statement)',
     report_ticket_sla_changed: 'on ticket_sla, after update (statement)',
   },

@@ -17,6 +17,7 @@ import { Migration20261130110100_csat } from './migrations/Migration202611301101
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
 import { Migration20261130140000_wall } from './migrations/Migration20261130140000_wall.ts';
 import { Migration20261130150000_report_facts } from './migrations/Migration20261130150000_report_facts.ts';
+import { Migration20261130170000_ticket_update_cost } from './migrations/Migration20261130170000_ticket_update_cost.ts';
 import { Migration20261130180852_org_unit_manager } from './migrations/Migration20261130180852_org_unit_manager.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
@@ -36,6 +37,7 @@ export const migrations = [
   { name: 'Migration20261130110001_hardening', class: Migration20261130110001_hardening },
   { name: 'Migration20261130140000_wall', class: Migration20261130140000_wall },
   { name: 'Migration20261130150000_report_facts', class: Migration20261130150000_report_facts },
+  { name: 'Migration20261130170000_ticket_update_cost', class: Migration20261130170000_ticket_update_cost },
   { name: 'Migration20261130180852_org_unit_manager', class: Migration20261130180852_org_unit_manager },
 ];
 
@@ -88,7 +90,20 @@ export function ormOptions(options: {
       if (options.debug) console.log(message);
     },
     allowGlobalContext: false,
-    pool: { min: 0, max: options.poolSize },
+    pool: {
+      min: 0,
+      max: options.poolSize,
+      // The server's named prepared statements (a step's or a batch's writes as one statement,
+      // the ticket insert) read their rows from one jsonb parameter, whose value tells the planner
+      // nothing: a plan made for one value serves every other as well. PostgreSQL would still plan
+      // each of a statement's first five runs on a connection anew, and a group transaction's
+      // statement takes a new shape with each number of members: planning was a quarter of the
+      // database's work on a step. Every plan is made once per statement and connection instead.
+      afterCreate: (
+        connection: { query: (sql: string, done: (e: Error | null) => void) => void },
+        done: (e: Error | null, connection: unknown) => void,
+      ) => connection.query('set plan_cache_mode = force_generic_plan', (e) => done(e, connection)),
+    },
     // pg-boss keeps its jobs in its own schema.
     schemaGenerator: { ignoreSchema: ['pgboss'] },
     migrations: {

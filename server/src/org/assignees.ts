@@ -138,15 +138,21 @@ async function pickTeamMembers(
   strategy: string | undefined,
   asks: { teamId: number; skills: string[] }[],
 ): Promise<(number | null)[]> {
+  // The strategy's order of a team's candidates `m`. A lone candidate is picked without it: the
+  // least loaded member's open tasks are counted one by one, and a team of one has nobody to
+  // compare with (`size` is the number of candidates).
   const order =
     strategy === 'least_loaded'
-      ? `(select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open'), m.user_id`
-      : `(select max(w.created_at) from workflow_task w where w.team_id = m.team_id and w.assignee_user_id = m.user_id) asc nulls first, m.user_id`;
+      ? `case when size > 1 then (select count(*) from workflow_task w where w.assignee_user_id = m.user_id and w.status = 'open') end, m.user_id`
+      : `case when size > 1 then (select max(w.created_at) from workflow_task w where w.team_id = m.team_id and w.assignee_user_id = m.user_id) end asc nulls first, m.user_id`;
   if (asks.length === 1) {
     const picked = await queryOne<{ user_id: number }>(
       tx,
-      `select m.user_id from team_member m join app_user u on u.id = m.user_id and u.is_active
-        where m.team_id = ? and m.skills @> ?::text[] order by ${order} limit 1`,
+      `with c as materialized (
+         select m.user_id, m.team_id from team_member m join app_user u on u.id = m.user_id and u.is_active
+          where m.team_id = ? and m.skills @> ?::text[]
+       )
+       select m.user_id from c m, lateral (select count(*) as size from c) n order by ${order} limit 1`,
       [asks[0]!.teamId, asks[0]!.skills],
     );
     return [picked?.user_id ?? null];
@@ -161,13 +167,16 @@ async function pickTeamMembers(
          from jsonb_array_elements(?::jsonb) with ordinality as e(v, n)
      ),
      teams as (select distinct team_id, skills from a),
-     ranked as materialized (
-       select t.team_id, t.skills, m.user_id,
-              row_number() over (partition by t.team_id, t.skills order by ${order}) - 1 as rank,
-              count(*) over (partition by t.team_id, t.skills) as size
+     candidates as materialized (
+       select t.team_id, t.skills, m.user_id, count(*) over (partition by t.team_id, t.skills) as size
          from teams t
          join team_member m on m.team_id = t.team_id and m.skills @> t.skills
          join app_user u on u.id = m.user_id and u.is_active
+     ),
+     ranked as materialized (
+       select m.team_id, m.skills, m.user_id, m.size,
+              row_number() over (partition by m.team_id, m.skills order by ${order}) - 1 as rank
+         from candidates m
      )
      select (select r.user_id from ranked r
               where r.team_id = a.team_id and r.skills = a.skills and r.rank = a.k % r.size) as user_id

@@ -236,16 +236,25 @@ export function ticketUpdatePart(
     participants?: number[];
   },
 ): WritePart {
-  const sets = Object.keys(change.columns).map(
-    (field) => `${CHANGEABLE_COLUMNS[field as ChangeableField]} = ${FIELD_SQL[field as ChangeableField]}`,
-  );
+  const isStatusChanged = 'status' in change.columns;
+  const sets = Object.keys(change.columns)
+    .filter((field) => !(isStatusChanged && field === 'statusName'))
+    .map(
+      (field) => `${CHANGEABLE_COLUMNS[field as ChangeableField]} = ${FIELD_SQL[field as ChangeableField]}`,
+    );
   if ('orgUnitId' in change.columns)
     sets.push(`org_path = coalesce((select path from org_unit where id = (c->>'orgUnitId')::int), '/')`);
-  if ('status' in change.columns)
-    // SET expressions read the row as it was: the new status is read from the input where they compare it.
+  if (isStatusChanged)
+    // SET expressions read the row as it was: the new status is read from the input where they
+    // compare it. A ticket that moves to another category keeps no name of the old one: its name
+    // is the one the change gives, or none. (Done here, not by a BEFORE UPDATE trigger: such a
+    // trigger makes PostgreSQL rebuild the search vector on every update of a ticket.)
     sets.push(
       "solved_at = case when c->>'status' in ('solved', 'closed') then coalesce(t.solved_at, now()) end",
       "closed_at = case when c->>'status' = 'closed' then coalesce(t.closed_at, now()) end",
+      `status_name = case when c->>'status' is distinct from t.status
+                           and ${'statusName' in change.columns ? "c->>'statusName'" : 't.status_name'} is not distinct from t.status_name
+                          then null else ${'statusName' in change.columns ? "c->>'statusName'" : 't.status_name'} end`,
     );
   if (change.formText !== undefined) sets.push("form_text = i.x->>'formText'");
   if (change.participants?.length)

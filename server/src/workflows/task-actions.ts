@@ -93,7 +93,9 @@ export async function actOnTask(
   // refused before it writes fails alone.
   return services.workflows.inStepTransaction(async (tx) => {
     // The task, its instance and its ticket in one round trip, the instance and the ticket locked.
-    const locked = await lockTaskForAction(tx, input.taskId);
+    const locked = await lockTaskForAction(tx, input.taskId, {
+      isShared: services.workflows.isSharedSession,
+    });
     // Actions of the same moment run together: none other may change this instance or ticket meanwhile.
     if (locked?.instance) claimRows(tx, [`instance:${locked.instance.id}`]);
     if (locked?.ticket) claimRows(tx, [`ticket:${locked.ticket.id}`]);

@@ -1,5 +1,13 @@
 import type { TemplateContent, WorkflowGraph } from '@docket/core';
-import { type EntityManager, pgJson, query, queryOne, together, type WritePart } from '@docket/db';
+import {
+  type EntityManager,
+  pgJson,
+  query,
+  queryOne,
+  queryPrepared,
+  together,
+  type WritePart,
+} from '@docket/db';
 import type { InstanceRow } from './workflow-types.ts';
 
 /**
@@ -208,7 +216,7 @@ export function stepParts(
         `update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
                 closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
            from jsonb_array_elements(${input}) as u(x)
-          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and ${IS_STILL_OPEN}
           returning ${TASK_COLUMNS}`,
     });
   const reassigns = rows.taskUpdates.filter((u) => u.kind === 'reassign');
@@ -220,7 +228,7 @@ export function stepParts(
         `update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
                 role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
            from jsonb_array_elements(${input}) as u(x)
-          where ${byId(input)} and w.id = x->>'id' and w.status = 'open'
+          where ${byId(input)} and w.id = x->>'id' and ${IS_STILL_OPEN}
           returning ${TASK_COLUMNS}`,
     });
   const overdue = rows.taskUpdates.filter((u) => u.kind === 'overdue');
@@ -243,6 +251,15 @@ export function stepParts(
 /** Tasks `w` whose ids the JSON rows `input` name (an index lookup of each id). */
 const byId = (input: string): string =>
   `w.id = any(array(select r->>'id' from jsonb_array_elements(${input}) as r))`;
+
+/**
+ * A task found by id is still open. Not written `w.status = 'open'`: that would let the planner
+ * use the partial indexes of open tasks (each is `where status = 'open'`), and once their
+ * statistics lag behind a busy table it ANDs the ids with a whole such index, reading an entry
+ * for every open task at each step. Compared with a value the planner cannot see, the status is
+ * checked on the rows the ids found.
+ */
+const IS_STILL_OPEN = `w.status = (select 'open')`;
 
 /** The keys of the rows a new ticket's planned first steps write with it (see registerCreationWriters). */
 export const TASK_ROWS = 'workflow_tasks';
@@ -574,21 +591,32 @@ type TicketRowLike = Record<string, unknown> & { id: string | number };
  * locks them). Inside a group transaction the tasks of the members that act at the same moment are
  * locked and read by one statement.
  */
-export function lockTaskForAction(tx: EntityManager, taskId: string): Promise<LockedTask | undefined> {
+export function lockTaskForAction(
+  tx: EntityManager,
+  taskId: string,
+  options: { isShared: boolean },
+): Promise<LockedTask | undefined> {
   return together(tx, 'lockTaskForAction', taskId, async (ids) => {
-    const rows = await lockTasksForAction(tx, ids);
+    const rows = await lockTasksForAction(tx, ids, options);
     return ids.map((id) => rows.get(id));
   });
 }
 
-async function lockTasksForAction(tx: EntityManager, taskIds: string[]): Promise<Map<string, LockedTask>> {
-  const rows = await query<{
+/** Locks and reads the tasks (see lockTaskForAction): a prepared statement, parsed and planned once per connection. */
+async function lockTasksForAction(
+  tx: EntityManager,
+  taskIds: string[],
+  options: { isShared: boolean },
+): Promise<Map<string, LockedTask>> {
+  const rows = await queryPrepared<{
     task: TaskWithTicket;
     instance: LockedTask['instance'];
     ticket: LockedTask['ticket'];
-  }>(
-    tx,
-    `with tasks as (select instance_id, ticket_id from workflow_task where id = any(?::text[])),
+  }>(tx, { name: 'docket_lock_tasks', isShared: options.isShared, sql: LOCK_TASKS_SQL }, [taskIds, taskIds]);
+  return new Map(rows.map((r) => [r.task.id, { task: r.task, instance: r.instance, ticket: r.ticket }]));
+}
+
+const LOCK_TASKS_SQL = `with tasks as (select instance_id, ticket_id from workflow_task where id = any(?::text[])),
      locked_instance as (
        select i.* from workflow_instance i where i.id in (select instance_id from tasks) order by i.id for update
      ),
@@ -613,11 +641,7 @@ async function lockTasksForAction(tx: EntityManager, taskIds: string[]): Promise
        from workflow_task w
        left join locked_instance i on i.id = w.instance_id
        left join locked_ticket t on t.id = w.ticket_id
-      where w.id = any(?::text[])`,
-    [taskIds, taskIds],
-  );
-  return new Map(rows.map((r) => [r.task.id, { task: r.task, instance: r.instance, ticket: r.ticket }]));
-}
+      where w.id = any(?::text[])`;
 
 /** How long the steps at one node took over a period, and how many tokens wait or failed there now. */
 export type NodeStatsRow = {

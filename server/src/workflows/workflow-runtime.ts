@@ -109,6 +109,11 @@ export class WorkflowRuntime {
     );
   }
 
+  /** The database connections share one session (the embedded database): no named prepared statements. */
+  get isSharedSession(): boolean {
+    return this.deps.isSharedSession;
+  }
+
   /**
    * The clock a workflow event runs at: now, and business time in the calendar a node names, else
    * the first stored business calendar, else the built-in office hours.
