@@ -176,7 +176,9 @@ export async function run(log: (line: string) => void = console.log) {
   } finally {
     await pool.end();
     await server.stop();
-    await db.drop();
+    // BENCH_KEEP_DATABASE=1 keeps the loaded database (its URL printed) to look at its plans afterwards.
+    if (process.env.BENCH_KEEP_DATABASE === '1') log(`  database kept: ${db.url}`);
+    else await db.drop();
   }
 }
 
