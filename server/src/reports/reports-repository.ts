@@ -53,9 +53,11 @@ const GROUPS: Record<ReportGrouping, { joins: string; key: string; label: string
     label: 'g.key',
   },
   category: {
-    joins: 'join ticket_template_version g on g.id = t.template_version_id',
-    key: "coalesce(g.content->'categoryPath'->>0, '')",
-    label: "coalesce(g.content->'categoryPath'->>0, '')",
+    // Each version's category read once, not its whole form per ticket.
+    joins: `join (select v.id, coalesce(v.content->'categoryPath'->>0, '') as category
+                    from ticket_template_version v) g on g.id = t.template_version_id`,
+    key: 'g.category',
+    label: 'g.category',
   },
   team: { joins: 'left join team g on g.id = t.team_id', key: 't.team_id::text', label: 'g.name' },
   agent: {
@@ -64,7 +66,10 @@ const GROUPS: Record<ReportGrouping, { joins: string; key: string; label: string
     label: 'g.name',
   },
   org_unit: {
-    joins: `join org_unit g on t.org_path like ${likePrefix('g.path')}`,
+    // A path lists the ids of the units above and at the ticket's (/1/2/4/): each found by id,
+    // and counted when its own path starts the ticket's.
+    joins: `cross join lateral unnest(string_to_array(trim(both '/' from t.org_path), '/')) u(id)
+      join org_unit g on g.id::text = u.id and starts_with(t.org_path, g.path)`,
     key: 'g.id::text',
     label: 'g.name',
   },
@@ -76,11 +81,6 @@ const GROUPS: Record<ReportGrouping, { joins: string; key: string; label: string
     label: "coalesce(g.tier, '')",
   },
 };
-
-/** A LIKE pattern matching every text that starts with the given SQL text expression. */
-function likePrefix(expr: string): string {
-  return `replace(replace(replace(${expr}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
-}
 
 const DONE = "('solved', 'closed')";
 /** Placeholders of the period, in the SQL below: `:from` and `:to` (each becomes a bound `?`). */
