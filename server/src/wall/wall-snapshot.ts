@@ -60,64 +60,21 @@ export type WallSnapshot = {
 };
 
 const OPEN_SQL = `t.status in (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const dueOf = (c: string) => `(${c}.value->>'dueAt')::timestamptz`;
+const DUE = dueOf('c');
+const RUNNING = `c.value->>'endedAt' is null`;
+/** A clock past its due time: marked breached, or running and due (the timer may not have fired yet). */
+const breachedSql = (c: string) =>
+  `(${c}.value->>'breachedAt' is not null or (${c}.value->>'pausedAt' is null and ${dueOf(c)} <= now()))`;
+const BREACHED = breachedSql('c');
+const AT_RISK = `(c.value->>'breachedAt' is null and c.value->>'pausedAt' is null and ${DUE} > now()
+  and ${DUE} <= now() + interval '${AT_RISK_SECONDS} seconds')`;
+/** None of the ticket's running clocks is breached (about to breach counts only such tickets). */
+const NONE_BREACHED = `not exists (select 1 from jsonb_each(s.state->'clocks') b
+  where b.value->>'endedAt' is null and ${breachedSql('b')})`;
+const CLOCKS = `join ticket_sla s on s.ticket_id = t.id cross join lateral jsonb_each(s.state->'clocks') c`;
 
-/**
- * The open tickets' figures in one statement, every running clock read once from the clocks'
- * JSON: the open tickets by status, team and region (and in all), and the tickets about to breach
- * and breached (WALL_LIST_SIZE * 4 clocks each, a ticket's first clock kept by firstPerTicket).
- * A clock is breached when marked so, or running and due (the timer may not have fired yet); about
- * to breach when running, unmarked and due within AT_RISK_SECONDS; a ticket counts as about to
- * breach only when none of its running clocks is breached. `part` says which of the three a row
- * answers: 'g' (a group), 'b' (a breached clock), 'r' (a clock about to breach).
- */
-const openFiguresSql = (scopeSql: string, regionPart: number) => `
-  with o as materialized (
-    select t.id, t.number, t.title, t.priority, t.status, t.team_id,
-           nullif(split_part(t.org_path, '/', ${regionPart}), '') as region
-      from ticket t where ${scopeSql} and ${OPEN_SQL}
-  ), c as materialized (
-    select c.ticket_id, c.metric, c.due,
-           c.is_marked or (not c.is_paused and c.due <= now()) as is_breached,
-           not c.is_marked and not c.is_paused and c.due > now()
-             and c.due <= now() + interval '${AT_RISK_SECONDS} seconds' as is_at_risk,
-           case when not c.is_marked and not c.is_paused and c.due > now() then c.due end as next_due
-      from (
-        select s.ticket_id, k.key as metric, (k.value->>'dueAt')::timestamptz as due,
-               k.value->>'breachedAt' is not null as is_marked, k.value->>'pausedAt' is not null as is_paused
-          from o join ticket_sla s on s.ticket_id = o.id cross join lateral jsonb_each(s.state->'clocks') k
-         where k.value->>'endedAt' is null
-      ) c
-  ), clk as (
-    select ticket_id, bool_or(is_breached) as is_breached, bool_or(is_at_risk) as is_at_risk,
-           min(next_due) as next_due
-      from c group by ticket_id
-  )
-  select 'g' as part, grouping(o.status) as gs, grouping(o.team_id) as gt, grouping(o.region) as gr,
-         o.status, o.team_id, o.region,
-         count(*)::int as open,
-         (count(*) filter (where clk.is_breached))::int as breached,
-         (count(*) filter (where clk.is_at_risk and not clk.is_breached))::int as at_risk,
-         min(case when clk.next_due - interval '${AT_RISK_SECONDS} seconds' > now()
-                  then clk.next_due - interval '${AT_RISK_SECONDS} seconds' else clk.next_due end) as next_change,
-         null::text as id, null::text as number, null::text as title, null::text as priority,
-         null::text as metric, null::timestamptz as due_at
-    from o left join clk on clk.ticket_id = o.id
-   group by grouping sets ((o.status), (o.team_id), (o.region), ())
-  union all
-  (select 'b', null, null, null, null, null, null, null, null, null, null,
-          o.id::text, o.number, o.title, o.priority, c.metric, c.due
-     from c join o on o.id = c.ticket_id
-    where c.is_breached
-    order by c.due desc, o.id limit ${WALL_LIST_SIZE * 4})
-  union all
-  (select 'r', null, null, null, null, null, null, null, null, null, null,
-          o.id::text, o.number, o.title, o.priority, c.metric, c.due
-     from c join o on o.id = c.ticket_id join clk on clk.ticket_id = c.ticket_id
-    where c.is_at_risk and not clk.is_breached
-    order by c.due asc, o.id limit ${WALL_LIST_SIZE * 4})`;
-
-type OpenRow = {
-  part: 'g' | 'b' | 'r';
+type GroupRow = {
   gs: number;
   gt: number;
   gr: number;
@@ -128,6 +85,9 @@ type OpenRow = {
   breached: number;
   at_risk: number;
   next_change: Date | null;
+};
+
+type ListRow = {
   id: string;
   number: string;
   title: string;
@@ -135,6 +95,7 @@ type OpenRow = {
   metric: string;
   due_at: Date;
 };
+
 export async function wallSnapshot(
   em: EntityManager,
   viewer: WallViewer,
@@ -150,7 +111,17 @@ export async function wallSnapshot(
   const dayStart = new Date(day!.start);
   // The region column: the path's id one level below the root (/1/2/7/ split on "/": '', 1, 2, 7).
   const regionPart = (rootPath ? rootPath.split('/').filter(Boolean).length : 1) + 2;
-  const [trendRows, openRows, csatRow, scopeRow] = await Promise.all([
+  const list = (condition: string, order: 'asc' | 'desc') =>
+    query<ListRow>(
+      em,
+      `select t.id::text as id, t.number, t.title, t.priority, c.key as metric,
+              ${DUE} as due_at
+         from ticket t ${CLOCKS}
+        where ${scope.sql} and ${OPEN_SQL} and ${RUNNING} and ${condition}
+        order by ${DUE} ${order}, t.id limit ${WALL_LIST_SIZE * 4}`,
+      scope.params,
+    );
+  const [trendRows, groupRows, breachedRows, atRiskRows, csatRow, scopeRow] = await Promise.all([
     query<{ hour: number; created: number; solved: number }>(
       em,
       `select hour, sum(created)::int as created, sum(solved)::int as solved from (
@@ -162,7 +133,34 @@ export async function wallSnapshot(
        ) x group by hour order by hour`,
       [dayStart, ...scope.params, dayStart, dayStart, ...scope.params, dayStart],
     ),
-    query<OpenRow>(em, openFiguresSql(scope.sql, regionPart), scope.params),
+    query<GroupRow>(
+      em,
+      `with o as (
+         select t.id, t.status, t.team_id, nullif(split_part(t.org_path, '/', ${regionPart}), '') as region
+           from ticket t where ${scope.sql} and ${OPEN_SQL}
+       ), clk as (
+         select s.ticket_id as id,
+                bool_or(${BREACHED}) as is_breached,
+                bool_or(${AT_RISK}) as is_at_risk,
+                min(${DUE}) filter (where c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
+                                      and ${DUE} > now()) as next_due
+           from o join ticket_sla s on s.ticket_id = o.id cross join lateral jsonb_each(s.state->'clocks') c
+          where ${RUNNING}
+          group by s.ticket_id
+       )
+       select grouping(o.status) as gs, grouping(o.team_id) as gt, grouping(o.region) as gr,
+              o.status, o.team_id, o.region,
+              count(*)::int as open,
+              (count(*) filter (where clk.is_breached))::int as breached,
+              (count(*) filter (where clk.is_at_risk and not clk.is_breached))::int as at_risk,
+              min(case when clk.next_due - interval '${AT_RISK_SECONDS} seconds' > now()
+                       then clk.next_due - interval '${AT_RISK_SECONDS} seconds' else clk.next_due end) as next_change
+         from o left join clk on clk.id = o.id
+        group by grouping sets ((o.status), (o.team_id), (o.region), ())`,
+      scope.params,
+    ),
+    list(BREACHED, 'desc'),
+    list(`${AT_RISK} and ${NONE_BREACHED}`, 'asc'),
     queryOne<{ n: number; average: string | null; good: number; judged: number }>(
       em,
       `select count(*)::int as n, avg(r.score) filter (where r.scale = 'five') as average,
@@ -177,9 +175,6 @@ export async function wallSnapshot(
       : Promise.resolve(undefined),
   ]);
 
-  const groupRows = openRows.filter((r) => r.part === 'g');
-  const breachedRows = openRows.filter((r) => r.part === 'b');
-  const atRiskRows = openRows.filter((r) => r.part === 'r');
   const total = groupRows.find((r) => r.gs === 1 && r.gt === 1 && r.gr === 1);
   const regionRows = groupRows.filter((r) => r.gr === 0);
   const teamRows = groupRows.filter((r) => r.gt === 0);
@@ -196,7 +191,7 @@ export async function wallSnapshot(
     ),
   ]);
   const scopeName = viewer.kind === 'token' ? (scopeRow?.name ?? null) : null;
-  const group = (id: string | number | null, name: string | null, r: OpenRow): WallGroup => ({
+  const group = (id: string | number | null, name: string | null, r: GroupRow): WallGroup => ({
     id: id == null ? null : String(id),
     name,
     open: r.open,
@@ -249,20 +244,13 @@ export async function wallSnapshot(
 }
 
 /** A ticket once (its first clock in the list's order), at most WALL_LIST_SIZE of them. */
-function firstPerTicket(rows: OpenRow[]): WallTicket[] {
+function firstPerTicket(rows: ListRow[]): WallTicket[] {
   const seen = new Set<string>();
   const out: WallTicket[] = [];
   for (const r of rows) {
     if (seen.has(r.id)) continue;
     seen.add(r.id);
-    out.push({
-      id: r.id,
-      number: r.number,
-      title: r.title,
-      priority: r.priority,
-      metric: r.metric,
-      dueAt: new Date(r.due_at),
-    });
+    out.push({ ...r, dueAt: new Date(r.due_at) });
     if (out.length === WALL_LIST_SIZE) break;
   }
   return out;
