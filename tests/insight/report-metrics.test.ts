@@ -297,6 +297,55 @@ describe(`report metrics in business time (${databaseKind()})`, () => {
     expect(unknown.fields).toMatchObject([{ path: '/orgUnitId', code: 'not_found' }]);
   });
 
+  it('counts every SLA mark of a clock that met and breached several times, in the period only', async () => {
+    // Q, store B, Mon 5 April: its clocks as the SLA engine keeps them, with five marks: a first
+    // response met after 10 office minutes, and a next response breached, met, breached again
+    // and met again a week later (after the period).
+    const q = await ticket(agentB, 'B', 'agent.b', sh('2027-04-05', '10:00'), []);
+    const mark = (kind: string, at: string, extra: Record<string, unknown> = {}) => ({ kind, at, ...extra });
+    const clocks = {
+      first_response: {
+        history: [
+          mark('start', sh('2027-04-05', '10:00')),
+          mark('met', sh('2027-04-05', '10:10'), { reason: 'agent_public_reply', consumedSeconds: 600 }),
+        ],
+      },
+      next_response: {
+        history: [
+          mark('breached', sh('2027-04-05', '11:00')),
+          mark('met', sh('2027-04-05', '12:00')),
+          mark('breached', sh('2027-04-06', '11:00')),
+          mark('met', sh('2027-04-12', '10:00')),
+        ],
+      },
+      resolution: { history: [mark('start', sh('2027-04-05', '10:00'))] },
+    };
+    await s.sql("update ticket_sla set state = jsonb_set(state, '{clocks}', ?::jsonb) where ticket_id = ?", [
+      JSON.stringify(clocks),
+      q,
+    ]);
+    const r = await report(admin, {
+      from: '2027-04-05T00:00:00.000Z',
+      to: '2027-04-12T00:00:00.000Z',
+      groupBy: 'team',
+    });
+    expect(r.totals).toMatchObject({ created: 1, firstResponseP50: 600, solved: 0 });
+    const sla = Object.fromEntries(r.totals.sla.map((m: any) => [m.metric, m]));
+    expect(sla.first_response).toMatchObject({ met: 1, breached: 0, attainment: 1 });
+    expect(sla.next_response).toMatchObject({ met: 1, breached: 2 });
+    expect(sla.next_response.attainment).toBeCloseTo(1 / 3, 10);
+    expect(sla.resolution).toMatchObject({ met: 0, breached: 0, attainment: null });
+    // The week after holds the last mark only.
+    const later = await report(admin, {
+      from: '2027-04-12T00:00:00.000Z',
+      to: '2027-04-19T00:00:00.000Z',
+      groupBy: 'team',
+    });
+    const next = later.totals.sla.find((m: any) => m.metric === 'next_response');
+    expect(next).toMatchObject({ met: 1, breached: 0 });
+    expect(later.totals.created).toBe(0);
+  });
+
   it('answers a period with no data with zeros, and names an unknown grouping', async () => {
     const empty = await report(admin, {
       from: '2020-01-01T00:00:00Z',
