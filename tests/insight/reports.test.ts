@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validReturn } from '../helpers/fixtures.ts';
 import { databaseKind } from '../helpers/test-database.ts';
@@ -230,6 +231,61 @@ describe(`ticket reports (${databaseKind()})`, () => {
       csatAverage: null,
     });
   });
+
+  it("follows a store moved out of the region: its tickets leave the regional manager's figures", async () => {
+    const moved = await s.gql(
+      `mutation($id: Int!, $parentId: Int) { updateOrgUnit(id: $id, parentId: $parentId) { __typename ... on Error { message } } }`,
+      { id: org.B, parentId: org.Headquarters },
+      admin,
+    );
+    expect(moved.data!.updateOrgUnit.__typename).toBe('OrgUnit');
+    try {
+      const m = await report(manager, { from: FROM, to: TO, groupBy: 'agent' });
+      expect(m.totals).toMatchObject({ created: 2, backlog: 2 }); // T1, T2; T2, T4: store A only
+      expect(m.groups.map((g: any) => g.label)).toEqual(['Anna Agent (Store A)']);
+      const all = await report(admin, { from: FROM, to: TO, groupBy: 'org_unit' });
+      const by = Object.fromEntries(all.groups.map((g: any) => [g.label, g]));
+      expect(by['North Region']).toMatchObject({ created: 2, backlog: 2 });
+      expect(by.Headquarters).toMatchObject({ created: 3, backlog: 3 });
+    } finally {
+      await s.gql(
+        `mutation($id: Int!, $parentId: Int) { updateOrgUnit(id: $id, parentId: $parentId) { __typename } }`,
+        { id: org.B, parentId: org['North Region'] },
+        admin,
+      );
+    }
+  });
+
+  // Two transactions at once need a real PostgreSQL (the embedded one runs one at a time).
+  it.runIf(databaseKind() === 'postgresql')(
+    'keeps a ticket marked for the next refresh when its change commits while a refresh runs',
+    async () => {
+      const [clock] = await s.sql<{ id: string }>('select id::text as id from ticket order by id limit 1');
+      await s.sql('insert into report_dirty_ticket (ticket_id) values (?)', [clock!.id]);
+      const other = new pg.Client({ connectionString: s.db.url });
+      await other.connect();
+      try {
+        // An urge on the ticket, not yet committed, when a report refreshes the facts.
+        await other.query('begin');
+        await other.query(
+          `insert into ticket_event (ticket_id, kind, actor_kind, channel, is_public, body)
+           values ($1, 'ticket.urged', 'system', 'web', false, 'Urged')`,
+          [clock!.id],
+        );
+        expect((await report(admin, { from: FROM, to: TO, groupBy: 'team' })).__typename).toBe(
+          'TicketReport',
+        );
+        await other.query('commit');
+      } finally {
+        await other.end();
+      }
+      const marked = await s.sql<{ n: number }>(
+        'select count(*)::int as n from report_dirty_ticket where ticket_id = ?',
+        [clock!.id],
+      );
+      expect(marked[0]!.n).toBeGreaterThan(0);
+    },
+  );
 
   it('refuses bad input by field, and staff without report.read', async () => {
     const backwards = await report(admin, { from: TO, to: FROM, groupBy: 'team' });

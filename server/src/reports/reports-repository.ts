@@ -105,7 +105,8 @@ const ANY_IN = (arr: string) => `(${COUNT_IN(arr)} > 0)`;
  * them, pauses left out); a ticket without clocks counts wall-clock time.
  */
 const REFRESH_SQL = `
-  with dirty as (delete from report_dirty_ticket returning ticket_id)
+  with gone as (delete from report_dirty_ticket returning ticket_id),
+    dirty as (select distinct ticket_id from gone)
   insert into report_ticket_fact as f (ticket_id, template_id, template_version_id, team_id, assignee_id,
     creator_user_id, participant_ids, requester_id, org_path, channel, priority, created_at, last_event_at,
     first_response_seconds, is_done, status_changed_at, status_ats, status_dones, solved_ats, reopened_ats,

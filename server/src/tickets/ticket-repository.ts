@@ -313,11 +313,14 @@ export async function insertEvents(
 
 /** Moves every ticket under one org path to another (an org unit moved with its subtree). */
 export async function moveTicketOrgPaths(tx: EntityManager, from: string, to: string): Promise<void> {
-  await query(tx, 'update ticket set org_path = ? || substr(org_path, ?) where org_path like ?', [
-    to,
-    from.length + 1,
-    `${from.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-  ]);
+  // The move writes no ticket event, so the report facts are told here: they carry the path that
+  // scopes and groups the reports.
+  await query(
+    tx,
+    `with moved as (update ticket set org_path = ? || substr(org_path, ?) where org_path like ? returning id)
+     insert into report_dirty_ticket (ticket_id) select id from moved`,
+    [to, from.length + 1, `${from.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+  );
 }
 
 /** How many tickets lie under an org path (an org unit and its subtree), and how many of them are open. */

@@ -67,7 +67,8 @@ export const ReportDirtyTicket = defineEntity({
   name: 'ReportDirtyTicket',
   tableName: 'report_dirty_ticket',
   properties: {
-    ticketId: p.bigint('string').primary().autoincrement(false),
+    id: p.bigint('string').primary().autoincrement(),
+    ticketId: p.bigint('string'),
   },
 });
 export type ReportDirtyTicket = InferEntity<typeof ReportDirtyTicket>;

@@ -43,15 +43,18 @@ create table report_ticket_fact (
 );
 create index report_ticket_fact_created_idx on report_ticket_fact (created_at);
 
+-- One row per marking, not per ticket: a marking that met an existing row and did nothing
+-- could be swept by a refresh that could not yet see the change behind it, which then stayed
+-- out of the facts. Each change's own row outlives any refresh that cannot see it.
 create table report_dirty_ticket (
-  ticket_id bigint primary key
+  id bigserial primary key,
+  ticket_id bigint not null
 );
 
 create function report_ticket_changed() returns trigger language plpgsql as $$
 begin
   insert into report_dirty_ticket (ticket_id)
-    select distinct ticket_id from changed_rows where ticket_id is not null
-    on conflict do nothing;
+    select distinct ticket_id from changed_rows where ticket_id is not null;
   return null;
 end $$;
 create trigger report_ticket_event_added after insert on ticket_event
