@@ -194,4 +194,22 @@ describe(`desk fixes on the server (${databaseKind()})`, () => {
     expect(updated.body).toBe('Changed priority from normal to urgent.');
     expect(updated.bodyZh).toBe('将优先级由「普通」改为「紧急」。');
   });
+
+  it('counts a list and the views up to a bound (beyond it: more than the bound), exactly below it', async () => {
+    const COUNTS = `query($upTo: Int) { deskViewCounts(upTo: $upTo) { open unassigned mine } }`;
+    const exact = (await s.gql(COUNTS, {}, as('admin'))).data!.deskViewCounts;
+    expect(exact.open).toBeGreaterThan(2);
+    const capped = (await s.gql(COUNTS, { upTo: 2 }, as('admin'))).data!.deskViewCounts;
+    expect(capped.open).toBe(3);
+    const roomy = (await s.gql(COUNTS, { upTo: 100_000 }, as('admin'))).data!.deskViewCounts;
+    expect(roomy).toEqual(exact);
+    const LIST = `query($upTo: Int!) { tickets(first: 1, filter: {status: [new, open, pending, on_hold]}) {
+      totalCount countUpTo(upTo: $upTo) } }`;
+    const list = (await s.gql(LIST, { upTo: 100_000 }, as('admin'))).data!.tickets;
+    expect(list.countUpTo).toBe(list.totalCount);
+    expect(list.totalCount).toBe(exact.open);
+    expect((await s.gql(LIST, { upTo: 1 }, as('admin'))).data!.tickets.countUpTo).toBe(2);
+    const bad = await s.gql(COUNTS, { upTo: -1 }, as('admin'));
+    expect(JSON.stringify(bad)).toContain('upTo');
+  });
 });

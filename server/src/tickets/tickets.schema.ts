@@ -221,7 +221,11 @@ const ChannelRef = builder.objectRef<ChannelDefinition>('Channel').implement({
     'A way tickets come in (phone, email, the web form, a chat, a partner system): the core ones and those channel plugins add.',
   fields: (t) => ({
     key: t.exposeString('key'),
-    title: t.exposeString('title'),
+    title: t.string({
+      description: 'What people call it, in `locale` (en or zh-CN) where the channel gives that title.',
+      args: { locale: t.arg.string() },
+      resolve: (c, a) => (a.locale ? c.titles?.[a.locale] : undefined) ?? c.title,
+    }),
     description: t.string({ nullable: true, resolve: (c) => c.description ?? null }),
     isInbound: t.exposeBoolean('isInbound', { description: 'Tickets can be created through it.' }),
   }),

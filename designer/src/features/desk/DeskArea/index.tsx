@@ -25,6 +25,7 @@ import {
   type DeskFilter,
   isBuiltInView,
   mergeFilters,
+  VIEW_COUNT_UP_TO,
 } from '../views.ts';
 
 const TicketPage = lazy(() => import('../TicketPage/index.tsx'));
@@ -58,7 +59,13 @@ const DeskStateQuery = graphql(`
       orderBy
       columns
     }
-    deskViewCounts {
+  }
+`);
+
+/** The views' counts, read beside (not before) the list: capped, so a long view is not counted through. */
+const DeskCountsQuery = graphql(`
+  query DeskCounts($upTo: Int) {
+    deskViewCounts(upTo: $upTo) {
       mine
       team
       unassigned
@@ -115,6 +122,8 @@ function DeskHome() {
   // ?filter= (a report's drill-down): those tickets, on no view's own filter.
   const view = params.get('view') ?? (params.has('filter') ? 'filtered' : 'tasks');
   const { data, refetch } = useQuery(DeskStateQuery, {});
+  const counts = useQuery(DeskCountsQuery, { upTo: VIEW_COUNT_UP_TO });
+  const refetchCounts = counts.refetch;
   const choices = useQuery(DeskChoicesQuery, {});
   const [api, holder] = message.useMessage();
   const isNarrow = Grid.useBreakpoint().md === false;
@@ -125,16 +134,16 @@ function DeskHome() {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onFeed = useCallback(() => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(refetch, 500);
-  }, [refetch]);
+    timer.current = setTimeout(refetchCounts, 500);
+  }, [refetchCounts]);
   useTicketFeed(onFeed);
   useEffect(() => {
-    const every = setInterval(refetch, 30_000);
+    const every = setInterval(refetchCounts, 30_000);
     return () => {
       clearInterval(every);
       clearTimeout(timer.current);
     };
-  }, [refetch]);
+  }, [refetchCounts]);
 
   const saved = (data?.savedViews ?? []).map((v) => ({
     id: v.id ?? '',
@@ -182,7 +191,7 @@ function DeskHome() {
       {holder}
       <DeskViews
         current={view}
-        counts={data?.deskViewCounts ?? undefined}
+        counts={counts.data?.deskViewCounts ?? undefined}
         saved={saved}
         onPick={(v) => setParams(new URLSearchParams({ view: v }))}
       />
@@ -228,6 +237,7 @@ function DeskHome() {
             void api.success(t('views.saved_ok'));
             setIsSaving(false);
             refetch();
+            refetchCounts();
           }
         }}
       >
