@@ -212,4 +212,17 @@ describe(`desk fixes on the server (${databaseKind()})`, () => {
     const bad = await s.gql(COUNTS, { upTo: -1 }, as('admin'));
     expect(JSON.stringify(bad)).toContain('upTo');
   });
+
+  it('says what an SLA clock did in Chinese on the timeline', async () => {
+    const t = await create('agent.a', {
+      templateKey: 'product-a-fault',
+      title: 'Clock words',
+      channel: 'phone',
+      requester: { email: 'customer@example.com' },
+      formData: { serialNumber: 'PA-1', symptom: 'Smoke' },
+    });
+    const started = (await timeline(t.id)).find((e) => e.kind === 'sla.started')!;
+    expect(started.body).toMatch(/clock started/);
+    expect(started.zh).toMatch(/计时开始：目标 .+，截止于 .+ UTC。/);
+  });
 });
