@@ -262,7 +262,16 @@ builder.queryFields((t) => ({
     {
       name: 'TicketConnection',
       fields: (c) => ({
-        totalCount: c.int({ resolve: (conn) => (conn as unknown as TicketPage).totalCount() }),
+        totalCount: c.int({
+          description: 'Every matching ticket, counted exactly (reads all of them: slow on a long list).',
+          resolve: (conn) => (conn as unknown as TicketPage).totalCount(),
+        }),
+        countUpTo: c.int({
+          description:
+            'The matching tickets counted up to `upTo + 1` and no further: a number above `upTo` means "more than upTo". Reads at most that many rows.',
+          args: { upTo: c.arg.int({ required: true }) },
+          resolve: (conn, a) => (conn as unknown as TicketPage).countUpTo(a.upTo),
+        }),
       }),
     },
   ),
