@@ -175,6 +175,7 @@ export function TicketList({
   onColumns,
   choices,
   heading,
+  onFirstPage,
 }: {
   filter: DeskFilter;
   extra: DeskFilter;
@@ -185,6 +186,8 @@ export function TicketList({
   onColumns: (c: Column[]) => void;
   choices: Choices | undefined;
   heading: React.ReactNode;
+  /** Called once a first page is shown (what waits for the list may then start). */
+  onFirstPage?: () => void;
 }) {
   const { t } = useTranslation('desk');
   const navigate = useNavigate();
@@ -238,17 +241,19 @@ export function TicketList({
         setFocus(page[0]?.id ?? null);
         setError(null);
         setIsLoading(false);
+        onFirstPage?.();
       },
       (e: Error) => {
         if (!isCurrent) return;
         setError(e);
         setIsLoading(false);
+        onFirstPage?.();
       },
     );
     return () => {
       isCurrent = false;
     };
-  }, [read]);
+  }, [read, onFirstPage]);
 
   // Live: read the first page again (once per burst of changes) and merge it without moving rows.
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
