@@ -215,6 +215,8 @@ describe('the agent desk', () => {
         expect.stringContaining(number),
       );
     }
+    // The views' counts come too, once the list is shown.
+    await expect.poll(() => page.getByTestId('view-open').innerText()).toMatch(/\d/);
     await page.getByTestId('ticket-search').locator('input').fill('Broken glass');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('list-total').textContent()).toBe('0 tickets');
