@@ -215,6 +215,8 @@ describe('the agent desk', () => {
         expect.stringContaining(number),
       );
     }
+    // The views' counts come too, once the list is shown.
+    await expect.poll(() => page.getByTestId('view-open').innerText()).toMatch(/\d/);
     await page.getByTestId('ticket-search').locator('input').fill('Broken glass');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('list-total').textContent()).toBe('0 tickets');
@@ -260,6 +262,33 @@ describe('the agent desk', () => {
     // Red: the breached tone's text colour.
     await expect.poll(() => countdown.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(168, 7, 26)');
     await screenshot(page, 'desk-sla-breached.en');
+  });
+
+  it('shows the ticket page in Chinese: the channel by its title, the SLA entries in words', async () => {
+    const created = await gqlAs(
+      'agent.a@docket.local',
+      `mutation { createTicket(input: {templateKey: "product-a-fault", title: "风扇冒烟", channel: "phone",
+        requester: {email: "customer@example.com"}, formData: {serialNumber: "PA-7710", symptom: "Smoke"}}) {
+        ... on Ticket { number } } }`,
+    );
+    const number = created.data!.createTicket.number as string;
+    context = await newContext(browser, 'zh-CN');
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    watched = watchPage(page, server.url);
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('邮箱').fill('agent.a@docket.local');
+    await page.getByLabel('密码').fill('docket-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${server.url}/desk/tickets/${number}`);
+    await expect.poll(() => page.getByTestId('ticket-channel').textContent()).toBe('电话');
+    const started = page.locator('[data-testid="timeline-entry"][data-kind="sla.started"]').first();
+    await expect
+      .poll(() => started.textContent())
+      .toMatch(/首次响应计时开始：目标 .+，截止于 \d{4}-\d\d-\d\d \d\d:\d\d UTC。/);
+    expect(await started.textContent()).not.toContain('clock started');
+    await screenshot(page, 'desk-ticket.zh-CN');
   });
 
   it('works on a phone-sized screen, keeps the list live, and has no serious accessibility violations', async () => {

@@ -194,4 +194,35 @@ describe(`desk fixes on the server (${databaseKind()})`, () => {
     expect(updated.body).toBe('Changed priority from normal to urgent.');
     expect(updated.bodyZh).toBe('将优先级由「普通」改为「紧急」。');
   });
+
+  it('counts a list and the views up to a bound (beyond it: more than the bound), exactly below it', async () => {
+    const COUNTS = `query($upTo: Int) { deskViewCounts(upTo: $upTo) { open unassigned mine } }`;
+    const exact = (await s.gql(COUNTS, {}, as('admin'))).data!.deskViewCounts;
+    expect(exact.open).toBeGreaterThan(2);
+    const capped = (await s.gql(COUNTS, { upTo: 2 }, as('admin'))).data!.deskViewCounts;
+    expect(capped.open).toBe(3);
+    const roomy = (await s.gql(COUNTS, { upTo: 100_000 }, as('admin'))).data!.deskViewCounts;
+    expect(roomy).toEqual(exact);
+    const LIST = `query($upTo: Int!) { tickets(first: 1, filter: {status: [new, open, pending, on_hold]}) {
+      totalCount countUpTo(upTo: $upTo) } }`;
+    const list = (await s.gql(LIST, { upTo: 100_000 }, as('admin'))).data!.tickets;
+    expect(list.countUpTo).toBe(list.totalCount);
+    expect(list.totalCount).toBe(exact.open);
+    expect((await s.gql(LIST, { upTo: 1 }, as('admin'))).data!.tickets.countUpTo).toBe(2);
+    const bad = await s.gql(COUNTS, { upTo: -1 }, as('admin'));
+    expect(JSON.stringify(bad)).toContain('upTo');
+  });
+
+  it('says what an SLA clock did in Chinese on the timeline', async () => {
+    const t = await create('agent.a', {
+      templateKey: 'product-a-fault',
+      title: 'Clock words',
+      channel: 'phone',
+      requester: { email: 'customer@example.com' },
+      formData: { serialNumber: 'PA-1', symptom: 'Smoke' },
+    });
+    const started = (await timeline(t.id)).find((e) => e.kind === 'sla.started')!;
+    expect(started.body).toMatch(/clock started/);
+    expect(started.zh).toMatch(/计时开始：目标 .+，截止于 .+ UTC。/);
+  });
 });

@@ -17,6 +17,7 @@ import { Migration20261130110100_csat } from './migrations/Migration202611301101
 import { Migration20261130110200_knowledge } from './migrations/Migration20261130110200_knowledge.ts';
 import { Migration20261130140000_wall } from './migrations/Migration20261130140000_wall.ts';
 import { Migration20261130150000_report_facts } from './migrations/Migration20261130150000_report_facts.ts';
+import { Migration20261130160000_desk_updated_index } from './migrations/Migration20261130160000_desk_updated_index.ts';
 import { Migration20261130170000_ticket_update_cost } from './migrations/Migration20261130170000_ticket_update_cost.ts';
 import { Migration20261130180852_org_unit_manager } from './migrations/Migration20261130180852_org_unit_manager.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
@@ -37,6 +38,7 @@ export const migrations = [
   { name: 'Migration20261130110001_hardening', class: Migration20261130110001_hardening },
   { name: 'Migration20261130140000_wall', class: Migration20261130140000_wall },
   { name: 'Migration20261130150000_report_facts', class: Migration20261130150000_report_facts },
+  { name: 'Migration20261130160000_desk_updated_index', class: Migration20261130160000_desk_updated_index },
   { name: 'Migration20261130170000_ticket_update_cost', class: Migration20261130170000_ticket_update_cost },
   { name: 'Migration20261130180852_org_unit_manager', class: Migration20261130180852_org_unit_manager },
 ];

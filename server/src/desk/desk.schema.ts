@@ -101,16 +101,20 @@ export function builtInViews(staff: {
 builder.queryFields((t) => ({
   deskViewCounts: t.field({
     type: DeskViewCountsRef,
-    description: "Counts of the desk's views (built-in and saved) for the caller. Staff only.",
-    resolve: async (_r, _a, ctx) => {
+    description:
+      "Counts of the desk's views (built-in and saved) for the caller. Staff only. With upTo, each count stops at upTo + 1 (a number above upTo means more than upTo) and reads at most that many tickets.",
+    args: { upTo: t.arg.int() },
+    resolve: async (_r, a, ctx) => {
       const staff = requireStaff(ctx.principal, 'ticket.read');
       const builtIn = builtInViews(staff);
       const saved = await savedViewsOf(ctx.em, staff.userId);
       const names = Object.keys(builtIn);
-      const counts = await countTickets(ctx.em, staff, [
-        ...Object.values(builtIn),
-        ...saved.map((v) => v.filter as TicketFilter),
-      ]);
+      const counts = await countTickets(
+        ctx.em,
+        staff,
+        [...Object.values(builtIn), ...saved.map((v) => v.filter as TicketFilter)],
+        { upTo: a.upTo },
+      );
       const byName = Object.fromEntries(names.map((n, i) => [n, counts[i] ?? 0]));
       return {
         ...(byName as Record<'mine' | 'team' | 'unassigned' | 'open' | 'atRisk' | 'breached', number>),

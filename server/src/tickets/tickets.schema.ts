@@ -231,7 +231,11 @@ const ChannelRef = builder.objectRef<ChannelDefinition>('Channel').implement({
     'A way tickets come in (phone, email, the web form, a chat, a partner system): the core ones and those channel plugins add.',
   fields: (t) => ({
     key: t.exposeString('key'),
-    title: t.exposeString('title'),
+    title: t.string({
+      description: 'What people call it, in `locale` (en or zh-CN) where the channel gives that title.',
+      args: { locale: t.arg.string() },
+      resolve: (c, a) => (a.locale ? c.titles?.[a.locale] : undefined) ?? c.title,
+    }),
     description: t.string({ nullable: true, resolve: (c) => c.description ?? null }),
     isInbound: t.exposeBoolean('isInbound', { description: 'Tickets can be created through it.' }),
   }),
@@ -268,7 +272,16 @@ builder.queryFields((t) => ({
     {
       name: 'TicketConnection',
       fields: (c) => ({
-        totalCount: c.int({ resolve: (conn) => (conn as unknown as TicketPage).totalCount() }),
+        totalCount: c.int({
+          description: 'Every matching ticket, counted exactly (reads all of them: slow on a long list).',
+          resolve: (conn) => (conn as unknown as TicketPage).totalCount(),
+        }),
+        countUpTo: c.int({
+          description:
+            'The matching tickets counted up to `upTo + 1` and no further: a number above `upTo` means "more than upTo". Reads at most that many rows.',
+          args: { upTo: c.arg.int({ required: true }) },
+          resolve: (conn, a) => (conn as unknown as TicketPage).countUpTo(a.upTo),
+        }),
       }),
     },
   ),

@@ -29,6 +29,9 @@ export type DeskFilter = {
   sla?: 'breached' | 'at_risk';
 };
 
+/** The views' counts stop past this (shown as "9999+"): a long view is not counted through. */
+export const VIEW_COUNT_UP_TO = 9_999;
+
 export const BUILT_IN_VIEWS = ['mine', 'team', 'unassigned', 'open', 'atRisk', 'breached'] as const;
 export type BuiltInView = (typeof BUILT_IN_VIEWS)[number];
 

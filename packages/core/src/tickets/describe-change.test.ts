@@ -65,4 +65,46 @@ describe('the sentence of a transfer', () => {
       '从 Ann Agent（Service desk） 转办给 Store A repairs，原因：Wrong department。',
     );
   });
+
+  it('says what an SLA clock did in Chinese, and leaves English to the entry body', () => {
+    const started = {
+      kind: 'sla.started',
+      body: 'First response clock started: target 1 h, due 2026-11-30T19:00:00.000Z.',
+      diff: {
+        first_response: {
+          from: null,
+          to: { status: 'running', dueAt: '2026-11-30T19:00:00.000Z', targetSeconds: 5400 },
+        },
+      },
+    };
+    expect(describeChange(started, 'zh-CN')).toBe(
+      '首次响应计时开始：目标 1 小时 30 分钟，截止于 2026-11-30 19:00 UTC。',
+    );
+    expect(describeChange(started, 'en')).toBeNull();
+    const breached = {
+      kind: 'sla.breached',
+      diff: {
+        resolution: {
+          from: { status: 'running' },
+          to: { status: 'breached', breachedAt: '2026-11-30T20:15:00.000Z' },
+        },
+      },
+    };
+    expect(describeChange(breached, 'zh-CN')).toBe('解决已超时：截止时间为 2026-11-30 20:15 UTC。');
+    const retargeted = {
+      kind: 'sla.retargeted',
+      diff: {
+        resolution: {
+          from: { priority: 'normal', targetSeconds: 14400, dueAt: '2026-11-30T22:00:00.000Z' },
+          to: { priority: 'urgent', targetSeconds: 3600, dueAt: null },
+        },
+      },
+    };
+    expect(describeChange(retargeted, 'zh-CN')).toBe(
+      '解决目标调整：普通 4 小时 → 紧急 1 小时；截止时间 2026-11-30 22:00 UTC → 无。',
+    );
+    expect(
+      describeChange({ kind: 'sla.met', diff: { resolution: { to: { consumedSeconds: 45 } } } }, 'zh-CN'),
+    ).toBe('解决已达成，用时 45 秒。');
+  });
 });

@@ -100,9 +100,69 @@ function holderText(h: Holder | undefined, locale: ChangeLocale): string {
   return h.userName ?? queue ?? NOBODY[locale];
 }
 
+const METRIC_NAMES: Record<string, Record<ChangeLocale, string>> = {
+  first_response: { en: 'First response', 'zh-CN': '首次响应' },
+  next_response: { en: 'Next response', 'zh-CN': '下次响应' },
+  periodic_update: { en: 'Periodic update', 'zh-CN': '定期更新' },
+  resolution: { en: 'Resolution', 'zh-CN': '解决' },
+};
+
+/** "1 小时 30 分钟", "45 秒". */
+function durationZh(seconds: unknown): string {
+  if (typeof seconds !== 'number') return '无';
+  const s = Math.round(Math.abs(seconds));
+  if (s < 60) return `${s} 秒`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  return [h ? `${h} 小时` : '', m ? `${m} 分钟` : '', rest && !h ? `${rest} 秒` : '']
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** "2026-11-30 18:53 UTC". */
+function instantZh(at: unknown): string {
+  const d = typeof at === 'string' ? new Date(at) : null;
+  return d && !Number.isNaN(d.getTime()) ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '无';
+}
+
+/**
+ * An SLA entry (`sla.started`, `sla.breached`, …) in Chinese, from its diff ({metric: {from, to}}).
+ * Its English sentence is the entry's own body, written with it.
+ */
+function slaSentenceZh(kind: string, diff: Diff): string | null {
+  const [metric, change] = Object.entries(diff)[0] ?? [];
+  if (!metric || !change) return null;
+  const label = METRIC_NAMES[metric]?.['zh-CN'] ?? metric;
+  const to = (change.to ?? {}) as Record<string, unknown>;
+  const from = (change.from ?? {}) as Record<string, unknown>;
+  const priority = (v: unknown) => (typeof v === 'string' ? (VALUE_NAMES[v]?.['zh-CN'] ?? v) : '');
+  switch (kind) {
+    case 'sla.started':
+      return to.targetSeconds == null
+        ? `${label}计时开始（无目标）。`
+        : `${label}计时开始：目标 ${durationZh(to.targetSeconds)}，截止于 ${instantZh(to.dueAt)}。`;
+    case 'sla.paused':
+      return `${label}计时暂停，已用 ${durationZh(to.consumedSeconds)}。`;
+    case 'sla.resumed':
+      return `${label}计时恢复${to.dueAt ? `，现截止于 ${instantZh(to.dueAt)}` : ''}。`;
+    case 'sla.retargeted':
+      return `${label}目标调整：${priority(from.priority)} ${durationZh(from.targetSeconds)} → ${priority(to.priority)} ${durationZh(to.targetSeconds)}；截止时间 ${instantZh(from.dueAt)} → ${instantZh(to.dueAt)}。`;
+    case 'sla.breached':
+      return `${label}已超时：截止时间为 ${instantZh(to.breachedAt)}。`;
+    case 'sla.met':
+      return `${label}已达成，用时 ${durationZh(to.consumedSeconds)}。`;
+    case 'sla.stopped':
+      return `${label}计时停止，已用 ${durationZh(to.consumedSeconds)}。`;
+    default:
+      return null;
+  }
+}
+
 /**
  * The entry's sentence: for `updated`, what changed ("Changed priority from normal to urgent.");
- * for `task.transferred`, from whom to whom and why. Null for other kinds.
+ * for `task.transferred`, from whom to whom and why; for an SLA entry in Chinese, what its clock
+ * did (in English its body says it). Null for other kinds.
  */
 export function describeChange(
   entry: { kind: string; diff: unknown; body?: string | null },
@@ -117,6 +177,7 @@ export function describeChange(
     const why = entry.body ? (locale === 'en' ? `: ${entry.body}` : `，原因：${entry.body}`) : '';
     return locale === 'en' ? `Transferred from ${from} to ${to}${why}.` : `从 ${from} 转办给 ${to}${why}。`;
   }
+  if (entry.kind.startsWith('sla.')) return locale === 'zh-CN' ? slaSentenceZh(entry.kind, diff) : null;
   if (entry.kind !== 'updated') return null;
   const clauses = fieldClauses(diff, locale, nameOf);
   if (clauses.length === 0) return locale === 'en' ? 'Changed the ticket.' : '修改了工单。';

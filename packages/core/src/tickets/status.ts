@@ -15,6 +15,8 @@ export type Channel = string;
 export type ChannelDefinition = {
   readonly key: string;
   readonly title: string;
+  /** The title in other languages, by locale ("zh-CN"); `title` where one is missing. */
+  readonly titles?: Readonly<Record<string, string>>;
   readonly description?: string;
   /** Tickets can be created through it (false only for `system`). */
   readonly isInbound: boolean;
@@ -22,21 +24,41 @@ export type ChannelDefinition = {
 
 /** The channels Docket knows without plugins. */
 export const CORE_CHANNELS: readonly ChannelDefinition[] = [
-  { key: 'phone', title: 'Phone', description: 'Entered by an agent during a call.', isInbound: true },
-  { key: 'email', title: 'Email', isInbound: true },
-  { key: 'web', title: 'Web form', description: 'The customer portal and public forms.', isInbound: true },
-  { key: 'chat', title: 'Chat', isInbound: true },
-  { key: 'api', title: 'API', description: 'Another system, with an API token.', isInbound: true },
-  { key: 'messaging', title: 'Messaging apps', isInbound: true },
+  {
+    key: 'phone',
+    title: 'Phone',
+    titles: { 'zh-CN': '电话' },
+    description: 'Entered by an agent during a call.',
+    isInbound: true,
+  },
+  { key: 'email', title: 'Email', titles: { 'zh-CN': '邮件' }, isInbound: true },
+  {
+    key: 'web',
+    title: 'Web form',
+    titles: { 'zh-CN': '网页表单' },
+    description: 'The customer portal and public forms.',
+    isInbound: true,
+  },
+  { key: 'chat', title: 'Chat', titles: { 'zh-CN': '在线客服' }, isInbound: true },
+  {
+    key: 'api',
+    title: 'API',
+    titles: { 'zh-CN': '接口' },
+    description: 'Another system, with an API token.',
+    isInbound: true,
+  },
+  { key: 'messaging', title: 'Messaging apps', titles: { 'zh-CN': '即时通讯' }, isInbound: true },
   {
     key: 'agent',
     title: 'Agent desk',
+    titles: { 'zh-CN': '客服工作台' },
     description: 'Created or changed by staff in Docket.',
     isInbound: true,
   },
   {
     key: 'system',
     title: 'Docket',
+    titles: { 'zh-CN': 'Docket 系统' },
     description: 'Workflow steps, timers and SLA actions.',
     isInbound: false,
   },

@@ -106,6 +106,8 @@ export const Ticket = defineEntity({
     'CREATE INDEX ticket_participants_idx ON public.ticket USING gin (participant_ids)',
     // The live wall's "solved today" (migration _wall).
     'CREATE INDEX ticket_solved_at_idx ON public.ticket USING btree (solved_at) WHERE (solved_at IS NOT NULL)',
+    // The desk's default order, most recently changed first (migration _desk_updated_index).
+    'CREATE INDEX ticket_updated_idx ON public.ticket USING btree (updated_at DESC, id DESC)',
   ].map(indexDefinition),
 });
 export type Ticket = InferEntity<typeof Ticket>;

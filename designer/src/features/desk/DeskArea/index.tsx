@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Route, Routes, useSearchParams } from 'react-router';
 import { NotFound } from '../../../app/refusal-pages.tsx';
 import { request } from '../../../graphql/client.ts';
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
@@ -25,6 +25,7 @@ import {
   type DeskFilter,
   isBuiltInView,
   mergeFilters,
+  VIEW_COUNT_UP_TO,
 } from '../views.ts';
 
 const TicketPage = lazy(() => import('../TicketPage/index.tsx'));
@@ -58,7 +59,13 @@ const DeskStateQuery = graphql(`
       orderBy
       columns
     }
-    deskViewCounts {
+  }
+`);
+
+/** The views' counts, read beside (not before) the list: capped, so a long view is not counted through. */
+const DeskCountsQuery = graphql(`
+  query DeskCounts($upTo: Int) {
+    deskViewCounts(upTo: $upTo) {
       mine
       team
       unassigned
@@ -115,6 +122,23 @@ function DeskHome() {
   // ?filter= (a report's drill-down): those tickets, on no view's own filter.
   const view = params.get('view') ?? (params.has('filter') ? 'filtered' : 'tasks');
   const { data, refetch } = useQuery(DeskStateQuery, {});
+  // The counts wait for the list's first page (the list comes first; the counts then run alone).
+  const [isListShown, setIsListShown] = useState(false);
+  const [counts, setCounts] = useState<ResultOf<typeof DeskCountsQuery>['deskViewCounts']>();
+  const [countsRead, setCountsRead] = useState(0);
+  const refetchCounts = useCallback(() => setCountsRead((n) => n + 1), []);
+  const mayCount = isListShown || view === 'tasks';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: countsRead asks for a fresh read
+  useEffect(() => {
+    if (!mayCount) return;
+    const controller = new AbortController();
+    request(DeskCountsQuery, { upTo: VIEW_COUNT_UP_TO }, { signal: controller.signal }).then(
+      (d) => setCounts(d.deskViewCounts),
+      () => {}, // the counts are a hint: the next read (a change, or 30 s) tries again
+    );
+    return () => controller.abort();
+  }, [mayCount, countsRead]);
+  const onFirstPage = useCallback(() => setIsListShown(true), []);
   const choices = useQuery(DeskChoicesQuery, {});
   const [api, holder] = message.useMessage();
   const isNarrow = Grid.useBreakpoint().md === false;
@@ -125,16 +149,16 @@ function DeskHome() {
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onFeed = useCallback(() => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(refetch, 500);
-  }, [refetch]);
+    timer.current = setTimeout(refetchCounts, 500);
+  }, [refetchCounts]);
   useTicketFeed(onFeed);
   useEffect(() => {
-    const every = setInterval(refetch, 30_000);
+    const every = setInterval(refetchCounts, 30_000);
     return () => {
       clearInterval(every);
       clearTimeout(timer.current);
     };
-  }, [refetch]);
+  }, [refetchCounts]);
 
   const saved = (data?.savedViews ?? []).map((v) => ({
     id: v.id ?? '',
@@ -182,7 +206,7 @@ function DeskHome() {
       {holder}
       <DeskViews
         current={view}
-        counts={data?.deskViewCounts ?? undefined}
+        counts={counts ?? undefined}
         saved={saved}
         onPick={(v) => setParams(new URLSearchParams({ view: v }))}
       />
@@ -197,6 +221,7 @@ function DeskHome() {
           <PageLoading />
         ) : (
           <TicketList
+            onFirstPage={onFirstPage}
             heading={heading}
             filter={filter}
             extra={extra}
@@ -228,6 +253,7 @@ function DeskHome() {
             void api.success(t('views.saved_ok'));
             setIsSaving(false);
             refetch();
+            refetchCounts();
           }
         }}
       >

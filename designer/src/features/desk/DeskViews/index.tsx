@@ -2,7 +2,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { Badge, Button, Flex, Grid, Menu, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { BUILT_IN_VIEWS } from '../views.ts';
+import { BUILT_IN_VIEWS, VIEW_COUNT_UP_TO } from '../views.ts';
 
 export type ViewCounts = Partial<Record<(typeof BUILT_IN_VIEWS)[number], number | null>> & {
   saved?: { id: string | null; count: number | null }[] | null;
@@ -40,7 +40,7 @@ export function DeskViews({
           <Badge
             count={n}
             showZero
-            overflowCount={99999}
+            overflowCount={VIEW_COUNT_UP_TO}
             color={
               e.key === 'breached' && n > 0 ? '#a8071a' : e.key === 'atRisk' && n > 0 ? '#ad4e00' : '#0958d9'
             }

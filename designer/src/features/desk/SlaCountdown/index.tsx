@@ -1,11 +1,15 @@
 import { Tag, Tooltip } from 'antd';
-import { memo } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNow } from '../hooks/useNow.ts';
-import { type ClockFacts, formatSeconds, secondsLeft, toneOf } from './countdown.ts';
+import { onTick } from '../hooks/useNow.ts';
+import { type ClockFacts, type ClockTone, formatSeconds, secondsLeft, toneOf } from './countdown.ts';
 import { TONE_STYLE } from './tone-style.ts';
 
-/** One SLA clock ticking each second: green, amber before its warning, red once breached, or paused. */
+/**
+ * One SLA clock ticking each second: green, amber before its warning, red once breached, or paused.
+ * The shared one-second timer writes the time left straight into this countdown's text node; React
+ * renders it again only when its tone changes (a hundred countdowns cost a hundred text writes).
+ */
 export const SlaCountdown = memo(function SlaCountdown({
   clock,
   label,
@@ -14,15 +18,35 @@ export const SlaCountdown = memo(function SlaCountdown({
   label: string;
 }) {
   const { t } = useTranslation('desk');
-  const now = useNow();
-  const tone = toneOf(clock, now);
-  const left = secondsLeft(clock, now);
+  const [tone, setTone] = useState<ClockTone>(() => toneOf(clock, Date.now()));
+  const timeRef = useRef<HTMLSpanElement>(null);
+  const { status, dueAt, targetSeconds, secondsLeftAtRead } = clock;
+
+  useLayoutEffect(() => {
+    const facts = { status, dueAt, targetSeconds, secondsLeftAtRead };
+    const update = (at: number) => {
+      const next = toneOf(facts, at);
+      setTone(next); // no render when unchanged
+      const left = secondsLeft(facts, at);
+      const el = timeRef.current;
+      if (el && next !== 'done' && left !== null) {
+        const text = formatSeconds(left);
+        if (el.firstChild?.nodeValue !== text) el.textContent = text;
+      }
+    };
+    update(Date.now());
+    // A paused, finished or untimed clock does not move: no need to tick.
+    if (status === 'paused' || status === 'met' || status === 'stopped' || !dueAt) return;
+    return onTick(update);
+  }, [status, dueAt, targetSeconds, secondsLeftAtRead]);
+
+  const left = secondsLeft(clock, Date.now());
   const text =
     tone === 'done'
       ? t(`sla.status.${clock.status === 'met' ? 'met' : 'stopped'}`)
       : left === null
         ? t('sla.noTarget')
-        : formatSeconds(left);
+        : null;
   return (
     <Tooltip title={t(`sla.tone.${tone}`)}>
       <Tag
@@ -34,7 +58,7 @@ export const SlaCountdown = memo(function SlaCountdown({
         }}
       >
         {label} {tone === 'paused' ? `${t('sla.paused')} ` : ''}
-        {text}
+        {text ?? <span ref={timeRef}>{left === null ? '' : formatSeconds(left)}</span>}
       </Tag>
     </Tooltip>
   );

@@ -18,6 +18,8 @@ export type Row = Omit<ResultOf<typeof TicketRowFragment>, 'id' | 'number'> & { 
 type Choices = ResultOf<typeof DeskChoicesQuery>;
 
 const PAGE = 50;
+/** The list's count stops here ("more than 9,999"): a long list is not counted through on each read. */
+export const COUNT_UP_TO = 9_999;
 
 /** The clock to show in a row: the breached or earliest-due open one. */
 function leadClock(row: Row) {
@@ -173,6 +175,7 @@ export function TicketList({
   onColumns,
   choices,
   heading,
+  onFirstPage,
 }: {
   filter: DeskFilter;
   extra: DeskFilter;
@@ -183,6 +186,8 @@ export function TicketList({
   onColumns: (c: Column[]) => void;
   choices: Choices | undefined;
   heading: React.ReactNode;
+  /** Called once a first page is shown (what waits for the list may then start). */
+  onFirstPage?: () => void;
 }) {
   const { t } = useTranslation('desk');
   const navigate = useNavigate();
@@ -208,12 +213,14 @@ export function TicketList({
         ...(JSON.parse(key) as typeof variables),
         first: PAGE,
         after,
+        // The next pages need no count.
+        countUpTo: after ? 0 : COUNT_UP_TO,
       } as never);
       const page: Row[] = (data.tickets?.edges ?? []).flatMap((e) => {
         const r = e?.node ? readFragment(TicketRowFragment, e.node) : null;
         return r?.id ? [{ ...r, id: r.id, number: r.number ?? '' }] : [];
       });
-      return { page, info: data.tickets?.pageInfo, total: data.tickets?.totalCount ?? null };
+      return { page, info: data.tickets?.pageInfo, total: data.tickets?.countUpTo ?? null };
     },
     [key],
   );
@@ -234,17 +241,19 @@ export function TicketList({
         setFocus(page[0]?.id ?? null);
         setError(null);
         setIsLoading(false);
+        onFirstPage?.();
       },
       (e: Error) => {
         if (!isCurrent) return;
         setError(e);
         setIsLoading(false);
+        onFirstPage?.();
       },
     );
     return () => {
       isCurrent = false;
     };
-  }, [read]);
+  }, [read, onFirstPage]);
 
   // Live: read the first page again (once per burst of changes) and merge it without moving rows.
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -315,15 +324,19 @@ export function TicketList({
     whiteSpace: 'nowrap' as const,
   };
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const countText =
+    total === null
+      ? t('list.count', { count: rows.length })
+      : total > COUNT_UP_TO
+        ? t('list.countMore', { count: COUNT_UP_TO })
+        : t('list.count', { count: total });
 
   return (
-    <section aria-label={t('list.count', { count: total ?? rows.length })}>
+    <section aria-label={countText}>
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 8 }}>
         <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
         <Space size={8}>
-          {total !== null ? (
-            <Typography.Text data-testid="list-total">{t('list.count', { count: total })}</Typography.Text>
-          ) : null}
+          {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
           <Tag style={TONE_STYLE.ok}>{t('list.live')}</Tag>
         </Space>
       </Flex>
@@ -364,7 +377,7 @@ export function TicketList({
         <Typography.Paragraph>{t('list.empty')}</Typography.Paragraph>
       ) : null}
       {isNarrow ? (
-        <ul style={{ padding: 0, margin: 0 }} aria-label={t('list.count', { count: total ?? rows.length })}>
+        <ul style={{ padding: 0, margin: 0 }} aria-label={countText}>
           {rows.map((r) => (
             <TicketCard key={r.id} row={r} isFocused={r.id === focus} />
           ))}

@@ -39,9 +39,9 @@ export const TicketRowFragment = graphql(
 
 export const DeskTicketsQuery = graphql(
   `
-    query DeskTickets($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String) {
+    query DeskTickets($filter: TicketFilter, $orderBy: TicketOrder, $first: Int, $after: String, $countUpTo: Int!) {
       tickets(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
-        totalCount
+        countUpTo(upTo: $countUpTo)
         pageInfo {
           hasNextPage
           endCursor

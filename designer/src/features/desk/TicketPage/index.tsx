@@ -383,7 +383,16 @@ export default function TicketPage() {
                       version: ticket.templateVersion?.version ?? '',
                     }),
                   },
-                  { key: 'channel', label: t('ticket.channel'), children: ticket.channel },
+                  {
+                    key: 'channel',
+                    label: t('ticket.channel'),
+                    // The channel registry's title, in the page's language where the channel has one.
+                    children: (
+                      <span data-testid="ticket-channel">
+                        {data?.channels?.find((c) => c.key === ticket.channel)?.title ?? ticket.channel}
+                      </span>
+                    ),
+                  },
                   {
                     key: 'created',
                     label: t('ticket.created'),

@@ -102,6 +102,10 @@ export const TicketPageQuery = graphql(
         createdAt
       }
     }
+    channels {
+      key
+      title(locale: $locale)
+    }
   }
 `,
   [SlaClockFragment, AttachmentsFragment],
