@@ -9,8 +9,18 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { useReactFlow } from '@xyflow/react';
-import { Alert, App as AntApp, Button, Empty, Space, Tabs, Tag, Tooltip } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { Alert, App as AntApp, Button, Empty, Skeleton, Space, Tabs, Tag, Tooltip } from 'antd';
+import {
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { request } from '../../../graphql/client.ts';
@@ -26,7 +36,6 @@ import {
 import { type EditorCommand, type EditorSelection, EditorStore } from '../editor/editor-store.ts';
 import { Canvas } from './Canvas.tsx';
 import { NO_DECORATIONS } from './decorations.ts';
-import { Inspector } from './Inspector.tsx';
 import { ruleFieldsOf } from './inspector-ui.ts';
 import { graphOf, type PlacedProblem, placeProblems, problemsByNode } from './model.ts';
 import {
@@ -41,11 +50,18 @@ import {
 import { diffOverlay, diffWords, type Overlay } from './overlays.ts';
 import { Palette } from './Palette.tsx';
 import { ProblemsPanel } from './ProblemsPanel.tsx';
-import { RunsPanel } from './RunsPanel.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
-import { SimulationPanel } from './SimulationPanel.tsx';
-import { VersionsPanel } from './VersionsPanel.tsx';
 import type { PickerLists } from './widgets.tsx';
+
+// The side panels load when first shown: the inspector's generated forms (rjsf, the rule
+// builder), versions, simulation and runs are not needed to open the drawing.
+const Inspector = lazy(() => import('./Inspector.tsx').then((m) => ({ default: m.Inspector })));
+const VersionsPanel = lazy(() => import('./VersionsPanel.tsx').then((m) => ({ default: m.VersionsPanel })));
+const SimulationPanel = lazy(() =>
+  import('./SimulationPanel.tsx').then((m) => ({ default: m.SimulationPanel })),
+);
+const RunsPanel = lazy(() => import('./RunsPanel.tsx').then((m) => ({ default: m.RunsPanel })));
+const panel = (children: ReactNode) => <Suspense fallback={<Skeleton active />}>{children}</Suspense>;
 
 type Workflow = NonNullable<import('gql.tada').ResultOf<typeof DesignerQuery>['workflow']>;
 type ProblemRow = FragmentOf<typeof ProblemFields>;
@@ -726,15 +742,17 @@ export function WorkflowDesigner({
                 key: 'inspector',
                 label: t('side.inspector'),
                 children: selectedNode ? (
-                  <Inspector
-                    node={selectedNode}
-                    def={nodeTypes.get(selectedNode.type)}
-                    problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
-                    context={inspectorContext}
-                    isReadOnly={isReadOnly}
-                    onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
-                    onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
-                  />
+                  panel(
+                    <Inspector
+                      node={selectedNode}
+                      def={nodeTypes.get(selectedNode.type)}
+                      problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
+                      context={inspectorContext}
+                      isReadOnly={isReadOnly}
+                      onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
+                      onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
+                    />,
+                  )
                 ) : (
                   <Empty
                     description={
@@ -767,7 +785,7 @@ export function WorkflowDesigner({
               {
                 key: 'versions',
                 label: t('side.versions'),
-                children: (
+                children: panel(
                   <VersionsPanel
                     workflowKey={key}
                     versions={versions}
@@ -778,25 +796,25 @@ export function WorkflowDesigner({
                       run({ kind: 'replace', graph: g, reason: 'revert' });
                       void message.success(t('versions.reverted', { version }));
                     }}
-                  />
+                  />,
                 ),
               },
               {
                 key: 'simulate',
                 label: t('side.simulate'),
-                children: (
+                children: panel(
                   <SimulationPanel
                     graph={graph}
                     nodeTypes={nodeTypes}
                     formSchemas={formSchemas}
                     onOverlay={setOverlay}
-                  />
+                  />,
                 ),
               },
               {
                 key: 'runs',
                 label: t('side.runs'),
-                children: <RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />,
+                children: panel(<RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />),
               },
             ]}
           />
