@@ -62,6 +62,16 @@ const SimulationPanel = lazy(() =>
 );
 const RunsPanel = lazy(() => import('./RunsPanel.tsx').then((m) => ({ default: m.RunsPanel })));
 const panel = (children: ReactNode) => <Suspense fallback={<Skeleton active />}>{children}</Suspense>;
+/** The inspector's code, fetched once the drawing is open and the page idle: the first click on a node finds it loaded. */
+function preloadInspector(): () => void {
+  const load = () => void import('./Inspector.tsx');
+  if (typeof requestIdleCallback !== 'function') {
+    const timer = setTimeout(load, 1_000);
+    return () => clearTimeout(timer);
+  }
+  const id = requestIdleCallback(load, { timeout: 3_000 });
+  return () => cancelIdleCallback(id);
+}
 
 type Workflow = NonNullable<import('gql.tada').ResultOf<typeof DesignerQuery>['workflow']>;
 type ProblemRow = FragmentOf<typeof ProblemFields>;
@@ -104,6 +114,7 @@ export function WorkflowDesigner({
   useEffect(() => store.setNodeTypes(nodeTypes), [store, nodeTypes]);
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { graph, selection } = state;
+  useEffect(preloadInspector, []);
 
   // ------------------------------------------------------------------ problems (from the server)
   const [problems, setProblems] = useState<PlacedProblem[]>(() =>
