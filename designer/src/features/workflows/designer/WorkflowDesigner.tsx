@@ -36,6 +36,7 @@ import {
 import { type EditorCommand, type EditorSelection, EditorStore } from '../editor/editor-store.ts';
 import { Canvas } from './Canvas.tsx';
 import { NO_DECORATIONS } from './decorations.ts';
+import { Inspector } from './Inspector.tsx';
 import { ruleFieldsOf } from './inspector-ui.ts';
 import { graphOf, type PlacedProblem, placeProblems, problemsByNode } from './model.ts';
 import {
@@ -53,25 +54,15 @@ import { ProblemsPanel } from './ProblemsPanel.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
 import type { PickerLists } from './widgets.tsx';
 
-// The side panels load when first shown: the inspector's generated forms (rjsf, the rule
-// builder), versions, simulation and runs are not needed to open the drawing.
-const Inspector = lazy(() => import('./Inspector.tsx').then((m) => ({ default: m.Inspector })));
+// The side panels load when first shown: versions, simulation and runs are not needed to open
+// the drawing. (The inspector is not: it draws in the same moment a node is first clicked or
+// dragged, and loading it then held up the drag.)
 const VersionsPanel = lazy(() => import('./VersionsPanel.tsx').then((m) => ({ default: m.VersionsPanel })));
 const SimulationPanel = lazy(() =>
   import('./SimulationPanel.tsx').then((m) => ({ default: m.SimulationPanel })),
 );
 const RunsPanel = lazy(() => import('./RunsPanel.tsx').then((m) => ({ default: m.RunsPanel })));
 const panel = (children: ReactNode) => <Suspense fallback={<Skeleton active />}>{children}</Suspense>;
-/** The inspector's code, fetched once the drawing is open and the page idle: the first click on a node finds it loaded. */
-function preloadInspector(): () => void {
-  const load = () => void import('./Inspector.tsx');
-  if (typeof requestIdleCallback !== 'function') {
-    const timer = setTimeout(load, 1_000);
-    return () => clearTimeout(timer);
-  }
-  const id = requestIdleCallback(load, { timeout: 3_000 });
-  return () => cancelIdleCallback(id);
-}
 
 type Workflow = NonNullable<import('gql.tada').ResultOf<typeof DesignerQuery>['workflow']>;
 type ProblemRow = FragmentOf<typeof ProblemFields>;
@@ -114,7 +105,6 @@ export function WorkflowDesigner({
   useEffect(() => store.setNodeTypes(nodeTypes), [store, nodeTypes]);
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { graph, selection } = state;
-  useEffect(preloadInspector, []);
 
   // ------------------------------------------------------------------ problems (from the server)
   const [problems, setProblems] = useState<PlacedProblem[]>(() =>
@@ -753,17 +743,15 @@ export function WorkflowDesigner({
                 key: 'inspector',
                 label: t('side.inspector'),
                 children: selectedNode ? (
-                  panel(
-                    <Inspector
-                      node={selectedNode}
-                      def={nodeTypes.get(selectedNode.type)}
-                      problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
-                      context={inspectorContext}
-                      isReadOnly={isReadOnly}
-                      onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
-                      onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
-                    />,
-                  )
+                  <Inspector
+                    node={selectedNode}
+                    def={nodeTypes.get(selectedNode.type)}
+                    problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
+                    context={inspectorContext}
+                    isReadOnly={isReadOnly}
+                    onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
+                    onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
+                  />
                 ) : (
                   <Empty
                     description={
