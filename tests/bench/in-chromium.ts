@@ -8,6 +8,8 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 /**
  * Runs a measurement against a real server (fresh database, example data) and Chromium: builds
  * designer/dist first when it is stale, prints the report unless quiet, closes both either way.
+ * BENCH_WEB_APP_DIR=<dir> serves another build of the web app instead (say, one built from
+ * main's sources, to measure before and after in one sitting).
  */
 export async function benchInChromium<R>(input: {
   server?: Parameters<typeof startTestServer>[0];
@@ -15,8 +17,13 @@ export async function benchInChromium<R>(input: {
   report: (result: R) => string[];
   measure: (server: TestServer, browser: Browser) => Promise<R>;
 }): Promise<R> {
-  await ensureWebAppBuilt({ log: (line) => console.log(line) });
-  const [server, browser] = await Promise.all([startTestServer(input.server), launchBrowser()]);
+  const webAppDir = process.env.BENCH_WEB_APP_DIR;
+  if (webAppDir) console.log(`The web app served: ${webAppDir}`);
+  else await ensureWebAppBuilt({ log: (line) => console.log(line) });
+  const [server, browser] = await Promise.all([
+    startTestServer({ ...input.server, ...(webAppDir ? { webAppDir } : {}) }),
+    launchBrowser(),
+  ]);
   try {
     const result = await input.measure(server, browser);
     if (!input.isQuiet) console.log(input.report(result).join('\n'));

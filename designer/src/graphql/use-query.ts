@@ -10,7 +10,47 @@ export type QueryState<TResult> = {
   refetch: () => void;
 };
 
-/** Runs a query when the component mounts and again when its variables change. */
+// biome-ignore lint/suspicious/noExplicitAny: any document, whatever its result and variables
+type AnyDocument = TadaDocumentNode<any, any>;
+
+/** How long a prefetched answer waits for the component that reads it. */
+const PREFETCH_TTL_MS = 10_000;
+const prefetched = new WeakMap<AnyDocument, Map<string, { answer: Promise<unknown>; at: number }>>();
+
+/**
+ * Starts a query before the component that reads it is on the page (its code still loading, say):
+ * that component's useQuery with the same variables takes the answer over instead of asking
+ * again, once, within PREFETCH_TTL_MS. A failure is the component's to show, as its own would be.
+ */
+export function prefetchQuery<TResult, TVariables>(
+  document: TadaDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+): void {
+  const key = JSON.stringify(variables ?? {});
+  let byVariables = prefetched.get(document);
+  if (!byVariables) {
+    byVariables = new Map();
+    prefetched.set(document, byVariables);
+  }
+  if (byVariables.has(key)) return;
+  const answer = (request as (d: typeof document, v: unknown) => Promise<TResult>)(document, variables);
+  // handled by whoever takes it over; a prefetch nobody took over must not count as unhandled
+  answer.catch(() => {});
+  byVariables.set(key, { answer, at: Date.now() });
+}
+
+function takePrefetched(document: AnyDocument, key: string): Promise<unknown> | undefined {
+  const byVariables = prefetched.get(document);
+  const entry = byVariables?.get(key);
+  if (!entry) return undefined;
+  byVariables?.delete(key);
+  return Date.now() - entry.at <= PREFETCH_TTL_MS ? entry.answer : undefined;
+}
+
+/**
+ * Runs a query when the component mounts and again when its variables change (or takes over the
+ * answer of a prefetchQuery of the same query and variables).
+ */
 export function useQuery<TResult, TVariables>(
   document: TadaDocumentNode<TResult, TVariables>,
   variables: TVariables,
@@ -28,7 +68,10 @@ export function useQuery<TResult, TVariables>(
     const controller = new AbortController();
     setState((s) => ({ ...s, isLoading: true }));
     const run = request as (d: typeof document, v: unknown, o: { signal: AbortSignal }) => Promise<TResult>;
-    run(document, JSON.parse(key), { signal: controller.signal }).then(
+    const answer =
+      (takePrefetched(document, key) as Promise<TResult> | undefined) ??
+      run(document, JSON.parse(key), { signal: controller.signal });
+    answer.then(
       (data) => {
         if (!controller.signal.aborted) setState({ data, error: undefined, isLoading: false });
       },

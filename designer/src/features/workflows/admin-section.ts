@@ -1,4 +1,5 @@
 import { defineAdminSection } from '../../app/define-area.ts';
+import { preloadWorkflowPage } from './preload.ts';
 
 /** /admin/workflows: the list, and each workflow's page (the designer grows there). */
 export const workflowsSection = defineAdminSection({
@@ -6,5 +7,8 @@ export const workflowsSection = defineAdminSection({
   path: 'workflows',
   label: (t) => t('workflows:section'),
   permission: 'WORKFLOW_MANAGE',
-  load: () => import('./WorkflowsRoutes.tsx'),
+  load: () => {
+    preloadWorkflowPage(window.location.pathname);
+    return import('./WorkflowsRoutes.tsx');
+  },
 });

@@ -14,6 +14,7 @@ import { type ReactNode, startTransition, useCallback, useMemo, useRef } from 'r
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/i18n.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
+import { FieldTemplate } from './FieldTemplate.tsx';
 import { rjsfTranslator } from './rjsf-strings.ts';
 import { SectionedObject } from './SectionedObject.tsx';
 import {
@@ -60,6 +61,7 @@ const NO_BUTTONS = <span hidden />;
 
 const TEMPLATES: Partial<TemplatesType> = {
   BaseInputTemplate: FastBaseInput,
+  FieldTemplate,
   ObjectFieldTemplate: SectionedObject,
 };
 const FORM_CONTEXT = { descriptionLocation: 'below' } as const;
@@ -72,7 +74,10 @@ export type SchemaFormProps = {
   schema: RJSFSchema;
   uiSchema?: UiSchema;
   formData?: FormData;
-  /** Every change, in a transition (a keystroke paints before the page hears of it). */
+  /**
+   * Every change, in a transition. A text field's typing comes once it pauses (or the person leaves
+   * the field or presses Enter): a keystroke paints without the form or the page rendering again.
+   */
   onChange?: (formData: FormData) => void;
   /** The form's data once it passes the schema's rules; without it no submit button shows. */
   onSubmit?: (formData: FormData) => void;
@@ -93,7 +98,8 @@ export type SchemaFormProps = {
  * form builder's preview see it: rjsf with the antd theme and ajv 8 (the same rules the server
  * checks), messages in the page's language beside their fields, and the ticket widgets (money,
  * phone, email, dates, cascader and tree choices, rich text, user and org-unit pickers, files).
- * Text fields are typed into their own state first, so a long form stays quick per keystroke.
+ * Text fields are typed into their own state first and hand it to the form when the typing pauses,
+ * so a long form costs one field's render per keystroke.
  */
 export function SchemaForm({
   schema,

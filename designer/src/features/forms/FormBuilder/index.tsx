@@ -1,5 +1,5 @@
 import { Alert, App as AntApp, Button, Card, Col, Result, Row, Space, Tabs, Tag, Typography } from 'antd';
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { request } from '../../../graphql/client.ts';
@@ -17,12 +17,17 @@ import {
   type SaveState,
   useTemplateDraft,
 } from '../builder/use-template-draft.ts';
-import { FieldInspector } from './FieldInspector.tsx';
-import { FieldList } from './FieldList.tsx';
+import { FieldInspector as FieldInspectorPanel } from './FieldInspector.tsx';
+import { FieldList as FieldListPanel } from './FieldList.tsx';
 import { JsonPanel } from './JsonPanel.tsx';
 import { SettingsPanel } from './SettingsPanel.tsx';
 import { VersionsPanel } from './VersionsPanel.tsx';
 import './form-builder.css';
+
+const NO_PROBLEMS: string[] = [];
+// Memoised: what is typed into the preview renders the builder, not its list of fields and inspector.
+const FieldList = memo(FieldListPanel);
+const FieldInspector = memo(FieldInspectorPanel);
 
 /** /admin/templates/<key>: the form builder on the template's draft. */
 export default function FormBuilderPage() {
@@ -147,10 +152,13 @@ function Builder(props: {
     return out;
   }, [draft.state]);
   const field = model.fields.find((f) => f.key === selected);
-  const onModel = (next: FormModel) => {
-    setModel(next);
-    setPreviewValid(false);
-  };
+  const onModel = useCallback(
+    (next: FormModel) => {
+      setModel(next);
+      setPreviewValid(false);
+    },
+    [setModel],
+  );
 
   const publish = async () => {
     setPublishError(undefined);
@@ -247,7 +255,7 @@ function Builder(props: {
                     field={field}
                     onChange={onModel}
                     onRenamed={setSelected}
-                    problems={field ? (problems[field.key] ?? []) : []}
+                    problems={(field && problems[field.key]) || NO_PROBLEMS}
                   />
                 </Col>
                 <Col xs={24} xl={9}>

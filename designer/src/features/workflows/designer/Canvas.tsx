@@ -21,15 +21,25 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
   ReactFlow,
+  type ReactFlowState,
   useConnection,
   useReactFlow,
+  useStore,
   ViewportPortal,
 } from '@xyflow/react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { EditorCommand, EditorSelection } from '../editor/editor-store.ts';
 import type { Decorations } from './decorations.ts';
 import type { PlacedProblem } from './model.ts';
-import { type WorkflowFlowNode, WorkflowNodeCard } from './WorkflowNodeCard.tsx';
+import {
+  DETAIL_ZOOM,
+  FAR_NODE_HEIGHT,
+  type NodeCardContext,
+  NodeCardContextValue,
+  type WorkflowFlowNode,
+  WorkflowNodeCard,
+} from './WorkflowNodeCard.tsx';
 
 export const NODE_TYPE_MIME = 'application/x-docket-node-type';
 
@@ -62,6 +72,7 @@ const rfNodeTypes = { workflow: WorkflowNodeCard };
 const EMPTY: readonly PlacedProblem[] = [];
 /** A node's size before it is measured (the width the card has; a typical height). */
 const NODE_SIZE = { width: 240, height: 100 };
+const isFarSelector = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 const FIT = { padding: 0.15, maxZoom: 1 };
 
 /**
@@ -135,6 +146,10 @@ export function Canvas(props: CanvasProps) {
   const [edges, setEdges] = useState<Edge[]>([]);
   const cache = useRef(new Map<string, CacheEntry>());
   const flow = useReactFlow();
+  // The zoom the canvas opens at (set before the first nodes are made): a node's size before it
+  // is measured is the size it will have at that zoom, so measuring it changes nothing and does
+  // not make React Flow measure every node a second time.
+  const openingZoom = useRef<number | undefined>(undefined);
   const latest = useRef(props);
   latest.current = props;
 
@@ -146,6 +161,8 @@ export function Canvas(props: CanvasProps) {
       : graph.nodes.map((n) => [n, false] as const);
     const usedPorts = usedPortsBySource(graph);
     const ghostUsedPorts = ghost ? usedPortsBySource(ghost) : undefined;
+    const initialHeight =
+      (openingZoom.current ?? flow.getZoom()) < DETAIL_ZOOM ? FAR_NODE_HEIGHT : NODE_SIZE.height;
     setNodes((prev) => {
       const prevById = new Map(prev.map((n) => [n.id, n]));
       const next: WorkflowFlowNode[] = [];
@@ -186,7 +203,9 @@ export function Canvas(props: CanvasProps) {
           connectable: !isGhost && !isReadOnly,
           selectable: !isGhost,
           initialWidth: NODE_SIZE.width,
-          initialHeight: NODE_SIZE.height,
+          initialHeight,
+          // what React Flow measured of the node, kept with it (see onNodesChange)
+          measured: old?.measured ?? flow.getInternalNode(id)?.measured,
           data: {
             node: n,
             def,
@@ -202,7 +221,7 @@ export function Canvas(props: CanvasProps) {
       for (const id of cache.current.keys()) if (!seen.has(id)) cache.current.delete(id);
       return next;
     });
-  }, [graph, ghost, nodeTypes, problems, decorations, selection, isReadOnly]);
+  }, [graph, ghost, nodeTypes, problems, decorations, selection, isReadOnly, flow]);
 
   // Edges, the same way.
   const edgeCache = useRef(
@@ -270,12 +289,24 @@ export function Canvas(props: CanvasProps) {
   }, [graph, ghost, decorations, selection, props.edgeProblemIds]);
 
   const onNodesChange = useCallback((changes: NodeChange<WorkflowFlowNode>[]) => {
-    setNodes((nds) =>
-      applyNodeChanges(
-        changes.filter((c) => c.type !== 'remove'),
-        nds,
-      ),
-    );
+    // A node's measured size is React Flow's own: it keeps it in its store and draws with it. The
+    // node object carries it along for later changes to start from, set in place: a new object
+    // for each node measured would have React Flow take in and draw all the nodes again (the
+    // canvas opens with every node measured at once).
+    const measured = new Map<string, { width: number; height: number }>();
+    const rest: NodeChange<WorkflowFlowNode>[] = [];
+    for (const c of changes) {
+      if (c.type === 'dimensions' && c.dimensions && !c.setAttributes) measured.set(c.id, c.dimensions);
+      else if (c.type !== 'remove') rest.push(c);
+    }
+    setNodes((nds) => {
+      if (measured.size > 0)
+        for (const n of nds) {
+          const size = measured.get(n.id);
+          if (size) n.measured = size;
+        }
+      return rest.length > 0 ? applyNodeChanges(rest, nds) : nds;
+    });
   }, []);
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     setEdges((eds) =>
@@ -358,45 +389,72 @@ export function Canvas(props: CanvasProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: the opening viewport is computed once, from the drawing as it opens
   useLayoutEffect(() => {
     const rect = box.current?.getBoundingClientRect();
-    setViewport(fittedViewport(graph, rect?.width ?? 0, rect?.height ?? 0));
+    const opening = fittedViewport(graph, rect?.width ?? 0, rect?.height ?? 0);
+    openingZoom.current = opening.zoom;
+    setViewport(opening);
   }, []);
+  const cardContext = useNodeCardContext(useStore(isFarSelector));
   if (!viewport) return <div ref={box} style={{ width: '100%', height: '100%' }} />;
 
   return (
-    <ReactFlow<WorkflowFlowNode, Edge>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={rfNodeTypes}
-      defaultEdgeOptions={defaultEdgeOptions}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      onSelectionChange={onSelectionChange}
-      onNodeDragStop={onNodeDragStop}
-      onConnect={onConnect}
-      onConnectEnd={onConnectEnd}
-      isValidConnection={isValidConnection}
-      onDragOver={onDragOver}
-      onDrop={onDrop}
-      deleteKeyCode={null}
-      selectionKeyCode="Shift"
-      multiSelectionKeyCode={['Meta', 'Control']}
-      connectionRadius={36}
-      nodesDraggable={!isReadOnly}
-      nodesConnectable={!isReadOnly}
-      onlyRenderVisibleElements
-      minZoom={0.05}
-      maxZoom={2}
-      defaultViewport={viewport}
-    >
-      <Background gap={24} />
-      <MiniMap pannable zoomable ariaLabel={null} position="top-right" style={{ width: 150, height: 100 }} />
-      <Controls showInteractive={false} />
-      <ConnectionHint
-        check={props.checkConnection}
-        describe={props.describeRefusal}
-        okText={props.connectOkText}
-      />
-    </ReactFlow>
+    <NodeCardContextValue.Provider value={cardContext}>
+      <ReactFlow<WorkflowFlowNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={rfNodeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onSelectionChange={onSelectionChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        connectionRadius={36}
+        nodesDraggable={!isReadOnly}
+        nodesConnectable={!isReadOnly}
+        onlyRenderVisibleElements
+        minZoom={0.05}
+        maxZoom={2}
+        defaultViewport={viewport}
+      >
+        <Background gap={24} />
+        <MiniMap
+          pannable
+          zoomable
+          ariaLabel={null}
+          position="top-right"
+          style={{ width: 150, height: 100 }}
+        />
+        <Controls showInteractive={false} />
+        <ConnectionHint
+          check={props.checkConnection}
+          describe={props.describeRefusal}
+          okText={props.connectOkText}
+        />
+      </ReactFlow>
+    </NodeCardContextValue.Provider>
+  );
+}
+
+/** What the nodes share (see NodeCardContext): the zoom level's side of DETAIL_ZOOM, and the node words in the page's language. */
+function useNodeCardContext(isFar: boolean): NodeCardContext {
+  const { t } = useTranslation('workflows');
+  return useMemo(
+    () => ({
+      isFar,
+      typeTitle: (def) =>
+        t(`nodeTypes.${def.type}.title` as 'nodeTypes.start.title', { defaultValue: def.title }),
+      portLabel: (label) => t(`ports.${label}` as 'ports.Next', { defaultValue: label }),
+      unknownBadge: t('nodes.unknown.badge'),
+      problems: (count) => t('canvas.problems', { count }),
+    }),
+    [isFar, t],
   );
 }
 

@@ -9,8 +9,18 @@ import {
   ValidationFailed,
 } from '@docket/core';
 import { useReactFlow } from '@xyflow/react';
-import { Alert, App as AntApp, Button, Empty, Space, Tabs, Tag, Tooltip } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { Alert, App as AntApp, Button, Empty, Skeleton, Space, Tabs, Tag, Tooltip } from 'antd';
+import {
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { request } from '../../../graphql/client.ts';
@@ -41,11 +51,18 @@ import {
 import { diffOverlay, diffWords, type Overlay } from './overlays.ts';
 import { Palette } from './Palette.tsx';
 import { ProblemsPanel } from './ProblemsPanel.tsx';
-import { RunsPanel } from './RunsPanel.tsx';
 import { ShortcutsHelp } from './ShortcutsHelp.tsx';
-import { SimulationPanel } from './SimulationPanel.tsx';
-import { VersionsPanel } from './VersionsPanel.tsx';
 import type { PickerLists } from './widgets.tsx';
+
+// The side panels load when first shown: versions, simulation and runs are not needed to open
+// the drawing. (The inspector is not: it draws in the same moment a node is first clicked or
+// dragged, and loading it then held up the drag.)
+const VersionsPanel = lazy(() => import('./VersionsPanel.tsx').then((m) => ({ default: m.VersionsPanel })));
+const SimulationPanel = lazy(() =>
+  import('./SimulationPanel.tsx').then((m) => ({ default: m.SimulationPanel })),
+);
+const RunsPanel = lazy(() => import('./RunsPanel.tsx').then((m) => ({ default: m.RunsPanel })));
+const panel = (children: ReactNode) => <Suspense fallback={<Skeleton active />}>{children}</Suspense>;
 
 type Workflow = NonNullable<import('gql.tada').ResultOf<typeof DesignerQuery>['workflow']>;
 type ProblemRow = FragmentOf<typeof ProblemFields>;
@@ -767,7 +784,7 @@ export function WorkflowDesigner({
               {
                 key: 'versions',
                 label: t('side.versions'),
-                children: (
+                children: panel(
                   <VersionsPanel
                     workflowKey={key}
                     versions={versions}
@@ -778,25 +795,25 @@ export function WorkflowDesigner({
                       run({ kind: 'replace', graph: g, reason: 'revert' });
                       void message.success(t('versions.reverted', { version }));
                     }}
-                  />
+                  />,
                 ),
               },
               {
                 key: 'simulate',
                 label: t('side.simulate'),
-                children: (
+                children: panel(
                   <SimulationPanel
                     graph={graph}
                     nodeTypes={nodeTypes}
                     formSchemas={formSchemas}
                     onOverlay={setOverlay}
-                  />
+                  />,
                 ),
               },
               {
                 key: 'runs',
                 label: t('side.runs'),
-                children: <RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />,
+                children: panel(<RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />),
               },
             ]}
           />

@@ -1,7 +1,6 @@
 import type { AnyNodeTypeDefinition, PortDefinition, WorkflowNode } from '@docket/core';
-import { Handle, type Node, type NodeProps, Position, type ReactFlowState, useStore } from '@xyflow/react';
-import { memo } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
+import { createContext, memo, useContext } from 'react';
 import { viewOf } from '../node-views/core-views.tsx';
 import type { NodeDecoration } from './decorations.ts';
 import type { PlacedProblem } from './model.ts';
@@ -28,7 +27,30 @@ const CATEGORY_COLORS: Record<string, string> = {
 
 /** Below this zoom a node's text is unreadable: it is drawn as a coloured bar with its name. */
 export const DETAIL_ZOOM = 0.45;
-const isFarSelector = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
+/** A node's height drawn as a bar (zoomed far out); its width is the card's, 240 px (designer.css). */
+export const FAR_NODE_HEIGHT = 96;
+const FAR_STYLE = { height: FAR_NODE_HEIGHT } as const;
+
+/**
+ * What every node on the canvas shares: whether the view is zoomed far out, and the words nodes
+ * are labelled with. The canvas provides it once, so a thousand nodes do not each subscribe to the
+ * zoom and to the language (a node draws again only when the zoom crosses DETAIL_ZOOM).
+ */
+export type NodeCardContext = {
+  isFar: boolean;
+  typeTitle: (def: AnyNodeTypeDefinition) => string;
+  portLabel: (label: string) => string;
+  unknownBadge: string;
+  problems: (count: number) => string;
+};
+
+export const NodeCardContextValue = createContext<NodeCardContext>({
+  isFar: false,
+  typeTitle: (def) => def.title,
+  portLabel: (label) => label,
+  unknownBadge: '?',
+  problems: (count) => String(count),
+});
 
 /**
  * A node on the canvas: its type's colour and title, its view's lines, its problems, what an
@@ -39,18 +61,14 @@ export const WorkflowNodeCard = memo(function WorkflowNodeCard({
   data,
   selected,
 }: NodeProps<WorkflowFlowNode>) {
-  const { t } = useTranslation('workflows');
+  const shared = useContext(NodeCardContextValue);
+  const { isFar } = shared;
   const { node, def, ports, problems, deco } = data;
   const View = viewOf(node.type);
   const isCore = (def as { source?: string } | undefined)?.source === 'core';
-  const typeTitle = def
-    ? isCore
-      ? t(`nodeTypes.${def.type}.title` as 'nodeTypes.start.title', { defaultValue: def.title })
-      : def.title
-    : '';
+  const typeTitle = def ? (isCore ? shared.typeTitle(def) : def.title) : '';
   const title = node.label || typeTitle || node.type;
   const color = def ? (CATEGORY_COLORS[def.category] ?? '#8c8c8c') : '#cf1322';
-  const isFar = useStore(isFarSelector);
   const classes = [
     'wf-node',
     isFar ? 'wf-node-far' : '',
@@ -73,7 +91,7 @@ export const WorkflowNodeCard = memo(function WorkflowNodeCard({
   if (isFar)
     // Zoomed far out (a whole large workflow in view): the name only, the same ports.
     return (
-      <div className={classes} data-testid={`wf-node-${node.id}`}>
+      <div className={classes} style={FAR_STYLE} data-testid={`wf-node-${node.id}`}>
         {data.hasInput ? (
           <Handle type="target" position={Position.Top} id="in" className="wf-handle-in" />
         ) : null}
@@ -90,14 +108,14 @@ export const WorkflowNodeCard = memo(function WorkflowNodeCard({
       ) : null}
       <div className="wf-node-head" style={{ borderTopColor: color }}>
         <span className="wf-node-title">{title}</span>
-        <span className="wf-node-type">{def ? typeTitle : t('nodes.unknown.badge')}</span>
+        <span className="wf-node-type">{def ? typeTitle : shared.unknownBadge}</span>
       </div>
       <div className="wf-node-body">
         <View node={node} def={def} />
       </div>
       {problems.length > 0 ? (
         <div className="wf-node-problems" data-testid={`wf-node-problems-${node.id}`}>
-          {t('canvas.problems', { count: problems.length })}: {problems[0]?.message}
+          {shared.problems(problems.length)}: {problems[0]?.message}
         </div>
       ) : null}
       {deco?.badges?.length ? (
@@ -113,7 +131,7 @@ export const WorkflowNodeCard = memo(function WorkflowNodeCard({
         <div className="wf-node-ports">
           {ports.map((p) => (
             <span key={p.id} className="wf-node-port">
-              {isCore ? t(`ports.${p.label}` as 'ports.Next', { defaultValue: p.label }) : p.label}
+              {isCore ? shared.portLabel(p.label) : p.label}
             </span>
           ))}
         </div>

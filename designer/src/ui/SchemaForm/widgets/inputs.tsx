@@ -91,7 +91,7 @@ export function FastBaseInput(props: WidgetProps) {
   );
 }
 
-/** Long text, typed into the field's own state first. */
+/** Long text, typed into the field's own state first (see useFastValue). */
 export function FastTextareaWidget(props: WidgetProps) {
   const { id, htmlName, onBlur, onFocus, options, placeholder, readonly } = props;
   const [value, setValue, flush] = useFastValue<Value>(props.value as Value, props.onChange);
@@ -116,6 +116,10 @@ export function FastTextareaWidget(props: WidgetProps) {
               onBlur(id, e.target.value);
             }
       }
+      onKeyDown={(e) => {
+        // Ctrl+Enter sends the page's form: what was typed goes with it
+        if (e.key === 'Enter') flush();
+      }}
       onFocus={readonly ? undefined : (e) => onFocus(id, e.target.value)}
       aria-describedby={ariaDescribedByIds(id)}
     />
