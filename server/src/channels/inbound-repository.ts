@@ -26,7 +26,11 @@ export type ClaimedInbound = {
   receivedAt: Date;
 };
 
-/** Claims the pending, due messages among `ids` for one try each (as claimInbound), oldest first. */
+/**
+ * Claims the pending, due messages among `ids` for one try each, oldest first: each one's next try
+ * moves out by the backoff (so another process leaves it alone meanwhile, and a crash retries it
+ * then). A message that is not due is left out.
+ */
 export async function claimInboundMany(em: EntityManager, ids: string[]): Promise<ClaimedInbound[]> {
   if (ids.length === 0) return [];
   const rows = await query<{
@@ -93,35 +97,6 @@ export async function finishInboundMany(
       input.channel,
     ],
   );
-}
-
-/**
- * Claims a pending message for one try: its next try moves out by the backoff (so another
- * process leaves it alone meanwhile, and a crash retries it then). Undefined when it is not due.
- */
-export async function claimInbound(
-  em: EntityManager,
-  id: string,
-): Promise<
-  { raw: Buffer; envelope: Record<string, unknown>; attempts: number; receivedAt: Date } | undefined
-> {
-  const row = await queryOne<{
-    raw: Buffer;
-    envelope: Record<string, unknown>;
-    attempts: number;
-    received_at: Date;
-  }>(
-    em,
-    `update inbound_message
-        set attempts = attempts + 1, updated_at = now(),
-            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
-      where id = ? and status = 'pending' and next_attempt_at <= now()
-      returning raw, envelope, attempts, received_at`,
-    [id],
-  );
-  return row
-    ? { raw: row.raw, envelope: row.envelope, attempts: row.attempts, receivedAt: new Date(row.received_at) }
-    : undefined;
 }
 
 /** Pending messages due for a try, oldest first. */
