@@ -68,6 +68,8 @@ describe('the customer portal on a phone', () => {
       .toBe(true);
 
     await page.getByLabel('Your name').fill('Wang Fang');
+    // Once the customer changes the details, the refusal's words about them no longer stand.
+    await expect.poll(() => page.getByText('Tell us your name.').count()).toBe(0);
     await page.getByLabel('Phone').fill('+86 139 1111 2222');
     await page.getByLabel('Subject').fill('Flickering screen');
     await page.getByLabel('Serial number').fill('PB-77-001');

@@ -30,6 +30,7 @@ export const portalMessages = defineMessages('portal', {
       submit: 'Send',
       sending: 'Sending…',
       failed: 'Nothing was sent: {{message}}',
+      fixFields: 'Nothing was sent: fix the fields marked.',
     },
     receipt: {
       title: 'We received your request',
@@ -94,6 +95,7 @@ export const portalMessages = defineMessages('portal', {
       submit: '提交',
       sending: '提交中…',
       failed: '未能提交：{{message}}',
+      fixFields: '未能提交：请修改标出的字段。',
     },
     receipt: {
       title: '我们已收到您的请求',

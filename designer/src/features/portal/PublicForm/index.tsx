@@ -46,6 +46,8 @@ export default function PublicFormPage() {
   const [api, holder] = message.useMessage();
   const [contact, setContact] = useState({ name: '', email: '', phone: '' });
   const [subject, setSubject] = useState('');
+  /** The contact details as last sent: their errors stand until the customer changes them. */
+  const [sentContact, setSentContact] = useState(contact);
   const [receipt, setReceipt] = useState<{ number: string; token: string } | null>(null);
   const { isBusy, refusal, submit: send } = useSubmission();
 
@@ -87,6 +89,7 @@ export default function PublicFormPage() {
   }
 
   const submit = async (formData: Record<string, unknown>) => {
+    setSentContact(contact);
     const r = await send(
       async () =>
         (
@@ -103,7 +106,11 @@ export default function PublicFormPage() {
     );
     if (r) setReceipt({ number: r.number ?? '', token: r.followToken ?? '' });
   };
-  const errors = refusal?.otherErrors ?? {};
+  const isContactAsSent =
+    contact.name === sentContact.name &&
+    contact.email === sentContact.email &&
+    contact.phone === sentContact.phone;
+  const errors = isContactAsSent ? (refusal?.otherErrors ?? {}) : {};
   return (
     <div style={{ maxWidth: 720, margin: '0 auto' }}>
       {holder}
@@ -150,7 +157,13 @@ export default function PublicFormPage() {
         formSchema={form.formSchema}
         uiSchema={form.uiSchema}
         refusal={refusal}
-        problem={refusal ? t('forms.failed', { message: refusal.message }) : null}
+        problem={
+          !refusal
+            ? null
+            : Object.keys(refusal.formErrors).length + Object.keys(refusal.otherErrors).length > 0
+              ? t('forms.fixFields')
+              : t('forms.failed', { message: refusal.message })
+        }
         isBusy={isBusy}
         submitLabel={t('forms.submit')}
         onSubmit={(formData) => void submit(formData)}
