@@ -218,6 +218,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     workflows,
     secrets,
     log,
+    ...(redis ? { eventTarget: redis.eventTarget } : {}),
     ...options.plugins,
   });
   // An agent's public reply on a ticket from a plugin channel goes back out through it.

@@ -1,6 +1,9 @@
 import { connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { EXAMPLE_CTI_SECRET } from '../../examples/plugins.ts';
+import { buildFirstPartyPlugins } from '../../plugins/build.ts';
+import { postSigned } from '../channels/channel-fixtures.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { freshDatabaseUrl } from '../helpers/test-database.ts';
 import type { TestServer } from '../helpers/test-server.ts';
@@ -10,7 +13,8 @@ import { subscribe } from '../sla/sla-fixtures.ts';
  * Three server processes on one PostgreSQL (TEST_DATABASE_URL) and Redis (REDIS_URL, default
  * redis://127.0.0.1:6379), as a load balancer would spread work over them:
  *   - creates spread over the three are all written, numbered without duplicates;
- *   - a subscription on server 1 hears tickets created and changed on server 3;
+ *   - a subscription on server 1 hears tickets created and changed on server 3, and a call
+ *     the phone system (the example CTI plugin) announces to server 3;
  *   - every SLA timer and workflow timer fires exactly once, whichever server takes it;
  *   - SIGKILL of one server while creates run loses no acknowledged ticket and no timer: the
  *     others take its jobs (those it had started come back when they expire, 60 s).
@@ -168,6 +172,8 @@ describe.skipIf(!!skipReason)(
         DOCKET_SECRET: 'three-servers-share-this-secret',
         DOCKET_TIME_ZONE: 'Asia/Shanghai',
       };
+      // The phone system's plugin, which the first server installs with the example data.
+      await buildFirstPartyPlugins({ names: ['cti'] });
       // The first loads the example data; the others find it there.
       servers.push(await startServerProcess(env));
       servers.push(
@@ -288,6 +294,37 @@ describe.skipIf(!!skipReason)(
         expect(heard.data.ticketFeed.ticket).toEqual({ title: 'Changed on 3' });
       } finally {
         feed.close();
+      }
+    });
+
+    it('a desk subscribed to callerRinging on server 1 hears a call announced to server 3', async () => {
+      const ringing = await subscribe(
+        { url: servers[0]!.url } as TestServer,
+        token,
+        'subscription { callerRinging { phone channel data } }',
+        {},
+      );
+      try {
+        expect(ringing.status).toBe(200);
+        await sleep(300);
+        const started = await postSigned(
+          `${servers[2]!.url}/channels/cti/calls/started`,
+          EXAMPLE_CTI_SECRET,
+          {
+            callId: 'call-on-3',
+            caller: '+86 138 0000 0303',
+            agentEmail: 'admin@docket.local',
+          },
+        );
+        expect(started).toEqual({ status: 200, body: { ok: true } });
+        const heard = await ringing.next(10_000);
+        expect(heard.data?.callerRinging, JSON.stringify(heard)).toEqual({
+          phone: '+8613800000303',
+          channel: 'cti.calls',
+          data: { callId: 'call-on-3' },
+        });
+      } finally {
+        ringing.close();
       }
     });
 

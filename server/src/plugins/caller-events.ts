@@ -9,6 +9,15 @@ export type CallerEvent = CallerFacts & {
   at: string;
 };
 
-/** Caller events by the email of the agent taking the call ("*" for every desk). */
-export const createCallerEvents = () => createPubSub<{ caller: [agent: string, event: CallerEvent] }>();
+type EventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
+
+/**
+ * Caller events by the email of the agent taking the call ("*" for every desk). With an event
+ * target shared by the server processes (Redis), a desk on one server hears a call the phone
+ * system announced to another.
+ */
+export const createCallerEvents = (eventTarget?: EventTarget) =>
+  createPubSub<{ caller: [agent: string, event: CallerEvent] }>(
+    eventTarget ? { eventTarget: eventTarget as never } : {},
+  );
 export type CallerEvents = ReturnType<typeof createCallerEvents>;

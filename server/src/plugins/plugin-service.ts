@@ -101,6 +101,8 @@ export type PluginServiceDeps = {
   maxLimits?: Partial<PluginLimits>;
   /** For tests: the sandbox host process's options (its entry script, grace period). */
   sandbox?: Partial<Omit<SandboxHostOptions, 'services'>>;
+  /** Pub/sub shared by the server processes (Redis), for callers ringing. */
+  eventTarget?: Parameters<typeof createCallerEvents>[0];
 };
 
 /** A plugin is not there to run: not installed, disabled or uninstalled. */
@@ -160,7 +162,7 @@ export class PluginService {
   /** Plugins' outgoing mail (the `mail` capability). */
   private readonly mail = new PluginMail();
   /** Callers ringing (a channel's `signal` answer), for the desk's subscription. */
-  readonly callerEvents: CallerEvents = createCallerEvents();
+  readonly callerEvents: CallerEvents;
   readonly maxLimits: PluginLimits;
   private readonly calls: PluginCalls;
 
@@ -169,6 +171,7 @@ export class PluginService {
 
   constructor(private readonly deps: PluginServiceDeps) {
     this.secretBox = deps.secrets;
+    this.callerEvents = createCallerEvents(deps.eventTarget);
     this.maxLimits = { ...DEFAULT_MAX_LIMITS, ...deps.maxLimits };
     this.recorder = new PluginRecorder({
       em: () => forkEm(deps.db),
