@@ -34,12 +34,13 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
 export async function startServerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-  const server = await startServer(
-    { DATABASE_URL: databaseUrl, ...env },
-    (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  );
+  const server = await startServer({ DATABASE_URL: databaseUrl, ...env }, [
+    ...nodeArgs,
+    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ]);
   return { url: server.url, pid: server.pid, stop: () => server.stop() };
 }
 

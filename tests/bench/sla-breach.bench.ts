@@ -9,6 +9,8 @@
  *   BENCH_ONLY=sla-breach npm run bench      (or: npx tsx tests/bench/sla-breach.bench.ts)
  *
  * BENCH_SLA_TICKETS (default 1,000,000) and BENCH_SLA_HOT (default 10,000) change the sizes.
+ * BENCH_SLA_HEAPSNAPSHOTS=<dir> has the server write a heap snapshot into <dir> just before the
+ * minute and at the end (to compare in Chrome's DevTools; each stalls the server for seconds).
  *
  * The tickets are loaded with SQL, not created one by one (that would take an hour): one ticket
  * is created through GraphQL under a bench policy (first response within 4 hours, counted round
@@ -17,7 +19,8 @@
  * ago (due in one to four hours); the hot ones four hours before a due time spread evenly over one
  * minute that starts a minute after they are loaded.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -30,9 +33,27 @@ const WINDOW_MS = 60_000;
 /** The hot minute starts this long after the hot tickets are loaded. */
 const LEAD_MS = 60_000;
 
+const SNAPSHOTS = process.env.BENCH_SLA_HEAPSNAPSHOTS;
+
 const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
+};
+
+/** The server's JavaScript heap in use and reserved, and its external memory, MB (its /metrics, answered to loopback). */
+const heapMb = async (url: string): Promise<{ mb: number; totalMb: number; externalMb: number }> => {
+  const text = await fetch(`${url}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const read = (name: string) => {
+    const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : Number.NaN;
+  };
+  return {
+    mb: read('nodejs_heap_used_bytes'),
+    totalMb: read('nodejs_heap_total_bytes'),
+    externalMb: read('nodejs_external_memory_bytes'),
+  };
 };
 
 /** ISO 8601 as JavaScript writes it (toISOString), from a timestamptz expression. */
@@ -40,10 +61,33 @@ const iso = (expr: string) => `to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD
 
 export async function run(log: (line: string) => void = console.log) {
   const db = await benchDatabase();
-  const server = await startServerProcess(db.url, { DOCKET_EXAMPLE_WORKFLOWS: 'off' });
+  if (SNAPSHOTS) mkdirSync(SNAPSHOTS, { recursive: true });
+  const server = await startServerProcess(
+    db.url,
+    { DOCKET_EXAMPLE_WORKFLOWS: 'off' },
+    SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${SNAPSHOTS}`] : [],
+  );
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   const rss: { phase: string; mb: number }[] = [];
+  const heap: { phase: string; mb: number; totalMb: number; externalMb: number }[] = [];
   const sample = (phase: string) => rss.push({ phase, mb: rssMb(server.pid) });
+  const sampleHeap = async (phase: string) => heap.push({ phase, ...(await heapMb(server.url)) });
+  /** A heap snapshot of the server (written while it stands still: wait until the file is whole). */
+  const snapshot = async (name: string) => {
+    if (!SNAPSHOTS) return;
+    const before = new Set(readdirSync(SNAPSHOTS));
+    process.kill(server.pid, 'SIGUSR2');
+    for (;;) {
+      await sleep(1000);
+      const made = readdirSync(SNAPSHOTS).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+      // The server answers again once the snapshot is written.
+      if (made && !Number.isNaN((await heapMb(server.url)).mb)) {
+        renameSync(join(SNAPSHOTS, made), join(SNAPSHOTS, `${name}.heapsnapshot`));
+        log(`  heap snapshot: ${join(SNAPSHOTS, `${name}.heapsnapshot`)}`);
+        return;
+      }
+    }
+  };
   try {
     const admin = await login(server.url, 'admin@docket.local');
     sample('started');
@@ -205,15 +249,27 @@ export async function run(log: (line: string) => void = console.log) {
           [hotFrom],
         )
       ).rows[0].n as number;
+    await sampleHeap('all loaded');
+    if (SNAPSHOTS && hotStart - Date.now() > 20_000) {
+      await sleep(hotStart - Date.now() - 20_000);
+      await snapshot('before');
+    }
     while (Date.now() < hotStart) {
       await sleep(500);
       sample('before the minute');
     }
+    await sampleHeap('before the minute');
     const deadline = hotStart + WINDOW_MS + 120_000;
     let done = 0;
+    let heapAt = 0;
     while (Date.now() < deadline) {
       await sleep(500);
-      sample(Date.now() < hotStart + WINDOW_MS ? 'during the minute' : 'after the minute');
+      const phase = Date.now() < hotStart + WINDOW_MS ? 'during the minute' : 'after the minute';
+      sample(phase);
+      if (Date.now() - heapAt >= 5_000) {
+        heapAt = Date.now();
+        await sampleHeap(phase);
+      }
       done = await fired();
       if (done >= HOT && Date.now() > hotStart + WINDOW_MS) break;
     }
@@ -221,6 +277,8 @@ export async function run(log: (line: string) => void = console.log) {
       await sleep(500);
       sample('after the minute');
     }
+    await sampleHeap('at the end');
+    await snapshot('end');
 
     const hotIds = `select id from ticket where number in (select 'SB-' || g from generate_series(${cold + 1}, ${TICKETS}) g)`;
     const lateness = (
@@ -259,6 +317,7 @@ export async function run(log: (line: string) => void = console.log) {
       },
       checks,
       rss,
+      heap,
     };
   } finally {
     await pool.end();
@@ -275,12 +334,16 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
   const first = r.rss.find((s) => s.phase === 'before the minute')?.mb ?? Number.NaN;
   const peak = Math.max(...r.rss.filter((s) => s.phase !== 'started').map((s) => s.mb));
   const last = r.rss.at(-1)?.mb ?? Number.NaN;
+  const heapAt = (phase: string) => r.heap.find((s) => s.phase === phase);
+  const heapLine = (key: 'mb' | 'totalMb' | 'externalMb') =>
+    `before the minute ${f(heapAt('before the minute')?.[key] ?? Number.NaN)}, peak ${f(Math.max(...r.heap.map((s) => s[key])))}, at the end ${f(heapAt('at the end')?.[key] ?? Number.NaN)}`;
   const isComplete = r.fired === r.hot && r.checks.actions === r.hot && r.checks.early === 0;
   return [
     `SLA breaches: ${r.tickets.toLocaleString()} open tickets with running clocks (${r.pending.toLocaleString()} pending timer jobs, loaded in ${f(r.loadSeconds)} s), ${r.hot.toLocaleString()} due within one minute, real PostgreSQL:`,
     `  breach action lateness (audit entry's transaction time - due time): p50 ${f(r.lateness.p50)} ms   p99 ${f(r.lateness.p99)} ms   max ${f(r.lateness.max)} ms   min ${f(r.lateness.min)} ms`,
     `  fired ${r.fired.toLocaleString()} of ${r.hot.toLocaleString()}; actions ${r.checks.actions}, notifications ${r.checks.notices}, clocks breached ${r.checks.breached}; actions on tickets not yet due: ${r.checks.early}`,
     `  server RSS MB (max per phase): ${rssLine}; before the minute ${f(first)}, peak ${f(peak)}, at the end ${f(last)}`,
+    `  server JS heap MB, used: ${heapLine('mb')}; reserved: ${heapLine('totalMb')}; external: ${heapLine('externalMb')}`,
     `  target p99 <= ${TARGET_LATENESS_MS} ms: ${isComplete && r.lateness.p99 <= TARGET_LATENESS_MS ? 'met' : 'NOT met'}${isComplete ? '' : ' (not every breach fired exactly once)'}`,
   ];
 }

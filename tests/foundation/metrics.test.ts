@@ -23,12 +23,20 @@ describe(`metrics (${databaseKind()})`, () => {
       statements: value('docket_sql_statements_total'),
       cpu: value('process_cpu_seconds_total'),
       rss: value('process_resident_memory_bytes'),
+      heapUsed: value('nodejs_heap_used_bytes'),
+      heapTotal: value('nodejs_heap_total_bytes'),
+      external: value('nodejs_external_memory_bytes'),
     };
   };
 
-  it('counts the statements the server runs and its CPU, in Prometheus text', async () => {
+  it('counts the statements the server runs, its CPU and memory (heap too), in Prometheus text', async () => {
     const before = await counters();
     expect(before.rss).toBeGreaterThan(1_000_000);
+    // The JavaScript heap: in use, within what is reserved, within the resident memory.
+    expect(before.heapUsed).toBeGreaterThan(1_000_000);
+    expect(before.heapTotal).toBeGreaterThanOrEqual(before.heapUsed);
+    expect(before.rss).toBeGreaterThan(before.heapUsed);
+    expect(before.external).toBeGreaterThan(0);
     const token = await s.login('agent.a@docket.local');
     const r = await s.gql(
       'mutation($i: CreateTicketInput!) { createTicket(input: $i) { __typename } }',

@@ -28,6 +28,15 @@ export function mountMetrics(router: Router): void {
       '# HELP process_resident_memory_bytes Resident memory of the server process.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${memory.rss}`,
+      '# HELP nodejs_heap_used_bytes JavaScript heap in use (after the last garbage collection, roughly).',
+      '# TYPE nodejs_heap_used_bytes gauge',
+      `nodejs_heap_used_bytes ${memory.heapUsed}`,
+      '# HELP nodejs_heap_total_bytes JavaScript heap reserved (used and free).',
+      '# TYPE nodejs_heap_total_bytes gauge',
+      `nodejs_heap_total_bytes ${memory.heapTotal}`,
+      '# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript objects (buffers among them).',
+      '# TYPE nodejs_external_memory_bytes gauge',
+      `nodejs_external_memory_bytes ${memory.external}`,
       '',
     ].join('\n');
   });
