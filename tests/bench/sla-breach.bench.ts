@@ -11,6 +11,7 @@
  * BENCH_SLA_TICKETS (default 1,000,000) and BENCH_SLA_HOT (default 10,000) change the sizes.
  * BENCH_SLA_HEAPSNAPSHOTS=<dir> has the server write a heap snapshot into <dir> just before the
  * minute and at the end (to compare in Chrome's DevTools; each stalls the server for seconds).
+ * BENCH_SLA_SETTLE_SECONDS (default 30): how long the quiet after the end is watched.
  *
  * The tickets are loaded with SQL, not created one by one (that would take an hour): one ticket
  * is created through GraphQL under a bench policy (first response within 4 hours, counted round
@@ -34,6 +35,7 @@ const WINDOW_MS = 60_000;
 const LEAD_MS = 60_000;
 
 const SNAPSHOTS = process.env.BENCH_SLA_HEAPSNAPSHOTS;
+const SETTLE_SECONDS = Number(process.env.BENCH_SLA_SETTLE_SECONDS ?? 30);
 
 const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -279,6 +281,12 @@ export async function run(log: (line: string) => void = console.log) {
     }
     await sampleHeap('at the end');
     await snapshot('end');
+    // Then quiet for a while: does the memory the minute took come back (garbage) or stay (held)?
+    for (let i = 0; i < SETTLE_SECONDS * 2; i++) {
+      await sleep(500);
+      sample('settled');
+    }
+    if (SETTLE_SECONDS > 0) await sampleHeap('settled');
 
     const hotIds = `select id from ticket where number in (select 'SB-' || g from generate_series(${cold + 1}, ${TICKETS}) g)`;
     const lateness = (
@@ -318,6 +326,7 @@ export async function run(log: (line: string) => void = console.log) {
       checks,
       rss,
       heap,
+      settleSeconds: SETTLE_SECONDS,
     };
   } finally {
     await pool.end();
@@ -333,7 +342,8 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
   const rssLine = [...byPhase].map(([phase, mbs]) => `${phase} ${f(Math.max(...mbs))}`).join(', ');
   const first = r.rss.find((s) => s.phase === 'before the minute')?.mb ?? Number.NaN;
   const peak = Math.max(...r.rss.filter((s) => s.phase !== 'started').map((s) => s.mb));
-  const last = r.rss.at(-1)?.mb ?? Number.NaN;
+  const last = r.rss.filter((s) => s.phase !== 'settled').at(-1)?.mb ?? Number.NaN;
+  const settled = r.rss.filter((s) => s.phase === 'settled').at(-1)?.mb;
   const heapAt = (phase: string) => r.heap.find((s) => s.phase === phase);
   const heapLine = (key: 'mb' | 'totalMb' | 'externalMb') =>
     `before the minute ${f(heapAt('before the minute')?.[key] ?? Number.NaN)}, peak ${f(Math.max(...r.heap.map((s) => s[key])))}, at the end ${f(heapAt('at the end')?.[key] ?? Number.NaN)}`;
@@ -344,6 +354,11 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
     `  fired ${r.fired.toLocaleString()} of ${r.hot.toLocaleString()}; actions ${r.checks.actions}, notifications ${r.checks.notices}, clocks breached ${r.checks.breached}; actions on tickets not yet due: ${r.checks.early}`,
     `  server RSS MB (max per phase): ${rssLine}; before the minute ${f(first)}, peak ${f(peak)}, at the end ${f(last)}`,
     `  server JS heap MB, used: ${heapLine('mb')}; reserved: ${heapLine('totalMb')}; external: ${heapLine('externalMb')}`,
+    ...(settled === undefined
+      ? []
+      : [
+          `  after ${r.settleSeconds} s quiet: RSS ${f(settled)} MB, JS heap used ${f(heapAt('settled')?.mb ?? Number.NaN)} MB, reserved ${f(heapAt('settled')?.totalMb ?? Number.NaN)} MB`,
+        ]),
     `  target p99 <= ${TARGET_LATENESS_MS} ms: ${isComplete && r.lateness.p99 <= TARGET_LATENESS_MS ? 'met' : 'NOT met'}${isComplete ? '' : ' (not every breach fired exactly once)'}`,
   ];
 }
