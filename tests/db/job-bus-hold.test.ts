@@ -7,13 +7,16 @@ import {
   query,
   startJobBus,
 } from '@docket/db';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
 
 /**
  * Jobs due soon are held in memory and taken at their due time, not at the next poll: with a
  * poll only every 30 seconds, a job due in a second and a half still runs on time, once, and two
- * buses holding the same job never both run it.
+ * buses holding the same job never both run it. When the database is slow to answer, the bus
+ * looks for due jobs once at a time (looks started on a beat piled up, each holding one of the
+ * job pool's few connections).
  */
 describe(`job bus holding jobs due soon (${databaseKind()})`, () => {
   let db: Database;
@@ -63,6 +66,43 @@ describe(`job bus holding jobs due soon (${databaseKind()})`, () => {
       expect(late, `job ${r.id} ran ${late} ms after its due time`).toBeLessThan(400);
     }
   }, 30_000);
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'looks for jobs due soon once at a time while the database does not answer',
+    async () => {
+      // Only this bus looks meanwhile.
+      for (const b of buses.splice(0)) await b.stop();
+      const bus = await startJobBus({ url: db.url, queues: ['hold-slow'] });
+      buses.push(bus);
+      await bus.work(
+        'hold-slow',
+        { batchSize: 10, pollingIntervalSeconds: 30, holdDueWithinMs: 400 },
+        async () => {},
+      );
+      // Another session locks the job table: every read of it waits (a database far behind).
+      const locker = new pg.Client({ connectionString: db.url });
+      await locker.connect();
+      const watcher = new pg.Client({ connectionString: db.url });
+      await watcher.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('lock table pgboss.job in access exclusive mode');
+        // Ten beats of the look (every 200 ms) go by while the table is locked.
+        await new Promise((r) => setTimeout(r, 2_000));
+        const waiting = await watcher.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and state = 'active' and query like '%greatest(0, extract(epoch from (start_after%'
+              and query not like '%pg_stat_activity%'`,
+        );
+        expect(waiting.rows[0]!.n).toBe(1);
+      } finally {
+        await locker.query('rollback').catch(() => {});
+        await locker.end();
+        await watcher.end();
+      }
+    },
+    30_000,
+  );
 
   it('settles a held job still running when the bus stops, so it does not run again elsewhere', async () => {
     const bus = await startJobBus({ url: db.url, queues: ['hold-stop'] });

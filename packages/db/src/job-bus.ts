@@ -135,6 +135,7 @@ type Settle = {
  * rather than at the next poll. Looks again every half window; the pg-boss worker beside it still
  * takes whatever this misses. A job is taken as pg-boss takes it (state active, one retry counted
  * when it was started before), only while no worker has it, so two processes never both run it.
+ * Never more than one look at a time.
  * Returns a function that stops it, resolving once the batches being handled are settled.
  */
 function holdSoonDue(options: {
@@ -242,11 +243,23 @@ function holdSoonDue(options: {
       }
     }
   };
-  const loop = setInterval(() => void look().catch(onError), Math.max(50, withinMs / 2));
-  void look().catch(onError);
+  // One look at a time, the next half a window after the last one answered: when the database is
+  // slow, looks started on a fixed beat would pile up, each holding a connection of the job pool
+  // (starving the workers beside them) and each reading back the whole backlog.
+  let loop: NodeJS.Timeout | undefined;
+  const again = () => {
+    if (isStopped) return;
+    loop = setTimeout(
+      () => {
+        look().catch(onError).finally(again);
+      },
+      Math.max(50, withinMs / 2),
+    );
+  };
+  look().catch(onError).finally(again);
   return async () => {
     isStopped = true;
-    clearInterval(loop);
+    clearTimeout(loop);
     for (const { timer } of timers.values()) clearTimeout(timer);
     await Promise.all(inFlight);
   };
