@@ -237,6 +237,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     tickets,
     notifier,
     now: () => clock.now(),
+    // A rating reaches the walls (their CSAT today) and the desk's ticket page live.
+    feed,
   });
   // A solved ticket (or a completed follow-up step) asks its requester for a rating.
   tickets.onChange((tx, change) => csat.onTicketChanged(tx, change));

@@ -25,6 +25,11 @@ describe('the reports page', () => {
       );
       expect(made.data!.createTicket.__typename).toBe('Ticket');
     }
+    // The kettle's requester is a gold customer; the fridge has no requester.
+    await server.sql("update customer set tier = 'gold' where email = 'customer@example.com'");
+    await server.sql(
+      "update ticket set requester_id = (select id from customer where email = 'customer@example.com') where title = 'Kettle leaks'",
+    );
   });
   afterAll(async () => {
     await context?.close();
@@ -91,6 +96,29 @@ describe('the reports page', () => {
     for (const title of ['Kettle leaks', 'Fridge hums'])
       await expect.poll(() => page.getByText(title).first().isVisible(), { timeout: 15_000 }).toBe(true);
     await screenshot(page, 'reports-drill-down.en');
+    expect(watched.problems).toEqual([]);
+  });
+
+  it('drills from a customer tier to its tickets, and shows the rating distribution', async () => {
+    const page: Page = await context.newPage();
+    const watched = watchPage(page, server.url);
+    await page.goto(`${server.url}/reports`);
+    await page.getByRole('combobox', { name: 'Group by' }).click();
+    await page.getByTitle('Customer tier').click();
+    const gold = page.getByRole('row', { name: /^gold/ });
+    await expect.poll(() => gold.isVisible()).toBe(true);
+    expect(await page.getByRole('columnheader', { name: 'Rated 5' }).isVisible()).toBe(true);
+    await screenshot(page, 'reports-by-customer-tier.en');
+    await gold.getByRole('link').click();
+    await page.waitForURL((u) => u.pathname === '/desk' && u.searchParams.has('filter'));
+    expect(JSON.parse(new URL(page.url()).searchParams.get('filter')!)).toMatchObject({
+      requesterTier: ['gold'],
+    });
+    await expect
+      .poll(() => page.getByText('Kettle leaks').first().isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    expect(await page.getByText('Fridge hums').count()).toBe(0);
+    await screenshot(page, 'reports-tier-drill-down.en');
     expect(watched.problems).toEqual([]);
   });
 

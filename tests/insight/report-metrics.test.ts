@@ -274,11 +274,32 @@ describe(`report metrics in business time (${databaseKind()})`, () => {
     expect(r.totals).toMatchObject({ created: 3, backlog: 3 });
   });
 
-  it('groups by customer tier (tickets without a requester under none)', async () => {
+  it('groups by customer tier (tickets without a requester under none), each drilling down to its tickets', async () => {
     const r = await report(admin, { from: FROM, to: TO, groupBy: 'customer_tier' });
     expect(r.groups.map((g: any) => [g.key, g.created, g.backlog])).toEqual([
       [null, 2, 2],
       ['gold', 1, 1],
+    ]);
+    // The desk list, given each group's filter, lists the tickets the group counted as created.
+    const listed = async (filter: unknown) =>
+      (
+        await s.gql(
+          'query($f: TicketFilter) { tickets(first: 50, filter: $f) { edges { node { id } } } }',
+          { f: filter },
+          admin,
+        )
+      ).data!.tickets.edges.map((e: any) => e.node.id);
+    expect(r.groups[1].ticketsFilter.requesterTier).toEqual(['gold']);
+    expect(await listed(r.groups[1].ticketsFilter)).toEqual([ids.P3]);
+    expect(r.groups[0].ticketsFilter.requesterTier).toEqual(['']);
+    expect((await listed(r.groups[0].ticketsFilter)).sort()).toEqual([ids.P1, ids.P2].sort());
+    expect(await listed({ requesterTier: ['standard'], createdAfter: FROM, createdBefore: TO })).toEqual([]);
+  });
+
+  it('labels a template group with the name its admins gave it and its key', async () => {
+    const r = await report(admin, { from: FROM, to: TO, groupBy: 'template' });
+    expect(r.groups.map((g: any) => [g.label, g.created])).toEqual([
+      ['Product B ordinary problem (product-b-issue)', 3],
     ]);
   });
 

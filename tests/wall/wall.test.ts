@@ -285,6 +285,38 @@ describe(`the live wall (${databaseKind()})`, () => {
     expect(names).toContain('North office TV');
   });
 
+  it("a rating given through its link reaches the wall's CSAT within a second", async () => {
+    const t = await returnTicket(units.A, 'Rated while the wall watches');
+    const [asked] = await s.sql<{ id: string }>(
+      `insert into csat_rating (ticket_id, reason, scale, expires_at)
+       values (?, 'solved', 'five', now() + interval '1 day') returning id::text as id`,
+      [t.id],
+    );
+    const token = s.app.services.csat.tokenOf(asked!.id);
+    const stream = await openStream(
+      s.url,
+      `subscription($token: String) { wallChanged(token: $token) { csat { count average } } }`,
+      { token: northToken },
+    );
+    try {
+      const first = await stream.waitFor((e) => Boolean(e.data?.wallChanged), 5_000);
+      const before = first.data!.wallChanged.csat as { count: number; average: number };
+      const ratedAt = Date.now();
+      const rated = await s.gql(
+        `mutation($token: String!) { rateTicket(token: $token, score: 5) { __typename } }`,
+        { token },
+      );
+      expect(rated.data!.rateTicket.__typename).not.toMatch(/Error/);
+      const heard = await stream.waitFor((e) => e.data?.wallChanged?.csat?.count === before.count + 1, 2_000);
+      expect(Date.now() - ratedAt).toBeLessThan(1_500);
+      expect(heard.data!.wallChanged.csat.average).toBeCloseTo(
+        (before.average * before.count + 5) / (before.count + 1),
+      );
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('the subscription hears a new ticket within a second, and a breach when it falls due', async () => {
     const admin2 = admin;
     // A policy whose first response is due three seconds after creation (email tickets only).

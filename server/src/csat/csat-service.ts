@@ -3,6 +3,7 @@ import { fieldError, ValidationFailed } from '@docket/core';
 import type { EntityManager } from '@docket/db';
 import type { Notifier } from '../notifications/notifier.ts';
 import { managerOf } from '../sla/sla-actions.ts';
+import type { TicketFeed } from '../tickets/ticket-feed.ts';
 import { type Actor, SYSTEM_ACTOR, type TicketChanged, type TicketStore } from '../tickets/ticket-store.ts';
 import {
   type CsatRatingRow,
@@ -30,6 +31,8 @@ export type CsatDeps = {
   tickets: TicketStore;
   notifier: Notifier;
   now: () => number;
+  /** Told of a rating that changed no field of its ticket (a reopen is a change the feed hears itself). */
+  feed?: Pick<TicketFeed, 'appended'>;
 };
 
 /** The channel rating-link actions are recorded under on the timeline. */
@@ -190,6 +193,7 @@ export class CsatService {
         });
       } else {
         await this.deps.tickets.append(tx, [{ ...rated, ticketId: rating.ticket_id, actor }]);
+        this.deps.feed?.appended(tx, rating.ticket_id);
         if (isBad && policy?.on_bad === 'notify_manager')
           await this.notifyManager(tx, rating, input.score, comment);
       }

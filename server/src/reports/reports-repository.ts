@@ -48,9 +48,13 @@ export type ReportRow = SlaColumns & {
  */
 const GROUPS: Record<ReportGrouping, { joins: string; key: string; label: string }> = {
   template: {
-    joins: 'join ticket_template g on g.id = t.template_id',
+    // The name its admins gave it (its newest published version's, else the draft's), with its key.
+    joins: `join (select tt.id, tt.key, coalesce(nullif(v.content->>'name', ''), tt.draft->>'name', '') as name
+                    from ticket_template tt
+                    left join ticket_template_version v on v.template_id = tt.id and v.version = tt.latest_version) g
+              on g.id = t.template_id`,
     key: 't.template_id::text',
-    label: 'g.key',
+    label: "case when g.name in ('', g.key) then g.key else g.name || ' (' || g.key || ')' end",
   },
   category: {
     // Each version's category read once, not its whole form per ticket.

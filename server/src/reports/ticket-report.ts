@@ -121,6 +121,8 @@ function filterOf(grouping: ReportGrouping | null, row: ReportRow, input: Report
     ...(input.orgUnitId != null ? { orgUnitId: String(input.orgUnitId) } : {}),
   };
   if (grouping === null) return period;
+  // Tickets without a requester have no tier: the desk's '' stands for them.
+  if (grouping === 'customer_tier') return { ...period, requesterTier: [row.key ?? ''] };
   if (row.key === null || row.key === '')
     return grouping === 'category' && row.template_ids
       ? { ...period, templateId: row.template_ids.map(String) }
@@ -140,9 +142,6 @@ function filterOf(grouping: ReportGrouping | null, row: ReportRow, input: Report
       return { ...period, channel: [row.key] };
     case 'priority':
       return { ...period, priority: [row.key as never] };
-    case 'customer_tier':
-      // The desk list has no filter by the requester's tier.
-      return null;
   }
 }
 

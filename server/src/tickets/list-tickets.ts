@@ -14,6 +14,8 @@ export type TicketFilter = {
   orgUnitId?: number | string | null;
   channel?: Channel[] | null;
   requesterId?: number | string | null;
+  /** The requester's customer tier, any of these; '' for tickets without a requester. */
+  requesterTier?: string[] | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
   /** Full text over title, description and form text. */
@@ -96,6 +98,19 @@ function whereOf(
   if (f.teamId != null) inList('t.team_id', [Number(f.teamId)]);
   if (f.requesterId != null) inList('t.requester_id', [Number(f.requesterId)]);
   if (f.statusName?.length) inList('t.status_name', f.statusName);
+  if (f.requesterTier?.length) {
+    const tiers = f.requesterTier.filter((x) => x !== '');
+    const either = [
+      ...(tiers.length < f.requesterTier.length ? ['t.requester_id is null'] : []),
+      ...(tiers.length
+        ? [
+            `t.requester_id in (select c.id from customer c where c.tier in (${tiers.map(() => '?').join(', ')}))`,
+          ]
+        : []),
+    ];
+    parts.push(`(${either.join(' or ')})`);
+    params.push(...tiers);
+  }
   if (f.teamIds) {
     if (f.teamIds.length) inList('t.team_id', f.teamIds.map(Number));
     else parts.push('false');

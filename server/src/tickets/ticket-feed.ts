@@ -23,6 +23,14 @@ export class TicketFeed {
     afterCommit(tx, () => this.pubsub.publish('ticketFeed', { ticketId: change.ticketId, kind: 'changed' }));
   };
 
+  /**
+   * A ticket's timeline grew with no change to its fields (a rating given through its link): its
+   * watchers (the desk's ticket page, the walls) hear it once the transaction commits.
+   */
+  appended(tx: EntityManager, ticketId: string | number): void {
+    afterCommit(tx, () => this.pubsub.publish('ticketFeed', { ticketId: String(ticketId), kind: 'changed' }));
+  }
+
   /** A ticket was created (and committed). */
   created(ticketId: string | number): void {
     this.pubsub.publish('ticketFeed', { ticketId: String(ticketId), kind: 'created' });

@@ -179,6 +179,10 @@ export const TicketFilterInput = builder.inputType('TicketFilter', {
     orgUnitId: t.id({ description: 'This org unit and everything below it.' }),
     channel: t.stringList({ description: 'Channel keys (see channels).' }),
     requesterId: t.id(),
+    requesterTier: t.stringList({
+      description:
+        "The requester's customer tier, any of these; an empty string for tickets without a requester.",
+    }),
     createdAfter: t.field({ type: 'DateTime' }),
     createdBefore: t.field({ type: 'DateTime' }),
     text: t.string({ description: 'Full-text search over title, description and form text.' }),

@@ -22,6 +22,8 @@ export type DeskFilter = {
   orgUnitId?: string;
   channel?: string[];
   requesterId?: string;
+  /** The requester's customer tier ('' for no requester): a report's drill-down by tier. */
+  requesterTier?: string[];
   createdAfter?: string;
   createdBefore?: string;
   text?: string;

@@ -31,7 +31,7 @@ const ReportQuery = graphql(`
     firstResponseP50 firstResponseP90 resolutionP50 resolutionP90
     sla { metric attainment }
     transfers returns rejects urges
-    csatAverage csatCount csatResponseRate followUpRated ticketsFilter
+    csatAverage csatCount csatDistribution csatResponseRate followUpRated ticketsFilter
   }
 `);
 
@@ -55,6 +55,8 @@ type Row = {
   urges: number;
   csatAverage: number | null;
   csatCount: number;
+  /** Ratings of 1 to 5 given in the period. */
+  csatDistribution: number[];
   csatResponseRate: number | null;
   followUpRated: number;
 };
@@ -83,6 +85,11 @@ type ColumnKey =
   | 'urges'
   | 'csatAverage'
   | 'csatCount'
+  | 'csat1'
+  | 'csat2'
+  | 'csat3'
+  | 'csat4'
+  | 'csat5'
   | 'csatResponseRate'
   | 'followUpRated';
 const COLUMNS: { key: ColumnKey; value: (r: Row) => number | null; digits?: number }[] = [
@@ -103,6 +110,10 @@ const COLUMNS: { key: ColumnKey; value: (r: Row) => number | null; digits?: numb
   { key: 'urges', value: (r) => r.urges },
   { key: 'csatAverage', value: (r) => (r.csatAverage == null ? null : round(r.csatAverage, 2)), digits: 2 },
   { key: 'csatCount', value: (r) => r.csatCount },
+  ...([1, 2, 3, 4, 5] as const).map((n) => ({
+    key: `csat${n}` as const,
+    value: (r: Row) => r.csatDistribution[n - 1] ?? 0,
+  })),
   { key: 'csatResponseRate', value: (r) => percent(r.csatResponseRate), digits: 1 },
   { key: 'followUpRated', value: (r) => r.followUpRated },
 ];
