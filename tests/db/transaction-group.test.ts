@@ -8,6 +8,8 @@ import {
   query,
   TransactionGroup,
   together,
+  type WritePart,
+  writeTogether,
 } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
@@ -156,6 +158,57 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
     // The group of four read its rows with one statement; the two put back shared the next.
     expect(statements).toEqual([['41'], ['41', '42', '41', '42'], ['41', '42']]);
     expect(group.stats.putBack).toBe(2);
+  });
+
+  it("writes the members' rows of each kind with one part of the group's statement, and hands each member its own returned rows", async () => {
+    const group = new TransactionGroup(() => forkEm(db), { maxInFlight: 1, maxBatch: 10 });
+    await query(
+      forkEm(db),
+      "insert into group_probe (id, note, tx) select g, 'old', 0 from generate_series(71, 74) g",
+    );
+    // How many parts of each kind the statements held (a part's SQL is built once per part it is).
+    const built = { insert: 0, update: 0 };
+    const parts = (id: number): WritePart[] => [
+      {
+        input: [
+          { id: id + 10, note: `new ${id}` },
+          { id: id + 20, note: `new ${id}` },
+        ],
+        isRows: true,
+        sql: (input) => {
+          if (input.startsWith('(select v->')) built.insert++;
+          return `insert into group_probe (id, note, tx)
+                  select (r->>'id')::int, r->>'note', txid_current() from jsonb_array_elements(${input}) r`;
+        },
+      },
+      {
+        input: [{ id, note: `changed ${id}` }],
+        isRows: true,
+        isReturning: true,
+        sql: (input) => {
+          if (input.startsWith('(select v->')) built.update++;
+          return `update group_probe p set note = r->>'note' from jsonb_array_elements(${input}) r
+                   where p.id = (r->>'id')::int returning p.id, p.note`;
+        },
+      },
+    ];
+    const ids = [71, 72, 73, 74];
+    const lone = group.run((tx) => writeTogether(tx, parts(70), { isShared: true }));
+    const answers = await Promise.all(
+      ids.map((id) => group.run((tx) => writeTogether(tx, parts(id), { isShared: true }))),
+    );
+    await lone;
+    // Each member gets back the row it changed, and nothing from its own insert.
+    expect(answers).toEqual(ids.map((id) => [[], [{ id, note: `changed ${id}` }]]));
+    const written = await rows([...ids, ...ids.map((i) => i + 10), ...ids.map((i) => i + 20)]);
+    expect(written.map((r) => r.note)).toEqual([
+      ...ids.map((i) => `changed ${i}`),
+      ...ids.map((i) => `new ${i}`),
+      ...ids.map((i) => `new ${i}`),
+    ]);
+    // The lone caller's statement, then the group's: one part of each kind for all four members.
+    expect(built).toEqual({ insert: 2, update: 2 });
+    expect(new Set(written.filter((r) => r.id > 80).map((r) => r.tx)).size).toBe(1);
   });
 
   it('lets reads outside any transaction share a statement while the database is busy', async () => {

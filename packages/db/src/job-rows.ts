@@ -71,5 +71,6 @@ export const insertJobsSql = (source: string): string =>
 /** Jobs as one part of a statement (writeTogether). */
 export const jobsPart = (jobs: JobSpec[]): WritePart => ({
   input: jobs.map(jobRowOf),
+  isRows: true,
   sql: (input) => insertJobsSql(`jsonb_to_recordset(${input}) as j(${JOB_ROW_COLUMNS})`),
 });

@@ -180,7 +180,50 @@ export type WritePart = {
   input: unknown;
   /** Its SQL ends with RETURNING, and the caller wants those rows. */
   isReturning?: boolean;
+  /**
+   * `input` is an array of rows that the SQL writes each on its own: parts of the same SQL (the
+   * members of a group transaction writing the same kind of rows) then go as one part, their rows
+   * one after another. A returning one hands each part back the rows whose `id` its rows name.
+   */
+  isRows?: boolean;
 };
+
+/** Parts of the same SQL taking rows (`isRows`) as one part each; `from` maps a part to its merged one. */
+export function mergeParts(parts: WritePart[]): { merged: WritePart[]; from: number[] } {
+  const merged: WritePart[] = [];
+  const from: number[] = [];
+  const members: WritePart[][] = [];
+  const byShape = new Map<string, number>();
+  for (const p of parts) {
+    const shape = p.isRows ? `${p.isReturning ? 'r' : 'w'}:${p.sql('$rows')}` : undefined;
+    const at = shape === undefined ? undefined : byShape.get(shape);
+    if (at !== undefined) {
+      members[at]!.push(p);
+      from.push(at);
+      continue;
+    }
+    if (shape !== undefined) byShape.set(shape, merged.length);
+    from.push(merged.length);
+    members.push([p]);
+    merged.push(p);
+  }
+  for (const [i, m] of members.entries())
+    if (m.length > 1) merged[i] = { ...m[0]!, input: m.flatMap((p) => p.input as unknown[]) };
+  return { merged, from };
+}
+
+/** The rows a merged part returned, split among its parts by the ids their rows name. */
+function splitReturned(parts: WritePart[], from: number[], returned: Record<string, unknown>[][]) {
+  const counts = new Map<number, number>();
+  for (const at of from) counts.set(at, (counts.get(at) ?? 0) + 1);
+  return parts.map((p, i) => {
+    const at = from[i]!;
+    const rows = returned[at] ?? [];
+    if (!p.isReturning || counts.get(at) === 1) return rows;
+    const ids = new Set((p.input as { id?: unknown }[]).map((r) => String(r.id)));
+    return rows.filter((r) => ids.has(String(r.id)));
+  });
+}
 
 const statementNames = new Map<string, string>();
 
@@ -213,6 +256,15 @@ export function writeTogether(
 }
 
 async function writeNow(
+  em: EntityManager,
+  parts: WritePart[],
+  options: { isShared: boolean },
+): Promise<Record<string, unknown>[][]> {
+  const { merged, from } = mergeParts(parts);
+  return splitReturned(parts, from, await writeParts(em, merged, options));
+}
+
+async function writeParts(
   em: EntityManager,
   parts: WritePart[],
   options: { isShared: boolean },

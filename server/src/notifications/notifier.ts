@@ -202,6 +202,7 @@ export class Notifier {
     if (inbox.length)
       parts.push({
         input: inbox,
+        isRows: true,
         sql: (input) =>
           `insert into notification (${NOTIFICATION_INSERT_COLUMNS})
            select ${notificationInsertSelect()} from jsonb_array_elements(${input}) as n(x)

@@ -90,6 +90,7 @@ export const clockStatesPart = (
   rows: { ticket_id: string; policy_id: number | null; state: SlaState }[],
 ): WritePart => ({
   input: rows,
+  isRows: true,
   sql: (input) =>
     `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
        from jsonb_to_recordset(${input}) as v(ticket_id bigint, policy_id int, state jsonb)

@@ -266,17 +266,23 @@ export function ticketUpdatePart(
   sets.push('updated_at = now()');
   return {
     isReturning: true,
-    input: {
-      id: String(ticketId),
-      c: change.columns,
-      formText: change.formText,
-      participants: change.participants ?? [],
-      custom: change.custom ?? {},
-    },
+    isRows: true,
+    input: [
+      {
+        id: String(ticketId),
+        c: change.columns,
+        formText: change.formText,
+        participants: change.participants ?? [],
+        custom: change.custom ?? {},
+      },
+    ],
+    // The tickets are found by their ids (an index lookup of each): joined with the JSON rows
+    // alone, the planner cannot tell how few rows the JSON holds.
     sql: (input) =>
       `update ticket t set ${sets.join(', ')}
-         from (select ${input} as x) i, lateral (select i.x->'c' as c) cc
-        where t.id = (i.x->>'id')::bigint
+         from jsonb_array_elements(${input}) as i(x), lateral (select i.x->'c' as c) cc
+        where t.id = any(array(select (r->>'id')::bigint from jsonb_array_elements(${input}) as r))
+          and t.id = (i.x->>'id')::bigint
         returning ${ticketColumns('t')}`,
   };
 }
@@ -284,6 +290,7 @@ export function ticketUpdatePart(
 /** Audit entries (of one ticket or many) as one part of a statement, written in the order given. */
 export const eventsPart = (rows: (EventRow & { ticket_id: string })[]): WritePart => ({
   input: rows,
+  isRows: true,
   sql: (input) =>
     `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff)
      select (r.value->>'ticket_id')::bigint, r.value->>'kind', r.value->>'actor_kind', (r.value->>'actor_id')::int,

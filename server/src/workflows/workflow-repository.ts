@@ -191,18 +191,22 @@ export function stepParts(
   const parts: WritePart[] = [];
   if (instance)
     parts.push({
-      input: { id: instance.id, state: instance.state, status: instance.status, seq: instance.seq },
+      input: [{ id: instance.id, state: instance.state, status: instance.status, seq: instance.seq }],
+      isRows: true,
       sql: (input) =>
-        `update workflow_instance set state = i.x->'state', status = i.x->>'status', seq = (i.x->>'seq')::int, updated_at = now()
-           from (select ${input} as x) i where id = (i.x->>'id')::uuid`,
+        `update workflow_instance w set state = i.x->'state', status = i.x->>'status', seq = (i.x->>'seq')::int, updated_at = now()
+           from jsonb_array_elements(${input}) as i(x)
+          where w.id = any(array(select (r->>'id')::uuid from jsonb_array_elements(${input}) as r)) and w.id = (i.x->>'id')::uuid`,
     });
   if (rows.tasks.length)
     parts.push({
-      input: { ticketId, tasks: rows.tasks },
+      input: rows.tasks.map((t) => ({ ...t, ticket_id: ticketId })),
+      isRows: true,
       sql: (input) =>
         `insert into workflow_task (${TASK_INSERT_COLUMNS})
-         select ${taskInsertSelect("(i.v->>'ticketId')::bigint")}
-           from (select ${input} as v) i, jsonb_array_elements(i.v->'tasks') as t(x)
+         select ${taskInsertSelect("(x->>'ticket_id')::bigint")}
+           from jsonb_array_elements(${input}) with ordinality as t(x, n)
+          order by t.n
          on conflict (id) do nothing`,
     });
   // The tasks a step changes are found by their ids (`byId`): joined with the JSON rows alone, the
@@ -212,6 +216,7 @@ export function stepParts(
     parts.push({
       input: closes,
       isReturning: true,
+      isRows: true,
       sql: (input) =>
         `update workflow_task w set status = x->>'outcome', closed_by = (x->>'closedBy')::int, close_reason = x->>'reason',
                 closed_at = now(), output = case when x->>'outcome' = 'completed' then x->'output' else w.output end
@@ -224,6 +229,7 @@ export function stepParts(
     parts.push({
       input: reassigns,
       isReturning: true,
+      isRows: true,
       sql: (input) =>
         `update workflow_task w set assignee_user_id = (x->>'userId')::int, team_id = coalesce((x->>'teamId')::int, w.team_id),
                 role_id = (x->>'roleId')::int, org_unit_id = (x->>'orgUnitId')::int
@@ -235,11 +241,13 @@ export function stepParts(
   if (overdue.length)
     parts.push({
       input: overdue.map((u) => ({ id: u.id })),
+      isRows: true,
       sql: (input) => `update workflow_task w set is_overdue = true where ${byId(input)}`,
     });
   if (rows.calls.length)
     parts.push({
       input: rows.calls,
+      isRows: true,
       sql: (input) =>
         `insert into outbound_call (id, idempotency_key, instance_id, request, reply)
          select ${CALL_INSERT_SELECT} from jsonb_array_elements(${input}) as c(x)
