@@ -84,6 +84,12 @@ export type FollowUp = {
   /** The form; default: the followed ticket's when the template is the same. */
   formData?: Record<string, JsonValue>;
   priority?: 'urgent' | 'high' | 'normal' | 'low';
+  /**
+   * Idempotency key (one line, at most 200 characters): the same key opens one follow-up of this
+   * ticket, and calling again (a retry after a crash) returns that follow-up. Default: one per
+   * person it is for and title.
+   */
+  key?: string;
 };
 
 /** A person as `org` lookups give them. */

@@ -24,6 +24,7 @@ import { sessionCookie } from './auth/login.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
+import { registerInboundWriters } from './channels/inbound-repository.ts';
 import { MailIntake } from './channels/mail-intake.ts';
 import { startSmtpListener } from './channels/smtp-listener.ts';
 import { webFormRoutes } from './channels/web-form-route.ts';
@@ -159,6 +160,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     numberAround: (template, at) => numberAround(template.numberPattern, at, config.timeZone),
   });
   const notifier = new Notifier({ jobs, targets: registries.notificationTargets, tickets, log });
+  // A ticket from an inbound mail commits with its thread and its mail's marking as done.
+  registerInboundWriters(tickets);
   const clock = options.clock ?? systemClock;
   const redis = config.redisUrl ? redisEventTarget(config.redisUrl) : null;
   const sla = new SlaService({

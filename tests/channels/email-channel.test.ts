@@ -333,4 +333,74 @@ describe('the email channel over SMTP', () => {
     );
     expect(pending[0]!.n).toBe(0);
   }, 60_000);
+  it('a ticket whose mail cannot be marked done is not written either: the retry makes one ticket, with one copy of its attachment', async () => {
+    // The failure falls exactly between the ticket and its mail's marking: the database refuses
+    // to mark any mail done until the trigger goes.
+    await s.sql(`create or replace function test_refuse_done() returns trigger language plpgsql as $$
+      begin if new.status = 'done' then raise exception 'injected: the mail cannot be marked done'; end if; return new; end $$`);
+    await s.sql(
+      'create trigger test_refuse_done before update on inbound_message for each row execute function test_refuse_done()',
+    );
+    let dropped = false;
+    const drop = async () => {
+      if (dropped) return;
+      dropped = true;
+      await s.sql('drop trigger test_refuse_done on inbound_message');
+      await s.sql('drop function test_refuse_done()');
+    };
+    try {
+      const sent = await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Crash between ticket and mail',
+        text: 'Once only, please.',
+        messageId: '<crash.1@example.com>',
+        attachments: [{ filename: 'receipt.txt', content: 'the receipt' }],
+      });
+      expect(sent.response).toMatch(/^250 /);
+      const failed = await waitFor('the failed try', async () => {
+        const [m] = await s.sql<Row>(
+          "select id::text, status, last_error from inbound_message where position(convert_to('<crash.1@example.com>', 'UTF8') in raw) > 0",
+        );
+        return m?.last_error ? m : undefined;
+      });
+      expect(failed.status).toBe('pending');
+      expect(failed.last_error).toBeTruthy();
+      const titled = () =>
+        s.sql<Row>("select id::text from ticket where title = 'Crash between ticket and mail' order by id");
+      expect(await titled()).toEqual([]);
+      await drop();
+      // The retry (the sweep's, brought forward).
+      await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
+      await s.app.mailIntake.process(failed.id);
+      const tickets = await titled();
+      expect(tickets).toHaveLength(1);
+      const [m] = await s.sql<Row>('select status, ticket_id::text from inbound_message where id = ?', [
+        failed.id,
+      ]);
+      expect(m).toEqual({ status: 'done', ticket_id: tickets[0]!.id });
+      const files = await s.sql<Row>(
+        'select ticket_id::text, filename from inbound_attachment where message_id = ?',
+        [failed.id],
+      );
+      expect(files).toEqual([{ ticket_id: tickets[0]!.id, filename: 'receipt.txt' }]);
+      // The same mail again (a mail server that never heard the 250): it joins nothing new.
+      await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Crash between ticket and mail',
+        text: 'Once only, please.',
+        messageId: '<crash.1@example.com>',
+      });
+      await waitFor('the resent mail done', async () => {
+        const rows = await s.sql<Row>(
+          "select status from inbound_message where position(convert_to('<crash.1@example.com>', 'UTF8') in raw) > 0",
+        );
+        return rows.length === 2 && rows.every((r) => r.status === 'done') ? rows : undefined;
+      });
+      expect(await titled()).toHaveLength(1);
+    } finally {
+      await drop();
+    }
+  }, 60_000);
 });

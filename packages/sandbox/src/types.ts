@@ -216,6 +216,11 @@ export type FollowUpRequest = {
   /** The form; default: the followed ticket's when the template is the same. */
   formData?: Record<string, JsonValue>;
   priority?: 'urgent' | 'high' | 'normal' | 'low';
+  /**
+   * Idempotency key: the same key opens one follow-up of a ticket, and a repeated call answers
+   * it (default: one per person it is for and title).
+   */
+  key?: string;
 };
 
 /** A mail a plugin asks the host to send (checked by `checkOutgoingMail` before the server sees it). */

@@ -175,6 +175,8 @@ const followUpForSupervisor = defineSlaAction({
         title: `Follow-up of ${t.number}: ${t.title ?? ''}`.trim().slice(0, 200),
         description: `Ticket ${t.number} ${eventWords(event)}. Check on it with its handler and the customer.`,
         ...(config.templateKey ? { templateKey: config.templateKey } : {}),
+        // A retry of this clock event (the plugin died before it remembered) finds this follow-up.
+        key: doneKey('follow-up', ticket.id, event).slice(0, 200),
       });
       return { note: `opened the follow-up ${followUp.number} for the supervisor`, isDone: true };
     }),

@@ -6,6 +6,88 @@ import { type EntityManager, query, queryOne } from '@docket/db';
  * became; and inbound mail attachments.
  */
 
+/** Writer keys of what a new ticket from an inbound message writes with it (registerInboundWriters). */
+export const INBOUND_THREAD_ROWS = 'inbound_thread';
+export const INBOUND_DONE_ROWS = 'inbound_done';
+export const INBOUND_FILE_ROWS = 'inbound_files';
+
+/** What a ticket made from an inbound message writes with it. */
+export type InboundTicketRow = {
+  messageId: string;
+  channel: string;
+  plugin: string;
+  threadKey: string;
+  outcome: Record<string, unknown>;
+};
+
+/** The rows to hand createTicket so that the ticket, its thread and its message's marking commit as one. */
+export const inboundTicketRows = (row: InboundTicketRow): Record<string, readonly unknown[]> => ({
+  [INBOUND_THREAD_ROWS]: [row],
+  [INBOUND_DONE_ROWS]: [row],
+  [INBOUND_FILE_ROWS]: [row],
+});
+
+/**
+ * A ticket made from an inbound message is written in one statement with its thread (the
+ * channel's thread key, the mail's Message-ID, unique per channel: a second ticket for the same
+ * thread fails whole, writing nothing), the message marked done with it, and the message's staged
+ * attachments given to it. So a crash leaves either all of it or none, and a retry of a message
+ * whose ticket committed finds it done (or its thread taken) instead of making a second ticket.
+ */
+export function registerInboundWriters(tickets: {
+  addRowWriter(w: { key: string; insert: (from: string) => string }): void;
+}): void {
+  tickets.addRowWriter({
+    key: INBOUND_THREAD_ROWS,
+    insert: (from) =>
+      `insert into plugin_thread (channel, thread_key, plugin, ticket_id)
+       select x->>'channel', x->>'threadKey', x->>'plugin', r.id from ${from}`,
+  });
+  tickets.addRowWriter({
+    key: INBOUND_DONE_ROWS,
+    insert: (from) =>
+      `update inbound_message m
+          set status = 'done', channel = x->>'channel', ticket_id = r.id, outcome = x->'outcome',
+              last_error = null, updated_at = now()
+         from ${from} where m.id = (x->>'messageId')::bigint`,
+  });
+  tickets.addRowWriter({
+    key: INBOUND_FILE_ROWS,
+    insert: (from) =>
+      `update inbound_attachment a set ticket_id = r.id
+         from ${from} where a.message_id = (x->>'messageId')::bigint and a.ticket_id is null`,
+  });
+}
+
+/**
+ * Stages a message's attachments before its ticket is written (that statement gives them to it):
+ * those an earlier try staged and left without a ticket go first, so a retry keeps one copy.
+ */
+export async function stageAttachments(
+  tx: EntityManager,
+  input: { messageId: string; files: { filename: string; contentType: string; content: Buffer }[] },
+): Promise<void> {
+  await query(tx, 'delete from inbound_attachment where message_id = ? and ticket_id is null', [
+    input.messageId,
+  ]);
+  await insertAttachments(tx, { ...input, ticketId: null });
+}
+
+/** Gives a message's attachments to a ticket in the caller's transaction (dropping any an earlier try staged). */
+export async function attachFiles(
+  tx: EntityManager,
+  input: {
+    messageId: string;
+    ticketId: string;
+    files: { filename: string; contentType: string; content: Buffer }[];
+  },
+): Promise<void> {
+  await query(tx, 'delete from inbound_attachment where message_id = ? and ticket_id is null', [
+    input.messageId,
+  ]);
+  await insertAttachments(tx, input);
+}
+
 export async function insertInbound(
   em: EntityManager,
   input: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date },
@@ -162,7 +244,7 @@ export async function insertAttachments(
   tx: EntityManager,
   input: {
     messageId: string;
-    ticketId: string;
+    ticketId: string | null;
     files: { filename: string; contentType: string; content: Buffer }[];
   },
 ): Promise<void> {

@@ -10,14 +10,16 @@ import type { Services } from '../services.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomersByEmail } from '../tickets/customers.ts';
 import {
+  attachFiles,
   type ClaimedInbound,
   claimInboundMany,
   dueInbound,
   failInbound,
   finishInbound,
   finishInboundMany,
-  insertAttachments,
+  inboundTicketRows,
   insertInbound,
+  stageAttachments,
 } from './inbound-repository.ts';
 
 /** The headers a mail channel plugin sees (enough to tell an automatic mail from a person's). */
@@ -118,7 +120,9 @@ function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
  * in batches: one claim for the batch, each mail parsed and handed to the enabled email channel
  * plugin (calls in arrival order, all of a batch at once unless one answers another in the same
  * batch), the new threads' requesters found or made in one lookup, their tickets written by the
- * ticket store's shared inserts, and the batch marked done with its threads in one statement.
+ * ticket store's shared inserts, each with its thread and its mail marked done in its statement
+ * (so a crash cannot leave a ticket whose mail a retry would make again), and the rest of the
+ * batch (ignored, or found threaded already) marked in one statement.
  * Replies, caller signals and anything unusual go one by one after the batch's new tickets (so a
  * reply to a mail of the same batch finds its ticket). A failure (no mail channel enabled, the
  * plugin failing, the ticket refused) leaves the message pending with its reason, and a sweep
@@ -293,9 +297,16 @@ export class MailIntake {
       threadKey: null,
       outcome: { action: 'ignore', reason: (a.answer as { reason?: string }).reason ?? '' },
     }));
-    const attachments: { id: string; ticketId: string; files: MailFile[] }[] = [];
     if (creates.length) {
       const known = await ticketsOfThreads(em, key, [...threads]);
+      // Attachments wait, without a ticket, for the statement that writes theirs.
+      const withFiles = creates.filter(
+        (a) => a.files.length > 0 && !known.has(String((a.answer as CreateAnswer).threadKey)),
+      );
+      if (withFiles.length)
+        await em.transactional(async (tx) => {
+          for (const a of withFiles) await stageAttachments(tx, { messageId: a.message.id, files: a.files });
+        });
       const people = await findOrCreateCustomersByEmail(
         em,
         creates.map((a) => {
@@ -307,11 +318,11 @@ export class MailIntake {
         const x = a.answer as CreateAnswer;
         const threadKey = String(x.threadKey);
         if (known.has(threadKey)) {
-          // A try that created the ticket but died before it could say so: the thread has it.
+          // The thread has its ticket already (the same mail sent again): this mail is done with it.
           finished.push({
             id: a.message.id,
             status: 'done',
-            ticketId: null,
+            ticketId: known.get(threadKey) ?? null,
             threadKey: null,
             outcome: { action: 'create' },
           });
@@ -329,24 +340,42 @@ export class MailIntake {
           name: x.requester.name ?? x.requester.email ?? 'Customer',
         };
         try {
-          const row = await createTicket(services, forkEm(services.db), requester, key, {
-            templateKey: x.ticket.templateKey!,
-            title: x.ticket.title,
-            description: x.ticket.description ?? null,
-            formData: x.ticket.formData ?? {},
-            ...(isPriority(x.ticket.priority) ? { priority: x.ticket.priority } : {}),
-            channel: key,
-          });
-          const ticketId = String(row.id);
-          finished.push({
-            id: a.message.id,
-            status: 'done',
-            ticketId,
-            threadKey,
-            outcome: { action: 'create' },
-          });
-          if (a.files.length) attachments.push({ id: a.message.id, ticketId, files: a.files });
+          // The ticket, its thread, the mail marked done and its attachments: one statement.
+          await createTicket(
+            services,
+            forkEm(services.db),
+            requester,
+            key,
+            {
+              templateKey: x.ticket.templateKey!,
+              title: x.ticket.title,
+              description: x.ticket.description ?? null,
+              formData: x.ticket.formData ?? {},
+              ...(isPriority(x.ticket.priority) ? { priority: x.ticket.priority } : {}),
+              channel: key,
+            },
+            {
+              rows: inboundTicketRows({
+                messageId: a.message.id,
+                channel: key,
+                plugin: target.plugin,
+                threadKey,
+                outcome: { action: 'create' },
+              }),
+            },
+          );
         } catch (e) {
+          if ((e as { constraint?: string }).constraint === 'plugin_thread_pkey') {
+            // Another try (another process) wrote this thread's ticket meanwhile: nothing of ours was.
+            finished.push({
+              id: a.message.id,
+              status: 'done',
+              ticketId: (await ticketsOfThreads(em, key, [threadKey])).get(threadKey) ?? null,
+              threadKey: null,
+              outcome: { action: 'create' },
+            });
+            return;
+          }
           const fields = e instanceof ValidationFailed ? ` ${JSON.stringify(e.errors)}` : '';
           await failInbound(em, a.message.id, {
             channel: key,
@@ -360,14 +389,7 @@ export class MailIntake {
         }
       });
     }
-    const rows = { channel: key, plugin: target.plugin, rows: finished };
-    if (attachments.length)
-      await em.transactional(async (tx) => {
-        for (const f of attachments)
-          await insertAttachments(tx, { messageId: f.id, ticketId: f.ticketId, files: f.files });
-        await finishInboundMany(tx, rows);
-      });
-    else await finishInboundMany(em, rows);
+    await finishInboundMany(em, { channel: key, plugin: target.plugin, rows: finished });
     written();
 
     // Replies and the rest, once earlier batches' new tickets are written too.
@@ -447,7 +469,7 @@ export class MailIntake {
         channel: target.channel,
         answer,
         onTicket: async (tx, ticketId) => {
-          if (files.length) await insertAttachments(tx, { messageId: id, ticketId, files });
+          if (files.length) await attachFiles(tx, { messageId: id, ticketId, files });
           await finishInbound(tx, id, {
             status: 'done',
             channel: key,

@@ -84,18 +84,30 @@ export async function applyInbound(
       };
     if (await ticketOfThread(em, key, threadKey))
       return { ok: false, status: 409, error: `The thread "${threadKey}" has a ticket already.` };
-    const row = await createTicket(services, em, requester, key, {
-      templateKey: t.templateKey,
-      title: t.title,
-      description: t.description ?? null,
-      formData: t.formData ?? {},
-      ...(isPriority(t.priority) ? { priority: t.priority } : {}),
-      channel: key,
-    });
-    await em.transactional(async (tx) => {
-      await recordThread(tx, { channel: key, plugin, threadKey, ticketId: row.id });
-      await input.onTicket?.(tx, String(row.id));
-    });
+    // The ticket, its thread and what the caller records with it (the mail done) commit as one:
+    // a crash leaves none of them, and a retry finds the thread taken rather than make another.
+    const taken = new Error('thread taken');
+    const row = await em
+      .transactional(async (tx) => {
+        const created = await createTicket(services, tx, requester, key, {
+          templateKey: t.templateKey,
+          title: t.title,
+          description: t.description ?? null,
+          formData: t.formData ?? {},
+          ...(isPriority(t.priority) ? { priority: t.priority } : {}),
+          channel: key,
+        });
+        await recordThread(tx, { channel: key, plugin, threadKey, ticketId: created.id });
+        // Another process's ticket took the thread meanwhile: this one is not written.
+        if ((await ticketOfThread(tx, key, threadKey)) !== String(created.id)) throw taken;
+        await input.onTicket?.(tx, String(created.id));
+        return created;
+      })
+      .catch((e) => {
+        if (e === taken) return null;
+        throw e;
+      });
+    if (!row) return { ok: false, status: 409, error: `The thread "${threadKey}" has a ticket already.` };
     return { ok: true, action: 'create', ticketId: String(row.id) };
   };
   try {

@@ -149,7 +149,12 @@ export async function sendPluginNotice(
  * under decides, as if they opened it themselves: they need ticket.create, and it lands in their
  * org unit), assigned to them, for the same customer, of the same template unless another is
  * named. Both timelines name the other ticket; the follow-up keeps the ticket it follows in its
- * `followUpOf` field. Returns the new ticket's id.
+ * `followUpOf` field. Returns the follow-up's id.
+ *
+ * Idempotent: the follow-up is kept under the plugin, the ticket and a key (the plugin's, else
+ * one made of whom it is for and its title), unique together, and all of it (the ticket, the key,
+ * both timelines) commits in one transaction. A repeated call, or a plugin's retry after a crash,
+ * answers the follow-up already opened; a crash part-way leaves nothing.
  */
 export async function openFollowUp(
   services: PluginPeopleDeps,
@@ -157,6 +162,15 @@ export async function openFollowUp(
   input: { plugin: string; ticket: TicketGrant; followUp: FollowUpRequest },
 ): Promise<string> {
   const { followUp } = input;
+  const key = followUp.key ?? `for:${followUp.forUserId}:${followUp.title}`;
+  const opened = () =>
+    queryOne<{ id: string }>(
+      em,
+      'select follow_up_id::text as id from plugin_follow_up where plugin = ? and ticket_id = ? and key = ?',
+      [input.plugin, input.ticket.id, key],
+    );
+  const before = await opened();
+  if (before) return before.id;
   const original = await queryOne<{
     id: string;
     number: string;
@@ -175,40 +189,55 @@ export async function openFollowUp(
   if (!person)
     throw new Error(`forUserId: no active user ${followUp.forUserId} exists to open the follow-up for`);
   const templateKey = followUp.templateKey ?? original.template_key;
-  const row = await createTicket(services, em, person, 'agent', {
-    templateKey,
-    title: followUp.title,
-    description: followUp.description ?? null,
-    // The same template follows the same case: its form as the original has it, unless given.
-    formData: followUp.formData ?? (templateKey === original.template_key ? original.form_data : {}),
-    priority: (followUp.priority ?? original.priority) as never,
-    requesterId: original.requester_id,
-  });
-  const newId = String(row.id);
-  await em.transactional(async (tx) => {
-    // Assigned to the person it is for (taking work oneself needs no assign permission).
-    await services.tickets.change(tx, newId, {
-      fields: { assigneeId: person.userId },
-      participants: [person.userId],
-      custom: { followUpOf: original.number },
-      entry: {
-        kind: 'ticket.follow_up_of',
-        body: `A follow-up of ${original.number}, opened by the plugin "${input.plugin}" for ${person.name}.`,
-        isPublic: false,
-      },
-      actor: SYSTEM_ACTOR,
-      origin: 'plugin',
-    });
-    await services.tickets.append(tx, [
-      {
-        ticketId: original.id,
-        kind: 'ticket.follow_up',
-        body: `Follow-up ${row.number} opened for ${person.name} by the plugin "${input.plugin}".`,
-        diff: { followUp: { from: null, to: row.number } },
+  const taken = new Error('the follow-up key is taken');
+  const id = await em
+    .transactional(async (tx) => {
+      const row = await createTicket(services, tx, person, 'agent', {
+        templateKey,
+        title: followUp.title,
+        description: followUp.description ?? null,
+        // The same template follows the same case: its form as the original has it, unless given.
+        formData: followUp.formData ?? (templateKey === original.template_key ? original.form_data : {}),
+        priority: (followUp.priority ?? original.priority) as never,
+        requesterId: original.requester_id,
+      });
+      const newId = String(row.id);
+      // The key: a call racing this one for the same key waits here, then finds it taken.
+      const claimed = await queryOne(
+        tx,
+        `insert into plugin_follow_up (plugin, ticket_id, key, follow_up_id) values (?, ?, ?, ?)
+         on conflict do nothing returning key`,
+        [input.plugin, original.id, key, newId],
+      );
+      if (!claimed) throw taken;
+      // Assigned to the person it is for (taking work oneself needs no assign permission).
+      await services.tickets.change(tx, newId, {
+        fields: { assigneeId: person.userId },
+        participants: [person.userId],
+        custom: { followUpOf: original.number },
+        entry: {
+          kind: 'ticket.follow_up_of',
+          body: `A follow-up of ${original.number}, opened by the plugin "${input.plugin}" for ${person.name}.`,
+          isPublic: false,
+        },
         actor: SYSTEM_ACTOR,
-        isPublic: false,
-      },
-    ]);
-  });
-  return newId;
+        origin: 'plugin',
+      });
+      await services.tickets.append(tx, [
+        {
+          ticketId: original.id,
+          kind: 'ticket.follow_up',
+          body: `Follow-up ${row.number} opened for ${person.name} by the plugin "${input.plugin}".`,
+          diff: { followUp: { from: null, to: row.number } },
+          actor: SYSTEM_ACTOR,
+          isPublic: false,
+        },
+      ]);
+      return newId;
+    })
+    .catch(async (e) => {
+      if (e !== taken) throw e;
+      return (await opened())!.id;
+    });
+  return id;
 }

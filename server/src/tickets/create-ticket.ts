@@ -68,6 +68,13 @@ export async function createTicket(
   principal: Principal | null,
   channelOfRequest: Channel,
   input: CreateTicketInput,
+  options: {
+    /**
+     * Rows registered writers write with the ticket, in its statement or transaction (an inbound
+     * mail's thread and its marking as done), by writer key.
+     */
+    rows?: Record<string, readonly unknown[]>;
+  } = {},
 ): Promise<TicketRow> {
   const p = requireCreateTicket(principal, input);
 
@@ -204,6 +211,7 @@ export async function createTicket(
       place,
       createdDiff: created,
       actor: actorOf(p, channelOfRequest),
+      ...(options.rows ? { rows: options.rows } : {}),
     });
   };
   try {

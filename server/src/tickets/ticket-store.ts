@@ -121,6 +121,8 @@ export type NewTicketInput = {
   /** The `created` entry's diff. */
   createdDiff: Diff;
   actor: Actor;
+  /** Rows registered writers write with the ticket, by writer key (see TicketStore.addRowWriter). */
+  rows?: Record<string, readonly unknown[]>;
 };
 
 /**
@@ -189,6 +191,7 @@ export class CreationPlan {
       closed_at: null,
     };
     this.add({ kind: 'created', diff: input.createdDiff, isPublic: true }, input.actor);
+    for (const [key, rows] of Object.entries(input.rows ?? {})) this.addRows(key, rows);
   }
 
   /** Adds rows a registered writer writes with the ticket (see TicketStore.addRowWriter). */

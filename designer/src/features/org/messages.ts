@@ -15,6 +15,10 @@ export const orgMessages = defineMessages('org', {
     kind: 'Kind',
     moveTo: 'Move under',
     moveToRoot: '(top level)',
+    manager: 'Manager',
+    managerHelp: "The unit's escalations (SLA actions, urges past their time) go to this person.",
+    noManager: 'No manager: type a name or email',
+    noSuchUser: 'No active user matches',
     move: 'Move…',
     impact: {
       title: 'Move “{{name}}” under “{{to}}”?',
@@ -43,6 +47,10 @@ export const orgMessages = defineMessages('org', {
     kind: '类型',
     moveTo: '移动到',
     moveToRoot: '（顶级）',
+    manager: '负责人',
+    managerHelp: '本组织的升级通知（SLA 动作、超时催单）会发给此人。',
+    noManager: '暂无负责人：输入姓名或邮箱搜索',
+    noSuchUser: '没有匹配的在职用户',
     move: '移动…',
     impact: {
       title: '把“{{name}}”移动到“{{to}}”下？',

@@ -17,7 +17,15 @@ import { CsatPolicy, CsatRating } from './csat.ts';
 import { StoredFile } from './files.ts';
 import { DescriptionTemplate, KbArticle, KbArticleTicket, KbArticleVersion, Macro } from './knowledge.ts';
 import { Notification } from './notifications.ts';
-import { Plugin, PluginCall, PluginKv, PluginLog, PluginThread, PluginVersion } from './plugins.ts';
+import {
+  Plugin,
+  PluginCall,
+  PluginFollowUp,
+  PluginKv,
+  PluginLog,
+  PluginThread,
+  PluginVersion,
+} from './plugins.ts';
 import { ReportDirtyTicket, ReportTicketFact } from './reports.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
@@ -83,6 +91,7 @@ export const entities = [
   PluginLog,
   PluginCall,
   PluginThread,
+  PluginFollowUp,
   StoredFile,
   AdminChange,
   InboundMessage,

@@ -160,3 +160,30 @@ export const PluginThread = defineEntity({
   },
 });
 export type PluginThread = InferEntity<typeof PluginThread>;
+
+/**
+ * A follow-up ticket a plugin opened, under the idempotency key it gave (or the one the server
+ * made of whom it is for and its title): a repeated or retried call for the same ticket and key
+ * answers this follow-up rather than opening another. Written in the follow-up's transaction.
+ */
+export const PluginFollowUp = defineEntity({
+  name: 'PluginFollowUp',
+  tableName: 'plugin_follow_up',
+  properties: {
+    plugin: () =>
+      p.manyToOne(Plugin).primary().ref().fieldName('plugin').deleteRule('cascade').updateRule('no action'),
+    /** The ticket it follows. */
+    ticket: () => p.manyToOne(Ticket).primary().ref().deleteRule('cascade').updateRule('no action'),
+    key: p.text().primary(),
+    followUp: () =>
+      p
+        .manyToOne(Ticket)
+        .ref()
+        .fieldName('follow_up_id')
+        .deleteRule('cascade')
+        .updateRule('no action')
+        .index('plugin_follow_up_follow_up_idx'),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});
+export type PluginFollowUp = InferEntity<typeof PluginFollowUp>;

@@ -853,6 +853,8 @@ function checkFollowUp(f: unknown): JsonValue {
       JSON.stringify(r.formData).length > 100_000)
   )
     throw new CapabilityDenied('createFollowUp: formData must be an object of at most 100 KB of JSON');
+  if (r.key !== undefined && !isOneLine(r.key, 200))
+    throw new CapabilityDenied('createFollowUp: key must be one line of at most 200 characters');
   return {
     forUserId: r.forUserId,
     title: r.title,
@@ -860,5 +862,6 @@ function checkFollowUp(f: unknown): JsonValue {
     ...(r.templateKey === undefined ? {} : { templateKey: r.templateKey as string }),
     ...(r.priority === undefined ? {} : { priority: r.priority as string }),
     ...(r.formData === undefined ? {} : { formData: r.formData as JsonValue }),
+    ...(r.key === undefined ? {} : { key: r.key as string }),
   };
 }

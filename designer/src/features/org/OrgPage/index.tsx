@@ -15,7 +15,8 @@ import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const OrgQuery = graphql(`
   query AdminOrg {
-    orgUnits { id name kind path parent { id } }
+    orgUnits { id name kind path parent { id } manager { id name } }
+    users { id name email }
   }
 `);
 
@@ -38,6 +39,19 @@ const UpdateOrgUnit = graphql(
     updateOrgUnit(id: $id, name: $name, parentId: $parentId) {
       __typename
       ... on OrgUnit { id }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+const UpdateOrgUnitManager = graphql(
+  `
+  mutation UpdateOrgUnitManager($id: Int!, $managerId: Int) {
+    updateOrgUnit(id: $id, managerId: $managerId) {
+      __typename
+      ... on OrgUnit { id manager { id name } }
       ...Refusal
     }
   }
@@ -140,6 +154,23 @@ export default function OrgPage() {
     refetch();
   };
 
+  const setManager = async (managerId: number | null) => {
+    if (!selected) return;
+    const r = await mutate(UpdateOrgUnitManager, { id: Number(selected.id), managerId });
+    if (!r.ok) return void message.error(r.problem);
+    void message.success(t('admin:actions.saved'));
+    refetch();
+  };
+
+  const userOptions = useMemo(
+    () =>
+      (data?.users ?? []).map((u) => ({
+        value: Number(u.id),
+        label: `${u.name ?? ''} <${u.email ?? ''}>`,
+      })),
+    [data],
+  );
+
   const add = async (v: { name: string; kind: Kind }, parentId: number | null) => {
     const r = await mutate(CreateOrgUnit, { name: v.name, kind: v.kind, parentId });
     if (!r.ok) return void message.error(r.problem);
@@ -195,6 +226,31 @@ export default function OrgPage() {
                   <Space.Compact style={{ width: '100%' }}>
                     <Form.Item name="name" noStyle rules={[{ required: true, whitespace: true }]}>
                       <Input aria-label={t('rename')} />
+                    </Form.Item>
+                    <Button htmlType="submit">{t('admin:actions.save')}</Button>
+                  </Space.Compact>
+                </Form.Item>
+              </Form>
+              <Form
+                key={`manager-${selected.id}-${selected.manager?.id ?? ''}`}
+                layout="vertical"
+                initialValues={{ managerId: selected.manager?.id ? Number(selected.manager.id) : undefined }}
+                onFinish={(v: { managerId?: number | null }) => setManager(v.managerId ?? null)}
+              >
+                <Form.Item label={t('manager')} extra={t('managerHelp')}>
+                  <Space.Compact style={{ width: '100%' }}>
+                    <Form.Item name="managerId" noStyle>
+                      <Select
+                        aria-label={t('manager')}
+                        data-testid="org-manager"
+                        style={{ width: '100%' }}
+                        allowClear
+                        showSearch
+                        optionFilterProp="label"
+                        placeholder={t('noManager')}
+                        notFoundContent={t('noSuchUser')}
+                        options={userOptions}
+                      />
                     </Form.Item>
                     <Button htmlType="submit">{t('admin:actions.save')}</Button>
                   </Space.Compact>
