@@ -271,6 +271,109 @@ describe('the workflow designer', () => {
       nodes: { id: string; type: string; position: { x: number; y: number }; config: unknown }[];
     };
 
+  /**
+   * Each drawn edge's distance, in the drawing's own pixels, from where it should start and end:
+   * the middle of the bottom of its source port, the middle of the top of its target's input.
+   */
+  const edgeMisses = (
+    page: Page,
+    edges: { id: string; source: string; sourcePort: string; target: string }[],
+  ) =>
+    page.evaluate((all) => {
+      const transform = (document.querySelector('.react-flow__viewport') as HTMLElement).style.transform;
+      const zoom = Number(/scale\(([\d.]+)\)/.exec(transform)?.[1]);
+      const misses: { edge: string; start: number; end: number }[] = [];
+      for (const e of all) {
+        const path = document.querySelector(
+          `.react-flow__edge[data-id="${e.id}"] path.react-flow__edge-path`,
+        );
+        if (!path) continue;
+        // a port of a node not drawn (out of view) is left out: 0
+        const from = document
+          .querySelector(
+            `.react-flow__node[data-id="${e.source}"] .react-flow__handle.source[data-handleid="${e.sourcePort}"]`,
+          )
+          ?.getBoundingClientRect();
+        const to = document
+          .querySelector(`.react-flow__node[data-id="${e.target}"] .react-flow__handle.target`)
+          ?.getBoundingClientRect();
+        const length = (path as SVGPathElement).getTotalLength();
+        const ctm = (path as SVGPathElement).getScreenCTM()!;
+        const screen = (at: number) => {
+          const p = (path as SVGPathElement).getPointAtLength(at);
+          return { x: ctm.a * p.x + ctm.c * p.y + ctm.e, y: ctm.b * p.x + ctm.d * p.y + ctm.f };
+        };
+        const start = screen(0);
+        const end = screen(length);
+        misses.push({
+          edge: e.id,
+          start: from ? Math.hypot(start.x - (from.left + from.width / 2), start.y - from.bottom) / zoom : 0,
+          end: to ? Math.hypot(end.x - (to.left + to.width / 2), end.y - to.top) / zoom : 0,
+        });
+      }
+      return misses;
+    }, edges);
+
+  it('draws a large workflow zoomed far out as bars whose edges meet their ports, and so again zoomed in', async () => {
+    // 60 nodes far apart: the fitted view is zoomed far out; conditions have two outputs
+    const typeAt = (i: number) =>
+      i === 0 ? 'start' : i === 59 ? 'end' : i % 3 === 1 ? 'condition' : 'notify';
+    const configs: Record<string, unknown> = {
+      start: { trigger: 'ticket_created' },
+      condition: { branches: [{ id: 'if', label: 'If', when: "ticket.priority == 'urgent'" }] },
+      notify: { channel: 'in_app', recipients: [{ kind: 'assignee' }], body: 'Updated.' },
+      end: { status: 'solved' },
+    };
+    const nodes = Array.from({ length: 60 }, (_, i) => ({
+      id: `n${i}`,
+      type: typeAt(i),
+      typeVersion: 1,
+      config: configs[typeAt(i)],
+      position: { x: (i % 10) * 1200, y: Math.floor(i / 10) * 700 },
+    }));
+    const edges: { id: string; source: string; sourcePort: string; target: string }[] = [];
+    for (let i = 0; i < 59; i++) {
+      const isCondition = typeAt(i) === 'condition';
+      edges.push({
+        id: `c${i}`,
+        source: `n${i}`,
+        sourcePort: isCondition ? 'if' : 'out',
+        target: `n${i + 1}`,
+      });
+      if (isCondition && i + 2 < 59)
+        edges.push({ id: `x${i}`, source: `n${i}`, sourcePort: 'else', target: `n${i + 2}` });
+    }
+    const created = await server.gql(
+      'mutation($g: JSON) { createWorkflow(key: "far-out", name: "Far out", graph: $g) { __typename } }',
+      { g: { nodes, edges } },
+      admin,
+    );
+    expect(created.data?.createWorkflow?.__typename).toBe('Workflow');
+    const page = await open();
+    await signIn(page);
+    await page.goto(`${server.url}/admin/workflows/far-out`);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(edges.length);
+    expect(await page.locator('.react-flow__node .wf-node-far').count()).toBe(60);
+    await page.waitForTimeout(300);
+    const far = await edgeMisses(page, edges);
+    expect(far).toHaveLength(edges.length);
+    expect(far.filter((m) => m.start > 1 || m.end > 1)).toEqual([]);
+    await shoot(page, 'far-out');
+    // Zoomed in on a condition with the mouse wheel until it is drawn as a card, taller than the
+    // bar: its edges leave from the card's ports.
+    for (let i = 0; i < 20 && (await node(page, 'n22').locator('.wf-node-far').count()) > 0; i++) {
+      const box = (await node(page, 'n22').boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.wheel(0, -150);
+      await page.waitForTimeout(150);
+    }
+    expect(await node(page, 'n22').locator('.wf-node-far').count()).toBe(0);
+    await page.waitForTimeout(300);
+    const near = (await edgeMisses(page, edges)).filter((m) => ['c21', 'c22', 'x22'].includes(m.edge));
+    expect(near.map((m) => m.edge).sort()).toEqual(['c21', 'c22', 'x22']);
+    expect(near.filter((m) => m.start > 1 || m.end > 1)).toEqual([]);
+  });
+
   it('says when another admin changed the draft meanwhile, and loses neither version', async () => {
     const { id, graph } = await makeWorkflow('conflicted');
     const page = await open();

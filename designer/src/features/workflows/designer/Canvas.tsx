@@ -20,6 +20,7 @@ import {
   MiniMap,
   type NodeChange,
   type OnSelectionChangeParams,
+  Position,
   ReactFlow,
   type ReactFlowState,
   useConnection,
@@ -126,6 +127,43 @@ function portsOf(
 }
 
 const NO_PORTS: readonly string[] = [];
+const FAR_SIZE = { width: NODE_SIZE.width, height: FAR_NODE_HEIGHT };
+/** A port's handle: 12 px square, its middle on the card's edge (designer.css). */
+const HANDLE = 12;
+
+/**
+ * A node drawn as a bar (zoomed far out) before React Flow has measured it: the bar's size and its
+ * ports where the card puts them (the input in the middle of the top edge, the outputs spread
+ * evenly along the bottom one). React Flow then draws the node and its edges in one go, and finds
+ * nothing changed when it measures the node (it would otherwise draw all the nodes, measure them
+ * all, and only then draw the edges: a thousand-node workflow drawn twice). Should the card not
+ * have this size, its measurement replaces this.
+ */
+function farNodeLayout(
+  ports: readonly PortDefinition[],
+  hasInput: boolean,
+): Pick<WorkflowFlowNode, 'measured' | 'handles'> {
+  const handles: NonNullable<WorkflowFlowNode['handles']> = ports.map((p, i) => ({
+    id: p.id,
+    type: 'source',
+    position: Position.Bottom,
+    x: (FAR_SIZE.width * (i + 0.5)) / ports.length - HANDLE / 2,
+    y: FAR_SIZE.height - HANDLE / 2,
+    width: HANDLE,
+    height: HANDLE,
+  }));
+  if (hasInput)
+    handles.push({
+      id: 'in',
+      type: 'target',
+      position: Position.Top,
+      x: FAR_SIZE.width / 2 - HANDLE / 2,
+      y: -HANDLE / 2,
+      width: HANDLE,
+      height: HANDLE,
+    });
+  return { measured: FAR_SIZE, handles };
+}
 
 /** The ports each node's edges leave from, by node id, in the edges' order (one pass over the edges). */
 function usedPortsBySource(graph: WorkflowGraph): Map<string, string[]> {
@@ -164,6 +202,9 @@ export function Canvas(props: CanvasProps) {
     const initialHeight =
       (openingZoom.current ?? flow.getZoom()) < DETAIL_ZOOM ? FAR_NODE_HEIGHT : NODE_SIZE.height;
     setNodes((prev) => {
+      // the zoom the new nodes are drawn at: the opening one for the first nodes (React Flow has
+      // not taken its viewport yet)
+      const isFarNow = (prev.length === 0 ? (openingZoom.current ?? 1) : flow.getZoom()) < DETAIL_ZOOM;
       const prevById = new Map(prev.map((n) => [n.id, n]));
       const next: WorkflowFlowNode[] = [];
       const seen = new Set<string>();
@@ -193,6 +234,9 @@ export function Canvas(props: CanvasProps) {
           next.push(old);
           continue;
         }
+        const ports = portsOf(n, nodePorts, nodeTypes);
+        const hasInput = def ? def.ports.hasInput : true;
+        const measured = old?.measured ?? flow.getInternalNode(id)?.measured;
         const rf: WorkflowFlowNode = {
           ...(old ?? {}),
           id,
@@ -204,13 +248,14 @@ export function Canvas(props: CanvasProps) {
           selectable: !isGhost,
           initialWidth: NODE_SIZE.width,
           initialHeight,
-          // what React Flow measured of the node, kept with it (see onNodesChange)
-          measured: old?.measured ?? flow.getInternalNode(id)?.measured,
+          // what React Flow measured of the node, kept with it (see onNodesChange); a node first
+          // drawn as a bar has the bar's known size and ports (see farNodeLayout)
+          ...(measured ? { measured, handles: undefined } : isFarNow ? farNodeLayout(ports, hasInput) : {}),
           data: {
             node: n,
             def,
-            ports: portsOf(n, nodePorts, nodeTypes),
-            hasInput: def ? def.ports.hasInput : true,
+            ports,
+            hasInput,
             problems: p,
             deco,
           },
@@ -424,13 +469,7 @@ export function Canvas(props: CanvasProps) {
         defaultViewport={viewport}
       >
         <Background gap={24} />
-        <MiniMap
-          pannable
-          zoomable
-          ariaLabel={null}
-          position="top-right"
-          style={{ width: 150, height: 100 }}
-        />
+        <IdleMiniMap />
         <Controls showInteractive={false} />
         <ConnectionHint
           check={props.checkConnection}
@@ -440,6 +479,30 @@ export function Canvas(props: CanvasProps) {
       </ReactFlow>
     </NodeCardContextValue.Provider>
   );
+}
+
+const MINIMAP_STYLE = { width: 150, height: 100 };
+
+/**
+ * The minimap, drawn once the canvas has drawn its nodes and the page is idle: it draws every node
+ * again (a thousand rectangles for a large workflow), which is no part of seeing the drawing open.
+ */
+function IdleMiniMap() {
+  const [isShown, setShown] = useState(false);
+  useEffect(() => {
+    let frame = 0;
+    let idle = 0;
+    // after the frame that paints the nodes, then when the page has nothing else to do
+    frame = requestAnimationFrame(() => {
+      idle = requestIdleCallback(() => setShown(true), { timeout: 1_000 });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      cancelIdleCallback(idle);
+    };
+  }, []);
+  if (!isShown) return null;
+  return <MiniMap pannable zoomable ariaLabel={null} position="top-right" style={MINIMAP_STYLE} />;
 }
 
 /** What the nodes share (see NodeCardContext): the zoom level's side of DETAIL_ZOOM, and the node words in the page's language. */
