@@ -20,6 +20,7 @@ import { Migration20261130150000_report_facts } from './migrations/Migration2026
 import { Migration20261130160000_desk_updated_index } from './migrations/Migration20261130160000_desk_updated_index.ts';
 import { Migration20261130170000_ticket_update_cost } from './migrations/Migration20261130170000_ticket_update_cost.ts';
 import { Migration20261130180852_org_unit_manager } from './migrations/Migration20261130180852_org_unit_manager.ts';
+import { Migration20261130211000_ticket_cc } from './migrations/Migration20261130211000_ticket_cc.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -41,6 +42,7 @@ export const migrations = [
   { name: 'Migration20261130160000_desk_updated_index', class: Migration20261130160000_desk_updated_index },
   { name: 'Migration20261130170000_ticket_update_cost', class: Migration20261130170000_ticket_update_cost },
   { name: 'Migration20261130180852_org_unit_manager', class: Migration20261130180852_org_unit_manager },
+  { name: 'Migration20261130211000_ticket_cc', class: Migration20261130211000_ticket_cc },
 ];
 
 export type Database = {

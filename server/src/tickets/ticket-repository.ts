@@ -189,7 +189,7 @@ export async function readTicketForChange(
 ): Promise<(TicketRow & { custom_fields: Record<string, unknown>; participant_ids: number[] }) | undefined> {
   return queryOne(
     tx,
-    `select ${TICKET_COLUMNS}, custom_fields, participant_ids from ticket where id = ? for update`,
+    `select ${TICKET_COLUMNS}, custom_fields, participant_ids, cc_user_ids from ticket where id = ? for update`,
     [ticketId],
   );
 }
@@ -205,6 +205,7 @@ export const CHANGEABLE_COLUMNS = {
   assigneeId: 'assignee_id',
   teamId: 'team_id',
   orgUnitId: 'org_unit_id',
+  ccUserIds: 'cc_user_ids',
 } as const;
 export type ChangeableField = keyof typeof CHANGEABLE_COLUMNS;
 
@@ -219,6 +220,7 @@ const FIELD_SQL: Record<ChangeableField, string> = {
   assigneeId: "(c->>'assigneeId')::int",
   teamId: "(c->>'teamId')::int",
   orgUnitId: "(c->>'orgUnitId')::int",
+  ccUserIds: "array(select jsonb_array_elements_text(c->'ccUserIds')::int)",
 };
 
 /**
@@ -384,6 +386,16 @@ export function ticketTimeline(
     `select * from ticket_event where ticket_id = ? ${options.isInternalIncluded ? '' : 'and is_public'} order by id`,
     [ticketId],
   );
+}
+
+/** The staff on these tickets' own CC lists (in the order they were added). */
+export async function ccOfTickets(em: EntityManager, ticketIds: string[]): Promise<Map<string, number[]>> {
+  const rows = await query<{ id: string; cc_user_ids: number[] }>(
+    em,
+    'select id::text as id, cc_user_ids from ticket where id = any(?::bigint[])',
+    [ticketIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.cc_user_ids ?? []]));
 }
 
 /** The custom fields (set by workflow steps and plugins, beyond the form and the ticket's own fields) of these tickets. */

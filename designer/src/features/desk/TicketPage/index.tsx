@@ -31,6 +31,7 @@ import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle } from '../SlaCountdown/tone-style.ts';
 import { messageOf, PRIORITIES, STATUSES } from '../views.ts';
 import { Attachments } from './Attachments.tsx';
+import { CustomFields } from './CustomFields.tsx';
 import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
@@ -39,6 +40,7 @@ import {
   OtherTicketsQuery,
   PeopleQuery,
   Reply,
+  SetTicketCc,
   SlaLiveSubscription,
   TicketPageQuery,
   UpdateTicket,
@@ -54,6 +56,23 @@ type Clock = {
   targetSeconds: number | null;
   businessSecondsLeft: number | null;
 };
+
+/** A refusal's words, with each named field's own message (a person refused from the CC list, say). */
+const refusalText = (r: unknown): string => {
+  const fields = (r as { fields?: { message?: string | null }[] | null } | null)?.fields ?? [];
+  return [messageOf(r), ...fields.map((f) => f.message ?? '')].filter(Boolean).join(' ');
+};
+
+/** A CC entry of a workflow step: a person by name, else what kind of recipient it is. */
+function recipientText(
+  c: { kind?: string; id?: string | number },
+  users: readonly { id?: string | null; name?: string | null }[],
+  requesterLabel: string,
+): string {
+  if (c.kind === 'user' && c.id != null) return users.find((u) => u.id === String(c.id))?.name ?? `#${c.id}`;
+  const kind = c.kind === 'customer' || c.kind === 'initiator' ? requesterLabel : (c.kind ?? '');
+  return c.id != null ? `${kind} ${c.id}` : kind;
+}
 
 const REPLY_TEMPLATES = ['received', 'moreInfo', 'solved'] as const;
 
@@ -194,9 +213,15 @@ export default function TicketPage() {
   const id = ticket.id ?? '';
   const shownClocks = (clocks ?? ticket.slaClocks ?? []).filter((c) => c.status !== 'stopped');
   const openTasks = (ticket.tasks ?? []).filter((x) => x.status === 'open');
-  const cc = openTasks.flatMap((x) =>
-    Array.isArray(x.cc) ? (x.cc as { kind?: string; id?: string }[]) : [],
+  const stepCc = openTasks.flatMap((x) =>
+    Array.isArray(x.cc) ? (x.cc as { kind?: string; id?: string | number }[]) : [],
   );
+  const ccIds = (ticket.cc ?? []).map((u) => u.id ?? '');
+  const setCc = async (userIds: string[]) => {
+    const r = (await request(SetTicketCc, { id, userIds: userIds.map(Number) })).setTicketCc;
+    if (r?.__typename === 'Ticket') refetch();
+    else void api.error(refusalText(r));
+  };
   const change = async (vars: Record<string, unknown>) => {
     const r = (await request(UpdateTicket, { id, ...vars } as never)).updateTicket;
     if (r?.__typename === 'Ticket') refetch();
@@ -401,15 +426,46 @@ export default function TicketPage() {
                   {
                     key: 'cc',
                     label: t('ticket.cc'),
-                    children: cc.length
-                      ? cc.map((c) => (
-                          <Tag key={`${c.kind}:${c.id}`}>{c.id ? `${c.kind}: ${c.id}` : c.kind}</Tag>
-                        ))
-                      : t('ticket.noCc'),
+                    children: (
+                      <Flex vertical gap={4} style={{ width: '100%' }}>
+                        <Select
+                          mode="multiple"
+                          aria-label={t('ticket.cc')}
+                          placeholder={t('ticket.addCc')}
+                          value={ccIds}
+                          showSearch={{ optionFilterProp: 'label' }}
+                          style={{ width: '100%' }}
+                          onChange={(v: string[]) => void setCc(v)}
+                          options={[
+                            // Someone on the list the people list does not hold still shows by name.
+                            ...(ticket.cc ?? [])
+                              .filter((u) => !users.some((x) => x.id === u.id))
+                              .map((u) => ({ value: u.id ?? '', label: u.name })),
+                            ...users.map((u) => ({ value: u.id ?? '', label: u.name })),
+                          ]}
+                          data-testid="cc-select"
+                        />
+                        {stepCc.length ? (
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('ticket.stepCc')}:{' '}
+                            {stepCc.map((c) => (
+                              <Tag key={`${c.kind}:${c.id}`}>
+                                {recipientText(c, users, t('ticket.requester'))}
+                              </Tag>
+                            ))}
+                          </Typography.Text>
+                        ) : ccIds.length === 0 ? (
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('ticket.noCc')}
+                          </Typography.Text>
+                        ) : null}
+                      </Flex>
+                    ),
                   },
                 ]}
               />
             </Card>
+            <CustomFields fields={ticket.customFields} />
             <Attachments ticket={ticket} onAttached={refetch} />
             <Card
               size="small"

@@ -18,6 +18,11 @@ export const TicketPageQuery = graphql(
       createdAt
       updatedAt
       formData
+      customFields
+      cc {
+        id
+        name
+      }
       requester {
         id
         name
@@ -233,6 +238,24 @@ export const UrgeTicket = graphql(
       ... on Urge {
         notified {
           id
+        }
+      }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+export const SetTicketCc = graphql(
+  `
+  mutation DeskSetTicketCc($id: ID!, $userIds: [Int!]!) {
+    setTicketCc(id: $id, userIds: $userIds) {
+      __typename
+      ... on Ticket {
+        cc {
+          id
+          name
         }
       }
       ...Refusal
