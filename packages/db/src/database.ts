@@ -21,6 +21,7 @@ import { Migration20261130160000_desk_updated_index } from './migrations/Migrati
 import { Migration20261130170000_ticket_update_cost } from './migrations/Migration20261130170000_ticket_update_cost.ts';
 import { Migration20261130180852_org_unit_manager } from './migrations/Migration20261130180852_org_unit_manager.ts';
 import { Migration20261130211000_ticket_cc } from './migrations/Migration20261130211000_ticket_cc.ts';
+import { Migration20261130211001_sla_next_due } from './migrations/Migration20261130211001_sla_next_due.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -43,6 +44,7 @@ export const migrations = [
   { name: 'Migration20261130170000_ticket_update_cost', class: Migration20261130170000_ticket_update_cost },
   { name: 'Migration20261130180852_org_unit_manager', class: Migration20261130180852_org_unit_manager },
   { name: 'Migration20261130211000_ticket_cc', class: Migration20261130211000_ticket_cc },
+  { name: 'Migration20261130211001_sla_next_due', class: Migration20261130211001_sla_next_due },
 ];
 
 export type Database = {
