@@ -308,6 +308,24 @@ describe('the agent desk', () => {
       },
     );
     expect(cc.data!.ticket.cc).toEqual([]);
+
+    // The description templates kept on the server, filled from this ticket, go into the reply.
+    await gqlAs(
+      'admin@docket.local',
+      `mutation { saveDescriptionTemplate(input: {templateKey: "product-a-fault", name: "Fault received",
+        body: "Dear {{requester.name}}, we are on {{ticket.number}}."}) { __typename } }`,
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Insert a description template' }).click();
+    await page.getByRole('menuitem', { name: 'Fault received' }).click();
+    await expect
+      .poll(() => page.getByTestId('composer').inputValue())
+      .toBe(`Dear Chen Customer, we are on ${number}.`);
+
+    // The list's created-range filter loads when the filters are first opened.
+    await page.goto(`${server.url}/desk?view=open`);
+    await page.getByRole('button', { name: 'Filters' }).click();
+    await expect.poll(() => page.locator('.ant-picker-range').isVisible()).toBe(true);
   });
 
   it('shows the ticket page in Chinese: the channel by its title, the SLA entries in words', async () => {

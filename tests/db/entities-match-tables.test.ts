@@ -21,9 +21,6 @@ const NOT_MODELLED = {
     // MikroORM has no notion of triggers or functions.
     // The CJK bigrams the ticket's search vector is generated from (search migration).
     docket_cjk_grams: 'used by the generated column ticket.search',
-    // The desk's SLA views read these instants from the clocks row (sla next-due migration).
-    docket_sla_next_due: 'used by the generated column ticket_sla.next_due_at',
-    docket_sla_breach_at: 'used by the generated column ticket_sla.breach_at',
     // Marks the tickets whose report facts are out of date (report facts migration).
     report_ticket_changed: 'trigger function of report_ticket_event_added and report_ticket_sla_changed',
   },

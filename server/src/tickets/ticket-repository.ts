@@ -71,6 +71,9 @@ export type NewTicket = {
    */
   policy_id: number | null;
   sla_state: unknown;
+  /** The clocks' instants the desk's SLA views read (slaInstants of sla_state). */
+  sla_next_due_at: string | null;
+  sla_breach_at: string | null;
   instance?: { id: string; workflow_version_id: number; status: string; seq: number; state: unknown };
   /** Rows other domains write with the ticket, by their writer's key (see CreationRowWriter). */
   rows: Record<string, unknown[]>;
@@ -159,8 +162,9 @@ export const insertTicketsSql = (writers: readonly CreationRowWriter[]): string 
           order by r.n, a.n
        ),
        s as (
-         insert into ticket_sla (ticket_id, policy_id, state)
-         select r.id, (r.v->>'policy_id')::int, r.v->'sla_state' from r
+         insert into ticket_sla (ticket_id, policy_id, state, next_due_at, breach_at)
+         select r.id, (r.v->>'policy_id')::int, r.v->'sla_state',
+                (r.v->>'sla_next_due_at')::timestamptz, (r.v->>'sla_breach_at')::timestamptz from r
        ),
        i as (
          insert into workflow_instance (id, ticket_id, workflow_version_id, status, seq, state)

@@ -36,9 +36,11 @@ import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
   AssignTicket,
+  DescriptionTemplatesQuery,
   Note,
   OtherTicketsQuery,
   PeopleQuery,
+  RenderDescriptionTemplate,
   Reply,
   SetTicketCc,
   SlaLiveSubscription,
@@ -102,9 +104,22 @@ function OtherTickets({ requesterId, number }: { requesterId: string; number: st
   );
 }
 
-/** Reply (public) and note (internal), with templates to insert. */
-function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
+/**
+ * Reply (public) and note (internal), with templates to insert: the ticket template's description
+ * templates and the agent's own (kept on the server, filled from this ticket), then the desk's
+ * quick replies.
+ */
+function Composer({
+  ticketId,
+  templateKey,
+  onSent,
+}: {
+  ticketId: string;
+  templateKey: string;
+  onSent: () => void;
+}) {
   const { t } = useTranslation('desk');
+  const kept = useQuery(DescriptionTemplatesQuery, { templateKey });
   const [api, holder] = message.useMessage();
   const [tab, setTab] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
@@ -148,10 +163,24 @@ function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }
       <Flex justify="space-between" style={{ marginTop: 8 }} wrap gap={8}>
         <Dropdown
           menu={{
-            items: REPLY_TEMPLATES.map((k) => ({ key: k, label: t(`replyTemplates.${k}.name`) })),
+            items: [
+              ...(kept.data?.descriptionTemplates ?? []).map((d) => ({
+                key: `kept:${d.id}`,
+                label: d.isPersonal ? t('ticket.personalTemplate', { name: d.name ?? '' }) : d.name,
+              })),
+              ...REPLY_TEMPLATES.map((k) => ({ key: k, label: t(`replyTemplates.${k}.name`) })),
+            ],
             onClick: (e) => {
+              const insert = (text: string) => setText((s) => `${s}${s ? '\n' : ''}${text}`);
+              if (e.key.startsWith('kept:')) {
+                void request(RenderDescriptionTemplate, { id: e.key.slice('kept:'.length), ticketId }).then(
+                  (r) => insert(r.renderDescriptionTemplate?.text ?? ''),
+                  (error: unknown) => void api.error(String((error as Error).message ?? error)),
+                );
+                return;
+              }
               const key = e.key as (typeof REPLY_TEMPLATES)[number];
-              setText((s) => `${s}${s ? '\n' : ''}${t(`replyTemplates.${key}.text`)}`);
+              insert(t(`replyTemplates.${key}.text`));
             },
           }}
         >
@@ -312,7 +341,7 @@ export default function TicketPage() {
                 </Card>
               ))
             )}
-            <Composer ticketId={id} onSent={refetch} />
+            <Composer ticketId={id} templateKey={ticket.template?.key ?? ''} onSent={refetch} />
             <Timeline entries={ticket.timeline ?? []} />
           </Flex>
         </Col>

@@ -43,6 +43,7 @@ export const TicketPageQuery = graphql(
       }
       template {
         id
+        key
         name
       }
       templateVersion {
@@ -264,3 +265,21 @@ export const SetTicketCc = graphql(
 `,
   [RefusalFragment],
 );
+
+export const DescriptionTemplatesQuery = graphql(`
+  query DeskDescriptionTemplates($templateKey: String!) {
+    descriptionTemplates(templateKey: $templateKey) {
+      id
+      name
+      isPersonal
+    }
+  }
+`);
+
+export const RenderDescriptionTemplate = graphql(`
+  query DeskRenderDescriptionTemplate($id: ID!, $ticketId: ID) {
+    renderDescriptionTemplate(id: $id, ticketId: $ticketId) {
+      text
+    }
+  }
+`);
