@@ -264,6 +264,70 @@ describe('the agent desk', () => {
     await screenshot(page, 'desk-sla-breached.en');
   });
 
+  it("edits the ticket's CC list by searching people, and shows the channel's own fields", async () => {
+    const created = await gqlAs(
+      'agent.a@docket.local',
+      `mutation { createTicket(input: {templateKey: "product-a-fault", title: "Caller wants updates", channel: "phone",
+        requester: {email: "customer@example.com"}, formData: {serialNumber: "PA-5120", symptom: "Clicks"}}) {
+        ... on Ticket { id number } } }`,
+    );
+    const { id, number } = created.data!.createTicket as { id: string; number: string };
+    // What a call-centre system put on the ticket beyond its form.
+    await server.sql('update ticket set custom_fields = ?::jsonb where id = ?', [
+      JSON.stringify({ recordingUrl: 'https://cti.example.com/rec/5120.wav', partnerRef: 'P-5120' }),
+      id,
+    ]);
+    const page = await open({ width: 1280, height: 1400 });
+    await signIn(page, server.url, 'agent.a@docket.local');
+    await page.goto(`${server.url}/desk/tickets/${number}`);
+    const fields = page.getByTestId('custom-fields');
+    await expect.poll(() => fields.isVisible()).toBe(true);
+    expect(await fields.getByRole('link').getAttribute('href')).toBe('https://cti.example.com/rec/5120.wav');
+    expect(await fields.textContent()).toContain('P-5120');
+
+    const select = page.getByTestId('cc-select');
+    await select.click();
+    await page.keyboard.type('Tao');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    const entries = page.locator('[data-testid="timeline-entry"][data-kind="cc.changed"]');
+    await expect.poll(() => entries.count()).toBe(1);
+    expect(await entries.first().textContent()).toContain('Added Tao Technician to the CC list.');
+    expect(await entries.first().textContent()).toContain('Anna Agent (Store A)');
+    await expect.poll(() => select.textContent()).toContain('Tao Technician');
+    await screenshot(page, 'desk-ticket-cc.en');
+    // Removed from the tag's cross.
+    await select.getByLabel('close').click();
+    await expect.poll(() => entries.count()).toBe(2);
+    expect(await entries.nth(1).textContent()).toContain('Removed Tao Technician from the CC list.');
+    const cc = await gqlAs(
+      'admin@docket.local',
+      'query($n: String!) { ticket(number: $n) { cc { name } } }',
+      {
+        n: number,
+      },
+    );
+    expect(cc.data!.ticket.cc).toEqual([]);
+
+    // The description templates kept on the server, filled from this ticket, go into the reply.
+    await gqlAs(
+      'admin@docket.local',
+      `mutation { saveDescriptionTemplate(input: {templateKey: "product-a-fault", name: "Fault received",
+        body: "Dear {{requester.name}}, we are on {{ticket.number}}."}) { __typename } }`,
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Insert a description template' }).click();
+    await page.getByRole('menuitem', { name: 'Fault received' }).click();
+    await expect
+      .poll(() => page.getByTestId('composer').inputValue())
+      .toBe(`Dear Chen Customer, we are on ${number}.`);
+
+    // The list's created-range filter loads when the filters are first opened.
+    await page.goto(`${server.url}/desk?view=open`);
+    await page.getByRole('button', { name: 'Filters' }).click();
+    await expect.poll(() => page.locator('.ant-picker-range').isVisible()).toBe(true);
+  });
+
   it('shows the ticket page in Chinese: the channel by its title, the SLA entries in words', async () => {
     const created = await gqlAs(
       'agent.a@docket.local',
@@ -272,6 +336,24 @@ describe('the agent desk', () => {
         ... on Ticket { number } } }`,
     );
     const number = created.data!.createTicket.number as string;
+    const techId = (
+      await server.sql<{ id: number }>("select id from app_user where email = 'tech@docket.local'")
+    )[0]!.id;
+    const ticketId = (
+      await server.sql<{ id: string }>('select id::text as id from ticket where number = ?', [number])
+    )[0]!.id;
+    await server.sql('update ticket set custom_fields = ?::jsonb where id = ?', [
+      JSON.stringify({ recordingUrl: 'https://cti.example.com/rec/7710.wav' }),
+      ticketId,
+    ]);
+    await gqlAs(
+      'agent.a@docket.local',
+      'mutation($id: ID!, $u: [Int!]!) { setTicketCc(id: $id, userIds: $u) { __typename } }',
+      {
+        id: ticketId,
+        u: [techId],
+      },
+    );
     context = await newContext(browser, 'zh-CN');
     const page = await context.newPage();
     await page.setViewportSize({ width: 1280, height: 1400 });
@@ -288,6 +370,9 @@ describe('the agent desk', () => {
       .poll(() => started.textContent())
       .toMatch(/首次响应计时开始：目标 .+，截止于 \d{4}-\d\d-\d\d \d\d:\d\d UTC。/);
     expect(await started.textContent()).not.toContain('clock started');
+    const cc = page.locator('[data-testid="timeline-entry"][data-kind="cc.changed"]');
+    await expect.poll(() => cc.textContent()).toContain('将 Tao Technician 加入抄送。');
+    expect(await page.getByTestId('custom-fields').textContent()).toContain('渠道字段');
     await screenshot(page, 'desk-ticket.zh-CN');
   });
 

@@ -20,6 +20,8 @@ import { Migration20261130150000_report_facts } from './migrations/Migration2026
 import { Migration20261130160000_desk_updated_index } from './migrations/Migration20261130160000_desk_updated_index.ts';
 import { Migration20261130170000_ticket_update_cost } from './migrations/Migration20261130170000_ticket_update_cost.ts';
 import { Migration20261130180852_org_unit_manager } from './migrations/Migration20261130180852_org_unit_manager.ts';
+import { Migration20261130211000_ticket_cc } from './migrations/Migration20261130211000_ticket_cc.ts';
+import { Migration20261130211001_sla_next_due } from './migrations/Migration20261130211001_sla_next_due.ts';
 import { Migration20261130212000_plugin_follow_up } from './migrations/Migration20261130212000_plugin_follow_up.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
@@ -42,6 +44,8 @@ export const migrations = [
   { name: 'Migration20261130160000_desk_updated_index', class: Migration20261130160000_desk_updated_index },
   { name: 'Migration20261130170000_ticket_update_cost', class: Migration20261130170000_ticket_update_cost },
   { name: 'Migration20261130180852_org_unit_manager', class: Migration20261130180852_org_unit_manager },
+  { name: 'Migration20261130211000_ticket_cc', class: Migration20261130211000_ticket_cc },
+  { name: 'Migration20261130211001_sla_next_due', class: Migration20261130211001_sla_next_due },
   { name: 'Migration20261130212000_plugin_follow_up', class: Migration20261130212000_plugin_follow_up },
 ];
 

@@ -1,13 +1,13 @@
 import { fieldError, ValidationFailed } from '@docket/core';
 import type { Customer } from '@docket/db';
-import { requireSignedIn, requireStaff } from '../access/policy.ts';
+import { maySeeInternals, requireSignedIn, requireStaff } from '../access/policy.ts';
 import { NotFoundError } from '../errors.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { countTickets, type TicketFilter } from '../tickets/list-tickets.ts';
 import type { TicketFeedEvent } from '../tickets/ticket-feed.ts';
 import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { TicketFilterInput, TicketRef } from '../tickets/tickets.schema.ts';
-import { CustomerRef } from '../users/users.schema.ts';
+import { CustomerRef, UserRef } from '../users/users.schema.ts';
 import {
   newViewId,
   type SavedView,
@@ -15,6 +15,7 @@ import {
   searchCustomers,
   writeSavedViews,
 } from './desk-repository.ts';
+import { setTicketCc } from './ticket-cc.ts';
 
 /**
  * What the agent desk needs besides tickets and tasks: its views with live counts, the views a
@@ -151,7 +152,34 @@ const SavedViewInput = builder.inputType('SavedViewInput', {
   }),
 });
 
+builder.objectField(TicketRef, 'cc', (t) =>
+  t.field({
+    type: [UserRef],
+    nullable: true,
+    description:
+      "The ticket's own CC list: staff added from the desk, who hear what the CC list hears (urges, SLA notices). The open steps' lists are on their tasks. Staff only (null for customers).",
+    resolve: async (r, _a, ctx) => {
+      if (!maySeeInternals(ctx.principal)) return null;
+      const ids = (await ctx.loaders.ccOfTicket.load(String(r.id))) ?? [];
+      const users = await Promise.all(ids.map((id) => ctx.loaders.user.load(id)));
+      return users.filter((u) => u != null);
+    },
+  }),
+);
+
 builder.mutationFields((t) => ({
+  setTicketCc: t.field({
+    type: TicketRef,
+    errors: mutationErrors,
+    description:
+      "Sets the ticket's own CC list to these staff (in this order). Whoever may change the ticket may; each person added must be active staff the caller may hand work to. The timeline says who was added and removed.",
+    args: {
+      id: t.arg.id({ required: true }),
+      userIds: t.arg.intList({ required: true }),
+    },
+    resolve: (_r, a, ctx) =>
+      setTicketCc(ctx.services, ctx.em, ctx.principal, ctx.channel, { id: a.id, userIds: a.userIds }),
+  }),
   saveView: t.field({
     type: SavedViewRef,
     errors: mutationErrors,

@@ -16,7 +16,7 @@ import {
 import { createCsatLoaders } from '../csat/csat-loaders.ts';
 import { articlesOfTickets } from '../knowledge/knowledge-repository.ts';
 import { customersInReach } from '../tickets/customer-repository.ts';
-import { customFieldsOfTickets } from '../tickets/ticket-repository.ts';
+import { ccOfTickets, customFieldsOfTickets } from '../tickets/ticket-repository.ts';
 import { createWorkflowLoaders } from '../workflows/workflow-loaders.ts';
 import { type StoredNames, storedNames } from '../workflows/workflow-service.ts';
 import { BatchLoader } from './batch-loader.ts';
@@ -60,6 +60,8 @@ export function createLoaders(em: EntityManager) {
     /** Knowledge-base articles used on tickets. */
     articlesOfTicket: new BatchLoader((ids: string[]) => articlesOfTickets(em, ids)),
     customFieldsOfTicket: new BatchLoader((ids: string[]) => customFieldsOfTickets(em, ids)),
+    /** The staff on tickets' own CC lists. */
+    ccOfTicket: new BatchLoader((ids: string[]) => ccOfTickets(em, ids)),
     /** What workflows may name (calendars, statuses), read once per request. */
     storedNames: (): Promise<StoredNames> => (stored ??= storedNames(em)),
     user: new BatchLoader<number, User>(byId(em, User)),

@@ -81,19 +81,25 @@ export async function managerOf(tx: EntityManager, userId: number | null): Promi
   return row?.id ?? null;
 }
 
-/** The CC lists of the ticket's open workflow tasks, as people. */
+/** The CC lists of the ticket's open workflow tasks and the ticket's own CC list, as people. */
 export async function ccOfOpenTasks(
   tx: EntityManager,
   ticket: { id: string | number; requester_id: number | null; assignee_id: number | null },
 ): Promise<NotificationRecipients> {
-  const tasks = await query<{ cc: Recipient[] }>(
+  const tasks = await query<{ cc: Recipient[]; cc_user_ids: number[] | null }>(
     tx,
-    "select cc from workflow_task where ticket_id = ? and status = 'open' order by created_at",
-    [ticket.id],
+    `(select w.cc, null::int[] as cc_user_ids from workflow_task w
+       where w.ticket_id = ? and w.status = 'open' order by w.created_at)
+     union all (select null, t.cc_user_ids from ticket t where t.id = ?)`,
+    [ticket.id, ticket.id],
   );
   const users = new Set<number>();
   const customers = new Set<number>();
   for (const task of tasks) {
+    if (task.cc_user_ids) {
+      for (const id of task.cc_user_ids) users.add(id);
+      continue;
+    }
     const people = await resolveRecipients(tx, task.cc ?? [], ticket);
     for (const id of people.userIds) users.add(id);
     for (const id of people.customerIds) customers.add(id);

@@ -1,6 +1,6 @@
 import type { Priority, StatusCategory } from '@docket/core';
 import { type EntityManager, pgJson, query, queryOne, together, type WritePart } from '@docket/db';
-import type { SlaState } from '@docket/engine';
+import { type SlaState, slaInstants } from '@docket/engine';
 
 /**
  * The SLA domain's SQL: each ticket's clock state (ticket_sla, one JSON document per ticket), the
@@ -85,15 +85,23 @@ export async function lockClocksWithFacts(
   });
 }
 
+/** A clock state row with the instants the desk's SLA views read (ticket_sla.next_due_at, breach_at). */
+const withInstants = <R extends { state: SlaState }>(row: R) => {
+  const { nextDueAt, breachAt } = slaInstants(row.state);
+  return { ...row, next_due_at: nextDueAt, breach_at: breachAt };
+};
+
 /** Clock states as one part of a statement (writeTogether). */
 export const clockStatesPart = (
   rows: { ticket_id: string; policy_id: number | null; state: SlaState }[],
 ): WritePart => ({
-  input: rows,
+  input: rows.map(withInstants),
   isRows: true,
   sql: (input) =>
-    `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
-       from jsonb_to_recordset(${input}) as v(ticket_id bigint, policy_id int, state jsonb)
+    `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now(),
+            next_due_at = v.next_due_at, breach_at = v.breach_at
+       from jsonb_to_recordset(${input})
+         as v(ticket_id bigint, policy_id int, state jsonb, next_due_at timestamptz, breach_at timestamptz)
       where s.ticket_id = v.ticket_id`,
 });
 
@@ -105,10 +113,12 @@ export async function saveClockStates(
   if (rows.length === 0) return;
   await query(
     tx,
-    `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as v(ticket_id bigint, policy_id int, state jsonb)
+    `update ticket_sla s set state = v.state, policy_id = v.policy_id, updated_at = now(),
+            next_due_at = v.next_due_at, breach_at = v.breach_at
+       from jsonb_to_recordset(?::jsonb)
+         as v(ticket_id bigint, policy_id int, state jsonb, next_due_at timestamptz, breach_at timestamptz)
       where s.ticket_id = v.ticket_id`,
-    [pgJson(rows)],
+    [pgJson(rows.map(withInstants))],
   );
 }
 

@@ -33,15 +33,18 @@ export type TicketFilter = {
 /** How soon a running clock's due time must be for its ticket to be about to breach. */
 export const AT_RISK_SECONDS = 30 * 60;
 
-// An open clock (not ended) whose due time passed (marked or not yet) / lies within the window.
-const OPEN_CLOCK = `from ticket_sla s, jsonb_each(s.state->'clocks') c
-  where s.ticket_id = t.id and c.value->>'endedAt' is null`;
+// By the instants the clocks row carries (migration _sla_next_due), each an index range:
+// breached: a clock that has not ended breached, or ran past its due time (marked or not yet);
+// at risk: a running clock falls due within the window (the exact test, on the few rows the
+// range leaves, skips a ticket whose earliest running clock is overdue and not yet marked).
 const SLA_SQL = {
-  breached: `exists (select 1 ${OPEN_CLOCK} and (c.value->>'breachedAt' is not null
-     or (c.value->>'pausedAt' is null and (c.value->>'dueAt')::timestamptz <= now())))`,
-  at_risk: `exists (select 1 ${OPEN_CLOCK} and c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
-     and (c.value->>'dueAt')::timestamptz > now()
-     and (c.value->>'dueAt')::timestamptz <= now() + interval '${AT_RISK_SECONDS} seconds')`,
+  breached: 'exists (select 1 from ticket_sla s where s.ticket_id = t.id and s.breach_at <= now())',
+  at_risk: `exists (select 1 from ticket_sla s where s.ticket_id = t.id
+     and s.next_due_at <= now() + interval '${AT_RISK_SECONDS} seconds'
+     and exists (select 1 from jsonb_each(s.state->'clocks') c where c.value->>'endedAt' is null
+       and c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
+       and (c.value->>'dueAt')::timestamptz > now()
+       and (c.value->>'dueAt')::timestamptz <= now() + interval '${AT_RISK_SECONDS} seconds'))`,
 } as const;
 /** RELEVANCE: best match of filter.text first (title words count more than the rest). */
 export type TicketSortField = 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY' | 'RELEVANCE';

@@ -71,6 +71,9 @@ export type NewTicket = {
    */
   policy_id: number | null;
   sla_state: unknown;
+  /** The clocks' instants the desk's SLA views read (slaInstants of sla_state). */
+  sla_next_due_at: string | null;
+  sla_breach_at: string | null;
   instance?: { id: string; workflow_version_id: number; status: string; seq: number; state: unknown };
   /** Rows other domains write with the ticket, by their writer's key (see CreationRowWriter). */
   rows: Record<string, unknown[]>;
@@ -159,8 +162,9 @@ export const insertTicketsSql = (writers: readonly CreationRowWriter[]): string 
           order by r.n, a.n
        ),
        s as (
-         insert into ticket_sla (ticket_id, policy_id, state)
-         select r.id, (r.v->>'policy_id')::int, r.v->'sla_state' from r
+         insert into ticket_sla (ticket_id, policy_id, state, next_due_at, breach_at)
+         select r.id, (r.v->>'policy_id')::int, r.v->'sla_state',
+                (r.v->>'sla_next_due_at')::timestamptz, (r.v->>'sla_breach_at')::timestamptz from r
        ),
        i as (
          insert into workflow_instance (id, ticket_id, workflow_version_id, status, seq, state)
@@ -189,7 +193,7 @@ export async function readTicketForChange(
 ): Promise<(TicketRow & { custom_fields: Record<string, unknown>; participant_ids: number[] }) | undefined> {
   return queryOne(
     tx,
-    `select ${TICKET_COLUMNS}, custom_fields, participant_ids from ticket where id = ? for update`,
+    `select ${TICKET_COLUMNS}, custom_fields, participant_ids, cc_user_ids from ticket where id = ? for update`,
     [ticketId],
   );
 }
@@ -205,6 +209,7 @@ export const CHANGEABLE_COLUMNS = {
   assigneeId: 'assignee_id',
   teamId: 'team_id',
   orgUnitId: 'org_unit_id',
+  ccUserIds: 'cc_user_ids',
 } as const;
 export type ChangeableField = keyof typeof CHANGEABLE_COLUMNS;
 
@@ -219,6 +224,7 @@ const FIELD_SQL: Record<ChangeableField, string> = {
   assigneeId: "(c->>'assigneeId')::int",
   teamId: "(c->>'teamId')::int",
   orgUnitId: "(c->>'orgUnitId')::int",
+  ccUserIds: "array(select jsonb_array_elements_text(c->'ccUserIds')::int)",
 };
 
 /**
@@ -391,6 +397,16 @@ export function ticketTimeline(
     `select * from ticket_event where ticket_id = ? ${options.isInternalIncluded ? '' : 'and is_public'} order by id`,
     [ticketId],
   );
+}
+
+/** The staff on these tickets' own CC lists (in the order they were added). */
+export async function ccOfTickets(em: EntityManager, ticketIds: string[]): Promise<Map<string, number[]>> {
+  const rows = await query<{ id: string; cc_user_ids: number[] }>(
+    em,
+    'select id::text as id, cc_user_ids from ticket where id = any(?::bigint[])',
+    [ticketIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.cc_user_ids ?? []]));
 }
 
 /** The custom fields (set by workflow steps and plugins, beyond the form and the ticket's own fields) of these tickets. */

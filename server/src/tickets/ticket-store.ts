@@ -7,6 +7,7 @@ import {
   type WritePart,
   writeTogether,
 } from '@docket/db';
+import { type SlaState, slaInstants } from '@docket/engine';
 import { type PublishedTemplate, ticketNumberSequence } from '../templates/template-catalog.ts';
 import {
   CHANGEABLE_COLUMNS,
@@ -254,6 +255,7 @@ export class CreationPlan {
   /** The statement's input for this ticket. */
   toNewTicket(): NewTicket {
     const d = this.draft;
+    const instants = slaInstants(this.slaClocks.state as SlaState | null);
     const { prefix, width, suffix } = this.numberParts(this.drawn?.now ?? new Date());
     return {
       ...(this.drawn ? { id: this.drawn.id, seq: this.drawn.seq, at: this.drawn.now.toISOString() } : {}),
@@ -281,6 +283,8 @@ export class CreationPlan {
       events: this.events,
       policy_id: this.slaClocks.policyId,
       sla_state: this.slaClocks.state,
+      sla_next_due_at: instants.nextDueAt,
+      sla_breach_at: instants.breachAt,
       ...(this.workflowInstance ? { instance: this.workflowInstance } : {}),
       rows: this.rows,
       jobs: this.jobs.map(jobRowOf),

@@ -71,9 +71,11 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
     body: t.string({
       nullable: true,
       description:
-        'What was said (a reply, a note, a reason). An `updated` entry says what changed in a sentence, in `locale` (en or zh-CN).',
+        'What was said (a reply, a note, a reason). An `updated` or `cc.changed` entry says what changed in a sentence, in `locale` (en or zh-CN).',
       args: { locale: t.arg.string({ defaultValue: 'en' }) },
-      resolve: (e, a, ctx) => e.body ?? (e.kind === 'updated' ? sentenceOf(e, a.locale, ctx.loaders) : null),
+      resolve: (e, a, ctx) =>
+        e.body ??
+        (e.kind === 'updated' || e.kind === 'cc.changed' ? sentenceOf(e, a.locale, ctx.loaders) : null),
     }),
     summary: t.string({
       nullable: true,

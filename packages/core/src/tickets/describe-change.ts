@@ -21,6 +21,7 @@ const FIELD_NAMES: Record<string, Record<ChangeLocale, string>> = {
   teamId: { en: 'team', 'zh-CN': '团队' },
   orgUnitId: { en: 'org unit', 'zh-CN': '组织' },
   formData: { en: 'form data', 'zh-CN': '表单数据' },
+  ccUserIds: { en: 'CC list', 'zh-CN': '抄送' },
 };
 
 const VALUE_NAMES: Record<string, Record<ChangeLocale, string>> = {
@@ -40,6 +41,7 @@ const REF_KINDS: Record<string, 'user' | 'team' | 'orgUnit'> = {
   assigneeId: 'user',
   teamId: 'team',
   orgUnitId: 'orgUnit',
+  ccUserIds: 'user',
 };
 
 const NOBODY: Record<ChangeLocale, string> = { en: 'nobody', 'zh-CN': '无' };
@@ -51,9 +53,38 @@ export function namesNeeded(diff: unknown): { kind: 'user' | 'team' | 'orgUnit';
   for (const [field, change] of Object.entries(diff as Diff)) {
     const kind = REF_KINDS[field];
     if (!kind || !change) continue;
-    for (const v of [change.from, change.to]) if (typeof v === 'number') out.push({ kind, id: v });
+    for (const v of [change.from, change.to]) {
+      if (typeof v === 'number') out.push({ kind, id: v });
+      else if (Array.isArray(v)) for (const id of v) if (typeof id === 'number') out.push({ kind, id });
+    }
   }
   return out;
+}
+
+const numbersOf = (v: unknown): number[] =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+
+/** "Added Li Lei and Han Mei to the CC list; removed Wang Fang." */
+function ccSentence(diff: Diff, locale: ChangeLocale, nameOf: NameOf): string {
+  const from = numbersOf(diff.ccUserIds?.from);
+  const to = numbersOf(diff.ccUserIds?.to);
+  const names = (ids: number[]) => {
+    const each = ids.map((id) => nameOf('user', id) ?? `#${id}`);
+    if (locale === 'zh-CN') return each.join('、');
+    return each.length > 1 ? `${each.slice(0, -1).join(', ')} and ${each.at(-1)}` : (each[0] ?? '');
+  };
+  const added = to.filter((id) => !from.includes(id));
+  const removed = from.filter((id) => !to.includes(id));
+  const clauses: string[] = [];
+  if (locale === 'en') {
+    if (added.length) clauses.push(`Added ${names(added)} to the CC list`);
+    if (removed.length)
+      clauses.push(`${added.length ? 'removed' : 'Removed'} ${names(removed)} from the CC list`);
+    return clauses.length ? `${clauses.join('; ')}.` : 'Left the CC list as it was.';
+  }
+  if (added.length) clauses.push(`将 ${names(added)} 加入抄送`);
+  if (removed.length) clauses.push(`将 ${names(removed)} 移出抄送`);
+  return clauses.length ? `${clauses.join('；')}。` : '抄送名单未变。';
 }
 
 function valueText(field: string, value: unknown, locale: ChangeLocale, nameOf: NameOf): string {
@@ -161,7 +192,8 @@ function slaSentenceZh(kind: string, diff: Diff): string | null {
 
 /**
  * The entry's sentence: for `updated`, what changed ("Changed priority from normal to urgent.");
- * for `task.transferred`, from whom to whom and why; for an SLA entry in Chinese, what its clock
+ * for `task.transferred`, from whom to whom and why; for `cc.changed`, who joined and left the CC
+ * list; for an SLA entry in Chinese, what its clock
  * did (in English its body says it). Null for other kinds.
  */
 export function describeChange(
@@ -177,6 +209,7 @@ export function describeChange(
     const why = entry.body ? (locale === 'en' ? `: ${entry.body}` : `，原因：${entry.body}`) : '';
     return locale === 'en' ? `Transferred from ${from} to ${to}${why}.` : `从 ${from} 转办给 ${to}${why}。`;
   }
+  if (entry.kind === 'cc.changed') return ccSentence(diff, locale, nameOf);
   if (entry.kind.startsWith('sla.')) return locale === 'zh-CN' ? slaSentenceZh(entry.kind, diff) : null;
   if (entry.kind !== 'updated') return null;
   const clauses = fieldClauses(diff, locale, nameOf);

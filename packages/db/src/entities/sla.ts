@@ -63,7 +63,15 @@ export const TicketSla = defineEntity({
     policy: () => p.manyToOne(SlaPolicy).ref().nullable().deleteRule('no action').updateRule('no action'),
     state: p.json<Record<string, unknown>>(),
     updatedAt: p.datetime().defaultRaw('now()'),
+    /** The earliest due time of a running clock (not ended, paused or breached), written with the state (migration _sla_next_due). */
+    nextDueAt: p.datetime().nullable(),
+    /** The earliest instant a clock that has not ended breached or will breach while it runs. */
+    breachAt: p.datetime().nullable(),
   },
+  indexes: [
+    'CREATE INDEX ticket_sla_next_due_idx ON public.ticket_sla USING btree (next_due_at) WHERE (next_due_at IS NOT NULL)',
+    'CREATE INDEX ticket_sla_breach_idx ON public.ticket_sla USING btree (breach_at) WHERE (breach_at IS NOT NULL)',
+  ].map(indexDefinition),
 });
 export type TicketSla = InferEntity<typeof TicketSla>;
 

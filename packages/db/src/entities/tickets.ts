@@ -78,6 +78,11 @@ export const Ticket = defineEntity({
       .array<number>((i) => Number(i))
       .columnType('int[]')
       .defaultRaw("'{}'::integer[]"),
+    /** Staff on the ticket's own CC list (added from the desk); they hear what the CC list hears. */
+    ccUserIds: p
+      .array<number>((i) => Number(i))
+      .columnType('int[]')
+      .defaultRaw("'{}'::integer[]"),
     channel: p.text(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),

@@ -1,11 +1,12 @@
-import { Button, Checkbox, DatePicker, Flex, Input, Popover, Select } from 'antd';
-import dayjs from 'dayjs';
-import { useState } from 'react';
+import { Button, Checkbox, Flex, Input, Popover, Select } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
 import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
 import { ALL_COLUMNS, type Column, type DeskFilter, PRIORITIES, STATUSES } from '../views.ts';
 import type { DeskChoicesQuery } from './ticket-list-query.ts';
+
+const CreatedRange = lazy(() => import('./CreatedRange.tsx'));
 
 type Choices = ResultOf<typeof DeskChoicesQuery>;
 export type Sort = { field: 'CREATED_AT' | 'UPDATED_AT' | 'PRIORITY'; direction: 'ASC' | 'DESC' };
@@ -195,19 +196,16 @@ export function FilterBar({
               onChange={(v: string[]) => set({ channel: v })}
               options={(choices?.channels ?? []).map((c) => ({ value: c.key, label: c.title }))}
             />
-            <DatePicker.RangePicker
-              aria-label={t('list.created')}
-              value={[
-                filter.createdAfter ? dayjs(filter.createdAfter) : null,
-                filter.createdBefore ? dayjs(filter.createdBefore) : null,
-              ]}
-              onChange={(range) =>
-                set({
-                  createdAfter: range?.[0]?.startOf('day').toISOString(),
-                  createdBefore: range?.[1]?.endOf('day').toISOString(),
-                })
-              }
-            />
+            <Suspense
+              fallback={<Input disabled aria-label={t('list.created')} placeholder={t('list.created')} />}
+            >
+              <CreatedRange
+                label={t('list.created')}
+                after={filter.createdAfter}
+                before={filter.createdBefore}
+                onChange={(range) => set(range)}
+              />
+            </Suspense>
             <Button onClick={() => onFilter({})}>{t('list.clear')}</Button>
           </Flex>
         }

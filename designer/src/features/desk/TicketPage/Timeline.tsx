@@ -62,6 +62,7 @@ const KINDS = [
   'kb_linked',
   'plugin_patched',
   'files_attached',
+  'cc_changed',
 ] as const;
 type KindKey = (typeof KINDS)[number];
 const isKnownKind = (k: string): k is KindKey => (KINDS as readonly string[]).includes(k);

@@ -31,14 +31,18 @@ import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle } from '../SlaCountdown/tone-style.ts';
 import { messageOf, PRIORITIES, STATUSES } from '../views.ts';
 import { Attachments } from './Attachments.tsx';
+import { CustomFields } from './CustomFields.tsx';
 import { TaskPanel } from './TaskPanel.tsx';
 import { Timeline } from './Timeline.tsx';
 import {
   AssignTicket,
+  DescriptionTemplatesQuery,
   Note,
   OtherTicketsQuery,
   PeopleQuery,
+  RenderDescriptionTemplate,
   Reply,
+  SetTicketCc,
   SlaLiveSubscription,
   TicketPageQuery,
   UpdateTicket,
@@ -54,6 +58,23 @@ type Clock = {
   targetSeconds: number | null;
   businessSecondsLeft: number | null;
 };
+
+/** A refusal's words, with each named field's own message (a person refused from the CC list, say). */
+const refusalText = (r: unknown): string => {
+  const fields = (r as { fields?: { message?: string | null }[] | null } | null)?.fields ?? [];
+  return [messageOf(r), ...fields.map((f) => f.message ?? '')].filter(Boolean).join(' ');
+};
+
+/** A CC entry of a workflow step: a person by name, else what kind of recipient it is. */
+function recipientText(
+  c: { kind?: string; id?: string | number },
+  users: readonly { id?: string | null; name?: string | null }[],
+  requesterLabel: string,
+): string {
+  if (c.kind === 'user' && c.id != null) return users.find((u) => u.id === String(c.id))?.name ?? `#${c.id}`;
+  const kind = c.kind === 'customer' || c.kind === 'initiator' ? requesterLabel : (c.kind ?? '');
+  return c.id != null ? `${kind} ${c.id}` : kind;
+}
 
 const REPLY_TEMPLATES = ['received', 'moreInfo', 'solved'] as const;
 
@@ -83,9 +104,22 @@ function OtherTickets({ requesterId, number }: { requesterId: string; number: st
   );
 }
 
-/** Reply (public) and note (internal), with templates to insert. */
-function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }) {
+/**
+ * Reply (public) and note (internal), with templates to insert: the ticket template's description
+ * templates and the agent's own (kept on the server, filled from this ticket), then the desk's
+ * quick replies.
+ */
+function Composer({
+  ticketId,
+  templateKey,
+  onSent,
+}: {
+  ticketId: string;
+  templateKey: string;
+  onSent: () => void;
+}) {
   const { t } = useTranslation('desk');
+  const kept = useQuery(DescriptionTemplatesQuery, { templateKey });
   const [api, holder] = message.useMessage();
   const [tab, setTab] = useState<'reply' | 'note'>('reply');
   const [text, setText] = useState('');
@@ -129,10 +163,24 @@ function Composer({ ticketId, onSent }: { ticketId: string; onSent: () => void }
       <Flex justify="space-between" style={{ marginTop: 8 }} wrap gap={8}>
         <Dropdown
           menu={{
-            items: REPLY_TEMPLATES.map((k) => ({ key: k, label: t(`replyTemplates.${k}.name`) })),
+            items: [
+              ...(kept.data?.descriptionTemplates ?? []).map((d) => ({
+                key: `kept:${d.id}`,
+                label: d.isPersonal ? t('ticket.personalTemplate', { name: d.name ?? '' }) : d.name,
+              })),
+              ...REPLY_TEMPLATES.map((k) => ({ key: k, label: t(`replyTemplates.${k}.name`) })),
+            ],
             onClick: (e) => {
+              const insert = (text: string) => setText((s) => `${s}${s ? '\n' : ''}${text}`);
+              if (e.key.startsWith('kept:')) {
+                void request(RenderDescriptionTemplate, { id: e.key.slice('kept:'.length), ticketId }).then(
+                  (r) => insert(r.renderDescriptionTemplate?.text ?? ''),
+                  (error: unknown) => void api.error(String((error as Error).message ?? error)),
+                );
+                return;
+              }
               const key = e.key as (typeof REPLY_TEMPLATES)[number];
-              setText((s) => `${s}${s ? '\n' : ''}${t(`replyTemplates.${key}.text`)}`);
+              insert(t(`replyTemplates.${key}.text`));
             },
           }}
         >
@@ -194,9 +242,15 @@ export default function TicketPage() {
   const id = ticket.id ?? '';
   const shownClocks = (clocks ?? ticket.slaClocks ?? []).filter((c) => c.status !== 'stopped');
   const openTasks = (ticket.tasks ?? []).filter((x) => x.status === 'open');
-  const cc = openTasks.flatMap((x) =>
-    Array.isArray(x.cc) ? (x.cc as { kind?: string; id?: string }[]) : [],
+  const stepCc = openTasks.flatMap((x) =>
+    Array.isArray(x.cc) ? (x.cc as { kind?: string; id?: string | number }[]) : [],
   );
+  const ccIds = (ticket.cc ?? []).map((u) => u.id ?? '');
+  const setCc = async (userIds: string[]) => {
+    const r = (await request(SetTicketCc, { id, userIds: userIds.map(Number) })).setTicketCc;
+    if (r?.__typename === 'Ticket') refetch();
+    else void api.error(refusalText(r));
+  };
   const change = async (vars: Record<string, unknown>) => {
     const r = (await request(UpdateTicket, { id, ...vars } as never)).updateTicket;
     if (r?.__typename === 'Ticket') refetch();
@@ -287,7 +341,7 @@ export default function TicketPage() {
                 </Card>
               ))
             )}
-            <Composer ticketId={id} onSent={refetch} />
+            <Composer ticketId={id} templateKey={ticket.template?.key ?? ''} onSent={refetch} />
             <Timeline entries={ticket.timeline ?? []} />
           </Flex>
         </Col>
@@ -401,15 +455,46 @@ export default function TicketPage() {
                   {
                     key: 'cc',
                     label: t('ticket.cc'),
-                    children: cc.length
-                      ? cc.map((c) => (
-                          <Tag key={`${c.kind}:${c.id}`}>{c.id ? `${c.kind}: ${c.id}` : c.kind}</Tag>
-                        ))
-                      : t('ticket.noCc'),
+                    children: (
+                      <Flex vertical gap={4} style={{ width: '100%' }}>
+                        <Select
+                          mode="multiple"
+                          aria-label={t('ticket.cc')}
+                          placeholder={t('ticket.addCc')}
+                          value={ccIds}
+                          showSearch={{ optionFilterProp: 'label' }}
+                          style={{ width: '100%' }}
+                          onChange={(v: string[]) => void setCc(v)}
+                          options={[
+                            // Someone on the list the people list does not hold still shows by name.
+                            ...(ticket.cc ?? [])
+                              .filter((u) => !users.some((x) => x.id === u.id))
+                              .map((u) => ({ value: u.id ?? '', label: u.name })),
+                            ...users.map((u) => ({ value: u.id ?? '', label: u.name })),
+                          ]}
+                          data-testid="cc-select"
+                        />
+                        {stepCc.length ? (
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('ticket.stepCc')}:{' '}
+                            {stepCc.map((c) => (
+                              <Tag key={`${c.kind}:${c.id}`}>
+                                {recipientText(c, users, t('ticket.requester'))}
+                              </Tag>
+                            ))}
+                          </Typography.Text>
+                        ) : ccIds.length === 0 ? (
+                          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                            {t('ticket.noCc')}
+                          </Typography.Text>
+                        ) : null}
+                      </Flex>
+                    ),
                   },
                 ]}
               />
             </Card>
+            <CustomFields fields={ticket.customFields} />
             <Attachments ticket={ticket} onAttached={refetch} />
             <Card
               size="small"

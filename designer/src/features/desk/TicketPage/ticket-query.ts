@@ -18,6 +18,11 @@ export const TicketPageQuery = graphql(
       createdAt
       updatedAt
       formData
+      customFields
+      cc {
+        id
+        name
+      }
       requester {
         id
         name
@@ -38,6 +43,7 @@ export const TicketPageQuery = graphql(
       }
       template {
         id
+        key
         name
       }
       templateVersion {
@@ -241,3 +247,39 @@ export const UrgeTicket = graphql(
 `,
   [RefusalFragment],
 );
+
+export const SetTicketCc = graphql(
+  `
+  mutation DeskSetTicketCc($id: ID!, $userIds: [Int!]!) {
+    setTicketCc(id: $id, userIds: $userIds) {
+      __typename
+      ... on Ticket {
+        cc {
+          id
+          name
+        }
+      }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+export const DescriptionTemplatesQuery = graphql(`
+  query DeskDescriptionTemplates($templateKey: String!) {
+    descriptionTemplates(templateKey: $templateKey) {
+      id
+      name
+      isPersonal
+    }
+  }
+`);
+
+export const RenderDescriptionTemplate = graphql(`
+  query DeskRenderDescriptionTemplate($id: ID!, $ticketId: ID) {
+    renderDescriptionTemplate(id: $id, ticketId: $ticketId) {
+      text
+    }
+  }
+`);
