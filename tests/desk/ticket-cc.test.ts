@@ -117,14 +117,15 @@ describe(`the ticket's CC list (${databaseKind()})`, () => {
     // The regional manager is above Store A's agent, and Store B's agent beside her.
     const r = await s.gql(
       SET_CC,
-      { id: t.id, userIds: [ids.tech, ids['agent.b'], 987654, ids['manager.north']] },
+      // The tech twice: the places named are those of the list sent.
+      { id: t.id, userIds: [ids.tech, ids.tech, ids['agent.b'], 987654, ids['manager.north']] },
       as('agent.a'),
     );
     expect(r.data!.setTicketCc.__typename).toBe('ValidationError');
     expect(r.data!.setTicketCc.fields).toEqual([
-      expect.objectContaining({ path: '/userIds/1', code: 'forbidden' }),
-      expect.objectContaining({ path: '/userIds/2', code: 'not_found' }),
-      expect.objectContaining({ path: '/userIds/3', code: 'forbidden' }),
+      expect.objectContaining({ path: '/userIds/2', code: 'forbidden' }),
+      expect.objectContaining({ path: '/userIds/3', code: 'not_found' }),
+      expect.objectContaining({ path: '/userIds/4', code: 'forbidden' }),
     ]);
     // Nothing changed.
     expect((await s.gql(CC, { id: t.id }, as('admin'))).data!.ticket.cc).toEqual([]);

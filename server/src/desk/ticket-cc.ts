@@ -49,8 +49,11 @@ export async function setTicketCc(
           ])
         ).map((r) => r.id),
       );
-      for (const [i, id] of wanted.entries()) {
-        if (!added.includes(id)) continue;
+      // Named by their place in the list the caller sent (a repeat is checked once, at its first place).
+      const seen = new Set<number>();
+      for (const [i, id] of input.userIds.entries()) {
+        if (seen.has(id) || !added.includes(id)) continue;
+        seen.add(id);
         if (!active.has(id))
           errors.push(
             fieldError(`/userIds/${i}`, 'not_found', `User ${id} does not exist or is deactivated.`),
