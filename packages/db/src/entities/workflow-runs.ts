@@ -35,7 +35,7 @@ export const WorkflowInstance = defineEntity({
   },
   indexes: [
     "CREATE INDEX workflow_instance_version_idx ON public.workflow_instance USING btree (workflow_version_id) WHERE (status = ANY (ARRAY['waiting'::text, 'failed'::text]))",
-    "CREATE INDEX workflow_instance_failed_idx ON public.workflow_instance USING btree (updated_at) WHERE (status = 'failed'::text)",
+    "CREATE INDEX workflow_instance_failed_idx ON public.workflow_instance USING btree (id) WHERE (status = 'failed'::text)",
   ].map(indexDefinition),
 });
 export type WorkflowInstance = InferEntity<typeof WorkflowInstance>;
