@@ -23,6 +23,7 @@ import { Migration20261130180852_org_unit_manager } from './migrations/Migration
 import { Migration20261130211000_ticket_cc } from './migrations/Migration20261130211000_ticket_cc.ts';
 import { Migration20261130211001_sla_next_due } from './migrations/Migration20261130211001_sla_next_due.ts';
 import { Migration20261130212000_plugin_follow_up } from './migrations/Migration20261130212000_plugin_follow_up.ts';
+import { Migration20261201060000_mail_files } from './migrations/Migration20261201060000_mail_files.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -47,6 +48,7 @@ export const migrations = [
   { name: 'Migration20261130211000_ticket_cc', class: Migration20261130211000_ticket_cc },
   { name: 'Migration20261130211001_sla_next_due', class: Migration20261130211001_sla_next_due },
   { name: 'Migration20261130212000_plugin_follow_up', class: Migration20261130212000_plugin_follow_up },
+  { name: 'Migration20261201060000_mail_files', class: Migration20261201060000_mail_files },
 ];
 
 export type Database = {
