@@ -24,7 +24,7 @@ import { sessionCookie } from './auth/login.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { Principals } from './auth/principals.ts';
 import { SessionTokens } from './auth/session-tokens.ts';
-import { registerInboundWriters } from './channels/inbound-repository.ts';
+import { moveInboundAttachments, registerInboundWriters } from './channels/inbound-repository.ts';
 import { MailIntake } from './channels/mail-intake.ts';
 import { startSmtpListener } from './channels/smtp-listener.ts';
 import { webFormRoutes } from './channels/web-form-route.ts';
@@ -278,7 +278,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   await startDeliveryWorkers(db, jobs, notifier, log);
   await startPluginWorkers(jobs, plugins);
   await notifier.watchPreferences(() => forkEm(db));
-  const mailIntake = new MailIntake(services, { batchSize: config.mailBatch });
+  const fileStorage = new FileStorage(config.files.dir);
+  // Attachments kept in the mail tables by earlier versions become stored files.
+  const movedFiles = await moveInboundAttachments(forkEm(db), fileStorage);
+  if (movedFiles > 0)
+    log('info', 'inbound mail attachments moved to the files directory', { count: movedFiles });
+  const mailIntake = new MailIntake(services, fileStorage, { batchSize: config.mailBatch });
   const smtp = config.smtp ? await startSmtpListener({ intake: mailIntake, ...config.smtp, log }) : undefined;
   if (smtp) mailIntake.startSweeping();
 
@@ -482,7 +487,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
   koa.use(pluginRoutes(services));
   // The public form as the web channel over plain HTTP (POST /forms/<template key>).
   koa.use(webFormRoutes(services));
-  koa.use(fileRoutes(services, new FileStorage(config.files.dir)));
+  koa.use(fileRoutes(services, fileStorage));
   koa.use(router.routes()).use(router.allowedMethods());
   koa.use(ratingPageRoutes(services).routes());
   koa.use(webAppMiddleware(options.webAppDir ? { dir: options.webAppDir } : {}));

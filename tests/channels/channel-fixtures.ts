@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@docket/engine';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -24,7 +26,8 @@ export async function startChannelServer(
   const folderOf = (name: string) => examplePlugins.find((p) => p.name === name)?.folder ?? name;
   await buildFirstPartyPlugins({ names: names.map(folderOf) });
   const s = await startTestServer({
-    env: { DOCKET_SMTP_PORT: '0' },
+    // A files directory of its own: tests count what is stored there.
+    env: { DOCKET_SMTP_PORT: '0', DOCKET_FILES_DIR: await mkdtemp(join(tmpdir(), 'docket-channel-files-')) },
     workflows: false,
     ...(options.clock ? { clock: options.clock } : {}),
   });

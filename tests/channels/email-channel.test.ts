@@ -1,5 +1,10 @@
+import { readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { forkEm } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plugins as examplePlugins } from '../../examples/plugins.ts';
+import { moveInboundAttachments } from '../../server/src/channels/inbound-repository.ts';
+import { FileStorage } from '../../server/src/files/file-storage.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 import { configure, sendMail, sendRaw, smtpSink, startChannelServer, waitFor } from './channel-fixtures.ts';
 
@@ -25,6 +30,11 @@ describe('the email channel over SMTP', () => {
     );
   const eventsOf = (id: string) =>
     s.sql<Row>('select kind, actor_kind, body from ticket_event where ticket_id = ? order by id', [id]);
+  /** The file ids whose bytes are in the files directory. */
+  const filesOnDisk = async () =>
+    (await readdir(s.app.services.config.files.dir, { recursive: true }))
+      .map((f) => basename(String(f)))
+      .filter((f) => /^f_[0-9a-f]{32}$/.test(f));
   const inbound = () =>
     s.sql<Row>(
       'select id::text, status, attempts, last_error, ticket_id::text, outcome from inbound_message order by inbound_message.id',
@@ -63,20 +73,34 @@ describe('the email channel over SMTP', () => {
     expect(ticket!.form_data).toEqual({ message: 'Hello, the kettle I bought leaks from the base.\nChen' });
     const [customer] = await s.sql<Row>("select id from customer where email = 'customer@example.com'");
     expect(ticket!.requester_id).toBe(customer!.id);
-    const files = await s.sql<Row>(
-      "select filename, size, convert_from(content, 'UTF8') as text from inbound_attachment where ticket_id = ?",
-      [ticket!.id],
-    );
-    expect(files).toEqual([{ filename: 'photo.txt', size: 16, text: 'a photo, as text' }]);
-    const r = await s.gql(
-      'query($id: ID!) { ticket(id: $id) { channel inboundAttachments { filename contentType size } } }',
+    // The attachment is a stored file on the ticket, like an uploaded one: listed on the desk's
+    // ticket page and served by GET /files/<id> to those who see the ticket.
+    const r = await s.gql<{ ticket: Row }>(
+      'query($id: ID!) { ticket(id: $id) { channel attachments { id name contentType size url } inboundAttachments { filename contentType size } } }',
       { id: ticket!.id },
       admin,
     );
+    const [file] = r.data!.ticket.attachments;
     expect(r.data!.ticket).toEqual({
       channel: 'email.mail',
+      attachments: [
+        { id: file.id, name: 'photo.txt', contentType: 'text/plain', size: 16, url: `/files/${file.id}` },
+      ],
       inboundAttachments: [{ filename: 'photo.txt', contentType: 'text/plain', size: 16 }],
     });
+    const [row] = await s.sql<Row>('select ticket_id::text, uploaded_by_customer from file where id = ?', [
+      file.id,
+    ]);
+    expect(row).toEqual({ ticket_id: ticket!.id, uploaded_by_customer: customer!.id });
+    const get = (token?: string) =>
+      fetch(`${s.url}${file.url}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const asAdmin = await get(admin);
+    expect(asAdmin.status).toBe(200);
+    expect(await asAdmin.text()).toBe('a photo, as text');
+    expect((await get()).status).toBe(401);
+    const requester = await s.customerLogin('customer@example.com');
+    expect(await (await get(requester)).text()).toBe('a photo, as text');
+    expect(await s.sql('select id from inbound_attachment')).toEqual([]);
     const [kept] = await inbound();
     expect(kept).toMatchObject({ status: 'done', attempts: 1, ticket_id: ticket!.id, last_error: null });
   });
@@ -113,11 +137,19 @@ describe('the email channel over SMTP', () => {
       text: `The order is 12345.\n\nOn Mon, Docket Support wrote:\n> please send us the order number`,
       inReplyTo: outgoing.messageId!,
       references: [firstId, outgoing.messageId!],
+      attachments: [{ filename: 'order.txt', content: 'order 12345' }],
     });
     const reply = await waitFor('the customer reply', async () =>
       (await eventsOf(ticket.id)).find((e) => e.kind === 'reply' && e.actor_kind === 'customer'),
     );
     expect(reply.body).toBe('The order is 12345.');
+    // The reply's attachment is a file on the ticket too.
+    await waitFor('the reply attachment on the ticket', async () => {
+      const files = await s.sql<Row>('select name from file where ticket_id = ? order by created_at, id', [
+        ticket.id,
+      ]);
+      return files.length === 2 ? files : undefined;
+    }).then((files) => expect(files.map((f) => f.name)).toEqual(['photo.txt', 'order.txt']));
     expect(await ticketsByMail()).toHaveLength(1);
   });
 
@@ -348,6 +380,7 @@ describe('the email channel over SMTP', () => {
       await s.sql('drop trigger test_refuse_done on inbound_message');
       await s.sql('drop function test_refuse_done()');
     };
+    const diskBefore = (await filesOnDisk()).length;
     try {
       const sent = await sendMail(s.smtpPort, {
         from: 'customer@example.com',
@@ -379,11 +412,14 @@ describe('the email channel over SMTP', () => {
         failed.id,
       ]);
       expect(m).toEqual({ status: 'done', ticket_id: tickets[0]!.id });
+      // One stored file, on the ticket; its bytes once on disk.
       const files = await s.sql<Row>(
-        'select ticket_id::text, filename from inbound_attachment where message_id = ?',
+        'select id, ticket_id::text, name from file where inbound_message_id = ?',
         [failed.id],
       );
-      expect(files).toEqual([{ ticket_id: tickets[0]!.id, filename: 'receipt.txt' }]);
+      expect(files).toEqual([{ id: files[0]?.id, ticket_id: tickets[0]!.id, name: 'receipt.txt' }]);
+      expect(await filesOnDisk()).toEqual(expect.arrayContaining([files[0]!.id]));
+      expect((await filesOnDisk()).length).toBe(diskBefore + 1);
       // The same mail again (a mail server that never heard the 250): it joins nothing new.
       await sendMail(s.smtpPort, {
         from: 'customer@example.com',
@@ -403,4 +439,34 @@ describe('the email channel over SMTP', () => {
       await drop();
     }
   }, 60_000);
+
+  it('attachments kept in the mail tables before become stored files on their tickets, once, even when a move was cut short', async () => {
+    const [t] = await ticketsByMail();
+    const [m] = await s.sql<Row>('select id::text from inbound_message where ticket_id = ? limit 1', [t!.id]);
+    const diskBefore = (await filesOnDisk()).length;
+    // One row as an earlier version kept it, one whose move stopped after it was given its file's id.
+    const cut = 'f_0123456789abcdef0123456789abcdef';
+    await s.sql(
+      `insert into inbound_attachment (message_id, ticket_id, filename, content_type, size, content, file_id)
+       values (?, ?, 'old.txt', 'text/plain', 9, convert_to('old bytes', 'UTF8'), null),
+              (?, ?, 'cut.txt', 'text/plain', 9, convert_to('cut bytes', 'UTF8'), ?)`,
+      [m!.id, t!.id, m!.id, t!.id, cut],
+    );
+    const storage = new FileStorage(s.app.services.config.files.dir);
+    expect(await moveInboundAttachments(forkEm(s.app.services.db), storage)).toBe(2);
+    expect(await moveInboundAttachments(forkEm(s.app.services.db), storage)).toBe(0);
+    expect(await s.sql('select id from inbound_attachment')).toEqual([]);
+    const files = await s.sql<Row>(
+      "select id, name, ticket_id::text from file where name in ('old.txt', 'cut.txt') order by name",
+    );
+    expect(files).toEqual([
+      { id: cut, name: 'cut.txt', ticket_id: t!.id },
+      { id: files[1]?.id, name: 'old.txt', ticket_id: t!.id },
+    ]);
+    expect((await filesOnDisk()).length).toBe(diskBefore + 2);
+    const res = await fetch(`${s.url}/files/${files[1]!.id}`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(await res.text()).toBe('old bytes');
+  });
 });

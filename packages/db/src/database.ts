@@ -24,6 +24,7 @@ import { Migration20261130211000_ticket_cc } from './migrations/Migration2026113
 import { Migration20261130211001_sla_next_due } from './migrations/Migration20261130211001_sla_next_due.ts';
 import { Migration20261130212000_plugin_follow_up } from './migrations/Migration20261130212000_plugin_follow_up.ts';
 import { Migration20261201010000_instance_hot_updates } from './migrations/Migration20261201010000_instance_hot_updates.ts';
+import { Migration20261201060000_mail_files } from './migrations/Migration20261201060000_mail_files.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -52,6 +53,7 @@ export const migrations = [
     name: 'Migration20261201010000_instance_hot_updates',
     class: Migration20261201010000_instance_hot_updates,
   },
+  { name: 'Migration20261201060000_mail_files', class: Migration20261201060000_mail_files },
 ];
 
 export type Database = {

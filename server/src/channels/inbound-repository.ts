@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { type EntityManager, query, queryOne } from '@docket/db';
+import { type FileStorage, newFileId } from '../files/file-storage.ts';
+import { baseType, cleanFileName } from '../files/file-types.ts';
 
 /**
  * The channels domain's SQL: inbound messages kept raw before a plugin sees them, claimed for a
  * try with a lease (the next try's time), finished in the transaction that records what they
- * became; and inbound mail attachments.
+ * became; and inbound mail attachments, kept as stored files (files/).
  */
 
 /** Writer keys of what a new ticket from an inbound message writes with it (registerInboundWriters). */
@@ -30,8 +33,8 @@ export const inboundTicketRows = (row: InboundTicketRow): Record<string, readonl
 /**
  * A ticket made from an inbound message is written in one statement with its thread (the
  * channel's thread key, the mail's Message-ID, unique per channel: a second ticket for the same
- * thread fails whole, writing nothing), the message marked done with it, and the message's staged
- * attachments given to it. So a crash leaves either all of it or none, and a retry of a message
+ * thread fails whole, writing nothing), the message marked done with it, and the files its
+ * attachments were stored as given to it. So a crash leaves either all of it or none, and a retry of a message
  * whose ticket committed finds it done (or its thread taken) instead of making a second ticket.
  */
 export function registerInboundWriters(tickets: {
@@ -54,38 +57,9 @@ export function registerInboundWriters(tickets: {
   tickets.addRowWriter({
     key: INBOUND_FILE_ROWS,
     insert: (from) =>
-      `update inbound_attachment a set ticket_id = r.id
-         from ${from} where a.message_id = (x->>'messageId')::bigint and a.ticket_id is null`,
+      `update file f set ticket_id = r.id, uploaded_by_customer = (r.v->>'requester_id')::int
+         from ${from} where f.inbound_message_id = (x->>'messageId')::bigint and f.ticket_id is null`,
   });
-}
-
-/**
- * Stages a message's attachments before its ticket is written (that statement gives them to it):
- * those an earlier try staged and left without a ticket go first, so a retry keeps one copy.
- */
-export async function stageAttachments(
-  tx: EntityManager,
-  input: { messageId: string; files: { filename: string; contentType: string; content: Buffer }[] },
-): Promise<void> {
-  await query(tx, 'delete from inbound_attachment where message_id = ? and ticket_id is null', [
-    input.messageId,
-  ]);
-  await insertAttachments(tx, { ...input, ticketId: null });
-}
-
-/** Gives a message's attachments to a ticket in the caller's transaction (dropping any an earlier try staged). */
-export async function attachFiles(
-  tx: EntityManager,
-  input: {
-    messageId: string;
-    ticketId: string;
-    files: { filename: string; contentType: string; content: Buffer }[];
-  },
-): Promise<void> {
-  await query(tx, 'delete from inbound_attachment where message_id = ? and ticket_id is null', [
-    input.messageId,
-  ]);
-  await insertAttachments(tx, input);
 }
 
 export async function insertInbound(
@@ -240,31 +214,134 @@ export async function readInbound(em: EntityManager, id: string): Promise<Inboun
   );
 }
 
-export async function insertAttachments(
-  tx: EntityManager,
-  input: {
-    messageId: string;
-    ticketId: string | null;
-    files: { filename: string; contentType: string; content: Buffer }[];
-  },
+/** An attachment of an inbound mail, as parsed. */
+export type MailFile = { filename: string; contentType: string; content: Buffer };
+
+/**
+ * Drops the files an earlier try of a message stored and no ticket took (their bytes first, then
+ * their rows: a crash between leaves rows the next drop removes again).
+ */
+export async function dropStagedFiles(
+  em: EntityManager,
+  storage: FileStorage,
+  messageId: string,
 ): Promise<void> {
-  for (const f of input.files)
-    await query(
-      tx,
-      `insert into inbound_attachment (message_id, ticket_id, filename, content_type, size, content)
-       values (?, ?, ?, ?, ?, ?)`,
-      [input.messageId, input.ticketId, f.filename, f.contentType, f.content.length, f.content],
-    );
+  const rows = await query<{ id: string }>(
+    em,
+    'select id from file where inbound_message_id = ? and ticket_id is null',
+    [messageId],
+  );
+  if (rows.length === 0) return;
+  for (const r of rows) await storage.remove(r.id);
+  await query(em, 'delete from file where inbound_message_id = ? and ticket_id is null', [messageId]);
 }
 
-/** A ticket's inbound attachments (without their bytes). */
+/**
+ * Stores a message's attachments as files on no ticket yet, before the statement that writes its
+ * ticket (or reply) takes them: what an earlier try stored and left goes first, so a retry keeps
+ * one copy. Each row is committed before its bytes are written, so a crash leaves no bytes that
+ * no row names (the next try's drop removes both).
+ */
+export async function stageMailFiles(
+  em: EntityManager,
+  storage: FileStorage,
+  input: { messageId: string; files: MailFile[] },
+): Promise<void> {
+  await dropStagedFiles(em, storage, input.messageId);
+  for (const f of input.files) {
+    const id = newFileId();
+    await query(
+      em,
+      `insert into file (id, name, content_type, size, sha256, inbound_message_id)
+       values (?, ?, ?, ?, ?, ?)`,
+      [
+        id,
+        cleanFileName(f.filename),
+        baseType(f.contentType || 'application/octet-stream'),
+        f.content.length,
+        createHash('sha256').update(f.content).digest('hex'),
+        input.messageId,
+      ],
+    );
+    await storage.write(id, f.content);
+  }
+}
+
+/** Gives a message's stored attachments to a ticket in the caller's transaction (a reply's). */
+export async function takeStagedFiles(
+  tx: EntityManager,
+  input: { messageId: string; ticketId: string },
+): Promise<void> {
+  await query(tx, 'update file set ticket_id = ? where inbound_message_id = ? and ticket_id is null', [
+    input.ticketId,
+    input.messageId,
+  ]);
+}
+
+/** A ticket's files that came with its mails (without their bytes). */
 export async function attachmentsOfTicket(
   em: EntityManager,
   ticketId: string,
 ): Promise<{ id: string; filename: string; content_type: string; size: number }[]> {
   return query(
     em,
-    'select id::text, filename, content_type, size from inbound_attachment where ticket_id = ? order by inbound_attachment.id',
+    `select id, name as filename, content_type, size::int as size from file
+      where ticket_id = ? and inbound_message_id is not null order by created_at, id`,
     [ticketId],
   );
+}
+
+/**
+ * Moves attachments kept in the mail tables (before they were stored files) to the files
+ * directory, a few at a time: each row is first given the id of its file (committed), then its
+ * bytes are written under that id, then its file row is made and the old row removed in one
+ * transaction. A move cut short anywhere resumes with the same id, so it leaves one copy and no
+ * bytes without a row. Returns how many were moved.
+ */
+export async function moveInboundAttachments(em: EntityManager, storage: FileStorage): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const rows = await query<{
+      id: string;
+      message_id: string;
+      ticket_id: string | null;
+      filename: string;
+      content_type: string;
+      content: Buffer;
+      file_id: string | null;
+      created_at: Date;
+    }>(
+      em,
+      `select id::text, message_id::text, ticket_id::text, filename, content_type, content, file_id, created_at
+         from inbound_attachment order by id limit 20`,
+    );
+    if (rows.length === 0) return moved;
+    for (const r of rows) {
+      let fileId = r.file_id;
+      if (!fileId) {
+        fileId = newFileId();
+        await query(em, 'update inbound_attachment set file_id = ? where id = ?', [fileId, r.id]);
+      }
+      const { sha256 } = await storage.write(fileId, r.content);
+      await em.transactional(async (tx) => {
+        await query(
+          tx,
+          `insert into file (id, name, content_type, size, sha256, ticket_id, inbound_message_id, created_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (id) do nothing`,
+          [
+            fileId,
+            cleanFileName(r.filename),
+            baseType(r.content_type || 'application/octet-stream'),
+            r.content.length,
+            sha256,
+            r.ticket_id,
+            r.message_id,
+            r.created_at,
+          ],
+        );
+        await query(tx, 'delete from inbound_attachment where id = ?', [r.id]);
+      });
+      moved++;
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { type EntityManager, forkEm } from '@docket/db';
 import { SandboxError } from '@docket/sandbox';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { NotFoundError } from '../errors.ts';
+import type { FileStorage } from '../files/file-storage.ts';
 import { applyInbound, type InboundAnswer } from '../plugins/plugin-inbound.ts';
 import { ticketsOfThreads } from '../plugins/plugin-repository.ts';
 import { PluginUnavailable } from '../plugins/plugin-service.ts';
@@ -10,16 +11,18 @@ import type { Services } from '../services.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomersByEmail } from '../tickets/customers.ts';
 import {
-  attachFiles,
   type ClaimedInbound,
   claimInboundMany,
+  dropStagedFiles,
   dueInbound,
   failInbound,
   finishInbound,
   finishInboundMany,
   inboundTicketRows,
   insertInbound,
-  stageAttachments,
+  type MailFile,
+  stageMailFiles,
+  takeStagedFiles,
 } from './inbound-repository.ts';
 
 /** The headers a mail channel plugin sees (enough to tell an automatic mail from a person's). */
@@ -151,6 +154,8 @@ export class MailIntake {
 
   constructor(
     private readonly services: Services,
+    /** Where attachments are stored, as files like uploaded ones (served by GET /files/<id>). */
+    private readonly storage: FileStorage,
     options: { batchSize?: number } = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 64);
@@ -299,14 +304,13 @@ export class MailIntake {
     }));
     if (creates.length) {
       const known = await ticketsOfThreads(em, key, [...threads]);
-      // Attachments wait, without a ticket, for the statement that writes theirs.
+      // Attachments are stored as files on no ticket, until the statement that writes theirs takes them.
       const withFiles = creates.filter(
         (a) => a.files.length > 0 && !known.has(String((a.answer as CreateAnswer).threadKey)),
       );
-      if (withFiles.length)
-        await em.transactional(async (tx) => {
-          for (const a of withFiles) await stageAttachments(tx, { messageId: a.message.id, files: a.files });
-        });
+      await eachAtMost(withFiles, 4, (a) =>
+        stageMailFiles(em, this.storage, { messageId: a.message.id, files: a.files }),
+      );
       const people = await findOrCreateCustomersByEmail(
         em,
         creates.map((a) => {
@@ -367,6 +371,7 @@ export class MailIntake {
         } catch (e) {
           if ((e as { constraint?: string }).constraint === 'plugin_thread_pkey') {
             // Another try (another process) wrote this thread's ticket meanwhile: nothing of ours was.
+            await dropStagedFiles(em, this.storage, a.message.id);
             finished.push({
               id: a.message.id,
               status: 'done',
@@ -464,12 +469,14 @@ export class MailIntake {
     const id = message.id;
     let outcome: Awaited<ReturnType<typeof applyInbound>>;
     try {
+      // Stored first, on no ticket: the transaction that records the ticket or reply takes them.
+      if (files.length) await stageMailFiles(em, this.storage, { messageId: id, files });
       outcome = await applyInbound(this.services, em, {
         plugin: target.plugin,
         channel: target.channel,
         answer,
         onTicket: async (tx, ticketId) => {
-          if (files.length) await attachFiles(tx, { messageId: id, ticketId, files });
+          if (files.length) await takeStagedFiles(tx, { messageId: id, ticketId });
           await finishInbound(tx, id, {
             status: 'done',
             channel: key,
@@ -483,6 +490,9 @@ export class MailIntake {
       await failInbound(em, id, { channel: key, error: String((e as Error)?.message ?? e).slice(0, 500) });
       throw e;
     }
+    if (files.length && (!outcome.ok || outcome.action === 'ignore' || outcome.action === 'signal'))
+      // No ticket took them (a retry stores them again): nothing is left on disk for no one.
+      await dropStagedFiles(em, this.storage, id);
     if (outcome.ok && (outcome.action === 'ignore' || outcome.action === 'signal'))
       await em.transactional((tx) =>
         finishInbound(tx, id, {
@@ -538,7 +548,6 @@ export class MailIntake {
   }
 }
 
-type MailFile = { filename: string; contentType: string; content: Buffer };
 type CreateAnswer = Extract<InboundAnswer, { action: 'create' }>;
 type Answered = { message: ClaimedInbound; answer: InboundAnswer; files: MailFile[] };
 

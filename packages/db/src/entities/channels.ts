@@ -68,6 +68,8 @@ export const InboundAttachment = defineEntity({
     contentType: p.text(),
     size: p.integer(),
     content: p.blob().lazy(),
+    /** The stored file this attachment is moving to (set before its bytes are written there). */
+    fileId: p.text().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
   },
 });

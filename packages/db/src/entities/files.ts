@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { Customer, User } from './access.ts';
+import { InboundMessage } from './channels.ts';
 import { indexDefinition } from './index-definition.ts';
 import { Ticket } from './tickets.ts';
 
@@ -38,6 +39,16 @@ export const StoredFile = defineEntity({
         .updateRule('no action'),
     /** The ticket whose form names the file; null until one does. */
     ticket: () => p.manyToOne(Ticket).ref().nullable().deleteRule('no action').updateRule('no action'),
+    /** The inbound mail it came with (an attachment), if any: it waits on no ticket until that mail's ticket or reply takes it. */
+    inboundMessage: () =>
+      p
+        .manyToOne(InboundMessage)
+        .ref()
+        .nullable()
+        .fieldName('inbound_message_id')
+        .deleteRule('set null')
+        .updateRule('no action')
+        .index('file_inbound_message_idx'),
     createdAt: p.datetime().defaultRaw('now()'),
   },
   indexes: [
