@@ -216,6 +216,30 @@ describe(`ticket reports (${databaseKind()})`, () => {
     expect(m.groups.map((g: any) => g.label).sort()).toEqual(['Anna Agent (Store A)', 'Bo Agent (Store B)']);
   });
 
+  it('rolls org units up per path for a scoped caller: each unit above counts only what the caller sees', async () => {
+    // Store A's agent: the units above store A show store A's tickets alone, store B not at all.
+    const a = await report(agentA, { from: FROM, to: TO, groupBy: 'org_unit' });
+    const by = Object.fromEntries(a.groups.map((g: any) => [g.label, g]));
+    expect(Object.keys(by).sort()).toEqual(['Headquarters', 'North Region', 'Store A (Beijing Chaoyang)']);
+    const storeA = {
+      created: 2,
+      solved: 2,
+      reopened: 1,
+      backlog: 2,
+      firstResponseP50: 2 * H, // 1 h and 3 h
+      resolutionP90: 4 * H + 0.9 * 6 * H,
+      csatAverage: 4,
+    };
+    for (const unit of Object.values(by)) expect(unit).toMatchObject(storeA);
+    expect(a.totals).toMatchObject(storeA);
+    // The region's percentiles are exact over both stores' tickets (1 h, 3 h and 2 h), not
+    // averaged per store: p50 2 h, p90 2.8 h.
+    const m = await report(manager, { from: FROM, to: TO, groupBy: 'org_unit' });
+    const region = m.groups.find((g: any) => g.label === 'North Region');
+    expect(region).toMatchObject({ created: 3, backlog: 3, firstResponseP50: 2 * H });
+    expect(region.firstResponseP90).toBeCloseTo(2.8 * H, 6);
+  });
+
   it('answers an empty period with zeros', async () => {
     const r = await report(admin, {
       from: '2020-01-01T00:00:00Z',
