@@ -30,17 +30,24 @@ export async function benchDatabase(): Promise<{ url: string; drop: () => Promis
   };
 }
 
-/** The real server in its own process, as `npm start` runs it, on the given database. */
+/**
+ * The real server in its own process, as `npm start` runs it, on the given database; from the
+ * checkout `serverRoot` when given (else BENCH_SERVER_ROOT, else this one), to compare against a
+ * baseline's server with the same benchmark (that checkout needs its node_modules).
+ */
 export async function startServerProcess(
   databaseUrl: string,
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
+  serverRoot: string | undefined = process.env.BENCH_SERVER_ROOT,
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   // BENCH_SERVER_NODE_ARGS adds node flags, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-  const server = await startServer({ DATABASE_URL: databaseUrl, ...env }, [
-    ...nodeArgs,
-    ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  ]);
+  const server = await startServer(
+    { DATABASE_URL: databaseUrl, ...env },
+    [...nodeArgs, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    undefined,
+    serverRoot || undefined,
+  );
   return { url: server.url, pid: server.pid, stop: () => server.stop() };
 }
 

@@ -12,6 +12,10 @@
  * BENCH_SLA_HEAPSNAPSHOTS=<dir> has the server write a heap snapshot into <dir> just before the
  * minute and at the end (to compare in Chrome's DevTools; each stalls the server for seconds).
  * BENCH_SLA_SETTLE_SECONDS (default 30): how long the quiet after the end is watched.
+ * BENCH_SLA_SERVERS=base=/path/to/checkout,new=. runs the benchmark once with each checkout's
+ * server (same driver, same sizes), BENCH_SLA_ROUNDS times in alternation (default 1), and ends
+ * with one summary line per run (label, commit, sizes, lateness, RSS, heap, load average) to
+ * compare them side by side. Each run ends with such a line in any case.
  *
  * The tickets are loaded with SQL, not created one by one (that would take an hour): one ticket
  * is created through GraphQL under a bench policy (first response within 4 hours, counted round
@@ -20,8 +24,10 @@
  * ago (due in one to four hours); the hot ones four hours before a due time spread evenly over one
  * minute that starts a minute after they are loaded.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -61,13 +67,37 @@ const heapMb = async (url: string): Promise<{ mb: number; totalMb: number; exter
 /** ISO 8601 as JavaScript writes it (toISOString), from a timestamptz expression. */
 const iso = (expr: string) => `to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-export async function run(log: (line: string) => void = console.log) {
+/** Which server a run used: a label and the checkout it ran from (this one unless given). */
+export type ServerUnderTest = { label: string; root?: string };
+
+const commitOf = (root: string): string => {
+  try {
+    const head = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no'], {
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return '?';
+  }
+};
+
+export async function run(
+  log: (line: string) => void = console.log,
+  under: ServerUnderTest = { label: 'this checkout', root: process.env.BENCH_SERVER_ROOT },
+) {
+  const serverRoot = resolve(under.root || join(import.meta.dirname, '..', '..'));
+  const commit = commitOf(serverRoot);
+  const loadAtStart = loadavg()[0]!;
   const db = await benchDatabase();
   if (SNAPSHOTS) mkdirSync(SNAPSHOTS, { recursive: true });
   const server = await startServerProcess(
     db.url,
     { DOCKET_EXAMPLE_WORKFLOWS: 'off' },
     SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${SNAPSHOTS}`] : [],
+    serverRoot,
   );
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   const rss: { phase: string; mb: number }[] = [];
@@ -261,6 +291,7 @@ export async function run(log: (line: string) => void = console.log) {
       sample('before the minute');
     }
     await sampleHeap('before the minute');
+    const loadAtHot = loadavg()[0]!;
     const deadline = hotStart + WINDOW_MS + 120_000;
     let done = 0;
     let heapAt = 0;
@@ -312,6 +343,10 @@ export async function run(log: (line: string) => void = console.log) {
       )
     ).rows[0];
     return {
+      label: under.label,
+      commit,
+      serverRoot,
+      load: { atStart: loadAtStart, atHot: loadAtHot, atEnd: loadavg()[0]! },
       tickets: TICKETS,
       hot: HOT,
       pending,
@@ -349,6 +384,7 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
     `before the minute ${f(heapAt('before the minute')?.[key] ?? Number.NaN)}, peak ${f(Math.max(...r.heap.map((s) => s[key])))}, at the end ${f(heapAt('at the end')?.[key] ?? Number.NaN)}`;
   const isComplete = r.fired === r.hot && r.checks.actions === r.hot && r.checks.early === 0;
   return [
+    `  server: ${r.label} at ${r.commit} (${r.serverRoot})`,
     `SLA breaches: ${r.tickets.toLocaleString()} open tickets with running clocks (${r.pending.toLocaleString()} pending timer jobs, loaded in ${f(r.loadSeconds)} s), ${r.hot.toLocaleString()} due within one minute, real PostgreSQL:`,
     `  breach action lateness (audit entry's transaction time - due time): p50 ${f(r.lateness.p50)} ms   p99 ${f(r.lateness.p99)} ms   max ${f(r.lateness.max)} ms   min ${f(r.lateness.min)} ms`,
     `  fired ${r.fired.toLocaleString()} of ${r.hot.toLocaleString()}; actions ${r.checks.actions}, notifications ${r.checks.notices}, clocks breached ${r.checks.breached}; actions on tickets not yet due: ${r.checks.early}`,
@@ -360,10 +396,56 @@ export function report(r: Awaited<ReturnType<typeof run>>): string[] {
           `  after ${r.settleSeconds} s quiet: RSS ${f(settled)} MB, JS heap used ${f(heapAt('settled')?.mb ?? Number.NaN)} MB, reserved ${f(heapAt('settled')?.totalMb ?? Number.NaN)} MB`,
         ]),
     `  target p99 <= ${TARGET_LATENESS_MS} ms: ${isComplete && r.lateness.p99 <= TARGET_LATENESS_MS ? 'met' : 'NOT met'}${isComplete ? '' : ' (not every breach fired exactly once)'}`,
+    summary(r),
   ];
 }
 
+/** The whole run in one line, to set runs side by side (RSS and heap in MB, lateness in ms). */
+export function summary(r: Awaited<ReturnType<typeof run>>): string {
+  const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '?' : x.toFixed(0));
+  const before = r.rss.filter((s) => s.phase === 'before the minute').at(-1)?.mb;
+  const during = r.rss.filter((s) => s.phase === 'during the minute' || s.phase === 'after the minute');
+  const peak = Math.max(...during.map((s) => s.mb));
+  const end = r.rss.filter((s) => s.phase !== 'settled').at(-1)?.mb;
+  const settled = r.rss.filter((s) => s.phase === 'settled').at(-1)?.mb;
+  const heapAt = (phase: string) => r.heap.find((s) => s.phase === phase);
+  const heapPeak = (key: 'mb' | 'totalMb') => Math.max(...r.heap.map((s) => s[key]));
+  const complete = r.fired === r.hot && r.checks.actions === r.hot && r.checks.early === 0;
+  return [
+    `SUMMARY sla-breach ${r.label} @${r.commit}`,
+    `tickets ${r.tickets} hot ${r.hot} fired ${r.fired}${complete ? '' : ' INCOMPLETE'}`,
+    `lateness p50 ${f(r.lateness.p50)} p99 ${f(r.lateness.p99)} max ${f(r.lateness.max)}`,
+    `rss before ${f(before)} peak ${f(peak)} (+${f(peak - (before ?? Number.NaN))}) end ${f(end)} settled ${f(settled)}`,
+    `heap used before ${f(heapAt('before the minute')?.mb)} peak ${f(heapPeak('mb'))} end ${f(heapAt('at the end')?.mb)} settled ${f(heapAt('settled')?.mb)}`,
+    `reserved before ${f(heapAt('before the minute')?.totalMb)} peak ${f(heapPeak('totalMb'))}`,
+    `load ${r.load.atStart.toFixed(1)}/${r.load.atHot.toFixed(1)}/${r.load.atEnd.toFixed(1)}`,
+  ].join(' | ');
+}
+
+/** BENCH_SLA_SERVERS ("label=path,label=path"): the servers to compare, or none. */
+export function serversToCompare(spec = process.env.BENCH_SLA_SERVERS): ServerUnderTest[] {
+  if (!spec?.trim()) return [];
+  return spec.split(',').map((part) => {
+    const at = part.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_SLA_SERVERS: "${part}" is not label=path`);
+    return { label: part.slice(0, at).trim(), root: part.slice(at + 1).trim() };
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  console.log(report(await run()).join('\n'));
+  const servers = serversToCompare();
+  if (servers.length === 0) console.log(report(await run()).join('\n'));
+  else {
+    const rounds = Number(process.env.BENCH_SLA_ROUNDS ?? 1);
+    const lines: string[] = [];
+    for (let round = 1; round <= rounds; round++)
+      for (const server of servers) {
+        console.log(`\n== sla-breach, round ${round}, server ${server.label} (${server.root})`);
+        const out = report(await run(console.log, server));
+        console.log(out.join('\n'));
+        lines.push(out.at(-1)!);
+      }
+    console.log(`\n${lines.join('\n')}`);
+  }
   process.exit(0);
 }

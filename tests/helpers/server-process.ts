@@ -19,12 +19,14 @@ export type ServerProcess = {
  * The real server in its own process, as `npm start` runs it (production mode, a free port),
  * with `env` on top of this process's environment; resolves once it has printed its URL.
  * `command` runs something else from the repository's root instead of the sources under tsx
- * (e.g. `['npm', 'start']` on the production build).
+ * (e.g. `['npm', 'start']` on the production build). `cwd` runs it from another checkout of the
+ * repository (a benchmark's baseline), this one's by default.
  */
 export function startServerProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
   command?: [string, ...string[]],
+  cwd: string = root,
 ): Promise<ServerProcess> {
   const [file, ...args] = command ?? [
     process.execPath,
@@ -35,7 +37,7 @@ export function startServerProcess(
     'server/src/main.ts',
   ];
   const proc = spawn(file, args, {
-    cwd: root,
+    cwd,
     env: {
       ...process.env,
       NODE_ENV: 'production',
