@@ -44,6 +44,7 @@ import { createLoaders } from './graphql/loaders.ts';
 import { redisEventTarget } from './graphql/redis-events.ts';
 import { schema } from './graphql/schema.ts';
 import { applyCors, isAllowedOrigin } from './http/cors.ts';
+import { Gate, GateFull } from './http/gate.ts';
 import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
 import { mountMetrics } from './http/metrics.ts';
 import { BodyTooLarge, readBody } from './http/read-body.ts';
@@ -358,6 +359,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     },
   });
 
+  const largeBodies = new Gate(config.largeBodyConcurrency, config.largeBodyQueue);
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     try {
@@ -369,7 +371,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     }
   });
 
-  mountMetrics(router);
+  mountMetrics(router, largeBodies);
 
   router.all('/graphql', async (ctx) => {
     const requestId = randomUUID();
@@ -391,6 +393,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
       return fail(auth.status, auth.error, 'UNAUTHENTICATED');
     }
     const type = String(ctx.get('content-type')).split(';')[0]?.trim();
+    const tooLarge = (e: BodyTooLarge) =>
+      fail(
+        413,
+        auth.principal ? e.message : `${e.message} Log in to send larger requests.`,
+        'PAYLOAD_TOO_LARGE',
+      );
     // A browser sends the session cookie on cross-site requests too; refuse the kinds of request
     // a foreign page can make without a CORS preflight.
     if (auth.viaCookie && ctx.method === 'POST') {
@@ -404,65 +412,87 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
           'CSRF',
         );
     }
-    let body: Buffer | undefined;
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      // Callers who are not signed in only log in or fill in public forms: small bodies.
-      const limit = auth.principal ? config.maxBodyBytes : config.maxAnonymousBodyBytes;
-      try {
-        body = await readBody(ctx.req, limit);
-      } catch (e) {
-        if (e instanceof BodyTooLarge)
-          return fail(
-            413,
-            auth.principal ? e.message : `${e.message} Log in to send larger requests.`,
-            'PAYLOAD_TOO_LARGE',
-          );
-        throw e;
-      }
-    }
-    const cookies: string[] = [];
-    const serverContext: ServerContext = {
-      requestId,
-      principal: auth.principal,
-      channel: auth.channel,
-      cookies,
-      address: ctx.ip,
-      isSecure: ctx.secure,
-      session: auth.session,
-    };
-    const accept = ctx.get('accept');
-    if (ctx.method === 'POST' && body && type === 'application/json') {
-      const responseType = jsonResponseType(accept);
-      if (responseType) {
-        const json = await executeJsonPost(yoga as never, body, serverContext);
-        if (json !== undefined) {
-          if (cookies.length) ctx.set('set-cookie', cookies);
-          ctx.type = `${responseType}; charset=utf-8`;
-          ctx.body = json;
-          return;
+    let release: (() => void) | undefined;
+    try {
+      let body: Buffer | undefined;
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+        // Callers who are not signed in only log in or fill in public forms: small bodies.
+        const limit = auth.principal ? config.maxBodyBytes : config.maxAnonymousBodyBytes;
+        const declared = Number(ctx.get('content-length') || Number.NaN);
+        if (declared > limit) return tooLarge(new BodyTooLarge(limit));
+        // Large bodies (or of unknown length) are read, decoded and parsed a few at a time; the
+        // others wait unread (their senders held back by TCP), and /healthz and small queries
+        // pass between them.
+        if (limit > config.largeBodyBytes && !(declared <= config.largeBodyBytes)) {
+          try {
+            release = await largeBodies.enter();
+          } catch (e) {
+            if (!(e instanceof GateFull)) throw e;
+            ctx.set('retry-after', '1');
+            return fail(
+              503,
+              'The server is busy reading other large requests; nothing was done: try again in a moment.',
+              'SERVER_BUSY',
+            );
+          }
         }
-        cookies.length = 0;
+        try {
+          body = await readBody(ctx.req, limit);
+        } catch (e) {
+          if (e instanceof BodyTooLarge) return tooLarge(e);
+          throw e;
+        }
       }
+      const cookies: string[] = [];
+      const serverContext: ServerContext = {
+        requestId,
+        principal: auth.principal,
+        channel: auth.channel,
+        cookies,
+        address: ctx.ip,
+        isSecure: ctx.secure,
+        session: auth.session,
+      };
+      const accept = ctx.get('accept');
+      if (ctx.method === 'POST' && body && type === 'application/json') {
+        const responseType = jsonResponseType(accept);
+        if (responseType) {
+          const answer = await executeJsonPost(yoga as never, body, serverContext, () => release?.());
+          if (answer !== undefined) {
+            if (cookies.length) ctx.set('set-cookie', cookies);
+            // A request refused before it ran: 400 for clients that read status codes (GraphQL over HTTP).
+            if (answer.isRequestError && responseType !== 'application/json') ctx.status = 400;
+            ctx.type = `${responseType}; charset=utf-8`;
+            ctx.body = answer.json;
+            return;
+          }
+          cookies.length = 0;
+        }
+      }
+      // yoga's own fetch-API classes are much lighter than Node's built-in Request and streams.
+      const response = await yoga.fetch(
+        new yoga.fetchAPI.Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
+          method: ctx.method,
+          headers: ctx.headers as Record<string, string>,
+          ...(body?.length ? { body: body as unknown as BodyInit } : {}),
+        }),
+        serverContext,
+      );
+      ctx.status = response.status;
+      response.headers.forEach((v: string, k: string) => {
+        if (k !== 'content-length') ctx.set(k, v);
+      });
+      if (cookies.length) ctx.set('set-cookie', cookies);
+      const responseType = response.headers.get('content-type') ?? '';
+      if (response.body && (responseType.includes('event-stream') || responseType.includes('multipart')))
+        // yoga's fetch API streams are not Node's web streams (Readable.fromWeb refuses them); both iterate.
+        ctx.body = Readable.from(response.body as unknown as AsyncIterable<Uint8Array>, {
+          objectMode: false,
+        });
+      else ctx.body = await response.text();
+    } finally {
+      release?.();
     }
-    // yoga's own fetch-API classes are much lighter than Node's built-in Request and streams.
-    const response = await yoga.fetch(
-      new yoga.fetchAPI.Request(`http://${ctx.host || 'localhost'}${ctx.url}`, {
-        method: ctx.method,
-        headers: ctx.headers as Record<string, string>,
-        ...(body?.length ? { body: body as unknown as BodyInit } : {}),
-      }),
-      serverContext,
-    );
-    ctx.status = response.status;
-    response.headers.forEach((v: string, k: string) => {
-      if (k !== 'content-length') ctx.set(k, v);
-    });
-    if (cookies.length) ctx.set('set-cookie', cookies);
-    const responseType = response.headers.get('content-type') ?? '';
-    if (response.body && (responseType.includes('event-stream') || responseType.includes('multipart')))
-      // yoga's fetch API streams are not Node's web streams (Readable.fromWeb refuses them); both iterate.
-      ctx.body = Readable.from(response.body as unknown as AsyncIterable<Uint8Array>, { objectMode: false });
-    else ctx.body = await response.text();
   });
 
   // X-Forwarded-Proto and -For are believed only from a proxy the admin says is there.

@@ -58,6 +58,15 @@ export type Config = {
   trustProxy: boolean;
   /** Largest body accepted from a caller that is not signed in (DOCKET_MAX_ANONYMOUS_BODY_BYTES). */
   maxAnonymousBodyBytes: number;
+  /**
+   * Bodies larger than this (or of unknown length) are read and parsed a few at a time, so that
+   * heavy bodies cannot starve /healthz and small queries (DOCKET_LARGE_BODY_BYTES).
+   */
+  largeBodyBytes: number;
+  /** How many large bodies are read and parsed at once (DOCKET_LARGE_BODY_CONCURRENCY). */
+  largeBodyConcurrency: number;
+  /** How many more may wait for their turn before the next is refused as busy (DOCKET_LARGE_BODY_QUEUE). */
+  largeBodyQueue: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
   /** Files attached to ticket forms: see FileConfig. */
@@ -148,6 +157,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     trustProxy: env.DOCKET_TRUST_PROXY === '1' || env.DOCKET_TRUST_PROXY === 'true',
     maxAnonymousBodyBytes: positiveInt(env, 'DOCKET_MAX_ANONYMOUS_BODY_BYTES', 65_536),
+    largeBodyBytes: positiveInt(env, 'DOCKET_LARGE_BODY_BYTES', 65_536),
+    largeBodyConcurrency: positiveInt(env, 'DOCKET_LARGE_BODY_CONCURRENCY', 1),
+    largeBodyQueue: positiveInt(env, 'DOCKET_LARGE_BODY_QUEUE', 64),
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

@@ -49,6 +49,31 @@ describe(`HTTP hardening (${databaseKind()})`, () => {
     expect(l.errors[0].extensions.code).toBe('QUERY_TOO_LONG');
   });
 
+  it('a query over a limit gets the same answer from the fast path as from yoga, in either media type', async () => {
+    const directives = JSON.stringify({ query: `{ __typename ${'@include(if: true) '.repeat(60)} }` });
+    const aliases = JSON.stringify({ query: `{ ${'x: __typename '.repeat(40)} }` });
+    const seen: unknown[] = [];
+    for (const body of [directives, aliases])
+      for (const accept of ['application/json', 'application/graphql-response+json']) {
+        const r = await post(body, { ...asAgent, accept });
+        seen.push({ accept, status: r.status, type: r.headers.get('content-type'), body: await r.json() });
+      }
+    const answer = (accept: string, status: number, code: string, limit: number, message: string) => ({
+      accept,
+      status,
+      type: `${accept}; charset=utf-8`,
+      body: { errors: [{ message, extensions: { code, limit } }] },
+    });
+    const d = 'The query uses more than 50 directives.';
+    const a = 'The query uses more than 30 aliases: ask for fewer fields under other names.';
+    expect(seen).toEqual([
+      answer('application/json', 200, 'TOO_MANY_DIRECTIVES', 50, d),
+      answer('application/graphql-response+json', 400, 'TOO_MANY_DIRECTIVES', 50, d),
+      answer('application/json', 200, 'TOO_MANY_ALIASES', 30, a),
+      answer('application/graphql-response+json', 400, 'TOO_MANY_ALIASES', 30, a),
+    ]);
+  });
+
   it('anonymous callers get a small body cap; /healthz stays quick under 16 hostile 1 MB bodies', async () => {
     const big = JSON.stringify({ query: `{ __typename ${'@a '.repeat(300_000)} }` });
     const anon = await post(big);

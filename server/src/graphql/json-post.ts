@@ -1,5 +1,6 @@
-import { type ExecutionResult, type GraphQLError, getOperationAST } from 'graphql';
+import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { SCAN_LIMIT_CODES } from './limits.ts';
 
 type Params = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
 
@@ -9,12 +10,16 @@ type Params = { query: string; variables?: Record<string, unknown> | null; opera
  * without converting the request and response to fetch-API objects, which costs more than
  * most operations. Returns undefined for anything else (GET, batches, subscriptions, bodies
  * that do not parse or validate), which then takes yoga's full HTTP path and its exact errors.
+ * A query refused by the scan limits is answered here (`isRequestError`), so that a hostile body
+ * is not decoded and parsed a second time on that path. `onParsed` is called once the body and
+ * query are parsed and validated (or refused), before the operation runs.
  */
 export async function executeJsonPost<TServerContext extends Record<string, unknown>>(
   yoga: YogaServerInstance<TServerContext, Record<string, unknown>>,
   body: Buffer,
   serverContext: TServerContext,
-): Promise<string | undefined> {
+  onParsed: () => void = () => {},
+): Promise<{ json: string; isRequestError?: boolean } | undefined> {
   let params: Params;
   try {
     params = JSON.parse(body.toString('utf8')) as Params;
@@ -33,7 +38,11 @@ export async function executeJsonPost<TServerContext extends Record<string, unkn
   let document: ReturnType<typeof parse>;
   try {
     document = parse(params.query);
-  } catch {
+  } catch (e) {
+    if (e instanceof GraphQLError && SCAN_LIMIT_CODES.has(String(e.extensions.code))) {
+      onParsed();
+      return { json: JSON.stringify({ errors: [e.toJSON()] }), isRequestError: true };
+    }
     return undefined;
   }
   const operation = getOperationAST(document, params.operationName ?? undefined);
@@ -44,6 +53,7 @@ export async function executeJsonPost<TServerContext extends Record<string, unkn
   } catch {
     return undefined;
   }
+  onParsed();
   const contextValue = await contextFactory();
   const result = (await execute({
     schema,
@@ -53,5 +63,5 @@ export async function executeJsonPost<TServerContext extends Record<string, unkn
     operationName: params.operationName ?? undefined,
   })) as ExecutionResult;
   if (Symbol.asyncIterator in result) return undefined;
-  return JSON.stringify(result);
+  return { json: JSON.stringify(result) };
 }

@@ -25,6 +25,13 @@ export const QUERY_LIMITS = {
   cost: 20_000,
 } as const;
 
+/** The codes of the refusals above that come from the scan, before any document is built. */
+export const SCAN_LIMIT_CODES: ReadonlySet<string> = new Set([
+  'QUERY_TOO_LONG',
+  'TOO_MANY_DIRECTIVES',
+  'TOO_MANY_ALIASES',
+]);
+
 const limitError = (code: string, message: string, limit: number) =>
   new GraphQLError(message, { extensions: { code, limit } });
 

@@ -7,7 +7,10 @@ import type Router from '@koa/router';
  * figures. Answered to loopback callers only: it tells nothing about tickets, but nothing to the
  * outside either.
  */
-export function mountMetrics(router: Router): void {
+export function mountMetrics(
+  router: Router,
+  largeBodies?: { readonly holding: number; readonly queued: number },
+): void {
   router.get('/metrics', (ctx) => {
     const address = ctx.req.socket.remoteAddress ?? '';
     if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) {
@@ -37,6 +40,16 @@ export function mountMetrics(router: Router): void {
       '# HELP nodejs_external_memory_bytes Memory of C++ objects bound to JavaScript objects (buffers among them).',
       '# TYPE nodejs_external_memory_bytes gauge',
       `nodejs_external_memory_bytes ${memory.external}`,
+      ...(largeBodies
+        ? [
+            '# HELP docket_large_bodies_reading Large request bodies being read and parsed now.',
+            '# TYPE docket_large_bodies_reading gauge',
+            `docket_large_bodies_reading ${largeBodies.holding}`,
+            '# HELP docket_large_bodies_waiting Large request bodies waiting, unread, for their turn.',
+            '# TYPE docket_large_bodies_waiting gauge',
+            `docket_large_bodies_waiting ${largeBodies.queued}`,
+          ]
+        : []),
       '',
     ].join('\n');
   });
