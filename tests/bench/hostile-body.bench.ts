@@ -14,9 +14,12 @@ const HOSTILE = [
 ].map((b) => Buffer.from(b));
 
 const attackAgent = new Agent({ keepAlive: true, maxSockets: 16 });
-/** One hostile POST over a kept-alive socket; resolves with the status once the answer is read. */
+/**
+ * One hostile POST over a kept-alive socket; resolves with the status once the answer is read, or
+ * with 0 when the connection failed (a reset under load is counted, not fatal to the run).
+ */
 const attack = (url: string, token: string, body: Buffer) =>
-  new Promise<number>((resolve, reject) => {
+  new Promise<number>((resolve) => {
     const req = request(
       `${url}/graphql`,
       {
@@ -33,7 +36,7 @@ const attack = (url: string, token: string, body: Buffer) =>
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', () => resolve(0));
     req.end(body);
   });
 
@@ -124,7 +127,7 @@ export function report(r: {
   const line = (name: string, xs: number[], base: number[]) =>
     `${name}: p50 ${pct(xs, 0.5).toFixed(1)} ms, p99 ${pct(xs, 0.99).toFixed(1)} ms (no attack: p50 ${pct(base, 0.5).toFixed(1)}, p99 ${pct(base, 0.99).toFixed(1)}; target p99 < 100 ms)`;
   return [
-    `16 callers sent ${r.sent} hostile 1 MB bodies in ${r.cpu.seconds.toFixed(1)} s while probing (answers by status: ${JSON.stringify(r.statuses)})`,
+    `16 callers sent ${r.sent} hostile 1 MB bodies in ${r.cpu.seconds.toFixed(1)} s while probing (answers by status, 0 = connection failed: ${JSON.stringify(r.statuses)})`,
     `CPU while attacked, in cores: server ${r.cpu.server.toFixed(2)}, bench process (attack and probes) ${r.cpu.client.toFixed(2)}`,
     line('/healthz', r.attacked.health, r.baseline.health),
     line('logged-in query', r.attacked.query, r.baseline.query),
