@@ -47,7 +47,7 @@ import { applyCors, isAllowedOrigin } from './http/cors.ts';
 import { Gate, GateFull } from './http/gate.ts';
 import { mountGraphiqlAssets, renderLocalGraphiQL } from './http/graphiql.ts';
 import { mountMetrics } from './http/metrics.ts';
-import { BodyTooLarge, readBody } from './http/read-body.ts';
+import { BodyTooLarge, BodyTooSlow, readBody } from './http/read-body.ts';
 import { webAppMiddleware } from './http/web-app.ts';
 import { startDeliveryWorkers } from './notifications/delivery-jobs.ts';
 import { DELIVERY_QUEUE, Notifier } from './notifications/notifier.ts';
@@ -437,9 +437,15 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
           }
         }
         try {
-          body = await readBody(ctx.req, limit);
+          // A turn is held while the body arrives: a slow sender loses it (and its connection).
+          body = await readBody(ctx.req, limit, release ? config.largeBodyReadMs : undefined);
         } catch (e) {
           if (e instanceof BodyTooLarge) return tooLarge(e);
+          if (e instanceof BodyTooSlow) {
+            log('warn', 'large request body too slow: connection closed', { requestId, ms: e.ms });
+            ctx.respond = false;
+            return;
+          }
           throw e;
         }
       }

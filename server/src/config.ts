@@ -67,6 +67,11 @@ export type Config = {
   largeBodyConcurrency: number;
   /** How many more may wait for their turn before the next is refused as busy (DOCKET_LARGE_BODY_QUEUE). */
   largeBodyQueue: number;
+  /**
+   * How long a large body's turn may take to arrive before its connection is closed, so that a
+   * slow sender cannot hold the turn (DOCKET_LARGE_BODY_READ_SECONDS).
+   */
+  largeBodyReadMs: number;
   /** Plugins: see PluginConfig. */
   plugins: PluginConfig;
   /** Files attached to ticket forms: see FileConfig. */
@@ -160,6 +165,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     largeBodyBytes: positiveInt(env, 'DOCKET_LARGE_BODY_BYTES', 65_536),
     largeBodyConcurrency: positiveInt(env, 'DOCKET_LARGE_BODY_CONCURRENCY', 1),
     largeBodyQueue: positiveInt(env, 'DOCKET_LARGE_BODY_QUEUE', 64),
+    largeBodyReadMs: positiveInt(env, 'DOCKET_LARGE_BODY_READ_SECONDS', 15) * 1000,
     plugins: {
       secretKey: env.DOCKET_SECRET_KEY || undefined,
       npmRegistry: registryUrl(env.DOCKET_NPM_REGISTRY || 'https://registry.npmjs.org/'),

@@ -19,6 +19,8 @@ describe(`large request bodies take turns (${databaseKind()})`, () => {
         DOCKET_LARGE_BODY_BYTES: '1000',
         DOCKET_LARGE_BODY_CONCURRENCY: '1',
         DOCKET_LARGE_BODY_QUEUE: '1',
+        // Long enough for the tests below to finish a held body by hand; the last one waits it out.
+        DOCKET_LARGE_BODY_READ_SECONDS: '12',
       },
     });
     token = await s.login('agent.a@docket.local');
@@ -104,5 +106,16 @@ describe(`large request bodies take turns (${databaseKind()})`, () => {
     expect(huge.status).toBe(413);
     first.finish();
     await first.answer;
+  });
+
+  it('closes a large body that does not arrive in time, and frees its turn for the next', async () => {
+    const slow = slowPost();
+    await gauges(1, 0);
+    const t0 = performance.now();
+    // Nothing is answered on a connection closed half way through its body.
+    expect(await slow.answer).toBe('');
+    expect(performance.now() - t0).toBeGreaterThan(5_000);
+    await gauges(0, 0);
+    expect((await post(large)).status).toBe(200);
   });
 });
