@@ -1,3 +1,4 @@
+import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { Alert, App as AntApp, Button, Card, Col, Result, Row, Space, Tabs, Tag, Typography } from 'antd';
 import { memo, useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,6 +29,39 @@ const NO_PROBLEMS: string[] = [];
 // Memoised: what is typed into the preview renders the builder, not its list of fields and inspector.
 const FieldList = memo(FieldListPanel);
 const FieldInspector = memo(FieldInspectorPanel);
+
+/**
+ * The live preview: the form as agents and customers get it, filled in here without saving.
+ * It keeps what is typed into it in its own state, so the form's update once typing pauses
+ * renders the preview alone, not the builder around it (its tabs, heading, rows and columns,
+ * whose new context values had React walk every field of the form again). "Valid" holds for the
+ * form it was checked against: any change to the fields, or to what is typed, takes it back.
+ */
+const Preview = memo(function Preview({ schema, uiSchema }: { schema: RJSFSchema; uiSchema: UiSchema }) {
+  const { t } = useTranslation('forms');
+  const [formData, setFormData] = useState<Record<string, unknown>>({});
+  const [validFor, setValidFor] = useState<RJSFSchema | undefined>();
+  const onChange = useCallback((d: Record<string, unknown>) => {
+    setFormData(d);
+    setValidFor(undefined);
+  }, []);
+  const onSubmit = useCallback(() => setValidFor(schema), [schema]);
+  return (
+    <Card size="small" title={t('builder.preview.title')} data-testid="form-preview">
+      <Typography.Paragraph type="secondary">{t('builder.preview.hint')}</Typography.Paragraph>
+      {validFor === schema ? (
+        <Alert type="success" showIcon title={t('builder.preview.valid')} style={{ marginBottom: 12 }} />
+      ) : null}
+      <SchemaForm
+        schema={schema}
+        uiSchema={uiSchema}
+        formData={formData}
+        onChange={onChange}
+        onSubmit={onSubmit}
+      />
+    </Card>
+  );
+});
 
 /** /admin/templates/<key>: the form builder on the template's draft. */
 export default function FormBuilderPage() {
@@ -142,8 +176,6 @@ function Builder(props: {
   const [selected, setSelected] = useState<string | undefined>(model.fields[0]?.key);
   const [isPublishing, setPublishing] = useState(false);
   const [publishError, setPublishError] = useState<string | undefined>();
-  const [previewData, setPreviewData] = useState<Record<string, unknown>>({});
-  const [isPreviewValid, setPreviewValid] = useState(false);
   const problems = useMemo(() => fieldProblems(model), [model]);
   const { schema, uiSchema } = useMemo(() => toSchemas(model), [model]);
   const serverFieldErrors = useMemo(() => {
@@ -152,13 +184,7 @@ function Builder(props: {
     return out;
   }, [draft.state]);
   const field = model.fields.find((f) => f.key === selected);
-  const onModel = useCallback(
-    (next: FormModel) => {
-      setModel(next);
-      setPreviewValid(false);
-    },
-    [setModel],
-  );
+  const onModel = useCallback((next: FormModel) => setModel(next), [setModel]);
 
   const publish = async () => {
     setPublishError(undefined);
@@ -259,27 +285,7 @@ function Builder(props: {
                   />
                 </Col>
                 <Col xs={24} xl={9}>
-                  <Card size="small" title={t('builder.preview.title')} data-testid="form-preview">
-                    <Typography.Paragraph type="secondary">{t('builder.preview.hint')}</Typography.Paragraph>
-                    {isPreviewValid ? (
-                      <Alert
-                        type="success"
-                        showIcon
-                        title={t('builder.preview.valid')}
-                        style={{ marginBottom: 12 }}
-                      />
-                    ) : null}
-                    <SchemaForm
-                      schema={schema}
-                      uiSchema={uiSchema}
-                      formData={previewData}
-                      onChange={(d) => {
-                        setPreviewData(d);
-                        setPreviewValid(false);
-                      }}
-                      onSubmit={() => setPreviewValid(true)}
-                    />
-                  </Card>
+                  <Preview schema={schema} uiSchema={uiSchema} />
                 </Col>
               </Row>
             ),
