@@ -42,6 +42,8 @@ export default defineConfig({
           name: 'api',
           include: ['tests/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'tests/bench/**', 'tests/browser/**'],
+          // Every suite's fresh database is a copy of one migrated once per run.
+          globalSetup: ['tests/helpers/database-template.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           env: { NODE_ENV: 'test' },
@@ -56,7 +58,7 @@ export default defineConfig({
                 name: 'browser',
                 include: ['tests/browser/**/*.test.ts'],
                 exclude: ['**/node_modules/**'],
-                globalSetup: ['tests/browser/global-setup.ts'],
+                globalSetup: ['tests/browser/global-setup.ts', 'tests/helpers/database-template.ts'],
                 testTimeout: 90_000,
                 hookTimeout: 180_000,
                 // Pages load lazily (code split per area) on a machine shared with other work.

@@ -1,6 +1,6 @@
 import { type Database, openDatabase, query } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
+import { databaseKind, freshDatabaseUrl, withDump } from '../helpers/test-database.ts';
 
 /**
  * A workflow step rewrites its instance's row (state, status, seq, updated_at). On the migrated
@@ -16,7 +16,9 @@ describe(`workflow instance updates stay HOT (${databaseKind()})`, () => {
   beforeAll(async () => {
     const fresh = await freshDatabaseUrl();
     drop = fresh.drop;
-    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url, poolSize: 2 } : { poolSize: 2 });
+    db = await openDatabase(
+      fresh.url ? { databaseUrl: fresh.url, poolSize: 2 } : { poolSize: 2, ...withDump(fresh) },
+    );
   });
   afterAll(async () => {
     await db?.close();

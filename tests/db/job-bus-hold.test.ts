@@ -9,7 +9,7 @@ import {
 } from '@docket/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
+import { databaseKind, freshDatabaseUrl, withDump } from '../helpers/test-database.ts';
 
 /**
  * Jobs due soon are held in memory and taken at their due time, not at the next poll: with a
@@ -26,7 +26,7 @@ describe(`job bus holding jobs due soon (${databaseKind()})`, () => {
   beforeAll(async () => {
     const fresh = await freshDatabaseUrl();
     drop = fresh.drop;
-    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
+    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : withDump(fresh));
   }, 60_000);
   afterAll(async () => {
     for (const b of buses) await b.stop();

@@ -12,7 +12,7 @@ import {
   writeTogether,
 } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
+import { databaseKind, freshDatabaseUrl, withDump } from '../helpers/test-database.ts';
 
 /**
  * Step transactions committed together: on a real database, concurrent callers share one
@@ -26,7 +26,9 @@ describe(`TransactionGroup (${databaseKind()})`, () => {
   beforeAll(async () => {
     const fresh = await freshDatabaseUrl();
     drop = fresh.drop;
-    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url, poolSize: 4 } : { poolSize: 4 });
+    db = await openDatabase(
+      fresh.url ? { databaseUrl: fresh.url, poolSize: 4 } : { poolSize: 4, ...withDump(fresh) },
+    );
     await query(
       forkEm(db),
       'create table group_probe (id int primary key, note text not null, tx bigint not null)',

@@ -6,7 +6,7 @@ import { EXAMPLE_PASSWORD } from '@docket/examples';
 import { type App, buildApp } from '@docket/server';
 import { readConfig } from '../../server/src/config.ts';
 import { loadExampleData } from '../../server/src/seed/load-example-data.ts';
-import { freshDatabaseUrl } from './test-database.ts';
+import { freshDatabaseUrl, withDump } from './test-database.ts';
 
 export type GqlResult<T = Record<string, any>> = {
   status: number;
@@ -51,7 +51,7 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const fresh = await freshDatabaseUrl();
-  const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
+  const db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : withDump(fresh));
   const config = { ...readConfig({ ...process.env, ...options.env }), timeZone: 'Asia/Shanghai' };
   const appOptions = {
     ...(options.clock ? { clock: options.clock } : {}),

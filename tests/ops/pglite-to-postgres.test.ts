@@ -95,7 +95,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('copying the embedded database i
     await server.stop('SIGTERM');
     expect(server.proc.exitCode).toBe(0);
 
-    const target = await freshDatabaseUrl();
+    const target = await freshDatabaseUrl({ empty: true });
     drop = target.drop;
     const copy = await run('npm', ['run', '--silent', 'db:copy-to-postgres', '--', dataDir, target.url!], {
       cwd: root,

@@ -61,6 +61,8 @@ export type Database = {
   /** The PostgreSQL URL in use (the embedded one's loopback URL when no DATABASE_URL was given). */
   url: string;
   isEmbedded: boolean;
+  /** The embedded database's data directory as a tar archive (see OpenDatabaseOptions.loadDataDir). */
+  dumpEmbedded?: () => Promise<Blob>;
   close: () => Promise<void>;
 };
 
@@ -69,6 +71,8 @@ export type OpenDatabaseOptions = {
   databaseUrl?: string;
   /** Where the embedded database keeps its files; omit for in-memory. */
   dataDir?: string;
+  /** Start the embedded database from this dump (Database.dumpEmbedded) instead of an empty one. */
+  loadDataDir?: Blob;
   poolSize?: number;
   debug?: boolean;
 };
@@ -139,7 +143,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   let embedded: EmbeddedPostgres | undefined;
   let url = options.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres(options.dataDir ? { dataDir: options.dataDir } : {});
+    embedded = await startEmbeddedPostgres({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
     url = embedded.url;
   }
   const orm = await MikroORM.init(
@@ -150,6 +157,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     orm,
     url,
     isEmbedded: Boolean(embedded),
+    ...(embedded ? { dumpEmbedded: embedded.dump } : {}),
     close: async () => {
       await orm.close(true);
       await embedded?.stop();

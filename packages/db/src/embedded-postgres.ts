@@ -6,6 +6,8 @@ import { servePglite } from './pglite-multiplexer.ts';
 export type EmbeddedPostgres = {
   /** A postgres:// URL any ordinary driver (pg, MikroORM, pg-boss) can connect to. */
   url: string;
+  /** The data directory as a tar archive, which `loadDataDir` starts another instance from. */
+  dump: () => Promise<Blob>;
   stop: () => Promise<void>;
 };
 
@@ -20,6 +22,11 @@ export type EmbeddedPostgresOptions = {
    * pool's second connection is refused.
    */
   maxConnections?: number;
+  /**
+   * Start from this data directory (a `dump()` of another instance) instead of an empty one: a
+   * fresh in-memory copy without initdb and migrations (the test suites' fresh databases).
+   */
+  loadDataDir?: Blob;
   /** Do not keep the process running for this database (a command-line tool that ends when its work does). */
   isBackground?: boolean;
 };
@@ -32,7 +39,9 @@ export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir ?? 'memory://');
+  const db = options.loadDataDir
+    ? await PGlite.create({ dataDir: options.dataDir ?? 'memory://', loadDataDir: options.loadDataDir })
+    : await PGlite.create(options.dataDir ?? 'memory://');
   const port = options.port || (await freePort());
   const server = await servePglite({
     db,
@@ -43,6 +52,7 @@ export async function startEmbeddedPostgres(
   });
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    dump: async () => await db.dumpDataDir('none'),
     stop: async () => {
       await server.stop();
       await db.close();
