@@ -118,6 +118,20 @@ export async function commits(pool: pg.Pool): Promise<number> {
   }
 }
 
+/** Updates of the ticket row so far, and how many of them were HOT (no new index entries). */
+export async function ticketUpdates(pool: pg.Pool): Promise<{ updates: number; hot: number }> {
+  const c = await pool.connect();
+  try {
+    await c.query('select pg_stat_clear_snapshot()');
+    const r = await c.query(
+      "select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'ticket'",
+    );
+    return { updates: r.rows[0]?.updates ?? 0, hot: r.rows[0]?.hot ?? 0 };
+  } finally {
+    c.release();
+  }
+}
+
 /**
  * CPU time so far of the PostgreSQL backends serving the bench database (this machine's /proc),
  * by pid: what the database spends on the work, apart from other databases on the same server.
@@ -152,6 +166,9 @@ export type Figure = {
   serverCpuMsPerOp: number;
   /** CPU of the bench database's PostgreSQL backends per operation. */
   databaseCpuMsPerOp: number;
+  /** Updates of ticket rows per operation, and the share of them that were HOT. */
+  ticketUpdatesPerOp: number;
+  ticketHotShare: number;
   failures: number;
 };
 
@@ -167,6 +184,7 @@ export async function measure(
     counters: await serverCounters(ctx.url),
     commits: await commits(ctx.pool),
     database: await databaseCpu(ctx.pool),
+    tickets: await ticketUpdates(ctx.pool),
   };
   const result = await load(count, CLIENTS, async (i) => {
     if (!(await op(i))) failures++;
@@ -174,7 +192,12 @@ export async function measure(
   const database = cpuBetween(before.database, await databaseCpu(ctx.pool));
   // A busy backend reports its counts at most once a second.
   await new Promise((r) => setTimeout(r, 1_500));
-  const after = { counters: await serverCounters(ctx.url), commits: await commits(ctx.pool) };
+  const after = {
+    counters: await serverCounters(ctx.url),
+    commits: await commits(ctx.pool),
+    tickets: await ticketUpdates(ctx.pool),
+  };
+  const updates = after.tickets.updates - before.tickets.updates;
   return {
     name,
     count,
@@ -185,6 +208,8 @@ export async function measure(
     statementsPerOp: (after.counters.statements - before.counters.statements) / count,
     serverCpuMsPerOp: ((after.counters.cpuSeconds - before.counters.cpuSeconds) * 1000) / count,
     databaseCpuMsPerOp: database / count,
+    ticketUpdatesPerOp: updates / count,
+    ticketHotShare: updates > 0 ? (after.tickets.hot - before.tickets.hot) / updates : 0,
     failures,
   };
 }
@@ -201,7 +226,7 @@ export async function createOne(
 
 export function formatFigure(f: Figure, baseline?: Figure): string {
   const n = (x: number, d = 1) => x.toFixed(d);
-  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms  database CPU/op ${n(f.databaseCpuMsPerOp, 2)} ms${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
+  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms  database CPU/op ${n(f.databaseCpuMsPerOp, 2)} ms  ticket updates/op ${n(f.ticketUpdatesPerOp, 2)} (HOT ${n(f.ticketHotShare * 100, 0)} %)${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
 }
 
 /** The open tasks at a node of the example workflows, oldest first. */

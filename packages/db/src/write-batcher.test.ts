@@ -45,9 +45,11 @@ describe('WriteBatcher', () => {
     const b = new WriteBatcher(r.write, { maxInFlight: 2, maxBatch: 10 });
     const all = [1, 2, 3, 4].map((n) => b.submit(n));
     expect(r.statements).toEqual([[1], [2]]);
+    expect(b.waiting).toBe(2);
     await r.settleAll();
     await Promise.all(all);
     expect(r.statements).toEqual([[1], [2], [3, 4]]);
+    expect(b.waiting).toBe(0);
   });
 
   it('writes the rows of a refused batch one by one, so only the bad row fails', async () => {

@@ -16,6 +16,11 @@ export class WriteBatcher<In, Out> {
   /** Statements run and rows written, for benchmarks and tests. */
   readonly stats = { statements: 0, rows: 0, retriedAlone: 0 };
 
+  /** Writes waiting for a statement (not yet in one). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   constructor(
     private readonly write: (inputs: In[]) => Promise<Out[]>,
     private readonly options: {
