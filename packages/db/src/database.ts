@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { DocketDriver } from './docket-driver.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { CONSTRAINT_ONLY_RELATIONS, entities } from './entities/index.ts';
 import { Migration20261122000001_foundation } from './migrations/Migration20261122000001_foundation.ts';
@@ -93,7 +94,8 @@ export function ormOptions(options: {
   isForSchema?: boolean;
 }): Options {
   return {
-    driver: PostgreSqlDriver,
+    // Its platform inlines bound strings without growing them a character at a time (docket-driver.ts).
+    driver: DocketDriver,
     clientUrl: options.clientUrl,
     entities,
     namingStrategy: DocketNamingStrategy,
