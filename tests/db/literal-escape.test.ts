@@ -1,6 +1,6 @@
 import { type Database, forkEm, openDatabase, pgJson, query } from '@docket/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseKind, freshDatabaseUrl } from '../helpers/test-database.ts';
+import { databaseKind, freshDatabaseUrl, withDump } from '../helpers/test-database.ts';
 
 /**
  * Bound strings are inlined into the statement by the ORM's platform (Docket's own escape, built
@@ -13,7 +13,7 @@ describe(`strings bound to hand-written SQL (${databaseKind()})`, () => {
   beforeAll(async () => {
     const fresh = await freshDatabaseUrl();
     drop = fresh.drop;
-    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : {});
+    db = await openDatabase(fresh.url ? { databaseUrl: fresh.url } : withDump(fresh));
   }, 180_000);
   afterAll(async () => {
     await db?.close();
