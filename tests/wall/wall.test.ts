@@ -159,10 +159,22 @@ describe(`the live wall (${databaseKind()})`, () => {
       'pending',
     );
     await s.sql("update ticket set created_at = now() - interval '3 days' where id = ?", [old.id]);
-    // a2's first response fell due five minutes ago (its timer has not run: the wall goes by the due time).
+    // a2's first response fell due five minutes ago (its timer has not run: the wall goes by the due
+    // time). The instants the clocks row carries follow, as the SLA code writes them with the state.
     await s.sql(
       `update ticket_sla set state = jsonb_set(state, '{clocks,first_response,dueAt}',
          to_jsonb(to_char((now() - interval '5 minutes') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+        where ticket_id = ?`,
+      [a2.id],
+    );
+    await s.sql(
+      `update ticket_sla s set
+         next_due_at = (select min((c.value->>'dueAt')::timestamptz) from jsonb_each(s.state->'clocks') c
+                         where c.value->>'endedAt' is null and c.value->>'pausedAt' is null
+                           and c.value->>'breachedAt' is null),
+         breach_at = (select min(coalesce((c.value->>'breachedAt')::timestamptz,
+                                          case when c.value->>'pausedAt' is null then (c.value->>'dueAt')::timestamptz end))
+                        from jsonb_each(s.state->'clocks') c where c.value->>'endedAt' is null)
         where ticket_id = ?`,
       [a2.id],
     );

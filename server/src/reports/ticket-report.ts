@@ -189,7 +189,7 @@ export async function ticketReport(
   em: EntityManager,
   principal: Principal | null,
   input: ReportInput,
-  now: Date = new Date(),
+  { now = new Date(), timeZone }: { now?: Date; timeZone: string },
 ): Promise<TicketReport> {
   const staff = requireReportReader(principal);
   const grouping = checkInput(input);
@@ -201,6 +201,7 @@ export async function ticketReport(
     to: input.to,
     now,
     orgPath,
+    timeZone,
   });
   const total = rows.find((r) => r.key === '*')!;
   return {

@@ -60,19 +60,21 @@ export type WallSnapshot = {
 };
 
 const OPEN_SQL = `t.status in (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-const dueOf = (c: string) => `(${c}.value->>'dueAt')::timestamptz`;
-const DUE = dueOf('c');
-const RUNNING = `c.value->>'endedAt' is null`;
-/** A clock past its due time: marked breached, or running and due (the timer may not have fired yet). */
-const breachedSql = (c: string) =>
-  `(${c}.value->>'breachedAt' is not null or (${c}.value->>'pausedAt' is null and ${dueOf(c)} <= now()))`;
-const BREACHED = breachedSql('c');
-const AT_RISK = `(c.value->>'breachedAt' is null and c.value->>'pausedAt' is null and ${DUE} > now()
-  and ${DUE} <= now() + interval '${AT_RISK_SECONDS} seconds')`;
-/** None of the ticket's running clocks is breached (about to breach counts only such tickets). */
-const NONE_BREACHED = `not exists (select 1 from jsonb_each(s.state->'clocks') b
-  where b.value->>'endedAt' is null and ${breachedSql('b')})`;
-const CLOCKS = `join ticket_sla s on s.ticket_id = t.id cross join lateral jsonb_each(s.state->'clocks') c`;
+// By the instants the clocks row carries (migration _sla_next_due, each with its index), as the
+// desk's SLA views read them: a ticket is breached once its breach_at has passed (a clock that has
+// not ended breached, or ran past its due time, marked or not yet); it is about to breach when the
+// earliest due time of its running clocks (next_due_at) falls within the window and it is not
+// breached (a running clock overdue but not yet marked makes breach_at past as well).
+const BREACHED = 's.breach_at <= now()';
+const AT_RISK = `(s.next_due_at > now() and s.next_due_at <= now() + interval '${AT_RISK_SECONDS} seconds'
+  and not coalesce(s.breach_at <= now(), false))`;
+/** The clock a listed ticket shows: its breached one (the latest due first), or its next due. */
+const LISTED_CLOCK = {
+  breached: `c.value->>'endedAt' is null and (c.value->>'breachedAt' is not null
+    or (c.value->>'pausedAt' is null and (c.value->>'dueAt')::timestamptz <= now()))`,
+  atRisk: `c.value->>'endedAt' is null and c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
+    and (c.value->>'dueAt')::timestamptz = s.next_due_at`,
+} as const;
 
 type GroupRow = {
   gs: number;
@@ -111,14 +113,21 @@ export async function wallSnapshot(
   const dayStart = new Date(day!.start);
   // The region column: the path's id one level below the root (/1/2/7/ split on "/": '', 1, 2, 7).
   const regionPart = (rootPath ? rootPath.split('/').filter(Boolean).length : 1) + 2;
-  const list = (condition: string, order: 'asc' | 'desc') =>
+  // The few tickets a list names, found through the clocks' instants (an index range), each with
+  // the clock it shows read from its state.
+  const list = (which: 'breached' | 'atRisk', order: 'asc' | 'desc') =>
     query<ListRow>(
       em,
-      `select t.id::text as id, t.number, t.title, t.priority, c.key as metric,
-              ${DUE} as due_at
-         from ticket t ${CLOCKS}
-        where ${scope.sql} and ${OPEN_SQL} and ${RUNNING} and ${condition}
-        order by ${DUE} ${order}, t.id limit ${WALL_LIST_SIZE * 4}`,
+      `select t.id::text as id, t.number, t.title, t.priority, c.metric, c.due_at
+         from ticket_sla s
+         join ticket t on t.id = s.ticket_id
+         cross join lateral (
+           select c.key as metric, (c.value->>'dueAt')::timestamptz as due_at
+             from jsonb_each(s.state->'clocks') c
+            where ${LISTED_CLOCK[which]}
+            order by (c.value->>'dueAt')::timestamptz ${order} limit 1) c
+        where ${which === 'breached' ? BREACHED : AT_RISK} and ${scope.sql} and ${OPEN_SQL}
+        order by ${which === 'breached' ? 's.breach_at' : 's.next_due_at'} ${order}, t.id limit ${WALL_LIST_SIZE}`,
       scope.params,
     );
   const [trendRows, groupRows, breachedRows, atRiskRows, csatRow, scopeRow] = await Promise.all([
@@ -138,29 +147,21 @@ export async function wallSnapshot(
       `with o as (
          select t.id, t.status, t.team_id, nullif(split_part(t.org_path, '/', ${regionPart}), '') as region
            from ticket t where ${scope.sql} and ${OPEN_SQL}
-       ), clk as (
-         select s.ticket_id as id,
-                bool_or(${BREACHED}) as is_breached,
-                bool_or(${AT_RISK}) as is_at_risk,
-                min(${DUE}) filter (where c.value->>'breachedAt' is null and c.value->>'pausedAt' is null
-                                      and ${DUE} > now()) as next_due
-           from o join ticket_sla s on s.ticket_id = o.id cross join lateral jsonb_each(s.state->'clocks') c
-          where ${RUNNING}
-          group by s.ticket_id
        )
        select grouping(o.status) as gs, grouping(o.team_id) as gt, grouping(o.region) as gr,
               o.status, o.team_id, o.region,
               count(*)::int as open,
-              (count(*) filter (where clk.is_breached))::int as breached,
-              (count(*) filter (where clk.is_at_risk and not clk.is_breached))::int as at_risk,
-              min(case when clk.next_due - interval '${AT_RISK_SECONDS} seconds' > now()
-                       then clk.next_due - interval '${AT_RISK_SECONDS} seconds' else clk.next_due end) as next_change
-         from o left join clk on clk.id = o.id
+              (count(*) filter (where ${BREACHED}))::int as breached,
+              (count(*) filter (where ${AT_RISK}))::int as at_risk,
+              min(case when s.next_due_at - interval '${AT_RISK_SECONDS} seconds' > now()
+                       then s.next_due_at - interval '${AT_RISK_SECONDS} seconds' else s.next_due_at end)
+                filter (where s.next_due_at > now()) as next_change
+         from o left join ticket_sla s on s.ticket_id = o.id
         group by grouping sets ((o.status), (o.team_id), (o.region), ())`,
       scope.params,
     ),
-    list(BREACHED, 'desc'),
-    list(`${AT_RISK} and ${NONE_BREACHED}`, 'asc'),
+    list('breached', 'desc'),
+    list('atRisk', 'asc'),
     queryOne<{ n: number; average: string | null; good: number; judged: number }>(
       em,
       `select count(*)::int as n, avg(r.score) filter (where r.scale = 'five') as average,

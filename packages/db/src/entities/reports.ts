@@ -72,3 +72,51 @@ export const ReportDirtyTicket = defineEntity({
   },
 });
 export type ReportDirtyTicket = InferEntity<typeof ReportDirtyTicket>;
+
+const count = () => p.integer().default(0);
+
+/**
+ * The day rollup (migration _report_day): counts per day in the report zone and per grouping
+ * column (0 for no team or agent); repeats of a solve or reopen keyed by the earlier one's day.
+ */
+export const ReportDay = defineEntity({
+  name: 'ReportDay',
+  tableName: 'report_day',
+  properties: {
+    day: p.date().primary(),
+    prevDay: p.date().primary(),
+    templateId: p.integer().primary(),
+    templateVersionId: p.integer().primary(),
+    teamId: p.integer().primary(),
+    assigneeId: p.integer().primary(),
+    orgPath: p.text().primary(),
+    channel: p.text().primary(),
+    priority: p.text().primary(),
+    created: count(),
+    solved: count(),
+    solvedRepeat: count(),
+    reopened: count(),
+    reopenedRepeat: count(),
+    transfers: count(),
+    returns: count(),
+    rejects: count(),
+    urges: count(),
+    firstResponseMet: count(),
+    firstResponseBreached: count(),
+    nextResponseMet: count(),
+    nextResponseBreached: count(),
+    periodicUpdateMet: count(),
+    periodicUpdateBreached: count(),
+    resolutionMet: count(),
+    resolutionBreached: count(),
+  },
+});
+export type ReportDay = InferEntity<typeof ReportDay>;
+
+/** The zone report_day's days are in (one row; none before the rollup is first built). */
+export const ReportDayZone = defineEntity({
+  name: 'ReportDayZone',
+  tableName: 'report_day_zone',
+  properties: { zone: p.text().primary() },
+});
+export type ReportDayZone = InferEntity<typeof ReportDayZone>;
