@@ -25,6 +25,7 @@ import { Migration20261130211001_sla_next_due } from './migrations/Migration2026
 import { Migration20261130212000_plugin_follow_up } from './migrations/Migration20261130212000_plugin_follow_up.ts';
 import { Migration20261201010000_instance_hot_updates } from './migrations/Migration20261201010000_instance_hot_updates.ts';
 import { Migration20261201060000_mail_files } from './migrations/Migration20261201060000_mail_files.ts';
+import { Migration20261201100000_invitations } from './migrations/Migration20261201100000_invitations.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -54,6 +55,7 @@ export const migrations = [
     class: Migration20261201010000_instance_hot_updates,
   },
   { name: 'Migration20261201060000_mail_files', class: Migration20261201060000_mail_files },
+  { name: 'Migration20261201100000_invitations', class: Migration20261201100000_invitations },
 ];
 
 export type Database = {
