@@ -67,9 +67,9 @@ describe('invitations in the web app', () => {
     await expect
       .poll(() => invitee.getByRole('heading', { name: 'Welcome to Docket' }).isVisible())
       .toBe(true);
-    expect(await invitee.locator('main').innerText()).toContain(
-      'Nina New, set a password for nina@docket.local',
-    );
+    await expect
+      .poll(() => invitee.locator('main').innerText())
+      .toContain('Nina New, set a password for nina@docket.local');
     await invitee.getByLabel('New password', { exact: true }).fill('short');
     await invitee.getByLabel('New password again').fill('shorter');
     await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
@@ -144,7 +144,7 @@ describe('invitations in the web app', () => {
     const zh = await open('zh-CN');
     await zh.goto(`${server.url}${path}`);
     await expect.poll(() => zh.getByRole('heading', { name: '欢迎使用 Docket' }).isVisible()).toBe(true);
-    expect(await zh.locator('main').innerText()).toContain('林新，请为 lin@docket.local 设置密码');
+    await expect.poll(() => zh.locator('main').innerText()).toContain('林新，请为 lin@docket.local 设置密码');
     await screenshot(zh, 'invite-page.zh-CN');
 
     const phone = await open('en-US', { width: 390, height: 844 });

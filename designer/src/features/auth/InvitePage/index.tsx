@@ -179,6 +179,8 @@ export default function InvitePage() {
           background: colors.colorBgContainer,
           borderRadius: colors.borderRadiusLG,
           boxShadow: colors.boxShadowTertiary,
+          // Outside the app's layout nothing else gives plain text the theme's font.
+          fontFamily: colors.fontFamily,
         }}
       >
         <Flex justify="space-between" align="center" gap={8} style={{ marginBottom: 16 }}>
