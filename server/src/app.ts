@@ -64,6 +64,7 @@ import { SLA_QUEUES, SlaService } from './sla/sla-service.ts';
 import { TemplateCatalog } from './templates/template-catalog.ts';
 import { TicketFeed } from './tickets/ticket-feed.ts';
 import { TicketStore } from './tickets/ticket-store.ts';
+import { InvitationTokens } from './users/invitation-tokens.ts';
 import { WallFeed } from './wall/wall-feed.ts';
 import { startWorkflowWorkers } from './workflows/workflow-jobs.ts';
 import { WorkflowRuntime } from './workflows/workflow-runtime.ts';
@@ -269,6 +270,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     plugins,
     csat,
     secrets,
+    invitations: new InvitationTokens(serverSecret),
     loginThrottle: new LoginThrottle(log),
     clock,
     log,

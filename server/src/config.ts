@@ -89,6 +89,17 @@ export type Config = {
   mailBatch: number;
   /** The address people reach the server at, for links in messages (DOCKET_PUBLIC_URL; default http://host:port). */
   publicUrl: string;
+  invitations: InvitationConfig;
+};
+
+export type InvitationConfig = {
+  /** How long an invitation link works (DOCKET_INVITATION_TTL_HOURS, default 72). */
+  ttlHours: number;
+  /**
+   * The notification target invitation links are mailed through (DOCKET_INVITATION_TARGET,
+   * default "email.mail", the email plugin's); when it is not installed, the admin is shown the link.
+   */
+  target: string;
 };
 
 export type FileConfig = {
@@ -180,6 +191,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : DEFAULT_FILE_TYPES,
     },
     publicUrl: (env.DOCKET_PUBLIC_URL || `http://${env.HOST ?? '127.0.0.1'}:${port}`).replace(/\/+$/, ''),
+    invitations: {
+      ttlHours: positiveInt(env, 'DOCKET_INVITATION_TTL_HOURS', 72),
+      target: env.DOCKET_INVITATION_TARGET?.trim() || 'email.mail',
+    },
   };
 }
 

@@ -14,6 +14,7 @@ import type { SlaService } from './sla/sla-service.ts';
 import type { TemplateCatalog } from './templates/template-catalog.ts';
 import type { TicketFeed } from './tickets/ticket-feed.ts';
 import type { TicketStore } from './tickets/ticket-store.ts';
+import type { InvitationTokens } from './users/invitation-tokens.ts';
 import type { WallFeed } from './wall/wall-feed.ts';
 import type { WorkflowRuntime } from './workflows/workflow-runtime.ts';
 
@@ -57,6 +58,8 @@ export type Services = {
   csat: CsatService;
   /** Seals and opens secrets kept at rest (plugin settings, workflow secrets). */
   secrets: SecretBox;
+  /** Signs and checks the tokens of invitation links. */
+  invitations: InvitationTokens;
   /** Counts failed logins per account and address. */
   loginThrottle: LoginThrottle;
   /** The time SLA clocks and urges run at (Date.now unless a test swaps it). */

@@ -61,7 +61,7 @@ describe('the admin console', () => {
     await page.locator('.ant-select-item-option', { hasText: option }).first().click();
   };
 
-  it('invites a user with a temporary password and gives them a role', async () => {
+  it('invites a user with a link to set their password and gives them a role', async () => {
     const page = await signedIn();
     await page.goto(`${server.url}/admin/users`);
     await expect.poll(() => page.getByRole('heading', { name: 'Users' }).isVisible()).toBe(true);
@@ -72,12 +72,17 @@ describe('the admin console', () => {
     await screenshot(page, 'admin-users-invite.en');
     await dialog.getByRole('button', { name: 'Invite a user' }).click();
     const secret = page.getByTestId('once-secret');
-    await expect.poll(() => secret.inputValue()).toMatch(/^[A-Za-z0-9]{14}$/);
-    const password = await secret.inputValue();
-    await screenshot(page, 'admin-users-password.en');
+    await expect.poll(() => secret.inputValue()).toMatch(/\/invite\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const link = await secret.inputValue();
+    await screenshot(page, 'admin-users-invitation-link.en');
     await page.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
-    // The temporary password works.
-    expect(await server.login('iris@docket.local', password)).toBeTruthy();
+    // The link sets a password that works (tests/browser/invitation.test.ts opens it in the browser).
+    const accepted = await server.gql(
+      'mutation($t: String!) { acceptInvitation(token: $t, password: "iris-password") { __typename } }',
+      { t: link.split('/invite/')[1] },
+    );
+    expect(accepted.data!.acceptInvitation.__typename).toBe('Session');
+    expect(await server.login('iris@docket.local', 'iris-password')).toBeTruthy();
 
     // Give a role: edit the new row.
     const row = page.locator('.ant-table-row', { hasText: 'iris@docket.local' });

@@ -16,6 +16,8 @@ import { NotFound } from './refusal-pages.tsx';
 const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
 // Public forms and private follow links need no sign-in.
 const PublicPortal = lazy(() => import('../features/portal/PublicPortal/index.tsx'));
+// An invited person sets their password through their link, before they can sign in.
+const InvitePage = lazy(() => import('../features/auth/InvitePage/index.tsx'));
 // A TV opens the live wall with a wall token (/wall?token=…): no sign-in, no shell.
 const TokenWall = lazy(() => import('../features/wall/TokenWall/index.tsx'));
 
@@ -50,6 +52,14 @@ function Routed() {
         element={
           <Suspense fallback={<PageLoading />}>
             <LoginPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/invite/:token"
+        element={
+          <Suspense fallback={<PageLoading />}>
+            <InvitePage />
           </Suspense>
         }
       />

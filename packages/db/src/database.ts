@@ -26,6 +26,7 @@ import { Migration20261130211001_sla_next_due } from './migrations/Migration2026
 import { Migration20261130212000_plugin_follow_up } from './migrations/Migration20261130212000_plugin_follow_up.ts';
 import { Migration20261201010000_instance_hot_updates } from './migrations/Migration20261201010000_instance_hot_updates.ts';
 import { Migration20261201060000_mail_files } from './migrations/Migration20261201060000_mail_files.ts';
+import { Migration20261201100000_invitations } from './migrations/Migration20261201100000_invitations.ts';
 import { Migration20261201130000_report_day } from './migrations/Migration20261201130000_report_day.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
@@ -56,6 +57,7 @@ export const migrations = [
     class: Migration20261201010000_instance_hot_updates,
   },
   { name: 'Migration20261201060000_mail_files', class: Migration20261201060000_mail_files },
+  { name: 'Migration20261201100000_invitations', class: Migration20261201100000_invitations },
   { name: 'Migration20261201130000_report_day', class: Migration20261201130000_report_day },
 ];
 

@@ -1,6 +1,7 @@
 import { builder } from './builder.ts';
 import './enums.ts';
 import '../users/users.schema.ts';
+import '../users/invitations.schema.ts';
 import '../org/org.schema.ts';
 import '../templates/templates.schema.ts';
 import '../tickets/tickets.schema.ts';

@@ -19,6 +19,11 @@ export type Notice = {
   to: NotificationRecipients;
   /** Outside notification targets it also goes out through (registered keys). */
   targets?: string[];
+  /**
+   * Only through the named targets: no in-app row, nothing by people's preferences (a notice for
+   * someone who cannot sign in yet, or one carrying a secret the inbox should not keep).
+   */
+  isNamedTargetsOnly?: boolean;
 };
 
 /** The distinct recipients of a notice, as stored ("user:7", "customer:3"). */
@@ -140,7 +145,7 @@ export class Notifier {
    */
   rowsOf(notices: Notice[]): { inbox: NotificationRow[]; jobs: JobSpec[] } {
     const inbox = notices.flatMap((n) =>
-      recipientsOfNotice(n).map((recipient): NotificationRow => {
+      (n.isNamedTargetsOnly ? [] : recipientsOfNotice(n)).map((recipient): NotificationRow => {
         const [kind, id] = recipient.split(':') as [string, string];
         return {
           key: n.key,
@@ -171,6 +176,7 @@ export class Notifier {
         jobs.push({ queue: DELIVERY_QUEUE, key: `deliver:${target}:${n.key}`, data, retryLimit: 5 });
       }
     for (const n of notices) {
+      if (n.isNamedTargetsOnly) continue;
       const users = n.to.userIds.filter((id) => this.withPreferences.has(id));
       if (users.length === 0) continue;
       const data: DeliveryData = {
@@ -192,7 +198,13 @@ export class Notifier {
   async send(tx: EntityManager, notices: Notice[]): Promise<void> {
     const { inbox, jobs } = this.rowsOf(notices);
     await insertNotificationRows(tx, inbox);
-    await this.deps.jobs.sendInTransaction(tx, jobs);
+    // No statement here fills in a ticket id: a notice without one is about no ticket.
+    const ticketless = jobs.map((j) =>
+      (j.data as DeliveryData).ticketId === TICKET_ID_PLACEHOLDER
+        ? { ...j, data: { ...(j.data as DeliveryData), ticketId: null } }
+        : j,
+    );
+    await this.deps.jobs.sendInTransaction(tx, ticketless);
   }
 
   /** Notices as parts of the caller's statement (writeTogether): the inbox rows and the delivery jobs. */

@@ -11,7 +11,7 @@ import {
 import { ApiToken, type EntityManager, isUniqueViolation, Role, ref, User } from '@docket/db';
 import { hasPermission, requireSelfOr, requireStaff } from '../access/policy.ts';
 import { diffOf, flushAudited, recordAdminChange } from '../audit/admin-audit.ts';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
+import { hashPassword, passwordErrors } from '../auth/passwords.ts';
 import { hashApiToken, newApiToken } from '../auth/principals.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -23,12 +23,6 @@ import { findUserByEmail, loadUserRefs, type UserRefs } from './user-repository.
  */
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function passwordErrors(password: string | null | undefined): FieldError[] {
-  return password != null && password.length < MIN_PASSWORD_LENGTH
-    ? [fieldError('/password', 'too_short', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`)]
-    : [];
-}
 
 /** Field errors for the references the input names that do not exist. */
 function missingRefs(

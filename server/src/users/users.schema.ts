@@ -1,9 +1,11 @@
 import type { DataScope, Permission } from '@docket/core';
 import type { ApiToken } from '@docket/db';
 import { hasPermission, requireStaff } from '../access/policy.ts';
+import { changePassword } from '../auth/change-password.ts';
 import { login, sessionCookie } from '../auth/login.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
+import type { Services } from '../services.ts';
 import { CustomerRef, RoleRef, UserRef } from './user-refs.ts';
 import { listApiTokens, listRoles, listUsers } from './user-repository.ts';
 import {
@@ -47,7 +49,7 @@ const CreatedApiTokenRef = builder
     }),
   });
 
-type MeShape = {
+export type MeShape = {
   kind: 'user' | 'customer';
   id: number;
   permissions: Permission[];
@@ -72,7 +74,7 @@ const MeRef = builder.objectRef<MeShape>('Me').implement({
   }),
 });
 
-const SessionRef = builder.objectRef<{ token: string; me: MeShape }>('Session').implement({
+export const SessionRef = builder.objectRef<{ token: string; me: MeShape }>('Session').implement({
   fields: (t) => ({
     token: t.exposeString('token', {
       description: 'A bearer token; the server also sets it as an HttpOnly cookie for browsers.',
@@ -121,6 +123,17 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** Who a new session belongs to, as `me` answers. */
+export async function meOf(
+  services: Pick<Services, 'principals'>,
+  kind: 'user' | 'customer',
+  id: number,
+): Promise<MeShape> {
+  if (kind === 'customer') return { kind, id, permissions: [], dataScope: null };
+  const staff = await services.principals.staffById(id);
+  return { kind, id, permissions: [...(staff?.permissions ?? [])], dataScope: staff?.scope ?? null };
+}
+
 builder.mutationFields((t) => ({
   login: t.field({
     type: SessionRef,
@@ -160,6 +173,21 @@ builder.mutationFields((t) => ({
         await ctx.services.principals.revokeSession(ctx.em, ctx.session.sid, ctx.session.expiresAt);
       ctx.cookies.push(sessionCookie(null, 0, ctx.isSecure));
       return true;
+    },
+  }),
+  changePassword: t.field({
+    type: SessionRef,
+    errors: mutationErrors,
+    description:
+      'The signed-in person changes their own password. Every other session of theirs ends; this one continues with the new session token (and cookie) returned.',
+    args: {
+      currentPassword: t.arg.string({ required: true }),
+      newPassword: t.arg.string({ required: true }),
+    },
+    resolve: async (_r, a, ctx) => {
+      const s = await changePassword(ctx.services, ctx.em, ctx.principal, { ...a, address: ctx.address });
+      ctx.cookies.push(sessionCookie(s.token, ctx.services.config.sessionTtlSeconds, ctx.isSecure));
+      return { token: s.token, me: await meOf(ctx.services, s.kind, s.id) };
     },
   }),
   createUser: t.field({

@@ -3,6 +3,27 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 export const accountMessages = defineMessages('account', {
   en: {
     area: 'My account',
+    tabs: { notifications: 'Notifications', password: 'Password' },
+    password: {
+      title: 'Change my password',
+      intro:
+        'Enter your current password, then the new one twice. Your other sessions end; you stay signed in here.',
+      current: 'Current password',
+      new: 'New password',
+      again: 'New password again',
+      submit: 'Change password',
+      changed: 'Password changed. Other sessions have ended.',
+      errors: {
+        required: 'Enter a password.',
+        mismatch: 'The two new passwords differ.',
+        wrong: 'The current password is wrong.',
+        tooShort: 'A password needs at least {{min}} characters.',
+        tooLong: 'A password has at most {{max}} characters.',
+        blank: 'A password cannot be only spaces.',
+        unchanged: 'The new password must differ from the current one.',
+        other: 'The password was not changed: {{message}}',
+      },
+    },
     preferences: {
       title: 'Where my notices reach me',
       intro:
@@ -25,6 +46,26 @@ export const accountMessages = defineMessages('account', {
   },
   'zh-CN': {
     area: '我的账户',
+    tabs: { notifications: '通知', password: '密码' },
+    password: {
+      title: '修改密码',
+      intro: '请输入当前密码，再输入两次新密码。您的其他会话将失效，本页面保持登录。',
+      current: '当前密码',
+      new: '新密码',
+      again: '再次输入新密码',
+      submit: '修改密码',
+      changed: '密码已修改，其他会话已失效。',
+      errors: {
+        required: '请输入密码。',
+        mismatch: '两次输入的新密码不一致。',
+        wrong: '当前密码错误。',
+        tooShort: '密码至少需要 {{min}} 个字符。',
+        tooLong: '密码最多 {{max}} 个字符。',
+        blank: '密码不能只包含空格。',
+        unchanged: '新密码不能与当前密码相同。',
+        other: '密码未修改：{{message}}',
+      },
+    },
     preferences: {
       title: '通知接收方式',
       intro:

@@ -26,6 +26,41 @@ export const authMessages = defineMessages('auth', {
       network: 'The server cannot be reached. Check that Docket is running, then try again.',
       other: 'Signing in failed: {{message}}',
     },
+    invite: {
+      title: 'Welcome to Docket',
+      intro: '{{name}}, set a password for {{email}}. You will be signed in at once.',
+      validUntil: 'This link works once, until {{until}}.',
+      password: 'New password',
+      again: 'New password again',
+      submit: 'Set password and sign in',
+      errors: {
+        required: 'Enter a password.',
+        mismatch: 'The two passwords differ.',
+        tooShort: 'A password needs at least {{min}} characters.',
+        tooLong: 'A password has at most {{max}} characters.',
+        blank: 'A password cannot be only spaces.',
+        other: 'The password was not set: {{message}}',
+      },
+      refused: {
+        used: {
+          title: 'This invitation has been used',
+          text: 'The password was set with this link already. Sign in with it, or ask an administrator for a new invitation.',
+        },
+        expired: {
+          title: 'This invitation has expired',
+          text: 'Ask an administrator to send you a new invitation link.',
+        },
+        revoked: {
+          title: 'This invitation is no longer valid',
+          text: 'A newer invitation was sent, or the account was deactivated. Use the latest link, or ask an administrator.',
+        },
+        forged: {
+          title: 'This is not a valid invitation link',
+          text: 'Check that the whole link was copied, or ask an administrator for a new one.',
+        },
+      },
+      toLogin: 'Go to sign in',
+    },
   },
   'zh-CN': {
     title: '登录 Docket',
@@ -51,6 +86,41 @@ export const authMessages = defineMessages('auth', {
       wrongCredentials: '邮箱或密码错误，请检查后重试。',
       network: '无法连接服务器。请确认 Docket 正在运行，然后重试。',
       other: '登录失败：{{message}}',
+    },
+    invite: {
+      title: '欢迎使用 Docket',
+      intro: '{{name}}，请为 {{email}} 设置密码，设置后将直接登录。',
+      validUntil: '此链接只能使用一次，有效期至 {{until}}。',
+      password: '新密码',
+      again: '再次输入新密码',
+      submit: '设置密码并登录',
+      errors: {
+        required: '请输入密码。',
+        mismatch: '两次输入的密码不一致。',
+        tooShort: '密码至少需要 {{min}} 个字符。',
+        tooLong: '密码最多 {{max}} 个字符。',
+        blank: '密码不能只包含空格。',
+        other: '密码未设置：{{message}}',
+      },
+      refused: {
+        used: {
+          title: '此邀请已被使用',
+          text: '已通过此链接设置过密码。请直接用该密码登录，或请管理员重新发送邀请。',
+        },
+        expired: {
+          title: '此邀请已过期',
+          text: '请联系管理员重新发送邀请链接。',
+        },
+        revoked: {
+          title: '此邀请已失效',
+          text: '已有更新的邀请发出，或账户已被停用。请使用最新的链接，或联系管理员。',
+        },
+        forged: {
+          title: '这不是有效的邀请链接',
+          text: '请确认链接已完整复制，或请管理员重新发送。',
+        },
+      },
+      toLogin: '前往登录',
     },
   },
 });

@@ -28,15 +28,29 @@ const UsersQuery = graphql(`
     roles { id name }
     orgUnits { id name parent { id } }
     teams { id name members { skills user { id } } }
+    pendingInvitations { user { id } expiresAt }
   }
 `);
 
 const CreateUser = graphql(
   `
-  mutation InviteUser($email: String!, $name: String!, $password: String, $orgUnitId: Int, $managerId: Int, $roleIds: [Int!]) {
-    createUser(email: $email, name: $name, password: $password, orgUnitId: $orgUnitId, managerId: $managerId, roleIds: $roleIds) {
+  mutation InviteUser($email: String!, $name: String!, $orgUnitId: Int, $managerId: Int, $roleIds: [Int!]) {
+    createUser(email: $email, name: $name, orgUnitId: $orgUnitId, managerId: $managerId, roleIds: $roleIds) {
       __typename
       ... on User { id }
+      ...Refusal
+    }
+  }
+`,
+  [RefusalFragment],
+);
+
+const SendInvitation = graphql(
+  `
+  mutation SendInvitation($userId: Int!) {
+    sendInvitation(userId: $userId) {
+      __typename
+      ... on SentInvitation { isMailed link expiresAt }
       ...Refusal
     }
   }
@@ -104,7 +118,7 @@ async function placeInTeams(
 
 /** /admin/users: the staff directory, invite, edit (roles, org unit, teams), reset password, deactivate. */
 export default function UsersPage() {
-  const { t } = useTranslation(['people', 'admin']);
+  const { t, i18n } = useTranslation(['people', 'admin']);
   const { message } = App.useApp();
   const session = useReadySession();
   const myId = session.me?.user?.id;
@@ -114,7 +128,8 @@ export default function UsersPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const [editing, setEditing] = useState<UserRow | 'new' | null>(null);
-  const [secret, setSecret] = useState<{ email: string; password: string } | null>(null);
+  // A temporary password or an invitation link, shown once.
+  const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
   const [form] = Form.useForm<FormValues>();
   const [isSaving, setSaving] = useState(false);
 
@@ -135,6 +150,25 @@ export default function UsersPage() {
     );
   }, [data, q]);
   const orgOptions = useMemo(() => orgTreeOptions(data?.orgUnits ?? []), [data]);
+  const invitationOf = useMemo(
+    () => new Map((data?.pendingInvitations ?? []).map((i) => [i.user?.id ?? '', i.expiresAt ?? ''])),
+    [data],
+  );
+
+  /** Sends a user an invitation link: mailed when mail is set up, else shown once to copy. */
+  const invite = async (id: number, name: string, email: string): Promise<boolean> => {
+    const r = await mutate(SendInvitation, { userId: id });
+    if (!r.ok) {
+      void message.error(r.problem);
+      return false;
+    }
+    const sent = r.data.sendInvitation;
+    if (sent && 'link' in sent && sent.link) {
+      setSecret({ title: t('users.invitationLink', { email }), value: sent.link });
+      void message.success(t('users.invited', { name }));
+    } else void message.success(t('users.invitationMailed', { email }));
+    return true;
+  };
 
   const open = (row: UserRow | 'new') => setEditing(row);
   const initialValues: Partial<FormValues> =
@@ -154,11 +188,9 @@ export default function UsersPage() {
     setSaving(true);
     try {
       if (editing === 'new') {
-        const password = temporaryPassword();
         const r = await mutate(CreateUser, {
           email: values.email,
           name: values.name,
-          password,
           orgUnitId: values.orgUnitId ?? null,
           managerId: values.managerId ?? null,
           roleIds: values.roleIds ?? [],
@@ -169,8 +201,7 @@ export default function UsersPage() {
           ? await placeInTeams(data.teams ?? [], id, values.teamIds ?? [])
           : null;
         if (teamProblem) void message.error(teamProblem);
-        setSecret({ email: values.email, password });
-        void message.success(t('users.invited', { name: values.name }));
+        await invite(id, values.name, values.email);
       } else {
         const id = Number(editing.id);
         const r = await mutate(UpdateUser, {
@@ -198,7 +229,7 @@ export default function UsersPage() {
     const password = temporaryPassword();
     const r = await mutate(UpdateUser, { id: Number(row.id), password });
     if (!r.ok) return void message.error(r.problem);
-    setSecret({ email: row.email ?? '', password });
+    setSecret({ title: t('users.temporaryPassword', { email: row.email ?? '' }), value: password });
   };
 
   const setActive = async (row: UserRow, isActive: boolean) => {
@@ -251,8 +282,22 @@ export default function UsersPage() {
           {
             key: 'status',
             title: t('users.columns.status'),
-            render: (_, u) =>
-              u.isActive ? <Tag color="success">{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>,
+            render: (_, u) => {
+              const until = invitationOf.get(u.id ?? '');
+              if (u.isActive && until)
+                return new Date(until).getTime() > Date.now() ? (
+                  <Tag color="processing">
+                    {t('users.invitationPending', { until: new Date(until).toLocaleString(i18n.language) })}
+                  </Tag>
+                ) : (
+                  <Tag color="warning">{t('users.invitationExpired')}</Tag>
+                );
+              return u.isActive ? (
+                <Tag color="success">{t('users.active')}</Tag>
+              ) : (
+                <Tag>{t('users.inactive')}</Tag>
+              );
+            },
           },
           {
             key: 'actions',
@@ -262,6 +307,16 @@ export default function UsersPage() {
                 <Button size="small" onClick={() => open(u)}>
                   {t('admin:actions.edit')}
                 </Button>
+                {u.isActive && invitationOf.has(u.id ?? '') ? (
+                  <Popconfirm
+                    title={t('users.resendConfirm', { name: u.name ?? '' })}
+                    onConfirm={async () => {
+                      if (await invite(Number(u.id), u.name ?? '', u.email ?? '')) refetch();
+                    }}
+                  >
+                    <Button size="small">{t('users.resendInvitation')}</Button>
+                  </Popconfirm>
+                ) : null}
                 <Popconfirm
                   title={t('users.resetConfirm', { name: u.name ?? '' })}
                   onConfirm={() => resetPassword(u)}
@@ -355,8 +410,8 @@ export default function UsersPage() {
         </Form>
       </Modal>
       <OnceSecret
-        title={secret ? t('users.temporaryPassword', { email: secret.email }) : ''}
-        secret={secret?.password ?? null}
+        title={secret?.title ?? ''}
+        secret={secret?.value ?? null}
         onClose={() => {
           setSecret(null);
           refetch();
