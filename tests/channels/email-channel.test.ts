@@ -440,6 +440,61 @@ describe('the email channel over SMTP', () => {
     }
   }, 60_000);
 
+  it('a reply whose mail cannot be marked done is not posted either: the retry posts it once', async () => {
+    await s.sql(`create or replace function test_refuse_done() returns trigger language plpgsql as $$
+      begin if new.status = 'done' then raise exception 'injected: the mail cannot be marked done'; end if; return new; end $$`);
+    await s.sql(
+      'create trigger test_refuse_done before update on inbound_message for each row execute function test_refuse_done()',
+    );
+    let dropped = false;
+    const drop = async () => {
+      if (dropped) return;
+      dropped = true;
+      await s.sql('drop trigger test_refuse_done on inbound_message');
+      await s.sql('drop function test_refuse_done()');
+    };
+    const body = 'This reply must appear once.';
+    const posted = async () =>
+      (await eventsOf(ticket.id)).filter((e) => e.kind === 'reply' && e.body === body);
+    try {
+      const sent = await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Re: My kettle leaks',
+        text: body,
+        messageId: '<crash.reply.1@example.com>',
+        inReplyTo: firstId,
+        references: [firstId],
+      });
+      expect(sent.response).toMatch(/^250 /);
+      const failed = await waitFor('the failed try', async () => {
+        const [m] = await s.sql<Row>(
+          "select id::text, status, last_error from inbound_message where position(convert_to('<crash.reply.1@example.com>', 'UTF8') in raw) > 0",
+        );
+        return m?.last_error ? m : undefined;
+      });
+      expect(failed.status).toBe('pending');
+      expect(failed.last_error).toMatch(/injected/);
+      // Nothing of the try is left: the reply went with the marking.
+      expect(await posted()).toEqual([]);
+      await drop();
+      // The retry (the sweep's, brought forward).
+      await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
+      await s.app.mailIntake.process(failed.id);
+      expect(await posted()).toHaveLength(1);
+      const [m] = await s.sql<Row>('select status, ticket_id::text from inbound_message where id = ?', [
+        failed.id,
+      ]);
+      expect(m).toEqual({ status: 'done', ticket_id: ticket.id });
+      // A further try finds it done and posts nothing.
+      await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
+      await s.app.mailIntake.process(failed.id);
+      expect(await posted()).toHaveLength(1);
+    } finally {
+      await drop();
+    }
+  }, 60_000);
+
   it('attachments kept in the mail tables before become stored files on their tickets, once, even when a move was cut short', async () => {
     const [t] = await ticketsByMail();
     const [m] = await s.sql<Row>('select id::text from inbound_message where ticket_id = ? limit 1', [t!.id]);

@@ -57,8 +57,9 @@ async function customer(em: EntityManager, who: Person | undefined): Promise<Cus
 }
 
 /**
- * Applies a plugin's answer for the channel `<plugin>.<channel>`. `onCreated` runs in the
- * transaction that records the new ticket's thread (the mail intake keeps its attachments there).
+ * Applies a plugin's answer for the channel `<plugin>.<channel>`. `onTicket` runs in the
+ * transaction that records the new ticket and its thread, or the reply (the mail intake marks
+ * its mail done and keeps its attachments there).
  */
 export async function applyInbound(
   services: Services,
@@ -133,10 +134,15 @@ export async function applyInbound(
         return { ok: false, status: 404, error: `No ticket came in on the thread "${answer.threadKey}".` };
       }
       try {
-        await postMessage(services, em, author, key, {
-          id: ticketId,
-          body: answer.reply?.text ?? '',
-          isPublic: true,
+        // The reply and what the caller records with it (the mail done) commit as one: a crash
+        // between them leaves neither, so a retry cannot post the reply twice.
+        await em.transactional(async (tx) => {
+          await postMessage(services, tx, author, key, {
+            id: ticketId,
+            body: answer.reply?.text ?? '',
+            isPublic: true,
+          });
+          await input.onTicket?.(tx, String(ticketId));
         });
       } catch (e) {
         // Not the ticket's requester (someone else answering on the thread): their own ticket, when asked.
@@ -148,7 +154,6 @@ export async function applyInbound(
           );
         throw e;
       }
-      if (input.onTicket) await em.transactional((tx) => input.onTicket!(tx, String(ticketId)));
       return { ok: true, action: 'reply', ticketId: String(ticketId) };
     }
     if (answer?.action === 'signal') {
