@@ -41,7 +41,10 @@ describe('the email channel over SMTP', () => {
     );
 
   beforeAll(async () => {
-    s = await startChannelServer(['email']);
+    // Files as the upload route takes them: plain text and PNG images up to 64 KB.
+    s = await startChannelServer(['email'], {
+      env: { DOCKET_FILE_TYPES: 'text/plain, image/png', DOCKET_MAX_FILE_BYTES: String(64 * 1024) },
+    });
     sink = await smtpSink();
     await configure(s, 'email', { ...settings, smtpPort: sink.port });
     admin = await s.login('admin@docket.local');
@@ -241,6 +244,90 @@ describe('the email channel over SMTP', () => {
     expect(row!.title).toBe('(no subject)');
     const [who] = await s.sql<Row>('select email from customer where id = ?', [row!.requester_id]);
     expect(who!.email).toBe('odd@example.net');
+  });
+
+  it("attachments the upload route would refuse are not kept; the ticket's timeline says which and why", async () => {
+    const diskBefore = (await filesOnDisk()).length;
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Four attachments',
+      text: 'Some of these should not be kept.',
+      messageId: '<refused.1@example.com>',
+      attachments: [
+        { filename: 'note.txt', content: 'kept' },
+        { filename: 'shot.png', content: png, contentType: 'image/png' },
+        { filename: 'setup.exe', content: 'MZ program', contentType: 'application/x-msdownload' },
+        { filename: 'fake.png', content: 'not a picture', contentType: 'image/png' },
+        { filename: 'big.txt', content: 'x'.repeat(64 * 1024 + 1), contentType: 'text/plain' },
+      ],
+    });
+    const [t] = await waitFor('the ticket', async () => {
+      const rows = (await ticketsByMail()).filter((r) => r.title === 'Four attachments');
+      return rows.length ? rows : undefined;
+    });
+    // The ticket is there, with the files the server takes, and nothing else stored.
+    const files = await s.sql<Row>('select name, content_type from file where ticket_id = ? order by name', [
+      t!.id,
+    ]);
+    expect(files).toEqual([
+      { name: 'note.txt', content_type: 'text/plain' },
+      { name: 'shot.png', content_type: 'image/png' },
+    ]);
+    const [m] = await s.sql<Row>('select id::text, status from inbound_message where ticket_id = ?', [t!.id]);
+    expect(m!.status).toBe('done');
+    expect(
+      await s.sql('select id from file where inbound_message_id = ? and ticket_id is null', [m!.id]),
+    ).toEqual([]);
+    expect((await filesOnDisk()).length).toBe(diskBefore + 2);
+    // Its timeline names each refused attachment and why, in English and in Chinese.
+    const timeline = async (id: string, locale: string) =>
+      (
+        await s.gql<{ ticket: { timeline: Row[] } }>(
+          'query($id: ID!, $l: String!) { ticket(id: $id) { timeline { kind isPublic summary(locale: $l) } } }',
+          { id, l: locale },
+          admin,
+        )
+      ).data!.ticket.timeline.filter((e) => e.kind === 'files.refused');
+    expect(await timeline(t!.id, 'en')).toEqual([
+      {
+        kind: 'files.refused',
+        isPublic: false,
+        summary: [
+          'The attachment "setup.exe" was not kept: files of type application/x-msdownload are not accepted.',
+          'The attachment "fake.png" was not kept: its content is not image/png.',
+          `The attachment "big.txt" was not kept: it has ${64 * 1024 + 1} bytes; a file may have at most ${64 * 1024}.`,
+        ].join('\n'),
+      },
+    ]);
+    const [zh] = await timeline(t!.id, 'zh-CN');
+    expect(zh!.summary.split('\n')).toEqual([
+      '附件“setup.exe”未保存：不接受 application/x-msdownload 类型的文件。',
+      '附件“fake.png”未保存：其内容不是 image/png。',
+      `附件“big.txt”未保存：文件大小 ${64 * 1024 + 1} 字节，超过上限 ${64 * 1024} 字节。`,
+    ]);
+
+    // A reply's refused attachment: the reply joins the ticket, the attachment is named on its timeline.
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Re: Four attachments',
+      text: 'And a script.',
+      inReplyTo: '<refused.1@example.com>',
+      references: ['<refused.1@example.com>'],
+      attachments: [{ filename: 'run.sh', content: 'rm -rf /', contentType: 'application/x-sh' }],
+    });
+    await waitFor('the reply', async () =>
+      (await eventsOf(t!.id)).find((e) => e.kind === 'reply' && e.body === 'And a script.'),
+    );
+    const refused = await timeline(t!.id, 'en');
+    expect(refused.map((e) => e.summary)).toEqual([
+      expect.stringContaining('setup.exe'),
+      'The attachment "run.sh" was not kept: files of type application/x-sh are not accepted.',
+    ]);
+    expect((await s.sql<Row>('select name from file where ticket_id = ?', [t!.id])).length).toBe(2);
+    expect((await filesOnDisk()).length).toBe(diskBefore + 2);
   });
 
   it('a 30 MB attachment is refused before it is acknowledged, and nothing is kept', async () => {
