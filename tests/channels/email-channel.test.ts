@@ -527,7 +527,7 @@ describe('the email channel over SMTP', () => {
     }
   }, 60_000);
 
-  it('a reply whose mail cannot be marked done is not posted either: the retry posts it once', async () => {
+  it('a reply whose mail cannot be marked done is not posted either: the retry, or the same mail again, posts it once', async () => {
     await s.sql(`create or replace function test_refuse_done() returns trigger language plpgsql as $$
       begin if new.status = 'done' then raise exception 'injected: the mail cannot be marked done'; end if; return new; end $$`);
     await s.sql(
@@ -576,6 +576,31 @@ describe('the email channel over SMTP', () => {
       // A further try finds it done and posts nothing.
       await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
       await s.app.mailIntake.process(failed.id);
+      expect(await posted()).toHaveLength(1);
+      // The same mail again (a mail server that never heard the 250): it is not posted twice.
+      await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Re: My kettle leaks',
+        text: body,
+        messageId: '<crash.reply.1@example.com>',
+        inReplyTo: firstId,
+        references: [firstId],
+      });
+      const again = await waitFor('the resent reply handled', async () => {
+        const rows = await s.sql<Row>(
+          "select status, ticket_id::text, outcome from inbound_message where position(convert_to('<crash.reply.1@example.com>', 'UTF8') in raw) > 0 order by id",
+        );
+        return rows.length === 2 && rows[1]!.status !== 'pending' ? rows[1] : undefined;
+      });
+      expect(again).toEqual({
+        status: 'ignored',
+        ticket_id: ticket.id,
+        outcome: {
+          action: 'ignore',
+          reason: 'the message <crash.reply.1@example.com> was posted on the ticket already',
+        },
+      });
       expect(await posted()).toHaveLength(1);
     } finally {
       await drop();

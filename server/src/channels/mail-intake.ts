@@ -455,7 +455,12 @@ export class MailIntake {
               handlerNameOf.channelInbound(target.channel),
               payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
             );
-            answered.push({ message, answer, ...filesOf(mail, services.config.files) });
+            answered.push({
+              message,
+              answer,
+              ...filesOf(mail, services.config.files),
+              ...(mail.messageId ? { messageKey: mail.messageId } : {}),
+            });
           } catch (e) {
             const why =
               e instanceof SandboxError
@@ -475,7 +480,7 @@ export class MailIntake {
     em: EntityManager,
     target: { plugin: string; channel: string },
     key: string,
-    { message, answer, files, refused }: Answered,
+    { message, answer, files, refused, messageKey }: Answered,
   ): Promise<void> {
     const id = message.id;
     let outcome: Awaited<ReturnType<typeof applyInbound>>;
@@ -486,6 +491,7 @@ export class MailIntake {
         plugin: target.plugin,
         channel: target.channel,
         answer,
+        ...(messageKey ? { messageKey } : {}),
         onTicket: async (tx, ticketId) => {
           if (files.length) await takeStagedFiles(tx, { messageId: id, ticketId });
           if (refused.length) {
@@ -522,7 +528,8 @@ export class MailIntake {
         finishInbound(tx, id, {
           status: 'ignored',
           channel: key,
-          ticketId: null,
+          // A repeat of a reply names the ticket it was posted on.
+          ticketId: outcome.ticketId ?? null,
           outcome: { action: outcome.action, reason: outcome.reason ?? '' },
         }),
       );
@@ -580,6 +587,8 @@ type Answered = {
   files: MailFile[];
   /** Those not kept (their ticket's timeline says which and why). */
   refused: RefusedFile[];
+  /** The mail's own Message-ID, when it has one (a reply keeps it, so the same mail is posted once). */
+  messageKey?: string;
 };
 
 /**
