@@ -73,16 +73,37 @@ export function registerInboundWriters(tickets: {
   });
 }
 
-export async function insertInbound(
+/**
+ * Stores received messages in one statement; returns their ids in the order given (the ids are
+ * drawn in that order, so the statement's ids sorted are theirs).
+ */
+export async function insertInboundMany(
   em: EntityManager,
-  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date },
-): Promise<string> {
-  const row = await queryOne<{ id: string }>(
+  inputs: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date }[],
+): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = await query<{ id: string }>(
     em,
-    'insert into inbound_message (transport, envelope, raw, received_at) values (?, ?::jsonb, ?, ?) returning id::text',
-    [input.transport, JSON.stringify(input.envelope), input.raw, input.receivedAt],
+    `insert into inbound_message (transport, envelope, raw, received_at)
+     select x->>'transport', x->'envelope', decode(x->>'raw', 'base64'), (x->>'receivedAt')::timestamptz
+       from jsonb_array_elements(?::jsonb) with ordinality as a(x, n) order by n
+     returning id::text`,
+    [
+      JSON.stringify(
+        inputs.map((i) => ({
+          transport: i.transport,
+          envelope: i.envelope,
+          raw: i.raw.toString('base64'),
+          receivedAt: i.receivedAt.toISOString(),
+        })),
+      ),
+    ],
   );
-  return row!.id;
+  const ids = rows
+    .map((r) => r.id)
+    .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  if (ids.length !== inputs.length) throw new Error(`stored ${ids.length} of ${inputs.length} messages`);
+  return ids;
 }
 
 export type ClaimedInbound = {
