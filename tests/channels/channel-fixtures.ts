@@ -21,13 +21,17 @@ export { waitFor } from '../helpers/wait.ts';
  */
 export async function startChannelServer(
   names: string[],
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<TestServer & { smtpPort: number }> {
   const folderOf = (name: string) => examplePlugins.find((p) => p.name === name)?.folder ?? name;
   await buildFirstPartyPlugins({ names: names.map(folderOf) });
   const s = await startTestServer({
     // A files directory of its own: tests count what is stored there.
-    env: { DOCKET_SMTP_PORT: '0', DOCKET_FILES_DIR: await mkdtemp(join(tmpdir(), 'docket-channel-files-')) },
+    env: {
+      DOCKET_SMTP_PORT: '0',
+      DOCKET_FILES_DIR: await mkdtemp(join(tmpdir(), 'docket-channel-files-')),
+      ...options.env,
+    },
     workflows: false,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -41,7 +41,10 @@ describe('the email channel over SMTP', () => {
     );
 
   beforeAll(async () => {
-    s = await startChannelServer(['email']);
+    // Files as the upload route takes them: plain text and PNG images up to 64 KB.
+    s = await startChannelServer(['email'], {
+      env: { DOCKET_FILE_TYPES: 'text/plain, image/png', DOCKET_MAX_FILE_BYTES: String(64 * 1024) },
+    });
     sink = await smtpSink();
     await configure(s, 'email', { ...settings, smtpPort: sink.port });
     admin = await s.login('admin@docket.local');
@@ -243,6 +246,90 @@ describe('the email channel over SMTP', () => {
     expect(who!.email).toBe('odd@example.net');
   });
 
+  it("attachments the upload route would refuse are not kept; the ticket's timeline says which and why", async () => {
+    const diskBefore = (await filesOnDisk()).length;
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Four attachments',
+      text: 'Some of these should not be kept.',
+      messageId: '<refused.1@example.com>',
+      attachments: [
+        { filename: 'note.txt', content: 'kept' },
+        { filename: 'shot.png', content: png, contentType: 'image/png' },
+        { filename: 'setup.exe', content: 'MZ program', contentType: 'application/x-msdownload' },
+        { filename: 'fake.png', content: 'not a picture', contentType: 'image/png' },
+        { filename: 'big.txt', content: 'x'.repeat(64 * 1024 + 1), contentType: 'text/plain' },
+      ],
+    });
+    const [t] = await waitFor('the ticket', async () => {
+      const rows = (await ticketsByMail()).filter((r) => r.title === 'Four attachments');
+      return rows.length ? rows : undefined;
+    });
+    // The ticket is there, with the files the server takes, and nothing else stored.
+    const files = await s.sql<Row>('select name, content_type from file where ticket_id = ? order by name', [
+      t!.id,
+    ]);
+    expect(files).toEqual([
+      { name: 'note.txt', content_type: 'text/plain' },
+      { name: 'shot.png', content_type: 'image/png' },
+    ]);
+    const [m] = await s.sql<Row>('select id::text, status from inbound_message where ticket_id = ?', [t!.id]);
+    expect(m!.status).toBe('done');
+    expect(
+      await s.sql('select id from file where inbound_message_id = ? and ticket_id is null', [m!.id]),
+    ).toEqual([]);
+    expect((await filesOnDisk()).length).toBe(diskBefore + 2);
+    // Its timeline names each refused attachment and why, in English and in Chinese.
+    const timeline = async (id: string, locale: string) =>
+      (
+        await s.gql<{ ticket: { timeline: Row[] } }>(
+          'query($id: ID!, $l: String!) { ticket(id: $id) { timeline { kind isPublic summary(locale: $l) } } }',
+          { id, l: locale },
+          admin,
+        )
+      ).data!.ticket.timeline.filter((e) => e.kind === 'files.refused');
+    expect(await timeline(t!.id, 'en')).toEqual([
+      {
+        kind: 'files.refused',
+        isPublic: false,
+        summary: [
+          'The attachment "setup.exe" was not kept: files of type application/x-msdownload are not accepted.',
+          'The attachment "fake.png" was not kept: its content is not image/png.',
+          `The attachment "big.txt" was not kept: it has ${64 * 1024 + 1} bytes; a file may have at most ${64 * 1024}.`,
+        ].join('\n'),
+      },
+    ]);
+    const [zh] = await timeline(t!.id, 'zh-CN');
+    expect(zh!.summary.split('\n')).toEqual([
+      '附件“setup.exe”未保存：不接受 application/x-msdownload 类型的文件。',
+      '附件“fake.png”未保存：其内容不是 image/png。',
+      `附件“big.txt”未保存：文件大小 ${64 * 1024 + 1} 字节，超过上限 ${64 * 1024} 字节。`,
+    ]);
+
+    // A reply's refused attachment: the reply joins the ticket, the attachment is named on its timeline.
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'support@docket.local',
+      subject: 'Re: Four attachments',
+      text: 'And a script.',
+      inReplyTo: '<refused.1@example.com>',
+      references: ['<refused.1@example.com>'],
+      attachments: [{ filename: 'run.sh', content: 'rm -rf /', contentType: 'application/x-sh' }],
+    });
+    await waitFor('the reply', async () =>
+      (await eventsOf(t!.id)).find((e) => e.kind === 'reply' && e.body === 'And a script.'),
+    );
+    const refused = await timeline(t!.id, 'en');
+    expect(refused.map((e) => e.summary)).toEqual([
+      expect.stringContaining('setup.exe'),
+      'The attachment "run.sh" was not kept: files of type application/x-sh are not accepted.',
+    ]);
+    expect((await s.sql<Row>('select name from file where ticket_id = ?', [t!.id])).length).toBe(2);
+    expect((await filesOnDisk()).length).toBe(diskBefore + 2);
+  });
+
   it('a 30 MB attachment is refused before it is acknowledged, and nothing is kept', async () => {
     const before = (await inbound()).length;
     await expect(
@@ -435,6 +522,86 @@ describe('the email channel over SMTP', () => {
         return rows.length === 2 && rows.every((r) => r.status === 'done') ? rows : undefined;
       });
       expect(await titled()).toHaveLength(1);
+    } finally {
+      await drop();
+    }
+  }, 60_000);
+
+  it('a reply whose mail cannot be marked done is not posted either: the retry, or the same mail again, posts it once', async () => {
+    await s.sql(`create or replace function test_refuse_done() returns trigger language plpgsql as $$
+      begin if new.status = 'done' then raise exception 'injected: the mail cannot be marked done'; end if; return new; end $$`);
+    await s.sql(
+      'create trigger test_refuse_done before update on inbound_message for each row execute function test_refuse_done()',
+    );
+    let dropped = false;
+    const drop = async () => {
+      if (dropped) return;
+      dropped = true;
+      await s.sql('drop trigger test_refuse_done on inbound_message');
+      await s.sql('drop function test_refuse_done()');
+    };
+    const body = 'This reply must appear once.';
+    const posted = async () =>
+      (await eventsOf(ticket.id)).filter((e) => e.kind === 'reply' && e.body === body);
+    try {
+      const sent = await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Re: My kettle leaks',
+        text: body,
+        messageId: '<crash.reply.1@example.com>',
+        inReplyTo: firstId,
+        references: [firstId],
+      });
+      expect(sent.response).toMatch(/^250 /);
+      const failed = await waitFor('the failed try', async () => {
+        const [m] = await s.sql<Row>(
+          "select id::text, status, last_error from inbound_message where position(convert_to('<crash.reply.1@example.com>', 'UTF8') in raw) > 0",
+        );
+        return m?.last_error ? m : undefined;
+      });
+      expect(failed.status).toBe('pending');
+      expect(failed.last_error).toMatch(/injected/);
+      // Nothing of the try is left: the reply went with the marking.
+      expect(await posted()).toEqual([]);
+      await drop();
+      // The retry (the sweep's, brought forward).
+      await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
+      await s.app.mailIntake.process(failed.id);
+      expect(await posted()).toHaveLength(1);
+      const [m] = await s.sql<Row>('select status, ticket_id::text from inbound_message where id = ?', [
+        failed.id,
+      ]);
+      expect(m).toEqual({ status: 'done', ticket_id: ticket.id });
+      // A further try finds it done and posts nothing.
+      await s.sql('update inbound_message set next_attempt_at = now() where id = ?', [failed.id]);
+      await s.app.mailIntake.process(failed.id);
+      expect(await posted()).toHaveLength(1);
+      // The same mail again (a mail server that never heard the 250): it is not posted twice.
+      await sendMail(s.smtpPort, {
+        from: 'customer@example.com',
+        to: 'support@docket.local',
+        subject: 'Re: My kettle leaks',
+        text: body,
+        messageId: '<crash.reply.1@example.com>',
+        inReplyTo: firstId,
+        references: [firstId],
+      });
+      const again = await waitFor('the resent reply handled', async () => {
+        const rows = await s.sql<Row>(
+          "select status, ticket_id::text, outcome from inbound_message where position(convert_to('<crash.reply.1@example.com>', 'UTF8') in raw) > 0 order by id",
+        );
+        return rows.length === 2 && rows[1]!.status !== 'pending' ? rows[1] : undefined;
+      });
+      expect(again).toEqual({
+        status: 'ignored',
+        ticket_id: ticket.id,
+        outcome: {
+          action: 'ignore',
+          reason: 'the message <crash.reply.1@example.com> was posted on the ticket already',
+        },
+      });
+      expect(await posted()).toHaveLength(1);
     } finally {
       await drop();
     }

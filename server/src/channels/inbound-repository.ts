@@ -13,6 +13,7 @@ import { baseType, cleanFileName } from '../files/file-types.ts';
 export const INBOUND_THREAD_ROWS = 'inbound_thread';
 export const INBOUND_DONE_ROWS = 'inbound_done';
 export const INBOUND_FILE_ROWS = 'inbound_files';
+export const INBOUND_REFUSED_ROWS = 'inbound_refused';
 
 /** What a ticket made from an inbound message writes with it. */
 export type InboundTicketRow = {
@@ -21,6 +22,8 @@ export type InboundTicketRow = {
   plugin: string;
   threadKey: string;
   outcome: Record<string, unknown>;
+  /** The timeline entry naming the attachments that were not kept, if any. */
+  refused?: { body: string; diff: unknown };
 };
 
 /** The rows to hand createTicket so that the ticket, its thread and its message's marking commit as one. */
@@ -28,13 +31,14 @@ export const inboundTicketRows = (row: InboundTicketRow): Record<string, readonl
   [INBOUND_THREAD_ROWS]: [row],
   [INBOUND_DONE_ROWS]: [row],
   [INBOUND_FILE_ROWS]: [row],
+  ...(row.refused ? { [INBOUND_REFUSED_ROWS]: [row] } : {}),
 });
 
 /**
  * A ticket made from an inbound message is written in one statement with its thread (the
  * channel's thread key, the mail's Message-ID, unique per channel: a second ticket for the same
  * thread fails whole, writing nothing), the message marked done with it, and the files its
- * attachments were stored as given to it. So a crash leaves either all of it or none, and a retry of a message
+ * attachments were stored as given to it (and a timeline entry naming those not kept). So a crash leaves either all of it or none, and a retry of a message
  * whose ticket committed finds it done (or its thread taken) instead of making a second ticket.
  */
 export function registerInboundWriters(tickets: {
@@ -60,18 +64,46 @@ export function registerInboundWriters(tickets: {
       `update file f set ticket_id = r.id, uploaded_by_customer = (r.v->>'requester_id')::int
          from ${from} where f.inbound_message_id = (x->>'messageId')::bigint and f.ticket_id is null`,
   });
+  tickets.addRowWriter({
+    key: INBOUND_REFUSED_ROWS,
+    insert: (from) =>
+      `insert into ticket_event (ticket_id, kind, actor_kind, actor_id, via_token_id, channel, is_public, body, diff, created_at)
+       select r.id, 'files.refused', 'system', null, null, x->>'channel', false, x->'refused'->>'body',
+              x->'refused'->'diff', r.at from ${from}`,
+  });
 }
 
-export async function insertInbound(
+/**
+ * Stores received messages in one statement; returns their ids in the order given (the ids are
+ * drawn in that order, so the statement's ids sorted are theirs).
+ */
+export async function insertInboundMany(
   em: EntityManager,
-  input: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date },
-): Promise<string> {
-  const row = await queryOne<{ id: string }>(
+  inputs: { transport: string; envelope: Record<string, unknown>; raw: Buffer; receivedAt: Date }[],
+): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const rows = await query<{ id: string }>(
     em,
-    'insert into inbound_message (transport, envelope, raw, received_at) values (?, ?::jsonb, ?, ?) returning id::text',
-    [input.transport, JSON.stringify(input.envelope), input.raw, input.receivedAt],
+    `insert into inbound_message (transport, envelope, raw, received_at)
+     select x->>'transport', x->'envelope', decode(x->>'raw', 'base64'), (x->>'receivedAt')::timestamptz
+       from jsonb_array_elements(?::jsonb) with ordinality as a(x, n) order by n
+     returning id::text`,
+    [
+      JSON.stringify(
+        inputs.map((i) => ({
+          transport: i.transport,
+          envelope: i.envelope,
+          raw: i.raw.toString('base64'),
+          receivedAt: i.receivedAt.toISOString(),
+        })),
+      ),
+    ],
   );
-  return row!.id;
+  const ids = rows
+    .map((r) => r.id)
+    .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  if (ids.length !== inputs.length) throw new Error(`stored ${ids.length} of ${inputs.length} messages`);
+  return ids;
 }
 
 export type ClaimedInbound = {

@@ -1,15 +1,24 @@
-import { type CustomerPrincipal, handlerNameOf, isPriority, ValidationFailed } from '@docket/core';
-import { type EntityManager, forkEm } from '@docket/db';
+import {
+  type CustomerPrincipal,
+  handlerNameOf,
+  isPriority,
+  type RefusedFile,
+  refusedFilesSentence,
+  ValidationFailed,
+} from '@docket/core';
+import { type EntityManager, forkEm, WriteBatcher } from '@docket/db';
 import { SandboxError } from '@docket/sandbox';
 import { type AddressObject, type ParsedMail, simpleParser } from 'mailparser';
 import { NotFoundError } from '../errors.ts';
 import type { FileStorage } from '../files/file-storage.ts';
+import { baseType, bytesMatchType, isAcceptedType } from '../files/file-types.ts';
 import { applyInbound, type InboundAnswer } from '../plugins/plugin-inbound.ts';
 import { ticketsOfThreads } from '../plugins/plugin-repository.ts';
 import { PluginUnavailable } from '../plugins/plugin-service.ts';
 import type { Services } from '../services.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomersByEmail } from '../tickets/customers.ts';
+import { SYSTEM_ACTOR } from '../tickets/ticket-store.ts';
 import {
   type ClaimedInbound,
   claimInboundMany,
@@ -19,7 +28,7 @@ import {
   finishInbound,
   finishInboundMany,
   inboundTicketRows,
-  insertInbound,
+  insertInboundMany,
   type MailFile,
   stageMailFiles,
   takeStagedFiles,
@@ -149,6 +158,11 @@ export class MailIntake {
    */
   private createsDone: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
+  /**
+   * Received messages stored together: mails whose DATA ends while a store runs go in the next
+   * statement (one row each), so a burst costs a statement per batch, not per mail.
+   */
+  private readonly stores: WriteBatcher<Parameters<typeof insertInboundMany>[1][number], string>;
   /** Where the batches' wall time went, summed (logged at close, read by the intake benchmark). */
   readonly stages = { tries: 0, batches: 0, queuedMs: 0, claimMs: 0, parseMs: 0, pluginMs: 0, ticketMs: 0 };
 
@@ -159,6 +173,10 @@ export class MailIntake {
     options: { batchSize?: number } = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 64);
+    this.stores = new WriteBatcher((rows) => insertInboundMany(forkEm(services.db), rows), {
+      maxInFlight: 2,
+      maxBatch: 64,
+    });
   }
 
   /**
@@ -166,7 +184,7 @@ export class MailIntake {
    * `receivedAt` is when its DATA ended.
    */
   async accept(raw: Buffer, envelope: MailEnvelope, receivedAt = new Date()): Promise<string> {
-    return insertInbound(forkEm(this.services.db), {
+    return this.stores.submit({
       transport: 'smtp',
       envelope: envelope as unknown as Record<string, unknown>,
       raw,
@@ -344,7 +362,8 @@ export class MailIntake {
           name: x.requester.name ?? x.requester.email ?? 'Customer',
         };
         try {
-          // The ticket, its thread, the mail marked done and its attachments: one statement.
+          // The ticket, its thread, the mail marked done, its attachments and those it did not
+          // keep on its timeline: one statement.
           await createTicket(
             services,
             forkEm(services.db),
@@ -365,6 +384,7 @@ export class MailIntake {
                 plugin: target.plugin,
                 threadKey,
                 outcome: { action: 'create' },
+                ...(a.refused.length ? { refused: refusedEntry(a.refused) } : {}),
               }),
             },
           );
@@ -444,7 +464,12 @@ export class MailIntake {
               handlerNameOf.channelInbound(target.channel),
               payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
             );
-            answered.push({ message, answer, files: filesOf(mail) });
+            answered.push({
+              message,
+              answer,
+              ...filesOf(mail, services.config.files),
+              ...(mail.messageId ? { messageKey: mail.messageId } : {}),
+            });
           } catch (e) {
             const why =
               e instanceof SandboxError
@@ -464,7 +489,7 @@ export class MailIntake {
     em: EntityManager,
     target: { plugin: string; channel: string },
     key: string,
-    { message, answer, files }: Answered,
+    { message, answer, files, refused, messageKey }: Answered,
   ): Promise<void> {
     const id = message.id;
     let outcome: Awaited<ReturnType<typeof applyInbound>>;
@@ -475,8 +500,22 @@ export class MailIntake {
         plugin: target.plugin,
         channel: target.channel,
         answer,
+        ...(messageKey ? { messageKey } : {}),
         onTicket: async (tx, ticketId) => {
           if (files.length) await takeStagedFiles(tx, { messageId: id, ticketId });
+          if (refused.length) {
+            const entry = refusedEntry(refused);
+            await this.services.tickets.append(tx, [
+              {
+                ticketId,
+                kind: 'files.refused',
+                body: entry.body,
+                diff: entry.diff,
+                isPublic: false,
+                actor: { ...SYSTEM_ACTOR, channel: key },
+              },
+            ]);
+          }
           await finishInbound(tx, id, {
             status: 'done',
             channel: key,
@@ -498,7 +537,8 @@ export class MailIntake {
         finishInbound(tx, id, {
           status: 'ignored',
           channel: key,
-          ticketId: null,
+          // A repeat of a reply names the ticket it was posted on.
+          ticketId: outcome.ticketId ?? null,
           outcome: { action: outcome.action, reason: outcome.reason ?? '' },
         }),
       );
@@ -549,11 +589,58 @@ export class MailIntake {
 }
 
 type CreateAnswer = Extract<InboundAnswer, { action: 'create' }>;
-type Answered = { message: ClaimedInbound; answer: InboundAnswer; files: MailFile[] };
+type Answered = {
+  message: ClaimedInbound;
+  answer: InboundAnswer;
+  /** The attachments kept as files. */
+  files: MailFile[];
+  /** Those not kept (their ticket's timeline says which and why). */
+  refused: RefusedFile[];
+  /** The mail's own Message-ID, when it has one (a reply keeps it, so the same mail is posted once). */
+  messageKey?: string;
+};
 
-const filesOf = (mail: ParsedMail): MailFile[] =>
-  mail.attachments.map((a) => ({
-    filename: a.filename ?? 'attachment',
-    contentType: a.contentType,
-    content: a.content,
-  }));
+/**
+ * A mail's attachments, split as the upload route would take them (DOCKET_FILE_TYPES,
+ * DOCKET_MAX_FILE_BYTES): those kept as files, and those refused with why.
+ */
+export function filesOf(
+  mail: Pick<ParsedMail, 'attachments'>,
+  limits: { maxBytes: number; types: readonly string[] },
+): { files: MailFile[]; refused: RefusedFile[] } {
+  const files: MailFile[] = [];
+  const refused: RefusedFile[] = [];
+  for (const a of mail.attachments) {
+    const filename = a.filename ?? 'attachment';
+    const contentType = baseType(a.contentType || 'application/octet-stream');
+    const size = a.content.length;
+    const reason: RefusedFile['reason'] | null = !isAcceptedType(contentType, limits.types)
+      ? 'type'
+      : size > limits.maxBytes
+        ? 'size'
+        : size === 0
+          ? 'empty'
+          : !bytesMatchType(contentType, a.content)
+            ? 'content'
+            : null;
+    if (reason === null) files.push({ filename, contentType: a.contentType, content: a.content });
+    else
+      refused.push({
+        name: filename.slice(0, 200),
+        contentType,
+        size,
+        reason,
+        ...(reason === 'size' ? { limit: limits.maxBytes } : {}),
+      });
+  }
+  return { files, refused };
+}
+
+/** The timeline entry naming the attachments not kept: its English body, and its diff (for zh-CN). */
+function refusedEntry(refused: RefusedFile[]): {
+  body: string;
+  diff: { refused: { from: null; to: RefusedFile[] } };
+} {
+  const diff = { refused: { from: null, to: refused } };
+  return { body: refusedFilesSentence(diff, 'en') ?? '', diff };
+}

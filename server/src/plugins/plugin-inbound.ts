@@ -6,7 +6,13 @@ import { postMessage } from '../tickets/change-ticket.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import { findOrCreateCustomer } from '../tickets/customers.ts';
 import type { CallerEvent } from './caller-events.ts';
-import { callerOf, recordThread, requesterOfTicketNumber, ticketOfThread } from './plugin-repository.ts';
+import {
+  callerOf,
+  claimThreadKey,
+  recordThread,
+  requesterOfTicketNumber,
+  ticketOfThread,
+} from './plugin-repository.ts';
 
 /**
  * What a channel plugin's `receive` answered, applied by the host the same way whichever
@@ -57,8 +63,9 @@ async function customer(em: EntityManager, who: Person | undefined): Promise<Cus
 }
 
 /**
- * Applies a plugin's answer for the channel `<plugin>.<channel>`. `onCreated` runs in the
- * transaction that records the new ticket's thread (the mail intake keeps its attachments there).
+ * Applies a plugin's answer for the channel `<plugin>.<channel>`. `onTicket` runs in the
+ * transaction that records the new ticket and its thread, or the reply (the mail intake marks
+ * its mail done and keeps its attachments there).
  */
 export async function applyInbound(
   services: Services,
@@ -68,6 +75,11 @@ export async function applyInbound(
     channel: string;
     answer: InboundAnswer | null | undefined;
     onTicket?: (tx: EntityManager, ticketId: string) => Promise<void>;
+    /**
+     * The inbound message's own key (a mail's Message-ID): a reply keeps it as a key of its
+     * ticket's thread, in its transaction, and the same message again is not posted twice.
+     */
+    messageKey?: string;
   },
 ): Promise<InboundOutcome> {
   const { plugin, answer } = input;
@@ -132,11 +144,25 @@ export async function applyInbound(
           );
         return { ok: false, status: 404, error: `No ticket came in on the thread "${answer.threadKey}".` };
       }
+      let isRepeat = false;
       try {
-        await postMessage(services, em, author, key, {
-          id: ticketId,
-          body: answer.reply?.text ?? '',
-          isPublic: true,
+        // The reply, its message's key and what the caller records with it (the mail done)
+        // commit as one: a crash between them leaves none, so a retry cannot post the reply
+        // twice, nor can the same message sent again.
+        await em.transactional(async (tx) => {
+          if (
+            input.messageKey &&
+            !(await claimThreadKey(tx, { channel: key, plugin, threadKey: input.messageKey, ticketId }))
+          ) {
+            isRepeat = true;
+            return;
+          }
+          await postMessage(services, tx, author, key, {
+            id: ticketId,
+            body: answer.reply?.text ?? '',
+            isPublic: true,
+          });
+          await input.onTicket?.(tx, String(ticketId));
         });
       } catch (e) {
         // Not the ticket's requester (someone else answering on the thread): their own ticket, when asked.
@@ -148,7 +174,13 @@ export async function applyInbound(
           );
         throw e;
       }
-      if (input.onTicket) await em.transactional((tx) => input.onTicket!(tx, String(ticketId)));
+      if (isRepeat)
+        return {
+          ok: true,
+          action: 'ignore',
+          ticketId: String(ticketId),
+          reason: `the message ${input.messageKey} was posted on the ticket already`,
+        };
       return { ok: true, action: 'reply', ticketId: String(ticketId) };
     }
     if (answer?.action === 'signal') {

@@ -301,6 +301,23 @@ export async function recordThread(
   );
 }
 
+/**
+ * Takes a message's own key (a mail's Message-ID) as one more key of its ticket's thread, in the
+ * caller's transaction; false when the channel has it already (the same message came before).
+ */
+export async function claimThreadKey(
+  em: EntityManager,
+  input: { channel: string; plugin: string; threadKey: string; ticketId: string | number },
+): Promise<boolean> {
+  const rows = await query<{ thread_key: string }>(
+    em,
+    `insert into plugin_thread (channel, thread_key, plugin, ticket_id) values (?, ?, ?, ?)
+     on conflict do nothing returning thread_key`,
+    [input.channel, input.threadKey, input.plugin, input.ticketId],
+  );
+  return rows.length > 0;
+}
+
 /** Who an outgoing reply is from (the agent's name) and to (the requester's email or phone). */
 export async function replyPeople(
   em: EntityManager,

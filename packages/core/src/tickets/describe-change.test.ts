@@ -107,4 +107,34 @@ describe('the sentence of a transfer', () => {
       describeChange({ kind: 'sla.met', diff: { resolution: { to: { consumedSeconds: 45 } } } }, 'zh-CN'),
     ).toBe('解决已达成，用时 45 秒。');
   });
+
+  it('names each attachment a channel did not keep, and why, in both languages', () => {
+    const entry = {
+      kind: 'files.refused',
+      diff: {
+        refused: {
+          from: null,
+          to: [
+            { name: 'a.exe', contentType: 'application/x-msdownload', size: 10, reason: 'type' },
+            { name: 'b.png', contentType: 'image/png', size: 10, reason: 'content' },
+            { name: 'c.pdf', contentType: 'application/pdf', size: 300, reason: 'size', limit: 200 },
+            { name: 'd.txt', contentType: 'text/plain', size: 0, reason: 'empty' },
+          ],
+        },
+      },
+    };
+    expect(describeChange(entry, 'en')!.split('\n')).toEqual([
+      'The attachment "a.exe" was not kept: files of type application/x-msdownload are not accepted.',
+      'The attachment "b.png" was not kept: its content is not image/png.',
+      'The attachment "c.pdf" was not kept: it has 300 bytes; a file may have at most 200.',
+      'The attachment "d.txt" was not kept: it is empty.',
+    ]);
+    expect(describeChange(entry, 'zh-CN')!.split('\n')).toEqual([
+      '附件“a.exe”未保存：不接受 application/x-msdownload 类型的文件。',
+      '附件“b.png”未保存：其内容不是 image/png。',
+      '附件“c.pdf”未保存：文件大小 300 字节，超过上限 200 字节。',
+      '附件“d.txt”未保存：文件为空。',
+    ]);
+    expect(describeChange({ kind: 'files.refused', diff: null }, 'en')).toBeNull();
+  });
 });

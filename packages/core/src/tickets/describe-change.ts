@@ -190,11 +190,55 @@ function slaSentenceZh(kind: string, diff: Diff): string | null {
   }
 }
 
+/** An attachment a channel did not keep as a file, and why (a `files.refused` entry's diff lists them). */
+export type RefusedFile = {
+  name: string;
+  contentType: string;
+  size: number;
+  /** type: not among the accepted types; content: its bytes are not its type; size: over the limit; empty. */
+  reason: 'type' | 'content' | 'size' | 'empty';
+  /** The largest file accepted, in bytes (reason size). */
+  limit?: number;
+};
+
+/** One line per attachment that was not kept (a `files.refused` entry, from its diff's `refused.to`). */
+export function refusedFilesSentence(diff: unknown, locale: ChangeLocale): string | null {
+  const list = (diff as { refused?: { to?: unknown } } | null)?.refused?.to;
+  if (!Array.isArray(list) || list.length === 0) return null;
+  return (list as RefusedFile[])
+    .map((f) => {
+      const name = String(f.name);
+      const type = String(f.contentType);
+      if (locale === 'zh-CN') {
+        const why =
+          f.reason === 'type'
+            ? `不接受 ${type} 类型的文件`
+            : f.reason === 'content'
+              ? `其内容不是 ${type}`
+              : f.reason === 'size'
+                ? `文件大小 ${f.size} 字节，超过上限 ${f.limit ?? '?'} 字节`
+                : '文件为空';
+        return `附件“${name}”未保存：${why}。`;
+      }
+      const why =
+        f.reason === 'type'
+          ? `files of type ${type} are not accepted`
+          : f.reason === 'content'
+            ? `its content is not ${type}`
+            : f.reason === 'size'
+              ? `it has ${f.size} bytes; a file may have at most ${f.limit ?? '?'}`
+              : 'it is empty';
+      return `The attachment "${name}" was not kept: ${why}.`;
+    })
+    .join('\n');
+}
+
 /**
  * The entry's sentence: for `updated`, what changed ("Changed priority from normal to urgent.");
  * for `task.transferred`, from whom to whom and why; for `cc.changed`, who joined and left the CC
  * list; for an SLA entry in Chinese, what its clock
- * did (in English its body says it). Null for other kinds.
+ * did (in English its body says it); for `files.refused`, which attachments were not kept and why.
+ * Null for other kinds.
  */
 export function describeChange(
   entry: { kind: string; diff: unknown; body?: string | null },
@@ -210,6 +254,7 @@ export function describeChange(
     return locale === 'en' ? `Transferred from ${from} to ${to}${why}.` : `从 ${from} 转办给 ${to}${why}。`;
   }
   if (entry.kind === 'cc.changed') return ccSentence(diff, locale, nameOf);
+  if (entry.kind === 'files.refused') return refusedFilesSentence(diff, locale);
   if (entry.kind.startsWith('sla.')) return locale === 'zh-CN' ? slaSentenceZh(entry.kind, diff) : null;
   if (entry.kind !== 'updated') return null;
   const clauses = fieldClauses(diff, locale, nameOf);

@@ -62,6 +62,7 @@ const KINDS = [
   'kb_linked',
   'plugin_patched',
   'files_attached',
+  'files_refused',
   'cc_changed',
 ] as const;
 type KindKey = (typeof KINDS)[number];
