@@ -19,6 +19,11 @@ export type SchemaFormContext = {
  * The server's messages come as they are.
  */
 export function FieldErrorTemplate(props: FieldErrorProps) {
+  // Most fields have no message: they skip the language binding (a long form draws them all on each change).
+  return props.errors?.length ? <SaidErrors {...props} /> : null;
+}
+
+function SaidErrors(props: FieldErrorProps) {
   const { t } = useTranslation('schemaForm');
   const language = currentLanguage();
   const sources = (props.registry.formContext as Partial<SchemaFormContext>).errorSources;
