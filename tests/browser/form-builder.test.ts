@@ -195,4 +195,75 @@ describe('the form builder', () => {
       { select: 'defective', text: 'K-2231', trackingNumber: 'SF123456789' },
     ]);
   }, 300_000);
+
+  it('keeps what was typed into the preview, and shows its messages in the new language, when the language changes', async () => {
+    const page = await open('admin@docket.local');
+    await page.goto(`${server.url}/admin/templates`);
+    await createByKey(
+      page,
+      'New template',
+      'kettle-returns',
+      'Kettle returns',
+      '**/admin/templates/kettle-returns',
+    );
+    await expect.poll(() => page.getByTestId('form-builder').isVisible()).toBe(true);
+    await addField(page, 'Select', 'Repair reason');
+    await page.locator('#fb-field-required').click();
+    await typeInto(page, page.locator('#fb-field-choices'), 'defective | Defective');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('other | Something else');
+    await addField(page, 'Text', 'Serial number');
+    await page.locator('#fb-field-required').click();
+    await addField(page, 'Text', 'Tracking number');
+    await typeInto(page, page.locator('#fb-field-key'), 'trackingNumber');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Add a condition' }).click();
+    await expect.poll(() => page.getByTestId('field-condition').isVisible()).toBe(true);
+    await saved(page);
+
+    // Filled in partly and checked: the serial number is missing.
+    const form = preview(page);
+    await pick(page, form.locator('#root_select'), 'Defective');
+    await expect.poll(() => form.getByText('Tracking number').isVisible()).toBe(true);
+    await form.locator('#root_trackingNumber').click();
+    await page.keyboard.type('SF123456789');
+    await form.getByRole('button', { name: 'Submit' }).click();
+    const serialItem = form
+      .locator('.ant-form-item')
+      .filter({ has: page.locator('#root_text') })
+      .last();
+    await expect.poll(() => serialItem.getByText('This field is required.').isVisible()).toBe(true);
+    const reason = form
+      .locator('.ant-form-item')
+      .filter({ has: page.locator('#root_select') })
+      .last();
+    const shown = async () => ({
+      reason: (await reason.locator('.ant-select').first().innerText()).trim(),
+      tracking: (await form.locator('#root_trackingNumber').count())
+        ? await form.locator('#root_trackingNumber').inputValue()
+        : null,
+      serialError: (await serialItem.locator('.ant-form-item-explain').allInnerTexts()).join(' '),
+    });
+    expect(await shown()).toEqual({
+      reason: 'Defective',
+      tracking: 'SF123456789',
+      serialError: 'This field is required.',
+    });
+    await screenshot(page, 'form-builder-preview-language.en');
+
+    await chooseLanguage(page, '中文');
+    await expect
+      .poll(shown)
+      .toEqual({ reason: 'Defective', tracking: 'SF123456789', serialError: '此项必填。' });
+    await screenshot(page, 'form-builder-preview-language.zh-CN');
+    await chooseLanguage(page, 'English');
+    await expect
+      .poll(shown)
+      .toEqual({ reason: 'Defective', tracking: 'SF123456789', serialError: 'This field is required.' });
+
+    // A field added to the form keeps what the preview holds too.
+    await addField(page, 'Number', 'Quantity');
+    await expect.poll(() => form.getByText('Quantity').isVisible()).toBe(true);
+    expect(await shown()).toMatchObject({ reason: 'Defective', tracking: 'SF123456789' });
+  }, 180_000);
 });

@@ -1,6 +1,13 @@
 import type { RJSFValidationError } from '@rjsf/utils';
 import { describe, expect, it } from 'vitest';
-import { authoredMessage, localizeErrors, pathSegments, serverErrorSchema } from './error-messages.ts';
+import {
+  authoredMessage,
+  localizeErrors,
+  type MessageSource,
+  pathSegments,
+  sayMessage,
+  serverErrorSchema,
+} from './error-messages.ts';
 import { schemaFormMessages } from './messages.ts';
 
 /** A translator over the real message files, with i18next's {{placeholder}} filling. */
@@ -71,6 +78,25 @@ describe('localizeErrors', () => {
       schema,
     });
     expect(e?.message).toBe('Must be a whole number.');
+  });
+
+  it('keeps what each message says, so a message shown in one language can be said in the other', () => {
+    const errors = [
+      err({ name: 'required', property: '.title', params: { missingProperty: 'title' } }),
+      err({ name: 'pattern', property: '.phone', schemaPath: '#/properties/phone/pattern', params: {} }),
+      err({ name: 'type', params: { type: 'integer,null' } }),
+      err({ name: 'minimum', params: { limit: 1 }, schemaPath: '#/properties/amount/minimum' }),
+    ];
+    const sources = new Map<string, MessageSource>();
+    const en = localizeErrors(errors, { t: translatorFor('en'), language: 'en', schema, sources });
+    const zh = en.map((e) => {
+      const source = sources.get(e.message ?? '');
+      return source ? sayMessage(source, { t: translatorFor('zh-CN'), language: 'zh-CN' }) : e.message;
+    });
+    expect(zh).toEqual(
+      localizeErrors(errors, { t: translatorFor('zh-CN'), language: 'zh-CN', schema }).map((e) => e.message),
+    );
+    expect(zh).toEqual(['此项必填。', '以 1 开头的 11 位数字', '必须是整数 / null。', '不能小于 1。']);
   });
 });
 

@@ -44,56 +44,84 @@ const KEYWORDS_WITH_LIMIT = new Set([
 ]);
 
 /**
+ * What an error says, apart from the language it is said in: a message key with its values, or the
+ * author's own message (a pattern's), with the key to fall back on. A message already shown can so
+ * be said again in another language without checking the form again.
+ */
+export type MessageSource = {
+  key: string;
+  options?: Record<string, unknown>;
+  authored?: unknown;
+};
+
+/** The message for one broken rule (an ajv error as rjsf hands it over). */
+export function messageSource(e: RJSFValidationError, schema: unknown): MessageSource {
+  const params = (e.params ?? {}) as Record<string, unknown>;
+  switch (e.name) {
+    case 'required':
+      return { key: 'schemaForm:errors.required' };
+    case 'pattern':
+      return {
+        key: 'schemaForm:errors.pattern',
+        authored: parentSchemaOf(schema, e.schemaPath)?.[PATTERN_MESSAGE_KEY],
+      };
+    case 'format': {
+      const format = String(params.format ?? '');
+      return ['email', 'date', 'date-time', 'uri'].includes(format)
+        ? { key: `schemaForm:errors.format.${format}` }
+        : { key: 'schemaForm:errors.format.other', options: { format } };
+    }
+    case 'type':
+      return { key: 'schemaForm:errors.type', options: { types: String(params.type ?? '').split(',') } };
+    case 'enum':
+    case 'const':
+    case 'oneOf':
+    case 'anyOf':
+      return { key: 'schemaForm:errors.enum' };
+    default:
+      return e.name && KEYWORDS_WITH_LIMIT.has(e.name)
+        ? { key: `schemaForm:errors.${e.name}`, options: { limit: params.limit } }
+        : { key: 'schemaForm:errors.other' };
+  }
+}
+
+/** A message in the given language (t translates into that same language). */
+export function sayMessage(
+  source: MessageSource,
+  { t, language }: { t: Translate; language: string },
+): string {
+  const authored = authoredMessage(source.authored, language);
+  if (authored) return authored;
+  const types = source.options?.types;
+  if (Array.isArray(types))
+    return t(source.key, {
+      type: types.map((ty) => t(`schemaForm:types.${ty}`, { defaultValue: ty })).join(' / '),
+    });
+  return t(source.key, source.options);
+}
+
+/**
  * Puts ajv's messages into the reader's language (rjsf's transformErrors): one short sentence
  * per broken rule, shown beside its field (the label is already beside it, so it is not repeated).
- * A pattern carries its author's message when the schema gives one.
+ * A pattern carries its author's message when the schema gives one. Each message's source goes
+ * into `sources` when given, keyed by the message, so it can be said again in another language.
  */
 export function localizeErrors(
   errors: readonly RJSFValidationError[],
-  { t, language, schema }: { t: Translate; language: string; schema: unknown },
+  {
+    t,
+    language,
+    schema,
+    sources,
+  }: { t: Translate; language: string; schema: unknown; sources?: Map<string, MessageSource> },
 ): RJSFValidationError[] {
   // "must match the then schema" repeats what the field's own error says (as the server drops it)
   return errors
     .filter((e) => e.name !== 'if')
     .map((e) => {
-      const params = (e.params ?? {}) as Record<string, unknown>;
-      let message: string;
-      switch (e.name) {
-        case 'required':
-          message = t('schemaForm:errors.required');
-          break;
-        case 'pattern':
-          message =
-            authoredMessage(parentSchemaOf(schema, e.schemaPath)?.[PATTERN_MESSAGE_KEY], language) ??
-            t('schemaForm:errors.pattern');
-          break;
-        case 'format': {
-          const format = String(params.format ?? '');
-          message = ['email', 'date', 'date-time', 'uri'].includes(format)
-            ? t(`schemaForm:errors.format.${format}`)
-            : t('schemaForm:errors.format.other', { format });
-          break;
-        }
-        case 'type':
-          message = t('schemaForm:errors.type', {
-            type: String(params.type ?? '')
-              .split(',')
-              .map((ty) => t(`schemaForm:types.${ty}`, { defaultValue: ty }))
-              .join(' / '),
-          });
-          break;
-        case 'enum':
-        case 'const':
-        case 'oneOf':
-        case 'anyOf':
-          message = t('schemaForm:errors.enum');
-          break;
-        default:
-          message =
-            e.name && KEYWORDS_WITH_LIMIT.has(e.name)
-              ? t(`schemaForm:errors.${e.name}`, { limit: params.limit })
-              : t('schemaForm:errors.other');
-      }
+      const source = messageSource(e, schema);
+      const message = sayMessage(source, { t, language });
+      sources?.set(message, source);
       return { ...e, message, stack: `${e.property ?? ''} ${message}`.trim() };
     });
 }

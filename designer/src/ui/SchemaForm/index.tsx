@@ -10,10 +10,19 @@ import type {
 } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { Button } from 'antd';
-import { type ReactNode, startTransition, useCallback, useMemo, useRef } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  startTransition,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/i18n.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
+import { FieldErrorTemplate, type SchemaFormContext } from './FieldErrorTemplate.tsx';
 import { FieldTemplate } from './FieldTemplate.tsx';
 import { rjsfTranslator } from './rjsf-strings.ts';
 import { SectionedObject } from './SectionedObject.tsx';
@@ -59,12 +68,24 @@ const ignoreErrors = () => {};
 /** Children in place of rjsf's own submit button, when the form has none. */
 const NO_BUTTONS = <span hidden />;
 
+/**
+ * What shows after the fields (the submit button, or the caller's children). rjsf gets one element
+ * that never changes, which draws them from this context: rjsf compares its props deeply and, when
+ * any differs, derives its whole state from them again, so a button's new label (another language)
+ * or its busy spinner would count as a new form.
+ */
+const AfterFields = createContext<ReactNode>(null);
+function AfterFieldsOutlet() {
+  return useContext(AfterFields);
+}
+const AFTER_FIELDS = <AfterFieldsOutlet />;
+
 const TEMPLATES: Partial<TemplatesType> = {
   BaseInputTemplate: FastBaseInput,
   FieldTemplate,
+  FieldErrorTemplate,
   ObjectFieldTemplate: SectionedObject,
 };
-const FORM_CONTEXT = { descriptionLocation: 'below' } as const;
 const DEFAULT_STATE_BEHAVIOR = {
   emptyObjectFields: 'skipDefaults',
   arrayMinItems: { populate: 'never' },
@@ -118,14 +139,19 @@ export function SchemaForm({
   const { t } = useTranslation('schemaForm');
   const language = currentLanguage();
   const translateString = useMemo(() => rjsfTranslator(language), [language]);
+  const formContext = useMemo<SchemaFormContext>(
+    () => ({ descriptionLocation: 'below', errorSources: new Map() }),
+    [],
+  );
   const transformErrors = useCallback(
     (errors: RJSFValidationError[]) =>
       localizeErrors(errors, {
         t: t as unknown as (k: string, o?: Record<string, unknown>) => string,
         language,
         schema,
+        sources: formContext.errorSources,
       }),
-    [t, language, schema],
+    [t, language, schema, formContext],
   );
   const extraErrors = useMemo(
     () => serverErrorSchema(serverErrors) as ErrorSchema | undefined,
@@ -140,14 +166,22 @@ export function SchemaForm({
   // from props again, after a submit's check, and drop the errors that check just showed; and
   // while the parent's transitions lag behind the typing, an echo of an earlier keystroke would
   // take back the keystrokes after it.
+  // A new schema (the form builder's preview while its fields are edited) has rjsf derive its state
+  // from the props: it then gets the data last reported, not what it was given before the typing.
   const reported = useRef(new WeakSet<FormData>());
+  const lastReported = useRef<FormData | undefined>(undefined);
   const shown = useRef<FormData | undefined>(formData);
+  const shownFor = useRef(schema);
   if (formData !== shown.current && !(formData && reported.current.has(formData))) shown.current = formData;
+  else if (schema !== shownFor.current && formData !== undefined && lastReported.current)
+    shown.current = lastReported.current;
+  shownFor.current = schema;
   const handleChange = useCallback(
     (e: { formData?: unknown }) => {
       if (!onChange) return;
       const data = (e.formData ?? {}) as FormData;
       reported.current.add(data);
+      lastReported.current = data;
       startTransition(() => onChange(data));
     },
     [onChange],
@@ -157,40 +191,49 @@ export function SchemaForm({
     [onSubmit],
   );
 
+  const hasSubmit = onSubmit !== undefined && !isReadOnly;
+  const afterFields = useMemo(
+    () =>
+      children ??
+      (hasSubmit ? (
+        <Button type="primary" htmlType="submit" loading={isSubmitting}>
+          {submitLabel ?? t('submit')}
+        </Button>
+      ) : (
+        NO_BUTTONS
+      )),
+    [children, hasSubmit, isSubmitting, submitLabel, t],
+  );
+
   return (
-    <Form
-      id={id}
-      className="docket-schema-form"
-      schema={schema}
-      uiSchema={fullUiSchema}
-      formData={shown.current}
-      validator={validator}
-      widgets={SCHEMA_FORM_WIDGETS}
-      templates={TEMPLATES}
-      formContext={FORM_CONTEXT}
-      extraErrors={extraErrors}
-      extraErrorsBlockSubmit={false}
-      transformErrors={transformErrors}
-      translateString={translateString}
-      showErrorList={false}
-      noHtml5Validate
-      liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
-      focusOnFirstError
-      readonly={isReadOnly}
-      experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
-      onChange={handleChange}
-      onSubmit={handleSubmit}
-      onError={ignoreErrors}
-    >
-      {children ??
-        (onSubmit && !isReadOnly ? (
-          <Button type="primary" htmlType="submit" loading={isSubmitting}>
-            {submitLabel ?? t('submit')}
-          </Button>
-        ) : (
-          NO_BUTTONS
-        ))}
-    </Form>
+    <AfterFields.Provider value={afterFields}>
+      <Form
+        id={id}
+        className="docket-schema-form"
+        schema={schema}
+        uiSchema={fullUiSchema}
+        formData={shown.current}
+        validator={validator}
+        widgets={SCHEMA_FORM_WIDGETS}
+        templates={TEMPLATES}
+        formContext={formContext}
+        extraErrors={extraErrors}
+        extraErrorsBlockSubmit={false}
+        transformErrors={transformErrors}
+        translateString={translateString}
+        showErrorList={false}
+        noHtml5Validate
+        liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
+        focusOnFirstError
+        readonly={isReadOnly}
+        experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
+        onChange={handleChange}
+        onSubmit={handleSubmit}
+        onError={ignoreErrors}
+      >
+        {AFTER_FIELDS}
+      </Form>
+    </AfterFields.Provider>
   );
 }
 
