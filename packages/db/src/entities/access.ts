@@ -1,5 +1,6 @@
 import { DATA_SCOPES, ORG_UNIT_KINDS, type Permission } from '@docket/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { indexDefinition } from './index-definition.ts';
 
 /**
  * Who works in Docket and where: the org tree, roles (permission sets with a data scope), staff
@@ -153,6 +154,38 @@ export const ApiToken = defineEntity({
   },
 });
 export type ApiToken = InferEntity<typeof ApiToken>;
+
+/**
+ * A staff member's invitation: a link to set their own password, of which only the token's SHA-256
+ * is kept; used once, expiring, withdrawn when a newer one is sent (server/src/users/invitations.ts).
+ */
+export const UserInvitation = defineEntity({
+  name: 'UserInvitation',
+  tableName: 'user_invitation',
+  properties: {
+    id: p.bigint('string').primary().autoincrement(),
+    user: () => p.manyToOne(User).ref().deleteRule('cascade').updateRule('no action'),
+    tokenHash: p.text().unique().hidden(),
+    createdBy: () =>
+      p
+        .manyToOne(User)
+        .ref()
+        .nullable()
+        .fieldName('created_by')
+        .deleteRule('set null')
+        .updateRule('no action'),
+    createdAt: p.datetime().defaultRaw('now()'),
+    expiresAt: p.datetime(),
+    usedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+  indexes: [
+    indexDefinition(
+      'CREATE INDEX user_invitation_pending_idx ON public.user_invitation USING btree (user_id) WHERE ((used_at IS NULL) AND (revoked_at IS NULL))',
+    ),
+  ],
+});
+export type UserInvitation = InferEntity<typeof UserInvitation>;
 
 /** Customers are their own kind of principal (customer portal, channels). */
 export const Customer = defineEntity({

@@ -9,6 +9,7 @@ import {
   Team,
   TeamMember,
   User,
+  UserInvitation,
   UserRole,
 } from './access.ts';
 import { AdminChange } from './audit.ts';
@@ -66,6 +67,7 @@ export const entities = [
   Team,
   TeamMember,
   ApiToken,
+  UserInvitation,
   Customer,
   Workflow,
   WorkflowVersion,
