@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { databaseKind } from '../helpers/test-database.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { expectDayRollupToAgree } from './day-rollup.ts';
 
 /**
  * The report's figures in business time, worked out by hand. The example policy "Product B
@@ -366,25 +365,6 @@ describe(`report metrics in business time (${databaseKind()})`, () => {
     const next = later.totals.sla.find((m: any) => m.metric === 'next_response');
     expect(next).toMatchObject({ met: 1, breached: 0 });
     expect(later.totals.created).toBe(0);
-    // The same week as whole days in the server's zone, from the day rollup: every mark once.
-    const week = await expectDayRollupToAgree(s, admin, {
-      from: '2027-04-04T16:00:00.000Z',
-      to: '2027-04-11T16:00:00.000Z',
-    });
-    expect(week.sla).toEqual(
-      expect.arrayContaining([
-        { metric: 'first_response', met: 1, breached: 0 },
-        { metric: 'next_response', met: 1, breached: 2 },
-      ]),
-    );
-  });
-
-  it('answers whole days of the fixed set from the day rollup as from each ticket', async () => {
-    const week = await expectDayRollupToAgree(s, admin, {
-      from: '2027-02-28T16:00:00.000Z',
-      to: '2027-03-07T16:00:00.000Z',
-    });
-    expect(week).toMatchObject({ transfers: 1, returns: 1, rejects: 1, urges: 2 });
   });
 
   it('answers a period with no data with zeros, and names an unknown grouping', async () => {

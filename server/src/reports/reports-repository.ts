@@ -1,5 +1,5 @@
 import { REPORT_GROUPINGS, type ReportGrouping, SLA_METRICS, type SlaMetric } from '@docket/core';
-import { type EntityManager, escapeLike, query, queryOne } from '@docket/db';
+import { type EntityManager, escapeLike, query } from '@docket/db';
 import type { SqlCondition } from '../access/policy.ts';
 
 export { REPORT_GROUPINGS, type ReportGrouping };
@@ -108,30 +108,29 @@ const ANY_IN = (arr: string) => `(${COUNT_IN(arr)} > 0)`;
  * First response and resolution are the clocks' own time (business hours where the policy counts
  * them, pauses left out); a ticket without clocks counts wall-clock time.
  */
-const FACT_COLUMNS = `ticket_id, template_id, template_version_id, team_id, assignee_id,
+const REFRESH_SQL = `
+  with gone as (delete from report_dirty_ticket returning ticket_id),
+    dirty as (select distinct ticket_id from gone)
+  insert into report_ticket_fact as f (ticket_id, template_id, template_version_id, team_id, assignee_id,
     creator_user_id, participant_ids, requester_id, org_path, channel, priority, created_at, last_event_at,
     first_response_seconds, is_done, status_changed_at, status_ats, status_dones, solved_ats, reopened_ats,
-    resolution_ats, resolution_seconds, transfer_ats, return_ats, reject_ats, urge_ats, sla_ats, sla_marks`;
-
-/** The facts of the tickets in `dirty` (a relation of ticket ids), from the ticket, its trail and its clocks. */
-const COMPUTED_FACTS = `
-  select t.id as ticket_id, t.template_id, t.template_version_id, t.team_id, t.assignee_id, t.creator_user_id,
+    resolution_ats, resolution_seconds, transfer_ats, return_ats, reject_ats, urge_ats, sla_ats, sla_marks)
+  select t.id, t.template_id, t.template_version_id, t.team_id, t.assignee_id, t.creator_user_id,
     t.participant_ids, t.requester_id, t.org_path, t.channel, t.priority, t.created_at,
-    coalesce(e.last_event_at, t.created_at) as last_event_at,
+    coalesce(e.last_event_at, t.created_at),
     coalesce(
       (select (h->>'consumedSeconds')::float8
          from jsonb_array_elements(s.state->'clocks'->'first_response'->'history') h
         where h->>'kind' in ('met', 'stop') and h->>'reason' = 'agent_public_reply' limit 1),
-      case when s.state is null then extract(epoch from e.first_reply_at - t.created_at)::float8 end)
-      as first_response_seconds,
-    coalesce(e.status_dones[cardinality(e.status_dones)], false) as is_done,
-    e.status_ats[cardinality(e.status_ats)] as status_changed_at,
+      case when s.state is null then extract(epoch from e.first_reply_at - t.created_at)::float8 end),
+    coalesce(e.status_dones[cardinality(e.status_dones)], false),
+    e.status_ats[cardinality(e.status_ats)],
     e.status_ats, e.status_dones, e.solved_ats, e.reopened_ats,
-    case when s.state is null then e.solved_ats else rz.ats end as resolution_ats,
+    case when s.state is null then e.solved_ats else rz.ats end,
     case when s.state is null
       then (select array_agg(extract(epoch from a - t.created_at)::float8 order by a) from unnest(e.solved_ats) a)
-      else rz.seconds end as resolution_seconds,
-    e.transfer_ats, e.return_ats, e.reject_ats, e.urge_ats, k.ats as sla_ats, k.marks as sla_marks
+      else rz.seconds end,
+    e.transfer_ats, e.return_ats, e.reject_ats, e.urge_ats, k.ats, k.marks
   from dirty d
   join ticket t on t.id = d.ticket_id
   left join ticket_sla s on s.ticket_id = t.id
@@ -162,142 +161,32 @@ const COMPUTED_FACTS = `
       from jsonb_each(coalesce(s.state->'clocks', '{}'::jsonb)) c
       cross join lateral jsonb_array_elements(c.value->'history') h
      where h->>'kind' in ('met', 'breached')
-  ) k`;
-
-/** The day rollup's counts, in its columns' order. */
-const DAY_COUNTS = [
-  'created',
-  'solved',
-  'solved_repeat',
-  'reopened',
-  'reopened_repeat',
-  'transfers',
-  'returns',
-  'rejects',
-  'urges',
-  ...SLA_METRICS.flatMap((m) => [`${m}_met`, `${m}_breached`]),
-];
-const DAY_KEY =
-  'day, prev_day, template_id, template_version_id, team_id, assignee_id, org_path, channel, priority';
-/** A day in the report zone (`:zone`, bound by the caller). */
-const dayOf = (at: string) => `(${at} at time zone :zone)::date`;
+  ) k
+  on conflict (ticket_id) do update set
+    template_id = excluded.template_id, template_version_id = excluded.template_version_id,
+    team_id = excluded.team_id, assignee_id = excluded.assignee_id, creator_user_id = excluded.creator_user_id,
+    participant_ids = excluded.participant_ids, requester_id = excluded.requester_id,
+    org_path = excluded.org_path, channel = excluded.channel, priority = excluded.priority,
+    created_at = excluded.created_at, last_event_at = excluded.last_event_at,
+    first_response_seconds = excluded.first_response_seconds, is_done = excluded.is_done,
+    status_changed_at = excluded.status_changed_at, status_ats = excluded.status_ats,
+    status_dones = excluded.status_dones, solved_ats = excluded.solved_ats, reopened_ats = excluded.reopened_ats,
+    resolution_ats = excluded.resolution_ats, resolution_seconds = excluded.resolution_seconds,
+    transfer_ats = excluded.transfer_ats, return_ats = excluded.return_ats, reject_ats = excluded.reject_ats,
+    urge_ats = excluded.urge_ats, sla_ats = excluded.sla_ats, sla_marks = excluded.sla_marks`;
 
 /**
- * What each ticket of `src` (facts rows, alias `f`) adds to the day rollup, `sign` times: one row
- * per instant, naming its count. A repeat (a solve or reopen after the ticket's first) also names
- * the day of the one before it.
+ * Brings the rollup up to date with every committed change: the facts of the tickets marked dirty.
+ * One refresh at a time (a transaction lock), so two never take the same dirty rows in different
+ * orders; a change committing meanwhile stays marked for the next. When no ticket is marked, it
+ * only looks (no transaction, no lock).
  */
-function dayContributions(src: string, sign: 1 | -1): string {
-  const dims = `f.template_id, f.template_version_id, coalesce(f.team_id, 0) as team_id,
-      coalesce(f.assignee_id, 0) as assignee_id, f.org_path, f.channel, f.priority, ${sign} as n`;
-  const each = (arr: string, count: string) =>
-    `select ${dayOf('a.at')} as day, ${dayOf('a.at')} as prev_day, '${count}' as count, ${dims}
-       from ${src} f cross join unnest(f.${arr}) a(at)`;
-  const repeats = (arr: string, count: string) =>
-    `select ${dayOf('a.at')}, ${dayOf(`f.${arr}[a.i - 1]`)}, '${count}', ${dims}
-       from ${src} f cross join unnest(f.${arr}) with ordinality a(at, i) where a.i > 1`;
-  return [
-    `select ${dayOf('f.created_at')} as day, ${dayOf('f.created_at')} as prev_day, 'created' as count, ${dims} from ${src} f`,
-    each('solved_ats', 'solved'),
-    repeats('solved_ats', 'solved_repeat'),
-    each('reopened_ats', 'reopened'),
-    repeats('reopened_ats', 'reopened_repeat'),
-    each('transfer_ats', 'transfers'),
-    each('return_ats', 'returns'),
-    each('reject_ats', 'rejects'),
-    each('urge_ats', 'urges'),
-    `select ${dayOf('a.at')}, ${dayOf('a.at')}, replace(a.mark, ':', '_'), ${dims}
-       from ${src} f cross join unnest(f.sla_ats, f.sla_marks) a(at, mark)`,
-  ].join('\n    union all\n    ');
-}
-
-/** Adds the contributions (rows of dayContributions) to the day rollup, one row per key. */
-function addToDays(contributions: string): string {
-  const sums = DAY_COUNTS.map((c) => `coalesce(sum(c.n) filter (where c.count = '${c}'), 0)::int as ${c}`);
-  return `
-  insert into report_day as r (${DAY_KEY}, ${DAY_COUNTS.join(', ')})
-  select * from (
-    select ${DAY_KEY.split(', ')
-      .map((k) => `c.${k}`)
-      .join(', ')}, ${sums.join(', ')}
-    from (${contributions}) c
-    group by ${DAY_KEY.split(', ')
-      .map((k) => `c.${k}`)
-      .join(', ')}) s
-  where ${DAY_COUNTS.map((c) => `s.${c} <> 0`).join(' or ')}
-  on conflict (${DAY_KEY}) do update set
-    ${DAY_COUNTS.map((c) => `${c} = r.${c} + excluded.${c}`).join(', ')}`;
-}
-
-/**
- * Recomputes the facts of every ticket marked dirty (and unmarks them) in one statement, and moves
- * the day rollup by the difference: the tickets' old facts taken off, their new ones added (all
- * parts of one statement see the facts as they were before it). First response and resolution
- * are the clocks' own time (business hours where the policy counts them, pauses left out); a
- * ticket without clocks counts wall-clock time.
- */
-const REFRESH_SQL = `
-  with gone as (delete from report_dirty_ticket returning ticket_id),
-    dirty as (select distinct ticket_id from gone),
-    old as (select f.* from report_ticket_fact f where f.ticket_id in (select ticket_id from dirty)),
-    fresh as (${COMPUTED_FACTS}),
-    stored as (
-      insert into report_ticket_fact as f (${FACT_COLUMNS})
-      select ${FACT_COLUMNS} from fresh
-      on conflict (ticket_id) do update set
-        template_id = excluded.template_id, template_version_id = excluded.template_version_id,
-        team_id = excluded.team_id, assignee_id = excluded.assignee_id, creator_user_id = excluded.creator_user_id,
-        participant_ids = excluded.participant_ids, requester_id = excluded.requester_id,
-        org_path = excluded.org_path, channel = excluded.channel, priority = excluded.priority,
-        created_at = excluded.created_at, last_event_at = excluded.last_event_at,
-        first_response_seconds = excluded.first_response_seconds, is_done = excluded.is_done,
-        status_changed_at = excluded.status_changed_at, status_ats = excluded.status_ats,
-        status_dones = excluded.status_dones, solved_ats = excluded.solved_ats, reopened_ats = excluded.reopened_ats,
-        resolution_ats = excluded.resolution_ats, resolution_seconds = excluded.resolution_seconds,
-        transfer_ats = excluded.transfer_ats, return_ats = excluded.return_ats, reject_ats = excluded.reject_ats,
-        urge_ats = excluded.urge_ats, sla_ats = excluded.sla_ats, sla_marks = excluded.sla_marks
-      returning 1)
-  ${addToDays(`${dayContributions('old', -1)}\n    union all\n    ${dayContributions('fresh', 1)}`)}`;
-
-/** The day rollup built anew from every ticket's facts (in the zone given). */
-const REBUILD_DAYS_SQL = addToDays(dayContributions('report_ticket_fact', 1));
-
-/** Binds each `:zone` of a statement. */
-const withZone = (sql: string, zone: string) => {
-  const params: string[] = [];
-  const text = sql.replace(/:zone\b/g, () => {
-    params.push(zone);
-    return '?';
-  });
-  return { text, params };
-};
-
-/**
- * Brings the rollup up to date with every committed change: the facts of the tickets marked
- * dirty, and the day rollup with them (built anew first when its days are in another zone, or
- * were never built). One refresh at a time (a transaction lock), so two never take the same dirty
- * rows in different orders; a change committing meanwhile stays marked for the next. When nothing
- * is to do, it only looks (no transaction, no lock).
- */
-export async function refreshReportFacts(em: EntityManager, zone: string): Promise<void> {
-  const state = await queryOne<{ is_dirty: boolean; zone: string | null }>(
-    em,
-    `select exists (select 1 from report_dirty_ticket) as is_dirty, (select zone from report_day_zone limit 1) as zone`,
-    [],
-  );
-  if (state && !state.is_dirty && state.zone === zone) return;
+export async function refreshReportFacts(em: EntityManager): Promise<void> {
+  const dirty = await query(em, 'select 1 from report_dirty_ticket limit 1', []);
+  if (dirty.length === 0) return;
   await em.transactional(async (tx) => {
     await query(tx, "select pg_advisory_xact_lock(hashtext('report_ticket_fact'))", []);
-    const stored = await queryOne<{ zone: string }>(tx, 'select zone from report_day_zone limit 1', []);
-    if (stored?.zone !== zone) {
-      await query(tx, 'delete from report_day', []);
-      const rebuild = withZone(REBUILD_DAYS_SQL, zone);
-      await query(tx, rebuild.text, rebuild.params);
-      await query(tx, 'delete from report_day_zone', []);
-      await query(tx, 'insert into report_day_zone (zone) values (?)', [zone]);
-    }
-    const refresh = withZone(REFRESH_SQL, zone);
-    await query(tx, refresh.text, refresh.params);
+    await query(tx, REFRESH_SQL, []);
   });
 }
 
@@ -332,13 +221,11 @@ const GROUPING_COLUMNS =
  * level is fenced (offset 0) so the planner neither recomputes a figure per use nor carries the
  * facts' arrays through the grouping's sort.
  */
-function ticketFiguresSql(scopeSql: string, { isCountless = false } = {}): string {
-  // Where the day rollup gives the counts, each ticket only adds its backlog and its times.
-  const zero = (cols: string[]) => cols.map((c) => `0 as ${c}`).join(', ');
+function ticketFiguresSql(scopeSql: string): string {
   return `
     select ${GROUPING_COLUMNS}, t.is_created, t.is_solved, t.is_reopened, t.is_done_at_to,
       t.transfers, t.returns, t.rejects, t.urges,
-      ${isCountless ? zero(SLA_COLUMNS) : slaPerTicket},
+      ${slaPerTicket},
       case when not t.is_done_at_to
         then extract(epoch from least(:to::timestamptz, :now::timestamptz) - t.created_at)::float8 end as backlog_age,
       case when t.is_created then t.first_response_seconds end as first_response,
@@ -354,22 +241,17 @@ function ticketFiguresSql(scopeSql: string, { isCountless = false } = {}): strin
           else (select u.done from unnest(t.status_ats, t.status_dones) u(at, done)
                  where u.at < :to::timestamptz order by u.at desc limit 1) end, false) as is_done_at_to,
         ${ANY_IN('t.solved_ats')} as is_solved,
-        ${
-          isCountless
-            ? 'false as is_reopened, 0 as transfers, 0 as returns, 0 as rejects, 0 as urges'
-            : `${ANY_IN('t.reopened_ats')} as is_reopened,
+        ${ANY_IN('t.reopened_ats')} as is_reopened,
         ${COUNT_IN('t.transfer_ats')} as transfers,
         ${COUNT_IN('t.return_ats')} as returns,
         ${COUNT_IN('t.reject_ats')} as rejects,
         ${COUNT_IN('t.urge_ats')} as urges,
-        ${SLA_READ}`
-        }
+        ${SLA_READ}
       from report_ticket_fact t
       where ${scopeSql} and t.created_at < :to::timestamptz
       offset 0
     ) t
-    where ${isCountless ? 't.is_created or t.is_solved' : 't.is_created or t.last_event_at >= :from::timestamptz'}
-      or not t.is_done_at_to
+    where t.is_created or t.last_event_at >= :from::timestamptz or not t.is_done_at_to
     offset 0`;
 }
 
@@ -510,71 +392,6 @@ function groupedSql(rowsSql: string, aggregates: string, grouping: ReportGroupin
     order by 2 nulls last, 1`;
 }
 
-/**
- * The day rollup's rows of the period's days (alias `t`, as the facts' grouping columns: no team or
- * agent is null), `:d1` to `:d2` exclusive, and within the org unit's subtree when one is given.
- */
-function dayRowsSql(hasUnit: boolean): string {
-  return `
-    select t.template_id, t.template_version_id, nullif(t.team_id, 0) as team_id,
-      nullif(t.assignee_id, 0) as assignee_id, t.org_path, t.channel, t.priority, t.prev_day,
-      ${DAY_COUNTS.map((c) => `t.${c}`).join(', ')}
-    from report_day t
-    where t.day >= :d1::date and t.day < :d2::date${hasUnit ? ' and t.org_path like :unit' : ''}`;
-}
-
-/** The counts over the day rollup's rows (alias `t`): a ticket solved or reopened again in the period counts once. */
-const DAY_FIGURES = `
-      array_agg(distinct t.template_id) as template_ids,
-      coalesce(sum(t.created), 0)::int as created,
-      (coalesce(sum(t.solved), 0) - coalesce(sum(t.solved_repeat) filter (where t.prev_day >= :d1::date), 0))::int as solved,
-      (coalesce(sum(t.reopened), 0) - coalesce(sum(t.reopened_repeat) filter (where t.prev_day >= :d1::date), 0))::int as reopened,
-      ${['transfers', 'returns', 'rejects', 'urges', ...SLA_COLUMNS].map((c) => `coalesce(sum(t.${c}), 0)::int as ${c}`).join(',\n      ')}`;
-
-/** The figures the day rollup gives (the counts), each group's. */
-const DAY_COUNTED = [
-  'created',
-  'solved',
-  'reopened',
-  'transfers',
-  'returns',
-  'rejects',
-  'urges',
-  ...SLA_COLUMNS,
-];
-type DayRow = { key: string | null; label: string | null; template_ids: number[] | null } & Record<
-  string,
-  number
->;
-
-/**
- * The period's days in the report zone when the day rollup can answer its counts: both ends are
- * midnights there, and the caller sees every ticket (a narrower scope names people, which the
- * rollup does not keep); customer tiers are the customer's now, so they are read per ticket.
- */
-async function rollupDays(
-  em: EntityManager,
-  input: { scope: SqlCondition; grouping: ReportGrouping; from: Date; to: Date; timeZone: string },
-): Promise<{ d1: string; d2: string } | null> {
-  if (input.scope.sql !== 'true' || input.grouping === 'customer_tier') return null;
-  const row = await queryOne<{ d1: string; d2: string; is_aligned: boolean }>(
-    em,
-    `select (?::timestamptz at time zone ?)::date::text as d1, (?::timestamptz at time zone ?)::date::text as d2,
-       ((?::timestamptz at time zone ?)::time = '00:00' and (?::timestamptz at time zone ?)::time = '00:00') as is_aligned`,
-    [
-      input.from,
-      input.timeZone,
-      input.to,
-      input.timeZone,
-      input.from,
-      input.timeZone,
-      input.to,
-      input.timeZone,
-    ].map((v) => (v instanceof Date ? v.toISOString() : v)),
-  );
-  return row?.is_aligned ? { d1: row.d1, d2: row.d2 } : null;
-}
-
 /** Where the caller's scope goes in the SQL text. */
 const SCOPE = ':scope';
 
@@ -587,23 +404,13 @@ function bind(
     to,
     now,
     orgPath,
-    days,
-  }: {
-    scope: SqlCondition;
-    from: Date;
-    to: Date;
-    now: Date;
-    orgPath: string | null;
-    days?: { d1: string; d2: string } | null;
-  },
+  }: { scope: SqlCondition; from: Date; to: Date; now: Date; orgPath: string | null },
 ): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const f = from.toISOString();
   const tt = to.toISOString();
-  const text = sql.replace(/:from\b|:to\b|:now\b|:unit\b|:scope\b|:d1\b|:d2\b/g, (m) => {
+  const text = sql.replace(/:from\b|:to\b|:now\b|:unit\b|:scope\b/g, (m) => {
     if (m === ':from') params.push(f);
-    else if (m === ':d1') params.push(days?.d1);
-    else if (m === ':d2') params.push(days?.d2);
     else if (m === ':to') params.push(tt);
     else if (m === ':now') params.push(now.toISOString());
     else if (m === ':unit') params.push(`${escapeLike(orgPath ?? '')}%`);
@@ -644,62 +451,35 @@ export async function readTicketReport(
     now: Date;
     /** Only the subtree of the org unit at this path. */
     orgPath: string | null;
-    /** The zone of the day rollup's days (the server's). */
-    timeZone: string;
   },
 ): Promise<ReportRow[]> {
-  await refreshReportFacts(em, input.timeZone);
-  const days = await rollupDays(em, input);
+  await refreshReportFacts(em);
   const scopeSql = input.orgPath === null ? SCOPE : `${SCOPE} and t.org_path like :unit`;
-  const isCountless = days !== null;
-  const { figures, ratings, counted } = await em.transactional(async (tx) => {
+  const { figures, ratings } = await em.transactional(async (tx) => {
     // A report is one long scan: compiling it (JIT) costs more than it saves, and its sorts fit in
     // memory with a little more than the default.
     await query(tx, 'set local jit = off', []);
     await query(tx, "set local work_mem = '64MB'", []);
     const read = async <T>(sql: string) => {
-      const bound = bind(sql, { ...input, days });
+      const bound = bind(sql, input);
       return query<T>(tx, bound.sql, bound.params);
     };
     return {
       figures: await read<FigureRow>(
         input.grouping === 'org_unit'
-          ? orgRolledUpSql(ticketFiguresSql(scopeSql, { isCountless }))
-          : groupedSql(ticketFiguresSql(scopeSql, { isCountless }), FIGURES, input.grouping),
+          ? orgRolledUpSql(ticketFiguresSql(scopeSql))
+          : groupedSql(ticketFiguresSql(scopeSql), FIGURES, input.grouping),
       ),
-      counted: days
-        ? await read<DayRow>(groupedSql(dayRowsSql(input.orgPath !== null), DAY_FIGURES, input.grouping))
-        : null,
       ratings: await read<RatingRow>(groupedSql(ratedSql(scopeSql), RATINGS, input.grouping)),
     };
   });
-  const all = counted ? withDayCounts(figures, counted) : figures;
   const isTotal = (r: { key: string | null }) => r.key === '*';
   const groups = mergeRows(
-    all.filter((r) => !isTotal(r)),
+    figures.filter((r) => !isTotal(r)),
     ratings.filter((r) => !isTotal(r)),
   ).filter(hasAnyFigure);
   // Both statements always answer a totals row (an aggregate over no rows is one row of zeros).
-  return [...groups, ...mergeRows(all.filter(isTotal), ratings.filter(isTotal))];
-}
-
-/**
- * The per-ticket figures (backlog and times) with the day rollup's counts in place of theirs, a
- * group of either kind kept (in the figures' order, then the groups with counts only).
- */
-function withDayCounts(figures: FigureRow[], counted: DayRow[]): FigureRow[] {
-  const byKey = new Map(counted.map((r) => [r.key, r]));
-  const counts = (r: DayRow | undefined) =>
-    Object.fromEntries(DAY_COUNTED.map((c) => [c, r ? Number(r[c]) : 0])) as Partial<FigureRow>;
-  const rows: FigureRow[] = figures.map((f) => {
-    const c = byKey.get(f.key);
-    byKey.delete(f.key);
-    const templateIds = [...new Set([...(f.template_ids ?? []), ...(c?.template_ids ?? [])])];
-    return { ...f, ...counts(c), template_ids: templateIds };
-  });
-  for (const c of byKey.values())
-    rows.push({ ...NO_FIGURES, key: c.key, label: c.label, template_ids: c.template_ids, ...counts(c) });
-  return rows;
+  return [...groups, ...mergeRows(figures.filter(isTotal), ratings.filter(isTotal))];
 }
 
 type RatingRow = Pick<

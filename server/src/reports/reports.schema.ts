@@ -124,10 +124,6 @@ builder.queryFields((t) => ({
     description:
       'Created, solved, reopened, backlog and its age, first response and resolution times (business time), SLA attainment, transfers, returns, rejects, urges, CSAT and follow-up ratings over a period, by group; only over the tickets in the caller’s scope. Needs report.read. Bad input is refused at /from, /to, /groupBy or /orgUnitId (unknown, or outside the caller’s scope).',
     args: { input: t.arg({ type: TicketReportInput, required: true }) },
-    resolve: (_r, a, ctx) =>
-      ticketReport(ctx.em, ctx.principal, a.input, {
-        now: new Date(ctx.services.clock.now()),
-        timeZone: ctx.services.config.timeZone,
-      }),
+    resolve: (_r, a, ctx) => ticketReport(ctx.em, ctx.principal, a.input, new Date(ctx.services.clock.now())),
   }),
 }));

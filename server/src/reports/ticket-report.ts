@@ -189,7 +189,7 @@ export async function ticketReport(
   em: EntityManager,
   principal: Principal | null,
   input: ReportInput,
-  { now = new Date(), timeZone }: { now?: Date; timeZone: string },
+  now: Date = new Date(),
 ): Promise<TicketReport> {
   const staff = requireReportReader(principal);
   const grouping = checkInput(input);
@@ -201,7 +201,6 @@ export async function ticketReport(
     to: input.to,
     now,
     orgPath,
-    timeZone,
   });
   const total = rows.find((r) => r.key === '*')!;
   return {

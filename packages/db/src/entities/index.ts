@@ -27,7 +27,7 @@ import {
   PluginThread,
   PluginVersion,
 } from './plugins.ts';
-import { ReportDay, ReportDayZone, ReportDirtyTicket, ReportTicketFact } from './reports.ts';
+import { ReportDirtyTicket, ReportTicketFact } from './reports.ts';
 import { BusinessCalendar, SlaPolicy, TicketSla, TicketUrge } from './sla.ts';
 import { TicketTemplate, TicketTemplateVersion } from './templates.ts';
 import { Ticket, TicketEvent, TicketStatus } from './tickets.ts';
@@ -108,8 +108,6 @@ export const entities = [
   Macro,
   ReportTicketFact,
   ReportDirtyTicket,
-  ReportDay,
-  ReportDayZone,
   WallToken,
 ];
 
