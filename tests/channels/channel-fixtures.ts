@@ -63,6 +63,8 @@ export async function smtpSink(): Promise<{ port: number; mails: ParsedMail[]; c
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    // The server's pooled sender may still hold a connection: close it at once, not after 30 s.
+    closeTimeout: 100,
     onData(stream, _session, cb) {
       simpleParser(stream).then(
         (m) => {

@@ -24,6 +24,8 @@ export async function startSmtpListener(input: {
     size: input.maxBytes,
     logger: false,
     socketTimeout: 60_000,
+    // On shutdown a sender's idle connection is dropped after this (smtp-server waits 30 s).
+    closeTimeout: 5_000,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       let bytes = 0;
