@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { launchBrowser, newContext, screenshot, waitForFieldError, watchPage } from './browser.ts';
 
 /**
  * Invitations and password changes in Chromium against the real server: the admin invites a user
@@ -73,8 +73,8 @@ describe('invitations in the web app', () => {
     await invitee.getByLabel('New password', { exact: true }).fill('short');
     await invitee.getByLabel('New password again').fill('shorter');
     await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
-    await expect.poll(() => invitee.locator('main').innerText()).toContain('at least 8 characters');
-    expect(await invitee.locator('main').innerText()).toContain('The two passwords differ.');
+    await waitForFieldError(invitee, 'New password', 'A password needs at least 8 characters.');
+    await waitForFieldError(invitee, 'New password again', 'The two passwords differ.');
     await screenshot(invitee, 'invite-page-errors.en');
     await invitee.getByLabel('New password', { exact: true }).fill('nina-first-pass');
     await invitee.getByLabel('New password again').fill('nina-first-pass');
@@ -105,8 +105,11 @@ describe('invitations in the web app', () => {
     await invitee.getByLabel('Current password').fill('wrong-password');
     await invitee.getByLabel('New password', { exact: true }).fill('nina-second-pass');
     await invitee.getByLabel('New password again').fill('nina-second-pass');
-    await invitee.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => invitee.locator('main').innerText()).toContain('The current password is wrong.');
+    const change = invitee.getByRole('button', { name: 'Change password' });
+    await change.click();
+    // The server's answer shown under its input, and the form no longer busy, before the picture.
+    await waitForFieldError(invitee, 'Current password', 'The current password is wrong.');
+    await expect.poll(() => change.getAttribute('aria-busy')).toBe('false');
     await screenshot(invitee, 'account-password-error.en');
     await invitee.getByLabel('Current password').fill('nina-first-pass');
     await invitee.getByRole('button', { name: 'Change password' }).click();
@@ -176,8 +179,10 @@ describe('invitations in the web app', () => {
     await zhAccount.getByLabel('当前密码').fill('lin-pass-123');
     await zhAccount.getByLabel('新密码', { exact: true }).fill('lin-pass-123');
     await zhAccount.getByLabel('再次输入新密码').fill('lin-pass-123');
-    await zhAccount.getByRole('button', { name: '修改密码' }).click();
-    await expect.poll(() => zhAccount.locator('main').innerText()).toContain('新密码不能与当前密码相同。');
+    const zhChange = zhAccount.getByRole('button', { name: '修改密码' });
+    await zhChange.click();
+    await waitForFieldError(zhAccount, '新密码', '新密码不能与当前密码相同。');
+    await expect.poll(() => zhChange.getAttribute('aria-busy')).toBe('false');
     await screenshot(zhAccount, 'account-password.zh-CN');
   }, 240_000);
 });
