@@ -130,6 +130,66 @@ describe('invitations in the web app', () => {
     expect(new URL(fresh.url()).pathname).not.toBe('/login');
   }, 240_000);
 
+  it('tells a person signed in with another account so, and signs them out only when asked', async () => {
+    const adminSession = await server.login('admin@docket.local');
+    const r = await server.gql(
+      'mutation { createUser(email: "omar@docket.local", name: "Omar Other") { ... on User { id } } }',
+      {},
+      adminSession,
+    );
+    const sent = await server.gql(
+      'mutation($u: Int!) { sendInvitation(userId: $u) { ... on SentInvitation { link } } }',
+      { u: Number(r.data!.createUser.id) },
+      adminSession,
+    );
+    const path = pathOf(sent.data!.sendInvitation.link);
+    const stateOf = async () =>
+      (
+        await server.gql('query($t: String!) { invitation(token: $t) { state } }', {
+          t: path.replace('/invite/', ''),
+        })
+      ).data!.invitation.state;
+
+    // The admin, signed in, opens Omar's link: told whose it is, no password form.
+    const admin = await open();
+    await signIn(admin, 'admin@docket.local', 'docket-demo');
+    await admin.goto(`${server.url}${path}`);
+    await expect
+      .poll(() => admin.getByTestId('invite-other-account').innerText())
+      .toBe('You are signed in with another account');
+    const text = await admin.locator('main').innerText();
+    expect(text).toMatch(/You are signed in as .*admin@docket\.local/);
+    expect(text).toContain('This invitation is for Omar Other (omar@docket.local).');
+    expect(await admin.getByLabel('New password', { exact: true }).count()).toBe(0);
+    await screenshot(admin, 'invite-other-account.en');
+
+    // Staying signed in leaves both the session and the link as they were.
+    await admin.getByRole('button', { name: 'Stay signed in' }).click();
+    await admin.waitForURL((u) => !u.pathname.startsWith('/invite'));
+    expect(new URL(admin.url()).pathname).not.toBe('/login');
+    expect(await stateOf()).toBe('open');
+
+    // Signing out first: then the form, and the browser ends up signed in as Omar.
+    await admin.goto(`${server.url}${path}`);
+    await admin.getByRole('button', { name: 'Sign out and continue' }).click();
+    await admin.getByLabel('New password', { exact: true }).fill('omar-pass-123');
+    await admin.getByLabel('New password again').fill('omar-pass-123');
+    await admin.getByRole('button', { name: 'Set password and sign in' }).click();
+    await admin.waitForURL((u) => !u.pathname.startsWith('/invite'));
+    await expect.poll(() => admin.getByText('Omar Other').first().isVisible()).toBe(true);
+    expect(await stateOf()).toBe('used');
+
+    // The invited person themself, signed in, may use a newer link: the form, no warning.
+    const again = await server.gql(
+      'mutation($u: Int!) { sendInvitation(userId: $u) { ... on SentInvitation { link } } }',
+      { u: Number(r.data!.createUser.id) },
+      adminSession,
+    );
+    await admin.goto(`${server.url}${pathOf(again.data!.sendInvitation.link)}`);
+    await admin.getByLabel('New password', { exact: true }).waitFor();
+    expect(await admin.getByTestId('invite-other-account').count()).toBe(0);
+  }, 240_000);
+
   it('shows the invite page in Chinese and on a phone, and the password page in Chinese', async () => {
     const r = await server.gql(
       'mutation { createUser(email: "lin@docket.local", name: "林新") { ... on User { id } } }',

@@ -53,6 +53,12 @@ export const authMessages = defineMessages('auth', {
         },
       },
       toLogin: 'Go to sign in',
+      otherAccount: {
+        title: 'You are signed in with another account',
+        text: "You are signed in as {{me}}. This invitation is for {{name}} ({{email}}). Sign out first to set that account's password.",
+        signOut: 'Sign out and continue',
+        stay: 'Stay signed in',
+      },
     },
   },
   'zh-CN': {
@@ -107,6 +113,12 @@ export const authMessages = defineMessages('auth', {
         },
       },
       toLogin: '前往登录',
+      otherAccount: {
+        title: '您已登录其他账户',
+        text: '您当前以 {{me}} 的身份登录。此邀请是发给 {{name}}（{{email}}）的。请先退出登录，再为该账户设置密码。',
+        signOut: '退出登录并继续',
+        stay: '保持当前登录',
+      },
     },
   },
 });

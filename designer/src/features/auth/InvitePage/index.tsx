@@ -88,6 +88,17 @@ export default function InvitePage() {
 
   const state = refused ?? data?.invitation?.state ?? null;
   const invitation = data?.invitation;
+  // Someone else is signed in here: setting the password would sign this browser in as the
+  // invited person instead. Say so, and let them sign out first (never a silent switch).
+  const me = session.me;
+  const signedInAs = me?.user ?? me?.customer ?? null;
+  const isOtherAccount =
+    !!signedInAs &&
+    !(
+      me?.kind === 'user' &&
+      !!invitation?.email &&
+      signedInAs.email?.toLowerCase() === invitation.email.toLowerCase()
+    );
   let body: React.ReactNode;
   if (error) body = <QueryError error={error} onRetry={refetch} />;
   else if (!state) body = <PageLoading />;
@@ -101,6 +112,28 @@ export default function InvitePage() {
           <Link to="/login">
             <Button type="primary">{t('invite.toLogin')}</Button>
           </Link>
+        }
+      />
+    );
+  else if (isOtherAccount)
+    body = (
+      <Result
+        status="info"
+        title={<span data-testid="invite-other-account">{t('invite.otherAccount.title')}</span>}
+        subTitle={t('invite.otherAccount.text', {
+          me: signedInAs.email ? `${signedInAs.name ?? ''} (${signedInAs.email})` : (signedInAs.name ?? ''),
+          name: invitation?.name ?? '',
+          email: invitation?.email ?? '',
+        })}
+        extra={
+          <Flex gap={8} wrap justify="center">
+            <Button type="primary" onClick={() => void session.signOut()}>
+              {t('invite.otherAccount.signOut')}
+            </Button>
+            <Link to="/">
+              <Button>{t('invite.otherAccount.stay')}</Button>
+            </Link>
+          </Flex>
         }
       />
     );
