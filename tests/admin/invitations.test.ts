@@ -99,6 +99,25 @@ describe(`invitations and password changes (${databaseKind()})`, () => {
     expect(await canLogin(email, 'a-good-password')).toBe(true);
   });
 
+  it('of two uses of one link at once, exactly one sets the password', async () => {
+    const { email, token } = await invite();
+    const passwords = ['first-of-two', 'second-of-two'];
+    const answers = await Promise.all(passwords.map((p) => s.gql(ACCEPT, { t: token, p })));
+    const kinds = answers.map((a) => a.data!.acceptInvitation.__typename as string);
+    expect([...kinds].sort()).toEqual(['Session', 'ValidationError']);
+    expect(answers[kinds.indexOf('ValidationError')]!.data!.acceptInvitation.fields).toEqual([
+      expect.objectContaining({ path: '/token', code: 'used' }),
+    ]);
+    const won = kinds.indexOf('Session');
+    expect(await canLogin(email, passwords[won]!)).toBe(true);
+    expect(await canLogin(email, passwords[1 - won]!)).toBe(false);
+    const [row] = await s.sql<{ claims: number }>(
+      'select count(*)::int as claims from user_invitation i join app_user u on u.id = i.user_id where u.email = ? and i.used_at is not null',
+      [email],
+    );
+    expect(row!.claims).toBe(1);
+  });
+
   it('refuses forged links and changes nothing', async () => {
     const { email, token } = await invite();
     const [nonce, signature] = token.split('.') as [string, string];
