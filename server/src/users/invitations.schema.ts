@@ -74,7 +74,7 @@ builder.queryFields((t) => ({
         state,
         name: row?.name ?? null,
         email: row?.email ?? null,
-        expiresAt: row ? new Date(row.expires_at) : null,
+        expiresAt: row?.expiresAt ?? null,
       };
     },
   }),
