@@ -118,6 +118,27 @@ describe(`invitations and password changes (${databaseKind()})`, () => {
     expect(row!.claims).toBe(1);
   });
 
+  it('refuses someone signed in with another account, and lets the invited person use it signed in', async () => {
+    const { id, email, token } = await invite();
+    for (const session of [admin, await s.customerLogin('customer@example.com')]) {
+      const r = await s.gql(ACCEPT, { t: token, p: 'a-good-password' }, session);
+      expect(r.data!.acceptInvitation.fields).toEqual([
+        expect.objectContaining({ path: '/token', code: 'signed_in_as_other' }),
+      ]);
+    }
+    expect((await s.gql(READ, { t: token })).data!.invitation.state).toBe('open');
+    expect(await canLogin(email, 'a-good-password')).toBe(false);
+    expect(await me(admin)).toMatchObject({ user: { email: 'admin@docket.local' } });
+    // Signed in as themself (a password set before, then a new invitation): allowed.
+    const first = await s.gql(ACCEPT, { t: token, p: 'a-good-password' });
+    const own = first.data!.acceptInvitation.token as string;
+    const resent = await s.gql(SEND, { u: id }, admin);
+    const second = (resent.data!.sendInvitation.link as string).split('/invite/')[1]!;
+    const r = await s.gql(ACCEPT, { t: second, p: 'a-newer-password' }, own);
+    expect(r.data!.acceptInvitation).toMatchObject({ __typename: 'Session', me: { user: { email } } });
+    expect(await canLogin(email, 'a-newer-password')).toBe(true);
+  });
+
   it('refuses forged links and changes nothing', async () => {
     const { email, token } = await invite();
     const [nonce, signature] = token.split('.') as [string, string];

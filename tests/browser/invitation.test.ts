@@ -169,6 +169,18 @@ describe('invitations in the web app', () => {
     expect(new URL(admin.url()).pathname).not.toBe('/login');
     expect(await stateOf()).toBe('open');
 
+    // Signed in in another tab after the page opened: the server refuses, the page says so.
+    const late = await open();
+    await late.goto(`${server.url}${path}`);
+    await late.getByLabel('New password', { exact: true }).fill('omar-pass-123');
+    await late.getByLabel('New password again').fill('omar-pass-123');
+    await signIn(await late.context().newPage(), 'admin@docket.local', 'docket-demo');
+    await late.getByRole('button', { name: 'Set password and sign in' }).click();
+    await expect
+      .poll(() => late.getByTestId('invite-other-account').innerText())
+      .toBe('You are signed in with another account');
+    expect(await stateOf()).toBe('open');
+
     // Signing out first: then the form, and the browser ends up signed in as Omar.
     await admin.goto(`${server.url}${path}`);
     await admin.getByRole('button', { name: 'Sign out and continue' }).click();

@@ -134,15 +134,25 @@ export async function readInvitation(
 /**
  * The invited person sets their password: the link is claimed (once; a second use, an expired,
  * withdrawn or forged link changes nothing), the password set, every earlier session of the
- * account ended. Returns the user, for the caller to sign them in.
+ * account ended. Returns the user, for the caller to sign them in. Someone signed in with another
+ * account (`actor`) is refused rather than silently signed in as the invited person.
  */
 export async function acceptInvitation(
   services: Pick<Services, 'invitations' | 'clock' | 'principals'>,
   em: EntityManager,
+  actor: Principal | null,
   input: { token: string; password: string },
 ): Promise<User> {
   const first = await readInvitation(services, em, input.token);
   if (first.state !== 'open') throw refused(first.state);
+  if (actor && !(actor.kind === 'user' && actor.userId === first.row!.userId))
+    throw new ValidationFailed([
+      fieldError(
+        '/token',
+        'signed_in_as_other',
+        'You are signed in with another account. Sign out first to set the invited account’s password.',
+      ),
+    ]);
   const errors = passwordErrors(input.password, '/password');
   if (errors.length) throw new ValidationFailed(errors);
   // Hashed before the transaction: argon2 takes a while, and the claim below decides anyway.

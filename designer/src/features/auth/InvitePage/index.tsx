@@ -65,6 +65,11 @@ export default function InvitePage() {
       const field = r?.__typename === 'ValidationError' ? r.fields?.[0] : undefined;
       if (field?.path === '/token' && REFUSALS.includes(field.code as Refusal))
         return setRefused(field.code as Refusal);
+      if (field?.path === '/token' && field.code === 'signed_in_as_other') {
+        // Signed in with another account meanwhile (another tab): say so, as on opening the link.
+        const { me } = await request(MeQuery, {});
+        if (me) return session.signedIn(me);
+      }
       if (field?.path === '/password')
         return form.setFields([
           {
