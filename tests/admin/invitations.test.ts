@@ -99,6 +99,46 @@ describe(`invitations and password changes (${databaseKind()})`, () => {
     expect(await canLogin(email, 'a-good-password')).toBe(true);
   });
 
+  it('of two uses of one link at once, exactly one sets the password', async () => {
+    const { email, token } = await invite();
+    const passwords = ['first-of-two', 'second-of-two'];
+    const answers = await Promise.all(passwords.map((p) => s.gql(ACCEPT, { t: token, p })));
+    const kinds = answers.map((a) => a.data!.acceptInvitation.__typename as string);
+    expect([...kinds].sort()).toEqual(['Session', 'ValidationError']);
+    expect(answers[kinds.indexOf('ValidationError')]!.data!.acceptInvitation.fields).toEqual([
+      expect.objectContaining({ path: '/token', code: 'used' }),
+    ]);
+    const won = kinds.indexOf('Session');
+    expect(await canLogin(email, passwords[won]!)).toBe(true);
+    expect(await canLogin(email, passwords[1 - won]!)).toBe(false);
+    const [row] = await s.sql<{ claims: number }>(
+      'select count(*)::int as claims from user_invitation i join app_user u on u.id = i.user_id where u.email = ? and i.used_at is not null',
+      [email],
+    );
+    expect(row!.claims).toBe(1);
+  });
+
+  it('refuses someone signed in with another account, and lets the invited person use it signed in', async () => {
+    const { id, email, token } = await invite();
+    for (const session of [admin, await s.customerLogin('customer@example.com')]) {
+      const r = await s.gql(ACCEPT, { t: token, p: 'a-good-password' }, session);
+      expect(r.data!.acceptInvitation.fields).toEqual([
+        expect.objectContaining({ path: '/token', code: 'signed_in_as_other' }),
+      ]);
+    }
+    expect((await s.gql(READ, { t: token })).data!.invitation.state).toBe('open');
+    expect(await canLogin(email, 'a-good-password')).toBe(false);
+    expect(await me(admin)).toMatchObject({ user: { email: 'admin@docket.local' } });
+    // Signed in as themself (a password set before, then a new invitation): allowed.
+    const first = await s.gql(ACCEPT, { t: token, p: 'a-good-password' });
+    const own = first.data!.acceptInvitation.token as string;
+    const resent = await s.gql(SEND, { u: id }, admin);
+    const second = (resent.data!.sendInvitation.link as string).split('/invite/')[1]!;
+    const r = await s.gql(ACCEPT, { t: second, p: 'a-newer-password' }, own);
+    expect(r.data!.acceptInvitation).toMatchObject({ __typename: 'Session', me: { user: { email } } });
+    expect(await canLogin(email, 'a-newer-password')).toBe(true);
+  });
+
   it('refuses forged links and changes nothing', async () => {
     const { email, token } = await invite();
     const [nonce, signature] = token.split('.') as [string, string];

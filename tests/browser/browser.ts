@@ -47,6 +47,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /**
+ * Waits until the form input labelled `label` shows `text` as its error, the way a person sees it:
+ * the input marked invalid, the message in the help it is described by (antd's, under the input),
+ * and that help's appear animation over, so a screenshot taken next shows the message whole.
+ */
+export async function waitForFieldError(page: Page, label: string, text: string): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await page.waitForFunction(
+    (el) => el?.getAttribute('aria-invalid') === 'true',
+    await input.elementHandle(),
+  );
+  const helpId = ((await input.getAttribute('aria-describedby')) ?? '')
+    .split(/\s+/)
+    .find((id) => id.endsWith('_help'));
+  if (!helpId) throw new Error(`The input "${label}" is invalid but described by no help.`);
+  const help = page.locator(`[id="${helpId}"]`);
+  await help.getByText(text, { exact: true }).waitFor();
+  await page.waitForFunction(
+    (el) => !!el && el.getAnimations({ subtree: true }).length === 0,
+    await help.elementHandle(),
+  );
+}
+
+/**
  * Creates a template or workflow from the keyboard, as an admin would: the button opens the
  * dialog, the key field has the focus, key, Tab, name, Enter; then waits until the new one's page
  * is open. If it never opens, the error says what the dialog showed (a refusal, or nothing typed).

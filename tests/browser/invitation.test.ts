@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { launchBrowser, newContext, screenshot, waitForFieldError, watchPage } from './browser.ts';
 
 /**
  * Invitations and password changes in Chromium against the real server: the admin invites a user
@@ -73,8 +73,8 @@ describe('invitations in the web app', () => {
     await invitee.getByLabel('New password', { exact: true }).fill('short');
     await invitee.getByLabel('New password again').fill('shorter');
     await invitee.getByRole('button', { name: 'Set password and sign in' }).click();
-    await expect.poll(() => invitee.locator('main').innerText()).toContain('at least 8 characters');
-    expect(await invitee.locator('main').innerText()).toContain('The two passwords differ.');
+    await waitForFieldError(invitee, 'New password', 'A password needs at least 8 characters.');
+    await waitForFieldError(invitee, 'New password again', 'The two passwords differ.');
     await screenshot(invitee, 'invite-page-errors.en');
     await invitee.getByLabel('New password', { exact: true }).fill('nina-first-pass');
     await invitee.getByLabel('New password again').fill('nina-first-pass');
@@ -105,8 +105,11 @@ describe('invitations in the web app', () => {
     await invitee.getByLabel('Current password').fill('wrong-password');
     await invitee.getByLabel('New password', { exact: true }).fill('nina-second-pass');
     await invitee.getByLabel('New password again').fill('nina-second-pass');
-    await invitee.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => invitee.locator('main').innerText()).toContain('The current password is wrong.');
+    const change = invitee.getByRole('button', { name: 'Change password' });
+    await change.click();
+    // The server's answer shown under its input, and the form no longer busy, before the picture.
+    await waitForFieldError(invitee, 'Current password', 'The current password is wrong.');
+    await expect.poll(() => change.getAttribute('aria-busy')).toBe('false');
     await screenshot(invitee, 'account-password-error.en');
     await invitee.getByLabel('Current password').fill('nina-first-pass');
     await invitee.getByRole('button', { name: 'Change password' }).click();
@@ -125,6 +128,78 @@ describe('invitations in the web app', () => {
     const fresh = await open();
     await signIn(fresh, 'nina@docket.local', 'nina-second-pass');
     expect(new URL(fresh.url()).pathname).not.toBe('/login');
+  }, 240_000);
+
+  it('tells a person signed in with another account so, and signs them out only when asked', async () => {
+    const adminSession = await server.login('admin@docket.local');
+    const r = await server.gql(
+      'mutation { createUser(email: "omar@docket.local", name: "Omar Other") { ... on User { id } } }',
+      {},
+      adminSession,
+    );
+    const sent = await server.gql(
+      'mutation($u: Int!) { sendInvitation(userId: $u) { ... on SentInvitation { link } } }',
+      { u: Number(r.data!.createUser.id) },
+      adminSession,
+    );
+    const path = pathOf(sent.data!.sendInvitation.link);
+    const stateOf = async () =>
+      (
+        await server.gql('query($t: String!) { invitation(token: $t) { state } }', {
+          t: path.replace('/invite/', ''),
+        })
+      ).data!.invitation.state;
+
+    // The admin, signed in, opens Omar's link: told whose it is, no password form.
+    const admin = await open();
+    await signIn(admin, 'admin@docket.local', 'docket-demo');
+    await admin.goto(`${server.url}${path}`);
+    await expect
+      .poll(() => admin.getByTestId('invite-other-account').innerText())
+      .toBe('You are signed in with another account');
+    const text = await admin.locator('main').innerText();
+    expect(text).toMatch(/You are signed in as .*admin@docket\.local/);
+    expect(text).toContain('This invitation is for Omar Other (omar@docket.local).');
+    expect(await admin.getByLabel('New password', { exact: true }).count()).toBe(0);
+    await screenshot(admin, 'invite-other-account.en');
+
+    // Staying signed in leaves both the session and the link as they were.
+    await admin.getByRole('button', { name: 'Stay signed in' }).click();
+    await admin.waitForURL((u) => !u.pathname.startsWith('/invite'));
+    expect(new URL(admin.url()).pathname).not.toBe('/login');
+    expect(await stateOf()).toBe('open');
+
+    // Signed in in another tab after the page opened: the server refuses, the page says so.
+    const late = await open();
+    await late.goto(`${server.url}${path}`);
+    await late.getByLabel('New password', { exact: true }).fill('omar-pass-123');
+    await late.getByLabel('New password again').fill('omar-pass-123');
+    await signIn(await late.context().newPage(), 'admin@docket.local', 'docket-demo');
+    await late.getByRole('button', { name: 'Set password and sign in' }).click();
+    await expect
+      .poll(() => late.getByTestId('invite-other-account').innerText())
+      .toBe('You are signed in with another account');
+    expect(await stateOf()).toBe('open');
+
+    // Signing out first: then the form, and the browser ends up signed in as Omar.
+    await admin.goto(`${server.url}${path}`);
+    await admin.getByRole('button', { name: 'Sign out and continue' }).click();
+    await admin.getByLabel('New password', { exact: true }).fill('omar-pass-123');
+    await admin.getByLabel('New password again').fill('omar-pass-123');
+    await admin.getByRole('button', { name: 'Set password and sign in' }).click();
+    await admin.waitForURL((u) => !u.pathname.startsWith('/invite'));
+    await expect.poll(() => admin.getByText('Omar Other').first().isVisible()).toBe(true);
+    expect(await stateOf()).toBe('used');
+
+    // The invited person themself, signed in, may use a newer link: the form, no warning.
+    const again = await server.gql(
+      'mutation($u: Int!) { sendInvitation(userId: $u) { ... on SentInvitation { link } } }',
+      { u: Number(r.data!.createUser.id) },
+      adminSession,
+    );
+    await admin.goto(`${server.url}${pathOf(again.data!.sendInvitation.link)}`);
+    await admin.getByLabel('New password', { exact: true }).waitFor();
+    expect(await admin.getByTestId('invite-other-account').count()).toBe(0);
   }, 240_000);
 
   it('shows the invite page in Chinese and on a phone, and the password page in Chinese', async () => {
@@ -176,8 +251,10 @@ describe('invitations in the web app', () => {
     await zhAccount.getByLabel('当前密码').fill('lin-pass-123');
     await zhAccount.getByLabel('新密码', { exact: true }).fill('lin-pass-123');
     await zhAccount.getByLabel('再次输入新密码').fill('lin-pass-123');
-    await zhAccount.getByRole('button', { name: '修改密码' }).click();
-    await expect.poll(() => zhAccount.locator('main').innerText()).toContain('新密码不能与当前密码相同。');
+    const zhChange = zhAccount.getByRole('button', { name: '修改密码' });
+    await zhChange.click();
+    await waitForFieldError(zhAccount, '新密码', '新密码不能与当前密码相同。');
+    await expect.poll(() => zhChange.getAttribute('aria-busy')).toBe('false');
     await screenshot(zhAccount, 'account-password.zh-CN');
   }, 240_000);
 });

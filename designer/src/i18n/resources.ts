@@ -14,6 +14,7 @@ import { slaMessages } from '../features/sla/messages.ts';
 import { statusesMessages } from '../features/statuses/messages.ts';
 import { wallMessages } from '../features/wall/messages.ts';
 import { workflowsMessages } from '../features/workflows/messages.ts';
+import { newPasswordMessages } from '../ui/NewPasswordFields/messages.ts';
 import { schemaFormMessages } from '../ui/SchemaForm/messages.ts';
 import type { LanguageCode } from './define-messages.ts';
 
@@ -36,6 +37,7 @@ export const featureMessages = [
   statusesMessages,
   auditMessages,
   accountMessages,
+  newPasswordMessages,
 ] as const;
 
 type Feature = (typeof featureMessages)[number];

@@ -1,73 +1,100 @@
-import { type EntityManager, query } from '@docket/db';
+import { type EntityManager, raw, User, UserInvitation } from '@docket/db';
 
-/** The invitations' SQL (user_invitation): only tokens' hashes are stored. */
+/** The invitations' reads and writes (user_invitation): only tokens' hashes are stored. */
 
+/** An invitation with the person it invites, as the /invite page and the claim need it. */
 export type InvitationRow = {
   id: string;
-  user_id: number;
+  userId: number;
   name: string;
   email: string | null;
-  is_active: boolean;
-  created_at: string | Date;
-  expires_at: string | Date;
-  used_at: string | Date | null;
-  revoked_at: string | Date | null;
+  isActive: boolean;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
 };
 
+/** Adds an invitation (flushed: its id names its notification). */
 export async function insertInvitation(
   tx: EntityManager,
   input: { userId: number; tokenHash: string; createdBy: number | null; expiresAt: Date },
 ): Promise<string> {
-  const rows = await query<{ id: string }>(
-    tx,
-    `insert into user_invitation (user_id, token_hash, created_by, expires_at)
-     values (?, ?, ?, ?) returning id::text as id`,
-    [input.userId, input.tokenHash, input.createdBy, input.expiresAt],
-  );
-  return rows[0]!.id;
+  const invitation = tx.create(UserInvitation, {
+    user: input.userId,
+    tokenHash: input.tokenHash,
+    createdBy: input.createdBy,
+    expiresAt: input.expiresAt,
+  });
+  await tx.flush();
+  return invitation.id;
 }
 
 /** Withdraws a user's links not used yet (a newer one is sent, or one was just used). */
-export const revokePendingInvitations = (tx: EntityManager, userId: number) =>
-  query(
-    tx,
-    'update user_invitation set revoked_at = now() where user_id = ? and used_at is null and revoked_at is null',
-    [userId],
+export const revokePendingInvitations = (tx: EntityManager, userId: number): Promise<number> =>
+  tx.nativeUpdate(
+    UserInvitation,
+    { user: userId, usedAt: null, revokedAt: null },
+    { revokedAt: raw('now()') },
   );
 
 export async function invitationByHash(em: EntityManager, tokenHash: string): Promise<InvitationRow | null> {
-  const rows = await query<InvitationRow>(
-    em,
-    `select i.id::text as id, i.user_id, u.name, u.email, u.is_active, i.created_at, i.expires_at, i.used_at, i.revoked_at
-       from user_invitation i join app_user u on u.id = i.user_id
-      where i.token_hash = ?`,
-    [tokenHash],
+  // Not kept in the identity map: the claim reads the user afresh, after it.
+  const found = await em.findOne(
+    UserInvitation,
+    { tokenHash },
+    { populate: ['user'], disableIdentityMap: true },
   );
-  return rows[0] ?? null;
+  if (!found) return null;
+  const user = found.user.getEntity();
+  return {
+    id: found.id,
+    userId: user.id,
+    name: user.name,
+    email: user.email ?? null,
+    isActive: user.isActive,
+    createdAt: found.createdAt,
+    expiresAt: found.expiresAt,
+    usedAt: found.usedAt ?? null,
+    revokedAt: found.revokedAt ?? null,
+  };
 }
 
-/** Marks a link used when it is still good (one statement: of two requests at once, one wins). */
-export async function claimInvitation(
-  tx: EntityManager,
-  tokenHash: string,
-  now: Date,
-): Promise<{ user_id: number } | null> {
-  const rows = await query<{ user_id: number }>(
-    tx,
-    `update user_invitation i set used_at = now()
-       from app_user u
-      where i.token_hash = ? and u.id = i.user_id and u.is_active
-        and i.used_at is null and i.revoked_at is null and i.expires_at > ?
-      returning i.user_id`,
-    [tokenHash, now],
-  );
-  return rows[0] ?? null;
+/**
+ * Marks a link used when it is still good, in one UPDATE whose conditions are on the invitation's
+ * own row (used_at is null …): of two requests at once, the second waits for the first's row lock,
+ * finds used_at set, and changes nothing. Whether this request claimed it (1 row) or not (0).
+ * The user's activity is asked in a subquery, not a join MikroORM would turn into `id in (…)`
+ * with every condition inside, where PostgreSQL would not check them again after the wait.
+ */
+export async function claimInvitation(tx: EntityManager, tokenHash: string, now: Date): Promise<boolean> {
+  const activeUsers = tx.createQueryBuilder(User, 'u').select('u.id').where({ isActive: true });
+  const { affectedRows } = await tx
+    .createQueryBuilder(UserInvitation, 'i')
+    .update({ usedAt: raw('now()') })
+    .where({
+      tokenHash,
+      usedAt: null,
+      revokedAt: null,
+      expiresAt: { $gt: now },
+      user: { $in: activeUsers.getKnexQuery() },
+    })
+    .execute('run');
+  return affectedRows === 1;
 }
 
-export const pendingInvitations = (em: EntityManager) =>
-  query<{ user_id: number; created_at: string | Date; expires_at: string | Date }>(
-    em,
-    `select user_id, created_at, expires_at from user_invitation
-      where used_at is null and revoked_at is null
-      order by user_id, id`,
+/** Invitations sent and neither used nor withdrawn, by user. */
+export async function pendingInvitations(
+  em: EntityManager,
+): Promise<{ userId: number; createdAt: Date; expiresAt: Date }[]> {
+  const rows = await em.find(
+    UserInvitation,
+    { usedAt: null, revokedAt: null },
+    {
+      fields: ['user', 'createdAt', 'expiresAt'],
+      orderBy: { user: 'asc', id: 'asc' },
+      disableIdentityMap: true,
+    },
   );
+  return rows.map((r) => ({ userId: r.user.id, createdAt: r.createdAt, expiresAt: r.expiresAt }));
+}

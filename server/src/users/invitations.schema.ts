@@ -74,7 +74,7 @@ builder.queryFields((t) => ({
         state,
         name: row?.name ?? null,
         email: row?.email ?? null,
-        expiresAt: row ? new Date(row.expires_at) : null,
+        expiresAt: row?.expiresAt ?? null,
       };
     },
   }),
@@ -98,10 +98,10 @@ builder.mutationFields((t) => ({
     type: SessionRef,
     errors: mutationErrors,
     description:
-      'The invited person sets their password through the link (no login needed) and is signed in. A used, expired, withdrawn or forged link is refused at /token and changes nothing.',
+      'The invited person sets their password through the link (no login needed) and is signed in. A used, expired, withdrawn or forged link is refused at /token and changes nothing; so is a request signed in with another account (signed_in_as_other).',
     args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_r, a, ctx) => {
-      const user = await acceptInvitation(ctx.services, ctx.em, a);
+      const user = await acceptInvitation(ctx.services, ctx.em, ctx.principal, a);
       const token = await ctx.services.sessions.issue({
         kind: 'user',
         id: user.id,

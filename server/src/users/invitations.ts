@@ -30,9 +30,9 @@ export const invitationLink = (publicUrl: string, token: string): string =>
 
 function stateOf(row: InvitationRow | null, now: number): InvitationState {
   if (!row) return 'forged';
-  if (row.used_at) return 'used';
-  if (row.revoked_at || !row.is_active) return 'revoked';
-  if (new Date(row.expires_at).getTime() <= now) return 'expired';
+  if (row.usedAt) return 'used';
+  if (row.revokedAt || !row.isActive) return 'revoked';
+  if (row.expiresAt.getTime() <= now) return 'expired';
   return 'open';
 }
 
@@ -134,23 +134,35 @@ export async function readInvitation(
 /**
  * The invited person sets their password: the link is claimed (once; a second use, an expired,
  * withdrawn or forged link changes nothing), the password set, every earlier session of the
- * account ended. Returns the user, for the caller to sign them in.
+ * account ended. Returns the user, for the caller to sign them in. Someone signed in with another
+ * account (`actor`) is refused rather than silently signed in as the invited person.
  */
 export async function acceptInvitation(
   services: Pick<Services, 'invitations' | 'clock' | 'principals'>,
   em: EntityManager,
+  actor: Principal | null,
   input: { token: string; password: string },
 ): Promise<User> {
   const first = await readInvitation(services, em, input.token);
   if (first.state !== 'open') throw refused(first.state);
+  if (actor && !(actor.kind === 'user' && actor.userId === first.row!.userId))
+    throw new ValidationFailed([
+      fieldError(
+        '/token',
+        'signed_in_as_other',
+        'You are signed in with another account. Sign out first to set the invited account’s password.',
+      ),
+    ]);
   const errors = passwordErrors(input.password, '/password');
   if (errors.length) throw new ValidationFailed(errors);
   // Hashed before the transaction: argon2 takes a while, and the claim below decides anyway.
   const passwordHash = await hashPassword(input.password);
+  const invitedId = first.row!.userId;
   const user = await em.transactional(async (tx) => {
     const claimed = await claimInvitation(tx, invitationHash(input.token), new Date(services.clock.now()));
     if (!claimed) return null;
-    const u = await tx.findOneOrFail(User, claimed.user_id);
+    // The token's hash is unique and an invitation's user never changes: the claimed row is the one read.
+    const u = await tx.findOneOrFail(User, invitedId, { refresh: true });
     u.passwordHash = passwordHash;
     u.tokenVersion += 1;
     await revokePendingInvitations(tx, u.id);
@@ -178,9 +190,5 @@ export async function listPendingInvitations(
   actor: Principal | null,
 ): Promise<{ userId: number; createdAt: Date; expiresAt: Date }[]> {
   requireStaff(actor, 'user.manage');
-  return (await pendingInvitations(em)).map((r) => ({
-    userId: r.user_id,
-    createdAt: new Date(r.created_at),
-    expiresAt: new Date(r.expires_at),
-  }));
+  return pendingInvitations(em);
 }

@@ -30,15 +30,8 @@ export const authMessages = defineMessages('auth', {
       title: 'Welcome to Docket',
       intro: '{{name}}, set a password for {{email}}. You will be signed in at once.',
       validUntil: 'This link works once, until {{until}}.',
-      password: 'New password',
-      again: 'New password again',
       submit: 'Set password and sign in',
       errors: {
-        required: 'Enter a password.',
-        mismatch: 'The two passwords differ.',
-        tooShort: 'A password needs at least {{min}} characters.',
-        tooLong: 'A password has at most {{max}} characters.',
-        blank: 'A password cannot be only spaces.',
         other: 'The password was not set: {{message}}',
       },
       refused: {
@@ -60,6 +53,12 @@ export const authMessages = defineMessages('auth', {
         },
       },
       toLogin: 'Go to sign in',
+      otherAccount: {
+        title: 'You are signed in with another account',
+        text: "You are signed in as {{me}}. This invitation is for {{name}} ({{email}}). Sign out first to set that account's password.",
+        signOut: 'Sign out and continue',
+        stay: 'Stay signed in',
+      },
     },
   },
   'zh-CN': {
@@ -91,15 +90,8 @@ export const authMessages = defineMessages('auth', {
       title: '欢迎使用 Docket',
       intro: '{{name}}，请为 {{email}} 设置密码，设置后将直接登录。',
       validUntil: '此链接只能使用一次，有效期至 {{until}}。',
-      password: '新密码',
-      again: '再次输入新密码',
       submit: '设置密码并登录',
       errors: {
-        required: '请输入密码。',
-        mismatch: '两次输入的密码不一致。',
-        tooShort: '密码至少需要 {{min}} 个字符。',
-        tooLong: '密码最多 {{max}} 个字符。',
-        blank: '密码不能只包含空格。',
         other: '密码未设置：{{message}}',
       },
       refused: {
@@ -121,6 +113,12 @@ export const authMessages = defineMessages('auth', {
         },
       },
       toLogin: '前往登录',
+      otherAccount: {
+        title: '您已登录其他账户',
+        text: '您当前以 {{me}} 的身份登录。此邀请是发给 {{name}}（{{email}}）的。请先退出登录，再为该账户设置密码。',
+        signOut: '退出登录并继续',
+        stay: '保持当前登录',
+      },
     },
   },
 });

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
+import { NewPasswordFields, useNewPasswordProblem } from '../../../ui/NewPasswordFields/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
 
@@ -30,21 +31,16 @@ export default function ChangePasswordPage() {
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const [isSaving, setSaving] = useState(false);
+  const passwordProblem = useNewPasswordProblem();
 
   const problemOf = (f: { code?: string | null; message?: string | null }): string => {
     switch (f.code) {
       case 'wrong_password':
         return t('password.errors.wrong');
-      case 'too_short':
-        return t('password.errors.tooShort', { min: 8 });
-      case 'too_long':
-        return t('password.errors.tooLong', { max: 200 });
-      case 'blank':
-        return t('password.errors.blank');
       case 'unchanged':
         return t('password.errors.unchanged');
       default:
-        return t('password.errors.other', { message: f.message ?? '' });
+        return passwordProblem(f) ?? t('password.errors.other', { message: f.message ?? '' });
     }
   };
 
@@ -97,34 +93,7 @@ export default function ChangePasswordPage() {
         >
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item
-          label={t('password.new')}
-          name="next"
-          rules={[
-            { required: true, message: t('password.errors.required') },
-            { min: 8, message: t('password.errors.tooShort', { min: 8 }) },
-            { max: 200, message: t('password.errors.tooLong', { max: 200 }) },
-            { whitespace: true, message: t('password.errors.blank') },
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item
-          label={t('password.again')}
-          name="again"
-          dependencies={['next']}
-          rules={[
-            { required: true, message: t('password.errors.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || value === getFieldValue('next')
-                  ? Promise.resolve()
-                  : Promise.reject(new Error(t('password.errors.mismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields name="next" isChange />
         <Button type="primary" htmlType="submit" disabled={isSaving} aria-busy={isSaving}>
           {t('password.submit')}
         </Button>

@@ -1,5 +1,4 @@
-import { Alert, Button, Flex, Form, Input, Result, theme } from 'antd';
-import type { TFunction } from 'i18next';
+import { Alert, Button, Flex, Form, Result, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -11,6 +10,7 @@ import { accessOf } from '../../../session/access.ts';
 import { MeQuery } from '../../../session/me.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { LanguageSwitch } from '../../../ui/LanguageSwitch/index.tsx';
+import { NewPasswordFields, useNewPasswordProblem } from '../../../ui/NewPasswordFields/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
@@ -35,23 +35,6 @@ type Values = { password: string; again: string };
 type Refusal = 'used' | 'expired' | 'revoked' | 'forged';
 const REFUSALS: Refusal[] = ['used', 'expired', 'revoked', 'forged'];
 
-/** The server's password rules, in the reader's language (the server's words otherwise). */
-export function passwordProblem(
-  t: TFunction<'auth'>,
-  field: { code?: string | null; message?: string | null },
-): string {
-  switch (field.code) {
-    case 'too_short':
-      return t('invite.errors.tooShort', { min: 8 });
-    case 'too_long':
-      return t('invite.errors.tooLong', { max: 200 });
-    case 'blank':
-      return t('invite.errors.blank');
-    default:
-      return t('invite.errors.other', { message: field.message ?? '' });
-  }
-}
-
 /** /invite/<token>: the invited person sets their password (no sign-in needed) and is signed in. */
 export default function InvitePage() {
   const { t, i18n } = useTranslation('auth');
@@ -61,6 +44,7 @@ export default function InvitePage() {
   const navigate = useNavigate();
   const { data, error, refetch } = useQuery(InvitationQuery, { token });
   const [form] = Form.useForm<Values>();
+  const passwordProblem = useNewPasswordProblem();
   const [refused, setRefused] = useState<Refusal | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [isSubmitting, setSubmitting] = useState(false);
@@ -81,8 +65,18 @@ export default function InvitePage() {
       const field = r?.__typename === 'ValidationError' ? r.fields?.[0] : undefined;
       if (field?.path === '/token' && REFUSALS.includes(field.code as Refusal))
         return setRefused(field.code as Refusal);
+      if (field?.path === '/token' && field.code === 'signed_in_as_other') {
+        // Signed in with another account meanwhile (another tab): say so, as on opening the link.
+        const { me } = await request(MeQuery, {});
+        if (me) return session.signedIn(me);
+      }
       if (field?.path === '/password')
-        return form.setFields([{ name: 'password', errors: [passwordProblem(t, field)] }]);
+        return form.setFields([
+          {
+            name: 'password',
+            errors: [passwordProblem(field) ?? t('invite.errors.other', { message: field.message ?? '' })],
+          },
+        ]);
       setFailure(
         t('invite.errors.other', { message: field?.message ?? (r && 'message' in r ? r.message : '') ?? '' }),
       );
@@ -99,6 +93,17 @@ export default function InvitePage() {
 
   const state = refused ?? data?.invitation?.state ?? null;
   const invitation = data?.invitation;
+  // Someone else is signed in here: setting the password would sign this browser in as the
+  // invited person instead. Say so, and let them sign out first (never a silent switch).
+  const me = session.me;
+  const signedInAs = me?.user ?? me?.customer ?? null;
+  const isOtherAccount =
+    !!signedInAs &&
+    !(
+      me?.kind === 'user' &&
+      !!invitation?.email &&
+      signedInAs.email?.toLowerCase() === invitation.email.toLowerCase()
+    );
   let body: React.ReactNode;
   if (error) body = <QueryError error={error} onRetry={refetch} />;
   else if (!state) body = <PageLoading />;
@@ -112,6 +117,28 @@ export default function InvitePage() {
           <Link to="/login">
             <Button type="primary">{t('invite.toLogin')}</Button>
           </Link>
+        }
+      />
+    );
+  else if (isOtherAccount)
+    body = (
+      <Result
+        status="info"
+        title={<span data-testid="invite-other-account">{t('invite.otherAccount.title')}</span>}
+        subTitle={t('invite.otherAccount.text', {
+          me: signedInAs.email ? `${signedInAs.name ?? ''} (${signedInAs.email})` : (signedInAs.name ?? ''),
+          name: invitation?.name ?? '',
+          email: invitation?.email ?? '',
+        })}
+        extra={
+          <Flex gap={8} wrap justify="center">
+            <Button type="primary" onClick={() => void session.signOut()}>
+              {t('invite.otherAccount.signOut')}
+            </Button>
+            <Link to="/">
+              <Button>{t('invite.otherAccount.stay')}</Button>
+            </Link>
+          </Flex>
         }
       />
     );
@@ -131,34 +158,7 @@ export default function InvitePage() {
         <Form<Values> form={form} layout="vertical" onFinish={submit} requiredMark={false} name="invite">
           {/* For password managers: the account the new password belongs to. */}
           <input type="hidden" autoComplete="username" value={invitation?.email ?? ''} readOnly />
-          <Form.Item
-            label={t('invite.password')}
-            name="password"
-            rules={[
-              { required: true, message: t('invite.errors.required') },
-              { min: 8, message: t('invite.errors.tooShort', { min: 8 }) },
-              { max: 200, message: t('invite.errors.tooLong', { max: 200 }) },
-              { whitespace: true, message: t('invite.errors.blank') },
-            ]}
-          >
-            <Input.Password autoComplete="new-password" autoFocus />
-          </Form.Item>
-          <Form.Item
-            label={t('invite.again')}
-            name="again"
-            dependencies={['password']}
-            rules={[
-              { required: true, message: t('invite.errors.required') },
-              ({ getFieldValue }) => ({
-                validator: (_, value) =>
-                  !value || value === getFieldValue('password')
-                    ? Promise.resolve()
-                    : Promise.reject(new Error(t('invite.errors.mismatch'))),
-              }),
-            ]}
-          >
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
+          <NewPasswordFields name="password" autoFocus />
           {failure ? (
             <Alert type="error" showIcon role="alert" title={failure} style={{ marginBottom: 16 }} />
           ) : null}
