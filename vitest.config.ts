@@ -106,6 +106,9 @@ export default defineConfig({
               extends: true,
               test: {
                 name: 'browser',
+                // One at a time, after the rest: each drives Chromium and a server, and waits on
+                // what it shows; beside another suite on two cores its waits were the ones missed.
+                maxWorkers: 1,
                 include: ['tests/browser/**/*.test.ts'],
                 exclude: ['**/node_modules/**'],
                 globalSetup: ['tests/browser/global-setup.ts', 'tests/helpers/database-template.ts'],
