@@ -97,7 +97,7 @@ export function CallerPopup() {
         bottom: 12,
         zIndex: 1000,
         width: 'min(380px, calc(100vw - 24px))',
-        maxHeight: 'calc(100vh - 24px)',
+        maxHeight: 'min(calc(100vh - 24px), 75vh)',
         overflow: 'auto',
       }}
     >
