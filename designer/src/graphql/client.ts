@@ -141,6 +141,14 @@ function streamOf(): EventStream {
 }
 
 /**
+ * The signed-in person changed (login, logout): the live subscriptions move to new event streams,
+ * reserved with the new credentials.
+ */
+export function restartStreams(): void {
+  for (const stream of [...streams.values()]) stream.restart();
+}
+
+/**
  * Subscribes on the page's one event stream (graphql-sse's single connection mode at
  * <endpoint>/stream, shared by every subscription of the tab): onNext gets each result's data;
  * errors end the subscription with onError. When the stream drops, onReconnecting is told and the

@@ -71,6 +71,24 @@ export class EventStream {
     return () => this.stop(id);
   }
 
+  /**
+   * Opens a new stream for the live operations (the person signed in or out: a stream belongs to
+   * whoever reserved it, and the server refuses anyone else's operations on it).
+   */
+  restart(): void {
+    if (this.state === 'idle' && !this.retryTimer) return;
+    this.controller?.abort();
+    this.controller = undefined;
+    this.state = 'idle';
+    this.token = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.attempt = 0;
+    for (const operation of this.operations.values()) operation.postedTo = undefined;
+    if (this.operations.size > 0) void this.connect();
+    else this.close();
+  }
+
   private stop(id: string): void {
     const operation = this.operations.get(id);
     if (!operation) return;
