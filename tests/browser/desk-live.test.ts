@@ -147,7 +147,7 @@ describe('the live desk', () => {
               await ring(`call-${locale}`, 'service@docket.local');
               return popup.isVisible();
             },
-            { timeout: 15_000, intervals: [1_000] },
+            { timeout: 15_000, interval: 1_000 },
           )
           .toBe(true);
         expect(await popup.getByText(title, { exact: true }).isVisible()).toBe(true);
