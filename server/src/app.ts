@@ -378,7 +378,8 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
 
   // Every subscription of a browser tab on one event stream (graphql-sse's single connection
   // mode), beside the one-stream-per-request path of /graphql that other clients keep using.
-  const eventStreams = new EventStreams(services, yoga as never);
+  // Its tokens are signed, and operations sent to another server reach the stream's through Redis.
+  const eventStreams = new EventStreams(services, yoga as never, serverSecret, redis?.eventTarget);
   eventStreams.mount(router);
 
   router.all('/graphql', async (ctx) => {

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { Channel, Principal } from '@docket/core';
 import type Router from '@koa/router';
+import { createPubSub } from 'graphql-yoga';
 import type { Context } from 'koa';
 import { type Authentication, authenticate } from '../auth/authenticate.ts';
 import { sessionCookie } from '../auth/login.ts';
@@ -13,8 +14,6 @@ import type { Services } from '../services.ts';
 export const EVENT_STREAM_PATH = '/graphql/stream';
 /** The header (or query parameter `token`) naming a reserved stream. */
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
-/** A reservation nobody connects to within this time is dropped. */
-const RESERVATION_MS = 30_000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEP_ALIVE_MS = 12_000;
 /** The stream's caller is authenticated again this often: a revoked session or token ends its operations. */
@@ -40,15 +39,24 @@ type Yoga = {
 
 type Operation = { stop: () => void };
 
+/** What a server that took a POST or DELETE for a stream open on another server sends it. */
+type Forwarded = { kind: 'start'; id: string; body: string } | { kind: 'stop'; id: string };
+type EventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
+
 type Reservation = {
   token: string;
   owner: string;
+  /** Who opened the stream: forwarded operations run as them (the forwarding server checked it is the same person). */
+  auth: Exclude<Authentication, { error: string }>;
+  address: string;
+  isSecure: boolean;
+  /** Stops hearing operations forwarded from other servers. */
+  unsubscribe: () => void;
   /** The credentials it was reserved with, authenticated again every RECHECK_MS. */
   credentials: { authorization?: string; cookie?: string };
   operations: Map<string, Operation>;
-  /** The open event stream; messages sent before it opens wait in `pending`. */
-  stream: PassThrough | undefined;
-  pending: string[];
+  /** The open event stream. */
+  stream: PassThrough;
   timers: NodeJS.Timeout[];
   isClosed: boolean;
 };
@@ -61,7 +69,7 @@ const ownerOf = (auth: { principal: Principal | null; channel: Channel }): strin
       ? `user:${auth.principal.userId}:${auth.channel}`
       : `customer:${auth.principal.customerId}`;
 
-const message = (event: 'next' | 'complete', data: unknown) =>
+const message_ = (event: 'next' | 'complete', data: unknown) =>
   `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 const errorPayload = (text: string, code: string) => ({ errors: [{ message: text, extensions: { code } }] });
@@ -72,17 +80,31 @@ const errorPayload = (text: string, code: string) => ({ errors: [{ message: text
  * operation with the token and an `extensions.operationId` starts that operation, whose results
  * come on the stream as `next` events ({ id, payload }) and end with `complete` ({ id }), and
  * DELETE ?operationId= stops one. Every request carries the caller's credentials, checked as on
- * /graphql (bearer token or session cookie with the same CSRF rule) and matched against the
- * reservation's; the stream's credentials are checked again every few seconds, and a revoked
- * session or token ends every operation with its error. Closing the stream stops its operations.
+ * /graphql (bearer token or session cookie with the same CSRF rule); the token is signed for the
+ * person who reserved it, so nobody else can use it, on any server. A POST or DELETE that reaches
+ * another server than the stream's is passed on to it (through Redis when there are several).
+ * The stream's credentials are checked again every few seconds: a revoked session or token ends
+ * every operation with its error. Closing the stream stops its operations.
  */
 export class EventStreams {
   private readonly reservations = new Map<string, Reservation>();
+  private readonly forwarded;
 
+  /**
+   * `secret` signs stream tokens for their owner, so that any server can check a token; with an
+   * `eventTarget` (Redis), a POST or DELETE reaching another server than the stream's is passed on
+   * to it: no sticky sessions are needed behind a load balancer.
+   */
   constructor(
     private readonly services: Services,
     private readonly yoga: Yoga,
-  ) {}
+    private readonly secret: string,
+    eventTarget?: EventTarget,
+  ) {
+    this.forwarded = createPubSub<{ eventStreamOperation: [token: string, message: Forwarded] }>(
+      eventTarget ? { eventTarget: eventTarget as never } : {},
+    );
+  }
 
   /** Open streams (for metrics and tests). */
   get size(): number {
@@ -118,13 +140,15 @@ export class EventStreams {
           );
       }
       if (ctx.method === 'PUT') return this.reserve(ctx, auth);
-      const reservation = this.reservationOf(ctx, auth);
-      if (!reservation) return;
-      if (ctx.method === 'GET') return this.open(ctx, reservation);
-      if (ctx.method === 'POST') return this.start(ctx, reservation, auth);
+      const token = this.tokenOf(ctx, auth);
+      if (!token) return;
+      if (ctx.method === 'GET') return this.open(ctx, token, auth);
+      if (ctx.method === 'POST') return this.start(ctx, token, auth);
       if (ctx.method === 'DELETE') {
         const id = String(ctx.query.operationId ?? '');
-        reservation.operations.get(id)?.stop();
+        const reservation = this.reservations.get(token);
+        if (reservation) reservation.operations.get(id)?.stop();
+        else await this.forwarded.publish('eventStreamOperation', token, { kind: 'stop', id });
         ctx.status = 200;
         ctx.body = '';
         return;
@@ -139,63 +163,90 @@ export class EventStreams {
     for (const reservation of [...this.reservations.values()]) this.end(reservation);
   }
 
-  private reserve(ctx: Context, auth: Exclude<Authentication, { error: string }>): void {
-    const token = randomBytes(24).toString('base64url');
-    const reservation: Reservation = {
-      token,
-      owner: ownerOf(auth),
-      credentials: {
-        ...(ctx.headers.authorization ? { authorization: ctx.headers.authorization } : {}),
-        ...(ctx.headers.cookie ? { cookie: ctx.headers.cookie } : {}),
-      },
-      operations: new Map(),
-      stream: undefined,
-      pending: [],
-      timers: [],
-      isClosed: false,
-    };
-    reservation.timers.push(
-      setTimeout(() => {
-        if (!reservation.stream) this.end(reservation);
-      }, RESERVATION_MS),
-    );
-    this.reservations.set(token, reservation);
-    ctx.status = 201;
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = token;
+  /** A stream token: random, signed for its owner (any server can tell whose it is). */
+  private signed(random: string, owner: string): string {
+    return createHmac('sha256', this.secret).update(`event-stream:${random}:${owner}`).digest('base64url');
   }
 
-  /** The reservation a request names, when its caller is the one who made it; else answers the refusal. */
-  private reservationOf(
-    ctx: Context,
-    auth: Exclude<Authentication, { error: string }>,
-  ): Reservation | undefined {
+  private reserve(ctx: Context, auth: Exclude<Authentication, { error: string }>): void {
+    const random = randomBytes(18).toString('base64url');
+    ctx.status = 201;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = `${random}.${this.signed(random, ownerOf(auth))}`;
+  }
+
+  /** The stream token a request names, when it was reserved by its caller; else answers the refusal. */
+  private tokenOf(ctx: Context, auth: Exclude<Authentication, { error: string }>): string | undefined {
     const token = String(ctx.get(TOKEN_HEADER) || ctx.query.token || '');
     if (!token) {
       fail(ctx, 400, `Name the stream in the ${TOKEN_HEADER} header (PUT reserves one).`, 'BAD_REQUEST');
       return undefined;
     }
-    const reservation = this.reservations.get(token);
+    const [random = '', signature = ''] = token.split('.');
+    const expected = Buffer.from(this.signed(random, ownerOf(auth)));
+    const given = Buffer.from(signature);
     // Someone else's stream is answered as an unknown one: its token says nothing to them.
-    if (!reservation || reservation.owner !== ownerOf(auth)) {
+    if (!random || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       fail(
         ctx,
         404,
-        'No such event stream (it closed, or was never reserved): reserve one with PUT.',
+        'No such event stream (it was reserved by someone else): reserve one with PUT.',
         'NOT_FOUND',
       );
       return undefined;
     }
-    return reservation;
+    return token;
   }
 
-  private open(ctx: Context, reservation: Reservation): void {
-    if (reservation.stream) {
+  private open(ctx: Context, token: string, auth: Exclude<Authentication, { error: string }>): void {
+    if (this.reservations.has(token)) {
       fail(ctx, 409, 'This event stream is open already.', 'CONFLICT');
       return;
     }
     const stream = new PassThrough();
-    reservation.stream = stream;
+    // Operations POSTed to other servers for this stream come here.
+    const heard = this.forwarded.subscribe('eventStreamOperation', token)[Symbol.asyncIterator]();
+    const reservation: Reservation = {
+      token,
+      owner: ownerOf(auth),
+      auth,
+      address: ctx.ip,
+      isSecure: ctx.secure,
+      unsubscribe: () => void heard.return?.(),
+      credentials: {
+        ...(ctx.headers.authorization ? { authorization: ctx.headers.authorization } : {}),
+        ...(ctx.headers.cookie ? { cookie: ctx.headers.cookie } : {}),
+      },
+      operations: new Map(),
+      stream,
+      timers: [],
+      isClosed: false,
+    };
+    this.reservations.set(token, reservation);
+    void (async () => {
+      for (;;) {
+        const next = await heard.next();
+        if (next.done || reservation.isClosed) return;
+        const message = next.value;
+        if (message.kind === 'stop') reservation.operations.get(message.id)?.stop();
+        else {
+          const refusal = this.refusalOf(reservation, message.id);
+          if (refusal) {
+            this.send(
+              reservation,
+              message_('next', { id: message.id, payload: errorPayload(refusal.text, refusal.code) }),
+            );
+            this.send(reservation, message_('complete', { id: message.id }));
+          } else
+            this.begin(
+              reservation,
+              message.id,
+              Buffer.from(message.body),
+              this.contextOf(reservation.auth, reservation),
+            );
+        }
+      }
+    })();
     ctx.req.socket.setTimeout(0);
     ctx.req.socket.setNoDelay(true);
     ctx.status = 200;
@@ -204,7 +255,6 @@ export class EventStreams {
     ctx.set('x-accel-buffering', 'no');
     ctx.body = stream;
     stream.write(':\n\n');
-    for (const text of reservation.pending.splice(0)) stream.write(text);
     const ended = () => this.end(reservation);
     ctx.req.on('close', ended);
     stream.on('close', ended);
@@ -212,6 +262,41 @@ export class EventStreams {
       setInterval(() => stream.write(':\n\n'), KEEP_ALIVE_MS),
       setInterval(() => void this.recheck(reservation), RECHECK_MS),
     );
+  }
+
+  /** Why an operation cannot start on a stream: its id is taken, or the stream has enough. */
+  private refusalOf(
+    reservation: Reservation,
+    id: string,
+  ): { status: number; text: string; code: string } | undefined {
+    if (reservation.operations.has(id))
+      return {
+        status: 409,
+        text: `An operation with the id ${id} is running on this stream.`,
+        code: 'CONFLICT',
+      };
+    if (reservation.operations.size >= MAX_OPERATIONS)
+      return {
+        status: 429,
+        text: `At most ${MAX_OPERATIONS} operations run on one stream.`,
+        code: 'TOO_MANY_OPERATIONS',
+      };
+    return undefined;
+  }
+
+  private contextOf(
+    auth: Exclude<Authentication, { error: string }>,
+    where: { address: string; isSecure: boolean },
+  ): ServerContext {
+    return {
+      requestId: randomUUID(),
+      principal: auth.principal,
+      channel: auth.channel,
+      cookies: [],
+      address: where.address,
+      isSecure: where.isSecure,
+      session: auth.session,
+    };
   }
 
   private async recheck(reservation: Reservation): Promise<void> {
@@ -225,15 +310,15 @@ export class EventStreams {
           : null;
     if (!refusal) return;
     for (const id of [...reservation.operations.keys()]) {
-      this.send(reservation, message('next', { id, payload: errorPayload(refusal, 'UNAUTHENTICATED') }));
-      this.send(reservation, message('complete', { id }));
+      this.send(reservation, message_('next', { id, payload: errorPayload(refusal, 'UNAUTHENTICATED') }));
+      this.send(reservation, message_('complete', { id }));
     }
     this.end(reservation);
   }
 
   private async start(
     ctx: Context,
-    reservation: Reservation,
+    token: string,
     auth: Exclude<Authentication, { error: string }>,
   ): Promise<void> {
     const limit = auth.principal
@@ -251,19 +336,26 @@ export class EventStreams {
     const id = params?.extensions?.operationId;
     if (typeof id !== 'string' || !id || id.length > 100)
       return fail(ctx, 400, 'Give the operation an id in extensions.operationId.', 'BAD_REQUEST');
-    if (reservation.operations.has(id))
-      return fail(ctx, 409, `An operation with the id ${id} is running on this stream.`, 'CONFLICT');
-    if (reservation.operations.size >= MAX_OPERATIONS)
-      return fail(ctx, 429, `At most ${MAX_OPERATIONS} operations run on one stream.`, 'TOO_MANY_OPERATIONS');
-    const serverContext: ServerContext = {
-      requestId: randomUUID(),
-      principal: auth.principal,
-      channel: auth.channel,
-      cookies: [],
-      address: ctx.ip,
-      isSecure: ctx.secure,
-      session: auth.session,
-    };
+    const reservation = this.reservations.get(token);
+    if (!reservation) {
+      // The stream is open on another server (or about to close): it runs the operation there.
+      await this.forwarded.publish('eventStreamOperation', token, {
+        kind: 'start',
+        id,
+        body: body.toString('utf8'),
+      });
+      ctx.status = 202;
+      ctx.body = '';
+      return;
+    }
+    const refusal = this.refusalOf(reservation, id);
+    if (refusal) return fail(ctx, refusal.status, refusal.text, refusal.code);
+    this.begin(reservation, id, body, this.contextOf(auth, { address: ctx.ip, isSecure: ctx.secure }));
+    ctx.status = 202;
+    ctx.body = '';
+  }
+
+  private begin(reservation: Reservation, id: string, body: Buffer, serverContext: ServerContext): void {
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     let isStopped = false;
     reservation.operations.set(id, {
@@ -273,8 +365,6 @@ export class EventStreams {
         void reader?.cancel().catch(() => undefined);
       },
     });
-    ctx.status = 202;
-    ctx.body = '';
     void this.run(reservation, id, body, serverContext, (r) => {
       reader = r;
       return isStopped;
@@ -304,7 +394,7 @@ export class EventStreams {
         const payload = await response
           .json()
           .catch(() => errorPayload(`The server answered ${response.status}.`, 'INTERNAL_SERVER_ERROR'));
-        if (isLive()) this.send(reservation, message('next', { id, payload }));
+        if (isLive()) this.send(reservation, message_('next', { id, payload }));
         return;
       }
       const reader = response.body.getReader();
@@ -342,7 +432,7 @@ export class EventStreams {
         });
         this.send(
           reservation,
-          message('next', {
+          message_('next', {
             id,
             payload: errorPayload(
               `Unexpected error. Quote error id ${errorId} when reporting it.`,
@@ -354,15 +444,13 @@ export class EventStreams {
     } finally {
       if (isLive()) {
         reservation.operations.delete(id);
-        this.send(reservation, message('complete', { id }));
+        this.send(reservation, message_('complete', { id }));
       }
     }
   }
 
   private send(reservation: Reservation, text: string): void {
-    if (reservation.isClosed) return;
-    if (reservation.stream) reservation.stream.write(text);
-    else reservation.pending.push(text);
+    if (!reservation.isClosed) reservation.stream.write(text);
   }
 
   private end(reservation: Reservation): void {
@@ -370,8 +458,9 @@ export class EventStreams {
     reservation.isClosed = true;
     this.reservations.delete(reservation.token);
     for (const timer of reservation.timers) clearTimeout(timer);
+    reservation.unsubscribe();
     for (const operation of [...reservation.operations.values()]) operation.stop();
-    reservation.stream?.end();
+    reservation.stream.end();
   }
 }
 
