@@ -4,7 +4,7 @@ import { EXAMPLE_CTI_SECRET } from '../../examples/plugins.ts';
 import { postSigned, startChannelServer } from '../channels/channel-fixtures.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
-import { signIn } from './desk-helpers.ts';
+import { seriousA11yViolations, signIn } from './desk-helpers.ts';
 
 /**
  * The desk's live parts in Chromium: each tab keeps one event stream for all of its subscriptions,
@@ -161,6 +161,7 @@ describe('the live desk', () => {
           viewport.width,
         );
         await screenshot(page, name);
+        expect(await seriousA11yViolations(page)).toEqual([]);
 
         // A ticket link opens that ticket; the pop-up stays until dismissed.
         await popup.getByRole('link', { name: number }).click();
