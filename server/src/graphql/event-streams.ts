@@ -106,11 +106,6 @@ export class EventStreams {
     );
   }
 
-  /** Open streams (for metrics and tests). */
-  get size(): number {
-    return this.reservations.size;
-  }
-
   mount(router: Router): void {
     router.all(EVENT_STREAM_PATH, async (ctx) => {
       applyCors(ctx, this.services.config.allowedOrigins);
