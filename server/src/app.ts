@@ -38,6 +38,7 @@ import { fileRoutes } from './files/file-routes.ts';
 import { FileStorage } from './files/file-storage.ts';
 import { badArgumentsPlugin } from './graphql/bad-arguments.ts';
 import type { Ctx } from './graphql/context.ts';
+import { EventStreams } from './graphql/event-streams.ts';
 import { executeJsonPost } from './graphql/json-post.ts';
 import { queryLimitPlugins, staffOnlyIntrospection } from './graphql/limits.ts';
 import { createLoaders } from './graphql/loaders.ts';
@@ -375,6 +376,12 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
 
   mountMetrics(router, largeBodies);
 
+  // Every subscription of a browser tab on one event stream (graphql-sse's single connection
+  // mode), beside the one-stream-per-request path of /graphql that other clients keep using.
+  // Its tokens are signed, and operations sent to another server reach the stream's through Redis.
+  const eventStreams = new EventStreams(services, yoga as never, serverSecret, redis?.eventTarget);
+  eventStreams.mount(router);
+
   router.all('/graphql', async (ctx) => {
     const requestId = randomUUID();
     ctx.set('x-request-id', requestId);
@@ -537,6 +544,7 @@ export async function buildApp(db: Database, config: Config, options: BuildAppOp
     mailIntake,
     close: async () => {
       notifier.stop();
+      eventStreams.close();
       await smtp?.close();
       await mailIntake.close();
       await jobs.stop();

@@ -38,6 +38,26 @@ describe(`desk fixes on the server (${databaseKind()})`, () => {
   });
   afterAll(() => s?.close());
 
+  it('reads one customer by id for a new ticket (staff who create tickets); customers are refused', async () => {
+    const [chen] = await s.sql<{ id: string }>(
+      "select id::text from customer where email = 'customer@example.com'",
+    );
+    const CUSTOMER = 'query($id: ID!) { customer(id: $id) { id name email } }';
+    const found = await s.gql(CUSTOMER, { id: chen!.id }, as('service'));
+    expect(found.data?.customer).toEqual({
+      id: chen!.id,
+      name: 'Chen Customer',
+      email: 'customer@example.com',
+    });
+    expect((await s.gql(CUSTOMER, { id: '999999' }, as('service'))).data?.customer).toBeNull();
+    // An id that is no number is refused before it runs.
+    expect((await s.gql(CUSTOMER, { id: 'x' }, as('service'))).errors?.length).toBe(1);
+    const refused = await s.gql(CUSTOMER, { id: chen!.id }, as('customer'));
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const anonymous = await s.gql(CUSTOMER, { id: chen!.id });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   const create = async (who: string, input: Record<string, unknown>) => {
     const r = await s.gql(CREATE, { input }, as(who));
     expect(r.data?.createTicket.__typename, JSON.stringify(r)).toBe('Ticket');

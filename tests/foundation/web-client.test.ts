@@ -93,4 +93,70 @@ describe("the web app's GraphQL client", () => {
       subscription.unsubscribe();
     }
   });
+  it('carries several subscriptions on one stream: one stops alone, and all come back after the stream drops', async () => {
+    as(agent);
+    const ticket = await createTicket(s, agent, {
+      templateKey: 'product-b-issue',
+      title: 'Two subscriptions, one stream',
+      orgUnitId: await orgUnitId(s, 'Store A'),
+      assigneeId: await userId(s, 'agent.a@docket.local'),
+      formData: { question: 'Does the stream come back?' },
+    });
+    const clocks: unknown[] = [];
+    const feed: string[] = [];
+    const other: unknown[] = [];
+    let reconnecting = 0;
+    const failures: GraphQLRequestError[] = [];
+    const onError = (e: GraphQLRequestError) => failures.push(e);
+    const subscriptions = [
+      subscribe(
+        doc('subscription($id: ID!) { ticketSlaChanged(ticketId: $id) { metric status } }'),
+        { id: ticket.id },
+        { onNext: (d) => clocks.push(d), onError, onReconnecting: () => reconnecting++ },
+      ),
+      subscribe(
+        doc('subscription { ticketFeed { ticketId } }'),
+        {},
+        { onNext: (d: { ticketFeed: { ticketId: string } }) => feed.push(d.ticketFeed.ticketId), onError },
+      ),
+    ];
+    const stopped = subscribe(
+      doc('subscription { ticketFeed { ticketId } }'),
+      {},
+      {
+        onNext: (d) => other.push(d),
+        onError,
+      },
+    );
+    const waitUntil = async (what: string, check: () => boolean) => {
+      for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(failures).toEqual([]);
+      expect(check(), what).toBe(true);
+    };
+    try {
+      await waitUntil('the clocks', () => clocks.length >= 1);
+      stopped.unsubscribe();
+      await s.gql(
+        'mutation($id: ID!) { replyToTicket(id: $id, body: "One") { __typename } }',
+        { id: ticket.id },
+        agent,
+      );
+      await waitUntil('the reply on the feed', () => feed.includes(ticket.id));
+      expect(other).toEqual([]);
+
+      // The server goes away and comes back: the stream is reserved again and both start anew.
+      const heard = clocks.length;
+      await s.restartApp();
+      await waitUntil('the reconnection', () => reconnecting >= 1 && clocks.length > heard);
+      feed.length = 0;
+      await s.gql(
+        'mutation($id: ID!) { replyToTicket(id: $id, body: "Two") { __typename } }',
+        { id: ticket.id },
+        agent,
+      );
+      await waitUntil('the feed after the restart', () => feed.includes(ticket.id));
+    } finally {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+    }
+  });
 });

@@ -24,6 +24,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('pub/sub across servers through 
       timeZone: 'Asia/Shanghai',
     });
     server = createServer(second.callback);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   });
   afterAll(async () => {
     server?.close();
@@ -55,6 +56,73 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('pub/sub across servers through 
       expect(heard.data.ticketSlaChanged).toEqual(expect.any(Array));
     } finally {
       feed.close();
+    }
+  });
+  it("an operation POSTed to server 2 for a browser's event stream on server 1 runs there, and DELETE on server 2 stops it", async () => {
+    const admin = await s.login('admin@docket.local');
+    const secondUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const auth = { authorization: `Bearer ${admin}` };
+    const put = await fetch(`${s.url}/graphql/stream`, { method: 'PUT', headers: auth });
+    const token = await put.text();
+    const abort = new AbortController();
+    const stream = await fetch(`${s.url}/graphql/stream`, {
+      headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': token },
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    const heard: { event: string; id: string; payload?: any }[] = [];
+    void (async () => {
+      let buffer = '';
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event && data) heard.push({ event, ...JSON.parse(data) });
+          }
+        }
+      } catch {
+        // closed by the test
+      }
+    })();
+    const created = await s.gql(
+      'mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { id } } }',
+      { i: { templateKey: 'returns', title: 'across, one stream', formData: validReturn } },
+      admin,
+    );
+    const id = created.data!.createTicket.id as string;
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(check()).toBe(true);
+    };
+    try {
+      const started = await fetch(`${secondUrl}/graphql/stream`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': token },
+        body: JSON.stringify({
+          query: 'subscription($id: ID!) { ticketSlaChanged(ticketId: $id) { metric } }',
+          variables: { id },
+          extensions: { operationId: 'clocks' },
+        }),
+      });
+      expect(started.status).toBe(202);
+      await until(() => heard.some((m) => m.id === 'clocks' && m.event === 'next'));
+      const stopped = await fetch(`${secondUrl}/graphql/stream?operationId=clocks`, {
+        method: 'DELETE',
+        headers: { ...auth, 'x-graphql-event-stream-token': token },
+      });
+      expect(stopped.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 500));
+      const count = heard.length;
+      second.services.sla.pubsub.publish('ticketSlaChanged', id, { ticketId: id });
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(heard.length).toBe(count);
+    } finally {
+      abort.abort();
     }
   });
 });

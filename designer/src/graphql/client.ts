@@ -1,6 +1,6 @@
 import { print } from '@0no-co/graphql.web';
 import type { TadaDocumentNode } from 'gql.tada';
-import { SseParser } from './sse.ts';
+import { EventStream } from './event-stream.ts';
 
 /** An error entry as the server sends it: a message and, for known failures, a code. */
 export type GraphQLErrorEntry = {
@@ -118,9 +118,41 @@ export async function request<TResult, TVariables>(
 
 export type Subscription = { unsubscribe: () => void };
 
+/** The page's event streams, one for each endpoint and credentials (the app has one). */
+const streams = new Map<string, EventStream>();
+
+function streamOf(): EventStream {
+  const key = `${endpoint} ${JSON.stringify(extraHeaders)}`;
+  let stream = streams.get(key);
+  if (!stream) {
+    const created = new EventStream({
+      url: `${endpoint}/stream`,
+      headers: extraHeaders,
+      failureOf,
+      networkError: (message) => new GraphQLRequestError({ message, status: 0, code: 'NETWORK' }),
+      onIdle: () => {
+        if (streams.get(key) === created) streams.delete(key);
+      },
+    });
+    streams.set(key, created);
+    stream = created;
+  }
+  return stream;
+}
+
 /**
- * Subscribes over server-sent events (graphql-yoga's default transport: a POST answered with a
- * text/event-stream of "next" events, then "complete"). onNext gets each result's data.
+ * The signed-in person changed (login, logout): the live subscriptions move to new event streams,
+ * reserved with the new credentials.
+ */
+export function restartStreams(): void {
+  for (const stream of [...streams.values()]) stream.restart();
+}
+
+/**
+ * Subscribes on the page's one event stream (graphql-sse's single connection mode at
+ * <endpoint>/stream, shared by every subscription of the tab): onNext gets each result's data;
+ * errors end the subscription with onError. When the stream drops, onReconnecting is told and the
+ * subscription is started again on the next stream by itself (its first answer brings it up to date).
  */
 export function subscribe<TResult, TVariables>(
   document: TadaDocumentNode<TResult, TVariables>,
@@ -129,53 +161,43 @@ export function subscribe<TResult, TVariables>(
     onNext: (data: TResult) => void;
     onError?: (error: GraphQLRequestError) => void;
     onComplete?: () => void;
+    onReconnecting?: (error: GraphQLRequestError) => void;
   },
 ): Subscription {
-  const controller = new AbortController();
-  const run = async () => {
-    const response = await fetch(endpoint, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { ...extraHeaders, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: textOf(document), variables: variables ?? {} }),
-      signal: controller.signal,
-    });
-    const type = response.headers.get('content-type') ?? '';
-    if (!response.ok || !type.includes('text/event-stream') || !response.body) {
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch {
-        body = undefined;
-      }
-      throw failureOf(response.status, body);
-    }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const parser = new SseParser();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      for (const event of parser.push(value)) {
-        if (event.event === 'complete') {
-          handlers.onComplete?.();
-          controller.abort();
+  let isDone = false;
+  const stop = streamOf().start(
+    { query: textOf(document), variables: variables ?? {} },
+    {
+      onResult: (result) => {
+        if (isDone) return;
+        const errors = result.errors as GraphQLErrorEntry[] | undefined;
+        if (errors?.length) {
+          isDone = true;
+          stop();
+          handlers.onError?.(failureOf(200, result));
           return;
         }
-        if (event.event !== 'next' && event.event !== 'message') continue;
-        const result = JSON.parse(event.data) as { data?: TResult; errors?: GraphQLErrorEntry[] };
-        if (result.errors?.length) throw failureOf(response.status, result);
-        if (result.data != null) handlers.onNext(result.data);
-      }
-    }
-    handlers.onComplete?.();
+        if (result.data != null) handlers.onNext(result.data as TResult);
+      },
+      onError: (error) => {
+        if (isDone) return;
+        isDone = true;
+        handlers.onError?.(error as GraphQLRequestError);
+      },
+      onComplete: () => {
+        if (isDone) return;
+        isDone = true;
+        handlers.onComplete?.();
+      },
+      onReconnecting: (error) => {
+        if (!isDone) handlers.onReconnecting?.(error as GraphQLRequestError);
+      },
+    },
+  );
+  return {
+    unsubscribe: () => {
+      isDone = true;
+      stop();
+    },
   };
-  run().catch((e: unknown) => {
-    if (controller.signal.aborted) return;
-    handlers.onError?.(
-      e instanceof GraphQLRequestError
-        ? e
-        : new GraphQLRequestError({ message: (e as Error).message, status: 0, code: 'NETWORK' }),
-    );
-  });
-  return { unsubscribe: () => controller.abort() };
 }

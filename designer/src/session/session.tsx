@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { GraphQLRequestError, onUnauthenticated, request } from '../graphql/client.ts';
+import { GraphQLRequestError, onUnauthenticated, request, restartStreams } from '../graphql/client.ts';
 import { graphql } from '../graphql/graphql.ts';
 import { type Access, accessOf } from './access.ts';
 import { type Me, MeQuery } from './me.ts';
@@ -60,11 +60,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await request(LogoutMutation, {});
     } finally {
+      // Subscriptions of the old session are not carried on under the new one.
+      restartStreams();
       setSignedOut(true);
       setMe(null);
     }
   }, []);
   const signedIn = useCallback((person: Me) => {
+    restartStreams();
     setSignedOut(false);
     setMe(person);
   }, []);

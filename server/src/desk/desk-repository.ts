@@ -41,6 +41,16 @@ export type CustomerRow = {
   tier: string | null;
 };
 
+/** One customer by id, or undefined. */
+export async function customerById(em: EntityManager, id: number): Promise<CustomerRow | undefined> {
+  const [row] = await query<CustomerRow>(
+    em,
+    'select id, name, email, phone, tier from customer where id = ?',
+    [id],
+  );
+  return row;
+}
+
 /** Customers whose name, email or phone matches (a phone by its digits), best matches first. */
 export function searchCustomers(em: EntityManager, text: string, first: number): Promise<CustomerRow[]> {
   const like = `%${escapeLike(text)}%`;

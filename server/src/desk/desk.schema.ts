@@ -9,6 +9,7 @@ import { findVisibleTicket } from '../tickets/ticket-repository.ts';
 import { TicketFilterInput, TicketRef } from '../tickets/tickets.schema.ts';
 import { CustomerRef, UserRef } from '../users/users.schema.ts';
 import {
+  customerById,
   newViewId,
   type SavedView,
   savedViewsOf,
@@ -138,6 +139,19 @@ builder.queryFields((t) => ({
       const text = a.search.trim();
       if (text.length < 2) return [];
       return (await searchCustomers(ctx.em, text, Math.min(a.first ?? 10, 50))) as unknown as Customer[];
+    },
+  }),
+  customer: t.field({
+    type: CustomerRef,
+    nullable: true,
+    description:
+      'One customer by id (the requester a new ticket starts with, as from a ringing call). Staff with ticket.create.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, a, ctx) => {
+      requireStaff(ctx.principal, 'ticket.create');
+      const id = Number(a.id);
+      if (!Number.isSafeInteger(id) || id < 1) return null;
+      return ((await customerById(ctx.em, id)) ?? null) as unknown as Customer | null;
     },
   }),
 }));

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { type GraphQLRequestError, subscribe } from '../../graphql/client.ts';
+import { reconnectDelay as retryDelay } from '../../graphql/event-stream.ts';
 import { type FragmentOf, graphql } from '../../graphql/graphql.ts';
 import { WallFigures } from './WallBoard/index.tsx';
 
@@ -11,9 +12,6 @@ const WallChanged = graphql(
 `,
   [WallFigures],
 );
-
-/** Waits before reconnecting: 1 s, 2 s, 4 s … up to 15 s, so a restarting server is not hammered. */
-const retryDelay = (attempt: number): number => Math.min(15_000, 1_000 * 2 ** attempt);
 
 export type WallState = {
   figures: FragmentOf<typeof WallFigures> | undefined;
@@ -52,6 +50,8 @@ export function useWall(token: string | null): WallState {
           },
           onError: (error) => reconnect(error),
           onComplete: () => reconnect(),
+          // The page's stream dropped: it reconnects and starts this subscription again by itself.
+          onReconnecting: (error) => setState((s) => ({ ...s, isLive: false, error })),
         },
       );
     };

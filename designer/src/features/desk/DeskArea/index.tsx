@@ -10,6 +10,7 @@ import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { Text } from '../../../ui/Text/index.tsx';
+import { CallerPopup } from '../CallerPopup/index.tsx';
 import { DeskViews } from '../DeskViews/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { MyTaskFragment, MyTasks } from '../MyTasks/index.tsx';
@@ -271,13 +272,17 @@ function DeskHome() {
 /** /desk: the agent desk — views and lists, ticket pages, new tickets. */
 export default function DeskArea() {
   return (
-    <Suspense fallback={<PageLoading />}>
-      <Routes>
-        <Route index element={<DeskHome />} />
-        <Route path="tickets/:number" element={<TicketPage />} />
-        <Route path="new" element={<NewTicketPage />} />
-        <Route path="*" element={<NotFound />} />
-      </Routes>
-    </Suspense>
+    <>
+      <Suspense fallback={<PageLoading />}>
+        <Routes>
+          <Route index element={<DeskHome />} />
+          <Route path="tickets/:number" element={<TicketPage />} />
+          <Route path="new" element={<NewTicketPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+      {/* Calls ringing for me, on every desk page. */}
+      <CallerPopup />
+    </>
   );
 }

@@ -1,7 +1,7 @@
 import { Alert, AutoComplete, Button, Card, Flex, Form, Input, message, Select, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
@@ -52,6 +52,17 @@ const CreateTicket = graphql(
   [RefusalFragment],
 );
 
+const PresetRequester = graphql(`
+  query DeskPresetRequester($id: ID!) {
+    customer(id: $id) {
+      id
+      name
+      phone
+      email
+    }
+  }
+`);
+
 const formId = 'new-ticket-form';
 
 /** What a search text says about a new customer: digits are a phone, an @ an email, else a name. */
@@ -82,6 +93,24 @@ export default function NewTicketPage() {
   const [problem, setProblem] = useState<string | null>(null);
   const { isBusy, refusal, submit: send } = useSubmission();
   const { found, searched } = useCustomerSearch(search, !customer);
+  // ?requester=<customer id> (a ringing call's "New ticket for this caller"): that customer, picked.
+  const [params] = useSearchParams();
+  const presetId = params.get('requester');
+  useEffect(() => {
+    if (!presetId) return;
+    let isCurrent = true;
+    request(PresetRequester, { id: presetId }).then(
+      (r) => {
+        const c = r.customer;
+        if (isCurrent && c?.id)
+          setCustomer({ id: c.id, name: c.name ?? '', phone: c.phone ?? null, email: c.email ?? null });
+      },
+      () => {}, // not found or not allowed: the agent picks the requester by hand
+    );
+    return () => {
+      isCurrent = false;
+    };
+  }, [presetId]);
 
   // Ctrl+Enter (⌘+Enter) anywhere on the page creates the ticket.
   useEffect(() => {
