@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEventStream } from '../helpers/event-stream.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { createTicket, orgUnitId, userId } from '../sla/sla-fixtures.ts';
 
@@ -37,26 +38,11 @@ describe('one event stream for many subscriptions', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const heard: Message[] = [];
     let isClosed = false;
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (event && data) heard.push({ event, ...JSON.parse(data) });
-          }
-        }
-      } catch {
-        // closed by the test
-      } finally {
-        isClosed = true;
-      }
-    })();
+    void readEventStream(res.body, ({ event, data }) => {
+      if (event) heard.push({ event, ...JSON.parse(data) });
+    }).finally(() => {
+      isClosed = true;
+    });
     const headers = { ...auth(token), 'x-graphql-event-stream-token': streamToken };
     return {
       streamToken,

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type App, buildApp } from '@docket/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../server/src/config.ts';
+import { readEventStream } from '../helpers/event-stream.ts';
 import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { subscribe } from '../sla/sla-fixtures.ts';
@@ -71,24 +72,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('pub/sub across servers through 
     });
     expect(stream.status).toBe(200);
     const heard: { event: string; id: string; payload?: any }[] = [];
-    void (async () => {
-      let buffer = '';
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of stream.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(block)?.[1];
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (event && data) heard.push({ event, ...JSON.parse(data) });
-          }
-        }
-      } catch {
-        // closed by the test
-      }
-    })();
+    void readEventStream(stream.body, ({ event, data }) => {
+      if (event) heard.push({ event, ...JSON.parse(data) });
+    });
     const created = await s.gql(
       'mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { id } } }',
       { i: { templateKey: 'returns', title: 'across, one stream', formData: validReturn } },

@@ -1,3 +1,4 @@
+import { readEventStream } from '../helpers/event-stream.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 
 export { waitFor } from '../helpers/wait.ts';
@@ -149,29 +150,7 @@ export async function subscribe(
     if (w) w(v);
     else queue.push(v);
   };
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = message
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('\n');
-          if (data) push(JSON.parse(data));
-          end = buffer.indexOf('\n\n');
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  void readEventStream(res.body, ({ data }) => push(JSON.parse(data)));
   return {
     status: res.status,
     next: (timeoutMs = 10_000) =>
