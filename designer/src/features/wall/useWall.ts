@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
-import { type GraphQLRequestError, subscribe } from '../../graphql/client.ts';
+import { useState } from 'react';
+import type { GraphQLRequestError } from '../../graphql/client.ts';
 import { reconnectDelay as retryDelay } from '../../graphql/event-stream.ts';
 import { type FragmentOf, graphql } from '../../graphql/graphql.ts';
+import { useLiveSubscription } from '../../graphql/use-live-subscription.ts';
 import { WallFigures } from './WallBoard/index.tsx';
 
 const WallChanged = graphql(
@@ -28,39 +29,16 @@ export type WallState = {
  */
 export function useWall(token: string | null): WallState {
   const [state, setState] = useState<WallState>({ figures: undefined, isLive: false, error: undefined });
-  useEffect(() => {
-    let attempt = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let current: { unsubscribe: () => void } | undefined;
-    let isStopped = false;
-    const reconnect = (error?: GraphQLRequestError) => {
-      current?.unsubscribe();
-      setState((s) => ({ ...s, isLive: false, error: error ?? s.error }));
-      if (isStopped) return;
-      timer = setTimeout(connect, retryDelay(attempt++));
-    };
-    const connect = () => {
-      current = subscribe(
-        WallChanged,
-        { token },
-        {
-          onNext: (data) => {
-            attempt = 0;
-            setState({ figures: data.wallChanged ?? undefined, isLive: true, error: undefined });
-          },
-          onError: (error) => reconnect(error),
-          onComplete: () => reconnect(),
-          // The page's stream dropped: it reconnects and starts this subscription again by itself.
-          onReconnecting: (error) => setState((s) => ({ ...s, isLive: false, error })),
-        },
-      );
-    };
-    connect();
-    return () => {
-      isStopped = true;
-      clearTimeout(timer);
-      current?.unsubscribe();
-    };
-  }, [token]);
+  useLiveSubscription(
+    WallChanged,
+    { token },
+    {
+      onNext: (data) => setState({ figures: data.wallChanged ?? undefined, isLive: true, error: undefined }),
+      onDown: (error) => setState((s) => ({ ...s, isLive: false, error: error ?? s.error })),
+      // The page's stream dropped: it reconnects and starts this subscription again by itself.
+      onReconnecting: (error) => setState((s) => ({ ...s, isLive: false, error })),
+      retryAfter: (attempt) => retryDelay(attempt),
+    },
+  );
   return state;
 }

@@ -1,11 +1,11 @@
 import { CloseOutlined, PhoneOutlined } from '@ant-design/icons';
 import { Button, Card, Flex, List, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { subscribe } from '../../../graphql/client.ts';
 import { reconnectDelay } from '../../../graphql/event-stream.ts';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
+import { useLiveSubscription } from '../../../graphql/use-live-subscription.ts';
 import type { STATUSES } from '../views.ts';
 
 const CallerRinging = graphql(`
@@ -43,42 +43,22 @@ export function CallerPopup() {
   const navigate = useNavigate();
   const [calls, setCalls] = useState<Call[]>([]);
 
-  useEffect(() => {
-    let isStopped = false;
-    let attempt = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let current: { unsubscribe: () => void } | undefined;
-    const start = () => {
-      current = subscribe(
-        CallerRinging,
-        {},
-        {
-          onNext: (data) => {
-            attempt = 0;
-            const call = data.callerRinging;
-            if (!call) return;
-            const id = (call.data as { callId?: unknown } | null)?.callId;
-            const key = typeof id === 'string' ? id : `${call.phone ?? call.email ?? ''}@${call.at ?? ''}`;
-            setCalls((list) => [{ ...call, key }, ...list.filter((c) => c.key !== key)].slice(0, KEPT));
-          },
-          // Refused (not staff, signed out): stay quiet. A failure is tried again, more slowly each time.
-          onError: (error) => {
-            if (isStopped || error.isForbidden || error.isUnauthenticated) return;
-            timer = setTimeout(start, reconnectDelay(attempt++));
-          },
-          onComplete: () => {
-            if (!isStopped) timer = setTimeout(start, reconnectDelay(attempt++));
-          },
-        },
-      );
-    };
-    start();
-    return () => {
-      isStopped = true;
-      clearTimeout(timer);
-      current?.unsubscribe();
-    };
-  }, []);
+  useLiveSubscription(
+    CallerRinging,
+    {},
+    {
+      onNext: (data) => {
+        const call = data.callerRinging;
+        if (!call) return;
+        const id = (call.data as { callId?: unknown } | null)?.callId;
+        const key = typeof id === 'string' ? id : `${call.phone ?? call.email ?? ''}@${call.at ?? ''}`;
+        setCalls((list) => [{ ...call, key }, ...list.filter((c) => c.key !== key)].slice(0, KEPT));
+      },
+      // Refused (not staff, signed out): stay quiet. A failure is tried again, more slowly each time.
+      retryAfter: (attempt, error) =>
+        error?.isForbidden || error?.isUnauthenticated ? null : reconnectDelay(attempt),
+    },
+  );
 
   const call = calls[0];
   if (!call) return null;

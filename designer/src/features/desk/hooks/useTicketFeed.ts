@@ -1,6 +1,5 @@
-import { useEffect, useRef } from 'react';
-import { subscribe } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
+import { useLiveSubscription } from '../../../graphql/use-live-subscription.ts';
 
 const TicketFeedSubscription = graphql(`
   subscription TicketFeed {
@@ -16,35 +15,15 @@ const TicketFeedSubscription = graphql(`
  * stream reconnects after an error (a restart of the server, a dropped connection).
  */
 export function useTicketFeed(onEvent: (event: { kind: string; ticketId: string }) => void): void {
-  const latest = useRef(onEvent);
-  latest.current = onEvent;
-  useEffect(() => {
-    let stopped = false;
-    let current: { unsubscribe: () => void } | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const start = () => {
-      current = subscribe(
-        TicketFeedSubscription,
-        {},
-        {
-          onNext: (data) => {
-            const e = data.ticketFeed;
-            if (e?.ticketId) latest.current({ kind: e.kind ?? 'changed', ticketId: e.ticketId });
-          },
-          onError: () => {
-            if (!stopped) retry = setTimeout(start, 3000);
-          },
-          onComplete: () => {
-            if (!stopped) retry = setTimeout(start, 1000);
-          },
-        },
-      );
-    };
-    start();
-    return () => {
-      stopped = true;
-      if (retry) clearTimeout(retry);
-      current?.unsubscribe();
-    };
-  }, []);
+  useLiveSubscription(
+    TicketFeedSubscription,
+    {},
+    {
+      onNext: (data) => {
+        const e = data.ticketFeed;
+        if (e?.ticketId) onEvent({ kind: e.kind ?? 'changed', ticketId: e.ticketId });
+      },
+      retryAfter: (_attempt, error) => (error ? 3000 : 1000),
+    },
+  );
 }

@@ -1,0 +1,62 @@
+import type { TadaDocumentNode } from 'gql.tada';
+import { useEffect, useRef } from 'react';
+import { type GraphQLRequestError, subscribe } from './client.ts';
+
+export type LiveSubscriptionHandlers<TResult> = {
+  onNext: (data: TResult) => void;
+  /** The subscription ended (with the error that ended it, if any); it is started again after retryAfter. */
+  onDown?: (error: GraphQLRequestError | undefined) => void;
+  /** The page's event stream dropped: it reconnects and starts the subscription again by itself. */
+  onReconnecting?: (error: GraphQLRequestError) => void;
+  /**
+   * How long to wait before starting it again, by the attempt (0 after the last answer heard) and
+   * the error that ended it (undefined when the server completed it); null stays down.
+   */
+  retryAfter: (attempt: number, error: GraphQLRequestError | undefined) => number | null;
+};
+
+/**
+ * A subscription kept running while the component is mounted: ended by the server or by an error,
+ * it is started again after `retryAfter` (the event stream itself handles a dropped connection).
+ * It starts again when its variables change; the handlers are read fresh at each event.
+ */
+export function useLiveSubscription<TResult, TVariables>(
+  document: TadaDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  handlers: LiveSubscriptionHandlers<TResult>,
+): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  const variablesText = JSON.stringify(variables);
+  useEffect(() => {
+    const vars = JSON.parse(variablesText) as TVariables;
+    let isStopped = false;
+    let attempt = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let current: { unsubscribe: () => void } | undefined;
+    const down = (error?: GraphQLRequestError) => {
+      current?.unsubscribe();
+      if (isStopped) return;
+      latest.current.onDown?.(error);
+      const wait = latest.current.retryAfter(attempt++, error);
+      if (wait !== null) timer = setTimeout(start, wait);
+    };
+    const start = () => {
+      current = subscribe(document, vars, {
+        onNext: (data) => {
+          attempt = 0;
+          latest.current.onNext(data);
+        },
+        onError: (error) => down(error),
+        onComplete: () => down(),
+        onReconnecting: (error) => latest.current.onReconnecting?.(error),
+      });
+    };
+    start();
+    return () => {
+      isStopped = true;
+      clearTimeout(timer);
+      current?.unsubscribe();
+    };
+  }, [document, variablesText]);
+}
