@@ -67,6 +67,43 @@ describe(`job bus holding jobs due soon (${databaseKind()})`, () => {
     }
   }, 30_000);
 
+  it('takes a burst of jobs falling due in batches of 25 ms, each once, none early', async () => {
+    const batches: { ids: number[]; at: number }[] = [];
+    const bus = await startJobBus({ url: db.url, queues: ['hold-burst'] });
+    buses.push(bus);
+    await bus.work(
+      'hold-burst',
+      { batchSize: 100, pollingIntervalSeconds: 30, holdDueWithinMs: 2_000 },
+      async (jobs: FetchedJob[]) => {
+        batches.push({ ids: jobs.map((j) => Number(j.data.n)), at: Date.now() });
+      },
+    );
+    // 300 jobs due over one second (300 a second, as ten thousand breaches in a minute are 167).
+    const firstAt = Date.now() + 2_500;
+    const dueOf = (n: number) => firstAt + Math.floor(n * (1_000 / 300));
+    await bus.send(
+      Array.from({ length: 300 }, (_, n) => ({
+        queue: 'hold-burst',
+        data: { n },
+        key: `hold-burst-${n}`,
+        startAfter: new Date(dueOf(n)),
+      })),
+    );
+    const deadline = Date.now() + 10_000;
+    while (batches.flatMap((b) => b.ids).length < 300 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const ids = batches.flatMap((b) => b.ids).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    // Slots of 25 ms make about 40 batches (one per job would be 300); fewer when the database is slow.
+    expect(batches.length, `${batches.length} batches for 300 jobs`).toBeLessThanOrEqual(80);
+    for (const b of batches)
+      for (const n of b.ids) {
+        const late = b.at - dueOf(n);
+        expect(late, `job ${n} ran ${late} ms after its due time`).toBeGreaterThanOrEqual(-20);
+        expect(late, `job ${n} ran ${late} ms after its due time`).toBeLessThan(1_000);
+      }
+  }, 30_000);
+
   it.skipIf(!process.env.TEST_DATABASE_URL)(
     'looks for jobs due soon once at a time while the database does not answer',
     async () => {
