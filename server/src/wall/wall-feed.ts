@@ -11,6 +11,9 @@ import type { TicketFeedEvent } from '../tickets/ticket-feed.ts';
 export class WallFeed {
   private readonly pubsub = createPubSub<{ wallChanged: [{ ticketId: string }] }>();
   private forwarding: AsyncIterator<TicketFeedEvent> | undefined;
+  /** Snapshots being read now: the server closes its database only once they are done. */
+  private readonly reading = new Set<Promise<unknown>>();
+  private isClosed = false;
 
   /** Passes on the ticket feed until close(). */
   forward(feed: { subscribe(): AsyncIterable<TicketFeedEvent> }): void {
@@ -29,7 +32,23 @@ export class WallFeed {
     return this.pubsub.subscribe('wallChanged');
   }
 
+  /**
+   * Reads a wall's snapshot, counted until it is done, so that close() can wait for it (read
+   * after the database closed, it failed with the pool's "Unable to acquire a connection").
+   * Once closed, a new read is refused: the wall reconnects to a server that is up.
+   */
+  read<T>(snapshot: () => Promise<T>): Promise<T> {
+    if (this.isClosed) return Promise.reject(new Error('The server is shutting down; the wall reconnects.'));
+    const reading = snapshot();
+    this.reading.add(reading);
+    void reading.catch(() => undefined).finally(() => this.reading.delete(reading));
+    return reading;
+  }
+
+  /** Stops passing on the feed and waits for the snapshots being read. */
   async close(): Promise<void> {
+    this.isClosed = true;
     await this.forwarding?.return?.();
+    await Promise.allSettled([...this.reading]);
   }
 }

@@ -189,8 +189,10 @@ builder.subscriptionField('wallChanged', (t) =>
       await viewerOf(ctx, token);
       return wallStream({
         changes: ctx.services.wall.subscribe(),
-        snapshot: async () =>
-          wallSnapshot(ctx.em.fork(), await viewerOf(ctx, token), ctx.services.config.timeZone),
+        snapshot: () =>
+          ctx.services.wall.read(async () =>
+            wallSnapshot(ctx.em.fork(), await viewerOf(ctx, token), ctx.services.config.timeZone),
+          ),
       });
     },
     resolve: (s) => s,
