@@ -115,9 +115,17 @@ export type ClaimedInbound = {
 };
 
 /**
- * Claims the pending, due messages among `ids` for one try each, oldest first: each one's next try
- * moves out by the backoff (so another process leaves it alone meanwhile, and a crash retries it
- * then). A message that is not due is left out.
+ * How long a try holds its message: no other try (a sweep here or in another process) takes it
+ * meanwhile, and a try that died with its process is retried when it ends. A lease as short as
+ * the first backoff (5 s) ran out under load while the try was still at work, and a sweep began
+ * a second one: the plugin was asked twice, and its answer mailed twice.
+ */
+export const INBOUND_LEASE_SECONDS = 120;
+
+/**
+ * Claims the pending, due messages among `ids` for one try each, oldest first, with a lease of
+ * INBOUND_LEASE_SECONDS. A message that is not due is left out. A failed try sets its next time
+ * by the backoff (failInbound).
  */
 export async function claimInboundMany(em: EntityManager, ids: string[]): Promise<ClaimedInbound[]> {
   if (ids.length === 0) return [];
@@ -131,10 +139,10 @@ export async function claimInboundMany(em: EntityManager, ids: string[]): Promis
     em,
     `update inbound_message
         set attempts = attempts + 1, updated_at = now(),
-            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
+            next_attempt_at = now() + ? * interval '1 second'
       where id = any(?::bigint[]) and status = 'pending' and next_attempt_at <= now()
       returning id::text, raw, envelope, attempts, received_at`,
-    [ids],
+    [INBOUND_LEASE_SECONDS, ids],
   );
   return rows
     .map((r) => ({
@@ -216,16 +224,37 @@ export async function finishInbound(
   );
 }
 
+/**
+ * A failed try: the message stays pending with why, and its next try comes after the backoff
+ * (5 s after the first try, doubling, at most hourly). A message another try finished meanwhile
+ * is left as it is.
+ */
 export async function failInbound(
   em: EntityManager,
   id: string,
   input: { channel: string | null; error: string },
 ): Promise<void> {
-  await query(em, 'update inbound_message set channel = ?, last_error = ?, updated_at = now() where id = ?', [
-    input.channel,
-    input.error.slice(0, 4000),
-    id,
-  ]);
+  await query(
+    em,
+    `update inbound_message
+        set channel = ?, last_error = ?, updated_at = now(),
+            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, greatest(attempts - 1, 0)))
+      where id = ? and status = 'pending'`,
+    [input.channel, input.error.slice(0, 4000), id],
+  );
+}
+
+/** failInbound for several messages at once, with one reason (a try that failed as a whole). */
+export async function failInboundMany(em: EntityManager, ids: string[], error: string): Promise<void> {
+  if (ids.length === 0) return;
+  await query(
+    em,
+    `update inbound_message
+        set last_error = ?, updated_at = now(),
+            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, greatest(attempts - 1, 0)))
+      where id = any(?::bigint[]) and status = 'pending'`,
+    [error.slice(0, 4000), ids],
+  );
 }
 
 export type InboundState = {

@@ -25,6 +25,7 @@ import {
   dropStagedFiles,
   dueInbound,
   failInbound,
+  failInboundMany,
   finishInbound,
   finishInboundMany,
   inboundTicketRows,
@@ -250,7 +251,6 @@ export class MailIntake {
     ids: string[],
     turns: { earlier: Promise<void>; written: () => void; askAfter: Promise<void>; asked: () => void },
   ): Promise<void> {
-    const { earlier, written } = turns;
     const { services, stages } = this;
     const em = forkEm(services.db);
     let at = performance.now();
@@ -264,6 +264,27 @@ export class MailIntake {
     if (claimed.length === 0) return;
     stages.tries += claimed.length;
     stages.batches++;
+    try {
+      await this.tryClaimed(em, claimed, turns, lap);
+    } catch (e) {
+      // Whatever this try did not finish is tried again after the backoff, not once the lease ends.
+      await failInboundMany(
+        em,
+        claimed.map((m) => m.id),
+        String((e as Error)?.message ?? e),
+      ).catch(() => {});
+      throw e;
+    }
+  }
+
+  private async tryClaimed(
+    em: EntityManager,
+    claimed: ClaimedInbound[],
+    turns: { earlier: Promise<void>; written: () => void; askAfter: Promise<void>; asked: () => void },
+    lap: (stage: 'parseMs' | 'pluginMs' | 'ticketMs') => void,
+  ): Promise<void> {
+    const { earlier, written } = turns;
+    const { services } = this;
 
     const parsed: { message: ClaimedInbound; mail: ParsedMail }[] = [];
     await Promise.all(
