@@ -96,20 +96,26 @@ describe('the live desk', () => {
     }
   });
 
-  const ring = (callId: string, agentEmail: string) =>
+  const ring = (callId: string, agentEmail: string, caller = '+86 138 0000 0001') =>
     postSigned(`${server.url}/channels/cti/calls/started`, EXAMPLE_CTI_SECRET, {
       callId,
-      caller: '+86 138 0000 0001',
+      caller,
       agentEmail,
     });
 
-  for (const { locale, viewport, name, title, button } of [
+  for (const { locale, viewport, name, title, button, words } of [
     {
       locale: 'en-US',
       viewport: { width: 1280, height: 800 },
       name: 'caller-popup.en',
       title: 'Incoming call',
       button: 'New ticket for this caller',
+      words: {
+        unknown: 'Unknown caller',
+        phone: 'Phone',
+        create: 'Create ticket',
+        newCustomer: 'New customer',
+      },
     },
     {
       locale: 'zh-CN',
@@ -117,6 +123,7 @@ describe('the live desk', () => {
       name: 'caller-popup.zh-CN.phone',
       title: '来电',
       button: '为此来电新建工单',
+      words: { unknown: '未知来电', phone: '电话', create: '创建工单', newCustomer: '新客户' },
     },
   ])
     it(`a call for me pops up with the caller and their open tickets (${locale}, ${viewport.width} px)`, async () => {
@@ -185,6 +192,37 @@ describe('the live desk', () => {
         await expect.poll(() => popup.isVisible()).toBe(true);
         await popup.getByRole('button', { name: locale === 'en-US' ? 'Dismiss' : '关闭' }).click();
         await expect.poll(() => popup.isVisible()).toBe(false);
+
+        // A call from a number no customer has: "New ticket for this caller" opens the new-ticket
+        // page with that number as the new customer's phone, and the ticket is theirs.
+        const stranger = locale === 'en-US' ? '+86 139 5555 0101' : '+86 139 5555 0102';
+        const dialled = stranger.replace(/[ -]/g, ''); // as the phone plugin passes it on
+        await ring(`call-${locale}-stranger`, 'service@docket.local', stranger);
+        await expect.poll(() => page.getByTestId('caller-name').innerText()).toBe(words.unknown);
+        await popup.getByRole('button', { name: button }).click();
+        await page.waitForURL((u) => u.pathname === '/desk/new' && u.searchParams.get('phone') === dialled);
+        expect(await popup.isVisible()).toBe(false);
+        const phoneField = page.getByLabel(words.phone, { exact: true });
+        await expect.poll(() => phoneField.inputValue()).toBe(dialled);
+        expect(await page.getByText(words.newCustomer, { exact: true }).isVisible()).toBe(true);
+        expect(await page.getByTestId('requester-search').locator('input').inputValue()).toBe(dialled);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+          viewport.width,
+        );
+        await screenshot(page, `${name}.new-ticket`);
+        await page.getByTestId('template-picker').click();
+        await page.keyboard.type('Store complaint');
+        await page.keyboard.press('Enter');
+        await page.locator('#root_complaint').fill('Called about a broken kettle');
+        await page.getByRole('button', { name: words.create }).click();
+        await page.waitForURL(/\/desk\/tickets\/SC-/);
+        const made = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+        const requester = await gqlAs(
+          'admin@docket.local',
+          'query($n: String!) { ticket(number: $n) { requester { name phone email } } }',
+          { n: made },
+        );
+        expect(requester.data!.ticket.requester.phone.replace(/\D/g, '')).toBe(stranger.replace(/\D/g, ''));
         expect(watched.problems).toEqual([]);
       } finally {
         await context.close();
