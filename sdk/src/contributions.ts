@@ -286,8 +286,18 @@ export type MailInbound = {
    * precedence, x-autoreply, x-auto-response-suppress, x-loop, list-id, content-type, return-path.
    */
   headers: Record<string, string>;
-  /** The mail's attachments as the host kept them (the bytes stay with the host and go to the ticket). */
-  attachments: { filename: string; contentType: string; size: number }[];
+  /**
+   * The mail's attachments (the bytes stay with the host and go to the ticket). One the host does
+   * not keep (its type is not among DOCKET_FILE_TYPES, its bytes are not its type, it is larger
+   * than DOCKET_MAX_FILE_BYTES, or empty) says why in `refused`, with the limit for `size`; the
+   * ticket's timeline names it for the agents, and the plugin may tell the sender (`acknowledgement`).
+   */
+  attachments: {
+    filename: string;
+    contentType: string;
+    size: number;
+    refused?: { reason: 'type' | 'content' | 'size' | 'empty'; limit?: number };
+  }[];
   /** The SMTP envelope's recipients (the mailbox it was delivered to). */
   envelopeTo: string[];
   receivedAt: string;
@@ -309,6 +319,14 @@ export type InboundTicket = {
   priority?: 'urgent' | 'high' | 'normal' | 'low';
 };
 
+/**
+ * A message back to the sender once their ticket or reply is written (e.g. naming the attachments
+ * that were not kept): it goes out through the channel's `send` on the ticket's thread like an
+ * agent's public reply (queued in the same transaction, retried), and the ticket's timeline says
+ * whether it went out, and what it said.
+ */
+export type InboundAcknowledgement = { text: string };
+
 /** What a payload means: a new ticket, a reply on the ticket its thread key names, or nothing. */
 export type InboundResult = (
   | {
@@ -317,6 +335,7 @@ export type InboundResult = (
       threadKey: string;
       ticket: InboundTicket;
       requester: InboundPerson;
+      acknowledgement?: InboundAcknowledgement;
     }
   | {
       action: 'reply';
@@ -330,6 +349,7 @@ export type InboundResult = (
        * a new ticket of this instead, on `threadKey` (default: the reply's).
        */
       orCreate?: { threadKey?: string; ticket: InboundTicket };
+      acknowledgement?: InboundAcknowledgement;
     }
   | {
       /**

@@ -308,12 +308,33 @@ describe('the email channel over SMTP', () => {
       `附件“big.txt”未保存：文件大小 ${64 * 1024 + 1} 字节，超过上限 ${64 * 1024} 字节。`,
     ]);
 
-    // A reply's refused attachment: the reply joins the ticket, the attachment is named on its timeline.
+    // The customer is told on the same thread, over SMTP: each refused file and why.
+    const told = await waitFor('the mail naming the refused attachments', async () =>
+      sink.mails.find((m) => m.inReplyTo === '<refused.1@example.com>'),
+    );
+    expect(told.subject).toBe(`Re: Four attachments [#${t!.number}]`);
+    expect(told.to).toMatchObject({ value: [{ address: 'customer@example.com' }] });
+    expect(told.text!.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      '- setup.exe: files of this type (application/x-msdownload) are not accepted',
+      '- fake.png: its content is not what its type (image/png) says',
+      '- big.txt: too large (64.1 KB; the limit is 64 KB)',
+    ]);
+    expect(told.text).not.toContain('note.txt');
+    // The agent sees on the timeline that the customer was told, and what.
+    const sent = await waitFor('the acknowledgement on the timeline', async () =>
+      (await eventsOf(t!.id)).find((e) => e.kind === 'channel.sent'),
+    );
+    expect(sent.body).toContain('The acknowledgement to the sender went out through email.mail:');
+    expect(sent.body).toContain('- big.txt: too large (64.1 KB; the limit is 64 KB)');
+
+    // A reply's refused attachment: the reply joins the ticket, the attachment is named on its
+    // timeline, and the customer is told in answer to the reply.
     await sendMail(s.smtpPort, {
       from: 'customer@example.com',
       to: 'support@docket.local',
       subject: 'Re: Four attachments',
       text: 'And a script.',
+      messageId: '<refused.2@example.com>',
       inReplyTo: '<refused.1@example.com>',
       references: ['<refused.1@example.com>'],
       attachments: [{ filename: 'run.sh', content: 'rm -rf /', contentType: 'application/x-sh' }],
@@ -326,8 +347,59 @@ describe('the email channel over SMTP', () => {
       expect.stringContaining('setup.exe'),
       'The attachment "run.sh" was not kept: files of type application/x-sh are not accepted.',
     ]);
+    const toldAgain = await waitFor('the mail naming the script', async () =>
+      sink.mails.find((m) => m.inReplyTo === '<refused.2@example.com>'),
+    );
+    expect(toldAgain.subject).toBe(`Re: Four attachments [#${t!.number}]`);
+    // Threaded under the whole conversation: the first mail, our answer to it, the reply.
+    expect(toldAgain.references).toEqual([
+      '<refused.1@example.com>',
+      told.messageId,
+      '<refused.2@example.com>',
+    ]);
+    expect(toldAgain.text).toContain('- run.sh: files of this type (application/x-sh) are not accepted');
+    // A mail whose attachments were all kept gets no such mail (the first test's ticket).
+    expect(sink.mails.filter((m) => /could not keep/.test(m.text ?? ''))).toHaveLength(2);
     expect((await s.sql<Row>('select name from file where ticket_id = ?', [t!.id])).length).toBe(2);
     expect((await filesOnDisk()).length).toBe(diskBefore + 2);
+  });
+
+  it('a mailbox in Chinese tells the sender in Chinese which attachments it did not keep', async () => {
+    await configure(s, 'email', {
+      ...settings,
+      smtpPort: sink.port,
+      mailboxes: [
+        ...(settings.mailboxes as Record<string, unknown>[]),
+        {
+          address: 'kefu@docket.local',
+          templateKey: 'enquiry',
+          fields: { message: 'text' },
+          language: 'zh-CN',
+        },
+      ],
+    });
+    await sendMail(s.smtpPort, {
+      from: 'customer@example.com',
+      to: 'kefu@docket.local',
+      subject: '发票照片',
+      text: '附件是发票。',
+      messageId: '<refused.zh@example.com>',
+      attachments: [
+        { filename: '发票.txt', content: 'y'.repeat(64 * 1024 + 1), contentType: 'text/plain' },
+        { filename: '说明.pdf', content: '%PDF-1.4', contentType: 'application/pdf' },
+      ],
+    });
+    const told = await waitFor('the mail in Chinese', async () =>
+      sink.mails.find((m) => m.inReplyTo === '<refused.zh@example.com>'),
+    );
+    const [t] = (await ticketsByMail()).filter((r) => r.title === '发票照片');
+    expect(told.subject).toBe(`Re: 发票照片 [#${t!.number}]`);
+    expect(told.text!.split('\n').filter((l) => l.startsWith('- '))).toEqual([
+      '- 发票.txt：文件过大（64.1 KB，上限为 64 KB）',
+      '- 说明.pdf：不接受此类文件（application/pdf）',
+    ]);
+    expect(told.text).toContain('以下附件未能保存');
+    await configure(s, 'email', { ...settings, smtpPort: sink.port });
   });
 
   it('a 30 MB attachment is refused before it is acknowledged, and nothing is kept', async () => {

@@ -162,6 +162,8 @@ export function subscribe<TResult, TVariables>(
     onError?: (error: GraphQLRequestError) => void;
     onComplete?: () => void;
     onReconnecting?: (error: GraphQLRequestError) => void;
+    /** The server took it (again, after the stream dropped): it hears changes from about now. */
+    onStarted?: () => void;
   },
 ): Subscription {
   let isDone = false;
@@ -191,6 +193,9 @@ export function subscribe<TResult, TVariables>(
       },
       onReconnecting: (error) => {
         if (!isDone) handlers.onReconnecting?.(error as GraphQLRequestError);
+      },
+      onStarted: () => {
+        if (!isDone) handlers.onStarted?.();
       },
     },
   );

@@ -20,6 +20,11 @@ export type OperationHandlers = {
   onComplete: () => void;
   /** The stream dropped: the operation is started again on the next one (after a backoff). */
   onReconnecting: (error: Failure) => void;
+  /**
+   * The server took the operation (on a new stream too, after one dropped): it runs from about
+   * now (the server starts it just after answering), so what happened before was not heard.
+   */
+  onStarted?: () => void;
 };
 
 type Operation = { id: string; body: string; handlers: OperationHandlers; postedTo: string | undefined };
@@ -223,7 +228,9 @@ export class EventStream {
     }
     if (response.status === 202) {
       // Stopped while it was being started: the DELETE may have come first.
-      if (!this.operations.has(operation.id) && token === this.token) this.sendStop(operation.id, token);
+      if (!this.operations.has(operation.id)) {
+        if (token === this.token) this.sendStop(operation.id, token);
+      } else if (token === this.token) operation.handlers.onStarted?.();
       return;
     }
     if (token !== this.token || !this.operations.has(operation.id)) return;

@@ -9,6 +9,11 @@ export type LiveSubscriptionHandlers<TResult> = {
   /** The page's event stream dropped: it reconnects and starts the subscription again by itself. */
   onReconnecting?: (error: GraphQLRequestError) => void;
   /**
+   * It runs again after it was down (its stream dropped and came back, or it ended and was started
+   * again): whatever changed meanwhile was not heard, so read afresh what it keeps up to date.
+   */
+  onResumed?: () => void;
+  /**
    * How long to wait before starting it again, by the attempt (0 after the last answer heard) and
    * the error that ended it (undefined when the server completed it); null stays down.
    */
@@ -34,9 +39,12 @@ export function useLiveSubscription<TResult, TVariables>(
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let current: { unsubscribe: () => void } | undefined;
+    /** It was down since it last started: the next start is a resumption. */
+    let hasBeenDown = false;
     const down = (error?: GraphQLRequestError) => {
       current?.unsubscribe();
       if (isStopped) return;
+      hasBeenDown = true;
       latest.current.onDown?.(error);
       const wait = latest.current.retryAfter(attempt++, error);
       if (wait !== null) timer = setTimeout(start, wait);
@@ -49,7 +57,15 @@ export function useLiveSubscription<TResult, TVariables>(
         },
         onError: (error) => down(error),
         onComplete: () => down(),
-        onReconnecting: (error) => latest.current.onReconnecting?.(error),
+        onReconnecting: (error) => {
+          hasBeenDown = true;
+          latest.current.onReconnecting?.(error);
+        },
+        onStarted: () => {
+          if (!hasBeenDown) return;
+          hasBeenDown = false;
+          latest.current.onResumed?.();
+        },
       });
     };
     start();

@@ -28,7 +28,11 @@ type Mailbox = {
   fields?: Record<string, 'subject' | 'text' | 'fromAddress' | 'fromName'>;
   /** Constant form values every ticket of this mailbox starts with. */
   formData?: Record<string, JsonValue>;
+  /** The language of what the mailbox writes to customers by itself (default en). */
+  language?: Language;
 };
+
+type Language = 'en' | 'zh-CN';
 
 type Settings = {
   mailboxes: Mailbox[];
@@ -99,6 +103,67 @@ export function replyText(text: string): string {
 
 const TICKET_NUMBER_RE = /\[#([A-Za-z0-9][A-Za-z0-9_-]{0,63})\]/;
 
+/** A size as people read it: the file's rounded up, a limit's rounded down (so neither looks equal). */
+function sizeText(bytes: number, round: 'up' | 'down'): string {
+  const to = round === 'up' ? Math.ceil : Math.floor;
+  const [unit, div] = bytes >= 1024 * 1024 ? ['MB', 1024 * 1024] : bytes >= 1024 ? ['KB', 1024] : ['B', 1];
+  return `${to((bytes / (div as number)) * 10) / 10} ${unit}`;
+}
+
+/**
+ * What the mailbox tells the sender when attachments of their mail were not kept: each one by
+ * name, and why (too large, with the limit; a type not accepted; content not its type; empty), in
+ * the mailbox's language. Null when every attachment was kept.
+ */
+export function refusedAttachmentsText(
+  attachments: MailInbound['attachments'],
+  language: Language,
+): string | null {
+  const refused = attachments.filter((a) => a.refused);
+  if (refused.length === 0) return null;
+  const type = (a: (typeof refused)[number]) => a.contentType.split(';')[0]!.trim();
+  if (language === 'zh-CN') {
+    const lines = refused.map((a) => {
+      const r = a.refused!;
+      const why =
+        r.reason === 'size'
+          ? `文件过大（${sizeText(a.size, 'up')}，上限为 ${sizeText(r.limit ?? 0, 'down')}）`
+          : r.reason === 'type'
+            ? `不接受此类文件（${type(a)}）`
+            : r.reason === 'content'
+              ? `文件内容与其类型（${type(a)}）不符`
+              : '文件为空';
+      return `- ${a.filename}：${why}`;
+    });
+    return [
+      '您好，我们已收到您的邮件，但以下附件未能保存：',
+      '',
+      ...lines,
+      '',
+      '请以我们接受的文件类型、在大小上限之内重新发送，或回复此邮件附上文件的下载链接。',
+    ].join('\n');
+  }
+  const lines = refused.map((a) => {
+    const r = a.refused!;
+    const why =
+      r.reason === 'size'
+        ? `too large (${sizeText(a.size, 'up')}; the limit is ${sizeText(r.limit ?? 0, 'down')})`
+        : r.reason === 'type'
+          ? `files of this type (${type(a)}) are not accepted`
+          : r.reason === 'content'
+            ? `its content is not what its type (${type(a)}) says`
+            : 'the file is empty';
+    return `- ${a.filename}: ${why}`;
+  });
+  return [
+    'Hello, we received your mail, but could not keep these attachments:',
+    '',
+    ...lines,
+    '',
+    'Please send them again as a type we accept and within the size limit, or reply to this mail with a link to them.',
+  ].join('\n');
+}
+
 const mail = defineChannel({
   name: 'mail',
   title: 'Email',
@@ -125,6 +190,12 @@ const mail = defineChannel({
       ...(payload.from.name ? { name: payload.from.name } : {}),
     };
     const messageId = payload.messageId;
+    // Attachments the server did not keep: the sender is told on the thread, in the mailbox's language.
+    const refusedText = refusedAttachmentsText(
+      payload.attachments,
+      mailbox.language === 'zh-CN' ? 'zh-CN' : 'en',
+    );
+    const acknowledgement = refusedText ? { acknowledgement: { text: refusedText } } : {};
 
     const formData: Record<string, JsonValue> = { ...(mailbox.formData ?? {}) };
     for (const [field, from] of Object.entries(mailbox.fields ?? {}))
@@ -156,6 +227,7 @@ const mail = defineChannel({
           reply: { text: replyText(payload.text) },
           author,
           orCreate: { threadKey: messageId, ticket },
+          ...acknowledgement,
         };
       }
     }
@@ -171,9 +243,10 @@ const mail = defineChannel({
         reply: { text: replyText(payload.text) },
         author,
         orCreate: { ticket },
+        ...acknowledgement,
       };
     ctx.metric('mail.ticket', 1);
-    return { action: 'create', threadKey: messageId, ticket, requester: author };
+    return { action: 'create', threadKey: messageId, ticket, requester: author, ...acknowledgement };
   },
   send: async ({ threadKey, ticket, reply, recipients }, ctx) => {
     const s = settingsOf(ctx);
@@ -268,6 +341,11 @@ export default definePlugin({
               additionalProperties: { type: 'string', enum: ['subject', 'text', 'fromAddress', 'fromName'] },
             },
             formData: { type: 'object' },
+            language: {
+              type: 'string',
+              enum: ['en', 'zh-CN'],
+              title: 'Language of mail the mailbox writes by itself',
+            },
           },
         },
       },

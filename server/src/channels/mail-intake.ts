@@ -92,8 +92,16 @@ const headerText = (v: unknown): string => {
 /** Text PostgreSQL can keep: no NUL characters (a broken mail may carry them). */
 const clean = (s: string): string => s.replaceAll('\u0000', '');
 
-/** The plugin's view of a parsed mail (MailInbound of the SDK). */
-function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
+/**
+ * The plugin's view of a parsed mail (MailInbound of the SDK); `refused` holds, by attachment,
+ * why the host does not keep it (null when it does).
+ */
+function payloadOf(
+  mail: ParsedMail,
+  envelope: MailEnvelope,
+  receivedAt: Date,
+  refused: readonly (RefusedFile | null)[] = [],
+) {
   const from =
     addressesOf(mail.from)[0] ??
     (envelope.mailFrom ? { address: envelope.mailFrom.toLowerCase() } : { address: '' });
@@ -117,11 +125,17 @@ function payloadOf(mail: ParsedMail, envelope: MailEnvelope, receivedAt: Date) {
     text: clean(mail.text ?? '').slice(0, 200_000),
     ...(typeof mail.html === 'string' ? { html: clean(mail.html).slice(0, 400_000) } : {}),
     headers,
-    attachments: mail.attachments.map((a) => ({
-      filename: a.filename ?? 'attachment',
-      contentType: a.contentType,
-      size: a.size,
-    })),
+    attachments: mail.attachments.map((a, i) => {
+      const no = refused[i];
+      return {
+        filename: a.filename ?? 'attachment',
+        contentType: a.contentType,
+        size: a.size,
+        ...(no
+          ? { refused: { reason: no.reason, ...(no.limit !== undefined ? { limit: no.limit } : {}) } }
+          : {}),
+      };
+    }),
     envelopeTo: envelope.rcptTo.map((r) => r.toLowerCase()),
     receivedAt: receivedAt.toISOString(),
   };
@@ -325,6 +339,7 @@ export class MailIntake {
       const x = a.answer;
       if (
         x?.action === 'create' &&
+        !x.acknowledgement?.text &&
         x.ticket?.templateKey &&
         x.requester?.email &&
         !threads.has(String(x.threadKey))
@@ -332,6 +347,7 @@ export class MailIntake {
         threads.add(String(x.threadKey));
         creates.push(a);
       } else if (x?.action === 'ignore') ignored.push(a);
+      // One with a message back to its sender goes alone: the message is queued with its ticket.
       else alone.push(a);
     }
     const finished: Parameters<typeof finishInboundMany>[1]['rows'] = ignored.map((a) => ({
@@ -480,15 +496,17 @@ export class MailIntake {
       await Promise.all(
         wave.map(async ({ message, mail }) => {
           try {
+            const { files, refused, verdicts } = filesOf(mail, services.config.files);
             const answer = await services.plugins.call<InboundAnswer>(
               target.plugin,
               handlerNameOf.channelInbound(target.channel),
-              payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt),
+              payloadOf(mail, message.envelope as unknown as MailEnvelope, message.receivedAt, verdicts),
             );
             answered.push({
               message,
               answer,
-              ...filesOf(mail, services.config.files),
+              files,
+              refused,
               ...(mail.messageId ? { messageKey: mail.messageId } : {}),
             });
           } catch (e) {
@@ -537,6 +555,19 @@ export class MailIntake {
               },
             ]);
           }
+          // The plugin's message back to the sender (which attachments were not kept), queued
+          // with the ticket or reply: it goes out on the thread like an agent's public reply.
+          const acknowledgement =
+            answer.action === 'create' || answer.action === 'reply'
+              ? answer.acknowledgement?.text
+              : undefined;
+          if (acknowledgement)
+            await this.services.plugins.queueAcknowledgement(tx, {
+              plugin: target.plugin,
+              channel: target.channel,
+              ticketId,
+              text: acknowledgement,
+            });
           await finishInbound(tx, id, {
             status: 'done',
             channel: key,
@@ -623,14 +654,17 @@ type Answered = {
 
 /**
  * A mail's attachments, split as the upload route would take them (DOCKET_FILE_TYPES,
- * DOCKET_MAX_FILE_BYTES): those kept as files, and those refused with why.
+ * DOCKET_MAX_FILE_BYTES): those kept as files, and those refused with why (and, by attachment in
+ * the mail's order, the refusal or null, for the plugin's view of the mail).
  */
 export function filesOf(
   mail: Pick<ParsedMail, 'attachments'>,
   limits: { maxBytes: number; types: readonly string[] },
-): { files: MailFile[]; refused: RefusedFile[] } {
+): { files: MailFile[]; refused: RefusedFile[]; verdicts: (RefusedFile | null)[] } {
   const files: MailFile[] = [];
   const refused: RefusedFile[] = [];
+  /** By attachment, in the mail's order: why it is not kept, or null. */
+  const verdicts: (RefusedFile | null)[] = [];
   for (const a of mail.attachments) {
     const filename = a.filename ?? 'attachment';
     const contentType = baseType(a.contentType || 'application/octet-stream');
@@ -644,17 +678,22 @@ export function filesOf(
           : !bytesMatchType(contentType, a.content)
             ? 'content'
             : null;
-    if (reason === null) files.push({ filename, contentType: a.contentType, content: a.content });
-    else
-      refused.push({
+    if (reason === null) {
+      files.push({ filename, contentType: a.contentType, content: a.content });
+      verdicts.push(null);
+    } else {
+      const no: RefusedFile = {
         name: filename.slice(0, 200),
         contentType,
         size,
         reason,
         ...(reason === 'size' ? { limit: limits.maxBytes } : {}),
-      });
+      };
+      refused.push(no);
+      verdicts.push(no);
+    }
   }
-  return { files, refused };
+  return { files, refused, verdicts };
 }
 
 /** The timeline entry naming the attachments not kept: its English body, and its diff (for zh-CN). */

@@ -73,6 +73,8 @@ export type ChannelSendJob = {
   text: string;
   eventKey: string;
   attempt: number;
+  /** The host's message back to an inbound message's sender (no agent wrote it). */
+  purpose?: 'acknowledgement';
 };
 
 /**

@@ -31,7 +31,14 @@ type NewTicket = {
 };
 
 export type InboundAnswer =
-  | { action: 'create'; threadKey: string; ticket: NewTicket; requester: Person }
+  | {
+      action: 'create';
+      threadKey: string;
+      ticket: NewTicket;
+      requester: Person;
+      /** A message back to the sender on the ticket's thread, queued with the ticket. */
+      acknowledgement?: { text: string };
+    }
   | {
       action: 'reply';
       threadKey: string;
@@ -39,6 +46,8 @@ export type InboundAnswer =
       reply: { text: string };
       author: Person;
       orCreate?: { threadKey?: string; ticket: NewTicket };
+      /** A message back to the sender on the ticket's thread, queued with the reply (or its new ticket). */
+      acknowledgement?: { text: string };
     }
   | {
       action: 'signal';

@@ -1011,6 +1011,39 @@ export class PluginService {
     await this.deps.jobs.sendInTransaction(tx, [callJob(`send:${job.eventKey}`, job, this.maxLimits.wallMs)]);
   }
 
+  /**
+   * Queues, in the transaction `tx` that writes an inbound message's ticket or reply, the
+   * acknowledgement its channel plugin asked for: it goes back to the sender on the ticket's
+   * thread through the channel's `send`, like an agent's public reply (no agent is its author).
+   * Nothing is queued for a channel that cannot send, or a ticket with no thread on it.
+   */
+  async queueAcknowledgement(
+    tx: EntityManager,
+    input: { plugin: string; channel: string; ticketId: string; text: string },
+  ): Promise<boolean> {
+    const text = input.text.trim().slice(0, 20_000);
+    const known = this.known.get(input.plugin);
+    if (!text || known?.status !== 'enabled') return false;
+    if (!known.manifest.contributes.channels.some((c) => c.name === input.channel && c.canSend)) return false;
+    const threadKey = await threadOfTicket(tx, `${input.plugin}.${input.channel}`, input.ticketId);
+    if (!threadKey) return false;
+    const job: ChannelSendJob & { version?: string | undefined } = {
+      kind: 'channel-send',
+      plugin: input.plugin,
+      version: known.version,
+      channel: input.channel,
+      ticketId: input.ticketId,
+      threadKey,
+      authorUserId: null,
+      text,
+      eventKey: randomUUID(),
+      attempt: 1,
+      purpose: 'acknowledgement',
+    };
+    await this.deps.jobs.sendInTransaction(tx, [callJob(`send:${job.eventKey}`, job, this.maxLimits.wallMs)]);
+    return true;
+  }
+
   private async runSendJob(job: FetchedJob, data: ChannelSendJob): Promise<void> {
     const em = this.em();
     const ticket = await this.ticketView(em, data.ticketId).catch(() => ({ id: data.ticketId }));
@@ -1033,9 +1066,14 @@ export class PluginService {
         {
           ticketId: data.ticketId,
           kind: answer.ok ? 'channel.sent' : 'channel.send_failed',
-          body: answer.ok
-            ? `The reply went out through ${data.plugin}.${data.channel}.`
-            : `The reply did not go out through ${data.plugin}.${data.channel}: ${answer.error}${answer.code ? ` (${answer.code})` : ''}.`,
+          body:
+            data.purpose === 'acknowledgement'
+              ? answer.ok
+                ? `The acknowledgement to the sender went out through ${data.plugin}.${data.channel}:\n${data.text}`
+                : `The acknowledgement to the sender did not go out through ${data.plugin}.${data.channel}: ${answer.error}${answer.code ? ` (${answer.code})` : ''}.\n${data.text}`
+              : answer.ok
+                ? `The reply went out through ${data.plugin}.${data.channel}.`
+                : `The reply did not go out through ${data.plugin}.${data.channel}: ${answer.error}${answer.code ? ` (${answer.code})` : ''}.`,
           diff: null,
           actor: SYSTEM_ACTOR,
           isPublic: false,

@@ -93,6 +93,7 @@ export const deskMessages = defineMessages('desk', {
       keys: 'Keys: j / k move, Enter opens, x selects.',
       nobody: 'Nobody',
       live: 'Live',
+      reconnecting: 'Reconnecting…',
     },
     ticket: {
       back: 'Back to the list',
@@ -367,6 +368,7 @@ export const deskMessages = defineMessages('desk', {
       keys: '快捷键：j / k 上下移动，Enter 打开，x 选择。',
       nobody: '无',
       live: '实时',
+      reconnecting: '正在重新连接…',
     },
     ticket: {
       back: '返回列表',

@@ -36,7 +36,8 @@ const KEPT = 5;
  * Calls ringing for the signed-in agent (the phone system named their email), live: the newest in
  * a card in the corner that blocks nothing, with the caller (the customer when their number or
  * address is known) and their open tickets as links, "New ticket for this caller" (the new-ticket
- * page with them as the requester), and a close button. Later calls queue behind it.
+ * page with them as the requester, or an unknown caller's number filled in as a new customer's
+ * phone), and a close button. Later calls queue behind it.
  */
 export function CallerPopup() {
   const { t } = useTranslation(['desk', 'shell']);
@@ -152,7 +153,11 @@ export function CallerPopup() {
           onClick={() => {
             dismiss();
             navigate(
-              call.customerId ? `/desk/new?requester=${encodeURIComponent(call.customerId)}` : '/desk/new',
+              call.customerId
+                ? `/desk/new?requester=${encodeURIComponent(call.customerId)}`
+                : call.phone
+                  ? `/desk/new?phone=${encodeURIComponent(call.phone)}`
+                  : '/desk/new',
             );
           }}
         >

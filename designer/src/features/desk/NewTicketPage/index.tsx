@@ -111,6 +111,14 @@ export default function NewTicketPage() {
       isCurrent = false;
     };
   }, [presetId]);
+  // ?phone=<number> (a call from a number no customer has): looked up as if typed, so it fills the
+  // new customer's phone, or offers the customer who has it by now.
+  const presetPhone = presetId ? null : params.get('phone');
+  useEffect(() => {
+    if (!presetPhone) return;
+    setCustomer(null);
+    setSearch(presetPhone);
+  }, [presetPhone]);
 
   // Ctrl+Enter (⌘+Enter) anywhere on the page creates the ticket.
   useEffect(() => {
@@ -128,10 +136,16 @@ export default function NewTicketPage() {
   const label = (x: (typeof templates)[number]) =>
     [...(x.published?.content?.categoryPath ?? []), x.published?.content?.name ?? x.name].join(' / ');
 
-  // No customer matches what the agent typed: it is the new one's phone, email or name.
+  // No customer matches what the agent typed: it is the new one's phone, email or name (the
+  // caller's number as it came, when it came from a call).
   useEffect(() => {
-    if (searched !== null && found.length === 0) setContact(contactFromSearch(searched));
-  }, [found, searched]);
+    if (searched === null || found.length > 0) return;
+    setContact(
+      presetPhone && searched === presetPhone
+        ? { name: '', phone: presetPhone.trim(), email: '' }
+        : contactFromSearch(searched),
+    );
+  }, [found, searched, presetPhone]);
 
   const submit = async (formData: Record<string, unknown>) => {
     if (!template) {

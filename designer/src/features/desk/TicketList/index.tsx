@@ -269,7 +269,8 @@ export function TicketList({
       setTotal(total);
     }, 400);
   }, [read]);
-  useTicketFeed(onFeed);
+  // Back after the feed was down (a server restart): the same read catches up on what was missed.
+  const isLive = useTicketFeed(onFeed);
   useEffect(() => () => clearTimeout(refresh.current), []);
 
   const showWaiting = () => {
@@ -337,7 +338,13 @@ export function TicketList({
         <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
         <Space size={8}>
           {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
-          <Tag style={TONE_STYLE.ok}>{t('list.live')}</Tag>
+          <Tag
+            style={isLive ? TONE_STYLE.ok : TONE_STYLE.warning}
+            data-testid="list-live"
+            data-live={isLive ? 'yes' : 'no'}
+          >
+            {t(isLive ? 'list.live' : 'list.reconnecting')}
+          </Tag>
         </Space>
       </Flex>
       <FilterBar

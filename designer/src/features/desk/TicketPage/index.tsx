@@ -26,7 +26,7 @@ import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { SchemaForm } from '../../../ui/SchemaForm/index.tsx';
-import { useTicketFeed } from '../hooks/useTicketFeed.ts';
+import { type TicketFeedEvent, useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle } from '../SlaCountdown/tone-style.ts';
 import { messageOf, PRIORITIES, STATUSES } from '../views.ts';
@@ -221,8 +221,8 @@ export default function TicketPage() {
   }, [ticketId]);
   useTicketFeed(
     useCallback(
-      (e: { ticketId: string }) => {
-        if (e.ticketId === ticketId) refetch();
+      (e: TicketFeedEvent) => {
+        if (e.ticketId === ticketId || e.ticketId === null) refetch();
       },
       [ticketId, refetch],
     ),
