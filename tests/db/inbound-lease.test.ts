@@ -64,7 +64,12 @@ describe(`inbound message leases (${databaseKind()})`, () => {
     const [first, second] = await store(2);
     await claimInboundMany(forkEm(db), [first!, second!]);
     await failInbound(forkEm(db), first!, { channel: null, error: 'no enabled plugin channel takes mail' });
-    await finishInbound(forkEm(db), second!, { status: 'done', channel: 'email', ticketId: null, outcome: {} });
+    await finishInbound(forkEm(db), second!, {
+      status: 'done',
+      channel: 'email',
+      ticketId: null,
+      outcome: {},
+    });
     // A late failure of another try does not touch the finished message.
     await failInboundMany(forkEm(db), [second!], 'a try that lost the race');
     const [a, b] = await nextTry([first!, second!]);
