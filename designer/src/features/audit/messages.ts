@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const auditMessages = defineMessages('audit', {
   en: {
-    section: 'Audit',
     title: 'Audit',
     tabs: { admin: 'Admin changes', tickets: 'Ticket events' },
     filters: {
@@ -43,7 +42,6 @@ export const auditMessages = defineMessages('audit', {
     internal: 'internal',
   },
   'zh-CN': {
-    section: '审计',
     title: '审计',
     tabs: { admin: '管理变更', tickets: '工单事件' },
     filters: {

@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const deskMessages = defineMessages('desk', {
   en: {
-    area: 'Desk',
     myTasks: {
       title: 'My tasks',
       hint: 'Steps assigned to you, and those waiting in your teams, roles and org unit.',
@@ -276,7 +275,6 @@ export const deskMessages = defineMessages('desk', {
     },
   },
   'zh-CN': {
-    area: '工作台',
     myTasks: {
       title: '我的待办',
       hint: '分配给您的步骤，以及在您的团队、角色和组织中等待处理的步骤。',

@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const peopleMessages = defineMessages('people', {
   en: {
-    sections: { users: 'Users', roles: 'Roles', teams: 'Teams', tokens: 'API tokens' },
     users: {
       title: 'Users',
       count: '{{count}} users',
@@ -115,7 +114,6 @@ export const peopleMessages = defineMessages('people', {
     },
   },
   'zh-CN': {
-    sections: { users: '用户', roles: '角色', teams: '团队', tokens: 'API 令牌' },
     users: {
       title: '用户',
       count: '共 {{count}} 个用户',
