@@ -102,6 +102,7 @@ const TICKET_NUMBER_RE = /\[#([A-Za-z0-9][A-Za-z0-9_-]{0,63})\]/;
 const mail = defineChannel({
   name: 'mail',
   title: 'Email',
+  titles: { 'zh-CN': '邮件' },
   description: 'Mail to the mailboxes becomes tickets and replies; agents answer on the same thread.',
   inbound: { mail: true },
   receive: async (payload, ctx): Promise<InboundResult> => {
