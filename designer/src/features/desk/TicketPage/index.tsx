@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { request, subscribe } from '../../../graphql/client.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { currentLanguage } from '../../../i18n/i18n.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
@@ -197,6 +198,7 @@ function Composer({
 /** /desk/tickets/<number>: everything about one ticket and everything an agent does to it. */
 export default function TicketPage() {
   const { t } = useTranslation(['desk', 'shell']);
+  const displayName = useDisplayName();
   const { number = '' } = useParams();
   const session = useReadySession();
   const locale = currentLanguage();
@@ -204,6 +206,10 @@ export default function TicketPage() {
   const people = useQuery(PeopleQuery, {});
   const [api, holder] = message.useMessage();
   const ticket = data?.ticket;
+  const channelTitle = (key: string | null | undefined) => {
+    const channel = data?.channels?.find((c) => c.key === key);
+    return channel ? displayName(channel.title, channel.titles) : (key ?? '');
+  };
   const [clocks, setClocks] = useState<Clock[] | null>(null);
   const [isEditing, setIsEditing] = useState(false);
 
@@ -441,11 +447,7 @@ export default function TicketPage() {
                     key: 'channel',
                     label: t('ticket.channel'),
                     // The channel registry's title, in the page's language where the channel has one.
-                    children: (
-                      <span data-testid="ticket-channel">
-                        {data?.channels?.find((c) => c.key === ticket.channel)?.title ?? ticket.channel}
-                      </span>
-                    ),
+                    children: <span data-testid="ticket-channel">{channelTitle(ticket.channel)}</span>,
                   },
                   {
                     key: 'created',
