@@ -15,6 +15,7 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -70,10 +71,15 @@ const refusalText = (r: unknown): string => {
 function recipientText(
   c: { kind?: string; id?: string | number },
   users: readonly { id?: string | null; name?: string | null }[],
-  requesterLabel: string,
+  t: TFunction<'desk'>,
 ): string {
   if (c.kind === 'user' && c.id != null) return users.find((u) => u.id === String(c.id))?.name ?? `#${c.id}`;
-  const kind = c.kind === 'customer' || c.kind === 'initiator' ? requesterLabel : (c.kind ?? '');
+  const kind =
+    c.kind === 'customer' || c.kind === 'initiator' || c.kind === 'requester'
+      ? t('ticket.requester')
+      : c.kind === 'team' || c.kind === 'role' || c.kind === 'org_unit' || c.kind === 'assignee'
+        ? t(`ticket.recipientKinds.${c.kind}`)
+        : (c.kind ?? '');
   return c.id != null ? `${kind} ${c.id}` : kind;
 }
 
@@ -480,9 +486,7 @@ export default function TicketPage() {
                           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                             {t('ticket.stepCc')}:{' '}
                             {stepCc.map((c) => (
-                              <Tag key={`${c.kind}:${c.id}`}>
-                                {recipientText(c, users, t('ticket.requester'))}
-                              </Tag>
+                              <Tag key={`${c.kind}:${c.id}`}>{recipientText(c, users, t)}</Tag>
                             ))}
                           </Typography.Text>
                         ) : ccIds.length === 0 ? (
