@@ -164,9 +164,10 @@ describe('checkPluginManifest', () => {
 describe("a channel's titles in other languages", () => {
   it('takes a title per language Docket shows, and names a wrong one', () => {
     const m = manifest();
-    m.contributes.channels[0].titles = { 'zh-CN': '聊天' };
+    const channel = m.contributes.channels[0] as { titles?: unknown };
+    channel.titles = { 'zh-CN': '聊天' };
     expect(checkPluginManifest(m)).toEqual([]);
-    (m.contributes.channels[0] as { titles: unknown }).titles = {
+    channel.titles = {
       fr: 'Discussion',
       en: ' ',
       'zh-CN': 'x'.repeat(101),
@@ -188,7 +189,7 @@ describe("a channel's titles in other languages", () => {
         message: 'The zh-CN title is 101 characters; at most 100.',
       },
     ]);
-    (m.contributes.channels[0] as { titles: unknown }).titles = '聊天';
+    channel.titles = '聊天';
     expect(checkPluginManifest(m).map((e) => e.path)).toEqual(['/contributes/channels/0/titles']);
   });
 });
