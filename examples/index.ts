@@ -1,5 +1,6 @@
 import {
   type DataScope,
+  type LocalizedNames,
   type OrgUnitKind,
   PERMISSIONS,
   type Permission,
@@ -39,29 +40,40 @@ const ticketWork: Permission[] = [
   'ticket.reply',
   'ticket.note',
 ];
-export type ExampleRole = { key: string; name: string; permissions: Permission[]; dataScope: DataScope };
+export type ExampleRole = {
+  key: string;
+  name: string;
+  /** The name in the web app's other languages. */
+  names: LocalizedNames;
+  permissions: Permission[];
+  dataScope: DataScope;
+};
 export const roles: ExampleRole[] = [
   {
     key: 'admin',
     name: 'Administrator',
+    names: { 'zh-CN': '系统管理员' },
     permissions: [...PERMISSIONS],
     dataScope: 'all',
   },
   {
     key: 'owner',
     name: 'Business owner',
+    names: { 'zh-CN': '业务负责人' },
     permissions: ['ticket.read', 'template.manage', 'workflow.manage', 'report.read'],
     dataScope: 'all',
   },
   {
     key: 'manager',
     name: 'Regional manager',
+    names: { 'zh-CN': '区域经理' },
     permissions: [...ticketWork, 'team.manage', 'report.read'],
     dataScope: 'org_subtree',
   },
   {
     key: 'agent',
     name: 'Store agent',
+    names: { 'zh-CN': '门店客服' },
     permissions: [...ticketWork, 'report.read'],
     dataScope: 'org_subtree',
   },
@@ -69,12 +81,14 @@ export const roles: ExampleRole[] = [
   {
     key: 'service_agent',
     name: 'Service desk agent',
+    names: { 'zh-CN': '服务台坐席' },
     permissions: [...ticketWork, 'customer.manage'],
     dataScope: 'team',
   },
   {
     key: 'technician',
     name: 'Field technician',
+    names: { 'zh-CN': '现场技术员' },
     permissions: ['ticket.read', 'ticket.update', 'ticket.reply', 'ticket.note'],
     dataScope: 'own',
   },

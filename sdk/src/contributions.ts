@@ -386,6 +386,8 @@ export type OutboundReply = {
 export type ChannelDefinitionInput<TName extends string> = {
   name: TName;
   title: string;
+  /** The title in the web app's other languages ({ 'zh-CN': '电话' }); `title` where one is missing. */
+  titles?: { en?: string; 'zh-CN'?: string };
   description?: string;
   inbound: {
     http?: { methods: ChannelHttpMethod[] };

@@ -129,6 +129,7 @@ export function definePlugin<const TConfigSchema extends JsonSchema = { type: 'o
       channels: channels.map((ch) => ({
         name: ch.name,
         title: ch.title,
+        ...(ch.titles === undefined ? {} : { titles: ch.titles }),
         ...(ch.description === undefined ? {} : { description: ch.description }),
         inbound: ch.inbound,
         canSend: typeof ch.send === 'function',

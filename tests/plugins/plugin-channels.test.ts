@@ -70,7 +70,13 @@ function chatPackage(sink: string): Buffer {
         },
       ],
       channels: [
-        { name: 'webhook', title: 'Chat webhook', inbound: { http: { methods: ['POST'] } }, canSend: true },
+        {
+          name: 'webhook',
+          title: 'Chat webhook',
+          titles: { 'zh-CN': '聊天机器人' },
+          inbound: { http: { methods: ['POST'] } },
+          canSend: true,
+        },
       ],
     },
     bundle: {
@@ -127,8 +133,14 @@ describe(`a plugin's channel and notification target (${databaseKind()})`, () =>
     await pluginMutation(s, admin, CONFIGURE, { n: 'chat', c: { signingKey: 'k3y' } });
     const on = await pluginMutation(s, admin, ENABLE, { n: 'chat' });
     expect(on.status, JSON.stringify(on)).toBe('enabled');
-    const channels = await s.gql('{ channels { key isInbound } }', {}, admin);
-    expect(channels.data!.channels).toContainEqual({ key: 'chat.webhook', isInbound: true });
+    const channels = await s.gql('{ channels { key isInbound title titles { locale text } } }', {}, admin);
+    // Its display data in both languages, as the web app picks from it.
+    expect(channels.data!.channels).toContainEqual({
+      key: 'chat.webhook',
+      isInbound: true,
+      title: 'Chat webhook',
+      titles: [{ locale: 'zh-CN', text: '聊天机器人' }],
+    });
   });
 
   it('turns a webhook into a ticket for its sender, and a follow-up on the thread into their reply', async () => {

@@ -4,7 +4,7 @@ import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
-import { i18n } from '../i18n/i18n.ts';
+import { i18n, withMessages } from '../i18n/i18n.ts';
 import { SessionProvider, useSession } from '../session/session.tsx';
 import { PageLoading } from '../ui/PageLoading/index.tsx';
 import { AppShell } from './AppShell/index.tsx';
@@ -13,13 +13,17 @@ import { AreaGate, RequireSignIn, StartRedirect } from './guards.tsx';
 import { NotFound } from './refusal-pages.tsx';
 
 // Only people who are not signed in need the login form (and antd's Form with it).
-const LoginPage = lazy(() => import('../features/auth/LoginPage/index.tsx'));
+const LoginPage = lazy(withMessages(['auth'], () => import('../features/auth/LoginPage/index.tsx')));
 // Public forms and private follow links need no sign-in.
-const PublicPortal = lazy(() => import('../features/portal/PublicPortal/index.tsx'));
+const PublicPortal = lazy(
+  withMessages(['portal', 'schemaForm'], () => import('../features/portal/PublicPortal/index.tsx')),
+);
 // An invited person sets their password through their link, before they can sign in.
-const InvitePage = lazy(() => import('../features/auth/InvitePage/index.tsx'));
+const InvitePage = lazy(
+  withMessages(['auth', 'newPassword'], () => import('../features/auth/InvitePage/index.tsx')),
+);
 // A TV opens the live wall with a wall token (/wall?token=…): no sign-in, no shell.
-const TokenWall = lazy(() => import('../features/wall/TokenWall/index.tsx'));
+const TokenWall = lazy(withMessages(['wall'], () => import('../features/wall/TokenWall/index.tsx')));
 
 function Routed() {
   const { t } = useTranslation('shell');

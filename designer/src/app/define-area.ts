@@ -1,23 +1,21 @@
 import type { TFunction } from 'i18next';
-import type { Namespace } from '../i18n/resources.ts';
-
-/** A t() that reads any feature's strings by "namespace:key". */
-export type AnyT = TFunction<Namespace[]>;
-
 import { type ComponentType, type LazyExoticComponent, lazy } from 'react';
+import { withMessages } from '../i18n/i18n.ts';
+import type { Namespace } from '../i18n/resources.ts';
 import type { Access } from '../session/access.ts';
 import type { Permission } from '../session/me.ts';
 
 /**
  * A top-level area of the app (/admin, /desk, /portal, /wall, /reports): where it lives, who may
- * enter it, its name in the navigation, and its code, loaded only when someone opens it. An area
- * owns every address under its path (its component holds its own <Routes>).
+ * enter it, its name in the navigation (a shell string: the header shows it before the area's
+ * code is loaded), and its code and strings, loaded only when someone opens it. An area owns every
+ * address under its path (its component holds its own <Routes>).
  */
 export type AreaDefinition = {
   key: string;
   /** "/desk": the area answers this path and everything below it. */
   path: `/${string}`;
-  label: (t: AnyT) => string;
+  label: (t: TFunction<'shell'>) => string;
   canEnter: (access: Access) => boolean;
   Component: LazyExoticComponent<ComponentType>;
 };
@@ -25,24 +23,26 @@ export type AreaDefinition = {
 export function defineArea(input: {
   key: string;
   path: `/${string}`;
-  label: (t: AnyT) => string;
+  label: (t: TFunction<'shell'>) => string;
   canEnter: (access: Access) => boolean;
+  /** The namespaces its pages show, fetched together with its code. */
+  messages: readonly Namespace[];
   load: () => Promise<{ default: ComponentType }>;
 }): AreaDefinition {
-  const { load, ...rest } = input;
-  return { ...rest, Component: lazy(load) };
+  const { load, messages, ...rest } = input;
+  return { ...rest, Component: lazy(withMessages(messages, load)) };
 }
 
 /**
- * A section of the admin area (/admin/<path>): its menu entry, the permission it needs and its
- * code. A feature adds one (features/<feature>/admin-section.ts) and lists it in
- * features/admin/sections.ts.
+ * A section of the admin area (/admin/<path>): its menu entry (an admin string), the permission it
+ * needs, and its code and strings. A feature adds one (features/<feature>/admin-section.ts) and
+ * lists it in features/admin/sections.ts.
  */
 export type AdminSectionDefinition = {
   key: string;
   /** "workflows": the section answers /admin/workflows and everything below it. */
   path: string;
-  label: (t: AnyT) => string;
+  label: (t: TFunction<'admin'>) => string;
   permission: Permission;
   Component: LazyExoticComponent<ComponentType>;
 };
@@ -50,10 +50,12 @@ export type AdminSectionDefinition = {
 export function defineAdminSection(input: {
   key: string;
   path: string;
-  label: (t: AnyT) => string;
+  label: (t: TFunction<'admin'>) => string;
   permission: Permission;
+  /** The namespaces its pages show, fetched together with its code. */
+  messages: readonly Namespace[];
   load: () => Promise<{ default: ComponentType }>;
 }): AdminSectionDefinition {
-  const { load, ...rest } = input;
-  return { ...rest, Component: lazy(load) };
+  const { load, messages, ...rest } = input;
+  return { ...rest, Component: lazy(withMessages(messages, load)) };
 }

@@ -36,8 +36,9 @@ export function StartRedirect() {
 
 /** An area's pages, or a page saying why this person may not see them. */
 export function AreaGate({ area }: { area: AreaDefinition }) {
+  const { t } = useTranslation('shell');
   const session = useReadySession();
-  if (!area.canEnter(session.access)) return <Forbidden areaName={area.label} areaKey={area.key} />;
+  if (!area.canEnter(session.access)) return <Forbidden area={area.label(t)} areaKey={area.key} />;
   return (
     <Suspense fallback={<PageLoading />}>
       <area.Component />

@@ -5,6 +5,14 @@ export const shellMessages = defineMessages('shell', {
   en: {
     brand: 'Docket',
     nav: { label: 'Main navigation' },
+    areas: {
+      desk: 'Desk',
+      admin: 'Admin',
+      reports: 'Reports',
+      wall: 'Wall',
+      portal: 'My tickets',
+      account: 'My account',
+    },
     header: {
       roles: 'Roles',
       customer: 'Customer',
@@ -60,6 +68,14 @@ export const shellMessages = defineMessages('shell', {
   'zh-CN': {
     brand: 'Docket',
     nav: { label: '主导航' },
+    areas: {
+      desk: '工作台',
+      admin: '管理',
+      reports: '报表',
+      wall: '大屏',
+      portal: '我的工单',
+      account: '我的账户',
+    },
     header: {
       roles: '角色',
       customer: '客户',

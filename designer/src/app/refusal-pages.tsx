@@ -1,18 +1,20 @@
 import { Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
-import { namespaces } from '../i18n/resources.ts';
+import { useDisplayName } from '../i18n/display-name.ts';
 import { useReadySession } from '../session/session.tsx';
-import type { AreaDefinition } from './define-area.ts';
 
 /* The pages that say no: an area this person may not enter, a path that leads nowhere. */
 
-export function Forbidden({ areaName, areaKey }: { areaName: AreaDefinition['label']; areaKey: string }) {
-  const { t } = useTranslation(namespaces);
+/** `area` is the name of the area or admin section, as its menu shows it. */
+export function Forbidden({ area, areaKey }: { area: string; areaKey: string }) {
+  const { t, i18n } = useTranslation('shell');
+  const displayName = useDisplayName();
   const navigate = useNavigate();
   const session = useReadySession();
-  const area = areaName(t);
-  const roles = (session.me?.user?.roles ?? []).map((r) => r.name).join(', ');
+  const roles = new Intl.ListFormat(i18n.language, { type: 'conjunction' }).format(
+    (session.me?.user?.roles ?? []).map((r) => displayName(r.name, r.names)),
+  );
   const subtitle = session.access.isCustomer
     ? t('forbidden.customer', { area })
     : areaKey === 'portal'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Messages } from './define-messages.ts';
-import { featureMessages } from './resources.ts';
+import type { FeatureMessages, Messages } from './define-messages.ts';
+import { allFeatureMessages } from './resources.ts';
 
 /** Every key of a resource (nested keys joined with dots) with its text. */
 function flatten(messages: Messages, prefix = ''): Map<string, unknown> {
@@ -15,13 +15,30 @@ function flatten(messages: Messages, prefix = ''): Map<string, unknown> {
 
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]).sort();
 
+// Every messages.ts in the app, found on disk: a feature's strings are checked even before it is
+// registered, and the test below fails until it is.
+const onDisk = Object.values(
+  import.meta.glob<Record<string, unknown>>(['../**/messages.ts'], { eager: true }),
+).flatMap((module) =>
+  Object.values(module).filter(
+    (v): v is FeatureMessages<string, Messages> => !!v && typeof v === 'object' && 'namespace' in v,
+  ),
+);
+const featureMessages = await allFeatureMessages();
+
 describe('translations', () => {
   it('gives every feature its own namespace', () => {
     const names = featureMessages.map((f) => f.namespace);
     expect(new Set(names).size).toBe(names.length);
   });
 
-  for (const feature of featureMessages) {
+  it('registers every messages.ts of the app (resources.ts), so its strings can be loaded', () => {
+    expect(onDisk.length).toBeGreaterThan(10);
+    const registered = featureMessages.map((f) => f.namespace).sort();
+    expect(onDisk.map((f) => f.namespace).sort()).toEqual(registered);
+  });
+
+  for (const feature of onDisk) {
     describe(feature.namespace, () => {
       const en = flatten(feature.en);
       const zh = flatten(feature['zh-CN'] as Messages);

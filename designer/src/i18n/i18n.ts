@@ -1,10 +1,10 @@
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { createI18n } from './create-i18n.ts';
 import type { LanguageCode } from './define-messages.ts';
-import { LANGUAGE_STORAGE_KEY, LANGUAGES, pickLanguage } from './languages.ts';
-import { namespaces, resources } from './resources.ts';
+import { LANGUAGE_STORAGE_KEY, pickLanguage } from './languages.ts';
+import type { Namespace } from './resources.ts';
 
 function storedLanguage(): string | null {
   try {
@@ -22,23 +22,15 @@ function applyLanguage(language: LanguageCode): void {
   dayjs.locale(dayjsLocale(language));
 }
 
-export const i18n = i18next.createInstance();
-
 const initial = pickLanguage({
   stored: storedLanguage(),
   browser: navigator.languages ?? [navigator.language],
 });
-void i18n.use(initReactI18next).init({
-  resources,
-  lng: initial,
-  fallbackLng: 'en',
-  supportedLngs: LANGUAGES.map((l) => l.code),
-  ns: namespaces,
-  defaultNS: 'shell',
-  interpolation: { escapeValue: false },
-  initAsync: false,
-});
+export const i18n = createI18n(initial, [initReactI18next]);
 applyLanguage(initial);
+// Once the new language's strings are all there (i18next fetches every namespace in use first),
+// before the page re-renders in it.
+i18n.on('languageChanged', (language: string) => applyLanguage(language === 'zh-CN' ? 'zh-CN' : 'en'));
 
 export const currentLanguage = (): LanguageCode => (i18n.language === 'zh-CN' ? 'zh-CN' : 'en');
 
@@ -49,6 +41,13 @@ export async function changeLanguage(language: LanguageCode): Promise<void> {
   } catch {
     // Private windows may refuse storage: the switch still applies to this visit.
   }
-  applyLanguage(language);
   await i18n.changeLanguage(language);
+}
+
+/**
+ * A lazily loaded module together with the strings it shows: both fetched at once, so its pages
+ * render in the current language without waiting for a second round trip.
+ */
+export function withMessages<M>(namespaces: readonly Namespace[], load: () => Promise<M>): () => Promise<M> {
+  return () => Promise.all([load(), i18n.loadNamespaces([...namespaces])]).then(([module]) => module);
 }

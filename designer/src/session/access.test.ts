@@ -6,7 +6,12 @@ const staff: Me = {
   kind: 'user',
   permissions: ['TICKET_READ', 'WORKFLOW_MANAGE'],
   dataScope: 'all',
-  user: { id: '1', name: 'Ada Admin', email: 'admin@docket.local', roles: [{ key: 'admin', name: 'Admin' }] },
+  user: {
+    id: '1',
+    name: 'Ada Admin',
+    email: 'admin@docket.local',
+    roles: [{ key: 'admin', name: 'Admin', names: [] }],
+  },
   customer: null,
 };
 const customer: Me = {

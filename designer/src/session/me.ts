@@ -13,6 +13,10 @@ export const MeFragment = graphql(`
       roles {
         key
         name
+        names {
+          locale
+          text
+        }
       }
     }
     customer {

@@ -3,6 +3,7 @@ export * from './calendar/index.ts';
 export * from './field-error.ts';
 export * from './forms/field-order.ts';
 export * from './forms/form-validator.ts';
+export * from './i18n/localized-names.ts';
 export * from './org/org-unit-kinds.ts';
 export * from './plugins/plugin-manifest.ts';
 export * from './reports/groupings.ts';

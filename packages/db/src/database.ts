@@ -27,6 +27,7 @@ import { Migration20261130212000_plugin_follow_up } from './migrations/Migration
 import { Migration20261201010000_instance_hot_updates } from './migrations/Migration20261201010000_instance_hot_updates.ts';
 import { Migration20261201060000_mail_files } from './migrations/Migration20261201060000_mail_files.ts';
 import { Migration20261201100000_invitations } from './migrations/Migration20261201100000_invitations.ts';
+import { Migration20261201130000_display_names } from './migrations/Migration20261201130000_display_names.ts';
 import { DocketNamingStrategy } from './naming-strategy.ts';
 
 /** Every migration in order. Listed, not globbed, so they load the same under tsx, vitest and a bundle. */
@@ -57,6 +58,7 @@ export const migrations = [
   },
   { name: 'Migration20261201060000_mail_files', class: Migration20261201060000_mail_files },
   { name: 'Migration20261201100000_invitations', class: Migration20261201100000_invitations },
+  { name: 'Migration20261201130000_display_names', class: Migration20261201130000_display_names },
 ];
 
 export type Database = {

@@ -38,6 +38,7 @@ const refuse = (status: number, error: string): InboundResult => ({
 const calls = defineChannel({
   name: 'calls',
   title: 'Phone (CTI)',
+  titles: { 'zh-CN': '电话（呼叫中心）' },
   description: 'Call started and ended events from the call-centre system.',
   inbound: { http: { methods: ['POST'] } },
   receive: async (req, ctx): Promise<InboundResult> => {

@@ -167,6 +167,7 @@ export function refusedAttachmentsText(
 const mail = defineChannel({
   name: 'mail',
   title: 'Email',
+  titles: { 'zh-CN': '邮件' },
   description: 'Mail to the mailboxes becomes tickets and replies; agents answer on the same thread.',
   inbound: { mail: true },
   receive: async (payload, ctx): Promise<InboundResult> => {

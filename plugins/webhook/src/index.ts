@@ -184,6 +184,7 @@ function personOf(partner: Partner, payload: JsonValue): { email?: string; phone
 const partnerChannel = defineChannel({
   name: 'in',
   title: 'Partner webhook',
+  titles: { 'zh-CN': '合作方接口' },
   description:
     'Signed JSON from partner systems, mapped to a template form; replies go to their callback URL.',
   inbound: { http: { methods: ['POST'] } },

@@ -335,6 +335,7 @@ export function registerContributions(input: {
           {
             key,
             title: ch.title,
+            ...(ch.titles === undefined ? {} : { titles: ch.titles }),
             ...(ch.description === undefined ? {} : { description: ch.description }),
             isInbound: Boolean(ch.inbound.http || ch.inbound.mail || ch.inbound.poll),
           },

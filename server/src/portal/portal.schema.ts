@@ -4,6 +4,7 @@ import { builder, mutationErrors } from '../graphql/builder.ts';
 import { StatusCategoryEnum } from '../graphql/enums.ts';
 import { findVisibleTicket, rereadTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
+import { fieldText } from './field-text.ts';
 import { publicEntries, publicFormKeys, templateOfTicket, ticketIdsOfCustomer } from './portal-repository.ts';
 import {
   followedTicket,
@@ -79,15 +80,16 @@ const PortalTicketRef = builder.objectRef<PortalTicket>('PortalTicket').implemen
     }),
     details: t.field({
       type: [PortalFieldRef],
-      description: 'The public form data as label and text, in the form’s order.',
+      description:
+        'The public form data as label and text, in the form’s order: choices by their titles, groups as "Title: value" pairs.',
       resolve: async (r, _a, ctx) => {
         const content = (await templateOfTicket(ctx.em, r.template_version_id))?.content;
         const schema = content?.formSchema;
-        const props = (schema?.properties ?? {}) as Record<string, { title?: string }>;
+        const props = (schema?.properties ?? {}) as Record<string, Parameters<typeof fieldText>[0]>;
         const data = publicFormData(r, schema);
         return orderedFieldKeys(data, content?.uiSchema).map((key) => ({
           label: props[key]?.title ?? key,
-          value: typeof data[key] === 'string' ? data[key] : JSON.stringify(data[key]),
+          value: fieldText(props[key], data[key]),
         }));
       },
     }),

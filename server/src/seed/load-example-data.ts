@@ -44,8 +44,8 @@ export async function loadExampleData(
     for (const r of examples.roles) {
       const row = await queryOne<{ id: number }>(
         tx,
-        'insert into role (key, name, permissions, data_scope) values (?, ?, ?, ?) returning id',
-        [r.key, r.name, r.permissions, r.dataScope],
+        'insert into role (key, name, names, permissions, data_scope) values (?, ?, ?, ?, ?) returning id',
+        [r.key, r.name, JSON.stringify(r.names), r.permissions, r.dataScope],
       );
       roleIds.set(r.key, row!.id);
     }

@@ -4,6 +4,7 @@ import { maySeeInternals, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
 import { PriorityEnum, StatusCategoryEnum } from '../graphql/enums.ts';
+import { LocalizedNameRef, servedNames } from '../graphql/localized-names.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 import { TemplateRef, TemplateVersionRef } from '../templates/templates.schema.ts';
 import { CustomerRef, UserRef } from '../users/users.schema.ts';
@@ -241,6 +242,12 @@ const ChannelRef = builder.objectRef<ChannelDefinition>('Channel').implement({
       description: 'What people call it, in `locale` (en or zh-CN) where the channel gives that title.',
       args: { locale: t.arg.string() },
       resolve: (c, a) => (a.locale ? c.titles?.[a.locale] : undefined) ?? c.title,
+    }),
+    titles: t.field({
+      type: [LocalizedNameRef],
+      description:
+        "The title in other languages (en, zh-CN), from the channel's display data; `title` stands in for a language not listed.",
+      resolve: (c) => servedNames(c.titles),
     }),
     description: t.string({ nullable: true, resolve: (c) => c.description ?? null }),
     isInbound: t.exposeBoolean('isInbound', { description: 'Tickets can be created through it.' }),

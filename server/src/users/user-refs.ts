@@ -3,6 +3,7 @@ import { maySeeInternals } from '../access/policy.ts';
 import { builder } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
+import { LocalizedNameRef, servedNames } from '../graphql/localized-names.ts';
 import { OrgUnitRef, TeamRef } from '../org/org-refs.ts';
 
 /**
@@ -16,6 +17,11 @@ export const RoleRef = builder.objectRef<Role>('Role').implement({
     id: t.exposeID('id'),
     key: t.exposeString('key'),
     name: t.exposeString('name'),
+    names: t.field({
+      type: [LocalizedNameRef],
+      description: 'The name in other languages (en, zh-CN); `name` stands in for a language not listed.',
+      resolve: (r) => servedNames(r.names),
+    }),
     permissions: t.field({ type: [PermissionEnum], resolve: (r) => r.permissions }),
     dataScope: t.field({ type: DataScopeEnum, resolve: (r) => r.dataScope }),
   }),

@@ -4,8 +4,11 @@ import {
   fieldError,
   isDataScope,
   isPermission,
+  type LocalizedNames,
+  localizedNameList,
   type Permission,
   type Principal,
+  parseLocalizedNames,
   ValidationFailed,
 } from '@docket/core';
 import { ApiToken, type EntityManager, isUniqueViolation, Role, ref, User } from '@docket/db';
@@ -187,13 +190,19 @@ export async function updateUser(
   return user;
 }
 
+type NamesInput = readonly { locale: string; text: string }[] | null | undefined;
+
+/** Checks a role's fields; returns its names in other languages as a map when they were given. */
 function checkRole(input: {
   key?: string;
   name?: string | null;
+  names?: NamesInput;
   permissions?: string[] | null;
   dataScope?: string | null;
-}): void {
+}): LocalizedNames | undefined {
   const errors: FieldError[] = [];
+  const names = input.names == null ? undefined : parseLocalizedNames(input.names, '/names');
+  if (names) errors.push(...names.errors);
   if (input.key !== undefined && !/^[a-z][a-z0-9_-]{1,39}$/.test(input.key))
     errors.push(
       fieldError('/key', 'invalid', 'A role key is 2 to 40 lowercase letters, digits, "-" or "_".'),
@@ -207,6 +216,7 @@ function checkRole(input: {
   if (input.dataScope != null && !isDataScope(input.dataScope))
     errors.push(fieldError('/dataScope', 'invalid', 'The data scope must be own, team, org_subtree or all.'));
   if (errors.length) throw new ValidationFailed(errors);
+  return names?.names;
 }
 
 const roleKeyTaken = (key: string) =>
@@ -216,14 +226,15 @@ export async function createRole(
   services: Services,
   em: EntityManager,
   actor: Principal | null,
-  input: { key: string; name: string; permissions: Permission[]; dataScope: DataScope },
+  input: { key: string; name: string; names?: NamesInput; permissions: Permission[]; dataScope: DataScope },
 ): Promise<Role> {
   requireStaff(actor, 'role.manage');
-  checkRole(input);
+  const names = checkRole(input);
   if (await em.findOne(Role, { key: input.key })) throw roleKeyTaken(input.key);
   const role = em.create(Role, {
     key: input.key,
     name: input.name.trim(),
+    names: names ?? {},
     permissions: [...new Set(input.permissions)],
     dataScope: input.dataScope,
   });
@@ -233,7 +244,10 @@ export async function createRole(
       entityType: 'role',
       entityId: role.id,
       entityName: role.name,
-      diff: diffOf({}, { key: role.key, permissions: role.permissions, dataScope: role.dataScope }),
+      diff: diffOf(
+        {},
+        { key: role.key, names: role.names, permissions: role.permissions, dataScope: role.dataScope },
+      ),
     }));
   } catch (e) {
     if (isUniqueViolation(e, 'role_key_key')) {
@@ -253,21 +267,24 @@ export async function updateRole(
   input: {
     id: number;
     name?: string | null;
+    names?: NamesInput;
     permissions?: Permission[] | null;
     dataScope?: DataScope | null;
   },
 ): Promise<Role> {
   requireStaff(actor, 'role.manage');
-  checkRole(input);
+  const names = checkRole(input);
   const role = await em.findOne(Role, input.id);
   if (!role) throw new NotFoundError(`Role ${input.id}`, '/id');
   const snapshot = () => ({
     name: role.name,
+    names: localizedNameList(role.names),
     permissions: [...role.permissions].sort(),
     dataScope: role.dataScope,
   });
   const before = snapshot();
   if (input.name != null) role.name = input.name.trim();
+  if (names) role.names = names;
   if (input.permissions != null) role.permissions = [...new Set(input.permissions)];
   if (input.dataScope != null) role.dataScope = input.dataScope;
   const diff = diffOf(before, snapshot());

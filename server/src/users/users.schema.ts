@@ -5,6 +5,7 @@ import { changePassword } from '../auth/change-password.ts';
 import { login, sessionCookie } from '../auth/login.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import { DataScopeEnum, PermissionEnum } from '../graphql/enums.ts';
+import { LocalizedNameInput } from '../graphql/localized-names.ts';
 import type { Services } from '../services.ts';
 import { CustomerRef, RoleRef, UserRef } from './user-refs.ts';
 import { listApiTokens, listRoles, listUsers } from './user-repository.ts';
@@ -224,6 +225,7 @@ builder.mutationFields((t) => ({
     args: {
       key: t.arg.string({ required: true }),
       name: t.arg.string({ required: true }),
+      names: t.arg({ type: [LocalizedNameInput], description: 'The name in other languages.' }),
       permissions: t.arg({ type: [PermissionEnum], required: true }),
       dataScope: t.arg({ type: DataScopeEnum, required: true }),
     },
@@ -235,6 +237,10 @@ builder.mutationFields((t) => ({
     args: {
       id: t.arg.int({ required: true }),
       name: t.arg.string(),
+      names: t.arg({
+        type: [LocalizedNameInput],
+        description: 'The name in other languages: replaces the ones given before ([] removes them).',
+      }),
       permissions: t.arg({ type: [PermissionEnum] }),
       dataScope: t.arg({ type: DataScopeEnum }),
     },

@@ -1,7 +1,7 @@
 import { Button, Flex, Grid, Layout, Menu, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { namespaces } from '../../i18n/resources.ts';
+import { useDisplayName } from '../../i18n/display-name.ts';
 import { displayNameOf } from '../../session/access.ts';
 import { useReadySession } from '../../session/session.tsx';
 import { LanguageSwitch } from '../../ui/LanguageSwitch/index.tsx';
@@ -9,7 +9,8 @@ import { areasFor } from '../areas.ts';
 
 /** The frame of every signed-in page: brand, the areas this person may open, who they are, language, logout. */
 export function AppShell() {
-  const { t } = useTranslation(namespaces);
+  const { t } = useTranslation('shell');
+  const displayName = useDisplayName();
   const session = useReadySession();
   const location = useLocation();
   const me = session.me!;
@@ -71,7 +72,7 @@ export function AppShell() {
               ) : (
                 roles.map((r) => (
                   <Tag key={r.key} color="geekblue" style={{ marginInlineEnd: 4 }}>
-                    {r.name}
+                    {displayName(r.name, r.names)}
                   </Tag>
                 ))
               )}

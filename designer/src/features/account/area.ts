@@ -4,7 +4,8 @@ import { defineArea } from '../../app/define-area.ts';
 export const accountArea = defineArea({
   key: 'account',
   path: '/account',
-  label: (t) => t('account:area'),
+  label: (t) => t('areas.account'),
   canEnter: (access) => access.isStaff,
+  messages: ['account', 'newPassword'],
   load: () => import('./AccountArea/index.tsx'),
 });

@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const accountMessages = defineMessages('account', {
   en: {
-    area: 'My account',
     tabs: { notifications: 'Notifications', password: 'Password' },
     password: {
       title: 'Change my password',
@@ -39,7 +38,6 @@ export const accountMessages = defineMessages('account', {
     },
   },
   'zh-CN': {
-    area: '我的账户',
     tabs: { notifications: '通知', password: '密码' },
     password: {
       title: '修改密码',

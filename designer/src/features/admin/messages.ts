@@ -2,8 +2,21 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const adminMessages = defineMessages('admin', {
   en: {
-    area: 'Admin',
     menu: 'Admin sections',
+    sections: {
+      workflows: 'Workflows',
+      templates: 'Templates',
+      statuses: 'Statuses',
+      users: 'Users',
+      roles: 'Roles',
+      org: 'Org tree',
+      teams: 'Teams',
+      tokens: 'API tokens',
+      wallTokens: 'Wall tokens',
+      calendars: 'Calendars',
+      sla: 'SLA policies',
+      audit: 'Audit',
+    },
     actions: {
       save: 'Save',
       saved: 'Saved',
@@ -23,8 +36,21 @@ export const adminMessages = defineMessages('admin', {
     shownOnce: 'Shown once: copy it now. Docket keeps only a hash of it.',
   },
   'zh-CN': {
-    area: '管理',
     menu: '管理功能',
+    sections: {
+      workflows: '工作流',
+      templates: '工单模板',
+      statuses: '工单状态',
+      users: '用户',
+      roles: '角色',
+      org: '组织架构',
+      teams: '团队',
+      tokens: 'API 令牌',
+      wallTokens: '大屏令牌',
+      calendars: '工作日历',
+      sla: 'SLA 策略',
+      audit: '审计',
+    },
     actions: {
       save: '保存',
       saved: '已保存',

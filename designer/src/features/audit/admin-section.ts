@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const auditSection = defineAdminSection({
   key: 'audit',
   path: 'audit',
-  label: (t) => t('audit:section'),
+  label: (t) => t('sections.audit'),
   permission: 'AUDIT_READ',
+  messages: ['audit'],
   load: () => import('./AuditPage/index.tsx'),
 });

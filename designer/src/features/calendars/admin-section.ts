@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const calendarsSection = defineAdminSection({
   key: 'calendars',
   path: 'calendars',
-  label: (t) => t('calendars:section'),
+  label: (t) => t('sections.calendars'),
   permission: 'SLA_MANAGE',
+  messages: ['calendars'],
   load: () => import('./CalendarsPage/index.tsx'),
 });

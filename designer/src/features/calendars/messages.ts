@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const calendarsMessages = defineMessages('calendars', {
   en: {
-    section: 'Calendars',
     title: 'Business calendars',
     create: 'New calendar',
     pick: 'Pick a calendar, or create one.',
@@ -83,7 +82,6 @@ export const calendarsMessages = defineMessages('calendars', {
     },
   },
   'zh-CN': {
-    section: '工作日历',
     title: '工作日历',
     create: '新建日历',
     pick: '请选择一个日历，或新建一个。',

@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const deskMessages = defineMessages('desk', {
   en: {
-    area: 'Desk',
     myTasks: {
       title: 'My tasks',
       hint: 'Steps assigned to you, and those waiting in your teams, roles and org unit.',
@@ -117,6 +116,7 @@ export const deskMessages = defineMessages('desk', {
       addCc: 'Add people to CC',
       personalTemplate: '{{name}} (mine)',
       stepCc: "The current step's CC list",
+      recipientKinds: { team: 'Team', role: 'Role', org_unit: 'Org unit', assignee: 'Assignee' },
       customFields: 'Channel fields',
       sla: 'SLA',
       noSla: 'No SLA policy applies.',
@@ -277,7 +277,6 @@ export const deskMessages = defineMessages('desk', {
     },
   },
   'zh-CN': {
-    area: '工作台',
     myTasks: {
       title: '我的待办',
       hint: '分配给您的步骤，以及在您的团队、角色和组织中等待处理的步骤。',
@@ -392,6 +391,7 @@ export const deskMessages = defineMessages('desk', {
       addCc: '添加抄送人',
       personalTemplate: '{{name}}（我的）',
       stepCc: '当前步骤的抄送',
+      recipientKinds: { team: '团队', role: '角色', org_unit: '组织', assignee: '处理人' },
       customFields: '渠道字段',
       sla: 'SLA',
       noSla: '没有适用的 SLA 策略。',

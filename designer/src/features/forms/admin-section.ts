@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const templatesSection = defineAdminSection({
   key: 'templates',
   path: 'templates',
-  label: (t) => t('forms:section'),
+  label: (t) => t('sections.templates'),
   permission: 'TEMPLATE_MANAGE',
+  messages: ['forms', 'schemaForm'],
   load: () => import('./TemplatesRoutes.tsx'),
 });

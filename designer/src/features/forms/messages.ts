@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const formsMessages = defineMessages('forms', {
   en: {
-    section: 'Templates',
     list: {
       title: 'Ticket templates',
       count_one: '{{count}} template',
@@ -188,7 +187,6 @@ export const formsMessages = defineMessages('forms', {
     },
   },
   'zh-CN': {
-    section: '工单模板',
     list: {
       title: '工单模板',
       count_one: '共 {{count}} 个模板',

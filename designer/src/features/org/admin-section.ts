@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const orgSection = defineAdminSection({
   key: 'org',
   path: 'org',
-  label: (t) => t('org:section'),
+  label: (t) => t('sections.org'),
   permission: 'ORG_MANAGE',
+  messages: ['org'],
   load: () => import('./OrgPage/index.tsx'),
 });

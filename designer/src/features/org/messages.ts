@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const orgMessages = defineMessages('org', {
   en: {
-    section: 'Org tree',
     title: 'Org tree',
     help: 'Drag a unit onto another to move it there, or pick a unit and use the panel.',
     kinds: { hq: 'Headquarters', region: 'Region', store: 'Store', department: 'Department' },
@@ -34,7 +33,6 @@ export const orgMessages = defineMessages('org', {
     root: 'the top level',
   },
   'zh-CN': {
-    section: '组织架构',
     title: '组织架构',
     help: '把一个组织拖到另一个组织上即可移动；也可以选中组织后在右侧面板中操作。',
     kinds: { hq: '总部', region: '大区', store: '门店', department: '部门' },

@@ -4,8 +4,9 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const usersSection = defineAdminSection({
   key: 'users',
   path: 'users',
-  label: (t) => t('people:sections.users'),
+  label: (t) => t('sections.users'),
   permission: 'USER_MANAGE',
+  messages: ['people'],
   load: () => import('./UsersPage/index.tsx'),
 });
 
@@ -13,8 +14,9 @@ export const usersSection = defineAdminSection({
 export const rolesSection = defineAdminSection({
   key: 'roles',
   path: 'roles',
-  label: (t) => t('people:sections.roles'),
+  label: (t) => t('sections.roles'),
   permission: 'ROLE_MANAGE',
+  messages: ['people'],
   load: () => import('./RolesPage/index.tsx'),
 });
 
@@ -22,8 +24,9 @@ export const rolesSection = defineAdminSection({
 export const teamsSection = defineAdminSection({
   key: 'teams',
   path: 'teams',
-  label: (t) => t('people:sections.teams'),
+  label: (t) => t('sections.teams'),
   permission: 'TEAM_MANAGE',
+  messages: ['people'],
   load: () => import('./TeamsPage/index.tsx'),
 });
 
@@ -31,7 +34,8 @@ export const teamsSection = defineAdminSection({
 export const tokensSection = defineAdminSection({
   key: 'tokens',
   path: 'tokens',
-  label: (t) => t('people:sections.tokens'),
+  label: (t) => t('sections.tokens'),
   permission: 'TOKEN_MANAGE',
+  messages: ['people'],
   load: () => import('./TokensPage/index.tsx'),
 });

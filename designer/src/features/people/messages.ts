@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const peopleMessages = defineMessages('people', {
   en: {
-    sections: { users: 'Users', roles: 'Roles', teams: 'Teams', tokens: 'API tokens' },
     users: {
       title: 'Users',
       count: '{{count}} users',
@@ -50,7 +49,15 @@ export const peopleMessages = defineMessages('people', {
       title: 'Roles',
       create: 'New role',
       columns: { name: 'Name', key: 'Key', scope: 'Data scope', permissions: 'Permissions' },
-      fields: { key: 'Key', name: 'Name', scope: 'Data scope', permissions: 'Permissions' },
+      fields: {
+        key: 'Key',
+        name: 'Name',
+        nameEn: 'Name in English',
+        nameZh: 'Name in Chinese',
+        scope: 'Data scope',
+        permissions: 'Permissions',
+      },
+      namesHelp: 'Shown to people using Docket in this language; empty: the name above.',
       keyHelp: '2 to 40 lowercase letters, digits, "-" or "_"; it cannot change later.',
       permissionCount: '{{count}} permissions',
       scopes: {
@@ -115,7 +122,6 @@ export const peopleMessages = defineMessages('people', {
     },
   },
   'zh-CN': {
-    sections: { users: '用户', roles: '角色', teams: '团队', tokens: 'API 令牌' },
     users: {
       title: '用户',
       count: '共 {{count}} 个用户',
@@ -163,7 +169,15 @@ export const peopleMessages = defineMessages('people', {
       title: '角色',
       create: '新建角色',
       columns: { name: '名称', key: '标识', scope: '数据范围', permissions: '权限' },
-      fields: { key: '标识', name: '名称', scope: '数据范围', permissions: '权限' },
+      fields: {
+        key: '标识',
+        name: '名称',
+        nameEn: '英文名称',
+        nameZh: '中文名称',
+        scope: '数据范围',
+        permissions: '权限',
+      },
+      namesHelp: '界面为该语言时显示；留空则显示上面的名称。',
       keyHelp: '2 到 40 个小写字母、数字、“-”或“_”；创建后不可修改。',
       permissionCount: '{{count}} 项权限',
       scopes: {

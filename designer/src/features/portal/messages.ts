@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const portalMessages = defineMessages('portal', {
   en: {
-    area: 'My tickets',
     tickets: {
       title: 'My tickets',
       count_one: '{{count}} ticket',
@@ -67,7 +66,6 @@ export const portalMessages = defineMessages('portal', {
     },
   },
   'zh-CN': {
-    area: '我的工单',
     tickets: {
       title: '我的工单',
       count_one: '共 {{count}} 个工单',

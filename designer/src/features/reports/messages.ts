@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const reportsMessages = defineMessages('reports', {
   en: {
-    area: 'Reports',
     title: 'Reports',
     created: 'Tickets created',
     today: 'Today',
@@ -56,7 +55,6 @@ export const reportsMessages = defineMessages('reports', {
     },
   },
   'zh-CN': {
-    area: '报表',
     title: '报表',
     created: '新建工单',
     today: '今天',

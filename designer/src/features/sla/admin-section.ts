@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const slaSection = defineAdminSection({
   key: 'sla',
   path: 'sla',
-  label: (t) => t('sla:section'),
+  label: (t) => t('sections.sla'),
   permission: 'SLA_MANAGE',
+  messages: ['sla'],
   load: () => import('./SlaPage/index.tsx'),
 });

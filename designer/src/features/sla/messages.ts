@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const slaMessages = defineMessages('sla', {
   en: {
-    section: 'SLA policies',
     title: 'SLA policies',
     create: 'New policy',
     order: 'Order (the first that holds applies)',
@@ -88,7 +87,6 @@ export const slaMessages = defineMessages('sla', {
     },
   },
   'zh-CN': {
-    section: 'SLA 策略',
     title: 'SLA 策略',
     create: '新建策略',
     order: '顺序（第一个满足条件的策略生效）',

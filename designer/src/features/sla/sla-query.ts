@@ -7,7 +7,7 @@ export const SlaQuery = graphql(`
     businessCalendars { key name }
     ticketStatuses { name category }
     templates { key name }
-    channels { key title }
+    channels { key title titles { locale text } }
     teams { id name }
     orgUnits { id name parent { id } }
   }

@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const statusesSection = defineAdminSection({
   key: 'statuses',
   path: 'statuses',
-  label: (t) => t('statuses:section'),
+  label: (t) => t('sections.statuses'),
   permission: 'TEMPLATE_MANAGE',
+  messages: ['statuses'],
   load: () => import('./StatusesPage/index.tsx'),
 });

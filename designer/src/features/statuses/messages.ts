@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const statusesMessages = defineMessages('statuses', {
   en: {
-    section: 'Statuses',
     title: 'Named statuses',
     help: 'Each named status belongs to one of the fixed categories, which drive lists and SLA clocks. A name cannot change; a status no longer wanted is deactivated (tickets keep it).',
     create: 'New status',
@@ -20,7 +19,6 @@ export const statusesMessages = defineMessages('statuses', {
     },
   },
   'zh-CN': {
-    section: '工单状态',
     title: '自定义状态',
     help: '每个自定义状态属于一个固定的状态类别，类别决定列表和 SLA 时钟。名称不可修改；不再使用的状态可停用（已有工单保留该状态）。',
     create: '新建状态',

@@ -4,7 +4,8 @@ import { defineAdminSection } from '../../app/define-area.ts';
 export const wallTokensSection = defineAdminSection({
   key: 'wall-tokens',
   path: 'wall-tokens',
-  label: (t) => t('wall:tokens.section'),
+  label: (t) => t('sections.wallTokens'),
   permission: 'TOKEN_MANAGE',
+  messages: ['wall'],
   load: () => import('./WallTokensPage/index.tsx'),
 });

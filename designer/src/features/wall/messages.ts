@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const wallMessages = defineMessages('wall', {
   en: {
-    area: 'Wall',
     title: 'Tickets now',
     titleOf: 'Tickets now: {{scope}}',
     createdToday: 'Created today',
@@ -42,7 +41,6 @@ export const wallMessages = defineMessages('wall', {
       resolution: 'resolution',
     },
     tokens: {
-      section: 'Wall tokens',
       title: 'Wall tokens',
       intro:
         'A wall token opens the live wall of one org unit (and everything below it) on a screen, read-only, without signing in.',
@@ -65,7 +63,6 @@ export const wallMessages = defineMessages('wall', {
     },
   },
   'zh-CN': {
-    area: '大屏',
     title: '工单实况',
     titleOf: '工单实况：{{scope}}',
     createdToday: '今日新建',
@@ -105,7 +102,6 @@ export const wallMessages = defineMessages('wall', {
       resolution: '解决',
     },
     tokens: {
-      section: '大屏令牌',
       title: '大屏令牌',
       intro: '大屏令牌让一块屏幕无需登录即可只读显示某个组织单元（及其下级）的实时大屏。',
       create: '新建大屏令牌',

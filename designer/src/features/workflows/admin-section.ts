@@ -5,8 +5,9 @@ import { preloadWorkflowPage } from './preload.ts';
 export const workflowsSection = defineAdminSection({
   key: 'workflows',
   path: 'workflows',
-  label: (t) => t('workflows:section'),
+  label: (t) => t('sections.workflows'),
   permission: 'WORKFLOW_MANAGE',
+  messages: ['workflows', 'schemaForm'],
   load: () => {
     preloadWorkflowPage(window.location.pathname);
     return import('./WorkflowsRoutes.tsx');

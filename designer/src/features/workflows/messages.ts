@@ -2,7 +2,6 @@ import { defineMessages } from '../../i18n/define-messages.ts';
 
 export const workflowsMessages = defineMessages('workflows', {
   en: {
-    section: 'Workflows',
     list: {
       title: 'Workflows',
       count_one: '{{count}} workflow',
@@ -552,7 +551,6 @@ export const workflowsMessages = defineMessages('workflows', {
     },
   },
   'zh-CN': {
-    section: '工作流',
     list: {
       title: '工作流',
       count_one: '共 {{count}} 个工作流',

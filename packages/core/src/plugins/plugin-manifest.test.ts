@@ -161,6 +161,39 @@ describe('checkPluginManifest', () => {
   });
 });
 
+describe("a channel's titles in other languages", () => {
+  it('takes a title per language Docket shows, and names a wrong one', () => {
+    const m = manifest();
+    const channel = m.contributes.channels[0] as { titles?: unknown };
+    channel.titles = { 'zh-CN': '聊天' };
+    expect(checkPluginManifest(m)).toEqual([]);
+    channel.titles = {
+      fr: 'Discussion',
+      en: ' ',
+      'zh-CN': 'x'.repeat(101),
+    };
+    expect(checkPluginManifest(m)).toEqual([
+      {
+        path: '/contributes/channels/0/titles/fr',
+        code: 'invalid',
+        message: '"fr" is not a language Docket shows; use en or zh-CN.',
+      },
+      {
+        path: '/contributes/channels/0/titles/en',
+        code: 'required',
+        message: 'The en title is required (a non-empty string).',
+      },
+      {
+        path: '/contributes/channels/0/titles/zh-CN',
+        code: 'too_long',
+        message: 'The zh-CN title is 101 characters; at most 100.',
+      },
+    ]);
+    channel.titles = '聊天';
+    expect(checkPluginManifest(m).map((e) => e.path)).toEqual(['/contributes/channels/0/titles']);
+  });
+});
+
 describe('fetch entries that name a setting, and the mail permission', () => {
   it('turn into the hosts of the URLs the admin set there', () => {
     expect(

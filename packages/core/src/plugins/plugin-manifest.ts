@@ -1,4 +1,5 @@
 import { type FieldError, fieldError } from '../field-error.ts';
+import { DISPLAY_LOCALES, type LocalizedNames, MAX_DISPLAY_NAME_LENGTH } from '../i18n/localized-names.ts';
 import type { NodeCategory, NodeOutput, NodePorts } from '../workflow/define-node-type.ts';
 import { NODE_CATEGORIES } from '../workflow/define-node-type.ts';
 import type { JsonSchema } from '../workflow/json-schema-type.ts';
@@ -100,6 +101,8 @@ export type ChannelHttpMethod = (typeof CHANNEL_HTTP_METHODS)[number];
 export type PluginChannelManifest = {
   name: string;
   title: string;
+  /** The title in the web app's other languages ({ "zh-CN": "电话" }); `title` where one is missing. */
+  titles?: LocalizedNames;
   description?: string;
   /** Which transports of the host pass payloads to this channel's `inbound` handler. */
   inbound: {
@@ -560,6 +563,24 @@ export function checkPluginManifest(value: unknown): FieldError[] {
     text(c, v.addressKind, `${path}/addressKind`, 'addressKind', 60);
   });
   named('channels', 'A channel', (v, path) => {
+    if (v.titles !== undefined) {
+      if (!isRecord(v.titles))
+        c.errors.push(
+          fieldError(`${path}/titles`, 'invalid', 'titles must be an object such as { "zh-CN": "电话" }.'),
+        );
+      else
+        for (const [locale, title] of Object.entries(v.titles)) {
+          if (!(DISPLAY_LOCALES as readonly string[]).includes(locale))
+            c.errors.push(
+              fieldError(
+                `${path}/titles/${locale}`,
+                'invalid',
+                `"${locale}" is not a language Docket shows; use ${DISPLAY_LOCALES.join(' or ')}.`,
+              ),
+            );
+          else text(c, title, `${path}/titles/${locale}`, `The ${locale} title`, MAX_DISPLAY_NAME_LENGTH);
+        }
+    }
     if (!isRecord(v.inbound)) {
       c.errors.push(fieldError(`${path}/inbound`, 'invalid', 'inbound must be an object ({} for none).'));
     } else {

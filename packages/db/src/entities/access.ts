@@ -1,4 +1,4 @@
-import { DATA_SCOPES, ORG_UNIT_KINDS, type Permission } from '@docket/core';
+import { DATA_SCOPES, type LocalizedNames, ORG_UNIT_KINDS, type Permission } from '@docket/core';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { indexDefinition } from './index-definition.ts';
 
@@ -39,6 +39,8 @@ export const Role = defineEntity({
     id: p.integer().primary().autoincrement(),
     key: p.text().unique(),
     name: p.text(),
+    /** The name in other languages, by locale ("zh-CN"); `name` where one is missing. */
+    names: p.json<LocalizedNames>().defaultRaw("'{}'::jsonb"),
     permissions: p.array<Permission>().defaultRaw("'{}'::text[]"),
     dataScope: p.enum([...DATA_SCOPES]),
     createdAt: p.datetime().defaultRaw('now()'),

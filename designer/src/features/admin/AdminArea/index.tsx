@@ -3,14 +3,13 @@ import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Forbidden, NotFound } from '../../../app/refusal-pages.tsx';
-import { namespaces } from '../../../i18n/resources.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { adminSections, adminSectionsFor } from '../sections.ts';
 
 /** /admin: a menu of the sections this person may use, and the open section's pages. */
 export default function AdminArea() {
-  const { t } = useTranslation(namespaces);
+  const { t } = useTranslation('admin');
   const session = useReadySession();
   const location = useLocation();
   const allowed = adminSectionsFor(session.access);
@@ -19,7 +18,7 @@ export default function AdminArea() {
   return (
     <Layout style={{ background: 'transparent' }}>
       <Layout.Sider width={200} theme="light" breakpoint="md" collapsedWidth={0}>
-        <nav aria-label={t('admin:menu')}>
+        <nav aria-label={t('menu')}>
           <Menu
             mode="inline"
             selectedKeys={selected ? [selected.key] : []}
@@ -48,7 +47,7 @@ export default function AdminArea() {
                       <section.Component />
                     </Suspense>
                   ) : (
-                    <Forbidden areaName={section.label} areaKey={section.key} />
+                    <Forbidden area={section.label(t)} areaKey={section.key} />
                   )
                 }
               />

@@ -19,6 +19,7 @@ import { type QueryState, useQuery } from '../../../graphql/use-query.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
+import { auditMessages } from '../messages.ts';
 
 const AdminChangesQuery = graphql(`
   query AdminChanges($text: String, $entityType: String, $from: DateTime, $to: DateTime, $before: ID) {
@@ -49,8 +50,12 @@ const ENTITY_TYPES = [
   'wall_token',
 ] as const;
 
+type KnownField = keyof typeof auditMessages.en.fields;
+const isKnownField = (field: string): field is KnownField => Object.hasOwn(auditMessages.en.fields, field);
+
 /** A diff as words: "field: from → to", one per line. */
 function DiffText({ diff }: { diff: unknown }) {
+  const { t } = useTranslation('audit');
   if (!diff || typeof diff !== 'object') return null;
   const show = (v: unknown) =>
     v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -61,7 +66,9 @@ function DiffText({ diff }: { diff: unknown }) {
         const isPair = c && typeof c === 'object' && ('from' in c || 'to' in c);
         return (
           <div key={field}>
-            <strong>{field}</strong>: {isPair ? `${show(c.from)} → ${show(c.to)}` : show(change)}
+            {/* The field's name in the page's language; the raw name for a field not listed in messages.ts. */}
+            <strong title={field}>{isKnownField(field) ? t(`fields.${field}`) : field}</strong>:{' '}
+            {isPair ? `${show(c.from)} → ${show(c.to)}` : show(change)}
           </div>
         );
       })}

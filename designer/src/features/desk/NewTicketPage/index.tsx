@@ -5,6 +5,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { TemplateForm } from '../../../ui/TemplateForm/index.tsx';
 import { useSubmission } from '../../../ui/TemplateForm/useSubmission.ts';
@@ -32,6 +33,10 @@ const NewTicketChoices = graphql(`
     channels {
       key
       title
+      titles {
+        locale
+        text
+      }
       isInbound
     }
   }
@@ -79,6 +84,7 @@ export function contactFromSearch(text: string): { name: string; phone: string; 
  */
 export default function NewTicketPage() {
   const { t } = useTranslation(['desk', 'shell']);
+  const displayName = useDisplayName();
   const navigate = useNavigate();
   const [api, holder] = message.useMessage();
   const { data } = useQuery(NewTicketChoices, {});
@@ -282,7 +288,7 @@ export default function NewTicketPage() {
               onChange={setChannel}
               options={(data?.channels ?? [])
                 .filter((c) => c.isInbound)
-                .map((c) => ({ value: c.key ?? '', label: c.title }))}
+                .map((c) => ({ value: c.key ?? '', label: displayName(c.title, c.titles) }))}
             />
           </Form.Item>
           <Form.Item label={t('create.priority')} htmlFor="new-ticket-priority" style={{ flex: '1 1 160px' }}>

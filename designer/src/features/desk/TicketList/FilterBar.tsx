@@ -2,6 +2,7 @@ import { Button, Checkbox, Flex, Input, Popover, Select } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
 import { ALL_COLUMNS, type Column, type DeskFilter, PRIORITIES, STATUSES } from '../views.ts';
 import type { DeskChoicesQuery } from './ticket-list-query.ts';
@@ -75,6 +76,7 @@ export function FilterBar({
   requesterName?: string | undefined;
 }) {
   const { t } = useTranslation(['desk', 'shell']);
+  const displayName = useDisplayName();
   const set = (patch: Partial<DeskFilter>) => onFilter({ ...filter, ...patch });
   const categories = [
     ...new Set(
@@ -194,7 +196,10 @@ export function FilterBar({
               placeholder={t('list.channel')}
               value={filter.channel ?? []}
               onChange={(v: string[]) => set({ channel: v })}
-              options={(choices?.channels ?? []).map((c) => ({ value: c.key, label: c.title }))}
+              options={(choices?.channels ?? []).map((c) => ({
+                value: c.key,
+                label: displayName(c.title, c.titles),
+              }))}
             />
             <Suspense
               fallback={<Input disabled aria-label={t('list.created')} placeholder={t('list.created')} />}

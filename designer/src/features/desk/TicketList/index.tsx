@@ -1,9 +1,10 @@
 import { Alert, Button, Checkbox, Flex, Grid, Space, Tag, Typography, theme } from 'antd';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { type ResultOf, readFragment } from '../../../graphql/graphql.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
@@ -33,8 +34,12 @@ function leadClock(row: Row) {
   );
 }
 
+/** Channels' titles in the page's language, by key (rows are memoized: a context reaches them). */
+const ChannelTitles = createContext<ReadonlyMap<string, string>>(new Map());
+
 function Cell({ row, column }: { row: Row; column: Column }) {
   const { t } = useTranslation(['desk', 'shell']);
+  const channelTitles = useContext(ChannelTitles);
   switch (column) {
     case 'number':
       return (
@@ -62,7 +67,7 @@ function Cell({ row, column }: { row: Row; column: Column }) {
     case 'template':
       return <>{row.template?.name ?? ''}</>;
     case 'channel':
-      return <>{row.channel}</>;
+      return <>{row.channel ? (channelTitles.get(row.channel) ?? row.channel) : ''}</>;
     case 'sla': {
       const c = leadClock(row);
       return c ? (
@@ -190,6 +195,11 @@ export function TicketList({
   onFirstPage?: () => void;
 }) {
   const { t } = useTranslation('desk');
+  const displayName = useDisplayName();
+  const channelTitles = useMemo(
+    () => new Map((choices?.channels ?? []).map((c) => [c.key ?? '', displayName(c.title, c.titles)])),
+    [choices, displayName],
+  );
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const isNarrow = screens.md === false;
@@ -333,107 +343,109 @@ export function TicketList({
         : t('list.count', { count: total });
 
   return (
-    <section aria-label={countText}>
-      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 8 }}>
-        <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
-        <Space size={8}>
-          {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
-          <Tag
-            style={isLive ? TONE_STYLE.ok : TONE_STYLE.warning}
-            data-testid="list-live"
-            data-live={isLive ? 'yes' : 'no'}
-          >
-            {t(isLive ? 'list.live' : 'list.reconnecting')}
-          </Tag>
-        </Space>
-      </Flex>
-      <FilterBar
-        filter={extra}
-        onFilter={onExtra}
-        sort={sort}
-        onSort={onSort}
-        columns={columns}
-        onColumns={onColumns}
-        choices={choices}
-        requesterName={extra.requesterId ? (rows[0]?.requester?.name ?? undefined) : undefined}
-      />
-      {selected.size > 0 ? (
-        <BulkBar
-          ids={[...selected]}
-          users={(choices?.users ?? []).map((u) => ({ id: u.id ?? '', name: u.name ?? '' }))}
-          onDone={() => {
-            setSelected(new Set());
-            onFeed();
-          }}
+    <ChannelTitles.Provider value={channelTitles}>
+      <section aria-label={countText}>
+        <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 8 }}>
+          <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
+          <Space size={8}>
+            {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
+            <Tag
+              style={isLive ? TONE_STYLE.ok : TONE_STYLE.warning}
+              data-testid="list-live"
+              data-live={isLive ? 'yes' : 'no'}
+            >
+              {t(isLive ? 'list.live' : 'list.reconnecting')}
+            </Tag>
+          </Space>
+        </Flex>
+        <FilterBar
+          filter={extra}
+          onFilter={onExtra}
+          sort={sort}
+          onSort={onSort}
+          columns={columns}
+          onColumns={onColumns}
+          choices={choices}
+          requesterName={extra.requesterId ? (rows[0]?.requester?.name ?? undefined) : undefined}
         />
-      ) : null}
-      {waiting.length > 0 ? (
-        <Alert
-          type="info"
-          showIcon
-          style={{ marginBottom: 8, cursor: 'pointer' }}
-          title={
-            <Button type="link" onClick={showWaiting} style={{ padding: 0 }} data-testid="show-waiting">
-              {t('list.waiting', { count: waiting.length })}
-            </Button>
-          }
-        />
-      ) : null}
-      {error ? <QueryError error={error as never} onRetry={() => void loadMore()} /> : null}
-      {!isLoading && rows.length === 0 ? (
-        <Typography.Paragraph>{t('list.empty')}</Typography.Paragraph>
-      ) : null}
-      {isNarrow ? (
-        <ul style={{ padding: 0, margin: 0 }} aria-label={countText}>
-          {rows.map((r) => (
-            <TicketCard key={r.id} row={r} isFocused={r.id === focus} />
-          ))}
-        </ul>
-      ) : (
-        <div style={{ overflowX: 'auto' }}>
-          <table style={{ width: '100%', borderCollapse: 'collapse' }} data-testid="ticket-table">
-            <thead>
-              <tr>
-                <th style={head}>
-                  <Checkbox
-                    aria-label={t('list.selectAll')}
-                    checked={allSelected}
-                    onChange={(e) =>
-                      setSelected(e.target.checked ? new Set(rows.map((r) => r.id)) : new Set())
-                    }
-                  />
-                </th>
-                {columns.map((c) => (
-                  <th key={c} style={head} scope="col">
-                    {t(`list.columns.${c}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <TicketRow
-                  key={r.id}
-                  row={r}
-                  columns={columns}
-                  isFocused={r.id === focus}
-                  isSelected={selected.has(r.id)}
-                  onSelect={onSelect}
-                  onFocus={setFocus}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <Flex justify="space-between" align="center" style={{ marginTop: 12 }} wrap gap={8}>
-        <Typography.Text type="secondary">{t('list.keys')}</Typography.Text>
-        {hasMore ? (
-          <Button onClick={() => void loadMore()} data-testid="load-more">
-            {t('list.more')}
-          </Button>
+        {selected.size > 0 ? (
+          <BulkBar
+            ids={[...selected]}
+            users={(choices?.users ?? []).map((u) => ({ id: u.id ?? '', name: u.name ?? '' }))}
+            onDone={() => {
+              setSelected(new Set());
+              onFeed();
+            }}
+          />
         ) : null}
-      </Flex>
-    </section>
+        {waiting.length > 0 ? (
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 8, cursor: 'pointer' }}
+            title={
+              <Button type="link" onClick={showWaiting} style={{ padding: 0 }} data-testid="show-waiting">
+                {t('list.waiting', { count: waiting.length })}
+              </Button>
+            }
+          />
+        ) : null}
+        {error ? <QueryError error={error as never} onRetry={() => void loadMore()} /> : null}
+        {!isLoading && rows.length === 0 ? (
+          <Typography.Paragraph>{t('list.empty')}</Typography.Paragraph>
+        ) : null}
+        {isNarrow ? (
+          <ul style={{ padding: 0, margin: 0 }} aria-label={countText}>
+            {rows.map((r) => (
+              <TicketCard key={r.id} row={r} isFocused={r.id === focus} />
+            ))}
+          </ul>
+        ) : (
+          <div style={{ overflowX: 'auto' }}>
+            <table style={{ width: '100%', borderCollapse: 'collapse' }} data-testid="ticket-table">
+              <thead>
+                <tr>
+                  <th style={head}>
+                    <Checkbox
+                      aria-label={t('list.selectAll')}
+                      checked={allSelected}
+                      onChange={(e) =>
+                        setSelected(e.target.checked ? new Set(rows.map((r) => r.id)) : new Set())
+                      }
+                    />
+                  </th>
+                  {columns.map((c) => (
+                    <th key={c} style={head} scope="col">
+                      {t(`list.columns.${c}`)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <TicketRow
+                    key={r.id}
+                    row={r}
+                    columns={columns}
+                    isFocused={r.id === focus}
+                    isSelected={selected.has(r.id)}
+                    onSelect={onSelect}
+                    onFocus={setFocus}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Flex justify="space-between" align="center" style={{ marginTop: 12 }} wrap gap={8}>
+          <Typography.Text type="secondary">{t('list.keys')}</Typography.Text>
+          {hasMore ? (
+            <Button onClick={() => void loadMore()} data-testid="load-more">
+              {t('list.more')}
+            </Button>
+          ) : null}
+        </Flex>
+      </section>
+    </ChannelTitles.Provider>
   );
 }

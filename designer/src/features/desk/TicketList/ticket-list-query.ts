@@ -86,6 +86,10 @@ export const DeskChoicesQuery = graphql(`
     channels {
       key
       title
+      titles {
+        locale
+        text
+      }
       isInbound
     }
     orgUnits {

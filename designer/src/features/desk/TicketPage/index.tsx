@@ -15,11 +15,13 @@ import {
   Tag,
   Typography,
 } from 'antd';
+import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { request, subscribe } from '../../../graphql/client.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { currentLanguage } from '../../../i18n/i18n.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
@@ -69,10 +71,15 @@ const refusalText = (r: unknown): string => {
 function recipientText(
   c: { kind?: string; id?: string | number },
   users: readonly { id?: string | null; name?: string | null }[],
-  requesterLabel: string,
+  t: TFunction<'desk'>,
 ): string {
   if (c.kind === 'user' && c.id != null) return users.find((u) => u.id === String(c.id))?.name ?? `#${c.id}`;
-  const kind = c.kind === 'customer' || c.kind === 'initiator' ? requesterLabel : (c.kind ?? '');
+  const kind =
+    c.kind === 'customer' || c.kind === 'initiator' || c.kind === 'requester'
+      ? t('ticket.requester')
+      : c.kind === 'team' || c.kind === 'role' || c.kind === 'org_unit' || c.kind === 'assignee'
+        ? t(`ticket.recipientKinds.${c.kind}`)
+        : (c.kind ?? '');
   return c.id != null ? `${kind} ${c.id}` : kind;
 }
 
@@ -197,6 +204,7 @@ function Composer({
 /** /desk/tickets/<number>: everything about one ticket and everything an agent does to it. */
 export default function TicketPage() {
   const { t } = useTranslation(['desk', 'shell']);
+  const displayName = useDisplayName();
   const { number = '' } = useParams();
   const session = useReadySession();
   const locale = currentLanguage();
@@ -204,6 +212,10 @@ export default function TicketPage() {
   const people = useQuery(PeopleQuery, {});
   const [api, holder] = message.useMessage();
   const ticket = data?.ticket;
+  const channelTitle = (key: string | null | undefined) => {
+    const channel = data?.channels?.find((c) => c.key === key);
+    return channel ? displayName(channel.title, channel.titles) : (key ?? '');
+  };
   const [clocks, setClocks] = useState<Clock[] | null>(null);
   const [isEditing, setIsEditing] = useState(false);
 
@@ -441,11 +453,7 @@ export default function TicketPage() {
                     key: 'channel',
                     label: t('ticket.channel'),
                     // The channel registry's title, in the page's language where the channel has one.
-                    children: (
-                      <span data-testid="ticket-channel">
-                        {data?.channels?.find((c) => c.key === ticket.channel)?.title ?? ticket.channel}
-                      </span>
-                    ),
+                    children: <span data-testid="ticket-channel">{channelTitle(ticket.channel)}</span>,
                   },
                   {
                     key: 'created',
@@ -478,9 +486,7 @@ export default function TicketPage() {
                           <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                             {t('ticket.stepCc')}:{' '}
                             {stepCc.map((c) => (
-                              <Tag key={`${c.kind}:${c.id}`}>
-                                {recipientText(c, users, t('ticket.requester'))}
-                              </Tag>
+                              <Tag key={`${c.kind}:${c.id}`}>{recipientText(c, users, t)}</Tag>
                             ))}
                           </Typography.Text>
                         ) : ccIds.length === 0 ? (

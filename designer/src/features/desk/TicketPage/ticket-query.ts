@@ -110,7 +110,11 @@ export const TicketPageQuery = graphql(
     }
     channels {
       key
-      title(locale: $locale)
+      title
+      titles {
+        locale
+        text
+      }
     }
   }
 `,

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { mutate } from '../../admin/shared/mutate.ts';
@@ -11,14 +12,20 @@ import { RefusalFragment } from '../../admin/shared/refusal.ts';
 
 const RolesQuery = graphql(`
   query AdminRoles {
-    roles { id key name dataScope permissions }
+    roles { id key name names { locale text } dataScope permissions }
   }
 `);
 
 const CreateRole = graphql(
   `
-  mutation CreateRole($key: String!, $name: String!, $permissions: [Permission!]!, $dataScope: DataScope!) {
-    createRole(key: $key, name: $name, permissions: $permissions, dataScope: $dataScope) {
+  mutation CreateRole(
+    $key: String!
+    $name: String!
+    $names: [LocalizedNameInput!]
+    $permissions: [Permission!]!
+    $dataScope: DataScope!
+  ) {
+    createRole(key: $key, name: $name, names: $names, permissions: $permissions, dataScope: $dataScope) {
       __typename
       ... on Role { id }
       ...Refusal
@@ -30,8 +37,14 @@ const CreateRole = graphql(
 
 const UpdateRole = graphql(
   `
-  mutation UpdateRole($id: Int!, $name: String, $permissions: [Permission!], $dataScope: DataScope) {
-    updateRole(id: $id, name: $name, permissions: $permissions, dataScope: $dataScope) {
+  mutation UpdateRole(
+    $id: Int!
+    $name: String
+    $names: [LocalizedNameInput!]
+    $permissions: [Permission!]
+    $dataScope: DataScope
+  ) {
+    updateRole(id: $id, name: $name, names: $names, permissions: $permissions, dataScope: $dataScope) {
       __typename
       ... on Role { id }
       ...Refusal
@@ -67,11 +80,27 @@ const PERMISSIONS: Permission[] = [
 ];
 const SCOPES: DataScope[] = ['own', 'team', 'org_subtree', 'all'];
 
-type FormValues = { key: string; name: string; dataScope: DataScope; permissions: Permission[] };
+type FormValues = {
+  key: string;
+  name: string;
+  /** The name in each language the web app speaks; empty: the plain name shows. */
+  nameEn?: string;
+  nameZh?: string;
+  dataScope: DataScope;
+  permissions: Permission[];
+};
+
+/** The form's per-language names as the API takes them (empty ones left out). */
+const namesOf = (v: FormValues) =>
+  [
+    { locale: 'en', text: v.nameEn?.trim() ?? '' },
+    { locale: 'zh-CN', text: v.nameZh?.trim() ?? '' },
+  ].filter((n) => n.text);
 
 /** /admin/roles (?role=<key> opens one): permission sets and their data scope. */
 export default function RolesPage() {
   const { t } = useTranslation(['people', 'admin']);
+  const displayName = useDisplayName();
   const { message } = App.useApp();
   const { data, error, refetch } = useQuery(RolesQuery, {});
   const [params, setParams] = useSearchParams();
@@ -90,6 +119,8 @@ export default function RolesPage() {
     ? {
         key: editing.key ?? '',
         name: editing.name ?? '',
+        nameEn: editing.names?.find((n) => n.locale === 'en')?.text ?? '',
+        nameZh: editing.names?.find((n) => n.locale === 'zh-CN')?.text ?? '',
         dataScope: editing.dataScope ?? 'own',
         permissions: [...(editing.permissions ?? [])],
       }
@@ -104,12 +135,14 @@ export default function RolesPage() {
       ? await mutate(UpdateRole, {
           id: Number(editing.id),
           name: v.name,
+          names: namesOf(v),
           permissions: v.permissions,
           dataScope: v.dataScope,
         })
       : await mutate(CreateRole, {
           key: v.key,
           name: v.name,
+          names: namesOf(v),
           permissions: v.permissions ?? [],
           dataScope: v.dataScope,
         });
@@ -139,7 +172,9 @@ export default function RolesPage() {
           {
             key: 'name',
             title: t('roles.columns.name'),
-            render: (_, r) => <Link to={`?role=${encodeURIComponent(r.key ?? '')}`}>{r.name}</Link>,
+            render: (_, r) => (
+              <Link to={`?role=${encodeURIComponent(r.key ?? '')}`}>{displayName(r.name, r.names)}</Link>
+            ),
           },
           { key: 'key', title: t('roles.columns.key'), dataIndex: 'key' },
           {
@@ -157,7 +192,7 @@ export default function RolesPage() {
       <Drawer
         open={isOpen}
         width={520}
-        title={editing ? editing.name : t('roles.create')}
+        title={editing ? displayName(editing.name, editing.names) : t('roles.create')}
         onClose={close}
         destroyOnHidden
         extra={
@@ -190,6 +225,12 @@ export default function RolesPage() {
             rules={[{ required: true, whitespace: true, message: t('users.required') }]}
           >
             <Input />
+          </Form.Item>
+          <Form.Item name="nameEn" label={t('roles.fields.nameEn')} extra={t('roles.namesHelp')}>
+            <Input maxLength={100} />
+          </Form.Item>
+          <Form.Item name="nameZh" label={t('roles.fields.nameZh')} extra={t('roles.namesHelp')}>
+            <Input maxLength={100} />
           </Form.Item>
           <Form.Item name="dataScope" label={t('roles.fields.scope')}>
             <Radio.Group>

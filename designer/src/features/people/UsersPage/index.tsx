@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { useReadySession } from '../../../session/session.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
@@ -22,10 +23,10 @@ const UsersQuery = graphql(`
       isActive
       orgUnit { id name }
       manager { id }
-      roles { id name }
+      roles { id name names { locale text } }
       teams { id name }
     }
-    roles { id name }
+    roles { id name names { locale text } }
     orgUnits { id name parent { id } }
     teams { id name members { skills user { id } } }
     pendingInvitations { user { id } expiresAt }
@@ -119,6 +120,7 @@ async function placeInTeams(
 /** /admin/users: the staff directory, invite, edit (roles, org unit, teams), reset password, deactivate. */
 export default function UsersPage() {
   const { t, i18n } = useTranslation(['people', 'admin']);
+  const displayName = useDisplayName();
   const { message } = App.useApp();
   const session = useReadySession();
   const myId = session.me?.user?.id;
@@ -142,13 +144,13 @@ export default function UsersPage() {
         u.name,
         u.email,
         u.orgUnit?.name,
-        ...(u.roles ?? []).map((r) => r.name),
+        ...(u.roles ?? []).flatMap((r) => [r.name, displayName(r.name, r.names)]),
         ...(u.teams ?? []).map((x) => x.name),
       ]
         .filter(Boolean)
         .some((s) => s!.toLowerCase().includes(needle)),
     );
-  }, [data, q]);
+  }, [data, q, displayName]);
   const orgOptions = useMemo(() => orgTreeOptions(data?.orgUnits ?? []), [data]);
   const invitationOf = useMemo(
     () => new Map((data?.pendingInvitations ?? []).map((i) => [i.user?.id ?? '', i.expiresAt ?? ''])),
@@ -272,7 +274,8 @@ export default function UsersPage() {
           {
             key: 'roles',
             title: t('users.columns.roles'),
-            render: (_, u) => (u.roles ?? []).map((r) => <Tag key={r.id}>{r.name}</Tag>),
+            render: (_, u) =>
+              (u.roles ?? []).map((r) => <Tag key={r.id}>{displayName(r.name, r.names)}</Tag>),
           },
           {
             key: 'teams',
@@ -397,7 +400,10 @@ export default function UsersPage() {
             <Select
               mode="multiple"
               optionFilterProp="label"
-              options={(data?.roles ?? []).map((r) => ({ value: Number(r.id), label: r.name ?? '' }))}
+              options={(data?.roles ?? []).map((r) => ({
+                value: Number(r.id),
+                label: displayName(r.name, r.names),
+              }))}
             />
           </Form.Item>
           <Form.Item name="teamIds" label={t('users.fields.teams')} hidden={!canSetTeams}>

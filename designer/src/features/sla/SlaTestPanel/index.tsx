@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GraphQLRequestError, request } from '../../../graphql/client.ts';
 import { graphql, type ResultOf } from '../../../graphql/graphql.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { refusalText } from '../../admin/shared/mutate.ts';
 import { orgTreeOptions } from '../../admin/shared/org-options.ts';
@@ -67,6 +68,7 @@ function withLaterClocks(answer: Answer, policies: NonNullable<SlaData['slaPolic
 /** Pick a ticket by number or describe one: which policy applies, why, and when its targets fall due. */
 export function SlaTestPanel({ data }: { data: SlaData }) {
   const { t } = useTranslation(['sla', 'admin']);
+  const displayName = useDisplayName();
   const [mode, setMode] = useState<'describe' | 'number'>('describe');
   const [number, setNumber] = useState('');
   const [form] = Form.useForm<Described>();
@@ -143,7 +145,10 @@ export function SlaTestPanel({ data }: { data: SlaData }) {
             <Select
               allowClear
               aria-label={t('test.channel')}
-              options={(data.channels ?? []).map((c) => ({ value: c.key ?? '', label: c.title ?? '' }))}
+              options={(data.channels ?? []).map((c) => ({
+                value: c.key ?? '',
+                label: displayName(c.title, c.titles),
+              }))}
             />
           </Form.Item>
           <Form.Item name="customerTier" label={t('test.tier')}>

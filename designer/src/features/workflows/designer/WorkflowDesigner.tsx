@@ -26,6 +26,7 @@ import { Link } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { type FragmentOf, type ResultOf, readFragment } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import {
   browserDraftStore,
   DraftSync,
@@ -95,6 +96,7 @@ export function WorkflowDesigner({
 }) {
   const { t } = useTranslation('workflows');
   const { t: ts } = useTranslation('shell');
+  const displayName = useDisplayName();
   const { message, modal } = AntApp.useApp();
   const flow = useReactFlow();
   const key = workflow.key ?? '';
@@ -374,7 +376,10 @@ export function WorkflowDesigner({
           }),
         };
       }),
-      role: (d.roles ?? []).map((r) => ({ value: r.key ?? '', label: `${r.name} (${r.key})` })),
+      role: (d.roles ?? []).map((r) => ({
+        value: r.key ?? '',
+        label: `${displayName(r.name, r.names)} (${r.key})`,
+      })),
       org_unit: (d.orgUnits ?? []).map((o) => ({ value: o.name ?? '', label: `${o.name}` })),
       calendar: (d.businessCalendars ?? []).map((c) => ({
         value: c.key ?? '',
@@ -386,7 +391,7 @@ export function WorkflowDesigner({
       })),
       notification_target: [{ value: 'in_app', label: t('inspector.inApp') }],
     };
-  }, [pickersQuery.data, t, ts]);
+  }, [pickersQuery.data, t, ts, displayName]);
   const formSchemas = useMemo(
     () =>
       (templatesQuery.data?.templates ?? [])

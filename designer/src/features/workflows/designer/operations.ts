@@ -100,6 +100,10 @@ export const PickersQuery = graphql(`
       id
       key
       name
+      names {
+        locale
+        text
+      }
     }
     orgUnits {
       id

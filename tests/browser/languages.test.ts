@@ -1,0 +1,223 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deskMessages } from '../../designer/src/features/desk/messages.ts';
+import { workflowsMessages } from '../../designer/src/features/workflows/messages.ts';
+import type { Messages } from '../../designer/src/i18n/define-messages.ts';
+import { validReturn } from '../helpers/fixtures.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { signIn } from './desk-helpers.ts';
+
+/** The longest plain English text of a feature's strings: something only its messages chunk holds. */
+function longestText(messages: Messages): string {
+  const texts: string[] = [];
+  const walk = (m: Messages) => {
+    for (const v of Object.values(m)) typeof v === 'string' ? texts.push(v) : walk(v);
+  };
+  walk(messages);
+  return texts.filter((s) => !s.includes('{{') && !/["'\\]/.test(s)).sort((a, b) => b.length - a.length)[0]!;
+}
+
+/**
+ * The web app's languages in Chromium against the real server: each area's strings arrive with
+ * its code (not in the entry chunk), an area opened after a switch comes in the language chosen,
+ * a switch translates every area loaded so far; roles and channels (data) show their name in the
+ * page's language.
+ */
+describe("the web app's languages", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let watched: { problems: string[] };
+  let ticketNumber: string;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+    const token = await server.login('service@docket.local');
+    const created = await server.gql<{ createTicket: { number?: string } }>(
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { number } ... on Error { message } } }`,
+      {
+        i: {
+          templateKey: 'returns',
+          title: 'Kettle leaks',
+          channel: 'phone',
+          requester: { email: 'customer@example.com' },
+          formData: validReturn,
+        },
+      },
+      token,
+    );
+    ticketNumber = created.data!.createTicket.number!;
+    expect(ticketNumber).toMatch(/^RT-/);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A page, and the text of every script it has downloaded so far. */
+  const open = async (): Promise<{ page: Page; scripts: () => Promise<string> }> => {
+    context = await newContext(browser);
+    const page = await context.newPage();
+    watched = watchPage(page, server.url);
+    const bodies: Promise<string>[] = [];
+    page.on('response', (r) => {
+      if ((r.headers()['content-type'] ?? '').includes('javascript')) bodies.push(r.text().catch(() => ''));
+    });
+    return { page, scripts: async () => (await Promise.all(bodies)).join('\n') };
+  };
+
+  afterEach(async () => {
+    await context?.close();
+    expect(watched.problems).toEqual([]);
+  });
+
+  const chooseLanguage = async (page: Page, label: 'English' | '中文') => {
+    await page.getByTestId('language-switch').getByText(label, { exact: true }).click();
+    const code = label === '中文' ? 'zh-CN' : 'en';
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(code);
+  };
+  const heading = (page: Page, name: string) =>
+    expect.poll(() => page.getByRole('heading', { level: 1, name, exact: true }).isVisible()).toBe(true);
+  const nav = (page: Page) => page.getByRole('navigation', { name: /Main navigation|主导航/ });
+
+  it("loads an area's strings with it, in the language chosen, and switches every area loaded so far", async () => {
+    const deskOnly = longestText(deskMessages.en);
+    const designerOnly = longestText(workflowsMessages.en);
+    const { page, scripts } = await open();
+
+    await page.goto(`${server.url}/login`);
+    await heading(page, 'Sign in to Docket');
+    const login = await scripts();
+    expect(login.includes(deskOnly), 'the desk strings on the login page').toBe(false);
+    expect(login.includes(designerOnly), 'the designer strings on the login page').toBe(false);
+
+    await signIn(page, server.url, 'admin@docket.local');
+    await heading(page, deskMessages.en.views.tasks);
+    const desk = await scripts();
+    expect(desk.includes(deskOnly), 'the desk strings with the desk').toBe(true);
+    expect(desk.includes(designerOnly), 'the designer strings on the desk').toBe(false);
+
+    // Chinese: the desk (loaded) switches at once, header and role badge included.
+    await chooseLanguage(page, '中文');
+    await heading(page, deskMessages['zh-CN'].views.tasks);
+    await expect.poll(() => page.getByTestId('signed-in-roles').textContent()).toBe('系统管理员');
+    await screenshot(page, 'languages-desk.zh-CN');
+
+    // The admin area and its workflows section, first opened now: their strings come in Chinese.
+    await nav(page).getByRole('link', { name: '管理', exact: true }).click();
+    await page.waitForURL(/\/admin\/workflows$/);
+    await heading(page, workflowsMessages['zh-CN'].list.title);
+    const menu = page.getByRole('navigation', { name: '管理功能' });
+    await expect.poll(() => menu.getByRole('link', { name: '工单模板' }).isVisible()).toBe(true);
+    expect((await scripts()).includes(designerOnly), 'the workflows strings with the workflows page').toBe(
+      true,
+    );
+    await screenshot(page, 'languages-admin-workflows.zh-CN');
+
+    // Back to English: the open section, the admin menu, and the desk loaded before all switch.
+    await chooseLanguage(page, 'English');
+    await heading(page, workflowsMessages.en.list.title);
+    await expect.poll(() => page.getByRole('navigation', { name: 'Admin sections' }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('signed-in-roles').textContent()).toBe('Administrator');
+    await nav(page).getByRole('link', { name: 'Desk', exact: true }).click();
+    await heading(page, deskMessages.en.views.tasks);
+    // And into Chinese again without a reload: every area loaded so far follows.
+    await chooseLanguage(page, '中文');
+    await heading(page, deskMessages['zh-CN'].views.tasks);
+    await nav(page).getByRole('link', { name: '管理', exact: true }).click();
+    await heading(page, workflowsMessages['zh-CN'].list.title);
+  });
+
+  it("shows the person's role and the ticket's channel in Chinese (data with names in both languages)", async () => {
+    const { page } = await open();
+    await signIn(page, server.url, 'service@docket.local');
+    await chooseLanguage(page, '中文');
+    await expect.poll(() => page.getByTestId('signed-in-roles').textContent()).toBe('服务台坐席');
+
+    // The list with its channel column.
+    await page.goto(
+      `${server.url}/desk?view=open&cols=${encodeURIComponent(JSON.stringify(['number', 'title', 'channel', 'status']))}`,
+    );
+    const row = page.getByTestId('ticket-table').getByRole('row').filter({ hasText: ticketNumber });
+    await expect.poll(() => row.textContent()).toContain('电话');
+    await screenshot(page, 'languages-desk-list.zh-CN');
+
+    await page.goto(`${server.url}/desk/tickets/${ticketNumber}`);
+    await expect.poll(() => page.getByTestId('ticket-channel').textContent()).toBe('电话');
+    await screenshot(page, 'languages-ticket.zh-CN');
+    await chooseLanguage(page, 'English');
+    await expect.poll(() => page.getByTestId('ticket-channel').textContent()).toBe('Phone');
+    await expect.poll(() => page.getByTestId('signed-in-roles').textContent()).toBe('Service desk agent');
+
+    await chooseLanguage(page, '中文');
+    await page.goto(`${server.url}/desk/new`);
+    await expect
+      .poll(() =>
+        page
+          .locator('#new-ticket-channel')
+          .locator('xpath=ancestor::*[contains(@class,"ant-select")][1]')
+          .textContent(),
+      )
+      .toBe('电话');
+    await screenshot(page, 'languages-new-ticket.zh-CN');
+  });
+
+  // Screenshots of every page in Chinese, to be looked at for English that is not user data.
+  it('walks the desk, the portal and the admin console in Chinese', { timeout: 240_000 }, async () => {
+    const { page } = await open();
+    await signIn(page, server.url, 'admin@docket.local');
+    await chooseLanguage(page, '中文');
+    for (const path of [
+      '/desk',
+      '/desk?view=open',
+      `/desk/tickets/${ticketNumber}`,
+      '/desk/new',
+      '/admin/workflows',
+      '/admin/workflows/returns',
+      '/admin/templates',
+      '/admin/templates/returns',
+      '/admin/statuses',
+      '/admin/users',
+      '/admin/roles',
+      '/admin/roles?role=service_agent',
+      '/admin/org',
+      '/admin/teams',
+      '/admin/tokens',
+      '/admin/wall-tokens',
+      '/admin/calendars',
+      '/admin/sla',
+      '/admin/audit',
+      '/reports',
+      '/account',
+    ]) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForTimeout(700);
+      await screenshot(page, `zh-CN-walk${path.replace(/[/?=&]+/g, '-')}`);
+    }
+    await context.close();
+
+    // The portal, as the customer, on a phone.
+    context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const phone = await context.newPage();
+    watched = watchPage(phone, server.url);
+    await phone.goto(`${server.url}/login?as=customer`);
+    await phone.getByLabel('邮箱').fill('customer@example.com');
+    await phone.getByLabel('密码').fill('docket-demo');
+    await phone.getByLabel('密码').press('Enter');
+    await phone.waitForURL((u) => u.pathname.startsWith('/portal'));
+    for (const path of ['/portal', `/portal/tickets/${ticketNumber}`]) {
+      await phone.goto(`${server.url}${path}`);
+      await phone.getByRole('heading', { level: 1 }).first().waitFor();
+      await phone.waitForTimeout(500);
+      await screenshot(phone, `zh-CN-walk${path.replace(/[/?=&]+/g, '-')}.390x844`);
+    }
+    // What the customer submitted reads as words: the choice's title, the group's fields by name.
+    const details = (await phone.locator('.ant-descriptions').allTextContents()).join(' ');
+    expect(details).toContain('Defective on arrival');
+    expect(details).toContain('Carrier: SF Express');
+    expect(details).not.toContain('{');
+  });
+});
