@@ -1,5 +1,5 @@
 import { Button, Checkbox, Flex, Input, Popover, Select } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, memo, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
 import { customerLabel, type FoundCustomer, useCustomerSearch } from '../hooks/useCustomerSearch.ts';
@@ -54,7 +54,7 @@ function RequesterFilter({
 }
 
 /** The list's filters, search, sort and column choice; every choice is the page's state (and its URL). */
-export function FilterBar({
+export const FilterBar = memo(function FilterBar({
   filter,
   onFilter,
   sort,
@@ -242,4 +242,4 @@ export function FilterBar({
       </Popover>
     </Flex>
   );
-}
+});
