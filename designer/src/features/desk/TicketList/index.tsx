@@ -1,4 +1,4 @@
-import { Alert, Button, Flex, Grid, Space, Tag, Typography, theme } from 'antd';
+import { Alert, Button, Checkbox, Flex, Grid, Space, Tag, Typography, theme } from 'antd';
 import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
 import { type CSSProperties, memo, useCallback, useEffect, useRef, useState } from 'react';
@@ -411,9 +411,8 @@ export function TicketList({
             <thead>
               <tr>
                 <th>
-                  <input
-                    type="checkbox"
-                    className="desk-check"
+                  {/* One for the list (antd's; the rows' are plain ones in its look). */}
+                  <Checkbox
                     aria-label={t('list.selectAll')}
                     checked={allSelected}
                     onChange={(e) =>
