@@ -1,6 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
+import { startFirstPage } from './features/desk/TicketList/first-page.ts';
+
+// Opened on a desk list: its first page is read beside the app's start, not after it.
+startFirstPage(window.location);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -194,7 +194,10 @@ function DeskHome() {
     }
     setParams(next);
   };
-  const isReady = data !== undefined;
+  // Only "mine", "team" and saved views need the person's state to know their filter: the others
+  // (all open, unassigned, …) start their list at once, beside the state's read.
+  const needsState = view === 'mine' || view === 'team' || view.startsWith('saved:');
+  const isReady = data !== undefined || !needsState;
   const heading = isBuiltInView(view) ? t(`views.${view}`) : (savedView?.name ?? '');
 
   return (

@@ -1,5 +1,5 @@
 import { Button, Checkbox, Flex, Input, Popover, Select } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, memo, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ResultOf } from '../../../graphql/graphql.ts';
 import { useDisplayName } from '../../../i18n/display-name.ts';
@@ -55,7 +55,7 @@ function RequesterFilter({
 }
 
 /** The list's filters, search, sort and column choice; every choice is the page's state (and its URL). */
-export function FilterBar({
+export const FilterBar = memo(function FilterBar({
   filter,
   onFilter,
   sort,
@@ -247,4 +247,4 @@ export function FilterBar({
       </Popover>
     </Flex>
   );
-}
+});

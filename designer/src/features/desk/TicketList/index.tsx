@@ -1,26 +1,29 @@
 import { Alert, Button, Checkbox, Flex, Grid, Space, Tag, Typography, theme } from 'antd';
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import dayjs from 'dayjs';
+import type { TFunction } from 'i18next';
+import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { type ResultOf, readFragment } from '../../../graphql/graphql.ts';
 import { useDisplayName } from '../../../i18n/display-name.ts';
-import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
 import { priorityStyle, TONE_STYLE } from '../SlaCountdown/tone-style.ts';
 import { type Column, type DeskFilter, mergeStable } from '../views.ts';
+import '../desk.css';
 import { BulkBar } from './BulkBar.tsx';
 import { FilterBar, type Sort } from './FilterBar.tsx';
+import { COUNT_UP_TO, listKey, PAGE, takeFirstPage } from './first-page.ts';
 import { type DeskChoicesQuery, DeskTicketsQuery, TicketRowFragment } from './ticket-list-query.ts';
 
 export type Row = Omit<ResultOf<typeof TicketRowFragment>, 'id' | 'number'> & { id: string; number: string };
 type Choices = ResultOf<typeof DeskChoicesQuery>;
+/** The rows' translator: desk texts, and shell's (statuses, priorities). */
+type RowT = TFunction<['desk', 'shell']>;
 
-const PAGE = 50;
-/** The list's count stops here ("more than 9,999"): a long list is not counted through on each read. */
-export const COUNT_UP_TO = 9_999;
+export { COUNT_UP_TO } from './first-page.ts';
 
 /** The clock to show in a row: the breached or earliest-due open one. */
 function leadClock(row: Row) {
@@ -34,45 +37,50 @@ function leadClock(row: Row) {
   );
 }
 
-/** Channels' titles in the page's language, by key (rows are memoized: a context reaches them). */
-const ChannelTitles = createContext<ReadonlyMap<string, string>>(new Map());
+/** An instant from the API in the browser's time zone, as ui/DateTime shows it (no hook per cell). */
+function dateTime(value: string | null | undefined, t: RowT) {
+  if (!value) return t('shell:empty');
+  return <time dateTime={value}>{dayjs(value).format('YYYY-MM-DD HH:mm')}</time>;
+}
 
-function Cell({ row, column }: { row: Row; column: Column }) {
-  const { t } = useTranslation(['desk', 'shell']);
-  const channelTitles = useContext(ChannelTitles);
+/** One cell's content: plain elements (a page draws hundreds of them), `t` and the channels' titles (in the page's language, by key) from the list. */
+function cell(row: Row, column: Column, t: RowT, channelTitles?: ReadonlyMap<string, string>) {
   switch (column) {
     case 'number':
       return (
-        <Link
-          to={`/desk/tickets/${encodeURIComponent(row.number ?? '')}`}
-          style={{ fontFamily: 'monospace' }}
-        >
+        <Link to={`/desk/tickets/${encodeURIComponent(row.number ?? '')}`} className="desk-number">
           {row.number}
         </Link>
       );
     case 'title':
-      return <>{row.title}</>;
+      return row.title;
     case 'status':
-      return <Tag>{row.statusName ?? (row.status ? t(`shell:status.${row.status}`) : '')}</Tag>;
+      return (
+        <span className="desk-tag">
+          {row.statusName ?? (row.status ? t(`shell:status.${row.status}`) : '')}
+        </span>
+      );
     case 'priority':
       return row.priority ? (
-        <Tag style={priorityStyle(row.priority)}>{t(`shell:priority.${row.priority}`)}</Tag>
+        <span className="desk-tag" style={priorityStyle(row.priority)}>
+          {t(`shell:priority.${row.priority}`)}
+        </span>
       ) : null;
     case 'assignee':
-      return <>{row.assignee?.name ?? t('list.nobody')}</>;
+      return row.assignee?.name ?? t('desk:list.nobody');
     case 'team':
-      return <>{row.team?.name ?? ''}</>;
+      return row.team?.name ?? '';
     case 'requester':
-      return <>{row.requester?.name ?? ''}</>;
+      return row.requester?.name ?? '';
     case 'template':
-      return <>{row.template?.name ?? ''}</>;
+      return row.template?.name ?? '';
     case 'channel':
-      return <>{row.channel ? (channelTitles.get(row.channel) ?? row.channel) : ''}</>;
+      return row.channel ? (channelTitles?.get(row.channel) ?? row.channel) : '';
     case 'sla': {
       const c = leadClock(row);
       return c ? (
         <SlaCountdown
-          label={t(`sla.metric.${c.metric ?? 'resolution'}`)}
+          label={t(`desk:sla.metric.${c.metric ?? 'resolution'}`)}
           clock={{
             status: c.status,
             dueAt: c.dueAt,
@@ -83,12 +91,13 @@ function Cell({ row, column }: { row: Row; column: Column }) {
       ) : null;
     }
     case 'createdAt':
-      return <DateTime value={row.createdAt} />;
+      return dateTime(row.createdAt, t);
     case 'updatedAt':
-      return <DateTime value={row.updatedAt} />;
+      return dateTime(row.updatedAt, t);
   }
 }
 
+/** A ticket as a table row: memoised, so a change of focus or selection redraws only the rows it touches. */
 const TicketRow = memo(function TicketRow({
   row,
   columns,
@@ -96,6 +105,8 @@ const TicketRow = memo(function TicketRow({
   isSelected,
   onSelect,
   onFocus,
+  t,
+  channelTitles,
 }: {
   row: Row;
   columns: Column[];
@@ -103,62 +114,60 @@ const TicketRow = memo(function TicketRow({
   isSelected: boolean;
   onSelect: (id: string, on: boolean) => void;
   onFocus: (id: string) => void;
+  t: RowT;
+  channelTitles: ReadonlyMap<string, string>;
 }) {
-  const { t } = useTranslation('desk');
-  const { token } = theme.useToken();
-  const cell = { padding: '8px 12px', borderBottom: `1px solid ${token.colorBorderSecondary}` };
   return (
     <tr
       data-testid="ticket-row"
       data-number={row.number}
+      data-selected={isSelected ? 'yes' : undefined}
       aria-selected={isFocused}
       onMouseDown={() => onFocus(row.id)}
-      style={{
-        background: isFocused ? token.colorPrimaryBg : isSelected ? token.colorFillTertiary : undefined,
-      }}
     >
-      <td style={cell}>
-        <Checkbox
-          aria-label={t('list.selectRow', { number: row.number })}
+      <td>
+        <input
+          type="checkbox"
+          className="desk-check"
+          aria-label={t('desk:list.selectRow', { number: row.number })}
           checked={isSelected}
           onChange={(e) => onSelect(row.id, e.target.checked)}
         />
       </td>
       {columns.map((c) => (
-        <td key={c} style={cell}>
-          <Cell row={row} column={c} />
-        </td>
+        <td key={c}>{cell(row, c, t, channelTitles)}</td>
       ))}
     </tr>
   );
 });
 
 /** A ticket as a card, for phone screens. */
-const TicketCard = memo(function TicketCard({ row, isFocused }: { row: Row; isFocused: boolean }) {
-  const { token } = theme.useToken();
+const TicketCard = memo(function TicketCard({
+  row,
+  isFocused,
+  t,
+}: {
+  row: Row;
+  isFocused: boolean;
+  t: RowT;
+}) {
   return (
     <li
+      className="desk-card"
       data-testid="ticket-row"
       data-number={row.number}
-      style={{
-        listStyle: 'none',
-        padding: 12,
-        borderBottom: `1px solid ${token.colorBorderSecondary}`,
-        background: isFocused ? token.colorPrimaryBg : undefined,
-      }}
+      data-focused={isFocused ? 'yes' : undefined}
     >
-      <Flex justify="space-between" gap={8} wrap>
-        <Cell row={row} column="number" />
-        <Cell row={row} column="sla" />
-      </Flex>
-      <div style={{ fontWeight: 500, margin: '4px 0' }}>{row.title}</div>
-      <Space size={4} wrap>
-        <Cell row={row} column="status" />
-        <Cell row={row} column="priority" />
-        <Typography.Text type="secondary">
-          <Cell row={row} column="assignee" />
-        </Typography.Text>
-      </Space>
+      <div className="desk-card-head">
+        {cell(row, 'number', t)}
+        {cell(row, 'sla', t)}
+      </div>
+      <div className="desk-card-title">{row.title}</div>
+      <div className="desk-card-facts">
+        {cell(row, 'status', t)}
+        {cell(row, 'priority', t)}
+        <span className="desk-secondary">{cell(row, 'assignee', t)}</span>
+      </div>
     </li>
   );
 });
@@ -195,6 +204,8 @@ export function TicketList({
   onFirstPage?: () => void;
 }) {
   const { t } = useTranslation('desk');
+  // The rows' one translator (desk and shell texts), handed down: no hook per row or cell.
+  const { t: rowT } = useTranslation(['desk', 'shell']);
   const displayName = useDisplayName();
   const channelTitles = useMemo(
     () => new Map((choices?.channels ?? []).map((c) => [c.key ?? '', displayName(c.title, c.titles)])),
@@ -214,18 +225,18 @@ export function TicketList({
   const [focus, setFocus] = useState<string | null>(null);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
-  const variables = useMemo(() => ({ filter, orderBy: sort }), [filter, sort]);
-  const key = JSON.stringify(variables);
+  const key = listKey(filter, sort);
 
   const read = useCallback(
-    async (after: string | null) => {
-      const data = await request(DeskTicketsQuery, {
-        ...(JSON.parse(key) as typeof variables),
-        first: PAGE,
-        after,
-        // The next pages need no count.
-        countUpTo: after ? 0 : COUNT_UP_TO,
-      } as never);
+    async (after: string | null, isFirstRead = false) => {
+      const data = await ((isFirstRead ? takeFirstPage(key) : undefined) ??
+        request(DeskTicketsQuery, {
+          ...(JSON.parse(key) as { filter: DeskFilter; orderBy: Sort }),
+          first: PAGE,
+          after,
+          // The next pages need no count.
+          countUpTo: after ? 0 : COUNT_UP_TO,
+        } as never));
       const page: Row[] = (data.tickets?.edges ?? []).flatMap((e) => {
         const r = e?.node ? readFragment(TicketRowFragment, e.node) : null;
         return r?.id ? [{ ...r, id: r.id, number: r.number ?? '' }] : [];
@@ -239,7 +250,8 @@ export function TicketList({
   useEffect(() => {
     let isCurrent = true;
     setIsLoading(true);
-    read(null).then(
+    // The app may have started this read already, as it opened on this list (first-page.ts).
+    read(null, true).then(
       ({ page, info, total }) => {
         if (!isCurrent) return;
         setRows(page);
@@ -328,12 +340,14 @@ export function TicketList({
   }, [focus, navigate, onSelect, selected]);
 
   const { token } = theme.useToken();
-  const head = {
-    padding: '8px 12px',
-    textAlign: 'start' as const,
-    borderBottom: `1px solid ${token.colorBorder}`,
-    whiteSpace: 'nowrap' as const,
-  };
+  // The theme's colours for the rows' CSS (desk.css), set once on the list.
+  const colours = {
+    '--desk-border': token.colorBorder,
+    '--desk-border-soft': token.colorBorderSecondary,
+    '--desk-focused': token.colorPrimaryBg,
+    '--desk-selected': token.colorFillTertiary,
+    '--desk-secondary': token.colorTextSecondary,
+  } as CSSProperties;
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const countText =
     total === null
@@ -343,109 +357,110 @@ export function TicketList({
         : t('list.count', { count: total });
 
   return (
-    <ChannelTitles.Provider value={channelTitles}>
-      <section aria-label={countText}>
-        <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 8 }}>
-          <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
-          <Space size={8}>
-            {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
-            <Tag
-              style={isLive ? TONE_STYLE.ok : TONE_STYLE.warning}
-              data-testid="list-live"
-              data-live={isLive ? 'yes' : 'no'}
-            >
-              {t(isLive ? 'list.live' : 'list.reconnecting')}
-            </Tag>
-          </Space>
-        </Flex>
-        <FilterBar
-          filter={extra}
-          onFilter={onExtra}
-          sort={sort}
-          onSort={onSort}
-          columns={columns}
-          onColumns={onColumns}
-          choices={choices}
-          requesterName={extra.requesterId ? (rows[0]?.requester?.name ?? undefined) : undefined}
+    <section aria-label={countText}>
+      <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 8 }}>
+        <h1 style={{ margin: 0, fontSize: 22 }}>{heading}</h1>
+        <Space size={8}>
+          {total !== null ? <Typography.Text data-testid="list-total">{countText}</Typography.Text> : null}
+          <Tag
+            style={isLive ? TONE_STYLE.ok : TONE_STYLE.warning}
+            data-testid="list-live"
+            data-live={isLive ? 'yes' : 'no'}
+          >
+            {t(isLive ? 'list.live' : 'list.reconnecting')}
+          </Tag>
+        </Space>
+      </Flex>
+      <FilterBar
+        filter={extra}
+        onFilter={onExtra}
+        sort={sort}
+        onSort={onSort}
+        columns={columns}
+        onColumns={onColumns}
+        choices={choices}
+        requesterName={extra.requesterId ? (rows[0]?.requester?.name ?? undefined) : undefined}
+      />
+      {selected.size > 0 ? (
+        <BulkBar
+          ids={[...selected]}
+          users={(choices?.users ?? []).map((u) => ({ id: u.id ?? '', name: u.name ?? '' }))}
+          onDone={() => {
+            setSelected(new Set());
+            onFeed();
+          }}
         />
-        {selected.size > 0 ? (
-          <BulkBar
-            ids={[...selected]}
-            users={(choices?.users ?? []).map((u) => ({ id: u.id ?? '', name: u.name ?? '' }))}
-            onDone={() => {
-              setSelected(new Set());
-              onFeed();
-            }}
-          />
-        ) : null}
-        {waiting.length > 0 ? (
-          <Alert
-            type="info"
-            showIcon
-            style={{ marginBottom: 8, cursor: 'pointer' }}
-            title={
-              <Button type="link" onClick={showWaiting} style={{ padding: 0 }} data-testid="show-waiting">
-                {t('list.waiting', { count: waiting.length })}
-              </Button>
-            }
-          />
-        ) : null}
-        {error ? <QueryError error={error as never} onRetry={() => void loadMore()} /> : null}
-        {!isLoading && rows.length === 0 ? (
-          <Typography.Paragraph>{t('list.empty')}</Typography.Paragraph>
-        ) : null}
-        {isNarrow ? (
-          <ul style={{ padding: 0, margin: 0 }} aria-label={countText}>
-            {rows.map((r) => (
-              <TicketCard key={r.id} row={r} isFocused={r.id === focus} />
-            ))}
-          </ul>
-        ) : (
-          <div style={{ overflowX: 'auto' }}>
-            <table style={{ width: '100%', borderCollapse: 'collapse' }} data-testid="ticket-table">
-              <thead>
-                <tr>
-                  <th style={head}>
-                    <Checkbox
-                      aria-label={t('list.selectAll')}
-                      checked={allSelected}
-                      onChange={(e) =>
-                        setSelected(e.target.checked ? new Set(rows.map((r) => r.id)) : new Set())
-                      }
-                    />
-                  </th>
-                  {columns.map((c) => (
-                    <th key={c} style={head} scope="col">
-                      {t(`list.columns.${c}`)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <TicketRow
-                    key={r.id}
-                    row={r}
-                    columns={columns}
-                    isFocused={r.id === focus}
-                    isSelected={selected.has(r.id)}
-                    onSelect={onSelect}
-                    onFocus={setFocus}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Flex justify="space-between" align="center" style={{ marginTop: 12 }} wrap gap={8}>
-          <Typography.Text type="secondary">{t('list.keys')}</Typography.Text>
-          {hasMore ? (
-            <Button onClick={() => void loadMore()} data-testid="load-more">
-              {t('list.more')}
+      ) : null}
+      {waiting.length > 0 ? (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 8, cursor: 'pointer' }}
+          title={
+            <Button type="link" onClick={showWaiting} style={{ padding: 0 }} data-testid="show-waiting">
+              {t('list.waiting', { count: waiting.length })}
             </Button>
-          ) : null}
-        </Flex>
-      </section>
-    </ChannelTitles.Provider>
+          }
+        />
+      ) : null}
+      {error ? <QueryError error={error as never} onRetry={() => void loadMore()} /> : null}
+      {!isLoading && rows.length === 0 ? (
+        <Typography.Paragraph>{t('list.empty')}</Typography.Paragraph>
+      ) : null}
+      {isNarrow ? (
+        <ul style={{ padding: 0, margin: 0, ...colours }} aria-label={countText}>
+          {rows.map((r) => (
+            <TicketCard key={r.id} row={r} isFocused={r.id === focus} t={rowT} />
+          ))}
+        </ul>
+      ) : (
+        <div style={{ overflowX: 'auto' }}>
+          <table className="desk-table" style={colours} data-testid="ticket-table">
+            <thead>
+              <tr>
+                <th>
+                  {/* One for the list (antd's; the rows' are plain ones in its look). */}
+                  <Checkbox
+                    aria-label={t('list.selectAll')}
+                    checked={allSelected}
+                    onChange={(e) =>
+                      setSelected(e.target.checked ? new Set(rows.map((r) => r.id)) : new Set())
+                    }
+                  />
+                </th>
+                {columns.map((c) => (
+                  <th key={c} scope="col">
+                    {t(`list.columns.${c}`)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <TicketRow
+                  key={r.id}
+                  row={r}
+                  columns={columns}
+                  isFocused={r.id === focus}
+                  isSelected={selected.has(r.id)}
+                  onSelect={onSelect}
+                  onFocus={setFocus}
+                  t={rowT}
+                  channelTitles={channelTitles}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Flex justify="space-between" align="center" style={{ marginTop: 12 }} wrap gap={8}>
+        <Typography.Text type="secondary">{t('list.keys')}</Typography.Text>
+        {hasMore ? (
+          <Button onClick={() => void loadMore()} data-testid="load-more">
+            {t('list.more')}
+          </Button>
+        ) : null}
+      </Flex>
+    </section>
   );
 }
