@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { validReturn } from '../helpers/fixtures.ts';
+import type { TestServer } from '../helpers/test-server.ts';
 
 /** Signs a person in through the login form (staff, or a customer on the customer tab). */
 export async function signIn(
@@ -44,4 +48,38 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
         (n) => `${v.id}: ${n.target.join(' ')} (${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()})`,
       ),
     );
+}
+
+/** A `returns` ticket the desk opened by phone for customer@example.com, as `staffEmail`. */
+export async function createPhoneReturn(
+  server: TestServer,
+  staffEmail: string,
+  title = 'Kettle leaks',
+): Promise<{ id: string; number: string }> {
+  const token = await server.login(staffEmail);
+  const created = await server.gql<{ createTicket: { id?: string; number?: string; message?: string } }>(
+    `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { id number } ... on Error { message } } }`,
+    {
+      i: {
+        templateKey: 'returns',
+        title,
+        channel: 'phone',
+        requester: { email: 'customer@example.com' },
+        formData: validReturn,
+      },
+    },
+    token,
+  );
+  const ticket = created.data!.createTicket;
+  expect(ticket.number, ticket.message).toMatch(/^RT-/);
+  return { id: ticket.id!, number: ticket.number! };
+}
+
+/** A port nobody listens on, to start a server on it twice (a restart on the same address). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  return port;
 }

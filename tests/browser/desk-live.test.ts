@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,7 +8,7 @@ import { postSigned, startChannelServer } from '../channels/channel-fixtures.ts'
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import type { TestServer } from '../helpers/test-server.ts';
 import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
-import { seriousA11yViolations, signIn } from './desk-helpers.ts';
+import { freePort, seriousA11yViolations, signIn } from './desk-helpers.ts';
 
 /**
  * The desk's live parts in Chromium: each tab keeps one event stream for all of its subscriptions,
@@ -229,15 +228,6 @@ describe('the live desk', () => {
       }
     });
 });
-
-/** A port nobody listens on, to start a server on it twice. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /**
  * The desk across a server restart: changes made while its event stream was down are not heard

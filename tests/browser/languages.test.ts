@@ -3,10 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deskMessages } from '../../designer/src/features/desk/messages.ts';
 import { workflowsMessages } from '../../designer/src/features/workflows/messages.ts';
 import type { Messages } from '../../designer/src/i18n/define-messages.ts';
-import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
-import { signIn } from './desk-helpers.ts';
+import { createPhoneReturn, signIn } from './desk-helpers.ts';
 
 /** The longest plain English text of a feature's strings: something only its messages chunk holds. */
 function longestText(messages: Messages): string {
@@ -33,22 +32,7 @@ describe("the web app's languages", () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-    const token = await server.login('service@docket.local');
-    const created = await server.gql<{ createTicket: { number?: string } }>(
-      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { number } ... on Error { message } } }`,
-      {
-        i: {
-          templateKey: 'returns',
-          title: 'Kettle leaks',
-          channel: 'phone',
-          requester: { email: 'customer@example.com' },
-          formData: validReturn,
-        },
-      },
-      token,
-    );
-    ticketNumber = created.data!.createTicket.number!;
-    expect(ticketNumber).toMatch(/^RT-/);
+    ticketNumber = (await createPhoneReturn(server, 'service@docket.local')).number;
   });
 
   afterAll(async () => {

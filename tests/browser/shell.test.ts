@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { createPhoneReturn } from './desk-helpers.ts';
 
 /**
  * The web app's shell in Chromium against the real server (fresh database, example data): login,
@@ -18,22 +18,7 @@ describe('the web app shell', () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     // A ticket for the customer, so the desk (service desk's review step) and the portal have rows.
-    const token = await server.login('agent.a@docket.local');
-    const created = await server.gql<{ createTicket: { number?: string } }>(
-      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { number } ... on Error { message } } }`,
-      {
-        i: {
-          templateKey: 'returns',
-          title: 'Kettle leaks',
-          channel: 'phone',
-          requester: { email: 'customer@example.com' },
-          formData: validReturn,
-        },
-      },
-      token,
-    );
-    ticketNumber = created.data!.createTicket.number!;
-    expect(ticketNumber).toMatch(/^RT-/);
+    ticketNumber = (await createPhoneReturn(server, 'agent.a@docket.local')).number;
   });
 
   afterAll(async () => {

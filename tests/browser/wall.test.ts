@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import { type ServerProcess, startServerProcess } from '../helpers/server-proces
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { createSlaPolicy, createTicket, orgUnitId } from '../sla/sla-fixtures.ts';
 import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { freePort } from './desk-helpers.ts';
 
 /**
  * The live wall in Chromium: an admin makes a wall token under Admin > Wall tokens; a screen that
@@ -125,15 +125,6 @@ describe('the live wall', () => {
     await context.close();
   });
 });
-
-/** A port nobody listens on, to start a server on it twice. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 describe('the live wall across a server restart', () => {
   let proc: ServerProcess | undefined;
