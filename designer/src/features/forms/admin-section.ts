@@ -6,6 +6,6 @@ export const templatesSection = defineAdminSection({
   path: 'templates',
   label: (t) => t('sections.templates'),
   permission: 'TEMPLATE_MANAGE',
-  messages: ['forms', 'schemaForm'],
+  messages: ['forms', 'schemaForm', 'workflows'],
   load: () => import('./TemplatesRoutes.tsx'),
 });

@@ -6,6 +6,6 @@ export const slaSection = defineAdminSection({
   path: 'sla',
   label: (t) => t('sections.sla'),
   permission: 'SLA_MANAGE',
-  messages: ['sla'],
+  messages: ['sla', 'workflows'],
   load: () => import('./SlaPage/index.tsx'),
 });
