@@ -67,7 +67,11 @@ export const SlaCountdown = memo(function SlaCountdown({
       style={tone === 'ok' || tone === 'warning' || tone === 'breached' ? TONE_STYLE[tone] : undefined}
     >
       {label} {tone === 'paused' ? `${t('sla.paused')} ` : ''}
-      {text ?? <span ref={timeRef}>{left === null ? '' : formatSeconds(left)}</span>}
+      {text ?? (
+        <span ref={timeRef} className="desk-countdown-time">
+          {left === null ? '' : formatSeconds(left)}
+        </span>
+      )}
     </span>
   );
 });
