@@ -1,5 +1,4 @@
 import { Alert, Button, Checkbox, Flex, Grid, Space, Tag, Typography, theme } from 'antd';
-import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
 import { type CSSProperties, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { request } from '../../../graphql/client.ts';
 import { type ResultOf, readFragment } from '../../../graphql/graphql.ts';
 import { useDisplayName } from '../../../i18n/display-name.ts';
+import { formatDateTime } from '../../../ui/DateTime/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
 import { useTicketFeed } from '../hooks/useTicketFeed.ts';
 import { SlaCountdown } from '../SlaCountdown/index.tsx';
@@ -40,7 +40,7 @@ function leadClock(row: Row) {
 /** An instant from the API in the browser's time zone, as ui/DateTime shows it (no hook per cell). */
 function dateTime(value: string | null | undefined, t: RowT) {
   if (!value) return t('shell:empty');
-  return <time dateTime={value}>{dayjs(value).format('YYYY-MM-DD HH:mm')}</time>;
+  return <time dateTime={value}>{formatDateTime(value)}</time>;
 }
 
 /** One cell's content: plain elements (a page draws hundreds of them), `t` and the channels' titles (in the page's language, by key) from the list. */
