@@ -71,7 +71,7 @@ describe(`inbound message leases (${databaseKind()})`, () => {
       outcome: {},
     });
     // A late failure of another try does not touch the finished message.
-    await failInboundMany(forkEm(db), [second!], 'a try that lost the race');
+    await failInboundMany(forkEm(db), [second!], { channel: null, error: 'a try that lost the race' });
     const [a, b] = await nextTry([first!, second!]);
     expect(a!.in_s).toBeGreaterThan(3);
     expect(a!.in_s).toBeLessThanOrEqual(5);
@@ -81,7 +81,7 @@ describe(`inbound message leases (${databaseKind()})`, () => {
     // Second try: claimed again (made due), fails again: 10 s.
     await query(forkEm(db), 'update inbound_message set next_attempt_at = now() where id = ?', [first!]);
     await claimInboundMany(forkEm(db), [first!]);
-    await failInboundMany(forkEm(db), [first!], 'the plugin failed');
+    await failInboundMany(forkEm(db), [first!], { channel: null, error: 'the plugin failed' });
     const [again] = await nextTry([first!]);
     expect(again!.in_s).toBeGreaterThan(8);
     expect(again!.in_s).toBeLessThanOrEqual(10);

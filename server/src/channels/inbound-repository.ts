@@ -225,35 +225,32 @@ export async function finishInbound(
 }
 
 /**
- * A failed try: the message stays pending with why, and its next try comes after the backoff
- * (5 s after the first try, doubling, at most hourly). A message another try finished meanwhile
- * is left as it is.
+ * A failed try: the message stays pending with why (and the channel that tried, when known), and
+ * its next try comes after the backoff (5 s after the first try, doubling, at most hourly). A
+ * message another try finished meanwhile is left as it is.
  */
-export async function failInbound(
+export function failInbound(
   em: EntityManager,
   id: string,
   input: { channel: string | null; error: string },
 ): Promise<void> {
-  await query(
-    em,
-    `update inbound_message
-        set channel = ?, last_error = ?, updated_at = now(),
-            next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, greatest(attempts - 1, 0)))
-      where id = ? and status = 'pending'`,
-    [input.channel, input.error.slice(0, 4000), id],
-  );
+  return failInboundMany(em, [id], input);
 }
 
 /** failInbound for several messages at once, with one reason (a try that failed as a whole). */
-export async function failInboundMany(em: EntityManager, ids: string[], error: string): Promise<void> {
+export async function failInboundMany(
+  em: EntityManager,
+  ids: string[],
+  input: { channel: string | null; error: string },
+): Promise<void> {
   if (ids.length === 0) return;
   await query(
     em,
     `update inbound_message
-        set last_error = ?, updated_at = now(),
+        set channel = coalesce(?, channel), last_error = ?, updated_at = now(),
             next_attempt_at = now() + least(interval '1 hour', interval '5 seconds' * power(2, greatest(attempts - 1, 0)))
       where id = any(?::bigint[]) and status = 'pending'`,
-    [error.slice(0, 4000), ids],
+    [input.channel, input.error.slice(0, 4000), ids],
   );
 }
 

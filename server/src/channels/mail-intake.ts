@@ -285,7 +285,7 @@ export class MailIntake {
       await failInboundMany(
         em,
         claimed.map((m) => m.id),
-        String((e as Error)?.message ?? e),
+        { channel: null, error: String((e as Error)?.message ?? e) },
       ).catch(() => {});
       throw e;
     }
