@@ -55,6 +55,16 @@ describe('the agent desk', () => {
   it('scenario 1: created from the keyboard, transferred, completed, visited, and seen in the portal', async () => {
     const page = await open();
     await signIn(page, server.url, 'service@docket.local');
+    // The list of templates is held back until the agent has typed the template's name and Enter
+    // (a slow line or a busy server): what was typed ahead is not lost.
+    let releaseChoices = () => {};
+    const choicesHeld = new Promise<void>((resolve) => {
+      releaseChoices = resolve;
+    });
+    await page.route(`${server.url}/graphql`, async (route) => {
+      if (route.request().postData()?.includes('DeskNewTicketChoices')) await choicesHeld;
+      await route.fallback();
+    });
     await page.goto(`${server.url}/desk/new`);
     await expect.poll(() => page.getByRole('heading', { name: 'New ticket' }).isVisible()).toBe(true);
 
@@ -62,6 +72,8 @@ describe('the agent desk', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-ticket-template');
     await page.keyboard.type('Service request');
     await page.keyboard.press('Enter');
+    releaseChoices();
+    await page.unroute(`${server.url}/graphql`);
     await page.keyboard.press('Tab');
     await page.keyboard.type('13800000001');
     await expect

@@ -1,5 +1,5 @@
 import { Alert, AutoComplete, Button, Card, Flex, Form, Input, message, Select, Typography } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { request } from '../../../graphql/client.ts';
@@ -141,6 +141,26 @@ export default function NewTicketPage() {
   const content = template?.published?.content;
   const label = (x: (typeof templates)[number]) =>
     [...(x.published?.content?.categoryPath ?? []), x.published?.content?.name ?? x.name].join(' / ');
+  const choose = (id: string) => {
+    picker.chosen();
+    setTemplateId(id);
+    const picked = templates.find((x) => x.id === id);
+    setPriority(picked?.published?.content?.defaultPriority ?? undefined);
+  };
+
+  // A phone agent types ahead: the template's name and Enter can come before the list has arrived.
+  // What was typed is kept, and the first template it matches is picked once the list is here, as
+  // Enter would have picked it.
+  const typed = useRef('');
+  const [pendingPick, setPendingPick] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once the list arrives; choose and templates are this render's
+  useEffect(() => {
+    if (pendingPick === null || !data) return;
+    setPendingPick(null);
+    const text = pendingPick.trim().toLowerCase();
+    const first = templates.find((x) => label(x).toLowerCase().includes(text));
+    if (first?.id && text) choose(first.id);
+  }, [pendingPick, data]);
 
   // No customer matches what the agent typed: it is the new one's phone, email or name (the
   // caller's number as it came, when it came from a call).
@@ -213,16 +233,20 @@ export default function NewTicketPage() {
           <Select
             id="new-ticket-template"
             autoFocus
-            showSearch={{ optionFilterProp: 'label' }}
+            showSearch={{
+              optionFilterProp: 'label',
+              onSearch: (text) => {
+                typed.current = text;
+              },
+            }}
             placeholder={t('create.templateSearch')}
+            loading={!data}
             value={templateId}
             {...picker.listProps}
-            onChange={(v: string) => {
-              picker.chosen();
-              setTemplateId(v);
-              const picked = templates.find((x) => x.id === v);
-              setPriority(picked?.published?.content?.defaultPriority ?? undefined);
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !data) setPendingPick(typed.current);
             }}
+            onChange={choose}
             options={templates.map((x) => ({ value: x.id ?? '', label: label(x) }))}
             data-testid="template-picker"
           />
