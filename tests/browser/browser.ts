@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium; the tests never download a browser of their own. */
 export const CHROMIUM_PATH = process.env.DOCKET_CHROMIUM ?? '/usr/bin/chromium';
@@ -99,4 +99,26 @@ export async function createByKey(
     const shown = (await dialog.isVisible()) ? await dialog.innerText() : '(the dialog had closed)';
     throw new Error(`${(e as Error).message}\nThe "${button}" dialog showed: ${shown}`);
   }
+}
+
+/**
+ * Chooses `title` in an antd Select (its combobox given) with the mouse, as a person does, and
+ * waits until the Select shows it. On a loaded machine a click can reach the list while it is
+ * still opening and be lost (the list stays open, the value unchanged): the choice is then made
+ * again, up to three times, and fails the test only if it never takes.
+ */
+export async function chooseOption(page: Page, combobox: Locator, title: string): Promise<void> {
+  const select = page.locator('.ant-select', { has: combobox });
+  const shown = select.locator('.ant-select-content, .ant-select-selection-item').first();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const list = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+    if (!(await list.isVisible())) await combobox.click();
+    await list.getByTitle(title, { exact: true }).click();
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline) {
+      if ((await shown.innerText()).trim() === title) return;
+      await page.waitForTimeout(50);
+    }
+  }
+  throw new Error(`The select never showed "${title}" after choosing it three times`);
 }

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { chooseOption, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 
 /** A manager opens /reports, groups by org unit, follows a group's link and exports the table as CSV. */
 describe('the reports page', () => {
@@ -51,8 +51,7 @@ describe('the reports page', () => {
     await expect.poll(() => total.isVisible()).toBe(true);
     // Two tickets created, both open: Created 2, Solved 0, Reopened 0, Backlog 2.
     expect((await total.locator('td').allInnerTexts()).slice(0, 5)).toEqual(['Total', '2', '0', '0', '2']);
-    await page.getByRole('combobox', { name: 'Group by' }).click();
-    await page.getByTitle('Org unit').click();
+    await chooseOption(page, page.getByRole('combobox', { name: 'Group by' }), 'Org unit');
     const north = page.getByRole('row', { name: /^North Region/ });
     await expect.poll(() => north.isVisible()).toBe(true);
     const href = await north.getByRole('link').getAttribute('href');
@@ -103,8 +102,7 @@ describe('the reports page', () => {
     const page: Page = await context.newPage();
     const watched = watchPage(page, server.url);
     await page.goto(`${server.url}/reports`);
-    await page.getByRole('combobox', { name: 'Group by' }).click();
-    await page.getByTitle('Customer tier').click();
+    await chooseOption(page, page.getByRole('combobox', { name: 'Group by' }), 'Customer tier');
     const gold = page.getByRole('row', { name: /^gold/ });
     await expect.poll(() => gold.isVisible()).toBe(true);
     expect(await page.getByRole('columnheader', { name: 'Rated 5' }).isVisible()).toBe(true);
