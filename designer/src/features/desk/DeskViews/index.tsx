@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Badge, Button, Flex, Grid, Menu, Select } from 'antd';
+import { Button, Flex, Grid, Menu, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { BUILT_IN_VIEWS, VIEW_COUNT_UP_TO } from '../views.ts';
@@ -7,6 +7,10 @@ import { BUILT_IN_VIEWS, VIEW_COUNT_UP_TO } from '../views.ts';
 export type ViewCounts = Partial<Record<(typeof BUILT_IN_VIEWS)[number], number | null>> & {
   saved?: { id: string | null; count: number | null }[] | null;
 };
+
+/** Red for breached tickets, amber for those about to breach, blue for the rest. */
+const countColour = (view: string, n: number) =>
+  view === 'breached' && n > 0 ? '#a8071a' : view === 'atRisk' && n > 0 ? '#ad4e00' : '#0958d9';
 
 /** The desk's views with their live counts; a menu beside the list, a picker on a phone. */
 export function DeskViews({
@@ -37,15 +41,13 @@ export function DeskViews({
       <Flex justify="space-between" gap={8} data-testid={`view-${e.key}`}>
         <span>{e.label}</span>
         {n != null ? (
-          <Badge
-            count={n}
-            showZero
-            overflowCount={VIEW_COUNT_UP_TO}
-            color={
-              e.key === 'breached' && n > 0 ? '#a8071a' : e.key === 'atRisk' && n > 0 ? '#ad4e00' : '#0958d9'
-            }
-            data-testid={`count-${e.key}`}
-          />
+          // A plain pill, not antd's Badge: the Badge rolls its digits in when a count changes, and
+          // inside the phone's picker the roll was cut off half way.
+          <span data-testid={`count-${e.key}`}>
+            <span className="desk-view-count" title={String(n)} style={{ background: countColour(e.key, n) }}>
+              {n > VIEW_COUNT_UP_TO ? `${VIEW_COUNT_UP_TO}+` : n}
+            </span>
+          </span>
         ) : null}
       </Flex>
     );
