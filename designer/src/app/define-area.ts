@@ -18,7 +18,25 @@ export type AreaDefinition = {
   label: (t: TFunction<'shell'>) => string;
   canEnter: (access: Access) => boolean;
   Component: LazyExoticComponent<ComponentType>;
+  /**
+   * Starts fetching its code and strings now (the app opened on its address): they come while the
+   * session is read, and Component then renders without waiting for them.
+   */
+  preload: () => void;
 };
+
+/** A loader that loads once: the lazy component and a preload share one fetch. */
+function once<M>(load: () => Promise<M>): () => Promise<M> {
+  let loading: Promise<M> | undefined;
+  return () => {
+    loading ??= load();
+    // A failed fetch (the network) is tried again by the next caller, not kept.
+    loading.catch(() => {
+      loading = undefined;
+    });
+    return loading;
+  };
+}
 
 export function defineArea(input: {
   key: string;
@@ -30,7 +48,14 @@ export function defineArea(input: {
   load: () => Promise<{ default: ComponentType }>;
 }): AreaDefinition {
   const { load, messages, ...rest } = input;
-  return { ...rest, Component: lazy(withMessages(messages, load)) };
+  const loadAll = once(withMessages(messages, load));
+  return {
+    ...rest,
+    Component: lazy(loadAll),
+    preload: () => {
+      loadAll().catch(() => {}); // the area's own render shows a failure
+    },
+  };
 }
 
 /**
