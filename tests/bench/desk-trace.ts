@@ -1,7 +1,9 @@
 /**
  * Where the desk's first page spends its time: one visit of /desk?view=open in Chromium, split
  * into the app's code (download and run), each GraphQL request (by operation) and what is left
- * (rendering). Loads BENCH_DESK_TICKETS (default 200,000) tickets first.
+ * (rendering). Loads BENCH_DESK_TICKETS (default 200,000) tickets first. DESK_TRACE_PROFILE=1
+ * adds each visit's main-thread CPU profile, by function (build the web app with
+ * `npx vite build --minify false` in designer/ to read the names).
  *
  *   npx tsx tests/bench/desk-trace.ts
  */
@@ -10,6 +12,33 @@ import { launchBrowser, newContext } from '../browser/browser.ts';
 import { signIn } from '../browser/desk-helpers.ts';
 import { benchDatabase, startServerProcess } from './bench-server.ts';
 import { loadListTickets } from './list-tickets.bench.ts';
+
+type ProfileNode = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+};
+
+/** The 25 functions with the most self time in a CPU profile, with their share of the samples. */
+function printProfile(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (const [i, id] of samples.entries()) self.set(id, (self.get(id) ?? 0) + (deltas[i] ?? 0));
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of self) {
+    const f = byId.get(id)!.callFrame;
+    total += us;
+    const where = f.url ? `${f.url.replace(/^.*\//, '')}:${f.lineNumber}` : '';
+    const name = `${f.functionName || '(anonymous)'} ${where}`;
+    byName.set(name, (byName.get(name) ?? 0) + us);
+  }
+  console.log(`    profile: ${(total / 1000).toFixed(0)} ms sampled`);
+  for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`      ${(us / 1000).toFixed(1).padStart(7)} ms  ${name.slice(0, 100)}`);
+}
 
 const TICKETS = Number(process.env.BENCH_DESK_TICKETS ?? 200_000);
 const db = await benchDatabase();
@@ -43,6 +72,13 @@ try {
         );
       }
     });
+    // DESK_TRACE_PROFILE=1: the main thread's CPU profile over the visit, summed by function.
+    const cdp = process.env.DESK_TRACE_PROFILE ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${server.url}/desk?view=open`, { waitUntil: 'commit' });
     const ready = (await page.evaluate(`new Promise((resolve) => {
       const check = () => document.querySelectorAll('[data-testid="ticket-row"]').length >= 50;
@@ -72,6 +108,7 @@ try {
       res: { name: string; type: string; start: number; end: number; size: number }[];
       paint: { name: string; at: number }[];
     };
+    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
     console.log(
       `visit ${visit}: ready at ${ready.toFixed(0)} ms; html ${entries.nav.responseEnd.toFixed(0)}, DOMContentLoaded ${entries.nav.dcl.toFixed(0)}`,
     );

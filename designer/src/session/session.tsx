@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { GraphQLRequestError, onUnauthenticated, request, restartStreams } from '../graphql/client.ts';
-import { graphql } from '../graphql/graphql.ts';
+import { graphql, type ResultOf } from '../graphql/graphql.ts';
 import { type Access, accessOf } from './access.ts';
 import { type Me, MeQuery } from './me.ts';
 
@@ -27,6 +27,18 @@ export type Session =
 
 const SessionContext = createContext<Session>({ status: 'loading' });
 
+let early: Promise<ResultOf<typeof MeQuery>> | undefined;
+
+/**
+ * Asks who is signed in as the app starts, before React's first render: SessionProvider takes the
+ * answer over (once) instead of asking after its first render, and the area's code, its strings
+ * and the session then come side by side.
+ */
+export function startSessionRead(): void {
+  early = request(MeQuery, {});
+  early.catch(() => {}); // the provider reports a failure
+}
+
 /** Asks the server who is signed in (the HttpOnly session cookie decides) and keeps the answer. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
@@ -37,8 +49,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: attempt re-runs the question after a failure
   useEffect(() => {
     const controller = new AbortController();
-    request(MeQuery, {}, { signal: controller.signal }).then(
+    const started = early;
+    early = undefined;
+    (started ?? request(MeQuery, {}, { signal: controller.signal })).then(
       (data) => {
+        if (controller.signal.aborted) return;
         setError(undefined);
         setMe(data.me ?? null);
       },
