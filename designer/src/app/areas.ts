@@ -37,5 +37,5 @@ export function preloadAreaAt(location: { pathname: string; search: string }): v
   const { pathname, search } = location;
   if (PUBLIC_PATHS.some((p) => p.test(pathname))) return;
   if (pathname === '/wall' && new URLSearchParams(search).has('token')) return;
-  areas.find((a) => pathname === a.path || pathname.startsWith(`${a.path}/`))?.preload();
+  areas.find((a) => pathname === a.path || pathname.startsWith(`${a.path}/`))?.preload(pathname);
 }

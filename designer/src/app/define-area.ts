@@ -22,7 +22,7 @@ export type AreaDefinition = {
    * Starts fetching its code and strings now (the app opened on its address): they come while the
    * session is read, and Component then renders without waiting for them.
    */
-  preload: () => void;
+  preload: (pathname: string) => void;
 };
 
 /** A loader that loads once: the lazy component and a preload share one fetch. */
@@ -46,14 +46,17 @@ export function defineArea(input: {
   /** The namespaces its pages show, fetched together with its code. */
   messages: readonly Namespace[];
   load: () => Promise<{ default: ComponentType }>;
+  /** What else to fetch early for an address in the area (the admin section it names). */
+  preloadBelow?: (pathname: string) => void;
 }): AreaDefinition {
-  const { load, messages, ...rest } = input;
+  const { load, messages, preloadBelow, ...rest } = input;
   const loadAll = once(withMessages(messages, load));
   return {
     ...rest,
     Component: lazy(loadAll),
-    preload: () => {
+    preload: (pathname) => {
       loadAll().catch(() => {}); // the area's own render shows a failure
+      preloadBelow?.(pathname);
     },
   };
 }
@@ -70,6 +73,8 @@ export type AdminSectionDefinition = {
   label: (t: TFunction<'admin'>) => string;
   permission: Permission;
   Component: LazyExoticComponent<ComponentType>;
+  /** Starts fetching its code and strings now (the app opened on its address). */
+  preload: () => void;
 };
 
 export function defineAdminSection(input: {
@@ -82,5 +87,12 @@ export function defineAdminSection(input: {
   load: () => Promise<{ default: ComponentType }>;
 }): AdminSectionDefinition {
   const { load, messages, ...rest } = input;
-  return { ...rest, Component: lazy(withMessages(messages, load)) };
+  const loadAll = once(withMessages(messages, load));
+  return {
+    ...rest,
+    Component: lazy(loadAll),
+    preload: () => {
+      loadAll().catch(() => {});
+    },
+  };
 }

@@ -34,9 +34,13 @@ export function prefetchQuery<TResult, TVariables>(
   }
   if (byVariables.has(key)) return;
   const answer = (request as (d: typeof document, v: unknown) => Promise<TResult>)(document, variables);
-  // handled by whoever takes it over; a prefetch nobody took over must not count as unhandled
-  answer.catch(() => {});
-  byVariables.set(key, { answer, at: Date.now() });
+  const entry = { answer, at: Date.now() };
+  byVariables.set(key, entry);
+  // Handled by whoever takes it over; a prefetch nobody took over must not count as unhandled.
+  // A refused one (asked before signing in) is forgotten: the page asks afresh once it is shown.
+  answer.catch(() => {
+    if (byVariables.get(key) === entry) byVariables.delete(key);
+  });
 }
 
 function takePrefetched(document: AnyDocument, key: string): Promise<unknown> | undefined {

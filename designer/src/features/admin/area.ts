@@ -1,5 +1,5 @@
 import { defineArea } from '../../app/define-area.ts';
-import { adminSectionsFor } from './sections.ts';
+import { adminSections, adminSectionsFor } from './sections.ts';
 
 export const adminArea = defineArea({
   key: 'admin',
@@ -8,4 +8,8 @@ export const adminArea = defineArea({
   canEnter: (access) => adminSectionsFor(access).length > 0,
   messages: ['admin'],
   load: () => import('./AdminArea/index.tsx'),
+  preloadBelow: (pathname) => {
+    const path = pathname.split('/')[2];
+    adminSections.find((s) => s.path === path)?.preload();
+  },
 });
