@@ -41,6 +41,7 @@ import {
   PhoneWidget,
 } from './widgets/inputs.tsx';
 import { RichTextWidget } from './widgets/RichTextWidget.tsx';
+import './schema-form.css';
 
 export type FormData = Record<string, unknown>;
 
