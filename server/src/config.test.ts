@@ -11,6 +11,7 @@ describe('readConfig', () => {
       preparedStatements: true,
       writeBatch: 64,
       writeStatements: 2,
+      pgliteIdleInTransactionMs: 60_000,
       timeZone: 'UTC',
     });
   });
@@ -30,6 +31,10 @@ describe('readConfig', () => {
       'DOCKET_MAX_BODY_BYTES must be a whole number of at least 1, not "1MB".',
     ],
     [{ DOCKET_WRITE_BATCH: '1.5' }, 'DOCKET_WRITE_BATCH must be a whole number of at least 1, not "1.5".'],
+    [
+      { DOCKET_PGLITE_IDLE_IN_TRANSACTION_MS: '60s' },
+      'DOCKET_PGLITE_IDLE_IN_TRANSACTION_MS must be a whole number of at least 1, not "60s".',
+    ],
     [{ DOCKET_EXAMPLES: 'maybe' }, 'DOCKET_EXAMPLES must be "on" or "off", not "maybe".'],
     [{ DOCKET_PREPARED_STATEMENTS: 'nope' }, 'DOCKET_PREPARED_STATEMENTS must be "on" or "off", not "nope".'],
     [

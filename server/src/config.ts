@@ -45,6 +45,12 @@ export type Config = {
    * batches; past this many milliseconds it exits anyway (DOCKET_SHUTDOWN_TIMEOUT_MS, default 10000).
    */
   shutdownTimeoutMs: number;
+  /**
+   * The embedded database serves one connection at a time: one that holds it in an open
+   * transaction and sends nothing for this many milliseconds is rolled back and closed, so the
+   * others go on (DOCKET_PGLITE_IDLE_IN_TRANSACTION_MS, default 60000; not used with DATABASE_URL).
+   */
+  pgliteIdleInTransactionMs: number;
   /** Redis for pub/sub across server processes (REDIS_URL); in-process when absent. */
   redisUrl: string | undefined;
   /** NODE_ENV=production: secrets must come from the environment, introspection is for staff only. */
@@ -165,6 +171,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     writeTimeoutMs: positiveInt(env, 'DOCKET_WRITE_TIMEOUT_MS', 5_000),
     writeQueue: positiveInt(env, 'DOCKET_WRITE_QUEUE', 2_000),
     shutdownTimeoutMs: positiveInt(env, 'DOCKET_SHUTDOWN_TIMEOUT_MS', 10_000),
+    pgliteIdleInTransactionMs: positiveInt(env, 'DOCKET_PGLITE_IDLE_IN_TRANSACTION_MS', 60_000),
     redisUrl: env.REDIS_URL || undefined,
     isProduction: env.NODE_ENV === 'production',
     allowedOrigins: (env.DOCKET_ALLOWED_ORIGINS ?? '')

@@ -21,7 +21,9 @@ try {
 }
 const started = Date.now();
 const db = await openDatabase(
-  config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') },
+  config.databaseUrl
+    ? { databaseUrl: config.databaseUrl }
+    : { dataDir: join(config.dataDir, 'pglite'), idleInTransactionMs: config.pgliteIdleInTransactionMs },
 );
 const app = await buildApp(db, config);
 const loaded = config.loadExamples

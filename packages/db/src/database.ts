@@ -78,6 +78,8 @@ export type OpenDatabaseOptions = {
   dataDir?: string;
   /** Start the embedded database from this dump (Database.dumpEmbedded) instead of an empty one. */
   loadDataDir?: Blob;
+  /** The embedded database's limit for a connection idle in a transaction (EmbeddedPostgresOptions.idleInTransactionMs). */
+  idleInTransactionMs?: number;
   poolSize?: number;
   debug?: boolean;
 };
@@ -152,6 +154,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     embedded = await startEmbeddedPostgres({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      ...(options.idleInTransactionMs !== undefined
+        ? { idleInTransactionMs: options.idleInTransactionMs }
+        : {}),
     });
     url = embedded.url;
   }

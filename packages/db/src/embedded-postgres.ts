@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
-import { servePglite } from './pglite-multiplexer.ts';
+import { type EmbeddedLog, servePglite } from './pglite-multiplexer.ts';
+
+export { DEFAULT_IDLE_IN_TRANSACTION_MS, type EmbeddedLog } from './pglite-multiplexer.ts';
 
 export type EmbeddedPostgres = {
   /** A postgres:// URL any ordinary driver (pg, MikroORM, pg-boss) can connect to. */
@@ -29,6 +31,15 @@ export type EmbeddedPostgresOptions = {
   loadDataDir?: Blob;
   /** Do not keep the process running for this database (a command-line tool that ends when its work does). */
   isBackground?: boolean;
+  /**
+   * A connection that holds the database (open transaction or unfinished request cycle) and sends
+   * nothing for this long loses it: its work is rolled back and it is closed with a FATAL error
+   * (SQLSTATE 25P03), so the other connections, which wait for it, go on. Default 60 000 (the
+   * server's DOCKET_PGLITE_IDLE_IN_TRANSACTION_MS); 0 never.
+   */
+  idleInTransactionMs?: number;
+  /** Where such a cut is reported (a warning); a JSON line on stderr by default. */
+  log?: EmbeddedLog;
 };
 
 /**
@@ -48,6 +59,10 @@ export async function startEmbeddedPostgres(
     host: '127.0.0.1',
     port,
     maxConnections: options.maxConnections ?? 32,
+    ...(options.idleInTransactionMs !== undefined
+      ? { idleInTransactionMs: options.idleInTransactionMs }
+      : {}),
+    ...(options.log ? { log: options.log } : {}),
     ...(options.isBackground ? { isBackground: true } : {}),
   });
   return {
