@@ -102,23 +102,36 @@ export async function createByKey(
 }
 
 /**
- * Chooses `title` in an antd Select (its combobox given) with the mouse, as a person does, and
- * waits until the Select shows it. On a loaded machine a click can reach the list while it is
- * still opening and be lost (the list stays open, the value unchanged): the choice is then made
- * again, up to three times, and fails the test only if it never takes.
+ * Chooses an option of an antd Select (or TreeSelect) with the mouse, as a person does, and waits
+ * until the Select shows it. `select` is the Select or anything in it (its combobox); the option is
+ * the one titled `option`, or with `{ exact: false }` the first whose text contains it. On a loaded
+ * machine a click can reach the list while it is still opening and be lost (the list stays open,
+ * the value unchanged): the choice is then made again, up to three times, and fails the test only
+ * if it never takes.
  */
-export async function chooseOption(page: Page, combobox: Locator, title: string): Promise<void> {
-  const select = page.locator('.ant-select', { has: combobox });
-  const shown = select.locator('.ant-select-content, .ant-select-selection-item').first();
+export async function chooseOption(
+  page: Page,
+  select: Locator,
+  option: string,
+  { exact = true }: { exact?: boolean } = {},
+): Promise<void> {
+  const root = select.locator(
+    'xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+  );
+  const shown = root.locator('.ant-select-content').first();
+  const list = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
+  const item = exact
+    ? list.getByTitle(option, { exact: true })
+    : list.locator('.ant-select-item-option, .ant-select-tree-treenode', { hasText: option });
   for (let attempt = 0; attempt < 3; attempt++) {
-    const list = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)');
-    if (!(await list.isVisible())) await combobox.click();
-    await list.getByTitle(title, { exact: true }).click();
+    if (!(await list.isVisible())) await root.click();
+    await item.first().click();
     const deadline = Date.now() + 2_000;
     while (Date.now() < deadline) {
-      if ((await shown.innerText()).trim() === title) return;
+      const text = (await shown.innerText()).trim();
+      if (exact ? text === option : text.includes(option)) return;
       await page.waitForTimeout(50);
     }
   }
-  throw new Error(`The select never showed "${title}" after choosing it three times`);
+  throw new Error(`The select never showed "${option}" after choosing it three times`);
 }

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { chooseOption, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 import { seriousA11yViolations, signIn } from './desk-helpers.ts';
 
 /**
@@ -124,8 +124,7 @@ describe('the agent desk', () => {
     await page.goto(`${server.url}/desk/tickets/${number}`);
     await page.getByTestId('task-transfer').click();
     await page.getByRole('radio', { name: 'A team' }).check();
-    await page.getByTestId('transfer-target').click();
-    await page.locator('.ant-select-item-option', { hasText: 'Service desk' }).click();
+    await chooseOption(page, page.getByTestId('transfer-target'), 'Service desk', { exact: false });
     await page.getByTestId('action-reason').fill('A billing question, not a repair');
     await page.getByRole('button', { name: 'Confirm' }).click();
     await expect
@@ -173,8 +172,7 @@ describe('the agent desk', () => {
     await signIn(page, server.url, 'service@docket.local');
     await page.goto(`${server.url}/desk/tickets/${number}`);
     const panel = page.getByTestId('task-panel');
-    await panel.getByRole('combobox').first().click();
-    await page.locator('.ant-select-item-option', { hasText: 'storeA' }).click();
+    await chooseOption(page, panel.getByRole('combobox').first(), 'storeA', { exact: false });
     await panel.getByRole('button', { name: 'Complete step' }).click();
     await expect.poll(async () => Boolean(await openTaskId(number, 'store_a'))).toBe(true);
     await logOut(page);
@@ -197,8 +195,7 @@ describe('the agent desk', () => {
     );
     await screenshot(page, 'desk-ticket-rejected.en');
     const again = page.getByTestId('task-panel');
-    await again.getByRole('combobox').first().click();
-    await page.locator('.ant-select-item-option', { hasText: 'storeB' }).click();
+    await chooseOption(page, again.getByRole('combobox').first(), 'storeB', { exact: false });
     await again.getByRole('button', { name: 'Complete step' }).click();
     await expect.poll(async () => Boolean(await openTaskId(number, 'store_b'))).toBe(true);
   });
