@@ -223,6 +223,7 @@ export type PluginNotificationTarget<TName extends string = string, TConfig = un
   readonly kind: 'notificationTarget';
   readonly name: TName;
   readonly title: string;
+  readonly titles?: { en?: string; 'zh-CN'?: string };
   readonly description?: string;
   readonly addressKind: string;
   readonly configSchema: JsonSchema;
@@ -236,6 +237,8 @@ export function defineNotificationTarget<
 >(input: {
   name: TName;
   title: string;
+  /** The title in the web app's other languages ({ 'zh-CN': '短信' }); `title` where one is missing. */
+  titles?: { en?: string; 'zh-CN'?: string };
   description?: string;
   /** What an address is for this target ("email", "wecom user id" …). */
   addressKind: string;

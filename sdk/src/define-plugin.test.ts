@@ -52,6 +52,7 @@ const post = defineSlaAction({
 const sms = defineNotificationTarget({
   name: 'sms',
   title: 'SMS',
+  titles: { 'zh-CN': '短信' },
   addressKind: 'phone number',
   configSchema: { type: 'object', properties: { sender: { type: 'string' } } },
   deliver: ({ recipients }) => ({
@@ -146,6 +147,13 @@ describe('definePlugin', () => {
       title: 'Chat',
       inbound: { http: { methods: ['POST'] } },
       canSend: true,
+    });
+    expect(plugin.manifest.contributes.notificationTargets[0]).toEqual({
+      name: 'sms',
+      title: 'SMS',
+      titles: { 'zh-CN': '短信' },
+      addressKind: 'phone number',
+      configSchema: { type: 'object', properties: { sender: { type: 'string' } } },
     });
     expect(Object.keys(plugin.handlers).sort()).toEqual([
       'channel-inbound:chat',

@@ -122,6 +122,7 @@ export function definePlugin<const TConfigSchema extends JsonSchema = { type: 'o
       notificationTargets: notificationTargets.map((t) => ({
         name: t.name,
         title: t.title,
+        ...(t.titles === undefined ? {} : { titles: t.titles }),
         ...(t.description === undefined ? {} : { description: t.description }),
         addressKind: t.addressKind,
         configSchema: t.configSchema,

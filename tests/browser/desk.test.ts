@@ -283,7 +283,11 @@ describe('the agent desk', () => {
     const { id, number } = created.data!.createTicket as { id: string; number: string };
     // What a call-centre system put on the ticket beyond its form.
     await server.sql('update ticket set custom_fields = ?::jsonb where id = ?', [
-      JSON.stringify({ recordingUrl: 'https://cti.example.com/rec/5120.wav', partnerRef: 'P-5120' }),
+      JSON.stringify({
+        recordingUrl: 'https://cti.example.com/rec/5120.wav',
+        partnerRef: 'P-5120',
+        isCallbackWanted: true,
+      }),
       id,
     ]);
     const page = await open({ width: 1280, height: 1400 });
@@ -293,6 +297,10 @@ describe('the agent desk', () => {
     await expect.poll(() => fields.isVisible()).toBe(true);
     expect(await fields.getByRole('link').getAttribute('href')).toBe('https://cti.example.com/rec/5120.wav');
     expect(await fields.textContent()).toContain('P-5120');
+    // A yes/no field reads as a word, not "true".
+    expect(
+      await fields.locator('.ant-descriptions-row', { hasText: 'isCallbackWanted' }).innerText(),
+    ).toMatch(/isCallbackWanted\s+Yes$/);
 
     const select = page.getByTestId('cc-select');
     await select.click();
@@ -352,7 +360,7 @@ describe('the agent desk', () => {
       await server.sql<{ id: string }>('select id::text as id from ticket where number = ?', [number])
     )[0]!.id;
     await server.sql('update ticket set custom_fields = ?::jsonb where id = ?', [
-      JSON.stringify({ recordingUrl: 'https://cti.example.com/rec/7710.wav' }),
+      JSON.stringify({ recordingUrl: 'https://cti.example.com/rec/7710.wav', isCallbackWanted: false }),
       ticketId,
     ]);
     await gqlAs(
@@ -382,6 +390,12 @@ describe('the agent desk', () => {
     const cc = page.locator('[data-testid="timeline-entry"][data-kind="cc.changed"]');
     await expect.poll(() => cc.textContent()).toContain('将 Tao Technician 加入抄送。');
     expect(await page.getByTestId('custom-fields').textContent()).toContain('渠道字段');
+    expect(
+      await page
+        .getByTestId('custom-fields')
+        .locator('.ant-descriptions-row', { hasText: 'isCallbackWanted' })
+        .innerText(),
+    ).toMatch(/isCallbackWanted\s+否$/);
     await screenshot(page, 'desk-ticket.zh-CN');
   });
 

@@ -29,10 +29,61 @@ describe("the web app's languages", () => {
   let context: BrowserContext;
   let watched: { problems: string[] };
   let ticketNumber: string;
+  /** A visit whose form names its choice by enumNames and answers a yes/no question (no). */
+  let callNumber: string;
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
     ticketNumber = (await createPhoneReturn(server, 'service@docket.local')).number;
+    // A form that names its choices the older way (enumNames) and asks a yes/no question.
+    const admin = await server.login('admin@docket.local');
+    const template = await server.gql<{ createTemplate: { id?: string; message?: string } }>(
+      `mutation($c: TemplateContentInput!) { createTemplate(key: "visit", content: $c) { ... on TicketTemplate { id } ... on Error { message } } }`,
+      {
+        c: {
+          name: 'Engineer visit',
+          categoryPath: ['After-sales', 'Visit'],
+          defaultPriority: 'normal',
+          numberPattern: 'EV-{seq:5}',
+          formSchema: {
+            type: 'object',
+            required: ['slot'],
+            properties: {
+              slot: {
+                type: 'string',
+                title: 'Visit slot',
+                enum: ['am', 'pm'],
+                enumNames: ['Morning', 'Afternoon'],
+              },
+              needsLadder: { type: 'boolean', title: 'Ladder needed' },
+            },
+          },
+        },
+      },
+      admin,
+    );
+    const templateId = template.data!.createTemplate.id;
+    expect(templateId, template.data!.createTemplate.message).toBeTruthy();
+    await server.gql(
+      `mutation($id: ID!) { publishTemplate(id: $id) { __typename } }`,
+      { id: templateId },
+      admin,
+    );
+    const call = await server.gql<{ createTicket: { number?: string; message?: string } }>(
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { number } ... on Error { message } } }`,
+      {
+        i: {
+          templateKey: 'visit',
+          title: 'Boiler check',
+          channel: 'phone',
+          requester: { email: 'customer@example.com' },
+          formData: { slot: 'pm', needsLadder: false },
+        },
+      },
+      await server.login('service@docket.local'),
+    );
+    callNumber = call.data!.createTicket.number!;
+    expect(callNumber, call.data!.createTicket.message).toMatch(/^EV-/);
   });
 
   afterAll(async () => {
@@ -157,6 +208,7 @@ describe("the web app's languages", () => {
       '/desk',
       '/desk?view=open',
       `/desk/tickets/${ticketNumber}`,
+      `/desk/tickets/${callNumber}`,
       '/desk/new',
       '/admin/workflows',
       '/admin/workflows/returns',
@@ -181,6 +233,10 @@ describe("the web app's languages", () => {
       await page.waitForTimeout(700);
       await screenshot(page, `zh-CN-walk${path.replace(/[/?=&]+/g, '-')}`);
     }
+    // The desk's form view names the visit's choice (enumNames in the schema), not its key.
+    await page.goto(`${server.url}/desk/tickets/${callNumber}`);
+    const slot = page.locator('#root_slot').locator('xpath=ancestor::*[contains(@class,"ant-select")][1]');
+    await expect.poll(() => slot.textContent()).toBe('Afternoon');
     await context.close();
 
     // The portal, as the customer, on a phone.
@@ -192,16 +248,25 @@ describe("the web app's languages", () => {
     await phone.getByLabel('密码').fill('docket-demo');
     await phone.getByLabel('密码').press('Enter');
     await phone.waitForURL((u) => u.pathname.startsWith('/portal'));
-    for (const path of ['/portal', `/portal/tickets/${ticketNumber}`]) {
+    for (const path of ['/portal', `/portal/tickets/${ticketNumber}`, `/portal/tickets/${callNumber}`]) {
       await phone.goto(`${server.url}${path}`);
       await phone.getByRole('heading', { level: 1 }).first().waitFor();
       await phone.waitForTimeout(500);
       await screenshot(phone, `zh-CN-walk${path.replace(/[/?=&]+/g, '-')}.390x844`);
     }
-    // What the customer submitted reads as words: the choice's title, the group's fields by name.
+    // What the customer submitted reads as words: the choice's title, the group's fields by name,
+    // a yes/no answer in Chinese.
+    await phone.goto(`${server.url}/portal/tickets/${ticketNumber}`);
+    await phone.getByTestId('portal-ticket').waitFor();
     const details = (await phone.locator('.ant-descriptions').allTextContents()).join(' ');
     expect(details).toContain('Defective on arrival');
     expect(details).toContain('Carrier: SF Express');
     expect(details).not.toContain('{');
+    await phone.goto(`${server.url}/portal/tickets/${callNumber}`);
+    const row = (label: string) =>
+      phone.getByTestId('portal-ticket').locator('.ant-descriptions-row', { hasText: label });
+    await expect.poll(() => row('Ladder needed').innerText()).toMatch(/Ladder needed\s+否$/);
+    expect(await row('Visit slot').innerText()).toMatch(/Visit slot\s+Afternoon$/);
+    expect(await phone.getByTestId('portal-ticket').innerText()).not.toMatch(/\b(true|false|pm)\b/);
   });
 });

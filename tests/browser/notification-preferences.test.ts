@@ -93,7 +93,13 @@ describe('notification preferences page', () => {
     const page = await signIn('zh-CN');
     await page.goto(`${server.url}/account/notifications`);
     await expect.poll(() => page.getByRole('heading', { name: '通知接收方式' }).isVisible()).toBe(true);
-    const sms = page.getByRole('checkbox', { name: 'SLA 预警与超时: SMS' });
+    // The targets (data from the plugins) go by their Chinese titles.
+    const heads = page.locator('.ant-table-thead th');
+    await expect
+      .poll(() => heads.allInnerTexts())
+      .toEqual(expect.arrayContaining(['短信', '企业微信群机器人']));
+    expect((await heads.allInnerTexts()).join(' ')).not.toMatch(/SMS|WeCom|DingTalk|Feishu|Signed webhook/);
+    const sms = page.getByRole('checkbox', { name: 'SLA 预警与超时: 短信' });
     await expect.poll(() => sms.isChecked()).toBe(true);
     await sms.click();
     // Unticking the last target of a kind keeps it in-app only (not back to the default).
@@ -104,5 +110,24 @@ describe('notification preferences page', () => {
         { kind: 'sla', targets: [] },
       ]);
     await screenshot(page, 'account-notifications.zh-CN');
+    // On a phone, the table scrolls sideways rather than squeezing the titles.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect
+      .poll(() => page.getByRole('checkbox', { name: '其他全部: 企业微信群机器人' }).isChecked())
+      .toBe(true);
+    await screenshot(page, 'account-notifications.zh-CN.390x844');
+
+    // Back in English, the same page shows the targets' English titles.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('language-switch').getByText('English', { exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Where my notices reach me' }).isVisible())
+      .toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'Everything else: WeCom group robot' }).isChecked()).toBe(
+      true,
+    );
+    expect(await page.getByRole('checkbox', { name: 'SLA warnings and breaches: SMS' }).isChecked()).toBe(
+      false,
+    );
   });
 });

@@ -140,6 +140,28 @@ describe('the customer portal on a phone', () => {
   });
 
   it('shows a signed-in customer all their tickets, each on its own page, on a phone', async () => {
+    // A call taken for them, with a yes/no answer on its form.
+    const agent = await server.login('service@docket.local');
+    const call = await server.gql<{ createTicket: { number?: string; message?: string } }>(
+      `mutation($i: CreateTicketInput!) { createTicket(input: $i) { ... on Ticket { number } ... on Error { message } } }`,
+      {
+        i: {
+          templateKey: 'call-centre',
+          title: 'Fridge is noisy at night',
+          channel: 'phone',
+          requester: { email: 'customer@example.com' },
+          formData: {
+            callerNumber: '+86 139 1111 2222',
+            serviceCategory: 'repair',
+            details: 'Loud hum after midnight.',
+            needsFollowUp: true,
+          },
+        },
+      },
+      agent,
+    );
+    const callNumber = call.data!.createTicket.number!;
+    expect(callNumber, call.data!.createTicket.message).toMatch(/^CC-/);
     const page = await openPhone();
     await page.goto(`${server.url}/portal`);
     await page.waitForURL('**/login?as=customer&next=%2Fportal');
@@ -151,5 +173,20 @@ describe('the customer portal on a phone', () => {
     expect(await fitsTheScreen(page)).toBe(true);
     await screenshot(page, 'portal-my-tickets.phone');
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The call's page: the yes/no answer reads as a word in the page's language, never "true".
+    await page.getByRole('link', { name: callNumber }).click();
+    await page.waitForURL(`**/portal/tickets/${callNumber}`);
+    const followUp = page
+      .getByTestId('portal-ticket')
+      .locator('.ant-descriptions-row', { hasText: 'Follow-up visit needed' });
+    await expect.poll(() => followUp.innerText()).toMatch(/Follow-up visit needed\s+Yes$/);
+    expect(await page.getByTestId('portal-ticket').innerText()).not.toMatch(/\b(true|false)\b/);
+    expect(await fitsTheScreen(page)).toBe(true);
+    await screenshot(page, 'portal-ticket-yes-no.phone');
+    await page.getByTestId('language-switch').getByText('中文', { exact: true }).click();
+    await expect.poll(() => followUp.innerText()).toMatch(/Follow-up visit needed\s+是$/);
+    expect(await fitsTheScreen(page)).toBe(true);
+    await screenshot(page, 'portal-ticket-yes-no.zh-CN.phone');
   });
 });

@@ -232,10 +232,17 @@ describe('notification targets: chat robots and SMS', () => {
 
   it('people choose which notices reach them where', async () => {
     const manager = await s.login('manager.north@docket.local');
-    const targets = await s.gql('{ notificationTargets { key } }', {}, manager);
+    const targets = await s.gql(
+      '{ notificationTargets { key title(locale: "zh-CN") titles { locale } } }',
+      {},
+      manager,
+    );
     expect(targets.data!.notificationTargets.map((t: Row) => t.key)).toEqual(
       expect.arrayContaining(['chat_robots.dingtalk', 'sms.sms']),
     );
+    // Each first-party target has its title in Chinese too, for the preferences page.
+    for (const t of targets.data!.notificationTargets) expect(t.titles, t.key).toEqual([{ locale: 'zh-CN' }]);
+    expect(targets.data!.notificationTargets.find((t: Row) => t.key === 'sms.sms').title).toBe('短信');
     const bad = await s.gql(
       `mutation { setNotificationPreference(kind: "urge", targets: ["sms.sms", "pager.beep"]) {
         __typename ... on ValidationError { fields { path message } } } }`,

@@ -45,6 +45,13 @@ describe(`the customer portal's API (${databaseKind()})`, () => {
             properties: {
               product: { type: 'string', title: 'Product' },
               comment: { type: 'string', title: 'Comment' },
+              isRepeat: { type: 'boolean', title: 'Happened before' },
+              boughtAt: {
+                type: 'string',
+                title: 'Bought at',
+                enum: ['shop', 'online'],
+                enumNames: ['A shop', 'Online'],
+              },
               marginCode: { type: 'string', title: 'Margin code', 'x-internal': true },
             },
           },
@@ -133,7 +140,7 @@ describe(`the customer portal's API (${databaseKind()})`, () => {
       input: {
         templateKey: 'feedback',
         title: 'The lid squeaks',
-        formData: { product: 'Kettle K2', comment: 'Since last week' },
+        formData: { product: 'Kettle K2', comment: 'Since last week', isRepeat: false, boughtAt: 'online' },
         contact: { name: 'Li Lei', email: 'customer@example.com' },
       },
     });
@@ -149,7 +156,16 @@ describe(`the customer portal's API (${databaseKind()})`, () => {
     )[0]!.id;
     const edited = await s.gql(
       `mutation($id: ID!, $f: JSON) { updateTicket(id: $id, formData: $f) { __typename ... on Error { message } } }`,
-      { id, f: { product: 'Kettle K2', comment: 'Since last week', marginCode: SECRET_FIELD } },
+      {
+        id,
+        f: {
+          product: 'Kettle K2',
+          comment: 'Since last week',
+          isRepeat: false,
+          boughtAt: 'online',
+          marginCode: SECRET_FIELD,
+        },
+      },
       admin,
     );
     expect(edited.data!.updateTicket.__typename, JSON.stringify(edited)).toBe('Ticket');
@@ -169,13 +185,22 @@ describe(`the customer portal's API (${databaseKind()})`, () => {
     });
     const ticket = followed.data!.followedTicket;
     expect(ticket.number).toBe(receipt.number);
-    expect(ticket.details).toHaveLength(2);
+    // What the customer sent reads as words: a yes/no answer, a choice by its name.
+    expect(ticket.details).toHaveLength(4);
     expect(ticket.details).toEqual(
       expect.arrayContaining([
         { label: 'Product', value: 'Kettle K2' },
         { label: 'Comment', value: 'Since last week' },
+        { label: 'Happened before', value: 'No' },
+        { label: 'Bought at', value: 'Online' },
       ]),
     );
+    // In Chinese, the yes/no answer too (the form's own titles are the form's).
+    const inChinese = await s.gql(
+      `query($t: String!) { followedTicket(token: $t) { details(locale: "zh-CN") { label value } } }`,
+      { t: token },
+    );
+    expect(inChinese.data!.followedTicket.details).toContainEqual({ label: 'Happened before', value: '否' });
     expect(ticket.timeline.map((e: { body: string | null }) => e.body)).toContain(
       'We are sending a new lid.',
     );

@@ -65,6 +65,7 @@ function chatPackage(sink: string): Buffer {
         {
           name: 'pager',
           title: 'Pager',
+          titles: { 'zh-CN': '寻呼机' },
           addressKind: 'email',
           configSchema: { type: 'object', properties: {} },
         },
@@ -141,6 +142,27 @@ describe(`a plugin's channel and notification target (${databaseKind()})`, () =>
       title: 'Chat webhook',
       titles: [{ locale: 'zh-CN', text: '聊天机器人' }],
     });
+    // Its notification target too: the preferences page shows the title in the page's language.
+    const targets = await s.gql(
+      '{ notificationTargets { key title zh: title(locale: "zh-CN") titles { locale text } } }',
+      {},
+      admin,
+    );
+    expect(targets.data!.notificationTargets).toContainEqual({
+      key: 'chat.pager',
+      title: 'Pager',
+      zh: '寻呼机',
+      titles: [{ locale: 'zh-CN', text: '寻呼机' }],
+    });
+    const listed = await s.gql(
+      '{ plugin(name: "chat") { contributions { key titles { locale text } } } }',
+      {},
+      admin,
+    );
+    expect(listed.data!.plugin.contributions).toEqual([
+      { key: 'chat.pager', titles: [{ locale: 'zh-CN', text: '寻呼机' }] },
+      { key: 'chat.webhook', titles: [{ locale: 'zh-CN', text: '聊天机器人' }] },
+    ]);
   });
 
   it('turns a webhook into a ticket for its sender, and a follow-up on the thread into their reply', async () => {

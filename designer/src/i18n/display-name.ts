@@ -2,12 +2,16 @@ import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LanguageCode } from './define-messages.ts';
 
-/** A name in other languages, as the API serves it beside a plain name (roles' names, channels' titles). */
+/**
+ * A name in other languages, as the API serves it beside a plain name (roles' names, channels' and
+ * notification targets' titles).
+ */
 export type LocalizedNames = readonly { locale?: string | null; text?: string | null }[] | null | undefined;
 
 /**
- * What to call a role or a channel in `language`: the name it was given in that language, else its
- * plain name. Roles and channels are data, so their names come with them, not from messages.ts.
+ * What to call a role, a channel or a notification target in `language`: the name it was given in
+ * that language, else its plain name. They are data, so their names come with them, not from
+ * messages.ts.
  */
 export function nameIn(
   plain: string | null | undefined,

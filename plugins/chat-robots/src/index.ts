@@ -150,10 +150,16 @@ async function accepted(kind: RobotKind, res: Awaited<ReturnType<HostApi['fetch'
   return code === 0 ? null : `the robot refused it: ${code} ${body.errmsg ?? body.msg ?? ''}`.trim();
 }
 
-function robotTarget<const K extends RobotKind>(kind: K, title: string, description: string) {
+function robotTarget<const K extends RobotKind>(
+  kind: K,
+  title: string,
+  titleZh: string,
+  description: string,
+) {
   return defineNotificationTarget({
     name: kind,
     title,
+    titles: { 'zh-CN': titleZh },
     description,
     addressKind: 'group chat',
     configSchema: { type: 'object', properties: {} },
@@ -221,16 +227,18 @@ export default definePlugin({
       robotTarget(
         'wecom',
         'WeCom group robot',
+        '企业微信群机器人',
         'Posts to WeCom (企业微信) group robots, mentioning recipients by mobile.',
       ),
       robotTarget(
         'dingtalk',
         'DingTalk robot',
+        '钉钉机器人',
         'Posts to DingTalk (钉钉) custom robots, signed, @-mentioning recipients.',
       ),
-      robotTarget('feishu', 'Feishu bot', 'Posts to Feishu (飞书) custom bots, signed.'),
-      robotTarget('slack', 'Slack', 'Posts to Slack incoming webhooks.'),
-      robotTarget('webhook', 'Signed webhook', 'Posts the notice as signed JSON to a URL.'),
+      robotTarget('feishu', 'Feishu bot', '飞书机器人', 'Posts to Feishu (飞书) custom bots, signed.'),
+      robotTarget('slack', 'Slack', 'Slack', 'Posts to Slack incoming webhooks.'),
+      robotTarget('webhook', 'Signed webhook', '签名 Webhook', 'Posts the notice as signed JSON to a URL.'),
     ],
   },
 });

@@ -285,6 +285,7 @@ async function remember(ctx: HostApi, threadKey: string, messageId: string): Pro
 const notice = defineNotificationTarget({
   name: 'mail',
   title: 'Email',
+  titles: { 'zh-CN': '邮件' },
   description: 'Sends notices by email, one mail per recipient.',
   addressKind: 'email',
   configSchema: { type: 'object', properties: {} },

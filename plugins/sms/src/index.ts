@@ -64,6 +64,7 @@ const authHeaders = (s: Settings, ctx: HostApi): Record<string, string> => {
 const sms = defineNotificationTarget({
   name: 'sms',
   title: 'SMS',
+  titles: { 'zh-CN': '短信' },
   description: 'Text messages through the SMS gateway set in the plugin.',
   addressKind: 'sms phone',
   configSchema: { type: 'object', properties: {} },

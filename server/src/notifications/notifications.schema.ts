@@ -1,7 +1,8 @@
-import { fieldError, ValidationFailed } from '@docket/core';
+import { fieldError, type LocalizedNames, nameIn, ValidationFailed } from '@docket/core';
 import { query } from '@docket/db';
 import { requireStaff } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
+import { LocalizedNameRef, servedNames } from '../graphql/localized-names.ts';
 import { NOTICE_KINDS, preferencesOf, setPreference } from './notification-preferences.ts';
 import { IN_APP } from './targets.ts';
 
@@ -84,12 +85,24 @@ const NotificationPreferenceRef = builder
   });
 
 const NotificationTargetRef = builder
-  .objectRef<{ key: string; title: string; description?: string }>('NotificationTarget')
+  .objectRef<{ key: string; title: string; titles?: LocalizedNames; description?: string }>(
+    'NotificationTarget',
+  )
   .implement({
     description: 'An outside way to reach people: email, SMS, a chat robot … (plugins add them).',
     fields: (t) => ({
       key: t.exposeString('key'),
-      title: t.exposeString('title'),
+      title: t.string({
+        description: 'What people call it, in `locale` (en or zh-CN) where the target gives that title.',
+        args: { locale: t.arg.string() },
+        resolve: (n, a) => nameIn(n.title, n.titles, a.locale),
+      }),
+      titles: t.field({
+        type: [LocalizedNameRef],
+        description:
+          "The title in other languages (en, zh-CN), from the target's display data; `title` stands in for a language not listed.",
+        resolve: (n) => servedNames(n.titles),
+      }),
       description: t.string({ nullable: true, resolve: (n) => n.description ?? null }),
     }),
   });

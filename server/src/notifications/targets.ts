@@ -1,3 +1,4 @@
+import type { LocalizedNames } from '@docket/core';
 import { Registry } from '../extensions/registry.ts';
 
 /** A person a notice goes to, with the addresses a target may need. */
@@ -28,6 +29,8 @@ export type OutgoingMessage = {
 export type NotificationTarget = {
   key: string;
   title: string;
+  /** The title in the web app's other languages ({ "zh-CN": "短信" }); `title` where one is missing. */
+  titles?: LocalizedNames;
   description?: string;
   /** Sends one message to its recipients; throws to have the delivery retried. */
   deliver(message: OutgoingMessage, recipients: TargetRecipient[]): Promise<RecipientResult[]>;

@@ -320,6 +320,7 @@ export function registerContributions(input: {
           {
             key,
             title: t.title,
+            ...(t.titles === undefined ? {} : { titles: t.titles }),
             ...(t.description === undefined ? {} : { description: t.description }),
             deliver: (message, recipients) =>
               calls.deliver({ plugin, target: t.name, addressKind: t.addressKind, message, recipients }),

@@ -1,5 +1,6 @@
 import {
   effectivePermissions,
+  type LocalizedNames,
   type PluginManifest,
   type PluginPermissions,
   secretConfigKeys,
@@ -8,6 +9,7 @@ import type { Plugin, PluginVersion } from '@docket/db';
 import type { PluginLimits } from '@docket/sandbox';
 import { builder, mutationErrors } from '../graphql/builder.ts';
 import type { Ctx } from '../graphql/context.ts';
+import { LocalizedNameRef, servedNames } from '../graphql/localized-names.ts';
 import {
   adminDepsOf,
   configurePlugin,
@@ -110,7 +112,13 @@ const PluginLimitsRef = builder.objectRef<PluginLimits>('PluginLimits').implemen
   }),
 });
 
-type Contribution = { kind: string; key: string; title: string; route: string | null };
+type Contribution = {
+  kind: string;
+  key: string;
+  title: string;
+  titles?: LocalizedNames | undefined;
+  route: string | null;
+};
 
 const PluginContributionRef = builder.objectRef<Contribution>('PluginContribution').implement({
   description:
@@ -119,6 +127,11 @@ const PluginContributionRef = builder.objectRef<Contribution>('PluginContributio
     kind: t.exposeString('kind', { description: 'nodeType, slaAction, notificationTarget or channel.' }),
     key: t.exposeString('key'),
     title: t.exposeString('title'),
+    titles: t.field({
+      type: [LocalizedNameRef],
+      description: "A notification target's or a channel's title in other languages (en, zh-CN).",
+      resolve: (c) => servedNames(c.titles),
+    }),
     route: t.exposeString('route', {
       nullable: true,
       description: "A channel's inbound webhook path under this server (/channels/<plugin>/<channel>/).",
@@ -239,12 +252,14 @@ export const PluginRef = builder.objectRef<Plugin>('Plugin').implement({
             kind: 'notificationTarget',
             key: `${p.name}.${n.name}`,
             title: n.title,
+            titles: n.titles,
             route: null,
           })),
           ...c.channels.map((ch) => ({
             kind: 'channel',
             key: `${p.name}.${ch.name}`,
             title: ch.title,
+            titles: ch.titles,
             route: ch.inbound.http ? `/channels/${p.name}/${ch.name}/` : null,
           })),
         ];

@@ -4,7 +4,7 @@ import { builder, mutationErrors } from '../graphql/builder.ts';
 import { StatusCategoryEnum } from '../graphql/enums.ts';
 import { findVisibleTicket, rereadTicket } from '../tickets/ticket-repository.ts';
 import type { TicketRow } from '../tickets/ticket-row.ts';
-import { fieldText } from './field-text.ts';
+import { type FieldUi, fieldText } from './field-text.ts';
 import { publicEntries, publicFormKeys, templateOfTicket, ticketIdsOfCustomer } from './portal-repository.ts';
 import {
   followedTicket,
@@ -81,15 +81,17 @@ const PortalTicketRef = builder.objectRef<PortalTicket>('PortalTicket').implemen
     details: t.field({
       type: [PortalFieldRef],
       description:
-        'The public form data as label and text, in the form’s order: choices by their titles, groups as "Title: value" pairs.',
-      resolve: async (r, _a, ctx) => {
+        'The public form data as label and text, in the form’s order: choices by their titles, yes/no answers in words of `locale` (en or zh-CN), groups as "Title: value" pairs.',
+      args: { locale: t.arg.string({ defaultValue: 'en' }) },
+      resolve: async (r, a, ctx) => {
         const content = (await templateOfTicket(ctx.em, r.template_version_id))?.content;
         const schema = content?.formSchema;
         const props = (schema?.properties ?? {}) as Record<string, Parameters<typeof fieldText>[0]>;
+        const ui = (content?.uiSchema ?? {}) as Record<string, FieldUi | undefined>;
         const data = publicFormData(r, schema);
         return orderedFieldKeys(data, content?.uiSchema).map((key) => ({
           label: props[key]?.title ?? key,
-          value: fieldText(props[key], data[key]),
+          value: fieldText(props[key], data[key], { locale: a.locale, ui: ui[key] }),
         }));
       },
     }),

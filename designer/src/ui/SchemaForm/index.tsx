@@ -21,6 +21,7 @@ import {
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { currentLanguage } from '../../i18n/i18n.ts';
+import { withSchemaEnumNames } from './enum-names.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
 import { FieldErrorTemplate, type SchemaFormContext } from './FieldErrorTemplate.tsx';
 import { FieldTemplate } from './FieldTemplate.tsx';
@@ -159,8 +160,11 @@ export function SchemaForm({
     [serverErrors],
   );
   const fullUiSchema = useMemo<UiSchema>(
-    () => ({ ...withOpenFieldOrder(uiSchema), 'ui:submitButtonOptions': { norender: true } }),
-    [uiSchema],
+    () => ({
+      ...withOpenFieldOrder(withSchemaEnumNames(schema, uiSchema) as UiSchema | undefined),
+      'ui:submitButtonOptions': { norender: true },
+    }),
+    [schema, uiSchema],
   );
   // The form keeps its own data: the parent's formData reaches rjsf only when it is not a value
   // the form itself reported. An echo of the form's own change would make rjsf derive its state

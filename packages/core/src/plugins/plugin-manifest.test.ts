@@ -194,6 +194,30 @@ describe("a channel's titles in other languages", () => {
   });
 });
 
+describe("a notification target's titles in other languages", () => {
+  it('takes them as a channel does, checked the same way', () => {
+    const m = manifest();
+    m.contributes.notificationTargets = [
+      {
+        name: 'pager',
+        title: 'Pager',
+        titles: { 'zh-CN': '寻呼机' },
+        addressKind: 'phone',
+        configSchema: { type: 'object', properties: {} },
+      },
+    ];
+    expect(checkPluginManifest(m)).toEqual([]);
+    const target = m.contributes.notificationTargets[0] as { titles?: unknown };
+    target.titles = { fr: 'Bipeur', 'zh-CN': '' };
+    expect(checkPluginManifest(m).map((e) => [e.path, e.code])).toEqual([
+      ['/contributes/notificationTargets/0/titles/fr', 'invalid'],
+      ['/contributes/notificationTargets/0/titles/zh-CN', 'required'],
+    ]);
+    target.titles = ['寻呼机'];
+    expect(checkPluginManifest(m).map((e) => e.path)).toEqual(['/contributes/notificationTargets/0/titles']);
+  });
+});
+
 describe('fetch entries that name a setting, and the mail permission', () => {
   it('turn into the hosts of the URLs the admin set there', () => {
     expect(

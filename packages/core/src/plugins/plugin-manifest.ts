@@ -89,6 +89,8 @@ export type PluginSlaActionManifest = {
 export type PluginNotificationTargetManifest = {
   name: string;
   title: string;
+  /** The title in the web app's other languages ({ "zh-CN": "短信" }); `title` where one is missing. */
+  titles?: LocalizedNames;
   description?: string;
   /** What a recipient's address is for this target (an email address, a chat user id …). */
   addressKind: string;
@@ -558,29 +560,33 @@ export function checkPluginManifest(value: unknown): FieldError[] {
   named('slaActions', 'An SLA action', (v, path) =>
     objectSchema(c, v.configSchema, `${path}/configSchema`, 'configSchema'),
   );
+  /** A title in the web app's other languages, as channels and notification targets give it. */
+  const titles = (v: Record<string, unknown>, path: string) => {
+    if (v.titles === undefined) return;
+    if (!isRecord(v.titles))
+      c.errors.push(
+        fieldError(`${path}/titles`, 'invalid', 'titles must be an object such as { "zh-CN": "电话" }.'),
+      );
+    else
+      for (const [locale, title] of Object.entries(v.titles)) {
+        if (!(DISPLAY_LOCALES as readonly string[]).includes(locale))
+          c.errors.push(
+            fieldError(
+              `${path}/titles/${locale}`,
+              'invalid',
+              `"${locale}" is not a language Docket shows; use ${DISPLAY_LOCALES.join(' or ')}.`,
+            ),
+          );
+        else text(c, title, `${path}/titles/${locale}`, `The ${locale} title`, MAX_DISPLAY_NAME_LENGTH);
+      }
+  };
   named('notificationTargets', 'A notification target', (v, path) => {
+    titles(v, path);
     objectSchema(c, v.configSchema, `${path}/configSchema`, 'configSchema');
     text(c, v.addressKind, `${path}/addressKind`, 'addressKind', 60);
   });
   named('channels', 'A channel', (v, path) => {
-    if (v.titles !== undefined) {
-      if (!isRecord(v.titles))
-        c.errors.push(
-          fieldError(`${path}/titles`, 'invalid', 'titles must be an object such as { "zh-CN": "电话" }.'),
-        );
-      else
-        for (const [locale, title] of Object.entries(v.titles)) {
-          if (!(DISPLAY_LOCALES as readonly string[]).includes(locale))
-            c.errors.push(
-              fieldError(
-                `${path}/titles/${locale}`,
-                'invalid',
-                `"${locale}" is not a language Docket shows; use ${DISPLAY_LOCALES.join(' or ')}.`,
-              ),
-            );
-          else text(c, title, `${path}/titles/${locale}`, `The ${locale} title`, MAX_DISPLAY_NAME_LENGTH);
-        }
-    }
+    titles(v, path);
     if (!isRecord(v.inbound)) {
       c.errors.push(fieldError(`${path}/inbound`, 'invalid', 'inbound must be an object ({} for none).'));
     } else {

@@ -2,6 +2,7 @@ import { Alert, App, Checkbox, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { useDisplayName } from '../../../i18n/display-name.ts';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { QueryError } from '../../../ui/QueryError/index.tsx';
@@ -12,7 +13,7 @@ import { effectiveTargets, NOTICE_KINDS, type NoticeKind, toggledTargets } from 
 
 const PreferencesQuery = graphql(`
   query AccountNotificationPreferences {
-    notificationTargets { key title }
+    notificationTargets { key title titles { locale text } }
     myNotificationPreferences { kind targets }
   }
 `);
@@ -30,6 +31,9 @@ const SetPreference = graphql(
   [RefusalFragment],
 );
 
+/** A target's title on one line: on a phone the table scrolls sideways rather than stack its letters. */
+const ONE_LINE = { style: { whiteSpace: 'nowrap' } } as const;
+
 /**
  * /account/notifications: which notices reach me where. In-app always; each installed outside
  * target (email, SMS, a chat robot) per kind of notice, a checkbox each.
@@ -37,10 +41,15 @@ const SetPreference = graphql(
 export default function NotificationPreferencesPage() {
   const { t } = useTranslation('account');
   const { message } = App.useApp();
+  const displayName = useDisplayName();
   const { data, error, isLoading, refetch } = useQuery(PreferencesQuery, {});
   if (error) return <QueryError error={error} onRetry={refetch} />;
   if (isLoading && !data) return <PageLoading />;
-  const targets = data?.notificationTargets ?? [];
+  // Targets are data (plugins add them): each brings its title in the page's language.
+  const targets = (data?.notificationTargets ?? []).map((target) => ({
+    key: target.key ?? '',
+    title: displayName(target.title, target.titles),
+  }));
   const rows = (data?.myNotificationPreferences ?? []).map((r) => ({
     kind: r.kind ?? '',
     targets: r.targets ?? [],
@@ -82,6 +91,7 @@ export default function NotificationPreferencesPage() {
           {
             key: 'in_app',
             title: t('preferences.inApp'),
+            onHeaderCell: () => ONE_LINE,
             render: (_, { kind }) => (
               <Checkbox
                 checked
@@ -91,10 +101,11 @@ export default function NotificationPreferencesPage() {
             ),
           },
           ...targets.map((target) => ({
-            key: target.key ?? '',
+            key: target.key,
             title: target.title,
+            onHeaderCell: () => ONE_LINE,
             render: (_: unknown, { kind }: { kind: NoticeKind }) => {
-              const key = target.key ?? '';
+              const key = target.key;
               return (
                 <Checkbox
                   checked={effectiveTargets(rows, kind).targets.includes(key)}

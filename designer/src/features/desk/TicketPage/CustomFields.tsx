@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 
 const isLink = (v: unknown): v is string => typeof v === 'string' && /^https?:\/\/\S+$/i.test(v);
 
-function shownValue(v: unknown) {
+function shownValue(v: unknown, words: { yes: string; no: string }) {
+  if (typeof v === 'boolean') return v ? words.yes : words.no;
   if (isLink(v))
     return (
       <a href={v} target="_blank" rel="noopener noreferrer" style={{ overflowWrap: 'anywhere' }}>
@@ -11,7 +12,7 @@ function shownValue(v: unknown) {
       </a>
     );
   if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+  if (typeof v === 'string' || typeof v === 'number')
     return <span style={{ overflowWrap: 'anywhere' }}>{String(v)}</span>;
   return (
     <Typography.Text code style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
@@ -22,7 +23,8 @@ function shownValue(v: unknown) {
 
 /**
  * The fields a channel or a workflow step put on the ticket beyond its form (a call's recording
- * link, a partner's reference), by their own names; links open in a new tab. Hidden when none.
+ * link, a partner's reference), by their own names; links open in a new tab, yes/no in words of
+ * the page's language. Hidden when none.
  */
 export function CustomFields({ fields }: { fields: unknown }) {
   const { t } = useTranslation('desk');
@@ -34,7 +36,11 @@ export function CustomFields({ fields }: { fields: unknown }) {
       <Descriptions
         column={1}
         size="small"
-        items={entries.map(([key, value]) => ({ key, label: key, children: shownValue(value) }))}
+        items={entries.map(([key, value]) => ({
+          key,
+          label: key,
+          children: shownValue(value, { yes: t('ticket.yes'), no: t('ticket.no') }),
+        }))}
       />
     </Card>
   );

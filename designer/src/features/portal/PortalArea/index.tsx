@@ -4,6 +4,7 @@ import { Link, Route, Routes, useParams } from 'react-router';
 import { NotFound } from '../../../app/refusal-pages.tsx';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { currentLanguage } from '../../../i18n/i18n.ts';
 import { DateTime } from '../../../ui/DateTime/index.tsx';
 import { PageHeading } from '../../../ui/PageHeading/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
@@ -27,7 +28,7 @@ const MyTicketsQuery = graphql(`
 
 const PortalTicketQuery = graphql(
   `
-    query PortalTicket($number: String!) {
+    query PortalTicket($number: String!, $locale: String!) {
       portalTicket(number: $number) {
         ...PortalTicketView
       }
@@ -96,7 +97,7 @@ function MyTicketsPage() {
 function TicketPage() {
   const { t } = useTranslation('portal');
   const { number = '' } = useParams();
-  const { data, isLoading, refetch } = useQuery(PortalTicketQuery, { number });
+  const { data, isLoading, refetch } = useQuery(PortalTicketQuery, { number, locale: currentLanguage() });
   if (isLoading && !data) return <PageLoading />;
   if (!data?.portalTicket)
     return (

@@ -16,7 +16,7 @@ export const PortalTicketFragment = graphql(`
     solvedAt
     templateName
     followToken
-    details {
+    details(locale: $locale) {
       label
       value
     }
@@ -55,7 +55,10 @@ const UrgeByLink = graphql(`
 
 const KNOWN_KINDS = ['created', 'reply', 'assigned', 'ticket.urged'];
 
-/** A ticket as its requester sees it: status, what they sent, the public history, a reply box. */
+/**
+ * A ticket as its requester sees it: status, what they sent (in words of the page's language: the
+ * queries that spread the fragment take `$locale`), the public history, a reply box.
+ */
 export function PortalTicketView({
   ticket: data,
   onChanged,

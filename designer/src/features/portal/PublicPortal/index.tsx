@@ -5,6 +5,7 @@ import { Link, Route, Routes, useParams } from 'react-router';
 import { NotFound } from '../../../app/refusal-pages.tsx';
 import { graphql } from '../../../graphql/graphql.ts';
 import { useQuery } from '../../../graphql/use-query.ts';
+import { currentLanguage } from '../../../i18n/i18n.ts';
 import { LanguageSwitch } from '../../../ui/LanguageSwitch/index.tsx';
 import { PageLoading } from '../../../ui/PageLoading/index.tsx';
 import { PortalTicketFragment, PortalTicketView } from '../PortalTicket/index.tsx';
@@ -23,7 +24,7 @@ const PublicFormsQuery = graphql(`
 
 const FollowedQuery = graphql(
   `
-    query PortalFollowed($token: String!) {
+    query PortalFollowed($token: String!, $locale: String!) {
       followedTicket(token: $token) {
         ...PortalTicketView
       }
@@ -58,7 +59,7 @@ function FormsIndex() {
 function FollowPage() {
   const { t } = useTranslation('portal');
   const { token = '' } = useParams();
-  const { data, isLoading, refetch } = useQuery(FollowedQuery, { token });
+  const { data, isLoading, refetch } = useQuery(FollowedQuery, { token, locale: currentLanguage() });
   if (isLoading && !data) return <PageLoading />;
   if (!data?.followedTicket)
     return <Result status="404" title={<h1 style={{ fontSize: 22 }}>{t('ticket.notFound')}</h1>} />;
