@@ -2,13 +2,13 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { PassThrough } from 'node:stream';
 import type { Channel, Principal } from '@docket/core';
 import type Router from '@koa/router';
-import { createPubSub } from 'graphql-yoga';
 import type { Context } from 'koa';
 import { type Authentication, authenticate } from '../auth/authenticate.ts';
 import { sessionCookie } from '../auth/login.ts';
 import { applyCors, isAllowedOrigin } from '../http/cors.ts';
 import { BodyTooLarge, readBody } from '../http/read-body.ts';
 import type { Services } from '../services.ts';
+import { createTopics, type PubSubEventTarget } from './pubsub.ts';
 
 /** Where one connection carries every subscription of a browser tab (graphql-sse's single connection mode). */
 export const EVENT_STREAM_PATH = '/graphql/stream';
@@ -41,7 +41,6 @@ type Operation = { stop: () => void };
 
 /** What a server that took a POST or DELETE for a stream open on another server sends it. */
 type Forwarded = { kind: 'start'; id: string; body: string } | { kind: 'stop'; id: string };
-type EventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
 
 type Reservation = {
   token: string;
@@ -99,11 +98,9 @@ export class EventStreams {
     private readonly services: Services,
     private readonly yoga: Yoga,
     private readonly secret: string,
-    eventTarget?: EventTarget,
+    eventTarget?: PubSubEventTarget,
   ) {
-    this.forwarded = createPubSub<{ eventStreamOperation: [token: string, message: Forwarded] }>(
-      eventTarget ? { eventTarget: eventTarget as never } : {},
-    );
+    this.forwarded = createTopics<{ eventStreamOperation: [token: string, message: Forwarded] }>(eventTarget);
   }
 
   mount(router: Router): void {

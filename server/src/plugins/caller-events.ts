@@ -1,4 +1,4 @@
-import { createPubSub } from 'graphql-yoga';
+import { createTopics, type PubSubEventTarget } from '../graphql/pubsub.ts';
 import type { CallerFacts } from './plugin-repository.ts';
 
 /** A caller ringing, as the desk hears it (a phone channel's `signal` answer). */
@@ -9,15 +9,11 @@ export type CallerEvent = CallerFacts & {
   at: string;
 };
 
-type EventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
-
 /**
  * Caller events by the email of the agent taking the call ("*" for every desk). With an event
  * target shared by the server processes (Redis), a desk on one server hears a call the phone
  * system announced to another.
  */
-export const createCallerEvents = (eventTarget?: EventTarget) =>
-  createPubSub<{ caller: [agent: string, event: CallerEvent] }>(
-    eventTarget ? { eventTarget: eventTarget as never } : {},
-  );
+export const createCallerEvents = (eventTarget?: PubSubEventTarget) =>
+  createTopics<{ caller: [agent: string, event: CallerEvent] }>(eventTarget);
 export type CallerEvents = ReturnType<typeof createCallerEvents>;

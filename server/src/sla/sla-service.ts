@@ -23,8 +23,8 @@ import type {
   SlaScheduledFiring,
   SlaState,
 } from '@docket/engine';
-import { createPubSub } from 'graphql-yoga';
 import { TtlCache } from '../auth/ttl-cache.ts';
+import { createTopics, type PubSubEventTarget } from '../graphql/pubsub.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import {
   type CreationPlan,
@@ -72,11 +72,7 @@ export type SlaClockWithView = { clock: SlaClock; view: SlaClockView };
 /** The topic subscriptions listen on: a ticket's clocks changed (after the change committed). */
 export type SlaPubSub = ReturnType<typeof createSlaPubSub>;
 type SlaTopics = { ticketSlaChanged: [ticketId: string, payload: { ticketId: string }] };
-const createSlaPubSub = (eventTarget?: PubSubEventTarget) =>
-  createPubSub<SlaTopics>(eventTarget ? { eventTarget: eventTarget as never } : {});
-
-/** Where published events go: in-process by default, Redis when several servers share the work. */
-export type PubSubEventTarget = NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget'];
+const createSlaPubSub = (eventTarget?: PubSubEventTarget) => createTopics<SlaTopics>(eventTarget);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 

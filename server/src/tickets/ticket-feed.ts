@@ -1,5 +1,5 @@
 import { afterCommit, type EntityManager } from '@docket/db';
-import { createPubSub } from 'graphql-yoga';
+import { createTopics, type PubSubEventTarget } from '../graphql/pubsub.ts';
 import type { TicketChanged } from './ticket-store.ts';
 
 export type TicketFeedEvent = { ticketId: string; kind: 'created' | 'changed' };
@@ -12,10 +12,8 @@ export type TicketFeedEvent = { ticketId: string; kind: 'created' | 'changed' };
 export class TicketFeed {
   readonly pubsub;
 
-  constructor(eventTarget?: NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget']) {
-    this.pubsub = createPubSub<{ ticketFeed: [TicketFeedEvent] }>(
-      eventTarget ? { eventTarget: eventTarget as never } : {},
-    );
+  constructor(eventTarget?: PubSubEventTarget) {
+    this.pubsub = createTopics<{ ticketFeed: [TicketFeedEvent] }>(eventTarget);
   }
 
   /** A ticket store change listener: the change is published after its transaction commits. */

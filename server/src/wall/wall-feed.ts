@@ -1,4 +1,4 @@
-import { createPubSub } from 'graphql-yoga';
+import { createTopics } from '../graphql/pubsub.ts';
 import type { TicketFeedEvent } from '../tickets/ticket-feed.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { TicketFeedEvent } from '../tickets/ticket-feed.ts';
  * due, a breach) are timed by each wall's stream (wall-stream.ts).
  */
 export class WallFeed {
-  private readonly pubsub = createPubSub<{ wallChanged: [{ ticketId: string }] }>();
+  private readonly pubsub = createTopics<{ wallChanged: [{ ticketId: string }] }>();
   private forwarding: AsyncIterator<TicketFeedEvent> | undefined;
   /** Snapshots being read now: the server closes its database only once they are done. */
   private readonly reading = new Set<Promise<unknown>>();
