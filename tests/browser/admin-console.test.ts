@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { validReturn } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { chooseOption, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 
 /**
  * The admin console in Chromium against the real server: an admin invites a user and gives them a
@@ -54,12 +54,9 @@ describe('the admin console', () => {
     return page;
   };
 
-  /** Picks an option of an antd Select by typing part of its label. */
-  const pick = async (page: Page, label: string, option: string) => {
-    await page.getByLabel(label, { exact: true }).click();
-    await page.keyboard.type(option);
-    await page.locator('.ant-select-item-option', { hasText: option }).first().click();
-  };
+  /** Picks an option of an antd Select by typing part of its label, and waits until it shows. */
+  const pick = (page: Page, label: string, option: string) =>
+    chooseOption(page, page.getByLabel(label, { exact: true }), option, { exact: false, search: option });
 
   it('invites a user with a link to set their password and gives them a role', async () => {
     const page = await signedIn();

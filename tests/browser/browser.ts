@@ -104,7 +104,9 @@ export async function createByKey(
 /**
  * Chooses an option of an antd Select (or TreeSelect) with the mouse, as a person does, and waits
  * until the Select shows it. `select` is the Select or anything in it (its combobox); the option is
- * the one titled `option`, or with `{ exact: false }` the first whose text contains it. On a loaded
+ * the one titled `option`, or with `{ exact: false }` the first whose text contains it; `search` is
+ * typed into the opened list first (a searchable Select). In a multiple Select the option is added
+ * (it must not be chosen already). On a loaded
  * machine a click can reach the list while it is still opening and be lost (the list stays open,
  * the value unchanged): the choice is then made again, up to three times, and fails the test only
  * if it never takes.
@@ -113,7 +115,7 @@ export async function chooseOption(
   page: Page,
   select: Locator,
   option: string,
-  { exact = true }: { exact?: boolean } = {},
+  { exact = true, search }: { exact?: boolean; search?: string } = {},
 ): Promise<void> {
   const root = select.locator(
     'xpath=ancestor-or-self::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
@@ -124,7 +126,10 @@ export async function chooseOption(
     ? list.getByTitle(option, { exact: true })
     : list.locator('.ant-select-item-option, .ant-select-tree-treenode', { hasText: option });
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (!(await list.isVisible())) await root.click();
+    if (!(await list.isVisible())) {
+      await root.click();
+      if (search) await page.keyboard.type(search);
+    }
     await item.first().click();
     const deadline = Date.now() + 2_000;
     while (Date.now() < deadline) {
