@@ -1,3 +1,5 @@
+import { type ChangeLocale, changeLocaleOf } from '@docket/core';
+
 /** The part of a JSON Schema field that says how its value reads. */
 type FieldSchema = {
   type?: string | readonly string[];
@@ -22,17 +24,11 @@ export type FieldUi = {
   [key: string]: unknown;
 };
 
-/** The languages a form value reads in (the portal's). */
-type FieldLocale = 'en' | 'zh-CN';
-
 /** A yes/no answer in words, per language. */
-const YES_NO: Record<FieldLocale, { yes: string; no: string }> = {
+const YES_NO: Record<ChangeLocale, { yes: string; no: string }> = {
   en: { yes: 'Yes', no: 'No' },
   'zh-CN': { yes: '是', no: '否' },
 };
-
-const localeOf = (locale: string | null | undefined): FieldLocale =>
-  locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -67,7 +63,7 @@ export function fieldText(
   const named = enumTitle(schema, ui, value);
   if (named) return named;
   if (typeof value === 'boolean') {
-    const words = YES_NO[localeOf(options.locale)];
+    const words = YES_NO[changeLocaleOf(options.locale)];
     return value ? words.yes : words.no;
   }
   if (Array.isArray(value))

@@ -1,4 +1,4 @@
-import { type ChangeLocale, type ChannelDefinition, describeChange, namesNeeded } from '@docket/core';
+import { type ChannelDefinition, changeLocaleOf, describeChange, namesNeeded } from '@docket/core';
 import { GraphQLError } from 'graphql';
 import { maySeeInternals, requireSignedIn } from '../access/policy.ts';
 import { builder, mutationErrors } from '../graphql/builder.ts';
@@ -20,7 +20,7 @@ async function sentenceOf(
   locale: string | null | undefined,
   loaders: Pick<Ctx['loaders'], 'user' | 'team' | 'orgUnit'>,
 ) {
-  const lang: ChangeLocale = locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+  const lang = changeLocaleOf(locale);
   const names = new Map<string, string>();
   await Promise.all(
     namesNeeded(e.diff).map(async ({ kind, id }) => {

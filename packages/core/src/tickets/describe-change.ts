@@ -6,6 +6,10 @@
 
 export type ChangeLocale = 'en' | 'zh-CN';
 
+/** The language a text the server writes reads in, from the `locale` a caller asked for ("zh", "zh-TW" -> zh-CN). */
+export const changeLocaleOf = (locale: string | null | undefined): ChangeLocale =>
+  locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+
 type Diff = Record<string, { from?: unknown; to?: unknown } | undefined>;
 
 /** The name of a user, team or org unit by id, when the caller knows it. */
