@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startChannelServer } from '../channels/channel-fixtures.ts';
 import type { TestServer } from '../helpers/test-server.ts';
-import { launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
+import { chooseOption, launchBrowser, newContext, screenshot, watchPage } from './browser.ts';
 
 /**
  * The notification preferences page in Chromium against a real server with the SMS and chat-robot
@@ -27,12 +27,12 @@ describe('notification preferences page', () => {
     expect(watched.problems).toEqual([]);
   });
 
-  const signIn = async (locale: string): Promise<Page> => {
+  const signIn = async (locale: string, email = 'agent.a@docket.local'): Promise<Page> => {
     context = await newContext(browser, locale);
     const page = await context.newPage();
     watched = watchPage(page, server.url);
     await page.goto(`${server.url}/login`);
-    await page.locator('#login_email').fill('agent.a@docket.local');
+    await page.locator('#login_email').fill(email);
     await page.locator('#login_password').fill('docket-demo');
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
@@ -129,5 +129,59 @@ describe('notification preferences page', () => {
     expect(await page.getByRole('checkbox', { name: 'SLA warnings and breaches: SMS' }).isChecked()).toBe(
       false,
     );
+  });
+  it("offers the installed targets in a workflow's notify step, by their names", async () => {
+    const admin = await server.login('admin@docket.local');
+    const graph = {
+      nodes: [
+        {
+          id: 'start',
+          type: 'start',
+          typeVersion: 1,
+          config: { trigger: 'ticket_created' },
+          position: { x: 0, y: 0 },
+        },
+        {
+          id: 'tell',
+          type: 'notify',
+          typeVersion: 1,
+          config: { channel: 'in_app', recipients: [{ kind: 'assignee' }], body: 'Updated.' },
+          position: { x: 0, y: 160 },
+        },
+        { id: 'end', type: 'end', typeVersion: 1, config: { status: 'solved' }, position: { x: 0, y: 320 } },
+      ],
+      edges: [
+        { id: 'a', source: 'start', sourcePort: 'out', target: 'tell' },
+        { id: 'b', source: 'tell', sourcePort: 'out', target: 'end' },
+      ],
+    };
+    const created = await server.gql(
+      'mutation($g: JSON) { createWorkflow(key: "tell-by-sms", name: "Tell by SMS", graph: $g) { __typename } }',
+      { g: graph },
+      admin,
+    );
+    expect(created.data?.createWorkflow?.__typename).toBe('Workflow');
+    const draftChannel = async () =>
+      (
+        (await server.gql('{ workflow(key: "tell-by-sms") { draft { json } } }', {}, admin)).data!.workflow
+          .draft.json as { nodes: { id: string; config: { channel?: string } }[] }
+      ).nodes.find((n) => n.id === 'tell')?.config.channel;
+
+    const page = await signIn('zh-CN', 'admin@docket.local');
+    await page.goto(`${server.url}/admin/workflows/tell-by-sms`);
+    await page.locator('.react-flow__node[data-id="tell"] .wf-node-head').click();
+    const channel = page.locator('#root_channel');
+    await channel.click();
+    // In-app first, then each installed target by the name its plugin gives it in this language.
+    const options = page.locator(
+      '.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option',
+    );
+    await expect.poll(() => options.allInnerTexts()).toEqual(expect.arrayContaining(['短信 (sms.sms)']));
+    const texts = await options.allInnerTexts();
+    expect(texts[0]).toBe('站内通知');
+    expect(texts).toContain('企业微信群机器人 (chat_robots.wecom)');
+    await chooseOption(page, channel, '短信 (sms.sms)');
+    await expect.poll(() => draftChannel(), { timeout: 15_000 }).toBe('sms.sms');
+    await screenshot(page, 'workflow-notify-targets.zh-CN');
   });
 });

@@ -389,7 +389,14 @@ export function WorkflowDesigner({
         value: s.name ?? '',
         label: `${s.name} · ${ts(`status.${s.category ?? 'open'}`)}`,
       })),
-      notification_target: [{ value: 'in_app', label: t('inspector.inApp') }],
+      // In-app always, then each installed outside target (an email or SMS plugin) by its own name.
+      notification_target: [
+        { value: 'in_app', label: t('inspector.inApp') },
+        ...(d.notificationTargets ?? []).map((target) => ({
+          value: target.key ?? '',
+          label: `${displayName(target.title, target.titles)} (${target.key})`,
+        })),
+      ],
     };
   }, [pickersQuery.data, t, ts, displayName]);
   const formSchemas = useMemo(

@@ -120,6 +120,14 @@ export const PickersQuery = graphql(`
       name
       category
     }
+    notificationTargets {
+      key
+      title
+      titles {
+        locale
+        text
+      }
+    }
   }
 `);
 
