@@ -171,6 +171,15 @@ describe('notification targets: chat robots and SMS', () => {
       { recipient: `user:${managerId}`, isDelivered: true },
       { recipient: `user:${agentId}`, isDelivered: false, error: 'no sms phone address' },
     ]);
+    // A Chinese desk reads the same entry in Chinese, by the target's Chinese name.
+    const zh = await s.gql<{ ticket: { timeline: { kind: string; summary: string | null }[] } }>(
+      'query($id: ID!) { ticket(id: $id) { timeline { kind summary(locale: "zh-CN") } } }',
+      { id: ticketId },
+      await s.login('admin@docket.local'),
+    );
+    expect(zh.data!.ticket.timeline.map((e) => e.summary)).toContain(
+      `短信：共 2 人，送达 1 人；user:${agentId}：no sms phone address。`,
+    );
     const ding = JSON.parse(net.requests.find((q) => q.url.startsWith('/ding'))!.body);
     expect(ding.at).toEqual({ atMobiles: ['+8613900000002'], isAtAll: false });
     expect(ding.text.content).toContain('工单即将超时');

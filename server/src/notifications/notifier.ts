@@ -248,10 +248,11 @@ export class Notifier {
       );
     };
     if (!target) {
+      const subject = data.subject ?? data.body.slice(0, 60);
       await record(
         'notification.failed',
-        `"${data.subject ?? data.body.slice(0, 60)}" was not sent through ${data.target}: that notification target is not installed.`,
-        { target: { from: null, to: data.target } },
+        `"${subject}" was not sent through ${data.target}: that notification target is not installed.`,
+        { target: { from: null, to: data.target }, subject: { from: null, to: subject } },
       );
       return;
     }
@@ -279,7 +280,12 @@ export class Notifier {
     await record(
       failed.length ? 'notification.failed' : 'notification.delivered',
       `${target.title}: ${results.length - failed.length} of ${results.length} delivered${failed.length ? `; ${failed.map((f) => `${f.recipient}: ${f.error ?? 'failed'}`).join('; ')}` : ''}.`,
-      { target: { from: null, to: data.target }, results: { from: null, to: results } },
+      {
+        target: { from: null, to: data.target },
+        // Its name as it was when sent, in each language, for the timeline's sentence (describeChange).
+        targetTitle: { from: null, to: { en: target.title, ...target.titles } },
+        results: { from: null, to: results },
+      },
     );
   }
 

@@ -81,7 +81,7 @@ const TicketEventRef = builder.objectRef<TicketEventRow>('TicketEvent').implemen
     summary: t.string({
       nullable: true,
       description:
-        'One sentence for entries that change fields or hand work on: what changed, or from whom to whom and why; for `files.refused`, one line per attachment a channel did not keep and why; in `locale` (en or zh-CN). Null for other kinds.',
+        'One sentence for entries that change fields or hand work on: what changed, or from whom to whom and why; for `files.refused`, one line per attachment a channel did not keep and why; in `locale` (en or zh-CN). In zh-CN also for SLA entries and for notices sent through an outside target (`notification.*`: whom it reached, why not the others), whose English is their body. Null for other kinds.',
       args: { locale: t.arg.string({ defaultValue: 'en' }) },
       resolve: (e, a, ctx) => sentenceOf(e, a.locale, ctx.loaders),
     }),

@@ -138,3 +138,42 @@ describe('the sentence of a transfer', () => {
     expect(describeChange({ kind: 'files.refused', diff: null }, 'en')).toBeNull();
   });
 });
+
+describe('the sentence of a notice sent through an outside target', () => {
+  it('says in Chinese whom it reached and why not the others, by the name the target had', () => {
+    const sent = {
+      kind: 'notification.failed',
+      diff: {
+        target: { from: null, to: 'sms.sms' },
+        targetTitle: { from: null, to: { en: 'SMS', 'zh-CN': '短信' } },
+        results: {
+          from: null,
+          to: [
+            { recipient: 'user:3', isDelivered: true },
+            { recipient: 'user:4', isDelivered: false, error: 'no phone number' },
+          ],
+        },
+      },
+    };
+    expect(describeChange(sent, 'zh-CN')).toBe('短信：共 2 人，送达 1 人；user:4：no phone number。');
+    // In English the entry's own body says it.
+    expect(describeChange(sent, 'en')).toBeNull();
+    // A target without a Chinese name goes by its English one.
+    const delivered = {
+      kind: 'notification.delivered',
+      diff: {
+        target: { to: 'mail.smtp' },
+        targetTitle: { to: { en: 'Email' } },
+        results: { to: [{ recipient: 'user:3', isDelivered: true }] },
+      },
+    };
+    expect(describeChange(delivered, 'zh-CN')).toBe('Email：共 1 人，送达 1 人。');
+    const missing = {
+      kind: 'notification.failed',
+      diff: { target: { to: 'fax.fax' }, subject: { to: 'Ticket R-7 is overdue' } },
+    };
+    expect(describeChange(missing, 'zh-CN')).toBe(
+      '“Ticket R-7 is overdue”未能通过 fax.fax 发送：未安装该通知渠道。',
+    );
+  });
+});

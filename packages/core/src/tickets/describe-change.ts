@@ -194,6 +194,30 @@ function slaSentenceZh(kind: string, diff: Diff): string | null {
   }
 }
 
+/**
+ * A notice sent through an outside target (`notification.delivered` or `.failed`) in Chinese, from
+ * its diff: the target's name then, how many recipients it reached and why the others were not.
+ * Its English sentence is the entry's own body, written with it.
+ */
+function noticeSentenceZh(diff: Diff): string | null {
+  const key = typeof diff.target?.to === 'string' ? diff.target.to : null;
+  if (!key) return null;
+  const results = diff.results?.to;
+  if (!Array.isArray(results)) {
+    // Not sent at all: the target named is not installed.
+    const subject = typeof diff.subject?.to === 'string' ? `“${diff.subject.to}”` : '通知';
+    return `${subject}未能通过 ${key} 发送：未安装该通知渠道。`;
+  }
+  const titles = (diff.targetTitle?.to ?? {}) as Record<string, unknown>;
+  const title = [titles['zh-CN'], titles.en].find((t): t is string => typeof t === 'string') ?? key;
+  const list = results as { recipient?: unknown; isDelivered?: unknown; error?: unknown }[];
+  const failed = list.filter((r) => r.isDelivered !== true);
+  const reasons = failed.map(
+    (r) => `${String(r.recipient)}：${typeof r.error === 'string' ? r.error : '发送失败'}`,
+  );
+  return `${title}：共 ${list.length} 人，送达 ${list.length - failed.length} 人${reasons.length ? `；${reasons.join('；')}` : ''}。`;
+}
+
 /** An attachment a channel did not keep as a file, and why (a `files.refused` entry's diff lists them). */
 export type RefusedFile = {
   name: string;
@@ -240,8 +264,8 @@ export function refusedFilesSentence(diff: unknown, locale: ChangeLocale): strin
 /**
  * The entry's sentence: for `updated`, what changed ("Changed priority from normal to urgent.");
  * for `task.transferred`, from whom to whom and why; for `cc.changed`, who joined and left the CC
- * list; for an SLA entry in Chinese, what its clock
- * did (in English its body says it); for `files.refused`, which attachments were not kept and why.
+ * list; for an SLA entry or a notice sent through an outside target in Chinese, what its clock did
+ * or whom it reached (in English its body says it); for `files.refused`, which attachments were not kept and why.
  * Null for other kinds.
  */
 export function describeChange(
@@ -260,6 +284,7 @@ export function describeChange(
   if (entry.kind === 'cc.changed') return ccSentence(diff, locale, nameOf);
   if (entry.kind === 'files.refused') return refusedFilesSentence(diff, locale);
   if (entry.kind.startsWith('sla.')) return locale === 'zh-CN' ? slaSentenceZh(entry.kind, diff) : null;
+  if (entry.kind.startsWith('notification.')) return locale === 'zh-CN' ? noticeSentenceZh(diff) : null;
   if (entry.kind !== 'updated') return null;
   const clauses = fieldClauses(diff, locale, nameOf);
   if (clauses.length === 0) return locale === 'en' ? 'Changed the ticket.' : '修改了工单。';
