@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deskMessages } from '../../designer/src/features/desk/messages.ts';
 import { workflowsMessages } from '../../designer/src/features/workflows/messages.ts';
@@ -200,6 +200,38 @@ describe("the web app's languages", () => {
   });
 
   // Screenshots of every page in Chinese, to be looked at for English that is not user data.
+  it('keeps every area of the header in reach on a phone, in both languages', async () => {
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    watched = watchPage(page, server.url);
+    await signIn(page, server.url, 'admin@docket.local');
+    await page.goto(`${server.url}/desk`);
+    type Box = { x: number; y: number; width: number; height: number };
+    const box = async (l: Locator): Promise<Box> => (await l.boundingBox())!;
+    const overlaps = (a: Box, b: Box) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    for (const label of ['English', '中文'] as const) {
+      await chooseLanguage(page, label);
+      const links = nav(page).getByRole('link');
+      await expect.poll(() => links.count()).toBeGreaterThan(3);
+      const controls = [
+        await box(page.getByTestId('language-switch')),
+        await box(page.getByRole('button', { name: /^(Log out|退出登录)$/ })),
+      ];
+      for (const link of await links.all()) {
+        const b = await box(link);
+        // Whole, on screen, and under nothing: the admin reaches every area without scrolling sideways.
+        expect(b.x, await link.innerText()).toBeGreaterThanOrEqual(0);
+        expect(b.x + b.width, await link.innerText()).toBeLessThanOrEqual(390);
+        expect(
+          controls.some((c) => overlaps(b, c)),
+          await link.innerText(),
+        ).toBe(false);
+      }
+      await screenshot(page, `phone-header.${label === '中文' ? 'zh-CN' : 'en'}.390x844`);
+    }
+  });
+
   it('walks the desk, the portal and the admin console in Chinese', { timeout: 240_000 }, async () => {
     const { page } = await open();
     await signIn(page, server.url, 'admin@docket.local');

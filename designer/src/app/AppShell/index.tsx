@@ -32,15 +32,23 @@ export function AppShell() {
           gap: isPhone ? 8 : 24,
           paddingInline: padding,
           background: '#001529',
+          // A phone: the areas get a row of their own under the brand and controls (side by side
+          // they went under the language switch).
+          ...(isPhone
+            ? { flexWrap: 'wrap', height: 'auto', lineHeight: 1.5, paddingBlock: 8, rowGap: 6 }
+            : {}),
         }}
       >
         <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
           {t('brand')}
         </Link>
-        <nav aria-label={t('nav.label')} style={{ flex: 1, minWidth: 0 }}>
+        <nav
+          aria-label={t('nav.label')}
+          style={isPhone ? { order: 3, flexBasis: '100%' } : { flex: 1, minWidth: 0 }}
+        >
           {isPhone ? (
-            // On a phone: plain links that scroll sideways, not a menu folding items out of reach.
-            <Flex gap={12} style={{ overflowX: 'auto', whiteSpace: 'nowrap' }}>
+            // On a phone: plain links that wrap, not a menu folding items out of reach.
+            <Flex gap="4px 16px" wrap style={{ whiteSpace: 'nowrap' }}>
               {visible.map((a) => (
                 <Link
                   key={a.key}
@@ -61,7 +69,11 @@ export function AppShell() {
             />
           )}
         </nav>
-        <Space size={isPhone ? 'small' : 'middle'} wrap={false}>
+        <Space
+          size={isPhone ? 'small' : 'middle'}
+          wrap={false}
+          style={isPhone ? { marginInlineStart: 'auto' } : undefined}
+        >
           <Flex vertical style={{ lineHeight: 1.3, ...(isPhone ? { display: 'none' } : {}) }}>
             <span style={{ color: '#fff' }} data-testid="signed-in-name">
               {displayNameOf(me)}
