@@ -8,7 +8,14 @@ import {
   setFieldsNode,
 } from '@docket/core';
 import { describe, expect, it } from 'vitest';
-import { errorSchemaFor, nodeLevelProblems, ruleFieldsOf, uiSchemaFor } from './inspector-ui.ts';
+import { workflowsMessages } from '../messages.ts';
+import {
+  errorSchemaFor,
+  localizedUiSchema,
+  nodeLevelProblems,
+  ruleFieldsOf,
+  uiSchemaFor,
+} from './inspector-ui.ts';
 
 describe('the inspector form of a node type', () => {
   it('picks pickers, the CEL editor and the JSON editor from the config schema', () => {
@@ -131,5 +138,18 @@ describe('the config the inspector saves', () => {
       cc: [],
     });
     expect(pruneEmptyObjects({ assignee: {} }, humanStepNode.configSchema)).toEqual({ assignee: {} });
+  });
+});
+
+describe('the inspector in Chinese', () => {
+  it("names a list's items too (each recipient of a notify step), not only the list", () => {
+    const schema = notifyNode.configSchema;
+    const ui = localizedUiSchema(schema, uiSchemaFor(schema), workflowsMessages['zh-CN'].fields);
+    const recipients = ui.recipients as { 'ui:title'?: string; items?: Record<string, unknown> };
+    expect(recipients['ui:title']).toBe('接收方');
+    expect(recipients.items?.['ui:title']).toBe('接收方');
+    expect(recipients.items?.kind).toMatchObject({ 'ui:title': '对象' });
+    // The picker stays: localizing keeps what uiSchemaFor chose.
+    expect(ui.channel).toMatchObject({ 'ui:widget': 'picker', 'ui:title': '发送方式' });
   });
 });

@@ -216,7 +216,12 @@ export function localizedUiSchema(
         ...((ui.items as UiSchema | undefined) ?? {}),
         'ui:enumNames': (items.enum as string[]).map((v) => choices[v] ?? v),
       };
-    else out.items = localizedUiSchema(items, (ui.items as UiSchema | undefined) ?? {}, words);
+    else {
+      out.items = localizedUiSchema(items, (ui.items as UiSchema | undefined) ?? {}, words);
+      // Each item's own title (a recipient of "recipients") goes by the dictionary's `name[]`.
+      const itemTitle = propertyName ? words.titles[`${propertyName}[]`] : undefined;
+      if (itemTitle && typeof items.title === 'string') (out.items as UiSchema)['ui:title'] = itemTitle;
+    }
   }
   return out;
 }
