@@ -67,6 +67,11 @@ export type CanvasProps = {
   describeRefusal: (check: Extract<ConnectionCheck, { isAllowed: false }>) => string;
   onRefused: (message: string) => void;
   connectOkText: string;
+  /**
+   * Called once, after the frame that first shows the drawing's nodes (or an empty drawing) was
+   * painted: what the page draws beside the canvas can wait until then.
+   */
+  onDrawn?: () => void;
 };
 
 const rfNodeTypes = { workflow: WorkflowNodeCard };
@@ -439,6 +444,8 @@ export function Canvas(props: CanvasProps) {
     setViewport(opening);
   }, []);
   const cardContext = useNodeCardContext(useStore(isFarSelector));
+  const isDrawn = viewport !== undefined && (nodes.length > 0 || graph.nodes.length === 0);
+  useAfterPaint(isDrawn, props.onDrawn);
   if (!viewport) return <div ref={box} style={{ width: '100%', height: '100%' }} />;
 
   return (
@@ -483,6 +490,27 @@ export function Canvas(props: CanvasProps) {
 
 const MINIMAP_STYLE = { width: 150, height: 100 };
 
+/** Calls `then` once, in a task after the frame painted once `isReady` holds (the frame that shows it). */
+function useAfterPaint(isReady: boolean, then: (() => void) | undefined): void {
+  const latest = useRef(then);
+  latest.current = then;
+  const isDone = useRef(false);
+  useEffect(() => {
+    if (!isReady || isDone.current) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        isDone.current = true;
+        latest.current?.();
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [isReady]);
+}
+
 /**
  * The minimap, drawn once the canvas has drawn its nodes and the page is idle: it draws every node
  * again (a thousand rectangles for a large workflow), which is no part of seeing the drawing open.
@@ -508,17 +536,33 @@ function IdleMiniMap() {
 /** What the nodes share (see NodeCardContext): the zoom level's side of DETAIL_ZOOM, and the node words in the page's language. */
 function useNodeCardContext(isFar: boolean): NodeCardContext {
   const { t } = useTranslation('workflows');
-  return useMemo(
-    () => ({
-      isFar,
-      typeTitle: (def) =>
-        t(`nodeTypes.${def.type}.title` as 'nodeTypes.start.title', { defaultValue: def.title }),
-      portLabel: (label) => t(`ports.${label}` as 'ports.Next', { defaultValue: label }),
+  // The words of each type and port, looked up once per language (not once per node drawn).
+  const words = useMemo(() => {
+    const titles = new Map<string, string>();
+    const ports = new Map<string, string>();
+    return {
+      typeTitle: (def: { type: string; title: string }) => {
+        const key = `${def.type}\0${def.title}`;
+        let title = titles.get(key);
+        if (title === undefined) {
+          title = t(`nodeTypes.${def.type}.title` as 'nodeTypes.start.title', { defaultValue: def.title });
+          titles.set(key, title);
+        }
+        return title;
+      },
+      portLabel: (label: string) => {
+        let text = ports.get(label);
+        if (text === undefined) {
+          text = t(`ports.${label}` as 'ports.Next', { defaultValue: label });
+          ports.set(label, text);
+        }
+        return text;
+      },
       unknownBadge: t('nodes.unknown.badge'),
-      problems: (count) => t('canvas.problems', { count }),
-    }),
-    [isFar, t],
-  );
+      problems: (count: number) => t('canvas.problems', { count }),
+    };
+  }, [t]);
+  return useMemo(() => ({ isFar, ...words }), [isFar, words]);
 }
 
 /** While an edge is dragged over a node: whether it may go there, and why not. */

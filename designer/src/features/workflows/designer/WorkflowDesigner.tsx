@@ -285,6 +285,11 @@ export function WorkflowDesigner({
   }, [flow, store, nodeTypes, run]);
 
   const [isHelpOpen, setHelpOpen] = useState(false);
+  // The palette and the side panel draw once the canvas has shown its nodes: a large workflow's
+  // drawing opens first (the side panel's tabs measure themselves, which would lay out the whole
+  // canvas once more before it is shown).
+  const [isCanvasDrawn, setCanvasDrawn] = useState(false);
+  const onCanvasDrawn = useCallback(() => setCanvasDrawn(true), []);
 
   // ------------------------------------------------------------------ keyboard and clipboard
   useEffect(() => {
@@ -725,7 +730,16 @@ export function WorkflowDesigner({
         />
       ) : null}
       <div className="wf-body">
-        <Palette types={typeList} onAdd={(type) => addType(type)} isDisabled={isReadOnly} titleOf={titleOf} />
+        {isCanvasDrawn ? (
+          <Palette
+            types={typeList}
+            onAdd={(type) => addType(type)}
+            isDisabled={isReadOnly}
+            titleOf={titleOf}
+          />
+        ) : (
+          <div className="wf-palette" />
+        )}
         <div className="wf-canvas" data-testid="canvas">
           <Canvas
             graph={shown}
@@ -743,92 +757,95 @@ export function WorkflowDesigner({
             describeRefusal={describeRefusal}
             onRefused={(m) => void message.warning(m)}
             connectOkText={t('connect.ok')}
+            onDrawn={onCanvasDrawn}
           />
         </div>
         <aside className="wf-side" aria-label={t('side.label')}>
-          <Tabs
-            activeKey={tab}
-            onChange={setTab}
-            size="small"
-            items={[
-              {
-                key: 'inspector',
-                label: t('side.inspector'),
-                children: selectedNode ? (
-                  <Inspector
-                    node={selectedNode}
-                    def={nodeTypes.get(selectedNode.type)}
-                    problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
-                    context={inspectorContext}
-                    isReadOnly={isReadOnly}
-                    onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
-                    onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
-                  />
-                ) : (
-                  <Empty
-                    description={
-                      selection.nodeIds.length > 1
-                        ? t('side.many', { count: selection.nodeIds.length })
-                        : t('side.none')
-                    }
-                  />
-                ),
-              },
-              {
-                key: 'problems',
-                label: t('side.problems', { count: problems.length }),
-                children: (
-                  <ProblemsPanel
-                    problems={problems}
-                    graph={graph}
-                    onShow={(nodeId) => {
-                      store.select({ nodeIds: [nodeId], edgeIds: [] });
-                      const n = graph.nodes.find((x) => x.id === nodeId);
-                      if (n)
-                        void flow.setCenter(n.position.x + 120, n.position.y + 50, {
-                          zoom: 1,
-                          duration: 300,
-                        });
-                    }}
-                  />
-                ),
-              },
-              {
-                key: 'versions',
-                label: t('side.versions'),
-                children: panel(
-                  <VersionsPanel
-                    workflowKey={key}
-                    versions={versions}
-                    draft={graph}
-                    nodeTypes={nodeTypes}
-                    onOverlay={setOverlay}
-                    onRevert={(g, version) => {
-                      run({ kind: 'replace', graph: g, reason: 'revert' });
-                      void message.success(t('versions.reverted', { version }));
-                    }}
-                  />,
-                ),
-              },
-              {
-                key: 'simulate',
-                label: t('side.simulate'),
-                children: panel(
-                  <SimulationPanel
-                    graph={graph}
-                    nodeTypes={nodeTypes}
-                    formSchemas={formSchemas}
-                    onOverlay={setOverlay}
-                  />,
-                ),
-              },
-              {
-                key: 'runs',
-                label: t('side.runs'),
-                children: panel(<RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />),
-              },
-            ]}
-          />
+          {isCanvasDrawn ? (
+            <Tabs
+              activeKey={tab}
+              onChange={setTab}
+              size="small"
+              items={[
+                {
+                  key: 'inspector',
+                  label: t('side.inspector'),
+                  children: selectedNode ? (
+                    <Inspector
+                      node={selectedNode}
+                      def={nodeTypes.get(selectedNode.type)}
+                      problems={byNode.get(selectedNode.id) ?? EMPTY_PLACED}
+                      context={inspectorContext}
+                      isReadOnly={isReadOnly}
+                      onConfig={(config) => run({ kind: 'update_config', nodeId: selectedNode.id, config })}
+                      onLabel={(label) => run({ kind: 'set_label', nodeId: selectedNode.id, label })}
+                    />
+                  ) : (
+                    <Empty
+                      description={
+                        selection.nodeIds.length > 1
+                          ? t('side.many', { count: selection.nodeIds.length })
+                          : t('side.none')
+                      }
+                    />
+                  ),
+                },
+                {
+                  key: 'problems',
+                  label: t('side.problems', { count: problems.length }),
+                  children: (
+                    <ProblemsPanel
+                      problems={problems}
+                      graph={graph}
+                      onShow={(nodeId) => {
+                        store.select({ nodeIds: [nodeId], edgeIds: [] });
+                        const n = graph.nodes.find((x) => x.id === nodeId);
+                        if (n)
+                          void flow.setCenter(n.position.x + 120, n.position.y + 50, {
+                            zoom: 1,
+                            duration: 300,
+                          });
+                      }}
+                    />
+                  ),
+                },
+                {
+                  key: 'versions',
+                  label: t('side.versions'),
+                  children: panel(
+                    <VersionsPanel
+                      workflowKey={key}
+                      versions={versions}
+                      draft={graph}
+                      nodeTypes={nodeTypes}
+                      onOverlay={setOverlay}
+                      onRevert={(g, version) => {
+                        run({ kind: 'replace', graph: g, reason: 'revert' });
+                        void message.success(t('versions.reverted', { version }));
+                      }}
+                    />,
+                  ),
+                },
+                {
+                  key: 'simulate',
+                  label: t('side.simulate'),
+                  children: panel(
+                    <SimulationPanel
+                      graph={graph}
+                      nodeTypes={nodeTypes}
+                      formSchemas={formSchemas}
+                      onOverlay={setOverlay}
+                    />,
+                  ),
+                },
+                {
+                  key: 'runs',
+                  label: t('side.runs'),
+                  children: panel(<RunsPanel workflowKey={key} draft={graph} onOverlay={setOverlay} />),
+                },
+              ]}
+            />
+          ) : null}
         </aside>
       </div>
       <ShortcutsHelp isOpen={isHelpOpen} onClose={() => setHelpOpen(false)} />
