@@ -12,7 +12,7 @@ export const benchDatabaseBase = (): string =>
 /** A new, empty database on the benchmark's PostgreSQL server; dropped by the returned function. */
 export async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = benchDatabaseBase();
-  const name = `docket_bench_${randomBytes(4).toString('hex')}`;
+  const name = `${process.env.BENCH_DB_PREFIX ?? 'docket_bench'}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create database ${name}`);
