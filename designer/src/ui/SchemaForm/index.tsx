@@ -16,8 +16,6 @@ import {
   startTransition,
   useCallback,
   useContext,
-  useEffect,
-  useId,
   useMemo,
   useRef,
 } from 'react';
@@ -27,7 +25,6 @@ import { withSchemaEnumNames } from './enum-names.ts';
 import { localizeErrors, serverErrorSchema } from './error-messages.ts';
 import { FieldErrorTemplate, type SchemaFormContext } from './FieldErrorTemplate.tsx';
 import { FieldTemplate } from './FieldTemplate.tsx';
-import { ownFormWhileFocused, relayOwnFormSubmit } from './own-form.ts';
 import { rjsfTranslator } from './rjsf-strings.ts';
 import { SectionedObject } from './SectionedObject.tsx';
 import {
@@ -199,18 +196,6 @@ export function SchemaForm({
     [onSubmit],
   );
 
-  // The field typed into belongs to a form of its own while it has the focus (see own-form.ts).
-  const ownFormId = `${useId()}own-form`;
-  const wrapper = useRef<HTMLDivElement>(null);
-  useEffect(
-    () => (wrapper.current ? ownFormWhileFocused(wrapper.current, ownFormId) : undefined),
-    [ownFormId],
-  );
-  const onOwnSubmit = useMemo(
-    () => relayOwnFormSubmit(() => wrapper.current?.querySelector('form.docket-schema-form') ?? null),
-    [],
-  );
-
   const hasSubmit = onSubmit !== undefined && !isReadOnly;
   const afterFields = useMemo(
     () =>
@@ -227,35 +212,32 @@ export function SchemaForm({
 
   return (
     <AfterFields.Provider value={afterFields}>
-      <div ref={wrapper}>
-        <Form
-          id={id}
-          className="docket-schema-form"
-          schema={schema}
-          uiSchema={fullUiSchema}
-          formData={shown.current}
-          validator={validator}
-          widgets={SCHEMA_FORM_WIDGETS}
-          templates={TEMPLATES}
-          formContext={formContext}
-          extraErrors={extraErrors}
-          extraErrorsBlockSubmit={false}
-          transformErrors={transformErrors}
-          translateString={translateString}
-          showErrorList={false}
-          noHtml5Validate
-          liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
-          focusOnFirstError
-          readonly={isReadOnly}
-          experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
-          onChange={handleChange}
-          onSubmit={handleSubmit}
-          onError={ignoreErrors}
-        >
-          {AFTER_FIELDS}
-        </Form>
-        <form id={ownFormId} hidden onSubmit={onOwnSubmit} />
-      </div>
+      <Form
+        id={id}
+        className="docket-schema-form"
+        schema={schema}
+        uiSchema={fullUiSchema}
+        formData={shown.current}
+        validator={validator}
+        widgets={SCHEMA_FORM_WIDGETS}
+        templates={TEMPLATES}
+        formContext={formContext}
+        extraErrors={extraErrors}
+        extraErrorsBlockSubmit={false}
+        transformErrors={transformErrors}
+        translateString={translateString}
+        showErrorList={false}
+        noHtml5Validate
+        liveValidate={isValidatedOnBlur ? 'onBlur' : undefined}
+        focusOnFirstError
+        readonly={isReadOnly}
+        experimental_defaultFormStateBehavior={DEFAULT_STATE_BEHAVIOR}
+        onChange={handleChange}
+        onSubmit={handleSubmit}
+        onError={ignoreErrors}
+      >
+        {AFTER_FIELDS}
+      </Form>
     </AfterFields.Provider>
   );
 }
