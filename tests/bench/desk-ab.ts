@@ -21,6 +21,7 @@ import { ensureWebAppBuilt } from '../../designer/scripts/build-if-stale.ts';
 import { launchBrowser, newContext } from '../browser/browser.ts';
 import { signIn } from '../browser/desk-helpers.ts';
 import { benchDatabase, startServerProcess } from './bench-server.ts';
+import { ROWS_READY } from './desk.bench.ts';
 import { loadListTickets } from './list-tickets.bench.ts';
 
 const TICKETS = Number(process.env.BENCH_DESK_TICKETS ?? 1_000_000);
@@ -31,19 +32,6 @@ if (!OLD_ROOT)
   throw new Error('BENCH_OLD_ROOT: the old checkout (with designer/dist built) to compare against');
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
-
-const ROWS_READY = `(count) => new Promise((resolve) => {
-  const check = () => {
-    if (document.querySelectorAll('[data-testid="ticket-row"]').length >= count) {
-      requestAnimationFrame(() => setTimeout(() => resolve(performance.now())));
-      return true;
-    }
-    return false;
-  };
-  if (check()) return;
-  const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
-  observer.observe(document.body, { childList: true, subtree: true });
-})`;
 
 type Visit = { first: number; next: number; gql: string; cpu: Record<string, number> };
 

@@ -39,7 +39,8 @@ const percentile = (values: number[], p: number): number => {
 };
 
 /** In the page: resolves once `count` rows are drawn and the page has painted them and is free again. */
-const ROWS_READY = `(count) => new Promise((resolve) => {
+/** In the page: resolves, a frame after it, once `count` ticket rows are in the document. */
+export const ROWS_READY = `(count) => new Promise((resolve) => {
   const check = () => {
     if (document.querySelectorAll('[data-testid="ticket-row"]').length >= count) {
       requestAnimationFrame(() => setTimeout(() => resolve(performance.now())));
