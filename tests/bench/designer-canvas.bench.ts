@@ -107,23 +107,24 @@ export type DesignerCanvasResult = {
   meetsTarget: boolean;
 };
 
+/**
+ * In the page: the time (performance.now) once `n` nodes are drawn and visible and the view is
+ * fitted (scaled down to show the whole drawing); false until then. For page.waitForFunction.
+ */
+export function drawnAndFitted(n: number): number | false {
+  const nodes = document.querySelectorAll('.react-flow__node');
+  if (nodes.length < n) return false;
+  const last = nodes[nodes.length - 1] as HTMLElement;
+  if (getComputedStyle(last).visibility === 'hidden') return false;
+  const viewport = document.querySelector('.react-flow__viewport') as HTMLElement | null;
+  if (!viewport || !/scale\(0\.\d+\)/.test(viewport.style.transform)) return false;
+  return performance.now();
+}
+
 /** Time from navigation start until every node React Flow renders is drawn and visible. */
 async function openTime(page: Page, url: string, expected: number): Promise<number> {
   await page.goto(url);
-  const handle = await page.waitForFunction(
-    (n) => {
-      const nodes = document.querySelectorAll('.react-flow__node');
-      if (nodes.length < n) return false;
-      const last = nodes[nodes.length - 1] as HTMLElement;
-      if (getComputedStyle(last).visibility === 'hidden') return false;
-      const viewport = document.querySelector('.react-flow__viewport') as HTMLElement | null;
-      // fitted: the viewport was scaled down to show the whole drawing
-      if (!viewport || !/scale\(0\.\d+\)/.test(viewport.style.transform)) return false;
-      return performance.now();
-    },
-    expected,
-    { polling: 'raf', timeout: 60_000 },
-  );
+  const handle = await page.waitForFunction(drawnAndFitted, expected, { polling: 'raf', timeout: 60_000 });
   return (await handle.jsonValue()) as number;
 }
 

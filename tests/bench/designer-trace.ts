@@ -9,7 +9,7 @@
  */
 import type { Browser } from 'playwright-core';
 import type { TestServer } from '../helpers/test-server.ts';
-import { bigWorkflow } from './designer-canvas.bench.ts';
+import { bigWorkflow, drawnAndFitted } from './designer-canvas.bench.ts';
 import { benchInChromium, signedInContext } from './in-chromium.ts';
 
 type ProfileNode = {
@@ -119,19 +119,7 @@ async function measure(server: TestServer, browser: Browser): Promise<void> {
     }
     await page.goto(url, { waitUntil: 'commit' });
     const ready = (await (
-      await page.waitForFunction(
-        (n) => {
-          const nodes = document.querySelectorAll('.react-flow__node');
-          if (nodes.length < n) return false;
-          const last = nodes[nodes.length - 1] as HTMLElement;
-          if (getComputedStyle(last).visibility === 'hidden') return false;
-          const viewport = document.querySelector('.react-flow__viewport') as HTMLElement | null;
-          if (!viewport || !/scale\(0\.\d+\)/.test(viewport.style.transform)) return false;
-          return performance.now();
-        },
-        graph.nodes.length,
-        { polling: 'raf', timeout: 120_000 },
-      )
+      await page.waitForFunction(drawnAndFitted, graph.nodes.length, { polling: 'raf', timeout: 120_000 })
     ).jsonValue()) as number;
     const marks = (await page.evaluate(() => ({
       res: performance.getEntriesByType('resource').map((e) => {

@@ -16,12 +16,12 @@
  * CPU profile of each measured visit, by file and function (`npx vite build --minify false`).
  */
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ensureWebAppBuilt } from '../../designer/scripts/build-if-stale.ts';
 import { launchBrowser, newContext } from '../browser/browser.ts';
 import { signIn } from '../browser/desk-helpers.ts';
 import { benchDatabase, startServerProcess } from './bench-server.ts';
-import { ROWS_READY } from './desk.bench.ts';
+import { nextPage, ROWS_READY } from './desk.bench.ts';
 import { loadListTickets } from './list-tickets.bench.ts';
 
 const TICKETS = Number(process.env.BENCH_DESK_TICKETS ?? 1_000_000);
@@ -81,7 +81,7 @@ async function visit(browser: Browser, signedIn: { storage: string }, url: strin
   if (process.env.BENCH_DESK_PROFILE) printProfile((await cdp.send('Profiler.stop')).profile);
   const cpu = Object.fromEntries(CPU_METRICS.map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]));
   const nextStart = gql.length;
-  const next = await nextPageOf(measured);
+  const next = await nextPage(measured);
   const result = {
     first,
     next,
@@ -113,18 +113,6 @@ function printProfile(profile: { nodes: ProfileNode[]; samples?: number[]; timeD
       .slice(0, n)
       .map(([k, us]) => `      ${(us / 1000).toFixed(1).padStart(7)} ms  ${k.slice(0, 110)}`);
   console.log(['    by file:', ...top(byFile, 12), '    by function:', ...top(byName, 25)].join('\n'));
-}
-
-async function nextPageOf(page: Page): Promise<number> {
-  await page.getByTestId('load-more').waitFor();
-  return (await page.evaluate(`(async () => {
-    const before = document.querySelectorAll('[data-testid="ticket-row"]').length;
-    const button = document.querySelector('[data-testid="load-more"]');
-    const t0 = performance.now();
-    const ready = (${ROWS_READY})(before + 50);
-    button.click();
-    return (await ready) - t0;
-  })()`)) as number;
 }
 
 await ensureWebAppBuilt({ log: (line) => console.log(line) });

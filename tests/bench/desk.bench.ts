@@ -60,7 +60,7 @@ async function firstPage(page: Page, url: string): Promise<number> {
 }
 
 /** Milliseconds from the click on "Load more" to the next page drawn and the page free again. */
-async function nextPage(page: Page): Promise<number> {
+export async function nextPage(page: Page): Promise<number> {
   await page.getByTestId('load-more').waitFor();
   return (await page.evaluate(`(async () => {
     const before = document.querySelectorAll('[data-testid="ticket-row"]').length;
