@@ -92,9 +92,27 @@ export async function createByKey(
   await page.keyboard.type(key);
   await page.keyboard.press('Tab');
   await page.keyboard.type(name);
-  await page.keyboard.press('Enter');
+  // Under load a keystroke can land while the dialog is still opening (CI lost one once: the dialog
+  // stayed open, nothing refused). What did not arrive is typed again, said in the log.
+  const boxes = [
+    [dialog.locator('#key'), key],
+    [dialog.locator('#name'), name],
+  ] as const;
+  for (const [box, text] of boxes)
+    if ((await box.inputValue()) !== text) {
+      console.warn(`createByKey: the "${button}" dialog lost keystrokes; typing "${text}" again`);
+      await box.fill(text);
+    }
+  await boxes[1][0].press('Enter');
   try {
-    await page.waitForURL(opens, { timeout: 30_000 });
+    await page.waitForURL(opens, { timeout: 10_000 }).catch(async () => {
+      // An Enter that reached no form: the dialog still open, what was typed kept, nothing refused.
+      if (!(await dialog.isVisible()) || (await dialog.locator('.ant-form-item-explain-error').count()) > 0)
+        return page.waitForURL(opens, { timeout: 20_000 });
+      console.warn(`createByKey: the "${button}" dialog did not send on Enter; pressing it again`);
+      await boxes[1][0].press('Enter');
+      return page.waitForURL(opens, { timeout: 20_000 });
+    });
   } catch (e) {
     const shown = (await dialog.isVisible()) ? await dialog.innerText() : '(the dialog had closed)';
     throw new Error(`${(e as Error).message}\nThe "${button}" dialog showed: ${shown}`);
