@@ -16,6 +16,11 @@ describe('readConfig', () => {
     });
   });
 
+  it('serves another build of the web app from DOCKET_WEB_APP_DIR, as an absolute path', () => {
+    expect(readConfig({}).webAppDir).toBeUndefined();
+    expect(readConfig({ DOCKET_WEB_APP_DIR: 'build/app' }).webAppDir).toBe(`${process.cwd()}/build/app`);
+  });
+
   it('reads switches as on or off, in any case', () => {
     expect(readConfig({ DOCKET_EXAMPLES: 'OFF', DOCKET_PREPARED_STATEMENTS: 'on' })).toMatchObject({
       loadExamples: false,

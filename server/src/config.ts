@@ -12,6 +12,8 @@ export type Config = {
   timeZone: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /** The built web app to serve (DOCKET_WEB_APP_DIR; designer/dist when absent). */
+  webAppDir: string | undefined;
   loadExamples: boolean;
   /** Whether the example templates run their example workflows (DOCKET_EXAMPLE_WORKFLOWS=off: plain tickets). */
   exampleWorkflows: boolean;
@@ -158,6 +160,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: env.DOCKET_SECRET || undefined,
     timeZone: timeZone(env),
     maxBodyBytes: positiveInt(env, 'DOCKET_MAX_BODY_BYTES', 1_000_000),
+    webAppDir: env.DOCKET_WEB_APP_DIR ? resolve(env.DOCKET_WEB_APP_DIR) : undefined,
     loadExamples: onOff(env, 'DOCKET_EXAMPLES'),
     exampleWorkflows: onOff(env, 'DOCKET_EXAMPLE_WORKFLOWS'),
     sessionTtlSeconds: positiveInt(env, 'DOCKET_SESSION_TTL', 12 * 3600),

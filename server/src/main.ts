@@ -25,7 +25,8 @@ const db = await openDatabase(
     ? { databaseUrl: config.databaseUrl }
     : { dataDir: join(config.dataDir, 'pglite'), idleInTransactionMs: config.pgliteIdleInTransactionMs },
 );
-const app = await buildApp(db, config);
+const webAppDir = config.webAppDir ?? DEFAULT_WEB_APP_DIR;
+const app = await buildApp(db, config, { webAppDir });
 const loaded = config.loadExamples
   ? await loadExampleData(app.services, { withWorkflows: config.exampleWorkflows })
   : false;
@@ -49,7 +50,7 @@ server.listen(config.port, config.host, () => {
     [
       '',
       `Docket is running (${db.isEmbedded ? `embedded PostgreSQL in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL from DATABASE_URL'}, ready in ${Date.now() - started} ms)`,
-      `  Web app:                  ${base}/${existsSync(join(DEFAULT_WEB_APP_DIR, 'index.html')) ? '' : '  (not built: `npm start` builds it, or `npm run build -w @docket/designer`)'}`,
+      `  Web app:                  ${base}/${existsSync(join(webAppDir, 'index.html')) ? '' : '  (not built: `npm start` builds it, or `npm run build -w @docket/designer`)'}`,
       `  GraphQL API and GraphiQL: ${base}/graphql`,
       `  Health check:             ${base}/healthz`,
       app.smtp ? `  Mail intake (SMTP):       ${config.smtp?.host}:${app.smtp.port}` : '',

@@ -10,6 +10,8 @@
  *   BENCH_OLD_ROOT=/path/to/old/checkout npx tsx tests/bench/desk-ab.ts
  *
  * The old checkout needs designer/dist built and node_modules (a symlink to this one's will do).
+ * BENCH_OLD_WEB_APP=<dir>: instead of an old checkout, this checkout's server serving another
+ * build of the web app (DOCKET_WEB_APP_DIR) on the old side: the web app alone compared.
  * BENCH_DESK_DB=<url>: a database loaded before (loaded here when short of tickets; kept).
  * BENCH_PORTS="4401,4402": the servers' ports. BENCH_DESK_VISITS: visits per server (7).
  * BENCH_DESK_GQL=1: each GraphQL request's start, first byte and end. BENCH_DESK_PROFILE=1: a
@@ -26,10 +28,13 @@ import { loadListTickets } from './list-tickets.bench.ts';
 
 const TICKETS = Number(process.env.BENCH_DESK_TICKETS ?? 1_000_000);
 const VISITS = Number(process.env.BENCH_DESK_VISITS ?? 7);
-const OLD_ROOT = process.env.BENCH_OLD_ROOT;
+const OLD_WEB_APP = process.env.BENCH_OLD_WEB_APP;
+const OLD_ROOT = process.env.BENCH_OLD_ROOT ?? (OLD_WEB_APP ? process.cwd() : undefined);
 const [OLD_PORT, NEW_PORT] = (process.env.BENCH_PORTS ?? '0,0').split(',');
 if (!OLD_ROOT)
-  throw new Error('BENCH_OLD_ROOT: the old checkout (with designer/dist built) to compare against');
+  throw new Error(
+    'BENCH_OLD_ROOT (the old checkout, with designer/dist built) or BENCH_OLD_WEB_APP (an old build of the web app): what to compare against',
+  );
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 
@@ -124,7 +129,12 @@ const pool = new pg.Pool({ connectionString: db.url, max: 4 });
 const servers: { stop: () => Promise<void> }[] = [];
 try {
   // The old server first (it sets the database up), then the new one on the same database.
-  const oldServer = await startServerProcess(db.url, { PORT: OLD_PORT! }, [], OLD_ROOT);
+  const oldServer = await startServerProcess(
+    db.url,
+    { PORT: OLD_PORT!, ...(OLD_WEB_APP ? { DOCKET_WEB_APP_DIR: OLD_WEB_APP } : {}) },
+    [],
+    OLD_ROOT,
+  );
   servers.push(oldServer);
   const newServer = await startServerProcess(db.url, { PORT: NEW_PORT! });
   servers.push(newServer);

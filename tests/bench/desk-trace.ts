@@ -2,11 +2,13 @@
  * Where the desk's first page spends its time: one visit of /desk?view=open in Chromium, split
  * into the app's code (download and run), each GraphQL request (by operation) and what is left
  * (rendering). Loads BENCH_DESK_TICKETS (default 200,000) tickets first. DESK_TRACE_PROFILE=1
- * adds each visit's main-thread CPU profile, by function (build the web app with
+ * adds each visit's main-thread CPU profile, by function (DESK_TRACE_SAVE=<dir> also writes each one
+ * to <dir>/desk-visit-<n>.cpuprofile; build the web app with
  * `npx vite build --minify false` in designer/ to read the names).
  *
  *   npx tsx tests/bench/desk-trace.ts
  */
+import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { launchBrowser, newContext } from '../browser/browser.ts';
 import { signIn } from '../browser/desk-helpers.ts';
@@ -108,7 +110,16 @@ try {
       res: { name: string; type: string; start: number; end: number; size: number }[];
       paint: { name: string; at: number }[];
     };
-    if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      printProfile(profile);
+      // DESK_TRACE_SAVE=<dir>: each visit's profile as a .cpuprofile (Chromium's DevTools opens it).
+      if (process.env.DESK_TRACE_SAVE)
+        writeFileSync(
+          `${process.env.DESK_TRACE_SAVE}/desk-visit-${visit}.cpuprofile`,
+          JSON.stringify(profile),
+        );
+    }
     console.log(
       `visit ${visit}: ready at ${ready.toFixed(0)} ms; html ${entries.nav.responseEnd.toFixed(0)}, DOMContentLoaded ${entries.nav.dcl.toFixed(0)}`,
     );
