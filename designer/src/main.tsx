@@ -1,19 +1,12 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app/App.tsx';
-import { preloadAreaAt } from './app/areas.ts';
 import { startFirstPage } from './features/desk/TicketList/first-page.ts';
-import { startSessionRead } from './session/session.tsx';
+import { startSessionRead } from './session/early-read.ts';
 
-// Who is signed in, asked before the first render rather than after it.
+/*
+ * The page's first chunk is small and React-free: it sends the reads the first screen waits for
+ * (who is signed in, and a desk list's first page) as soon as the page starts, then loads the app
+ * (React, antd, the shell). The server answers while the browser fetches and runs the app's code,
+ * instead of after it.
+ */
 startSessionRead();
-// Opened on a desk list: its first page is read beside the app's start, not after it.
 startFirstPage(window.location);
-// Its area's code and strings, beside the session's read.
-preloadAreaAt(window.location);
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void import('./boot.tsx');

@@ -1,7 +1,17 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { GraphQLRequestError, onUnauthenticated, request, restartStreams } from '../graphql/client.ts';
-import { graphql, type ResultOf } from '../graphql/graphql.ts';
+import { graphql } from '../graphql/graphql.ts';
 import { type Access, accessOf } from './access.ts';
+import { takeSessionAnswer, takeSessionRead } from './early-read.ts';
 import { type Me, MeQuery } from './me.ts';
 
 const LogoutMutation = graphql(`
@@ -27,31 +37,23 @@ export type Session =
 
 const SessionContext = createContext<Session>({ status: 'loading' });
 
-let early: Promise<ResultOf<typeof MeQuery>> | undefined;
-
-/**
- * Asks who is signed in as the app starts, before React's first render: SessionProvider takes the
- * answer over (once) instead of asking after its first render, and the area's code, its strings
- * and the session then come side by side.
- */
-export function startSessionRead(): void {
-  early = request(MeQuery, {});
-  early.catch(() => {}); // the provider reports a failure
-}
-
 /** Asks the server who is signed in (the HttpOnly session cookie decides) and keeps the answer. */
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  // When the page's early read has answered already, the first render is the signed-in app itself.
+  const [me, setMe] = useState<Me | null | undefined>(takeSessionAnswer);
+  const isAnswered = useRef(me !== undefined);
   const [error, setError] = useState<GraphQLRequestError | undefined>(undefined);
   const [attempt, setAttempt] = useState(0);
   const [hasSignedOut, setSignedOut] = useState(false);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: attempt re-runs the question after a failure
   useEffect(() => {
+    if (isAnswered.current) {
+      isAnswered.current = false;
+      return;
+    }
     const controller = new AbortController();
-    const started = early;
-    early = undefined;
-    (started ?? request(MeQuery, {}, { signal: controller.signal })).then(
+    (takeSessionRead() ?? request(MeQuery, {}, { signal: controller.signal })).then(
       (data) => {
         if (controller.signal.aborted) return;
         setError(undefined);

@@ -23,7 +23,7 @@ export const DEFAULT_SORT = { field: 'UPDATED_AT', direction: 'DESC' } as const;
 
 /** An early read is used only this soon after it started (a later list reads afresh). */
 const FRESH_MS = 10_000;
-let early: { key: string; at: number; data: Promise<Data> } | undefined;
+let early: { key: string; at: number; data: Promise<Data>; answer?: Data } | undefined;
 
 const parse = (text: string | null): unknown => {
   if (!text) return undefined;
@@ -52,12 +52,26 @@ export function startFirstPage(location: { pathname: string; search: string }): 
     after: null,
     countUpTo: COUNT_UP_TO,
   } as never);
-  const started = { key: listKey(filter, orderBy), at: Date.now(), data };
+  const started: NonNullable<typeof early> = { key: listKey(filter, orderBy), at: Date.now(), data };
   early = started;
+  data.then((d) => {
+    started.answer = d;
+  });
   // A refused read (signed out) is forgotten: the list reads again once someone signs in.
   data.catch(() => {
     if (early === started) early = undefined;
   });
+}
+
+/**
+ * The early read's answer for this list, when it is already in and fresh: the list's first render
+ * then shows its rows (no empty list drawn first); once.
+ */
+export function takeFirstPageAnswer(key: string): Data | undefined {
+  const found = early;
+  if (!found?.answer || found.key !== key || Date.now() - found.at > FRESH_MS) return undefined;
+  early = undefined;
+  return found.answer;
 }
 
 /** The early read of this list's first page, once, if one is under way or fresh; else undefined. */

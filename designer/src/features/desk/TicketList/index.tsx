@@ -15,7 +15,7 @@ import { type Column, type DeskFilter, mergeStable } from '../views.ts';
 import '../desk.css';
 import { BulkBar } from './BulkBar.tsx';
 import { FilterBar, type Sort } from './FilterBar.tsx';
-import { COUNT_UP_TO, listKey, PAGE, takeFirstPage } from './first-page.ts';
+import { COUNT_UP_TO, listKey, PAGE, takeFirstPage, takeFirstPageAnswer } from './first-page.ts';
 import { type DeskChoicesQuery, DeskTicketsQuery, TicketRowFragment } from './ticket-list-query.ts';
 
 export type Row = Omit<ResultOf<typeof TicketRowFragment>, 'id' | 'number'> & { id: string; number: string };
@@ -172,6 +172,15 @@ const TicketCard = memo(function TicketCard({
   );
 });
 
+/** A read of the list as the rows, the page's cursor and the capped count. */
+function pageOf(data: ResultOf<typeof DeskTicketsQuery>) {
+  const page: Row[] = (data.tickets?.edges ?? []).flatMap((e) => {
+    const r = e?.node ? readFragment(TicketRowFragment, e.node) : null;
+    return r?.id ? [{ ...r, id: r.id, number: r.number ?? '' }] : [];
+  });
+  return { page, info: data.tickets?.pageInfo, total: data.tickets?.countUpTo ?? null };
+}
+
 const isTyping = (el: EventTarget | null) =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
@@ -214,40 +223,48 @@ export function TicketList({
   const navigate = useNavigate();
   const screens = Grid.useBreakpoint();
   const isNarrow = screens.md === false;
-  const [rows, setRows] = useState<Row[]>([]);
+  const key = listKey(filter, sort);
+  // The first page, when the page's early read has it already: the first render shows the rows.
+  const [answered] = useState(() => {
+    const data = takeFirstPageAnswer(key);
+    return data ? { key, ...pageOf(data) } : undefined;
+  });
+  const shownFirst = useRef(answered?.key);
+  const [rows, setRows] = useState<Row[]>(answered?.page ?? []);
   const [waiting, setWaiting] = useState<Row[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
+  const [total, setTotal] = useState<number | null>(answered?.total ?? null);
+  const [cursor, setCursor] = useState<string | null>(answered?.info?.endCursor ?? null);
+  const [hasMore, setHasMore] = useState(Boolean(answered?.info?.hasNextPage));
   const [error, setError] = useState<Error | null>(null);
-  const [isLoading, setIsLoading] = useState(true);
+  const [isLoading, setIsLoading] = useState(!answered);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [focus, setFocus] = useState<string | null>(null);
+  const [focus, setFocus] = useState<string | null>(answered?.page[0]?.id ?? null);
   const rowsRef = useRef(rows);
   rowsRef.current = rows;
-  const key = listKey(filter, sort);
 
   const read = useCallback(
-    async (after: string | null, isFirstRead = false) => {
-      const data = await ((isFirstRead ? takeFirstPage(key) : undefined) ??
-        request(DeskTicketsQuery, {
-          ...(JSON.parse(key) as { filter: DeskFilter; orderBy: Sort }),
-          first: PAGE,
-          after,
-          // The next pages need no count.
-          countUpTo: after ? 0 : COUNT_UP_TO,
-        } as never));
-      const page: Row[] = (data.tickets?.edges ?? []).flatMap((e) => {
-        const r = e?.node ? readFragment(TicketRowFragment, e.node) : null;
-        return r?.id ? [{ ...r, id: r.id, number: r.number ?? '' }] : [];
-      });
-      return { page, info: data.tickets?.pageInfo, total: data.tickets?.countUpTo ?? null };
-    },
+    async (after: string | null, isFirstRead = false) =>
+      pageOf(
+        await ((isFirstRead ? takeFirstPage(key) : undefined) ??
+          request(DeskTicketsQuery, {
+            ...(JSON.parse(key) as { filter: DeskFilter; orderBy: Sort }),
+            first: PAGE,
+            after,
+            // The next pages need no count.
+            countUpTo: after ? 0 : COUNT_UP_TO,
+          } as never)),
+      ),
     [key],
   );
 
   // A new view, filter or sort: read the first page afresh.
   useEffect(() => {
+    // Shown already from the early read's answer (the first render).
+    if (shownFirst.current === key) {
+      shownFirst.current = undefined;
+      onFirstPage?.();
+      return;
+    }
     let isCurrent = true;
     setIsLoading(true);
     // The app may have started this read already, as it opened on this list (first-page.ts).
@@ -275,7 +292,7 @@ export function TicketList({
     return () => {
       isCurrent = false;
     };
-  }, [read, onFirstPage]);
+  }, [read, onFirstPage, key]);
 
   // Live: read the first page again (once per burst of changes) and merge it without moving rows.
   const refresh = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
