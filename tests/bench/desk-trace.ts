@@ -6,6 +6,8 @@
  * to <dir>/desk-visit-<n>.cpuprofile; build the web app with
  * `npx vite build --minify false` in designer/ to read the names).
  *
+ * BENCH_DESK_DB=<url>: a database loaded before (loaded here when short of tickets; kept).
+ *
  *   npx tsx tests/bench/desk-trace.ts
  */
 import { writeFileSync } from 'node:fs';
@@ -43,11 +45,16 @@ function printProfile(profile: { nodes: ProfileNode[]; samples?: number[]; timeD
 }
 
 const TICKETS = Number(process.env.BENCH_DESK_TICKETS ?? 200_000);
-const db = await benchDatabase();
+// BENCH_DESK_DB: an existing database, already loaded (kept afterwards), instead of a new one.
+const kept = process.env.BENCH_DESK_DB;
+const db = kept ? { url: kept, drop: async () => {} } : await benchDatabase();
 const [server, browser] = await Promise.all([startServerProcess(db.url), launchBrowser()]);
 const pool = new pg.Pool({ connectionString: db.url, max: 2 });
 try {
-  await loadListTickets(pool, TICKETS, () => {});
+  const have = Number(
+    (await pool.query("select count(*) from ticket where number like 'L-%'")).rows[0].count,
+  );
+  if (have < TICKETS) await loadListTickets(pool, TICKETS, () => {});
   const context = await newContext(browser);
   let page = await context.newPage();
   await signIn(page, server.url, 'admin@docket.local');
