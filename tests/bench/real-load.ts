@@ -118,15 +118,23 @@ export async function commits(pool: pg.Pool): Promise<number> {
   }
 }
 
-/** Updates of the ticket row so far, and how many of them were HOT (no new index entries). */
-export async function ticketUpdates(pool: pg.Pool): Promise<{ updates: number; hot: number }> {
+/** Updates so far of ticket rows and of workflow instance rows, and how many of each were HOT (no new index entries). */
+export async function ticketUpdates(
+  pool: pg.Pool,
+): Promise<{ updates: number; hot: number; instanceUpdates: number; instanceHot: number }> {
   const c = await pool.connect();
   try {
     await c.query('select pg_stat_clear_snapshot()');
-    const r = await c.query(
-      "select n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname = 'ticket'",
+    const r = await c.query<{ relname: string; updates: number; hot: number }>(
+      "select relname, n_tup_upd::int as updates, n_tup_hot_upd::int as hot from pg_stat_user_tables where relname in ('ticket', 'workflow_instance')",
     );
-    return { updates: r.rows[0]?.updates ?? 0, hot: r.rows[0]?.hot ?? 0 };
+    const of = (table: string) => r.rows.find((row) => row.relname === table) ?? { updates: 0, hot: 0 };
+    return {
+      updates: of('ticket').updates,
+      hot: of('ticket').hot,
+      instanceUpdates: of('workflow_instance').updates,
+      instanceHot: of('workflow_instance').hot,
+    };
   } finally {
     c.release();
   }
@@ -169,6 +177,8 @@ export type Figure = {
   /** Updates of ticket rows per operation, and the share of them that were HOT. */
   ticketUpdatesPerOp: number;
   ticketHotShare: number;
+  /** The share of workflow instance updates that were HOT (0 when none were updated). */
+  instanceHotShare: number;
   failures: number;
 };
 
@@ -198,6 +208,7 @@ export async function measure(
     tickets: await ticketUpdates(ctx.pool),
   };
   const updates = after.tickets.updates - before.tickets.updates;
+  const instanceUpdates = after.tickets.instanceUpdates - before.tickets.instanceUpdates;
   return {
     name,
     count,
@@ -210,6 +221,8 @@ export async function measure(
     databaseCpuMsPerOp: database / count,
     ticketUpdatesPerOp: updates / count,
     ticketHotShare: updates > 0 ? (after.tickets.hot - before.tickets.hot) / updates : 0,
+    instanceHotShare:
+      instanceUpdates > 0 ? (after.tickets.instanceHot - before.tickets.instanceHot) / instanceUpdates : 0,
     failures,
   };
 }
@@ -226,7 +239,7 @@ export async function createOne(
 
 export function formatFigure(f: Figure, baseline?: Figure): string {
   const n = (x: number, d = 1) => x.toFixed(d);
-  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms  database CPU/op ${n(f.databaseCpuMsPerOp, 2)} ms  ticket updates/op ${n(f.ticketUpdatesPerOp, 2)} (HOT ${n(f.ticketHotShare * 100, 0)} %)${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
+  return `  ${f.name.padEnd(34)} ${n(f.perSecond).padStart(7)}/s  p50 ${n(f.p50).padStart(6)} ms  p99 ${n(f.p99).padStart(6)} ms  commits/op ${n(f.commitsPerOp, 2)}  statements/op ${n(f.statementsPerOp, 1)}  server CPU/op ${n(f.serverCpuMsPerOp, 2)} ms  database CPU/op ${n(f.databaseCpuMsPerOp, 2)} ms  ticket updates/op ${n(f.ticketUpdatesPerOp, 2)} (HOT ${n(f.ticketHotShare * 100, 0)} %)  instance updates HOT ${n(f.instanceHotShare * 100, 0)} %${baseline ? `  ratio ${n(f.perSecond / baseline.perSecond, 2)}` : ''}${f.failures ? `  FAILURES ${f.failures}` : ''}`;
 }
 
 /** The open tasks at a node of the example workflows, oldest first. */
