@@ -275,6 +275,37 @@ describe('the admin console', () => {
     await screenshot(page, 'admin-sla-new.en');
   });
 
+  it('lays its sections in a row above the page on a phone, over none of its controls', async () => {
+    for (const locale of ['en-US', 'zh-CN'] as const) {
+      const page = await signedIn(locale);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${server.url}/admin/users`);
+      const menu = page.getByTestId('admin-menu');
+      const search = page.getByRole('searchbox');
+      await search.waitFor();
+      const [m, f] = [(await menu.boundingBox())!, (await search.boundingBox())!];
+      // Above the page's first control, within the screen, and nothing of the console's over it.
+      expect(m.y + m.height).toBeLessThanOrEqual(f.y);
+      expect(m.x).toBeGreaterThanOrEqual(0);
+      expect(m.x + m.width).toBeLessThanOrEqual(390);
+      const atSearch = await page.evaluate(
+        ([x, y]) => document.elementFromPoint(x!, y!)?.closest('input') !== null,
+        [f.x + 12, f.y + f.height / 2],
+      );
+      expect(atSearch, 'the search field is not covered').toBe(true);
+      // A section in the row's overflow is reached from it.
+      // (the row's "…": the sections that do not fit, in a menu it opens)
+      await menu.locator('.ant-menu-overflow-item-rest').click();
+      await page
+        .locator('.ant-menu-submenu-popup')
+        .getByRole('menuitem', { name: locale === 'zh-CN' ? '审计' : 'Audit' })
+        .click();
+      await page.waitForURL((u) => u.pathname === '/admin/audit');
+      await screenshot(page, `admin-phone.${locale}.390x844`);
+      await context.close();
+    }
+  });
+
   it('shows who changed what on the audit page, and the SLA page in Chinese', async () => {
     const page = await signedIn('zh-CN');
     await page.goto(`${server.url}/admin/audit?type=org_unit`);
