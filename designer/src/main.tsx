@@ -10,3 +10,6 @@ import { startSessionRead } from './session/early-read.ts';
 startSessionRead();
 startFirstPage(window.location);
 void import('./boot.tsx');
+// Opened on the desk: its code comes beside the app's, not after it (the app asks for the same module).
+if (/^\/desk(\/|$)/.test(window.location.pathname))
+  void import('./features/desk/DeskArea/index.tsx').catch(() => {});
