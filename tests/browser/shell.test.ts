@@ -122,6 +122,18 @@ describe('the web app shell', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in to Docket' }).isVisible()).toBe(true);
   });
 
+  it('sends a signed-out visit of a desk list to the login and back, with nothing failing on the page', async () => {
+    // The page asks for the list's first page before it knows who is signed in: refused, quietly.
+    const page = await open();
+    await page.goto(`${server.url}/desk?view=open`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel('Email').fill('agent.a@docket.local');
+    await page.getByLabel('Password').fill('docket-demo');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/desk' && u.search === '?view=open');
+    await page.getByTestId('ticket-row').first().waitFor();
+  });
+
   it('does not offer an agent the admin area, and says why when they type its address', async () => {
     const page = await open();
     await signIn(page, 'agent.a@docket.local');

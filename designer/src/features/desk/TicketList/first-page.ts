@@ -54,13 +54,15 @@ export function startFirstPage(location: { pathname: string; search: string }): 
   } as never);
   const started: NonNullable<typeof early> = { key: listKey(filter, orderBy), at: Date.now(), data };
   early = started;
-  data.then((d) => {
-    started.answer = d;
-  });
-  // A refused read (signed out) is forgotten: the list reads again once someone signs in.
-  data.catch(() => {
-    if (early === started) early = undefined;
-  });
+  data.then(
+    (d) => {
+      started.answer = d;
+    },
+    // A refused read (signed out) is forgotten: the list reads again once someone signs in.
+    () => {
+      if (early === started) early = undefined;
+    },
+  );
 }
 
 /**
