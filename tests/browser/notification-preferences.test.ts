@@ -180,8 +180,12 @@ describe('notification preferences page', () => {
     const texts = await options.allInnerTexts();
     expect(texts[0]).toBe('站内通知');
     expect(texts).toContain('企业微信群机器人 (chat_robots.wecom)');
+    // The step on the canvas says it in words: in-app before, the target's name after.
+    const summary = page.locator('.react-flow__node[data-id="tell"] .wf-node-line').first();
+    expect(await summary.innerText()).toBe('通过 站内通知 通知 1 个接收方');
     await chooseOption(page, channel, '短信 (sms.sms)');
     await expect.poll(() => draftChannel(), { timeout: 15_000 }).toBe('sms.sms');
+    await expect.poll(() => summary.innerText()).toBe('通过 短信 通知 1 个接收方');
     await screenshot(page, 'workflow-notify-targets.zh-CN');
   });
 });

@@ -35,6 +35,7 @@ import {
   type SyncState,
 } from '../editor/draft-sync.ts';
 import { type EditorCommand, type EditorSelection, EditorStore } from '../editor/editor-store.ts';
+import { type NodeLabels, NodeLabelsContext } from '../node-views/node-labels.ts';
 import { Canvas } from './Canvas.tsx';
 import { NO_DECORATIONS } from './decorations.ts';
 import { Inspector } from './Inspector.tsx';
@@ -432,6 +433,18 @@ export function WorkflowDesigner({
         .map((n) => ({ value: n.id, label: n.label || n.id })),
     [graph, nodeTypes],
   );
+  // The canvas's words for stored keys: each installed target by its name in this language.
+  const nodeLabels = useMemo<NodeLabels>(
+    () => ({
+      target: new Map(
+        (pickersQuery.data?.notificationTargets ?? []).map((x) => [
+          x.key ?? '',
+          displayName(x.title, x.titles),
+        ]),
+      ),
+    }),
+    [pickersQuery.data, displayName],
+  );
   const inspectorContext = useMemo(
     () => ({ pickers, ruleFields, humanSteps }),
     [pickers, ruleFields, humanSteps],
@@ -741,24 +754,26 @@ export function WorkflowDesigner({
           <div className="wf-palette" />
         )}
         <div className="wf-canvas" data-testid="canvas">
-          <Canvas
-            graph={shown}
-            ghost={overlay?.ghost}
-            nodeTypes={nodeTypes}
-            selection={selection}
-            problems={overlay ? EMPTY_PROBLEMS : byNode}
-            edgeProblemIds={overlay ? EMPTY_SET : edgeProblemIds}
-            decorations={overlay?.decorations ?? NO_DECORATIONS}
-            isReadOnly={isReadOnly}
-            onCommand={run}
-            onSelect={onSelect}
-            onAddType={addType}
-            checkConnection={checkAttempt}
-            describeRefusal={describeRefusal}
-            onRefused={(m) => void message.warning(m)}
-            connectOkText={t('connect.ok')}
-            onDrawn={onCanvasDrawn}
-          />
+          <NodeLabelsContext.Provider value={nodeLabels}>
+            <Canvas
+              graph={shown}
+              ghost={overlay?.ghost}
+              nodeTypes={nodeTypes}
+              selection={selection}
+              problems={overlay ? EMPTY_PROBLEMS : byNode}
+              edgeProblemIds={overlay ? EMPTY_SET : edgeProblemIds}
+              decorations={overlay?.decorations ?? NO_DECORATIONS}
+              isReadOnly={isReadOnly}
+              onCommand={run}
+              onSelect={onSelect}
+              onAddType={addType}
+              checkConnection={checkAttempt}
+              describeRefusal={describeRefusal}
+              onRefused={(m) => void message.warning(m)}
+              connectOkText={t('connect.ok')}
+              onDrawn={onCanvasDrawn}
+            />
+          </NodeLabelsContext.Provider>
         </div>
         <aside className="wf-side" aria-label={t('side.label')}>
           {isCanvasDrawn ? (

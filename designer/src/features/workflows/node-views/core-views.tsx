@@ -26,6 +26,7 @@ import {
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { defineNodeView, type NodeViewProps, nodeViewRegistry } from './define-node-view.ts';
+import { channelText, useNodeLabels } from './node-labels.ts';
 
 /*
  * The designer's view of each core node type: a few lines that say what the node does with its
@@ -163,12 +164,12 @@ function AssignView({ node }: NodeViewProps) {
 
 function NotifyView({ node }: NodeViewProps) {
   const { t } = useTranslation('workflows');
+  const labels = useNodeLabels();
   const c = cfg<NotifyConfig>(node);
+  const channel = channelText(c.channel, labels, t('inspector.inApp'));
   return (
     <>
-      <Line>
-        {t('nodes.notify.through', { channel: c.channel || '?', count: c.recipients?.length ?? 0 })}
-      </Line>
+      <Line>{t('nodes.notify.through', { channel, count: c.recipients?.length ?? 0 })}</Line>
       {c.subject ? <Line isMuted>{c.subject}</Line> : null}
     </>
   );
