@@ -363,6 +363,18 @@ export function WorkflowDesigner({
 
   // ------------------------------------------------------------------ pickers and condition fields
   const pickersQuery = useQuery(PickersQuery, {});
+  // Each installed notification target's name in this language, by key: the notify step's picker
+  // and the canvas both say it.
+  const targetNames = useMemo(
+    () =>
+      new Map(
+        (pickersQuery.data?.notificationTargets ?? []).map((x) => [
+          x.key ?? '',
+          displayName(x.title, x.titles),
+        ]),
+      ),
+    [pickersQuery.data, displayName],
+  );
   const templatesQuery = useQuery(TemplateFormsQuery, {});
   const pickers: PickerLists = useMemo(() => {
     const d = pickersQuery.data;
@@ -398,13 +410,10 @@ export function WorkflowDesigner({
       // In-app always, then each installed outside target (an email or SMS plugin) by its own name.
       notification_target: [
         { value: 'in_app', label: t('inspector.inApp') },
-        ...(d.notificationTargets ?? []).map((target) => ({
-          value: target.key ?? '',
-          label: `${displayName(target.title, target.titles)} (${target.key})`,
-        })),
+        ...[...targetNames].map(([key, name]) => ({ value: key, label: `${name} (${key})` })),
       ],
     };
-  }, [pickersQuery.data, t, ts, displayName]);
+  }, [pickersQuery.data, targetNames, t, ts, displayName]);
   const formSchemas = useMemo(
     () =>
       (templatesQuery.data?.templates ?? [])
@@ -434,17 +443,7 @@ export function WorkflowDesigner({
     [graph, nodeTypes],
   );
   // The canvas's words for stored keys: each installed target by its name in this language.
-  const nodeLabels = useMemo<NodeLabels>(
-    () => ({
-      target: new Map(
-        (pickersQuery.data?.notificationTargets ?? []).map((x) => [
-          x.key ?? '',
-          displayName(x.title, x.titles),
-        ]),
-      ),
-    }),
-    [pickersQuery.data, displayName],
-  );
+  const nodeLabels = useMemo<NodeLabels>(() => ({ target: targetNames }), [targetNames]);
   const inspectorContext = useMemo(
     () => ({ pickers, ruleFields, humanSteps }),
     [pickers, ruleFields, humanSteps],
