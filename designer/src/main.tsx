@@ -1,3 +1,4 @@
+import { loadDesk } from './features/desk/load-desk.ts';
 import { startFirstPage } from './features/desk/TicketList/first-page.ts';
 import { startSessionRead } from './session/early-read.ts';
 
@@ -11,5 +12,4 @@ startSessionRead();
 startFirstPage(window.location);
 void import('./boot.tsx');
 // Opened on the desk: its code comes beside the app's, not after it (the app asks for the same module).
-if (/^\/desk(\/|$)/.test(window.location.pathname))
-  void import('./features/desk/DeskArea/index.tsx').catch(() => {});
+if (/^\/desk(\/|$)/.test(window.location.pathname)) loadDesk().catch(() => {});

@@ -1,4 +1,5 @@
 import { defineArea } from '../../app/define-area.ts';
+import { loadDesk } from './load-desk.ts';
 
 export const deskArea = defineArea({
   key: 'desk',
@@ -6,5 +7,5 @@ export const deskArea = defineArea({
   label: (t) => t('areas.desk'),
   canEnter: (access) => access.can('TICKET_READ'),
   messages: ['desk', 'schemaForm'],
-  load: () => import('./DeskArea/index.tsx'),
+  load: loadDesk,
 });
