@@ -296,10 +296,11 @@ describe('the admin console', () => {
       // A section in the row's overflow is reached from it.
       // (the row's "…": the sections that do not fit, in a menu it opens)
       await menu.locator('.ant-menu-overflow-item-rest').click();
-      await page
+      const audit = page
         .locator('.ant-menu-submenu-popup')
-        .getByRole('menuitem', { name: locale === 'zh-CN' ? '审计' : 'Audit' })
-        .click();
+        .getByRole('menuitem', { name: locale === 'zh-CN' ? '审计' : 'Audit' });
+      await audit.waitFor();
+      await audit.click();
       await page.waitForURL((u) => u.pathname === '/admin/audit');
       await screenshot(page, `admin-phone.${locale}.390x844`);
       await context.close();

@@ -23,6 +23,8 @@ export default function AdminArea() {
     <nav aria-label={t('menu')} data-testid="admin-menu">
       <Menu
         mode={isPhone ? 'horizontal' : 'inline'}
+        // A phone has no hover: "…" opens the sections that do not fit on a tap.
+        triggerSubMenuAction={isPhone ? 'click' : 'hover'}
         selectedKeys={selected ? [selected.key] : []}
         items={allowed.map((s) => ({
           key: s.key,
