@@ -299,8 +299,7 @@ describe('the admin console', () => {
       const audit = page
         .locator('.ant-menu-submenu-popup')
         .getByRole('menuitem', { name: locale === 'zh-CN' ? '审计' : 'Audit' });
-      await audit.waitFor();
-      await audit.click();
+      await audit.getByRole('link').click();
       await page.waitForURL((u) => u.pathname === '/admin/audit');
       await screenshot(page, `admin-phone.${locale}.390x844`);
       await context.close();
